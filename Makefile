@@ -1,0 +1,94 @@
+# chat — AI chat from the Unix shell.  make; make check; make install PREFIX=...
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/chat
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+VERSION = 0.1.0
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
+ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -DCHAT_VERSION='"$(VERSION)"' \
+       -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(CFLAGS) -MMD -MP
+
+PKG_CONFIG ?= pkg-config
+CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
+CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
+# Debian's jq 1.6 ships no libjq.pc: fall back to -ljq.
+JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
+JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:.c=.o)
+PROGS = chat-stream chat-send
+BINS = $(addprefix bin/,$(PROGS))
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(UNIT_SRC:.c=)
+TEST_TOOLS = tests/fakeprov
+
+all: $(BINS)
+
+lib/libchat.a: $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
+
+%.o: %.c
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+bin/%: cmd/%.o lib/libchat.a
+	@mkdir -p bin
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) -lm
+
+tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) -lm
+
+tests/fakeprov: tests/fakeprov.o lib/libchat.a
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm
+
+check: all $(UNIT_BINS) $(TEST_TOOLS)
+	@sh tests/run.sh
+
+demo: all tests/fakeprov
+	@sh scripts/demo.sh
+
+bench: all tests/fakeprov
+	@sh scripts/bench.sh
+
+deps:
+	sh scripts/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	for p in $(PROGS); do install -m 644 completions/chat.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
+	install -m 644 completions/_chat $(DESTDIR)$(ZSHCOMPDIR)/_chat
+	for p in $(PROGS); do install -m 644 completions/chat.fish $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/$$p $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chat
+
+clean:
+	rm -rf bin lib/*.o lib/*.a lib/*.d cmd/*.o cmd/*.d tests/*.o tests/*.d tests/fakeprov \
+	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS)
+
+.PHONY: all check demo bench deps install uninstall clean
+.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS)))
+-include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d)

@@ -1,0 +1,2 @@
+lib/buf.o: lib/buf.c lib/buf.h
+lib/buf.h:

@@ -1,0 +1,25 @@
+/* chaterr: the error codes of DESIGN.md's error records, and the exit status
+ * each one means. Every failure a program reports is one of these. */
+#ifndef CHAT_CHATERR_H
+#define CHAT_CHATERR_H
+
+enum err_code {
+	ERR_NONE = 0,
+	ERR_AUTH, ERR_RATE_LIMITED, ERR_QUOTA, ERR_CONTEXT_LENGTH, ERR_BAD_REQUEST,
+	ERR_SERVER, ERR_NETWORK, ERR_TIMEOUT, ERR_INTERRUPTED, ERR_BAD_INPUT, ERR_BAD_OUTPUT,
+};
+
+struct chat_error {
+	enum err_code code;
+	long status;            /* HTTP status, 0 when there was none */
+	int retryable;
+	long retry_after_ms;    /* from retry-after-ms / retry-after, -1 if none */
+	char message[512];      /* scrubbed: safe to print */
+};
+
+const char *err_code_name(enum err_code c);
+int err_exit_status(enum err_code c);
+/* Set e from untrusted text (scrubbed). */
+void err_set(struct chat_error *e, enum err_code c, long status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#endif

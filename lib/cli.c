@@ -1,0 +1,100 @@
+#include "cli.h"
+#include "diag.h"
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
+       OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION };
+
+static const struct option longopts[] = {
+	{ "model", required_argument, NULL, 'm' },
+	{ "system", required_argument, NULL, 's' },
+	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
+	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "no-log", no_argument, NULL, OPT_NO_LOG },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "records", no_argument, NULL, 'r' },
+	{ "text", no_argument, NULL, OPT_TEXT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", progname, msg, progname);
+	exit(EXIT_USAGE);
+}
+
+static long number(const char *flag, const char *s, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		usage_error("%s: expected a whole number from %ld to %ld, got '%s'", flag, lo, hi, s);
+	return v;
+}
+
+void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsigned allow)
+{
+	memset(o, 0, sizeof *o);
+	o->temperature = -1;
+	o->retries = 2;
+	o->connect_timeout = 20;
+	o->idle_timeout = 300;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":m:s:rqvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->model = optarg; break;
+		case 's': o->system = optarg; break;
+		case OPT_MAX_TOKENS: o->max_tokens = number("--max-tokens", optarg, 1, 100000000); break;
+		case OPT_TEMPERATURE: {
+			char *end;
+			double t = strtod(optarg, &end);
+			if (!*optarg || *end || t < 0 || t > 2)
+				usage_error("--temperature: expected a number from 0 to 2, got '%s'", optarg);
+			o->temperature = t;
+			break;
+		}
+		case OPT_JSON: o->json = 1; break;
+		case OPT_NO_LOG: o->no_log = 1; break;
+		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
+		case OPT_CONNECT_TIMEOUT: o->connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
+		case OPT_IDLE_TIMEOUT: o->idle_timeout = number("--idle-timeout", optarg, 1, 86400); break;
+		case 'r':
+			if (!(allow & CLI_RECORDS))
+				usage_error("%s does not read records", "-r");
+			o->records = 1;
+			break;
+		case OPT_TEXT: o->text_only = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'v': verbose++; break;
+		case 'h': fputs(help, stdout); exit(fflush(stdout) ? EXIT_CANTCREAT : 0);
+		case OPT_VERSION: printf("%s %s\n", progname, CHAT_VERSION); exit(0);
+		case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (o->records && o->text_only)
+		usage_error("%s", "--records and --text cannot be used together");
+	o->nwords = argc - optind;
+	o->words = argv + optind;
+}

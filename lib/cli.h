@@ -1,0 +1,21 @@
+/* cli: the flags every chat program shares, parsed one way, with the same
+ * meaning, help and usage errors everywhere. */
+#ifndef CHAT_CLI_H
+#define CHAT_CLI_H
+
+enum cli_allow { CLI_RECORDS = 1 };
+
+struct cli_opts {
+	const char *model, *system;
+	long max_tokens;
+	double temperature;        /* < 0: not set */
+	int json, quiet, records, text_only, no_log, retries;
+	long connect_timeout, idle_timeout;
+	int nwords;
+	char **words;              /* prompt words left after the options */
+};
+
+/* Parse argv. --help prints help to stdout and exits 0; --version likewise;
+ * a bad option prints a one-line hint and exits 64. */
+void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsigned allow);
+#endif

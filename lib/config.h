@@ -1,0 +1,35 @@
+/* config: the plain "key = value" file with [section]s ($CHAT_CONFIG, else
+ * $XDG_CONFIG_HOME/chat/config), and API key look-up from the environment or
+ * from a key file that nobody but its owner can read. */
+#ifndef CHAT_CONFIG_H
+#define CHAT_CONFIG_H
+#include <stddef.h>
+
+struct config_entry {
+	char *section, *key, *value;
+};
+
+struct config {
+	struct config_entry *v;
+	size_t n;
+	char path[4096];
+};
+
+/* Load the config (a missing default file is fine). 0, or -1 after printing
+ * "config: PATH: line N: why" (exit 78). */
+int config_load(struct config *c);
+int config_parse(struct config *c, const char *text, const char *name);
+void config_free(struct config *c);
+/* The value of key in section ("" for keys before any section), or NULL. */
+const char *config_get(const struct config *c, const char *section, const char *key);
+
+enum key_result { KEY_OK = 0, KEY_MISSING = -1, KEY_REFUSED = -2 };
+/* Find the key for a provider: the environment variables in env (NULL-ended),
+ * then the file named by "key_file" in the provider's config section.
+ * On success the key is in out and source names where it came from (never
+ * the key itself). KEY_MISSING and KEY_REFUSED print their own message. */
+int key_lookup(const struct config *c, const char *provider, const char *const *env,
+	       char *out, size_t cap, char *source, size_t source_cap);
+/* Check a key file the way ssh checks private keys; read its first line. */
+int key_file_read(const char *path, char *out, size_t cap);
+#endif

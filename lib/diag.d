@@ -1,0 +1,2 @@
+lib/diag.o: lib/diag.c lib/diag.h
+lib/diag.h:

@@ -1,0 +1,236 @@
+#include "http.h"
+#include "diag.h"
+#include "sig.h"
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+void http_global_init(void)
+{
+	static int done;
+	if (!done) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		done = 1;
+	}
+}
+
+static const char *const secret_headers[] = { "authorization", "x-api-key", "x-goog-api-key",
+	"proxy-authorization", NULL };
+
+/* Print one header line for -v, with the value of any key-bearing header hidden. */
+static void trace_line(char dir, const char *s, size_t n)
+{
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	char safe[1024];
+	const char *colon = memchr(s, ':', n);
+	for (const char *const *h = secret_headers; colon && *h; h++) {
+		size_t hl = strlen(*h);
+		if ((size_t)(colon - s) == hl && !strncasecmp(s, *h, hl)) {
+			fprintf(stderr, "%c %.*s: [redacted]\n", dir, (int)hl, s);
+			return;
+		}
+	}
+	scrub(safe, sizeof safe, s, n);
+	fprintf(stderr, "%c %s\n", dir, safe);
+}
+
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+	(void)h;
+	(void)ud;
+	if (type == CURLINFO_TEXT) {
+		trace_line('*', data, size);
+	} else if (type == CURLINFO_HEADER_OUT) {
+		/* the whole request head arrives in one piece: split it into lines */
+		const char *p = data, *end = data + size;
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t n = nl ? (size_t)(nl - p + 1) : (size_t)(end - p);
+			if (n > 2 || (n && p[0] != '\r' && p[0] != '\n'))
+				trace_line('>', p, n);
+			p += n;
+		}
+	} else if (type == CURLINFO_HEADER_IN) {
+		if (size > 2)
+			trace_line('<', data, size);
+	} else if (type == CURLINFO_DATA_OUT) {
+		fprintf(stderr, "> [%zu bytes of request body]\n", size);
+	}
+	return 0;
+}
+
+long http_parse_retry_after(const char *v, long now)
+{
+	while (*v == ' ')
+		v++;
+	char *end;
+	double d = strtod(v, &end);
+	if (end != v) {
+		while (*end == ' ')
+			end++;
+		if (*end)
+			return -1;
+		return d >= 0 && d < 1e7 ? (long)(d * 1000) : -1;
+	}
+	time_t t = curl_getdate(v, NULL);
+	if (t == (time_t)-1)
+		return -1;
+	return t > now ? (long)(t - now) * 1000 : 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct http_call *c = ud;
+	size_t n = size * nmemb;
+	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
+		/* a new response head (after a 100 Continue, say): forget the old one */
+		c->retry_after_ms = -1;
+		c->should_retry = -1;
+		c->content_type[0] = 0;
+		return n;
+	}
+	const char *colon = memchr(data, ':', n);
+	if (!colon)
+		return n;
+	char name[64], val[256];
+	size_t nl = (size_t)(colon - data);
+	if (nl >= sizeof name)
+		return n;
+	memcpy(name, data, nl);
+	name[nl] = 0;
+	const char *v = colon + 1;
+	size_t vl = n - nl - 1;
+	while (vl && (*v == ' ' || *v == '\t'))
+		v++, vl--;
+	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		vl--;
+	if (vl >= sizeof val)
+		vl = sizeof val - 1;
+	memcpy(val, v, vl);
+	val[vl] = 0;
+	if (!strcasecmp(name, "content-type")) {
+		snprintf(c->content_type, sizeof c->content_type, "%s", val);
+	} else if (!strcasecmp(name, "retry-after-ms")) {
+		char *end;
+		double d = strtod(val, &end);
+		if (end != val && d >= 0 && d < 1e10)
+			c->retry_after_ms = (long)d;
+	} else if (!strcasecmp(name, "retry-after") && c->retry_after_ms < 0) {
+		c->retry_after_ms = http_parse_retry_after(val, (long)time(NULL));
+	} else if (!strcasecmp(name, "x-should-retry")) {
+		c->should_retry = !strcasecmp(val, "true") ? 1 : !strcasecmp(val, "false") ? 0 : -1;
+	}
+	return n;
+}
+
+static int is_event_stream(const char *ct)
+{
+	return !strncasecmp(ct, "text/event-stream", 17) && (!ct[17] || ct[17] == ';' || ct[17] == ' ');
+}
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct http_call *c = ud;
+	size_t n = size * nmemb;
+	if (c->status >= 200 && c->status < 300 && c->streaming) {
+		if (sig_caught || c->on_body(c->ctx, data, n)) {
+			c->aborted = 1;
+			return CURL_WRITEFUNC_ERROR;
+		}
+		return n;
+	}
+	size_t room = c->err_body.max - c->err_body.len;
+	buf_add(&c->err_body, data, n < room ? n : room);
+	return n;
+}
+
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	struct http_call *c = ud;
+	if (sig_caught) {
+		c->aborted = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Called once the head is in: decide whether the body is the stream. */
+static size_t on_write_first(char *data, size_t size, size_t nmemb, void *ud);
+
+int http_post(struct http_call *c)
+{
+	http_global_init();
+	CURL *h = curl_easy_init();
+	if (!h) {
+		c->code = CURLE_OUT_OF_MEMORY;
+		snprintf(c->curl_err, sizeof c->curl_err, "cannot start libcurl");
+		return -1;
+	}
+	c->status = 0;
+	c->aborted = 0;
+	c->streaming = 0;
+	c->retry_after_ms = -1;
+	c->should_retry = -1;
+	c->curl_err[0] = 0;
+	c->content_type[0] = 0;
+	buf_free(&c->err_body);
+	buf_init(&c->err_body, 1 << 20);
+
+	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body_len);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout > 0 ? c->connect_timeout : 20L);
+	/* a model may think for minutes before its first token: only a stream silent
+	 * for the whole idle window is dead */
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->idle_timeout > 0 ? c->idle_timeout : 300L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
+	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "chat/" CHAT_VERSION);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->curl_err);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write_first);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, h);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	if (verbose) {
+		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+	}
+	c->handle = h;
+	c->code = curl_easy_perform(h);
+	long status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	if (!c->status)
+		c->status = status;
+	c->handle = NULL;
+	curl_easy_cleanup(h);
+	if (c->code != CURLE_OK && !c->curl_err[0])
+		snprintf(c->curl_err, sizeof c->curl_err, "%s", curl_easy_strerror(c->code));
+	return c->code == CURLE_OK ? 0 : -1;
+}
+
+static size_t on_write_first(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct http_call *c = ud;
+	CURL *h = c->handle;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
+	c->streaming = c->status >= 200 && c->status < 300 && is_event_stream(c->content_type);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
+	return on_write(data, size, nmemb, ud);
+}
+
+void http_call_free(struct http_call *c) { buf_free(&c->err_body); }

@@ -1,0 +1,67 @@
+#include "input.h"
+#include "diag.h"
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *prompt, int *records)
+{
+	*records = 0;
+	for (int i = 0; i < o->nwords; i++)
+		if ((i && buf_addc(prompt, ' ') < 0) || buf_adds(prompt, o->words[i]) < 0)
+			goto too_big;
+	if (o->records || !isatty(0)) {
+		const char *line;
+		size_t len;
+		int r = lr_peek(lr, &line, &len);
+		if (r == -1) {
+			error("reading stdin: %s", strerror(errno));
+			return EXIT_NOINPUT;
+		}
+		if (o->records || (r == 1 && !o->text_only && looks_like_record(line, len))) {
+			*records = 1;
+			return 0;
+		}
+		if (r == 1 || r == -2) {
+			/* plain text: take all of it */
+			struct buf *b = &lr->b;
+			for (;;) {
+				char tmp[65536];
+				ssize_t n = read(lr->fd, tmp, sizeof tmp);
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n < 0) {
+					error("reading stdin: %s", strerror(errno));
+					return EXIT_NOINPUT;
+				}
+				if (n == 0)
+					break;
+				if (buf_add(b, tmp, (size_t)n) < 0)
+					goto too_big;
+			}
+			if (lr->eof == 0)
+				lr->eof = 1;
+			const char *text = b->p + lr->pos;
+			size_t tlen = b->len - lr->pos;
+			if (tlen && prompt->len && buf_adds(prompt, "\n\n") < 0)
+				goto too_big;
+			if (buf_add(prompt, text, tlen) < 0)
+				goto too_big;
+		}
+	}
+	size_t i = 0;
+	while (i < prompt->len && strchr(" \t\r\n", prompt->p[i]))
+		i++;
+	if (i == prompt->len) {
+		error("no prompt: give it as arguments or on stdin");
+		return EXIT_USAGE;
+	}
+	if (memchr(prompt->p, 0, prompt->len)) {
+		error("the prompt holds NUL bytes: binary input cannot be sent as text");
+		return EXIT_DATAERR;
+	}
+	return 0;
+too_big:
+	error("the prompt is larger than %u MiB", INPUT_MAX >> 20);
+	return EXIT_DATAERR;
+}

@@ -1,0 +1,3 @@
+lib/iox.o: lib/iox.c lib/iox.h lib/buf.h
+lib/iox.h:
+lib/buf.h:

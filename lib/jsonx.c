@@ -1,0 +1,57 @@
+#include "jsonx.h"
+#include "iox.h"
+#include <errno.h>
+#include <string.h>
+
+jv jx_get(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	return v;
+}
+
+int jx_str(jv obj, const char *key, char *out, size_t cap)
+{
+	jv v = jx_get(obj, key);
+	if (jv_get_kind(v) != JV_KIND_STRING) {
+		jv_free(v);
+		return -1;
+	}
+	int n = jv_string_length_bytes(jv_copy(v));
+	size_t len = (size_t)n < cap ? (size_t)n : cap - 1;
+	memcpy(out, jv_string_value(v), len);
+	out[len] = 0;
+	jv_free(v);
+	return 0;
+}
+
+double jx_num(jv obj, const char *key, double dflt)
+{
+	jv v = jx_get(obj, key);
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : dflt;
+	jv_free(v);
+	return d;
+}
+
+int jx_dump_line(jv v, struct buf *b)
+{
+	jv s = jv_dump_string(v, 0);
+	int r = buf_add(b, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+	jv_free(s);
+	if (r == 0)
+		r = buf_addc(b, '\n');
+	return r;
+}
+
+int jx_write_line(int fd, jv v)
+{
+	struct buf b = BUF_INIT(1u << 30);
+	int r = jx_dump_line(v, &b);
+	if (r == 0)
+		r = write_all(fd, b.p, b.len);
+	else
+		errno = ENOMEM;
+	buf_free(&b);
+	return r;
+}

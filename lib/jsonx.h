@@ -1,0 +1,19 @@
+/* jsonx: safe look-ups on jv values from the network or users (jv_object_get
+ * aborts on a non-object), and record output one whole line per write. */
+#ifndef CHAT_JSONX_H
+#define CHAT_JSONX_H
+#include <jv.h>
+#include "buf.h"
+
+/* Borrow obj; return a new reference to obj[key], or jv_invalid() when obj
+ * is not an object or has no such key. */
+jv jx_get(jv obj, const char *key);
+/* Borrow obj; copy obj[key] as a string into out (cap bytes), or return -1. */
+int jx_str(jv obj, const char *key, char *out, size_t cap);
+/* Borrow obj; obj[key] as a number (integers only up to 2^53), or dflt. */
+double jx_num(jv obj, const char *key, double dflt);
+/* Append v (consumed) as one compact JSON line to b. */
+int jx_dump_line(jv v, struct buf *b);
+/* Consume v, write it as one line to fd with a single write(2). 0 or -1/errno. */
+int jx_write_line(int fd, jv v);
+#endif

@@ -1,0 +1,63 @@
+/* provider: the one interface every provider implements. A provider turns a
+ * chat_request into an HTTP request, consumes the reply's SSE events into
+ * deltas, usage and a finish reason, and maps HTTP errors to chat_error. */
+#ifndef CHAT_PROVIDER_H
+#define CHAT_PROVIDER_H
+#include <curl/curl.h>
+#include "buf.h"
+#include "chaterr.h"
+#include "sse.h"
+
+struct message {
+	const char *role;   /* "user" or "assistant" */
+	const char *text;
+};
+
+struct chat_request {
+	const char *model;      /* the provider's own model name */
+	const char *system;     /* may be NULL */
+	const struct message *msgs;
+	size_t nmsgs;
+	long max_tokens;        /* 0: the provider's default */
+	double temperature;     /* < 0: not sent */
+};
+
+struct usage {
+	long input, output, cached, reasoning;
+};
+
+/* What a reply stream delivered. The provider fills it as events arrive. */
+struct chat_reply {
+	struct usage usage;
+	int have_usage;
+	char finish[24];        /* DESIGN.md words: stop, length, filtered, error, interrupted */
+	char model[128];        /* the model that answered, as the provider named it */
+	int done;               /* the provider's end-of-stream marker was seen */
+	struct chat_error err;
+};
+
+/* Deltas go to emit; the provider never buffers text itself. */
+typedef int (*delta_fn)(void *ctx, const char *text, size_t len);
+
+struct provider {
+	const char *name;
+	const char *const *key_env;     /* environment variables, first wins */
+	const char *base_env;           /* base URL override variable */
+	const char *default_base;
+	/* Fill url, headers and body. 0 or -1 with err set. */
+	int (*build)(const struct chat_request *rq, const char *base, const char *key,
+		     struct buf *url, struct curl_slist **headers, struct buf *body,
+		     struct chat_error *err);
+	/* One SSE event. Returns 0, or -1 to stop (reply->err says why, or emit failed). */
+	int (*event)(const struct sse_event *ev, struct chat_reply *reply, delta_fn emit, void *ctx);
+	/* A non-2xx reply: map status, headers and body to reply->err. */
+	void (*http_error)(long status, const char *body, size_t len, struct chat_error *err);
+};
+
+extern const struct provider provider_openai;
+/* Provider by name ("openai"), or NULL. */
+const struct provider *provider_find(const char *name);
+/* Split "provider:model" or pick by the model name's prefix. Sets *model to
+ * the part after the colon. NULL when no provider is known for the name. */
+const struct provider *provider_for_model(const char *name, const char **model);
+#endif

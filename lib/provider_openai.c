@@ -1,0 +1,208 @@
+/* OpenAI Chat Completions (and servers that speak it): streaming with
+ * stream_options.include_usage, deltas from choices[0].delta.content, usage
+ * from whichever chunk carries it (the last one wins), [DONE] as the end. */
+#include "provider.h"
+#include "jsonx.h"
+#include <string.h>
+
+static const char *const openai_env[] = { "OPENAI_API_KEY", NULL };
+
+static int add_header(struct curl_slist **h, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(*h, line);
+	if (!n)
+		return -1;
+	*h = n;
+	return 0;
+}
+
+static int openai_build(const struct chat_request *rq, const char *base, const char *key,
+			struct buf *url, struct curl_slist **headers, struct buf *body,
+			struct chat_error *err)
+{
+	size_t bl = strlen(base);
+	while (bl && base[bl - 1] == '/')
+		bl--;
+	buf_add(url, base, bl);
+	buf_adds(url, "/chat/completions");
+
+	jv msgs = jv_array();
+	if (rq->system && *rq->system)
+		msgs = jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string("system"),
+						       jv_string("content"), jv_string(rq->system)));
+	for (size_t i = 0; i < rq->nmsgs; i++)
+		msgs = jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string(rq->msgs[i].role),
+						       jv_string("content"), jv_string(rq->msgs[i].text)));
+	jv o = JV_OBJECT(jv_string("model"), jv_string(rq->model), jv_string("messages"), msgs,
+			 jv_string("stream"), jv_true(),
+			 jv_string("stream_options"), JV_OBJECT(jv_string("include_usage"), jv_true()));
+	if (rq->max_tokens > 0)
+		o = jv_object_set(o, jv_string("max_completion_tokens"), jv_number((double)rq->max_tokens));
+	if (rq->temperature >= 0)
+		o = jv_object_set(o, jv_string("temperature"), jv_number(rq->temperature));
+	jv s = jv_dump_string(o, 0);
+	buf_add(body, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+	jv_free(s);
+
+	struct buf auth = BUF_INIT(8192);
+	buf_addf(&auth, "Authorization: Bearer %s", key);
+	int r = add_header(headers, buf_str(&auth));
+	explicit_bzero(auth.p, auth.len);
+	buf_free(&auth);
+	if (r || add_header(headers, "Content-Type: application/json") ||
+	    add_header(headers, "Accept: text/event-stream") ||
+	    add_header(headers, "Expect:")) { /* no 100-continue round trip before the first token */
+		err_set(err, ERR_BAD_INPUT, 0, "out of memory building the request");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *finish_word(const char *f)
+{
+	if (!strcmp(f, "length"))
+		return "length";
+	if (!strcmp(f, "content_filter"))
+		return "filtered";
+	return "stop"; /* stop, tool_calls, function_call */
+}
+
+/* An OpenAI error object (from an HTTP body or mid-stream) to a chat_error. */
+static void map_error(long status, jv eobj, struct chat_error *err)
+{
+	char msg[400] = "", type[64] = "", code[64] = "";
+	jx_str(eobj, "message", msg, sizeof msg);
+	jx_str(eobj, "type", type, sizeof type);
+	jx_str(eobj, "code", code, sizeof code);
+	if (!msg[0])
+		snprintf(msg, sizeof msg, "%s", type[0] ? type : "unknown error");
+	enum err_code c;
+	if (!strcmp(code, "insufficient_quota") || !strcmp(type, "insufficient_quota"))
+		c = ERR_QUOTA;
+	else if (!strcmp(code, "context_length_exceeded"))
+		c = ERR_CONTEXT_LENGTH;
+	else if (status == 401 || status == 403 || !strcmp(code, "invalid_api_key"))
+		c = ERR_AUTH;
+	else if (status == 429 || !strcmp(code, "rate_limit_exceeded"))
+		c = ERR_RATE_LIMITED;
+	else if (status == 408)
+		c = ERR_TIMEOUT;
+	else if (status == 409 || status >= 500 || status == 0)
+		c = ERR_SERVER;
+	else
+		c = ERR_BAD_REQUEST;
+	if (status)
+		err_set(err, c, status, "HTTP %ld: %s", status, msg);
+	else
+		err_set(err, c, 0, "error in the reply stream: %s", msg);
+}
+
+static void openai_http_error(long status, const char *body, size_t len, struct chat_error *err)
+{
+	jv v = jv_parse_sized(body, (int)len);
+	jv e = jx_get(v, "error");
+	if (jv_get_kind(e) == JV_KIND_OBJECT) {
+		map_error(status, e, err);
+	} else {
+		char snippet[160];
+		size_t n = len < 120 ? len : 120;
+		memcpy(snippet, body, n);
+		snippet[n] = 0;
+		jv probe = JV_OBJECT(jv_string("message"), jv_string(n ? snippet : "no error details"));
+		map_error(status, probe, err);
+		jv_free(probe);
+	}
+	jv_free(e);
+	jv_free(v);
+}
+
+static void read_usage(jv u, struct chat_reply *r)
+{
+	r->usage.input = (long)jx_num(u, "prompt_tokens", 0);
+	r->usage.output = (long)jx_num(u, "completion_tokens", 0);
+	jv pd = jx_get(u, "prompt_tokens_details"), cd = jx_get(u, "completion_tokens_details");
+	r->usage.cached = (long)jx_num(pd, "cached_tokens", 0);
+	r->usage.reasoning = (long)jx_num(cd, "reasoning_tokens", 0);
+	jv_free(pd);
+	jv_free(cd);
+	r->have_usage = 1;
+}
+
+static int openai_event(const struct sse_event *ev, struct chat_reply *r, delta_fn emit, void *ctx)
+{
+	if (r->done)
+		return 0; /* anything after [DONE] is ignored */
+	if (!strncmp(ev->data, "[DONE]", 6)) {
+		r->done = 1;
+		return 0;
+	}
+	if (ev->data_len > (size_t)0x7fffffff) {
+		err_set(&r->err, ERR_BAD_OUTPUT, 0, "an event too large to parse");
+		return -1;
+	}
+	jv v = jv_parse_sized(ev->data, (int)ev->data_len);
+	if (!jv_is_valid(v)) {
+		jv m = jv_invalid_get_msg(v);
+		err_set(&r->err, ERR_BAD_OUTPUT, 0, "the provider sent a malformed chunk (%s)",
+			jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "not JSON");
+		jv_free(m);
+		return -1;
+	}
+	int rc = 0;
+	jv e = jx_get(v, "error");
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		err_set(&r->err, ERR_BAD_OUTPUT, 0, "the provider sent a chunk that is not an object");
+		rc = -1;
+	} else if (jv_is_valid(e) && jv_get_kind(e) != JV_KIND_NULL) {
+		if (jv_get_kind(e) == JV_KIND_OBJECT) {
+			map_error(0, e, &r->err);
+		} else {
+			jv probe = JV_OBJECT(jv_string("message"), jv_copy(e));
+			map_error(0, probe, &r->err);
+			jv_free(probe);
+		}
+		r->err.retryable = 0;
+		rc = -1;
+	} else if (!strcmp(ev->type, "error")) {
+		err_set(&r->err, ERR_SERVER, 0, "error event in the reply stream");
+		rc = -1;
+	} else {
+		if (!r->model[0])
+			jx_str(v, "model", r->model, sizeof r->model);
+		jv choices = jx_get(v, "choices");
+		if (jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0) {
+			jv c0 = jv_array_get(jv_copy(choices), 0);
+			jv delta = jx_get(c0, "delta");
+			jv content = jx_get(delta, "content"), refusal = jx_get(delta, "refusal");
+			if (jv_get_kind(content) == JV_KIND_STRING)
+				rc = emit(ctx, jv_string_value(content), (size_t)jv_string_length_bytes(jv_copy(content)));
+			if (!rc && jv_get_kind(refusal) == JV_KIND_STRING)
+				rc = emit(ctx, jv_string_value(refusal), (size_t)jv_string_length_bytes(jv_copy(refusal)));
+			char fr[32];
+			if (jx_str(c0, "finish_reason", fr, sizeof fr) == 0)
+				snprintf(r->finish, sizeof r->finish, "%s", finish_word(fr));
+			jv_free(content);
+			jv_free(refusal);
+			jv_free(delta);
+			jv_free(c0);
+		}
+		jv_free(choices);
+		jv u = jx_get(v, "usage");
+		if (jv_get_kind(u) == JV_KIND_OBJECT)
+			read_usage(u, r);
+		jv_free(u);
+	}
+	jv_free(e);
+	jv_free(v);
+	return rc;
+}
+
+const struct provider provider_openai = {
+	.name = "openai",
+	.key_env = openai_env,
+	.base_env = "OPENAI_BASE_URL",
+	.default_base = "https://api.openai.com/v1",
+	.build = openai_build,
+	.event = openai_event,
+	.http_error = openai_http_error,
+};

@@ -1,0 +1,33 @@
+/* records: the one NDJSON record loop every reader uses. Reads lines from a
+ * descriptor, parses each with jv, and reports "prog: line N: why" for a bad
+ * one before handing it on, so no input is ever dropped silently. */
+#ifndef CHAT_RECORDS_H
+#define CHAT_RECORDS_H
+#include <jv.h>
+#include "buf.h"
+
+struct line_reader {
+	int fd;
+	struct buf b;
+	size_t pos;     /* start of the next unread line in b */
+	int eof;
+	long lineno;
+};
+
+void lr_init(struct line_reader *lr, int fd, size_t max_line);
+void lr_free(struct line_reader *lr);
+/* The next line without its LF (a final line may lack one). Returns 1 with
+ * *line and *len set (valid until the next call), 0 at EOF, -1 on a read error,
+ * -2 when a line is longer than the cap. */
+int lr_next(struct line_reader *lr, const char **line, size_t *len);
+/* Peek at the first line without consuming it: 1, 0 (empty input) or <0. */
+int lr_peek(struct line_reader *lr, const char **line, size_t *len);
+
+/* rec is consumed. For a bad line rec is jv_invalid() and why says what is
+ * wrong (already printed). Return nonzero to stop the loop. */
+typedef int (*record_fn)(void *ctx, long lineno, jv rec, const char *why);
+/* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
+int records_each(struct line_reader *lr, record_fn fn, void *ctx);
+/* Is this line a JSON object whose "type" is one of DESIGN.md's record types? */
+int looks_like_record(const char *line, size_t len);
+#endif

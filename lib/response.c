@@ -1,0 +1,54 @@
+#include "response.h"
+#include <stdlib.h>
+#include <time.h>
+
+void timestamp_now(char *out, size_t cap)
+{
+	const char *fixed = getenv("CHAT_NOW");
+	time_t t = fixed && *fixed ? (time_t)strtoll(fixed, NULL, 10) : time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static jv with_id(jv rec, jv id)
+{
+	if (jv_is_valid(id) && jv_get_kind(id) != JV_KIND_NULL)
+		rec = jv_object_set(rec, jv_string("id"), jv_copy(id));
+	return rec;
+}
+
+jv response_record(const struct reply_info *ri)
+{
+	const struct chat_reply *r = ri->reply;
+	char ts[32];
+	timestamp_now(ts, sizeof ts);
+	jv rec = with_id(JV_OBJECT(jv_string("type"), jv_string("response")), ri->id);
+	jv usage = r->have_usage
+		? JV_OBJECT(jv_string("input"), jv_number((double)r->usage.input),
+			    jv_string("output"), jv_number((double)r->usage.output),
+			    jv_string("cached"), jv_number((double)r->usage.cached),
+			    jv_string("reasoning"), jv_number((double)r->usage.reasoning))
+		: jv_null();
+	rec = jv_object_set(rec, jv_string("provider"), jv_string(ri->provider));
+	rec = jv_object_set(rec, jv_string("model"), jv_string(r->model[0] ? r->model : ri->model));
+	rec = jv_object_set(rec, jv_string("text"), jv_string_sized(ri->text, (int)ri->text_len));
+	rec = jv_object_set(rec, jv_string("finish"), jv_string(r->finish));
+	rec = jv_object_set(rec, jv_string("usage"), usage);
+	rec = jv_object_set(rec, jv_string("ttft_ms"),
+			    ri->timing->ttft_ms >= 0 ? jv_number((double)ri->timing->ttft_ms) : jv_null());
+	rec = jv_object_set(rec, jv_string("ms"), jv_number((double)ri->timing->total_ms));
+	rec = jv_object_set(rec, jv_string("created"), jv_string(ts));
+	return rec;
+}
+
+jv error_record(jv id, const struct chat_error *e)
+{
+	jv rec = with_id(JV_OBJECT(jv_string("type"), jv_string("error")), id);
+	rec = jv_object_set(rec, jv_string("code"), jv_string(err_code_name(e->code)));
+	rec = jv_object_set(rec, jv_string("message"), jv_string(e->message));
+	if (e->status)
+		rec = jv_object_set(rec, jv_string("status"), jv_number((double)e->status));
+	rec = jv_object_set(rec, jv_string("retryable"), jv_bool(e->retryable));
+	return rec;
+}

@@ -1,0 +1,22 @@
+/* response: the response and error records (DESIGN.md) built from one
+ * exchange, and the timestamp every record carries. */
+#ifndef CHAT_RESPONSE_H
+#define CHAT_RESPONSE_H
+#include <jv.h>
+#include "exchange.h"
+
+struct reply_info {
+	jv id;                          /* borrowed; jv_invalid() when none */
+	const char *provider, *model;   /* model as asked, when the reply names none */
+	const char *text;
+	size_t text_len;
+	const struct chat_reply *reply;
+	const struct exchange_timing *timing;
+};
+
+/* New records; the caller owns them. */
+jv response_record(const struct reply_info *ri);
+jv error_record(jv id, const struct chat_error *e);
+/* UTC now as RFC 3339, or $CHAT_NOW (unix seconds) so tests stay stable. */
+void timestamp_now(char *out, size_t cap);
+#endif

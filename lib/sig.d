@@ -1,0 +1,2 @@
+lib/sig.o: lib/sig.c lib/sig.h
+lib/sig.h:
