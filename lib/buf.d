@@ -1,2 +1,0 @@
-lib/buf.o: lib/buf.c lib/buf.h
-lib/buf.h:

@@ -1,2 +1,0 @@
-lib/diag.o: lib/diag.c lib/diag.h
-lib/diag.h:

@@ -1,4 +1,0 @@
-lib/jsonx.o: lib/jsonx.c lib/jsonx.h lib/buf.h lib/iox.h
-lib/jsonx.h:
-lib/buf.h:
-lib/iox.h:

@@ -1,2 +1,0 @@
-lib/sig.o: lib/sig.c lib/sig.h
-lib/sig.h:

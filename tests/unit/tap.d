@@ -1,2 +1,0 @@
-tests/unit/tap.o: tests/unit/tap.c tests/unit/tap.h
-tests/unit/tap.h:
