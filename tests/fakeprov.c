@@ -1,0 +1,1183 @@
+/* fakeprov: a fake LLM provider for the shell tests and benchmarks.  An
+ * HTTP/1.1 server on 127.0.0.1 that answers each request with a scripted
+ * reply (text, pacing, errors, broken streams) in the provider's exact wire
+ * format, and logs every request as one JSON line.  One process per
+ * connection, so a slow reply never holds up another client.
+ * A wire format is one `struct wire` (OpenAI Chat Completions for now),
+ * chosen by request path; the generic code does HTTP, pacing and faults. */
+#include "buf.h"
+#include <jv.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HEAD_MAX (64 * 1024)            /* request line + headers */
+#define BODY_MAX (64L * 1024 * 1024)    /* request body */
+#define BATCH (64 * 1024)               /* HTTP chunk size in --repeat mode */
+#define GEN_MAX ((size_t)1 << 31)       /* cap for buffers we fill ourselves */
+
+static const char usage[] =
+"usage: fakeprov [--port-file FILE] [--log FILE] [--idle SECONDS]\n"
+"                REPLY-OPTIONS... [--then REPLY-OPTIONS...]...\n"
+"reply options: --text STR | --text-file FILE, --chunks N, --split-writes N,\n"
+"  --delay-first MS, --delay-chunk MS, --repeat N, --usage | --no-usage,\n"
+"  --cached N, --reasoning N, --finish REASON, --no-done, --status CODE,\n"
+"  --error KIND, --retry-after S, --header 'Name: value', --mid-error N,\n"
+"  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME\n"
+"error kinds: context_length auth permission not_found rate_limit quota\n"
+"  server unavailable bad_request\n";
+
+/* ---------- reply options ---------- */
+
+/* One --then group: how to answer one request.  -1 means "off" for the
+ * fault positions; usage is -1 (as the request asks), 0 (never), 1 (always). */
+struct group {
+	const char *text, *finish, *error, *model, **hdrs;
+	size_t textlen, nhdrs;
+	long chunks, split, delay_first, delay_chunk, repeat, cached, reasoning,
+	     status, retry_after, mid_error, drop_after, malformed_after, trickle;
+	int usage, no_done, hang;
+};
+
+enum { T_STR, T_NUM, T_SET, T_FILE, T_HDR };
+#define F(m) offsetof(struct group, m)
+static const struct opt {
+	const char *name;
+	int type;
+	size_t off;
+	int val;        /* T_SET: the value stored */
+} opts[] = {
+	{"text", T_STR, F(text), 0}, {"text-file", T_FILE, F(text), 0},
+	{"chunks", T_NUM, F(chunks), 0}, {"split-writes", T_NUM, F(split), 0},
+	{"delay-first", T_NUM, F(delay_first), 0}, {"delay-chunk", T_NUM, F(delay_chunk), 0},
+	{"repeat", T_NUM, F(repeat), 0}, {"usage", T_SET, F(usage), 1},
+	{"no-usage", T_SET, F(usage), 0}, {"cached", T_NUM, F(cached), 0},
+	{"reasoning", T_NUM, F(reasoning), 0}, {"finish", T_STR, F(finish), 0},
+	{"no-done", T_SET, F(no_done), 1}, {"status", T_NUM, F(status), 0},
+	{"error", T_STR, F(error), 0}, {"retry-after", T_NUM, F(retry_after), 0},
+	{"header", T_HDR, F(hdrs), 0}, {"mid-error", T_NUM, F(mid_error), 0},
+	{"drop-after", T_NUM, F(drop_after), 0}, {"malformed-after", T_NUM, F(malformed_after), 0},
+	{"trickle", T_NUM, F(trickle), 0}, {"hang", T_SET, F(hang), 1},
+	{"model", T_STR, F(model), 0},
+};
+
+static struct group *groups;
+static size_t ngroups;
+static long idle_s = 30;
+static int log_fd = -1;
+
+/* ---------- small helpers ---------- */
+
+static void die(const char *msg, const char *arg)
+{
+	fprintf(stderr, "fakeprov: %s%s\n", msg, arg ? arg : "");
+	exit(64);
+}
+
+static void sleep_us(long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+	while (us > 0 && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long long now_unix(void)
+{
+	/* CHAT_NOW pins timestamps so golden files stay stable. */
+	const char *s = getenv("CHAT_NOW");
+	char *end;
+	if (s && *s) {
+		long long v = strtoll(s, &end, 10);
+		if (!*end)
+			return v;
+	}
+	return (long long)time(NULL);
+}
+
+static int full_write(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes to the client: when it has gone away this child has nothing left to do. */
+static void write_all(int fd, const char *p, size_t n)
+{
+	if (full_write(fd, p, n) < 0)
+		_exit(0);
+}
+
+/* obj[key] as a new reference, or jv_invalid() when obj is no object:
+ * jv_object_get aborts on non-objects, and requests are untrusted. */
+static jv jget(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(obj), jv_string(key));
+}
+
+/* Appends the dump of v (consumed) to b. */
+static void add_json(struct buf *b, jv v, int flags)
+{
+	jv s = jv_dump_string(v, flags);
+	buf_add(b, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+	jv_free(s);
+}
+
+/* Total bytes of the strings inside v (borrowed): a rough prompt size. */
+static size_t text_bytes(jv v)
+{
+	size_t n = 0;
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		return (size_t)jv_string_length_bytes(jv_copy(v));
+	if (jv_get_kind(v) == JV_KIND_ARRAY) {
+		jv_array_foreach(v, i, x) {
+			n += text_bytes(x);
+			jv_free(x);
+		}
+	} else if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		jv_object_foreach(v, k, x) {
+			n += text_bytes(x);
+			jv_free(k);
+			jv_free(x);
+		}
+	}
+	return n;
+}
+
+/* ---------- output: pacing, HTTP chunking and batching ---------- */
+
+struct out {
+	int fd, chunked, batch;  /* batch: gather events into ~64 KiB HTTP chunks */
+	long split, trickle;     /* --split-writes, --trickle */
+	struct buf pend, frame;  /* event bytes not yet sent; scratch for framing */
+};
+
+static void out_init(struct out *o, int fd, int chunked, const struct group *g)
+{
+	o->fd = fd;
+	o->chunked = chunked;
+	o->batch = g->repeat > 0;
+	o->split = g->split;
+	o->trickle = g->trickle;
+	buf_init(&o->pend, GEN_MAX);
+	buf_init(&o->frame, GEN_MAX);
+}
+
+/* Sends bytes as they go on the wire, in small timed writes when asked,
+ * so the client really sees split reads (TCP_NODELAY is set). */
+static void out_raw(struct out *o, const char *p, size_t n)
+{
+	size_t step = n;
+	long pause = 0;
+	if (o->trickle > 0)
+		step = o->trickle / 20 ? (size_t)(o->trickle / 20) : 1;
+	if (o->split > 0 && (size_t)o->split < step)
+		step = (size_t)o->split;
+	if (o->trickle > 0)
+		pause = (long)(step * 1000000 / (size_t)o->trickle);
+	else if (o->split > 0)
+		pause = 2000;
+	for (size_t off = 0; off < n; off += step) {
+		write_all(o->fd, p + off, n - off < step ? n - off : step);
+		sleep_us(pause);
+	}
+}
+
+static void out_flush(struct out *o)
+{
+	if (!o->pend.len)
+		return;
+	if (o->chunked) {
+		buf_reset(&o->frame);
+		buf_addf(&o->frame, "%zx\r\n", o->pend.len);
+		buf_add(&o->frame, o->pend.p, o->pend.len);
+		buf_adds(&o->frame, "\r\n");
+		out_raw(o, o->frame.p, o->frame.len);
+	} else {
+		out_raw(o, o->pend.p, o->pend.len);
+	}
+	buf_reset(&o->pend);
+}
+
+/* One event is one HTTP chunk, as a real server sends it as it is made;
+ * in --repeat mode events are packed to push a million of them quickly. */
+static void out_event(struct out *o, const char *p, size_t n)
+{
+	buf_add(&o->pend, p, n);
+	if (!o->batch || o->pend.len >= BATCH)
+		out_flush(o);
+}
+
+static void out_end(struct out *o)
+{
+	out_flush(o);
+	if (o->chunked)
+		out_raw(o, "0\r\n\r\n", 5);
+}
+
+/* Appends `data: <json>\n\n` (v consumed) as one event. */
+static void add_data(struct buf *b, jv v)
+{
+	buf_adds(b, "data: ");
+	add_json(b, v, 0);
+	buf_adds(b, "\n\n");
+}
+
+static void emit_data(struct out *o, jv v)
+{
+	struct buf b = BUF_INIT(GEN_MAX);
+	add_data(&b, v);
+	out_event(o, b.p, b.len);
+	buf_free(&b);
+}
+
+/* ---------- per-request context and the wire-format table ---------- */
+
+struct ctx {
+	const struct wire *w;
+	const struct group *g;
+	long n;                     /* request number, from 1 */
+	const char *method, *path;
+	jv req;                     /* request body (object), or jv_null() */
+	jv model;                   /* string echoed in replies */
+	char id[64], reqid[64];
+	long long created;
+	int stream, usage;          /* streaming reply? usage chunk wanted? */
+	long prompt_tokens, completion_tokens;
+};
+
+struct wire {
+	const char *name, *sse_type, *json_type, *err_type;
+	int (*match)(const char *path);          /* path without its query */
+	void (*prepare)(struct ctx *c);          /* id, stream?, usage?, model, tokens */
+	void (*headers)(struct buf *h, const struct ctx *c, const char *errkind);
+	int (*error)(struct buf *body, const struct ctx *c, const char *kind); /* -> status */
+	void (*start)(struct out *o, const struct ctx *c);
+	void (*delta)(struct buf *ev, const struct ctx *c, const char *p, size_t n);
+	void (*finish)(struct out *o, const struct ctx *c);   /* up to end of stream */
+	void (*mid_error)(struct out *o, const struct ctx *c);
+	void (*malformed)(struct out *o, const struct ctx *c);
+	void (*full)(struct buf *body, const struct ctx *c, const char *text, size_t n);
+};
+
+/* Adds a response header unless a --header of the same name replaces it. */
+__attribute__((format(printf, 4, 5)))
+static void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt, ...)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < g->nhdrs; i++)
+		if (!strncasecmp(g->hdrs[i], name, len) && g->hdrs[i][len] == ':')
+			return;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_addf(h, "%s: ", name);
+	buf_vaddf(h, fmt, ap);
+	buf_adds(h, "\r\n");
+	va_end(ap);
+}
+
+/* ---------- OpenAI Chat Completions ---------- */
+
+#define OA_FP "fp_fakeprov"
+#define OA_500 "The server had an error while processing your request. Sorry about that!"
+
+static int oa_match(const char *path)
+{
+	size_t n = strlen(path), k = strlen("/chat/completions");
+	return n >= k && !strcmp(path + n - k, "/chat/completions");
+}
+
+static void oa_prepare(struct ctx *c)
+{
+	snprintf(c->id, sizeof c->id, "chatcmpl-fake%ld", c->n);
+	jv v = jget(c->req, "stream");
+	c->stream = jv_get_kind(v) == JV_KIND_TRUE;
+	jv_free(v);
+	jv so = jget(c->req, "stream_options");
+	v = jget(so, "include_usage");
+	c->usage = c->g->usage < 0 ? jv_get_kind(v) == JV_KIND_TRUE : c->g->usage;
+	jv_free(v);
+	jv_free(so);
+	v = jget(c->req, "model");
+	if (c->g->model || jv_get_kind(v) == JV_KIND_STRING) {
+		jv_free(c->model);
+		c->model = c->g->model ? jv_string(c->g->model) : jv_copy(v);
+	}
+	jv_free(v);
+	size_t bytes = 0;
+	jv msgs = jget(c->req, "messages");
+	if (jv_get_kind(msgs) == JV_KIND_ARRAY) {
+		jv_array_foreach(msgs, i, m) {
+			jv content = jget(m, "content");
+			bytes += text_bytes(content);
+			jv_free(content);
+			jv_free(m);
+		}
+	}
+	jv_free(msgs);
+	c->prompt_tokens = bytes / 4 ? (long)(bytes / 4) : 1;
+	if (c->prompt_tokens < c->g->cached)
+		c->prompt_tokens = c->g->cached;    /* cached tokens are part of the prompt */
+}
+
+static void oa_headers(struct buf *h, const struct ctx *c, const char *errkind)
+{
+	const struct group *g = c->g;
+	int limited = errkind && !strcmp(errkind, "rate_limit");
+	hdr(h, g, "access-control-expose-headers", "X-Request-ID");
+	hdr(h, g, "openai-organization", "user-fakeprov");
+	hdr(h, g, "openai-processing-ms", "221");
+	hdr(h, g, "openai-version", "2020-10-01");
+	hdr(h, g, "x-ratelimit-limit-requests", "30000");
+	hdr(h, g, "x-ratelimit-limit-tokens", "150000000");
+	hdr(h, g, "x-ratelimit-remaining-requests", "%s", limited ? "0" : "29999");
+	hdr(h, g, "x-ratelimit-remaining-tokens", "149999987");
+	if (limited)
+		hdr(h, g, "x-ratelimit-reset-requests", "%lds", g->retry_after);
+	else
+		hdr(h, g, "x-ratelimit-reset-requests", "2ms");
+	hdr(h, g, "x-ratelimit-reset-tokens", "0s");
+	hdr(h, g, "x-request-id", "%s", c->reqid);
+	if (limited)
+		hdr(h, g, "retry-after", "%ld", g->retry_after);
+	hdr(h, g, "X-Content-Type-Options", "nosniff");
+}
+
+/* Real bodies: WIRE-FORMATS.md §1.3 and recorded replies.  NULL message:
+ * built in oa_error from the request. */
+static const struct oa_err {
+	const char *kind;
+	int status;
+	const char *type, *code, *param, *message;
+} oa_errs[] = {
+	{"context_length", 400, "invalid_request_error", "context_length_exceeded", "messages",
+	 "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens. Please reduce the length of the messages."},
+	{"auth", 401, "invalid_request_error", "invalid_api_key", NULL,
+	 "Incorrect API key provided: sk-abc***xyz. You can find your API key at https://platform.openai.com/account/api-keys."},
+	{"permission", 403, "invalid_request_error", "unsupported_country_region_territory", NULL,
+	 "Country, region, or territory not supported"},
+	{"not_found", 404, "invalid_request_error", "model_not_found", NULL, NULL},
+	{"rate_limit", 429, "requests", "rate_limit_exceeded", NULL, NULL},
+	{"quota", 429, "insufficient_quota", "insufficient_quota", NULL,
+	 "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors."},
+	{"server", 500, "server_error", NULL, NULL, OA_500},
+	{"unavailable", 503, "server_error", NULL, NULL, "The server is overloaded or not ready yet."},
+	{"bad_request", 400, "invalid_request_error", "unsupported_parameter", "max_tokens",
+	 "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."},
+	/* Raised by fakeprov itself, not by --error: */
+	{"bad_json", 400, "invalid_request_error", NULL, NULL,
+	 "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. If you have trouble figuring out how to fix this, please contact us through our help center at help.openai.com.)"},
+	{"bad_url", 404, "invalid_request_error", NULL, NULL, NULL},
+	{"bad_http", 400, "invalid_request_error", NULL, NULL, "Malformed HTTP request."},
+	{"too_large", 413, "invalid_request_error", NULL, NULL, "Request body too large."},
+	{"headers_too_large", 431, "invalid_request_error", NULL, NULL, "Request header fields too large."},
+};
+#define OA_USER_KINDS 9     /* the first entries, the ones --error accepts */
+
+static const struct oa_err *oa_find(const char *kind, size_t nkinds)
+{
+	for (size_t i = 0; i < nkinds; i++)
+		if (!strcmp(oa_errs[i].kind, kind))
+			return &oa_errs[i];
+	return NULL;
+}
+
+static jv str_or_null(const char *s) { return s ? jv_string(s) : jv_null(); }
+
+static int oa_error(struct buf *body, const struct ctx *c, const char *kind)
+{
+	const struct oa_err *e = oa_find(kind, sizeof oa_errs / sizeof *oa_errs);
+	struct buf msg = BUF_INIT(HEAD_MAX);
+	if (!e)
+		e = oa_find("server", OA_USER_KINDS);
+	if (e->message)
+		buf_adds(&msg, e->message);
+	else if (!strcmp(kind, "bad_url"))
+		buf_addf(&msg, "Invalid URL (%s %s)", c->method, c->path);
+	else if (!strcmp(kind, "not_found"))
+		buf_addf(&msg, "The model `%s` does not exist or you do not have access to it.",
+			 jv_string_value(c->model));
+	else
+		buf_addf(&msg, "Rate limit reached for %s in organization org-fakeprov on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in %lds. Visit https://platform.openai.com/account/rate-limits to learn more.",
+			 jv_string_value(c->model), c->g->retry_after);
+	jv err = jv_object();
+	err = jv_object_set(err, jv_string("message"), jv_string(buf_str(&msg)));
+	err = jv_object_set(err, jv_string("type"), jv_string(e->type));
+	err = jv_object_set(err, jv_string("param"), str_or_null(e->param));
+	err = jv_object_set(err, jv_string("code"), str_or_null(e->code));
+	/* OpenAI pretty-prints error bodies with four spaces and a final newline. */
+	add_json(body, jv_object_set(jv_object(), jv_string("error"), err), JV_PRINT_INDENT_FLAGS(4));
+	buf_adds(body, "\n");
+	buf_free(&msg);
+	return e->status;
+}
+
+/* The fields every chunk starts with, in OpenAI's order. */
+static jv oa_chunk(const struct ctx *c, jv choices)
+{
+	jv o = jv_object();
+	o = jv_object_set(o, jv_string("id"), jv_string(c->id));
+	o = jv_object_set(o, jv_string("object"), jv_string("chat.completion.chunk"));
+	o = jv_object_set(o, jv_string("created"), jv_number((double)c->created));
+	o = jv_object_set(o, jv_string("model"), jv_copy(c->model));
+	o = jv_object_set(o, jv_string("service_tier"), jv_string("default"));
+	o = jv_object_set(o, jv_string("system_fingerprint"), jv_string(OA_FP));
+	o = jv_object_set(o, jv_string("choices"), choices);
+	if (c->usage)   /* "All other chunks will also include a usage field, but with a null value" */
+		o = jv_object_set(o, jv_string("usage"), jv_null());
+	return o;
+}
+
+static jv oa_choice(jv delta, const char *finish)
+{
+	jv ch = jv_object();
+	ch = jv_object_set(ch, jv_string("index"), jv_number(0));
+	ch = jv_object_set(ch, jv_string("delta"), delta);
+	ch = jv_object_set(ch, jv_string("logprobs"), jv_null());
+	ch = jv_object_set(ch, jv_string("finish_reason"), str_or_null(finish));
+	return JV_ARRAY(ch);
+}
+
+static jv oa_usage(const struct ctx *c)
+{
+	jv u = jv_object(), pd = jv_object(), cd = jv_object();
+	u = jv_object_set(u, jv_string("prompt_tokens"), jv_number(c->prompt_tokens));
+	u = jv_object_set(u, jv_string("completion_tokens"), jv_number(c->completion_tokens));
+	u = jv_object_set(u, jv_string("total_tokens"),
+			  jv_number(c->prompt_tokens + c->completion_tokens));
+	pd = jv_object_set(pd, jv_string("cached_tokens"), jv_number(c->g->cached));
+	pd = jv_object_set(pd, jv_string("audio_tokens"), jv_number(0));
+	u = jv_object_set(u, jv_string("prompt_tokens_details"), pd);
+	cd = jv_object_set(cd, jv_string("reasoning_tokens"), jv_number(c->g->reasoning));
+	cd = jv_object_set(cd, jv_string("audio_tokens"), jv_number(0));
+	cd = jv_object_set(cd, jv_string("accepted_prediction_tokens"), jv_number(0));
+	cd = jv_object_set(cd, jv_string("rejected_prediction_tokens"), jv_number(0));
+	return jv_object_set(u, jv_string("completion_tokens_details"), cd);
+}
+
+static void oa_start(struct out *o, const struct ctx *c)
+{
+	jv d = jv_object();
+	d = jv_object_set(d, jv_string("role"), jv_string("assistant"));
+	d = jv_object_set(d, jv_string("content"), jv_string(""));
+	d = jv_object_set(d, jv_string("refusal"), jv_null());
+	emit_data(o, oa_chunk(c, oa_choice(d, NULL)));
+}
+
+static void oa_delta(struct buf *ev, const struct ctx *c, const char *p, size_t n)
+{
+	jv d = jv_object_set(jv_object(), jv_string("content"), jv_string_sized(p, (int)n));
+	add_data(ev, oa_chunk(c, oa_choice(d, NULL)));
+}
+
+static void oa_finish(struct out *o, const struct ctx *c)
+{
+	emit_data(o, oa_chunk(c, oa_choice(jv_object(), c->g->finish)));
+	if (c->usage)
+		emit_data(o, jv_object_set(oa_chunk(c, jv_array()), jv_string("usage"), oa_usage(c)));
+	if (!c->g->no_done)
+		out_event(o, "data: [DONE]\n\n", 14);
+}
+
+static void oa_mid_error(struct out *o, const struct ctx *c)
+{
+	(void)c;
+	jv e = jv_object();
+	e = jv_object_set(e, jv_string("message"), jv_string(OA_500));
+	e = jv_object_set(e, jv_string("type"), jv_string("server_error"));
+	e = jv_object_set(e, jv_string("param"), jv_null());
+	e = jv_object_set(e, jv_string("code"), jv_null());
+	emit_data(o, jv_object_set(jv_object(), jv_string("error"), e));
+}
+
+static void oa_malformed(struct out *o, const struct ctx *c)
+{
+	struct buf b = BUF_INIT(HEAD_MAX);
+	buf_addf(&b, "data: {\"id\":\"%s\",\"object\":\"chat.co\n\n", c->id);
+	out_event(o, b.p, b.len);
+	buf_free(&b);
+}
+
+static void oa_full(struct buf *body, const struct ctx *c, const char *text, size_t n)
+{
+	jv m = jv_object(), ch = jv_object(), o = jv_object();
+	m = jv_object_set(m, jv_string("role"), jv_string("assistant"));
+	m = jv_object_set(m, jv_string("content"), jv_string_sized(text, (int)n));
+	m = jv_object_set(m, jv_string("refusal"), jv_null());
+	m = jv_object_set(m, jv_string("annotations"), jv_array());
+	ch = jv_object_set(ch, jv_string("index"), jv_number(0));
+	ch = jv_object_set(ch, jv_string("message"), m);
+	ch = jv_object_set(ch, jv_string("logprobs"), jv_null());
+	ch = jv_object_set(ch, jv_string("finish_reason"), jv_string(c->g->finish));
+	o = jv_object_set(o, jv_string("id"), jv_string(c->id));
+	o = jv_object_set(o, jv_string("object"), jv_string("chat.completion"));
+	o = jv_object_set(o, jv_string("created"), jv_number((double)c->created));
+	o = jv_object_set(o, jv_string("model"), jv_copy(c->model));
+	o = jv_object_set(o, jv_string("choices"), JV_ARRAY(ch));
+	o = jv_object_set(o, jv_string("usage"), oa_usage(c));
+	o = jv_object_set(o, jv_string("service_tier"), jv_string("default"));
+	o = jv_object_set(o, jv_string("system_fingerprint"), jv_string(OA_FP));
+	add_json(body, o, JV_PRINT_INDENT_FLAGS(2));    /* as OpenAI sends it */
+	buf_adds(body, "\n");
+}
+
+/* The first entry also answers requests no entry matches. */
+static const struct wire wires[] = {
+	{"openai", "text/event-stream; charset=utf-8", "application/json",
+	 "application/json; charset=utf-8", oa_match, oa_prepare, oa_headers, oa_error,
+	 oa_start, oa_delta, oa_finish, oa_mid_error, oa_malformed, oa_full},
+};
+
+/* ---------- reading the request ---------- */
+
+struct req {
+	char *method, *path;
+	jv headers;             /* lower-cased name -> value */
+	struct buf body;
+};
+
+struct rd {
+	int fd;
+	struct buf b;
+	size_t pos;
+};
+
+static int rd_fill(struct rd *r)
+{
+	char tmp[65536];
+	ssize_t n;
+	do
+		n = read(r->fd, tmp, sizeof tmp);
+	while (n < 0 && errno == EINTR);
+	return n <= 0 ? -1 : buf_add(&r->b, tmp, (size_t)n);
+}
+
+/* The next line without its CR LF, valid until the next read; NULL at EOF
+ * or once more than max bytes are pending without a newline. */
+static char *rd_line(struct rd *r, size_t max)
+{
+	for (;;) {
+		char *start = r->b.p + r->pos;
+		char *nl = r->b.len > r->pos ? memchr(start, '\n', r->b.len - r->pos) : NULL;
+		if (nl) {
+			*nl = 0;
+			if (nl > start && nl[-1] == '\r')
+				nl[-1] = 0;
+			r->pos = (size_t)(nl + 1 - r->b.p);
+			return start;
+		}
+		if (r->b.len - r->pos > max || rd_fill(r) < 0)
+			return NULL;
+	}
+}
+
+static int rd_bytes(struct rd *r, size_t n, struct buf *to)
+{
+	while (r->b.len - r->pos < n)
+		if (rd_fill(r) < 0)
+			return -1;
+	if (buf_add(to, r->b.p + r->pos, n) < 0)
+		return 413;
+	r->pos += n;
+	return 0;
+}
+
+/* A header's value, borrowed from the headers object, or NULL. */
+static const char *hget(jv h, const char *name)
+{
+	jv v = jget(h, name);
+	const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL;
+	jv_free(v);     /* the object still holds the string */
+	return s;
+}
+
+static int read_chunked(struct rd *r, struct buf *body)
+{
+	char *line, *end;
+	for (;;) {
+		if (!(line = rd_line(r, HEAD_MAX)))
+			return -1;
+		unsigned long long n = strtoull(line, &end, 16);
+		if (end == line)
+			return 400;
+		if (n > (unsigned long long)BODY_MAX)
+			return 413;
+		if (n == 0)
+			break;
+		int st = rd_bytes(r, (size_t)n, body);
+		if (st || !(line = rd_line(r, HEAD_MAX)))
+			return st ? st : -1;
+	}
+	while ((line = rd_line(r, HEAD_MAX)) && *line)     /* trailers */
+		;
+	return line ? 0 : -1;
+}
+
+static void add_header(jv *h, char *line)
+{
+	char *colon = strchr(line, ':'), *v = colon + 1, *e;
+	for (char *p = line; p < colon; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	while (*v == ' ' || *v == '\t')
+		v++;
+	for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		;
+	jv name = jv_string_sized(line, (int)(colon - line));
+	jv val = jv_string_sized(v, (int)(e - v));
+	jv old = jv_object_get(jv_copy(*h), jv_copy(name));
+	if (jv_get_kind(old) == JV_KIND_STRING)     /* a repeated header: join them */
+		val = jv_string_concat(jv_string_concat(old, jv_string(", ")), val);
+	else
+		jv_free(old);
+	*h = jv_object_set(*h, name, val);
+}
+
+/* 0 when a whole request was read, an HTTP status to reply with, or -1
+ * when the client went away. */
+static int read_request(int fd, struct req *rq)
+{
+	struct rd r = { fd, BUF_INIT(2 * BODY_MAX + HEAD_MAX), 0 };
+	char *line, *sp1, *sp2;
+	int st = -1;
+	rq->headers = jv_object();
+	buf_init(&rq->body, BODY_MAX);
+	do
+		line = rd_line(&r, HEAD_MAX);
+	while (line && !*line);
+	if (!line) {
+		st = r.b.len - r.pos > HEAD_MAX ? 431 : -1;
+		goto out;
+	}
+	sp1 = strchr(line, ' ');
+	sp2 = strrchr(line, ' ');
+	st = 400;
+	if (!sp1 || sp1 == sp2 || sp1 == line || sp1 - line > 15 || strncmp(sp2 + 1, "HTTP/1.", 7))
+		goto out;
+	rq->method = strndup(line, (size_t)(sp1 - line));
+	rq->path = strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+	while ((line = rd_line(&r, HEAD_MAX)) && *line && r.pos <= HEAD_MAX) {
+		if (!strchr(line, ':') || *line == ':')
+			goto out;
+		add_header(&rq->headers, line);
+	}
+	st = !line ? (r.b.len - r.pos > HEAD_MAX ? 431 : -1) : *line ? 431 : 0;
+	if (st)
+		goto out;
+	const char *te = hget(rq->headers, "transfer-encoding");
+	const char *cl = hget(rq->headers, "content-length");
+	const char *ex = hget(rq->headers, "expect");
+	char *end;
+	long long len = cl ? strtoll(cl, &end, 10) : 0;
+	if (cl && (end == cl || *end || len < 0))
+		st = 400;
+	else if (len > BODY_MAX)
+		st = 413;
+	if (st)
+		goto out;
+	if (ex && !strcasecmp(ex, "100-continue"))
+		write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	if (te && strcasestr(te, "chunked"))
+		st = read_chunked(&r, &rq->body);
+	else
+		st = rd_bytes(&r, (size_t)len, &rq->body);
+out:
+	buf_free(&r.b);
+	return st;
+}
+
+/* One JSON line per request, in one write() so concurrent children never
+ * interleave; written before the reply so a test can read it afterwards. */
+static void log_request(const struct req *rq, long n, jv body)
+{
+	if (log_fd < 0)
+		return;
+	jv o = jv_object();
+	o = jv_object_set(o, jv_string("n"), jv_number(n));
+	o = jv_object_set(o, jv_string("method"), jv_string(rq->method));
+	o = jv_object_set(o, jv_string("path"), jv_string(rq->path));
+	o = jv_object_set(o, jv_string("headers"), jv_copy(rq->headers));
+	o = jv_object_set(o, jv_string("body"), body);
+	struct buf b = BUF_INIT(GEN_MAX);
+	add_json(&b, o, 0);
+	buf_adds(&b, "\n");
+	full_write(log_fd, b.p, b.len);
+	buf_free(&b);
+}
+
+/* ---------- replies ---------- */
+
+static const char *reason(int status)
+{
+	static const struct { int code; const char *text; } r[] = {
+		{200, "OK"}, {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
+		{404, "Not Found"}, {408, "Request Timeout"}, {409, "Conflict"},
+		{413, "Payload Too Large"}, {422, "Unprocessable Entity"},
+		{429, "Too Many Requests"}, {431, "Request Header Fields Too Large"},
+		{500, "Internal Server Error"}, {502, "Bad Gateway"},
+		{503, "Service Unavailable"}, {504, "Gateway Timeout"},
+	};
+	for (size_t i = 0; i < sizeof r / sizeof *r; i++)
+		if (r[i].code == status)
+			return r[i].text;
+	return "Error";
+}
+
+/* Status line and headers; clen < 0 means a chunked body. */
+static void send_head(int fd, const struct ctx *c, int status, const char *type,
+		      long long clen, const char *errkind)
+{
+	struct buf h = BUF_INIT(GEN_MAX);
+	char date[64];
+	time_t t = (time_t)c->created;
+	struct tm tm;
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&t, &tm));
+	buf_addf(&h, "HTTP/1.1 %d %s\r\n", status, reason(status));
+	hdr(&h, c->g, "Date", "%s", date);
+	hdr(&h, c->g, "Content-Type", "%s", type);
+	if (clen < 0)
+		hdr(&h, c->g, "Transfer-Encoding", "chunked");
+	else
+		hdr(&h, c->g, "Content-Length", "%lld", clen);
+	hdr(&h, c->g, "Connection", "close");
+	c->w->headers(&h, c, errkind);
+	for (size_t i = 0; i < c->g->nhdrs; i++) {
+		const char *v = strchr(c->g->hdrs[i], ':') + 1;
+		if (v[strspn(v, " \t")])    /* 'Name:' with no value only removes Name */
+			buf_addf(&h, "%s\r\n", c->g->hdrs[i]);
+	}
+	buf_adds(&h, "\r\n");
+	write_all(fd, h.p, h.len);
+	buf_free(&h);
+}
+
+/* Headers sent, then silence until the client leaves (or --idle passes). */
+static void hang(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	char tmp[4096];
+	for (long waited = 0; idle_s <= 0 || waited < idle_s; waited++)
+		if (poll(&p, 1, 1000) > 0 && read(fd, tmp, sizeof tmp) <= 0)
+			break;
+	_exit(0);
+}
+
+/* A broken transfer: FIN without the final chunk, so curl says error 18. */
+static void drop(struct out *o)
+{
+	out_flush(o);
+	close(o->fd);
+	_exit(0);
+}
+
+static void reply_error(int fd, struct ctx *c, const char *kind, int status)
+{
+	struct buf body = BUF_INIT(GEN_MAX);
+	struct out o;
+	int st = c->w->error(&body, c, kind);
+	sleep_us(c->g->delay_first * 1000);
+	send_head(fd, c, status ? status : st, c->w->err_type, (long long)body.len, kind);
+	out_init(&o, fd, 0, c->g);
+	out_event(&o, body.p, body.len);
+	buf_free(&body);
+}
+
+/* The reply text cut into content deltas: --repeat N copies of the text,
+ * N nearly equal pieces (whole UTF-8 characters) with --chunks N, else a
+ * piece before each space, the way a tokenizer cuts words. */
+struct pieces {
+	const char *text;
+	size_t len, *off;       /* piece i is text[off[i] .. off[i+1]) */
+	long n, repeat;
+};
+
+static void split_text(struct pieces *ps, const struct group *g)
+{
+	size_t nch = 0, k = 0, ci = 0;
+	ps->text = g->text;
+	ps->len = g->textlen;
+	ps->repeat = g->repeat;
+	ps->n = g->repeat;
+	ps->off = NULL;
+	if (g->repeat)
+		return;
+	for (size_t i = 0; i < ps->len; i++)
+		nch += ((unsigned char)ps->text[i] & 0xC0) != 0x80;
+	ps->off = malloc((nch + 2) * sizeof *ps->off);
+	if (!ps->off)
+		_exit(1);
+	for (size_t i = 0; i < ps->len; i++) {
+		int cut = k == 0;   /* the first piece starts at 0, whatever the bytes */
+		if (((unsigned char)ps->text[i] & 0xC0) != 0x80) {   /* never cut inside a character */
+			if (g->chunks > 0)
+				cut |= !ci || ci * (size_t)g->chunks / nch != (ci - 1) * (size_t)g->chunks / nch;
+			else
+				cut |= ps->text[i] == ' ';
+			ci++;
+		}
+		if (cut)
+			ps->off[k++] = i;
+	}
+	ps->n = (long)k;
+	ps->off[k] = ps->len;
+}
+
+static void piece(const struct pieces *ps, long i, const char **p, size_t *n)
+{
+	*p = ps->repeat ? ps->text : ps->text + ps->off[i];
+	*n = ps->repeat ? ps->len : ps->off[i + 1] - ps->off[i];
+}
+
+static void reply_stream(int fd, struct ctx *c, const struct pieces *ps)
+{
+	const struct group *g = c->g;
+	struct buf ev = BUF_INIT(GEN_MAX);
+	struct out o;
+	const char *p;
+	size_t n;
+	send_head(fd, c, 200, c->w->sse_type, -1, NULL);
+	if (g->hang)
+		hang(fd);
+	sleep_us(g->delay_first * 1000);
+	out_init(&o, fd, 1, g);
+	c->w->start(&o, c);
+	for (long i = 0;; i++) {
+		if (i == g->drop_after)
+			drop(&o);
+		if (i == g->mid_error) {    /* OpenAI ends the stream here, no [DONE] */
+			c->w->mid_error(&o, c);
+			out_end(&o);
+			return;
+		}
+		if (i == g->malformed_after)
+			c->w->malformed(&o, c);
+		if (i == ps->n)
+			break;
+		if (i > 0 && g->delay_chunk) {
+			out_flush(&o);
+			sleep_us(g->delay_chunk * 1000);
+		}
+		if (!ps->repeat || i == 0) {    /* --repeat sends one event N times */
+			buf_reset(&ev);
+			piece(ps, i, &p, &n);
+			c->w->delta(&ev, c, p, n);
+		}
+		out_event(&o, ev.p, ev.len);
+	}
+	c->w->finish(&o, c);
+	out_end(&o);
+	buf_free(&ev);
+}
+
+static void reply_full(int fd, struct ctx *c, const struct pieces *ps)
+{
+	struct buf text = BUF_INIT(GEN_MAX), body = BUF_INIT(GEN_MAX);
+	struct out o;
+	buf_add(&text, ps->text, ps->len);
+	for (long i = 1; i < ps->repeat; i++)
+		buf_add(&text, ps->text, ps->len);
+	c->w->full(&body, c, buf_str(&text), text.len);
+	sleep_us(c->g->delay_first * 1000);
+	send_head(fd, c, 200, c->w->json_type, (long long)body.len, NULL);
+	if (c->g->hang)
+		hang(fd);
+	out_init(&o, fd, 0, c->g);
+	if (c->g->drop_after >= 0) {
+		out_event(&o, body.p, body.len / 2);
+		drop(&o);
+	}
+	out_event(&o, body.p, body.len);
+}
+
+static void serve(int fd, long n)
+{
+	const struct group *g = &groups[(size_t)n <= ngroups ? (size_t)n - 1 : ngroups - 1];
+	struct req rq = { NULL, NULL, jv_null(), BUF_INIT(0) };
+	struct ctx c = { &wires[0], g, n, "", "", jv_null(), jv_string("gpt-4o-mini"),
+			 "", "", now_unix(), 0, 0, 0, 0 };
+	struct pieces ps;
+	snprintf(c.reqid, sizeof c.reqid, "req_fake%028ld", n);
+	int st = read_request(fd, &rq);
+	if (st < 0)
+		return;
+	if (st) {
+		reply_error(fd, &c, st == 431 ? "headers_too_large" : st == 413 ? "too_large" : "bad_http", st);
+		return;
+	}
+	c.method = rq.method;
+	c.path = rq.path;
+	jv body = jv_parse_sized(buf_str(&rq.body), (int)rq.body.len);
+	if (!jv_is_valid(body)) {
+		jv_free(body);
+		body = jv_string_sized(buf_str(&rq.body), (int)rq.body.len);
+	}
+	log_request(&rq, n, jv_copy(body));
+	char *route = strndup(rq.path, strcspn(rq.path, "?"));
+	const struct wire *w = NULL;
+	for (size_t i = 0; !w && i < sizeof wires / sizeof *wires; i++)
+		if (wires[i].match(route))
+			w = &wires[i];
+	free(route);
+	if (!w || strcmp(rq.method, "POST")) {
+		reply_error(fd, &c, "bad_url", 0);
+		return;
+	}
+	c.w = w;
+	if (jv_get_kind(body) != JV_KIND_OBJECT) {
+		reply_error(fd, &c, "bad_json", 0);
+		return;
+	}
+	c.req = body;
+	w->prepare(&c);
+	split_text(&ps, g);
+	c.completion_tokens = ps.n + g->reasoning;
+	if (g->error)
+		reply_error(fd, &c, g->error, (int)g->status);
+	else if (g->status >= 300)
+		reply_error(fd, &c, g->status == 401 ? "auth" : g->status == 403 ? "permission"
+			    : g->status == 404 ? "not_found" : g->status == 429 ? "rate_limit"
+			    : g->status == 503 ? "unavailable" : g->status >= 500 ? "server"
+			    : "bad_request", (int)g->status);
+	else if (c.stream)
+		reply_stream(fd, &c, &ps);
+	else
+		reply_full(fd, &c, &ps);
+}
+
+/* ---------- command line and the accept loop ---------- */
+
+static char *read_file(const char *path, size_t *len)
+{
+	struct buf b = BUF_INIT(BODY_MAX);
+	char tmp[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("cannot open ", path);
+	while ((n = read(fd, tmp, sizeof tmp)) > 0)
+		if (buf_add(&b, tmp, (size_t)n) < 0)
+			die("file too large: ", path);
+	if (n < 0)
+		die("cannot read ", path);
+	close(fd);
+	return buf_detach(&b, len);
+}
+
+static struct group *new_group(void)
+{
+	static const struct group def = {
+		.finish = "stop", .usage = -1, .retry_after = 1,
+		.mid_error = -1, .drop_after = -1, .malformed_after = -1,
+	};
+	groups = realloc(groups, (ngroups + 1) * sizeof *groups);
+	if (!groups)
+		die("out of memory", NULL);
+	groups[ngroups] = def;
+	return &groups[ngroups++];
+}
+
+static long number(const char *s, const char *name)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || v < 0)
+		die("bad number for --", name);
+	return v;
+}
+
+static void parse_args(int argc, char **argv, const char **port_file, const char **log_path)
+{
+	struct group *g = new_group();
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL, *eq;
+		char name[32];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			exit(0);
+		}
+		if (!strcmp(a, "--then")) {
+			g = new_group();
+			continue;
+		}
+		eq = strchr(a, '=');
+		size_t namelen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		if (strncmp(a, "--", 2) || namelen >= sizeof name) {
+			fputs(usage, stderr);
+			die("unknown argument: ", a);
+		}
+		snprintf(name, sizeof name, "%.*s", (int)namelen, a + 2);
+		const struct opt *o = NULL;
+		for (size_t k = 0; k < sizeof opts / sizeof *opts; k++)
+			if (!strcmp(opts[k].name, name))
+				o = &opts[k];
+		int global = !strcmp(name, "port-file") || !strcmp(name, "log") || !strcmp(name, "idle");
+		if (!o && !global) {
+			fputs(usage, stderr);
+			die("unknown option: ", a);
+		}
+		if (global || o->type != T_SET) {
+			val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (!val)
+				die("missing value for ", a);
+		}
+		char *field = o ? (char *)g + o->off : NULL;
+		if (!strcmp(name, "port-file"))
+			*port_file = val;
+		else if (!strcmp(name, "log"))
+			*log_path = val;
+		else if (!strcmp(name, "idle"))
+			idle_s = number(val, name);
+		else if (o->type == T_SET)
+			*(int *)field = o->val;
+		else if (o->type == T_NUM)
+			*(long *)field = number(val, name);
+		else if (o->type == T_STR)
+			*(const char **)field = val;
+		if (o && o->type == T_STR && o->off == F(text))
+			g->textlen = strlen(val);
+		if (o && o->type == T_FILE)
+			g->text = read_file(val, &g->textlen);
+		if (o && o->type == T_HDR) {
+			if (!strchr(val, ':') || *val == ':' || strpbrk(val, "\r\n"))
+				die("bad --header (want 'Name: value'): ", val);
+			g->hdrs = realloc(g->hdrs, (g->nhdrs + 1) * sizeof *g->hdrs);
+			if (!g->hdrs)
+				die("out of memory", NULL);
+			g->hdrs[g->nhdrs++] = val;
+		}
+		if (!strcmp(name, "error") && !oa_find(val, OA_USER_KINDS))
+			die("unknown --error kind: ", val);
+		if (!strcmp(name, "status") && (g->status < 100 || g->status > 599))
+			die("bad --status: ", val);
+	}
+	for (size_t k = 0; k < ngroups; k++)
+		if (!groups[k].text) {
+			groups[k].text = groups[k].repeat ? "x" : "Hello from the fake provider.";
+			groups[k].textlen = strlen(groups[k].text);
+		}
+}
+
+static void write_port(const char *path, int port)
+{
+	char tmp[4096], line[16];
+	int n = snprintf(line, sizeof line, "%d\n", port);
+	if (!path) {
+		fputs(line, stdout);
+		if (fflush(stdout))
+			die("cannot write the port to stdout", NULL);
+		return;
+	}
+	/* Write then rename, so a test polling the file never reads half of it. */
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || full_write(fd, line, (size_t)n) < 0 || close(fd) < 0 || rename(tmp, path) < 0)
+		die("cannot write ", path);
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static long now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+static void child(int fd, long n, pid_t parent)
+{
+	struct timeval tv = { idle_s > 0 ? idle_s : 300, 0 };
+	int one = 1;
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);   /* die with the server */
+	if (getppid() != parent)
+		_exit(0);
+	/* A stuck client must not pin this process forever. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	serve(fd, n);
+	/* Close gently: unread request bytes would turn our FIN into a RST
+	 * that can destroy the reply before the client reads it. */
+	shutdown(fd, SHUT_WR);
+	tv.tv_sec = 1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	char tmp[4096];
+	while (read(fd, tmp, sizeof tmp) > 0)
+		;
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	const char *port_file = NULL, *log_path = NULL;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = 0 };
+	socklen_t salen = sizeof sa;
+	struct sigaction act = { .sa_handler = on_signal };   /* no SA_RESTART: poll wakes */
+	long n = 0, live = 0, last;
+	pid_t self = getpid();
+	int one = 1;
+
+	parse_args(argc, argv, &port_file, &log_path);
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGTERM, &act, NULL);
+	sigaction(SIGINT, &act, NULL);
+	if (log_path && (log_fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) < 0)
+		die("cannot open ", log_path);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 128) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &salen) < 0)
+		die("cannot listen on 127.0.0.1", NULL);
+	write_port(port_file, ntohs(sa.sin_port));
+
+	last = now_s();
+	while (!stop) {
+		struct pollfd p = { lfd, POLLIN, 0 };
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			live--;
+		/* Idle: no new connection for a while and no reply in progress. */
+		if (idle_s > 0 && live <= 0 && now_s() - last >= idle_s)
+			break;
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		n++;    /* requests are numbered in accept order */
+		last = now_s();
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(lfd);
+			child(cfd, n, self);
+		}
+		if (pid > 0)
+			live++;
+		close(cfd);
+	}
+	return 0;
+}
