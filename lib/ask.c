@@ -56,6 +56,36 @@ static int report_write_error(struct sink *k)
 	return EXIT_CANTCREAT;
 }
 
+/* The end of the output: the whole reply (chat-send), a final newline on a
+ * terminal (chat-stream), and the response and error records. */
+static void finish_output(struct session *s, const struct ask *a, struct sink *k,
+			  const struct chat_reply *reply, const struct exchange_timing *t)
+{
+	const struct chat_error *e = &reply->err;
+	struct buf *o = &k->out;
+	int json = a->mode & ASK_JSON, stream = a->mode & ASK_STREAM;
+	int ends_nl = k->text.len && k->text.p[k->text.len - 1] == '\n';
+	if (!json && !stream && !e->code) {
+		buf_add(o, k->text.p, k->text.len);
+		if (!ends_nl)
+			buf_addc(o, '\n');
+	} else if (!json && stream && k->text.len && !ends_nl && isatty(1)) {
+		buf_addc(o, '\n'); /* leave the shell prompt on a line of its own */
+	}
+	if (!json)
+		return;
+	/* a reply that stopped part-way still gets its response record, so the
+	 * text that arrived is never lost from a pipeline */
+	if (!e->code || k->text.len || e->code == ERR_INTERRUPTED) {
+		struct reply_info ri = { .id = a->id, .provider = s->prov->name, .model = s->model,
+					 .text = buf_str(&k->text), .text_len = k->text.len,
+					 .reply = reply, .timing = t };
+		jx_dump_line(response_record(&ri), o);
+	}
+	if (e->code && e->code != ERR_INTERRUPTED)
+		jx_dump_line(error_record(a->id, e), o);
+}
+
 int ask_run(struct session *s, const struct ask *a)
 {
 	struct message m = { "user", a->prompt };
@@ -76,39 +106,22 @@ int ask_run(struct session *s, const struct ask *a)
 	/* (the history hook: the reply, complete or partial, is saved here) */
 	int status = 0;
 	const struct chat_error *e = &reply.err;
+	int reader_gone = k.write_errno == EPIPE || sig_caught == SIGPIPE;
 	if (k.write_errno) {
 		status = report_write_error(&k);
-	} else if (e->code == ERR_INTERRUPTED) {
-		status = 130;
-	} else {
-		struct buf *o = &k.out;
-		if (!e->code && !(a->mode & ASK_JSON) && !(a->mode & ASK_STREAM)) {
-			buf_add(o, k.text.p, k.text.len);
-			if (!k.text.len || k.text.p[k.text.len - 1] != '\n')
-				buf_addc(o, '\n');
-		} else if (!(a->mode & ASK_JSON) && (a->mode & ASK_STREAM) && isatty(1) &&
-			   k.text.len && k.text.p[k.text.len - 1] != '\n') {
-			buf_addc(o, '\n'); /* leave the shell prompt on a line of its own */
-		}
-		if (a->mode & ASK_JSON) {
-			if (!e->code || k.text.len) {
-				struct reply_info ri = { .id = a->id, .provider = s->prov->name, .model = s->model,
-							 .text = buf_str(&k.text), .text_len = k.text.len,
-							 .reply = &reply, .timing = &t };
-				jx_dump_line(response_record(&ri), o);
-			}
-			if (e->code)
-				jx_dump_line(error_record(a->id, e), o);
-		}
+	} else if (!reader_gone) {
+		finish_output(s, a, &k, &reply, &t);
 		if (flush(&k) < 0)
 			status = report_write_error(&k);
-		if (e->code) {
+		if (e->code && e->code != ERR_INTERRUPTED) {
 			if (!s->opts->quiet || !(a->mode & ASK_BATCH))
 				error("%s %s: %s", s->prov->name, s->model, e->message);
 			if (!status)
 				status = err_exit_status(e->code);
 		}
 	}
+	if (e->code == ERR_INTERRUPTED && !status)
+		status = 128 + (sig_caught ? sig_caught : SIGINT);
 	buf_free(&k.out);
 	buf_free(&k.text);
 	return status;

@@ -126,6 +126,7 @@ is "$(wc -c < "$T/err" | tr -d ' ')" 0 "| head -c 5: nothing on stderr"
 # SIGINT and SIGTERM mid-reply
 for sig in INT TERM; do
 	fake_start --text 'a b c d e f g h i j k l m n o p' --chunks 16 --delay-chunk 300
+	: > "$T/out"
 	chat-stream hi > "$T/out" 2> "$T/err" &
 	pid=$!
 	i=0
@@ -137,5 +138,17 @@ for sig in INT TERM; do
 	is "$st" $want "SIG$sig mid-reply: death by the signal ($want)"
 	check "SIG$sig mid-reply: what arrived is on stdout" grep -q '^a ' "$T/out"
 done
+
+fake_start --text 'a b c d e f g h i j k l m n o p' --chunks 16 --delay-chunk 300
+: > "$T/out"
+chat-stream --json hi > "$T/out" 2> "$T/err" &
+pid=$!
+i=0
+while [ ! -s "$T/out" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+is "$?" 130 "--json, SIGINT: death by SIGINT"
+is "$(tail -1 "$T/out" | jq -r '[.type,.finish,(.text|startswith("a ")|tostring)]|join(",")')" "response,interrupted,true" \
+	"--json, SIGINT: a response record with finish interrupted and the partial text"
 
 done_testing
