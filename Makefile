@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -DCHAT_VERSION='"$(VERSION)"' \
-       -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(CFLAGS) -MMD -MP
+       -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -MMD -MP
 
 PKG_CONFIG ?= pkg-config
 CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
@@ -21,6 +21,8 @@ CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
 # Debian's jq 1.6 ships no libjq.pc: fall back to -ljq.
 JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
 JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
+SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
 ifeq ($(V),1)
 Q =
@@ -30,7 +32,7 @@ endif
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
-PROGS = chat-stream chat-send
+PROGS = chat-stream chat-send chat-history
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
@@ -49,11 +51,11 @@ lib/libchat.a: $(LIB_OBJ)
 bin/%: cmd/%.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm
 
 tests/fakeprov: tests/fakeprov.o lib/libchat.a
 	@echo "  LINK    $@"
@@ -75,7 +77,10 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
 	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/chat.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/chat.7 $(DESTDIR)$(MANDIR)/man7
 	for p in $(PROGS); do install -m 644 completions/chat.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; done
 	install -m 644 completions/_chat $(DESTDIR)$(ZSHCOMPDIR)/_chat
 	for p in $(PROGS); do install -m 644 completions/chat.fish $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
@@ -83,7 +88,7 @@ install: all
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/$$p $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
-	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chat
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chat $(DESTDIR)$(MANDIR)/man5/chat.5 $(DESTDIR)$(MANDIR)/man7/chat.7
 
 clean:
 	rm -rf bin lib/*.o lib/*.a lib/*.d cmd/*.o cmd/*.d tests/*.o tests/*.d tests/fakeprov \

@@ -25,9 +25,13 @@ static const char help[] =
 	"      --json               write a response record instead of the text\n"
 	"  -r, --records            read prompt records from stdin\n"
 	"      --text               read stdin as text even if it looks like records\n"
-	"      --retries N          retries on 429, 5xx and network errors (default 2)\n"
+	"      --retries N          retries on 408, 409, 429, 5xx, network (default 2)\n"
 	"      --connect-timeout S  seconds to connect (default 20)\n"
 	"      --idle-timeout S     seconds of silence before giving up (default 300)\n"
+	"  -c, --continue           continue the most recent conversation\n"
+	"      --conversation REF   continue conversation ID or NAME (a new NAME is made)\n"
+	"      --db PATH            history database (default $CHAT_DB, else\n"
+	"                           ~/.local/share/chat/history.db)\n"
 	"      --no-log             do not record the exchange in the history\n"
 	"  -q, --quiet              no error messages for failed records\n"
 	"  -v, --verbose            trace the HTTP exchange on stderr (keys redacted)\n"
@@ -37,7 +41,7 @@ static const char help[] =
 	"Examples:\n"
 	"  chat-send 'Name three Unix signals'\n"
 	"  summary=$(chat-send 'Summarise this:' < notes.txt)\n"
-	"  jq -c '{type:\"prompt\",id:.n,text:.q}' qs.ndjson | chat-send -r > answers.ndjson\n"
+	"  jq -c '{type:\"prompt\",id:.n,text:.q}' q.ndjson | chat-send -r > a.ndjson\n"
 	"\n"
 	"Exit status: 0 ok, 1 some records failed, 64 usage, 65 bad input,\n"
 	"69 provider unavailable, 75 rate limited or timed out, 77 no key or auth\n"
@@ -52,6 +56,9 @@ static int fail_record(struct batch *b, jv id, enum err_code code, const char *m
 {
 	struct chat_error e = { 0 };
 	err_set(&e, code, 0, "%s", msg);
+	if (!b->s->opts->quiet && strncmp(msg, "line ", 5) == 0 && !strstr(msg, "invalid JSON") &&
+	    !strstr(msg, "a record must") && !strstr(msg, "a record needs"))
+		warn("%s", msg); /* the record loop has already reported lines it could not parse */
 	b->failed++;
 	if (jx_write_line(1, error_record(id, &e)) < 0) {
 		b->fatal = error("cannot write output: %s", strerror(errno));
@@ -71,7 +78,7 @@ static int one_record(void *ctx, long lineno, jv rec, const char *why)
 	jv id = jx_get(rec, "id");
 	char type[32] = "", model[256] = "";
 	jx_str(rec, "type", type, sizeof type);
-	jv text = jx_get(rec, "text"), system = jx_get(rec, "system");
+	jv text = jx_get(rec, "text"), system = jx_get(rec, "system"), conv = jx_get(rec, "conversation");
 	int rc = 0;
 	if (strcmp(type, "prompt")) {
 		snprintf(msg, sizeof msg, "line %ld: a %s record is not a prompt", lineno, type);
@@ -88,7 +95,8 @@ static int one_record(void *ctx, long lineno, jv rec, const char *why)
 			rc = fail_record(b, id, st == EXIT_NOPERM ? ERR_AUTH : ERR_BAD_INPUT, msg);
 		} else {
 			struct ask a = { .prompt = jv_string_value(text), .id = id, .mode = ASK_JSON | ASK_BATCH,
-					 .system = jv_get_kind(system) == JV_KIND_STRING ? jv_string_value(system) : NULL };
+					 .system = jv_get_kind(system) == JV_KIND_STRING ? jv_string_value(system) : NULL,
+					 .conversation = jv_get_kind(conv) == JV_KIND_STRING ? jv_string_value(conv) : NULL };
 			st = ask_run(b->s, &a);
 			if (sig_caught) {
 				rc = 1;
@@ -102,6 +110,7 @@ static int one_record(void *ctx, long lineno, jv rec, const char *why)
 	}
 	jv_free(text);
 	jv_free(system);
+	jv_free(conv);
 	jv_free(id);
 	jv_free(rec);
 	return rc;
@@ -129,7 +138,8 @@ int main(int argc, char **argv)
 			struct batch b = { .s = &s };
 			if (records_each(&lr, one_record, &b) == -1 && !b.fatal && !sig_caught)
 				b.fatal = EXIT_DATAERR;
-			st = b.fatal ? (b.fatal < 0 ? EXIT_CANTCREAT : b.fatal) : b.failed ? EXIT_PARTIAL : 0;
+			st = b.fatal ? (b.fatal < 0 ? EXIT_CANTCREAT : b.fatal)
+			     : s.hist.status ? s.hist.status : b.failed ? EXIT_PARTIAL : 0;
 		}
 	} else if (!st) {
 		st = session_model(&s, NULL);
@@ -137,6 +147,8 @@ int main(int argc, char **argv)
 			struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(),
 					 .mode = o.json ? ASK_JSON : 0 };
 			st = ask_run(&s, &a);
+			if (!st)
+				st = s.hist.status; /* the reply is out; the history failed */
 		}
 	}
 	buf_free(&prompt);

@@ -21,8 +21,12 @@ static const char help[] =
 	"      --retries N          retries before the first token (default 2)\n"
 	"      --connect-timeout S  seconds to connect (default 20)\n"
 	"      --idle-timeout S     seconds of silence before giving up (default 300)\n"
+	"  -c, --continue           continue the most recent conversation\n"
+	"      --conversation REF   continue conversation ID or NAME (a new NAME is made)\n"
+	"      --db PATH            history database (default $CHAT_DB, else\n"
+	"                           ~/.local/share/chat/history.db)\n"
 	"      --no-log             do not record the exchange in the history\n"
-	"  -q, --quiet              no error messages for failed records\n"
+	"  -q, --quiet              no warnings on stderr, only errors\n"
 	"  -v, --verbose            trace the HTTP exchange on stderr (keys redacted)\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n"
@@ -59,6 +63,8 @@ int main(int argc, char **argv)
 		struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(),
 				 .mode = ASK_STREAM | (o.json ? ASK_JSON : 0) };
 		st = ask_run(&s, &a);
+		if (!st)
+			st = s.hist.status; /* the reply is out; the history failed */
 	}
 	buf_free(&prompt);
 	lr_free(&lr);

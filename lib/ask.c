@@ -78,6 +78,7 @@ static void finish_output(struct session *s, const struct ask *a, struct sink *k
 	 * text that arrived is never lost from a pipeline */
 	if (!e->code || k->text.len || e->code == ERR_INTERRUPTED) {
 		struct reply_info ri = { .id = a->id, .provider = s->prov->name, .model = s->model,
+					 .conversation = s->hist.conv, .message = s->hist.logging ? s->hist.reply_msg : NULL,
 					 .text = buf_str(&k->text), .text_len = k->text.len,
 					 .reply = reply, .timing = t };
 		jx_dump_line(response_record(&ri), o);
@@ -88,12 +89,33 @@ static void finish_output(struct session *s, const struct ask *a, struct sink *k
 
 int ask_run(struct session *s, const struct ask *a)
 {
-	struct message m = { "user", a->prompt };
+	const struct cli_opts *o = s->opts;
+	char request_id[256] = "";
+	if (jv_get_kind(a->id) == JV_KIND_STRING)
+		snprintf(request_id, sizeof request_id, "%s", jv_string_value(a->id));
+	else if (jv_get_kind(a->id) == JV_KIND_NUMBER)
+		snprintf(request_id, sizeof request_id, "%.17g", jv_number_value(a->id));
+	struct histlog_start hs = {
+		.db_flag = o->db, .no_log = o->no_log, .cont = o->cont,
+		.conversation = a->conversation ? a->conversation : o->conversation,
+		.prompt = a->prompt, .system = a->system ? a->system : o->system,
+		.request_id = request_id[0] ? request_id : NULL,
+	};
+	int hst = histlog_begin(&s->hist, &hs);
+	if (hst) {
+		if (a->mode & ASK_BATCH) {
+			struct chat_error e = { 0 };
+			err_set(&e, ERR_BAD_INPUT, 0, "the conversation cannot be read from the history");
+			if (jx_write_line(1, error_record(a->id, &e)) < 0)
+				return EXIT_CANTCREAT;
+		}
+		return hst;
+	}
 	struct chat_request rq = {
 		.model = s->model,
-		.system = a->system ? a->system : s->opts->system,
-		.msgs = &m,
-		.nmsgs = 1,
+		.system = s->hist.system,
+		.msgs = s->hist.msgs,
+		.nmsgs = s->hist.nmsgs,
 		.max_tokens = s->opts->max_tokens,
 		.temperature = s->opts->temperature,
 	};
@@ -103,7 +125,8 @@ int ask_run(struct session *s, const struct ask *a)
 	struct chat_reply reply;
 	struct exchange_timing t;
 	exchange_run(s->prov, &rq, &s->xo, emit, flush, &k, &reply, &t);
-	/* (the history hook: the reply, complete or partial, is saved here) */
+	/* saved before anything else can go wrong: the reply, complete or cut off */
+	histlog_end(&s->hist, buf_str(&k.text), k.text.len, &reply, &t, s->prov->name, s->model);
 	int status = 0;
 	const struct chat_error *e = &reply.err;
 	int reader_gone = k.write_errno == EPIPE || sig_caught == SIGPIPE;

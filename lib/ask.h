@@ -15,6 +15,7 @@ enum ask_mode {
 struct ask {
 	const char *prompt;
 	const char *system;  /* NULL: the --system flag */
+	const char *conversation; /* NULL: the --conversation flag */
 	jv id;               /* borrowed; jv_invalid() when none */
 	unsigned mode;
 };

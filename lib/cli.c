@@ -7,7 +7,7 @@
 #include <string.h>
 
 enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
-       OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION };
+       OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -20,6 +20,9 @@ static const struct option longopts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "records", no_argument, NULL, 'r' },
+	{ "continue", no_argument, NULL, 'c' },
+	{ "conversation", required_argument, NULL, OPT_CONVERSATION },
+	{ "db", required_argument, NULL, OPT_DB },
 	{ "text", no_argument, NULL, OPT_TEXT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -58,7 +61,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	o->idle_timeout = 300;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":m:s:rqvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:s:rcqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
 		case 's': o->system = optarg; break;
@@ -82,6 +85,9 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			o->records = 1;
 			break;
 		case OPT_TEXT: o->text_only = 1; break;
+		case 'c': o->cont = 1; break;
+		case OPT_CONVERSATION: o->conversation = optarg; break;
+		case OPT_DB: o->db = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'v': verbose++; break;
 		case 'h': fputs(help, stdout); exit(fflush(stdout) ? EXIT_CANTCREAT : 0);
@@ -93,6 +99,8 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->cont && o->conversation)
+		usage_error("%s", "--continue and --conversation cannot be used together");
 	if (o->records && o->text_only)
 		usage_error("%s", "--records and --text cannot be used together");
 	o->nwords = argc - optind;

@@ -9,7 +9,8 @@ struct cli_opts {
 	const char *model, *system;
 	long max_tokens;
 	double temperature;        /* < 0: not set */
-	int json, quiet, records, text_only, no_log, retries;
+	int json, quiet, records, text_only, no_log, retries, cont;
+	const char *conversation, *db;
 	long connect_timeout, idle_timeout;
 	int nwords;
 	char **words;              /* prompt words left after the options */

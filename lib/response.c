@@ -30,6 +30,10 @@ jv response_record(const struct reply_info *ri)
 			    jv_string("cached"), jv_number((double)r->usage.cached),
 			    jv_string("reasoning"), jv_number((double)r->usage.reasoning))
 		: jv_null();
+	if (ri->message && *ri->message) {
+		rec = jv_object_set(rec, jv_string("message"), jv_string(ri->message));
+		rec = jv_object_set(rec, jv_string("conversation"), jv_string(ri->conversation));
+	}
 	rec = jv_object_set(rec, jv_string("provider"), jv_string(ri->provider));
 	rec = jv_object_set(rec, jv_string("model"), jv_string(r->model[0] ? r->model : ri->model));
 	rec = jv_object_set(rec, jv_string("text"), jv_string_sized(ri->text, (int)ri->text_len));

@@ -8,6 +8,7 @@
 struct reply_info {
 	jv id;                          /* borrowed; jv_invalid() when none */
 	const char *provider, *model;   /* model as asked, when the reply names none */
+	const char *conversation, *message;   /* history ids, or NULL */
 	const char *text;
 	size_t text_len;
 	const struct chat_reply *reply;

@@ -58,6 +58,7 @@ int session_model(struct session *s, const char *model)
 
 void session_close(struct session *s)
 {
+	histlog_close(&s->hist);
 	explicit_bzero(s->key, sizeof s->key);
 	config_free(&s->cfg);
 }

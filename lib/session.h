@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "config.h"
 #include "exchange.h"
+#include "histlog.h"
 
 struct session {
 	struct config cfg;
@@ -18,6 +19,7 @@ struct session {
 	char base[2048];
 	struct exchange_opts xo;
 	const struct cli_opts *opts;
+	struct histlog hist;
 };
 
 /* Load the config only. 0 or an exit status (78). */

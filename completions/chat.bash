@@ -1,0 +1,105 @@
+# bash completion for the chat programs. Sourcing this file registers
+# completion for every program in _chat_programs; it needs no other package.
+#
+# Each program's options are a list of "SPELLINGS=KIND" entries: the spellings
+# separated by '|', and the kind of value the option takes:
+#   flag  none          model  a model name    text  free text
+#   num   a number      file   a path          dir   a directory
+# To add a program, add its name to _chat_programs and a case to _chat_options.
+
+_chat_programs='chat-stream chat-send'
+_chat_models='gpt-4o-mini gpt-4o gpt-4.1 o3-mini openai:'
+
+# The options every program shares (DESIGN.md, "Common flags").
+_chat_common='-m|--model=model -s|--system=text --max-tokens=num --temperature=num
+	--json=flag --text=flag --retries=num --connect-timeout=num --idle-timeout=num
+	-c|--continue=flag --conversation=text --db=file --no-log=flag
+	-q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag'
+
+_chat_options() {
+	case $1 in
+	chat-stream) printf '%s\n' "$_chat_common" ;;
+	chat-send) printf '%s\n' "$_chat_common -r|--records=flag" ;;
+	esac
+}
+
+# _chat_kind PROG OPTION: print the kind of value OPTION takes, or nothing.
+_chat_kind() {
+	local e
+	for e in $(_chat_options "$1"); do
+		case "|${e%=*}|" in
+		*"|$2|"*) printf '%s\n' "${e##*=}"; return ;;
+		esac
+	done
+}
+
+# _chat_values KIND WORD: candidate values of that kind starting with WORD.
+_chat_values() {
+	case $1 in
+	model) compgen -W "$_chat_models" -- "$2" ;;
+	file) compopt -o filenames 2>/dev/null; compgen -f -- "$2" ;;
+	dir) compopt -o filenames 2>/dev/null; compgen -d -- "$2" ;;
+	esac
+}
+
+_chat_complete() {
+	local prog=${1##*/} line=${COMP_LINE:0:COMP_POINT}
+	# Take the word under the cursor whole, '=' and ':' included, rather than
+	# the pieces COMP_WORDBREAKS cuts it into.
+	local cur=${line##*[[:space:]]}
+	local -a words
+	read -ra words <<<"${line%"$cur"}"
+	local prev=${words[${#words[@]}-1]} w kind= prefix= opts_done=0
+	for w in "${words[@]:1}"; do
+		[ "$w" = -- ] && opts_done=1
+	done
+
+	local -a cands=()
+	case $prev in
+	'<' | '>' | '>>' | '2>' | '2>>' | '&>') kind=file ;;
+	--*=*) ;;
+	--?*) kind=$(_chat_kind "$prog" "$prev") ;;
+	-?*) kind=$(_chat_kind "$prog" "-${prev: -1}") ;; # -qm MODEL: the last letter counts
+	esac
+	[ "$kind" = flag ] && kind=
+	if [ $opts_done = 0 ] && [ -n "$kind" ] && [ "$prev" != -- ]; then
+		mapfile -t cands < <(_chat_values "$kind" "$cur")
+	elif [ $opts_done = 0 ] && [[ $cur == --*=* ]]; then
+		prefix=${cur%%=*}=
+		kind=$(_chat_kind "$prog" "${cur%%=*}")
+		mapfile -t cands < <(_chat_values "$kind" "${cur#*=}")
+	elif [ $opts_done = 0 ] && [[ $cur == -* ]]; then
+		local e spellings=
+		for e in $(_chat_options "$prog"); do
+			spellings+=" ${e%=*}"
+		done
+		mapfile -t cands < <(compgen -W "${spellings//|/ }" -- "$cur")
+	else
+		# prompt words: file names are the useful guess
+		mapfile -t cands < <(_chat_values file "$cur")
+	fi
+
+	# Readline replaces only the text after the last COMP_WORDBREAKS
+	# character of the word (after '=' in --model=, ':' in openai:), so
+	# drop that much from each candidate.
+	local i strip=
+	for ((i = ${#cur} - 1; i >= 0; i--)); do
+		case $COMP_WORDBREAKS in
+		*"${cur:i:1}"*) strip=${cur:0:i+1}; break ;;
+		esac
+	done
+	COMPREPLY=()
+	for w in "${cands[@]}"; do
+		w=$prefix$w
+		COMPREPLY+=("${w#"$strip"}")
+	done
+	if [ ${#COMPREPLY[@]} = 1 ] && [[ ${COMPREPLY[0]} == *: ]]; then
+		compopt -o nospace 2>/dev/null # openai: wants a model name right after it
+	fi
+	return 0
+}
+
+for _chat_p in $_chat_programs; do
+	complete -F _chat_complete "$_chat_p"
+done
+unset _chat_p

@@ -1,0 +1,287 @@
+#include "histlog.h"
+#include "diag.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define CUT_OFF_MARK "\n\n[This reply was cut off before it was finished.]"
+
+static void clear_context(struct histlog *h)
+{
+	for (size_t i = 0; i < h->nmsgs; i++)
+		free((char *)h->msgs[i].text);
+	free(h->msgs);
+	h->msgs = NULL;
+	h->nmsgs = 0;
+	free(h->system);
+	h->system = NULL;
+}
+
+static int push(struct histlog *h, const char *role, const char *text, size_t len, const char *suffix)
+{
+	struct message *m = realloc(h->msgs, (h->nmsgs + 1) * sizeof *m);
+	if (!m)
+		return -1;
+	h->msgs = m;
+	size_t sl = suffix ? strlen(suffix) : 0;
+	char *t = malloc(len + sl + 1);
+	if (!t)
+		return -1;
+	memcpy(t, text, len);
+	memcpy(t + len, suffix ? suffix : "", sl);
+	t[len + sl] = 0;
+	m[h->nmsgs].role = role;
+	m[h->nmsgs].text = t;
+	h->nmsgs++;
+	return 0;
+}
+
+/* The conversation's turns, oldest first. A reply that was cut off is sent
+ * marked as such; an empty one (an error, or a kill before any token) is left out. */
+static int load_context(struct histlog *h)
+{
+	sqlite3_stmt *st = store_prepare(&h->st,
+		"SELECT role, text, status FROM messages WHERE conversation = ?1 ORDER BY seq");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *role = (const char *)sqlite3_column_text(st, 0);
+		const char *text = (const char *)sqlite3_column_text(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		const char *status = (const char *)sqlite3_column_text(st, 2);
+		int user = !strcmp(role, "user");
+		if (!len)
+			continue;
+		if (push(h, user ? "user" : "assistant", text, len,
+			 !user && strcmp(status, "complete") ? CUT_OFF_MARK : NULL) < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_error(&h->st, "reading the conversation");
+	st = store_prepare(&h->st, "SELECT system FROM conversations WHERE id = ?1");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		h->system = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* A title: the prompt's first line, cut at a character boundary. */
+static void make_title(const char *prompt, char *out, size_t cap)
+{
+	while (*prompt == ' ' || *prompt == '\n' || *prompt == '\t')
+		prompt++;
+	size_t n = strcspn(prompt, "\r\n");
+	if (n >= cap)
+		n = cap - 1;
+	while (n && ((unsigned char)prompt[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(out, prompt, n);
+	out[n] = 0;
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+	if (st)
+		sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return st ? store_error(s, what) : -1;
+	return 0;
+}
+
+static int create_conversation(struct histlog *h, const char *name, const char *title, const char *now)
+{
+	store_new_id(h->conv);
+	sqlite3_stmt *st = store_prepare(&h->st,
+		"INSERT INTO conversations (id, name, title, system, created, updated) VALUES (?1, ?2, ?3, NULL, ?4, ?4)");
+	if (st) {
+		sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+		if (name)
+			sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	}
+	return step_done(&h->st, st, "creating a conversation");
+}
+
+/* Find the conversation asked for (or the latest) and read its context.
+ * 0 found, 1 none, -1 error. */
+static int find_and_load(struct histlog *h, const struct histlog_start *hs)
+{
+	int r = hs->conversation ? store_conv_find(&h->st, hs->conversation, h->conv)
+				 : store_conv_latest(&h->st, h->conv);
+	if (r != 0) {
+		h->conv[0] = 0;
+		return r;
+	}
+	return load_context(h) < 0 ? -1 : 0;
+}
+
+/* Inside one write transaction: find or create the conversation, read its
+ * context, and log the user turn with a placeholder for the reply, so even
+ * a SIGKILL leaves the reply marked as interrupted. Doing it all under the
+ * one lock means two cron jobs naming the same new conversation share it. */
+static int log_user_turn(struct histlog *h, const struct histlog_start *hs)
+{
+	char now[40], title[96];
+	store_now(now, sizeof now);
+	make_title(hs->prompt, title, sizeof title);
+	if (store_begin(&h->st) < 0)
+		return -1;
+	if ((hs->cont || hs->conversation) && find_and_load(h, hs) < 0)
+		goto fail;
+	if (!h->conv[0] && create_conversation(h, hs->conversation, title, now) < 0)
+		goto fail;
+	long seq = 0;
+	sqlite3_stmt *st = store_prepare(&h->st, "SELECT coalesce(max(seq), 0) FROM messages WHERE conversation = ?1");
+	if (!st)
+		goto fail;
+	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	store_new_id(h->user_msg);
+	store_new_id(h->reply_msg);
+	static const char ins[] =
+		"INSERT INTO messages (id, conversation, seq, role, text, status, request_id, created)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+	for (int i = 0; i < 2; i++) {
+		st = store_prepare(&h->st, ins);
+		if (st) {
+			sqlite3_bind_text(st, 1, i ? h->reply_msg : h->user_msg, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, h->conv, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, seq + 1 + i);
+			sqlite3_bind_text(st, 4, i ? "assistant" : "user", -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, i ? "" : hs->prompt, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 6, i ? "interrupted" : "complete", -1, SQLITE_STATIC);
+			if (hs->request_id)
+				sqlite3_bind_text(st, 7, hs->request_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+		}
+		if (step_done(&h->st, st, "logging the prompt") < 0)
+			goto fail;
+	}
+	st = store_prepare(&h->st, "UPDATE conversations SET updated = ?2, system = coalesce(?3, system) WHERE id = ?1");
+	if (st) {
+		sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+		if (hs->system)
+			sqlite3_bind_text(st, 3, hs->system, -1, SQLITE_STATIC);
+	}
+	if (step_done(&h->st, st, "updating the conversation") < 0)
+		goto fail;
+	return store_commit(&h->st);
+fail:
+	store_rollback(&h->st);
+	return -1;
+}
+
+int histlog_begin(struct histlog *h, const struct histlog_start *hs)
+{
+	clear_context(h);
+	h->logging = 0;
+	h->conv[0] = h->user_msg[0] = h->reply_msg[0] = 0;
+	int wants_context = hs->cont || hs->conversation;
+	if (!h->opened && !h->status) {
+		if (store_path(hs->db_flag, h->db, sizeof h->db) < 0) {
+			h->status = EXIT_CANTCREAT;
+		} else {
+			int r = store_open(&h->st, h->db, hs->no_log ? STORE_READ : STORE_CREATE);
+			if (r == 0)
+				h->opened = 1;
+			else if (r != 1)
+				h->status = r;
+		}
+	}
+	if (wants_context && !h->opened) {
+		if (h->status) {
+			error("cannot continue a conversation without the history");
+			return h->status;
+		}
+		if (hs->conversation) {
+			error("no conversation '%s': there is no history yet", hs->conversation);
+			return EXIT_DATAERR;
+		}
+	}
+	int logged = 0;
+	if (h->opened && !hs->no_log) {
+		logged = log_user_turn(h, hs) == 0;
+		if (!logged) {
+			h->status = EXIT_CANTCREAT;
+			clear_context(h);
+			h->conv[0] = 0;
+		}
+	}
+	if (h->opened && wants_context && !logged) {
+		/* read-only: --no-log, or a history that cannot be written */
+		int r = find_and_load(h, hs);
+		if (r < 0)
+			return EXIT_CANTCREAT;
+		if (r == 1 && hs->conversation && hs->no_log) {
+			error("no conversation '%s' in %s", hs->conversation, h->db);
+			return EXIT_DATAERR;
+		}
+	}
+	h->logging = logged;
+	if (hs->system) {
+		free(h->system);
+		h->system = strdup(hs->system);
+	}
+	if (push(h, "user", hs->prompt, strlen(hs->prompt), NULL) < 0) {
+		error("out of memory");
+		return EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
+void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
+		 const struct exchange_timing *t, const char *provider, const char *model)
+{
+	if (!h->logging)
+		return;
+	const char *status = !r->err.code ? "complete" : r->err.code == ERR_INTERRUPTED ? "interrupted" : "error";
+	if (store_begin(&h->st) < 0) {
+		h->status = EXIT_CANTCREAT;
+		return;
+	}
+	sqlite3_stmt *st = store_prepare(&h->st,
+		"UPDATE messages SET text = ?2, status = ?3, finish = ?4, provider = ?5, model = ?6,"
+		" input_tokens = ?7, output_tokens = ?8, cached_tokens = ?9, reasoning_tokens = ?10,"
+		" ttft_ms = ?11, ms = ?12 WHERE id = ?1");
+	if (st) {
+		sqlite3_bind_text(st, 1, h->reply_msg, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, r->finish, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, r->model[0] ? r->model : model, -1, SQLITE_STATIC);
+		if (r->have_usage) {
+			sqlite3_bind_int64(st, 7, r->usage.input);
+			sqlite3_bind_int64(st, 8, r->usage.output);
+			sqlite3_bind_int64(st, 9, r->usage.cached);
+			sqlite3_bind_int64(st, 10, r->usage.reasoning);
+		}
+		if (t->ttft_ms >= 0)
+			sqlite3_bind_int64(st, 11, t->ttft_ms);
+		sqlite3_bind_int64(st, 12, t->total_ms);
+	}
+	if (step_done(&h->st, st, "saving the reply") < 0) {
+		store_rollback(&h->st);
+		h->status = EXIT_CANTCREAT;
+	} else if (store_commit(&h->st) < 0) {
+		h->status = EXIT_CANTCREAT;
+	}
+}
+
+void histlog_close(struct histlog *h)
+{
+	clear_context(h);
+	if (h->opened)
+		store_close(&h->st);
+	h->opened = 0;
+}

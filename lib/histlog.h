@@ -1,0 +1,42 @@
+/* histlog: how chat-send and chat-stream use the history — pick or create
+ * the conversation, load its earlier turns as context, log the user turn
+ * (and a placeholder for the reply) before the request, and record the
+ * reply, complete or cut off, when it ends. A history that cannot be
+ * written never costs the reply: the failure is remembered and reported. */
+#ifndef CHAT_HISTLOG_H
+#define CHAT_HISTLOG_H
+#include "exchange.h"
+#include "store.h"
+
+struct histlog {
+	struct store st;
+	int opened;          /* st is open */
+	int status;          /* a history failure's exit status, or 0 */
+	int logging;         /* this exchange is being logged */
+	char db[4096];
+	char conv[STORE_ID_LEN + 1];
+	char user_msg[STORE_ID_LEN + 1];
+	char reply_msg[STORE_ID_LEN + 1];
+	struct message *msgs;  /* context, then the new user turn */
+	size_t nmsgs;
+	char *system;          /* the system prompt in effect */
+};
+
+struct histlog_start {
+	const char *db_flag;
+	int no_log;
+	int cont;                 /* -c: the most recent conversation */
+	const char *conversation; /* ID or NAME (a new NAME is created) */
+	const char *prompt;
+	const char *system;       /* NULL: the conversation's own */
+	const char *request_id;   /* a prompt record's id, or NULL */
+};
+
+/* Prepare one exchange. 0, or an exit status when it must not go ahead
+ * (a conversation was asked for and cannot be read). */
+int histlog_begin(struct histlog *h, const struct histlog_start *hs);
+/* Record how the reply ended. */
+void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
+		 const struct exchange_timing *t, const char *provider, const char *model);
+void histlog_close(struct histlog *h);
+#endif

@@ -1,0 +1,423 @@
+#include "store.h"
+#include "diag.h"
+#include "sig.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const migrations[] = {
+	/* version 1 */
+	"CREATE TABLE conversations ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT UNIQUE,"
+	"  title TEXT,"
+	"  system TEXT,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL);"
+	"CREATE INDEX conversations_updated ON conversations(updated);"
+	"CREATE TABLE messages ("
+	"  rid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('user','assistant')),"
+	"  text TEXT NOT NULL,"
+	"  provider TEXT,"
+	"  model TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('complete','interrupted','error')),"
+	"  finish TEXT,"
+	"  input_tokens INTEGER, output_tokens INTEGER, cached_tokens INTEGER, reasoning_tokens INTEGER,"
+	"  cost_usd REAL,"
+	"  ttft_ms INTEGER,"
+	"  ms INTEGER,"
+	"  request_id TEXT,"
+	"  created TEXT NOT NULL,"
+	"  UNIQUE (conversation, seq));"
+	"CREATE INDEX messages_created ON messages(created);"
+	"CREATE INDEX messages_request ON messages(request_id) WHERE request_id IS NOT NULL;"
+	"CREATE TABLE media ("
+	"  sha256 TEXT PRIMARY KEY,"
+	"  mime TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  data BLOB NOT NULL);"
+	"CREATE TABLE message_media ("
+	"  message INTEGER NOT NULL REFERENCES messages(rid) ON DELETE CASCADE,"
+	"  ord INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL REFERENCES media(sha256),"
+	"  PRIMARY KEY (message, ord));"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='rid');"
+	"CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
+	"  INSERT INTO messages_fts(rowid, text) VALUES (new.rid, new.text); END;"
+	"CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rid, old.text); END;"
+	"CREATE TRIGGER messages_au AFTER UPDATE OF text ON messages BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rid, old.text);"
+	"  INSERT INTO messages_fts(rowid, text) VALUES (new.rid, new.text); END;",
+};
+
+int store_path(const char *flag, char *out, size_t cap)
+{
+	const char *env = getenv("CHAT_DB"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	if (flag && *flag)
+		snprintf(out, cap, "%s", flag);
+	else if (env && *env)
+		snprintf(out, cap, "%s", env);
+	else if (xdg && *xdg)
+		snprintf(out, cap, "%s/chat/history.db", xdg);
+	else if (home && *home)
+		snprintf(out, cap, "%s/.local/share/chat/history.db", home);
+	else
+		return error("history: neither HOME nor XDG_DATA_HOME is set; use --db or CHAT_DB");
+	return 0;
+}
+
+int store_error(struct store *s, const char *what)
+{
+	return error("history %s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "not open");
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s", path);
+	char *slash = strrchr(tmp, '/');
+	if (!slash || slash == tmp)
+		return 0;
+	*slash = 0;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* WAL needs shared memory that network filesystems do not provide. */
+static int on_network_fs(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	else
+		snprintf(dir, sizeof dir, ".");
+	struct statfs fs;
+	if (statfs(dir, &fs) < 0)
+		return 0;
+	switch ((unsigned long)fs.f_type) {
+	case 0x6969UL:      /* NFS */
+	case 0x517BUL:      /* SMB */
+	case 0xFF534D42UL:  /* CIFS */
+	case 0xFE534D42UL:  /* SMB2 */
+	case 0x564c:        /* NCP */
+	case 0x6B414653UL:  /* AFS */
+	case 0x01021997UL:  /* 9P */
+		return 1;
+	}
+	return 0;
+}
+
+static int lock(struct store *s)
+{
+	if (s->locked++)
+		return 0;
+	long waited = 0;
+	while (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			s->locked = 0;
+			return error("history %s: cannot lock: %s", s->path, strerror(errno));
+		}
+		if (waited >= s->lock_timeout_ms) {
+			s->locked = 0;
+			return error("history %s: busy: another process held it for %ld s", s->path, waited / 1000);
+		}
+		long ms = 1 + rand() % 4;
+		struct timespec ts = { 0, ms * 1000000L };
+		nanosleep(&ts, NULL);
+		waited += ms;
+	}
+	return 0;
+}
+
+static void unlock(struct store *s)
+{
+	if (s->locked && --s->locked == 0)
+		flock(s->lockfd, LOCK_UN);
+}
+
+int store_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error("history %s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *store_prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_error(s, "query");
+		return NULL;
+	}
+	return st;
+}
+
+int store_begin(struct store *s)
+{
+	if (lock(s) < 0)
+		return -1;
+	/* BEGIN IMMEDIATE: a read transaction upgraded to a write would fail at
+	 * once with SQLITE_BUSY, whatever the busy timeout */
+	for (int tries = 0;; tries++) {
+		int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= 20 || sig_caught) {
+			store_error(s, "cannot start a write");
+			unlock(s);
+			return -1;
+		}
+	}
+}
+
+int store_commit(struct store *s)
+{
+	int r = 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		r = store_error(s, "cannot save");
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	unlock(s);
+	return r;
+}
+
+void store_rollback(struct store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	unlock(s);
+}
+
+static int user_version(struct store *s, int *v)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int foreign_tables(struct store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Bring the schema up to date inside one locked write transaction, so
+ * twenty processes creating the file at once still make one schema. */
+static int migrate(struct store *s)
+{
+	int v;
+	if (user_version(s, &v) < 0)
+		return -1;
+	if (v == STORE_SCHEMA_VERSION)
+		return 0;
+	if (store_begin(s) < 0)
+		return -1;
+	if (user_version(s, &v) < 0)
+		goto fail;
+	if (v == 0 && foreign_tables(s) > 0) {
+		error("history %s: not a chat history database (it holds other tables)", s->path);
+		store_rollback(s);
+		return -2;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		if (store_exec(s, migrations[v]) < 0)
+			goto fail;
+		char pragma[64];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (store_exec(s, pragma) < 0)
+			goto fail;
+	}
+	return store_commit(s);
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int store_open(struct store *s, const char *path, enum store_open_mode mode)
+{
+	memset(s, 0, sizeof *s);
+	s->lockfd = -1;
+	s->lock_timeout_ms = 30000;
+	snprintf(s->path, sizeof s->path, "%s", path);
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	if (!exists && mode == STORE_READ)
+		return 1;
+	if (exists && !S_ISREG(st.st_mode))
+		return error("history %s: not a regular file", path), EXIT_DATAERR;
+	if (!exists && mkdirs(path) < 0)
+		return error("history %s: cannot create its folder: %s", path, strerror(errno)), EXIT_CANTCREAT;
+	if (on_network_fs(path))
+		return error("history %s: on a network filesystem, where SQLite's WAL is unsafe; use --db or CHAT_DB for a local path", path), EXIT_CANTCREAT;
+	if (!exists) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return error("history %s: cannot create: %s", path, strerror(errno)), EXIT_CANTCREAT;
+		close(fd);
+	}
+	char lockpath[4200];
+	snprintf(lockpath, sizeof lockpath, "%s.lock", path);
+	s->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lockfd < 0)
+		return error("history %s: cannot open its lock file: %s", path, strerror(errno)), EXIT_CANTCREAT;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		store_error(s, "cannot open");
+		store_close(s);
+		return EXIT_CANTCREAT;
+	}
+	sqlite3_busy_timeout(s->db, 10000);
+	sqlite3_extended_result_codes(s->db, 0);
+	int v;
+	if (user_version(s, &v) < 0) {
+		int code = sqlite3_errcode(s->db);
+		store_error(s, "cannot read");
+		store_close(s);
+		return code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? EXIT_DATAERR : EXIT_CANTCREAT;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		error("history %s: written by a newer version of chat (schema %d, this one knows %d)", path, v,
+		      STORE_SCHEMA_VERSION);
+		store_close(s);
+		return EXIT_DATAERR;
+	}
+	/* journal_mode=WAL is a property of the file: set it under the lock */
+	if (lock(s) < 0 ||
+	    store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			  "PRAGMA journal_size_limit=67108864; PRAGMA mmap_size=0") < 0) {
+		unlock(s);
+		store_close(s);
+		return EXIT_CANTCREAT;
+	}
+	unlock(s);
+	if (mode == STORE_CREATE || v != STORE_SCHEMA_VERSION) {
+		int r = migrate(s);
+		if (r < 0) {
+			store_close(s);
+			return r == -2 ? EXIT_DATAERR : EXIT_CANTCREAT;
+		}
+	}
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	if (s->db) {
+		/* closing the last connection checkpoints: keep that serialised too */
+		int got = s->lockfd >= 0 && lock(s) == 0;
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		if (got)
+			unlock(s);
+	}
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	s->lockfd = -1;
+}
+
+void store_new_id(char out[STORE_ID_LEN + 1])
+{
+	unsigned char r[STORE_ID_LEN / 2];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 20) ^ (unsigned long)ts.tv_sec;
+		for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005UL + 1442695040888963407UL)
+			r[i] = (unsigned char)(x >> 56);
+	}
+	if (fd >= 0)
+		close(fd);
+	for (size_t i = 0; i < sizeof r; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+void store_now(char *out, size_t cap)
+{
+	const char *fixed = getenv("CHAT_NOW");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (fixed && *fixed) {
+		ts.tv_sec = (time_t)strtoll(fixed, NULL, 10);
+		ts.tv_nsec = 0;
+	}
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char base[32];
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, cap, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+}
+
+static int one_id(struct store *s, const char *sql, const char *arg, char out[STORE_ID_LEN + 1])
+{
+	sqlite3_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return -1;
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+	int found = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (found++)
+			break;
+		snprintf(out, STORE_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_error(s, "query");
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return found == 0 ? 1 : found == 1 ? 0 : 2;
+}
+
+int store_conv_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
+{
+	int r = one_id(s, "SELECT id FROM conversations WHERE name = ?1", ref, out);
+	if (r != 1)
+		return r == 2 ? -1 : r;
+	r = one_id(s, "SELECT id FROM conversations WHERE id = ?1", ref, out);
+	if (r != 1 || strlen(ref) < 4 || strspn(ref, "0123456789abcdef") != strlen(ref))
+		return r;
+	char pattern[64];
+	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
+	r = one_id(s, "SELECT id FROM conversations WHERE id GLOB ?1 LIMIT 2", pattern, out);
+	if (r == 2)
+		return error("conversation '%s' is ambiguous: give more of its id", ref);
+	return r;
+}
+
+int store_conv_latest(struct store *s, char out[STORE_ID_LEN + 1])
+{
+	int r = one_id(s, "SELECT id FROM conversations ORDER BY updated DESC, rowid DESC LIMIT 1", NULL, out);
+	return r == 2 ? 0 : r;
+}

@@ -1,0 +1,56 @@
+/* store: the shared SQLite history. One file that any number of processes
+ * write at once: WAL, synchronous=FULL, BEGIN IMMEDIATE for every write, and
+ * every write transaction and checkpoint serialised across processes with a
+ * flock on "<db>.lock" (SQLite before 3.51.3 can corrupt a WAL database when
+ * two connections checkpoint and commit at the same moment). */
+#ifndef CHAT_STORE_H
+#define CHAT_STORE_H
+#include <sqlite3.h>
+#include <stddef.h>
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_ID_LEN 12        /* hex characters in a conversation or message id */
+
+struct store {
+	sqlite3 *db;
+	int lockfd;
+	int locked;
+	long lock_timeout_ms;
+	char path[4096];
+};
+
+enum store_open_mode { STORE_READ, STORE_CREATE };
+
+/* The database path: flag, else $CHAT_DB, else $XDG_DATA_HOME/chat/history.db
+ * (~/.local/share/chat/history.db). 0 or -1 when no home can be found. */
+int store_path(const char *flag, char *out, size_t cap);
+/* Open (and with STORE_CREATE create, with its folder, mode 0600, and
+ * migrate). Returns 0; 1 when mode is STORE_READ and there is no database
+ * yet; or an exit status after printing why (65 not a history, 73 cannot
+ * open or write). */
+int store_open(struct store *s, const char *path, enum store_open_mode mode);
+void store_close(struct store *s);
+
+/* A write transaction: the cross-process lock, then BEGIN IMMEDIATE. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* Prepare, or print the SQLite error and return NULL. */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* Run SQL without results; 0 or -1 after printing the error. */
+int store_exec(struct store *s, const char *sql);
+/* Print "history PATH: what: sqlite's message" and return -1. */
+int store_error(struct store *s, const char *what);
+
+/* A new random id of STORE_ID_LEN hex characters. */
+void store_new_id(char out[STORE_ID_LEN + 1]);
+/* UTC now as RFC 3339 with milliseconds, or $CHAT_NOW. */
+void store_now(char *out, size_t cap);
+
+/* Find a conversation by id, unique id prefix (4+ characters) or name.
+ * 0 with the id in out; 1 when none matches; -1 on an error or ambiguity. */
+int store_conv_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1]);
+/* The most recently updated conversation; 0, or 1 when there is none. */
+int store_conv_latest(struct store *s, char out[STORE_ID_LEN + 1]);
+#endif
