@@ -192,7 +192,8 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 			buf_addc(out, '\n');
 		}
 	}
-	*syntax = rc == SQLITE_ERROR && strstr(sqlite3_errmsg(s->db), "syntax") != NULL;
+	/* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR */
+	*syntax = rc == SQLITE_ERROR;
 	if (rc != SQLITE_DONE && !*syntax)
 		store_error(s, "search");
 	sqlite3_finalize(st);

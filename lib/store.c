@@ -269,7 +269,8 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 {
 	memset(s, 0, sizeof *s);
 	s->lockfd = -1;
-	s->lock_timeout_ms = 30000;
+	const char *t = getenv("CHAT_DB_TIMEOUT");
+	s->lock_timeout_ms = t && *t ? (long)(strtod(t, NULL) * 1000) : 30000;
 	snprintf(s->path, sizeof s->path, "%s", path);
 	struct stat st;
 	int exists = stat(path, &st) == 0;
@@ -309,6 +310,12 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 	if (v > STORE_SCHEMA_VERSION) {
 		error("history %s: written by a newer version of chat (schema %d, this one knows %d)", path, v,
 		      STORE_SCHEMA_VERSION);
+		store_close(s);
+		return EXIT_DATAERR;
+	}
+	if (v == 0 && foreign_tables(s) > 0) {
+		/* checked before anything is written: another program's file stays as it was */
+		error("history %s: not a chat history database (it holds other tables)", path);
 		store_close(s);
 		return EXIT_DATAERR;
 	}

@@ -1,0 +1,195 @@
+#!/bin/sh
+# The history: logging, conversations and context, interruption, chat-history.
+. "$(dirname "$0")/../lib.sh"
+export CHAT_DB="$T/h.db"
+q() { sqlite3 "$CHAT_DB" "$1"; }
+
+fake_start --text 'first answer' --then --text 'second answer' --then --text 'third'
+run chat-send --json -s 'Be kind.' 'question one'
+is "$st" 0 "a logged exchange"
+conv=$(jq -r .conversation "$T/out"); msg=$(jq -r .message "$T/out")
+check "the response record carries conversation and message ids" sh -c "echo '$conv$msg' | grep -Eq '^[0-9a-f]{24}$'"
+is "$(q "select seq||role||status||text from messages order by seq" | tr '\n' ' ')" \
+	"1usercompletequestion one 2assistantcompletefirst answer " "both turns are in the history"
+is "$(stat -c %a "$CHAT_DB")" 600 "the database is created mode 0600"
+is "$(q 'pragma journal_mode')" wal "WAL mode"
+is "$(q "select id from messages where seq = 2")" "$msg" "the message id is the stored reply's"
+
+run chat-send -c 'question two'
+is "$(cat "$T/out")" "second answer" "-c continues"
+is "$(last_request | jq -c '[.body.messages[] | .role + ":" + .content]')" \
+	'["system:Be kind.","user:question one","assistant:first answer","user:question two"]' \
+	"-c sends the system prompt and the earlier turns"
+is "$(q 'select count(*) from conversations')" 1 "-c adds to the same conversation"
+
+run chat-send --no-log 'not kept'
+is "$(q 'select count(*) from messages')" 4 "--no-log writes nothing"
+
+fake_start --text 'nightly one' --then --text 'nightly two'
+run chat-send --conversation nightly 'day one'
+run chat-send --conversation nightly 'day two'
+is "$(last_request | jq -c '[.body.messages[].content]')" '["day one","nightly one","day two"]' \
+	"--conversation NAME is created, then continued"
+is "$(q "select count(*) from conversations where name = 'nightly'")" 1 "one conversation named nightly"
+nid=$(q "select id from conversations where name = 'nightly'")
+run chat-send --conversation "$(echo "$nid" | cut -c1-6)" 'by id prefix'
+is "$(last_request | jq '.body.messages | length')" 5 "--conversation ID-PREFIX continues it"
+
+# interruption: every way a reply can be cut off leaves it saved as interrupted
+fake_start --text 'a b c d e f g h i j k l m n o p' --chunks 16 --delay-chunk 300
+for sig in INT TERM; do
+	: > "$T/out"
+	chat-send --conversation "cut-$sig" hi > "$T/out" 2> "$T/err" &
+	pid=$!
+	chat-stream --conversation "cut-$sig-s" hi > "$T/out2" 2> /dev/null &
+	pid2=$!
+	i=0
+	while [ ! -s "$T/out2" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+	sleep 0.4
+	kill -$sig $pid $pid2
+	wait $pid; wait $pid2
+	is "$(q "select status from messages m join conversations c on c.id = m.conversation where c.name = 'cut-$sig-s' and role = 'assistant'")" \
+		interrupted "chat-stream SIG$sig: the reply is saved as interrupted"
+	check "chat-stream SIG$sig: with the text that arrived" sh -c \
+		"sqlite3 '$CHAT_DB' \"select text from messages m join conversations c on c.id = m.conversation where c.name = 'cut-$sig-s' and role = 'assistant'\" | grep -q '^a b '"
+	is "$(q "select status from messages m join conversations c on c.id = m.conversation where c.name = 'cut-$sig' and role = 'assistant'")" \
+		interrupted "chat-send SIG$sig: the reply is saved as interrupted"
+done
+fake_start --text "$(yes 'word' | head -3000 | tr '\n' ' ')" --chunks 3000
+bash -c 'chat-stream --conversation piped hi | head -c 5 > /dev/null'
+is "$(q "select status from messages m join conversations c on c.id = m.conversation where c.name = 'piped' and role = 'assistant'")" \
+	interrupted "a closed stdout: the reply is saved as interrupted"
+fake_start --text 'abc def ghi jkl' --chunks 4 --drop-after 2 --then --text 'resumed'
+run chat-stream --conversation dropped hi
+is "$st" 69 "a dropped connection: exit 69"
+is "$(q "select status || ':' || text from messages m join conversations c on c.id = m.conversation where c.name = 'dropped' and role = 'assistant'")" \
+	"interrupted:abc def " "a dropped connection: what arrived is saved as interrupted"
+run chat-send --conversation dropped 'go on'
+is "$(last_request | jq -r '.body.messages[1].content')" "$(printf 'abc def \n\n[This reply was cut off before it was finished.]')" \
+	"the next run sends the partial reply marked as cut off"
+fake_start --text 'x y z' --chunks 3 --mid-error 1
+run chat-send --conversation errored hi
+is "$(q "select status from messages m join conversations c on c.id = m.conversation where c.name = 'errored' and role = 'assistant'")" \
+	error "a provider error mid-reply: saved with status error"
+
+# chat-history
+run chat-history list
+is "$st" 0 "list: exit 0"
+has "$T/out" "\[nightly\] day one" "list: names and titles"
+is "$(head -1 "$T/out" | cut -c1-12)" "$(q "select id from conversations order by updated desc, rowid desc limit 1")" "list: newest first"
+run chat-history list -n 2
+is "$(wc -l < "$T/out" | tr -d ' ')" 2 "list -n 2: two lines"
+run chat-history list --json
+is "$(jq -s 'length' "$T/out")" "$(q 'select count(*) from conversations')" "list --json: every conversation"
+is "$(jq -r 'select(.name=="nightly").messages' "$T/out")" 6 "list --json: message counts"
+run chat-history show nightly
+has "$T/out" "^conversation $nid (nightly)" "show NAME: a header"
+has "$T/out" "^day two" "show NAME: the transcript"
+run chat-history show --json nightly
+is "$(jq -r .type "$T/out" | sort | uniq -c | awk '{printf "%s %s ", $1, $2}')" "1 conversation 6 message " "show --json: the records"
+run chat-history show nosuch
+is "$st" 65 "show of an unknown conversation: exit 65"
+has "$T/err" "no conversation 'nosuch'" "... naming it"
+run chat-history search nightly
+is "$(wc -l < "$T/out" | tr -d " ")" 3 "search: each hit once (nightly one, nightly two twice)"
+has "$T/out" "\[nightly\] one" "search: the match is highlighted"
+run chat-history search --json 'day'
+is "$(jq -r .snippet "$T/out" | sort | tr '\n' '|')" "day one|day two|" "search --json: snippets"
+run chat-history search 'foo-bar "unbalanced'
+is "$st" 0 "search: a query that is not FTS5 syntax is searched as words"
+run chat-history search --model nosuch-model nightly
+is "$(wc -c < "$T/out" | tr -d ' ')" 0 "search --model filters"
+run chat-history search --since 2100-01-01 nightly
+is "$(wc -c < "$T/out" | tr -d ' ')" 0 "search --since filters"
+run chat-history stats --json
+is "$(jq -r '.conversations' "$T/out")" "$(q 'select count(*) from conversations')" "stats --json"
+run chat-history rename nightly daily
+is "$(q "select name from conversations where id = '$nid'")" daily "rename"
+run chat-history rename daily cut-INT
+is "$st" 65 "rename to a name in use: exit 65"
+
+# export, import, export: byte-identical; import twice changes nothing
+run chat-history export
+cp "$T/out" "$T/export1"
+CHAT_DB="$T/copy.db" chat-history import -q < "$T/export1"
+CHAT_DB="$T/copy.db" chat-history import -q < "$T/export1"
+is "$(sqlite3 "$T/copy.db" 'select count(*) from messages')" "$(q 'select count(*) from messages')" "import twice: nothing doubled"
+CHAT_DB="$T/copy.db" chat-history export > "$T/export2"
+check "export, import, export is byte-identical" cmp -s "$T/export1" "$T/export2"
+printf '{"type":"message","id":"x"}\nnot json\n' >> "$T/export1"
+CHAT_DB="$T/copy2.db" chat-history import < "$T/export1" > /dev/null 2> "$T/err"
+is "$?" 65 "import with bad lines: exit 65"
+has "$T/err" "line $(($(wc -l < "$T/export1") - 1)): a message record needs" "import: a bad record is named by line"
+is "$(sqlite3 "$T/copy2.db" 'select count(*) from messages')" "$(q 'select count(*) from messages')" "import: the good lines still go in"
+
+run chat-history prune --before 2000-01-01
+is "$(q 'select count(*) from conversations')" "$(sqlite3 "$T/copy.db" 'select count(*) from conversations')" "prune before an old date removes nothing"
+run chat-history rm daily
+is "$(q "select count(*) from messages where conversation = '$nid'")" 0 "rm removes the messages"
+is "$(q "select count(*) from messages_fts where messages_fts match 'nightly'")" 0 "... and their search index entries"
+run chat-history prune --before 2100-01-01
+is "$(q 'select count(*) from messages')" 0 "prune removes what is older"
+
+# many writers at once
+fake_start --text 'concurrent reply'
+export CHAT_DB="$T/busy.db"
+i=1 pids=
+while [ $i -le 20 ]; do
+	( j=1; while [ $j -le 50 ]; do chat-send --conversation "w$i" "p$i-$j" > /dev/null 2>> "$T/busy.err" || echo "fail $i $j" >> "$T/busy.err"; j=$((j + 1)); done ) &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+wait $pids
+is "$(q 'select count(*) from messages')" 2000 "20 processes x 50 exchanges: 1,000 exchanges present"
+is "$(cat "$T/busy.err" 2>/dev/null | wc -l | tr -d ' ')" 0 "... no errors, no 'database is locked'"
+bad=$(q "select count(*) from messages m join conversations c on c.id = m.conversation where m.role = 'user' and m.text != 'p' || substr(c.name, 2) || '-' || ((m.seq + 1) / 2)")
+is "$bad" 0 "... every conversation's turns in order"
+is "$(q 'pragma integrity_check')" ok "... integrity_check ok"
+
+# SIGKILL in the middle of writing
+export CHAT_DB="$T/kill.db"
+( while :; do chat-send --conversation k 'x' > /dev/null 2>&1; done ) &
+loop=$!
+sleep 1
+pkill -9 -P $loop chat-send 2>/dev/null
+kill -9 $loop 2>/dev/null
+pkill -9 -f 'chat-send --conversation k' 2>/dev/null
+wait $loop 2>/dev/null
+is "$(q 'pragma integrity_check')" ok "SIGKILL mid-write: integrity_check ok"
+run chat-send --conversation k 'after the kill'
+is "$st" 0 "... and the history works afterwards"
+
+# files that are not our history are refused and never overwritten
+head -c 8192 /dev/urandom > "$T/garbage.db"
+cp "$T/garbage.db" "$T/garbage.orig"
+CHAT_DB="$T/garbage.db" run chat-send hi
+is "$st" 65 "a random file as the history: exit 65"
+has "$T/err" "garbage.db" "... the error names the file"
+is "$(cat "$T/out")" "concurrent reply" "... the reply is still printed"
+check "... and the file is untouched" cmp -s "$T/garbage.db" "$T/garbage.orig"
+sqlite3 "$T/other.db" 'create table notes(x); insert into notes values (1)'
+cp "$T/other.db" "$T/other.orig"
+CHAT_DB="$T/other.db" run chat-history list
+is "$st" 65 "another program's SQLite file: exit 65"
+check "... left exactly as it was" cmp -s "$T/other.db" "$T/other.orig"
+CHAT_DB="$T/garbage.db" run chat-send -c hi
+is "$st" 65 "continuing from an unreadable history refuses before asking"
+is "$(wc -c < "$T/out" | tr -d ' ')" 0 "... and prints no reply"
+
+# a history locked past the timeout never costs the reply
+export CHAT_DB="$T/locked.db"
+chat-send 'create it' > /dev/null
+flock "$T/locked.db.lock" sleep 3 &
+lockpid=$!
+sleep 0.3
+CHAT_DB_TIMEOUT=0.2 run chat-send 'while locked'
+is "$(cat "$T/out")" "concurrent reply" "a locked history: the reply is printed"
+is "$st" 73 "... exit 73"
+has "$T/err" "busy" "... and the failure is reported"
+kill $lockpid 2>/dev/null; wait $lockpid 2>/dev/null
+
+run chat-history --db "$T/none.db" list
+is "$st:$(wc -c < "$T/out" | tr -d ' ')" "0:0" "list with no history yet: nothing, exit 0"
+check "... and creates no file" test ! -e "$T/none.db"
+
+done_testing
