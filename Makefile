@@ -15,6 +15,9 @@ WARN = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -DCHAT_VERSION='"$(VERSION)"' \
        -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -MMD -MP
 
+# each program records only the libraries it really uses
+ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
+
 PKG_CONFIG ?= pkg-config
 CURL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
 CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
@@ -51,15 +54,15 @@ lib/libchat.a: $(LIB_OBJ)
 bin/%: cmd/%.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm
 
 tests/fakeprov: tests/fakeprov.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm
 
 check: all $(UNIT_BINS) $(TEST_TOOLS)
 	@sh tests/run.sh
@@ -95,5 +98,5 @@ clean:
 	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS)
 
 .PHONY: all check demo bench deps install uninstall clean
-.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS)))
+.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o
 -include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d)

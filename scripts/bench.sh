@@ -123,12 +123,12 @@ ft() {    # NAME COMMAND...
 }
 ft chat-stream bin/chat-stream hi && OURS_FT=$first_med
 ft 'chat-stream --no-log' bin/chat-stream --no-log hi    # without the history write
-[ -n "$HAVE_SDK" ] && ft openai-node node "$SDK" hi && SDK_FT=$first_med
+if [ -n "$HAVE_SDK" ]; then ft openai-node node "$SDK" hi && SDK_FT=$first_med; else row openai-node n/a; fi
 [ -n "$HAVE_CURL" ] &&    # baseline: first byte of the raw SSE body
 	measure curl -n "$RUNS" -w 3 -- curl -sN "$URL" -H 'content-type: application/json' -d "$BODY" &&
 	row 'curl (raw SSE)' "$(printf '%7.2f / %7.2f   exit after %.2f ms, peak RSS %s' \
 		"$first_med" "$first_p90" "$total_med" "$(mb "$rss_kb")")"
-[ -n "$HAVE_JQ" ] && ft 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"
+if [ -n "$HAVE_JQ" ]; then ft 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
 stop_server
 
 # --- 2. throughput ----------------------------------------------------------
@@ -146,8 +146,9 @@ tp() {    # NAME COMMAND...
 }
 tp chat-stream bin/chat-stream hi && OURS_TP=$(rate "$CHUNKS" "$total_med") OURS_MS=$total_med OURS_RSS=$rss_kb
 tp 'chat-stream --json' bin/chat-stream --json hi
-[ -n "$HAVE_SDK" ] && tp openai-node node "$SDK" hi && SDK_TP=$(rate "$CHUNKS" "$total_med") SDK_MS=$total_med
-[ -n "$HAVE_JQ" ] && tp 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"
+if [ -n "$HAVE_SDK" ]; then tp openai-node node "$SDK" hi && SDK_TP=$(rate "$CHUNKS" "$total_med") SDK_MS=$total_med
+else row openai-node n/a; fi
+if [ -n "$HAVE_JQ" ]; then tp 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
 [ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$URL" -H 'content-type: application/json' -d "$BODY"
 stop_server
 

@@ -82,6 +82,8 @@ static int log_fd = -1;
 
 /* ---------- small helpers ---------- */
 
+#define S(str) jv_string(str)   /* keeps the JV_OBJECT(...) literals short */
+
 static void die(const char *msg, const char *arg)
 {
 	fprintf(stderr, "fakeprov: %s%s\n", msg, arg ? arg : "");
@@ -423,13 +425,10 @@ static int oa_error(struct buf *body, const struct ctx *c, const char *kind)
 	else
 		buf_addf(&msg, "Rate limit reached for %s in organization org-fakeprov on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in %lds. Visit https://platform.openai.com/account/rate-limits to learn more.",
 			 jv_string_value(c->model), c->g->retry_after);
-	jv err = jv_object();
-	err = jv_object_set(err, jv_string("message"), jv_string(buf_str(&msg)));
-	err = jv_object_set(err, jv_string("type"), jv_string(e->type));
-	err = jv_object_set(err, jv_string("param"), str_or_null(e->param));
-	err = jv_object_set(err, jv_string("code"), str_or_null(e->code));
+	jv err = JV_OBJECT(S("message"), S(buf_str(&msg)), S("type"), S(e->type),
+			   S("param"), str_or_null(e->param), S("code"), str_or_null(e->code));
 	/* OpenAI pretty-prints error bodies with four spaces and a final newline. */
-	add_json(body, jv_object_set(jv_object(), jv_string("error"), err), JV_PRINT_INDENT_FLAGS(4));
+	add_json(body, JV_OBJECT(S("error"), err), JV_PRINT_INDENT_FLAGS(4));
 	buf_adds(body, "\n");
 	buf_free(&msg);
 	return e->status;
@@ -438,58 +437,42 @@ static int oa_error(struct buf *body, const struct ctx *c, const char *kind)
 /* The fields every chunk starts with, in OpenAI's order. */
 static jv oa_chunk(const struct ctx *c, jv choices)
 {
-	jv o = jv_object();
-	o = jv_object_set(o, jv_string("id"), jv_string(c->id));
-	o = jv_object_set(o, jv_string("object"), jv_string("chat.completion.chunk"));
-	o = jv_object_set(o, jv_string("created"), jv_number((double)c->created));
-	o = jv_object_set(o, jv_string("model"), jv_copy(c->model));
-	o = jv_object_set(o, jv_string("service_tier"), jv_string("default"));
-	o = jv_object_set(o, jv_string("system_fingerprint"), jv_string(OA_FP));
-	o = jv_object_set(o, jv_string("choices"), choices);
-	if (c->usage)   /* "All other chunks will also include a usage field, but with a null value" */
-		o = jv_object_set(o, jv_string("usage"), jv_null());
-	return o;
+	jv o = JV_OBJECT(S("id"), S(c->id), S("object"), S("chat.completion.chunk"),
+			 S("created"), jv_number((double)c->created), S("model"), jv_copy(c->model),
+			 S("service_tier"), S("default"), S("system_fingerprint"), S(OA_FP),
+			 S("choices"), choices);
+	/* "All other chunks will also include a usage field, but with a null value" */
+	return c->usage ? jv_object_set(o, S("usage"), jv_null()) : o;
 }
 
 static jv oa_choice(jv delta, const char *finish)
 {
-	jv ch = jv_object();
-	ch = jv_object_set(ch, jv_string("index"), jv_number(0));
-	ch = jv_object_set(ch, jv_string("delta"), delta);
-	ch = jv_object_set(ch, jv_string("logprobs"), jv_null());
-	ch = jv_object_set(ch, jv_string("finish_reason"), str_or_null(finish));
-	return JV_ARRAY(ch);
+	return JV_ARRAY(JV_OBJECT(S("index"), jv_number(0), S("delta"), delta,
+				  S("logprobs"), jv_null(), S("finish_reason"), str_or_null(finish)));
 }
 
 static jv oa_usage(const struct ctx *c)
 {
-	jv u = jv_object(), pd = jv_object(), cd = jv_object();
-	u = jv_object_set(u, jv_string("prompt_tokens"), jv_number(c->prompt_tokens));
-	u = jv_object_set(u, jv_string("completion_tokens"), jv_number(c->completion_tokens));
-	u = jv_object_set(u, jv_string("total_tokens"),
-			  jv_number(c->prompt_tokens + c->completion_tokens));
-	pd = jv_object_set(pd, jv_string("cached_tokens"), jv_number(c->g->cached));
-	pd = jv_object_set(pd, jv_string("audio_tokens"), jv_number(0));
-	u = jv_object_set(u, jv_string("prompt_tokens_details"), pd);
-	cd = jv_object_set(cd, jv_string("reasoning_tokens"), jv_number(c->g->reasoning));
-	cd = jv_object_set(cd, jv_string("audio_tokens"), jv_number(0));
-	cd = jv_object_set(cd, jv_string("accepted_prediction_tokens"), jv_number(0));
-	cd = jv_object_set(cd, jv_string("rejected_prediction_tokens"), jv_number(0));
-	return jv_object_set(u, jv_string("completion_tokens_details"), cd);
+	return JV_OBJECT(S("prompt_tokens"), jv_number(c->prompt_tokens),
+		S("completion_tokens"), jv_number(c->completion_tokens),
+		S("total_tokens"), jv_number(c->prompt_tokens + c->completion_tokens),
+		S("prompt_tokens_details"), JV_OBJECT(S("cached_tokens"), jv_number(c->g->cached),
+						      S("audio_tokens"), jv_number(0)),
+		S("completion_tokens_details"), JV_OBJECT(
+			S("reasoning_tokens"), jv_number(c->g->reasoning), S("audio_tokens"), jv_number(0),
+			S("accepted_prediction_tokens"), jv_number(0),
+			S("rejected_prediction_tokens"), jv_number(0)));
 }
 
 static void oa_start(struct out *o, const struct ctx *c)
 {
-	jv d = jv_object();
-	d = jv_object_set(d, jv_string("role"), jv_string("assistant"));
-	d = jv_object_set(d, jv_string("content"), jv_string(""));
-	d = jv_object_set(d, jv_string("refusal"), jv_null());
+	jv d = JV_OBJECT(S("role"), S("assistant"), S("content"), S(""), S("refusal"), jv_null());
 	emit_data(o, oa_chunk(c, oa_choice(d, NULL)));
 }
 
 static void oa_delta(struct buf *ev, const struct ctx *c, const char *p, size_t n)
 {
-	jv d = jv_object_set(jv_object(), jv_string("content"), jv_string_sized(p, (int)n));
+	jv d = JV_OBJECT(S("content"), jv_string_sized(p, (int)n));
 	add_data(ev, oa_chunk(c, oa_choice(d, NULL)));
 }
 
@@ -497,7 +480,7 @@ static void oa_finish(struct out *o, const struct ctx *c)
 {
 	emit_data(o, oa_chunk(c, oa_choice(jv_object(), c->g->finish)));
 	if (c->usage)
-		emit_data(o, jv_object_set(oa_chunk(c, jv_array()), jv_string("usage"), oa_usage(c)));
+		emit_data(o, jv_object_set(oa_chunk(c, jv_array()), S("usage"), oa_usage(c)));
 	if (!c->g->no_done)
 		out_event(o, "data: [DONE]\n\n", 14);
 }
@@ -505,12 +488,8 @@ static void oa_finish(struct out *o, const struct ctx *c)
 static void oa_mid_error(struct out *o, const struct ctx *c)
 {
 	(void)c;
-	jv e = jv_object();
-	e = jv_object_set(e, jv_string("message"), jv_string(OA_500));
-	e = jv_object_set(e, jv_string("type"), jv_string("server_error"));
-	e = jv_object_set(e, jv_string("param"), jv_null());
-	e = jv_object_set(e, jv_string("code"), jv_null());
-	emit_data(o, jv_object_set(jv_object(), jv_string("error"), e));
+	emit_data(o, JV_OBJECT(S("error"), JV_OBJECT(S("message"), S(OA_500), S("type"),
+		S("server_error"), S("param"), jv_null(), S("code"), jv_null())));
 }
 
 static void oa_malformed(struct out *o, const struct ctx *c)
@@ -523,23 +502,14 @@ static void oa_malformed(struct out *o, const struct ctx *c)
 
 static void oa_full(struct buf *body, const struct ctx *c, const char *text, size_t n)
 {
-	jv m = jv_object(), ch = jv_object(), o = jv_object();
-	m = jv_object_set(m, jv_string("role"), jv_string("assistant"));
-	m = jv_object_set(m, jv_string("content"), jv_string_sized(text, (int)n));
-	m = jv_object_set(m, jv_string("refusal"), jv_null());
-	m = jv_object_set(m, jv_string("annotations"), jv_array());
-	ch = jv_object_set(ch, jv_string("index"), jv_number(0));
-	ch = jv_object_set(ch, jv_string("message"), m);
-	ch = jv_object_set(ch, jv_string("logprobs"), jv_null());
-	ch = jv_object_set(ch, jv_string("finish_reason"), jv_string(c->g->finish));
-	o = jv_object_set(o, jv_string("id"), jv_string(c->id));
-	o = jv_object_set(o, jv_string("object"), jv_string("chat.completion"));
-	o = jv_object_set(o, jv_string("created"), jv_number((double)c->created));
-	o = jv_object_set(o, jv_string("model"), jv_copy(c->model));
-	o = jv_object_set(o, jv_string("choices"), JV_ARRAY(ch));
-	o = jv_object_set(o, jv_string("usage"), oa_usage(c));
-	o = jv_object_set(o, jv_string("service_tier"), jv_string("default"));
-	o = jv_object_set(o, jv_string("system_fingerprint"), jv_string(OA_FP));
+	jv m = JV_OBJECT(S("role"), S("assistant"), S("content"), jv_string_sized(text, (int)n),
+			 S("refusal"), jv_null(), S("annotations"), jv_array());
+	jv ch = JV_OBJECT(S("index"), jv_number(0), S("message"), m, S("logprobs"), jv_null(),
+			  S("finish_reason"), S(c->g->finish));
+	jv o = JV_OBJECT(S("id"), S(c->id), S("object"), S("chat.completion"),
+			 S("created"), jv_number((double)c->created), S("model"), jv_copy(c->model),
+			 S("choices"), JV_ARRAY(ch), S("usage"), oa_usage(c),
+			 S("service_tier"), S("default"), S("system_fingerprint"), S(OA_FP));
 	add_json(body, o, JV_PRINT_INDENT_FLAGS(2));    /* as OpenAI sends it */
 	buf_adds(body, "\n");
 }
@@ -714,12 +684,8 @@ static void log_request(const struct req *rq, long n, jv body)
 {
 	if (log_fd < 0)
 		return;
-	jv o = jv_object();
-	o = jv_object_set(o, jv_string("n"), jv_number(n));
-	o = jv_object_set(o, jv_string("method"), jv_string(rq->method));
-	o = jv_object_set(o, jv_string("path"), jv_string(rq->path));
-	o = jv_object_set(o, jv_string("headers"), jv_copy(rq->headers));
-	o = jv_object_set(o, jv_string("body"), body);
+	jv o = JV_OBJECT(S("n"), jv_number(n), S("method"), S(rq->method), S("path"), S(rq->path),
+			 S("headers"), jv_copy(rq->headers), S("body"), body);
 	struct buf b = BUF_INIT(GEN_MAX);
 	add_json(&b, o, 0);
 	buf_adds(&b, "\n");

@@ -15,6 +15,7 @@
  * (without -d); bytes and rss_kb are the largest seen over the timed runs.
  * A first-byte figure is -1 when no run wrote anything (always so with -d). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	double *first = calloc(runs, sizeof *first), *total = calloc(runs, sizeof *total);
+	if (!first || !total) { perror("firstbyte"); return 70; }
 	static char buf[1 << 16];
 	long long maxbytes = 0;
 	long maxrss = 0;
@@ -81,8 +83,12 @@ int main(int argc, char **argv)
 		long long bytes = 0;
 		ssize_t got;
 		while ((got = read(fd[0], buf, sizeof buf)) != 0) {
-			if (got < 0)
-				continue;    /* EINTR */
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got < 0) {
+				perror("firstbyte: read");
+				break;
+			}
 			if (!bytes)
 				t1 = now_ms();
 			bytes += got;
@@ -91,7 +97,10 @@ int main(int argc, char **argv)
 		int st;
 		struct rusage ru;
 		while (wait4(pid, &st, 0, &ru) < 0)
-			;
+			if (errno != EINTR) {
+				perror("firstbyte: wait4");
+				return 70;
+			}
 		double t2 = now_ms();
 		if (r < warm)
 			continue;
