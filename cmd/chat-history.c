@@ -94,7 +94,7 @@ static int find(struct store *s, const char *ref, char id[STORE_ID_LEN + 1])
 	int r = store_conv_find(s, ref, id);
 	if (r == 1)
 		error("no conversation '%s'", ref);
-	return r == 0 ? 0 : r == 1 ? EXIT_DATAERR : EXIT_CANTCREAT;
+	return r == 0 ? 0 : r == 1 || r == -2 ? EXIT_DATAERR : EXIT_CANTCREAT;
 }
 
 static int import_files(struct store *s, int argc, char **argv, int quiet)
@@ -229,6 +229,10 @@ int main(int argc, char **argv)
 		return EXIT_CANTCREAT;
 	int writes = !strcmp(cmd, "import");
 	struct store s;
+	int nargs = argc - optind;
+	if ((!strcmp(cmd, "show") && nargs != 1) || (!strcmp(cmd, "rm") && nargs < 1) ||
+	    (!strcmp(cmd, "rename") && nargs != 2) || (!strcmp(cmd, "search") && nargs < 1))
+		usage("wrong number of arguments for", cmd);
 	int r = store_open(&s, path, writes ? STORE_CREATE : STORE_READ);
 	if (r == 1) {
 		/* no history yet: lists are empty, a named conversation is missing */
@@ -238,8 +242,14 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(cmd, "export") && optind < argc)
 			return error("no conversation '%s': there is no history at %s yet", argv[optind], path), EXIT_DATAERR;
-		if (!strcmp(cmd, "stats") && !quiet)
-			warn("no history at %s yet", path);
+		if (!strcmp(cmd, "stats")) {
+			if (v.json)
+				printf("{\"type\":\"stats\",\"path\":null,\"bytes\":0,\"conversations\":0,\"messages\":0,"
+				       "\"status\":{\"complete\":0,\"interrupted\":0,\"error\":0},\"usage\":{\"input\":0,\"output\":0},"
+				       "\"first\":null,\"last\":null,\"media\":0,\"media_bytes\":0}\n");
+			else if (!quiet)
+				warn("no history at %s yet", path);
+		}
 		return close_stdout() < 0 ? EXIT_CANTCREAT : 0;
 	}
 	if (r)

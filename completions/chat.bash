@@ -5,9 +5,13 @@
 # separated by '|', and the kind of value the option takes:
 #   flag  none          model  a model name    text  free text
 #   num   a number      file   a path          dir   a directory
+#   date  YYYY-MM-DD
 # To add a program, add its name to _chat_programs and a case to _chat_options.
+# chat-history also takes a command (list, show, ...) and its arguments;
+# conversations are completed from "chat-history names".
 
-_chat_programs='chat-stream chat-send'
+_chat_programs='chat-stream chat-send chat-history'
+_chat_history_commands='list show search export import rm rename stats prune names'
 _chat_models='gpt-4o-mini gpt-4o gpt-4.1 o3-mini openai:'
 
 # The options every program shares (DESIGN.md, "Common flags").
@@ -20,7 +24,68 @@ _chat_options() {
 	case $1 in
 	chat-stream) printf '%s\n' "$_chat_common" ;;
 	chat-send) printf '%s\n' "$_chat_common -r|--records=flag" ;;
+	chat-history) printf '%s\n' '-n|--limit=num --offset=num --model=model
+		--since=date --until=date --before=date --dry-run=flag --media=flag
+		--json=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag
+		--version=flag' ;;
 	esac
+}
+
+# _chat_history_scan PROG WORDS...: from the words before the cursor, set
+# hcmd (the command), hargs (how many of its arguments precede the cursor)
+# and hdb (the --db value, if any) in the caller. Options may come anywhere,
+# as getopt permutes them; their values are not arguments.
+_chat_history_scan() {
+	local prog=$1 w k next= ended=0 i
+	shift
+	for w; do
+		if [ -n "$next" ]; then
+			[ "$next" = --db ] && hdb=$w
+			next=
+			continue
+		fi
+		if [ $ended = 0 ]; then
+			case $w in
+			--) ended=1; continue ;;
+			--db=*) hdb=${w#--db=}; continue ;;
+			--*=*) continue ;;
+			--?*)
+				k=$(_chat_kind "$prog" "$w")
+				[ -n "$k" ] && [ "$k" != flag ] && next=$w
+				continue ;;
+			-?*) # a cluster such as -qn 5 or -n5
+				for ((i = 1; i < ${#w}; i++)); do
+					k=$(_chat_kind "$prog" "-${w:i:1}")
+					if [ -n "$k" ] && [ "$k" != flag ]; then
+						[ $((i + 1)) = ${#w} ] && next=-${w:i:1}
+						break
+					fi
+				done
+				continue ;;
+			esac
+		fi
+		if [ -z "$hcmd" ]; then hcmd=$w; else hargs=$((hargs + 1)); fi
+	done
+}
+
+# _chat_history_names PROG DB WORD: the conversations (names, else ids) that
+# start with WORD, from the history --db DB names when DB is a plain path.
+_chat_history_names() {
+	local cmd=$1 db=$2 n
+	case $cmd in
+	'~/'*) cmd=$HOME/${cmd#'~/'} ;;
+	*/*) ;;
+	*) cmd=chat-history ;;
+	esac
+	case $db in
+	'~/'*) db=$HOME/${db#'~/'} ;;
+	*[\'\"\$\`\\]*) db= ;; # quoted or expanded: too hard to follow, use the default
+	esac
+	local -a args=()
+	[ -n "$db" ] && args=(--db "$db")
+	"$cmd" "${args[@]}" names 2>/dev/null | while IFS= read -r n; do
+		[[ $n == "$3"* ]] && printf '%q\n' "$n"
+	done
 }
 
 # _chat_kind PROG OPTION: print the kind of value OPTION takes, or nothing.
@@ -74,6 +139,15 @@ _chat_complete() {
 			spellings+=" ${e%=*}"
 		done
 		mapfile -t cands < <(compgen -W "${spellings//|/ }" -- "$cur")
+	elif [ "$prog" = chat-history ]; then
+		local hcmd= hargs=0 hdb=
+		_chat_history_scan "$prog" "${words[@]:1}"
+		case $hcmd in
+		'') mapfile -t cands < <(compgen -W "$_chat_history_commands" -- "$cur") ;;
+		show | rename) [ "$hargs" = 0 ] && mapfile -t cands < <(_chat_history_names "$1" "$hdb" "$cur") ;;
+		export | rm) mapfile -t cands < <(_chat_history_names "$1" "$hdb" "$cur") ;;
+		import) mapfile -t cands < <(_chat_values file "$cur") ;;
+		esac
 	else
 		# prompt words: file names are the useful guess
 		mapfile -t cands < <(_chat_values file "$cur")

@@ -5,7 +5,123 @@
 # To add a program: add it to the list below and give it a case in
 # __chat_complete_for.
 
+# chat-history: the words before the cursor that are not options or their
+# values, one a line: the command first, then its arguments. Options may come
+# anywhere, as getopt permutes them.
+function __chat_history_args
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    set -l ended 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if test $ended = 0
+            switch $t
+                case --
+                    set ended 1
+                    continue
+                case '--*=*'
+                    continue
+                case --limit --offset --model --since --until --before --db
+                    set skip 1
+                    continue
+                case '--*'
+                    continue
+                case '-*n' # -n N, or a cluster such as -qn N
+                    set skip 1
+                    continue
+                case '-?*'
+                    continue
+            end
+        end
+        printf '%s\n' $t
+    end
+end
+
+# true when no command has been given yet
+function __chat_history_needs_command
+    test (count (__chat_history_args)) -eq 0
+end
+
+# __chat_history_arg N|any COMMAND...: true when the word being completed is
+# argument N (or any argument) of one of the COMMANDs
+function __chat_history_arg --argument-names n
+    set -l a (__chat_history_args)
+    test (count $a) -ge 1; and contains -- $a[1] $argv[2..-1]; or return 1
+    test $n = any; or test (count $a) -eq $n
+end
+
+# The conversations (names, else ids) from "chat-history names", reading the
+# history named by a --db given earlier on the line.
+function __chat_history_names
+    set -l tokens (commandline -opc)
+    set -l prog (string replace -r '^~/' "$HOME/" -- $tokens[1])
+    string match -q '*/*' -- $prog; or set prog chat-history
+    set -l db
+    set -l i 2
+    while test $i -le (count $tokens)
+        switch $tokens[$i]
+            case --
+                break
+            case --db
+                set i (math $i + 1)
+                set db $tokens[$i]
+            case '--db=*'
+                set db (string replace -- --db= '' $tokens[$i])
+        end
+        set i (math $i + 1)
+    end
+    set db (string replace -r '^~/' "$HOME/" -- $db)
+    command -q $prog; or return
+    if test -n "$db"
+        $prog --db $db names 2>/dev/null
+    else
+        $prog names 2>/dev/null
+    end
+end
+
+function __chat_history_complete --argument-names c
+    complete -c $c -f
+    complete -c $c -s n -l limit -x -d 'At most N results of list or search (0: all)'
+    complete -c $c -l offset -x -d 'Skip the first N results'
+    complete -c $c -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 o3-mini openai:' -d 'search: only replies from MODEL'
+    complete -c $c -l since -x -d 'search: on or after DATE (YYYY-MM-DD)'
+    complete -c $c -l until -x -d 'search: before DATE'
+    complete -c $c -l before -x -d 'prune: the cut-off DATE'
+    complete -c $c -l dry-run -d 'prune: only count'
+    complete -c $c -l media -d "export: include attachments' bytes"
+    complete -c $c -l json -d 'Write records instead of text'
+    complete -c $c -l db -r -F -d 'History database'
+    complete -c $c -s q -l quiet -d 'No summary lines on stderr'
+    complete -c $c -s v -l verbose -d 'More detail on stderr'
+    complete -c $c -s h -l help -d 'Show the help'
+    complete -c $c -l version -d 'Show the version'
+
+    set -l cmd -c $c -n __chat_history_needs_command
+    complete $cmd -a list -d 'Conversations, newest first'
+    complete $cmd -a show -d 'One conversation as a transcript'
+    complete $cmd -a search -d 'Full-text search with highlighted snippets'
+    complete $cmd -a export -d 'Conversation and message records'
+    complete $cmd -a import -d 'Read export records'
+    complete $cmd -a rm -d 'Remove conversations'
+    complete $cmd -a rename -d 'Give a conversation a new name'
+    complete $cmd -a stats -d 'Counts, tokens and size'
+    complete $cmd -a prune -d 'Remove conversations last updated before --before DATE'
+    complete $cmd -a names -d 'Names and ids, one per line'
+
+    complete -c $c -n '__chat_history_arg 1 show rename; or __chat_history_arg any export rm' \
+        -k -a '(__chat_history_names)' -d Conversation
+    complete -c $c -n '__chat_history_arg any import' -F
+end
+
 function __chat_complete_for --argument-names c
+    if test $c = chat-history
+        __chat_history_complete $c
+        return
+    end
     # the options every program shares
     complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 o3-mini openai:' -d 'Model, or provider:model'
     complete -c $c -s s -l system -x -d 'System prompt'
@@ -31,7 +147,7 @@ function __chat_complete_for --argument-names c
     end
 end
 
-set -l __chat_programs chat-stream chat-send
+set -l __chat_programs chat-stream chat-send chat-history
 set -l __chat_self (string replace -r '^.*/' '' -- (status current-filename) | string replace -r '\.fish$' '')
 if contains -- $__chat_self $__chat_programs
     __chat_complete_for $__chat_self

@@ -1,6 +1,7 @@
 #include "exchange.h"
 #include "diag.h"
 #include "http.h"
+#include "evbatch.h"
 #include "sig.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ struct run {
 	const struct provider *p;
 	struct chat_reply *reply;
 	struct sse_parser sse;
+	struct evbatch batch;
 	delta_fn emit;
 	flush_fn flush;
 	void *ctx;
@@ -44,7 +46,27 @@ static int counted_emit(void *ctx, const char *text, size_t len)
 static int on_event(void *ctx, const struct sse_event *ev)
 {
 	struct run *r = ctx;
-	return r->p->event(ev, r->reply, counted_emit, r);
+	if (evbatch_add(&r->batch, ev) < 0) {
+		err_set(&r->reply->err, ERR_BAD_OUTPUT, 0, "out of memory holding the reply's events");
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse this read's events (in parallel when there are many), then hand
+ * them to the provider one by one, in order. */
+static int deliver(struct run *r)
+{
+	int rc = 0;
+	evbatch_parse(&r->batch);
+	for (size_t i = 0; i < r->batch.n && !rc; i++) {
+		struct sse_event ev = evbatch_event(&r->batch, i);
+		jv data = r->batch.items[i].json;
+		r->batch.items[i].json = jv_invalid();
+		rc = r->p->event(&ev, data, r->reply, counted_emit, r);
+	}
+	evbatch_clear(&r->batch);
+	return rc;
 }
 
 static int on_body(void *ctx, const char *data, size_t len)
@@ -53,6 +75,9 @@ static int on_body(void *ctx, const char *data, size_t len)
 	int rc = sse_feed(&r->sse, data, len);
 	if (rc == -1 && r->sse.overflow && !r->reply->err.code)
 		err_set(&r->reply->err, ERR_BAD_OUTPUT, 0, "an event in the reply stream is too large");
+	int d = deliver(r);
+	if (!rc)
+		rc = d;
 	/* whatever this read produced goes out now, in one write */
 	if (r->flush && r->flush(r->ctx)) {
 		r->emit_failed = 1;
@@ -114,6 +139,7 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 	memset(reply, 0, sizeof *reply);
 	memset(t, 0, sizeof *t);
 	struct run r = { .p = p, .reply = reply, .emit = emit, .flush = flush, .ctx = ctx };
+	evbatch_init(&r.batch);
 	r.start = now_ms();
 	if (p->build(rq, o->base, o->key, &url, &headers, &body, &reply->err) < 0)
 		goto out;
@@ -161,6 +187,7 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 		}
 	}
 	http_call_free(&c);
+	evbatch_free(&r.batch);
 	if (reply->err.code)
 		snprintf(reply->finish, sizeof reply->finish, "%s",
 			 reply->err.code == ERR_INTERRUPTED ? "interrupted" : "error");

@@ -299,8 +299,10 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 int histio_import(struct store *s, int fd, long *conversations, long *messages)
 {
 	struct importer im = { .s = s };
-	im.conv = store_prepare(s, "INSERT OR IGNORE INTO conversations (id, name, title, system, created, updated)"
-				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+	/* only the id may match silently: a name taken by another conversation
+	 * must fail, so that conversation still comes in, without the name */
+	im.conv = store_prepare(s, "INSERT INTO conversations (id, name, title, system, created, updated)"
+				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING");
 	im.conv_noname = store_prepare(s, "INSERT OR IGNORE INTO conversations (id, title, system, created, updated)"
 					  " VALUES (?1, ?2, ?3, ?4, ?5)");
 	im.msg = store_prepare(s,
@@ -403,5 +405,8 @@ int histio_valid_date(const char *d)
 	for (int i = 0; shape[i]; i++)
 		if (!d[i] || (shape[i] == 'd' ? !isdigit((unsigned char)d[i]) : d[i] != shape[i]))
 			return 0;
+	int month = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
+	if (month < 1 || month > 12 || day < 1 || day > 31)
+		return 0;
 	return d[10] == 0 || d[10] == 'T';
 }

@@ -187,7 +187,8 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	h->logging = 0;
 	h->conv[0] = h->user_msg[0] = h->reply_msg[0] = 0;
 	int wants_context = hs->cont || hs->conversation;
-	if (!h->opened && !h->status) {
+	/* nothing to read and nothing to write: leave the database alone */
+	if (!h->opened && !h->status && !(hs->no_log && !wants_context)) {
 		if (store_path(hs->db_flag, h->db, sizeof h->db) < 0) {
 			h->status = EXIT_CANTCREAT;
 		} else {

@@ -60,7 +60,11 @@ int histview_list(struct store *s, const struct view_opts *v)
 			buf_addf(&out, "%s  %.16s  %4d  ", text_or(st, 0, ""), text_or(st, 4, ""), sqlite3_column_int(st, 5));
 			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
 				buf_addf(&out, "[%s] ", text_or(st, 1, ""));
-			add_clean(&out, title, strlen(title) > 60 ? 60 : strlen(title), 0);
+			size_t tl = strlen(title);
+			if (tl > 60)
+				for (tl = 60; tl && ((unsigned char)title[tl] & 0xC0) == 0x80; tl--)
+					; /* cut at a character boundary */
+			add_clean(&out, title, tl, 0);
 			buf_addc(&out, '\n');
 		}
 	}
@@ -102,14 +106,10 @@ int histview_show(struct store *s, const char *conv_id, const struct view_opts *
 		buf_addf(&out, "\n%s--- %s", v->color ? "\033[1m" : "", role);
 		if (!strcmp(role, "assistant") && sqlite3_column_type(st, 3) != SQLITE_NULL)
 			buf_addf(&out, " (%s)", text_or(st, 3, ""));
-		buf_addf(&out, " %.19s%s%s\n", text_or(st, 4, ""), strcmp(status, "complete") ? " [" : "",
-			 strcmp(status, "complete") ? status : "");
+		buf_addf(&out, " %.19s", text_or(st, 4, ""));
 		if (strcmp(status, "complete"))
-			buf_addc(&out, ']');
-		if (v->color)
-			buf_adds(&out, "\033[0m");
-		if (out.p[out.len - 1] != '\n')
-			buf_addc(&out, '\n');
+			buf_addf(&out, " [%s]", status);
+		buf_adds(&out, v->color ? "\033[0m\n" : "\n");
 		const char *t = text_or(st, 1, "");
 		size_t n = (size_t)sqlite3_column_bytes(st, 1);
 		add_clean(&out, t, n, 1);
@@ -193,7 +193,9 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 		}
 	}
 	/* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR */
-	*syntax = rc == SQLITE_ERROR;
+	const char *msg = sqlite3_errmsg(s->db);
+	*syntax = rc == SQLITE_ERROR && (strstr(msg, "fts5") || strstr(msg, "syntax") ||
+					  strstr(msg, "unterminated") || strstr(msg, "no such column"));
 	if (rc != SQLITE_DONE && !*syntax)
 		store_error(s, "search");
 	sqlite3_finalize(st);
@@ -251,6 +253,7 @@ int histview_stats(struct store *s, const struct view_opts *v)
 			o = jv_object_set(o, jv_string("first"), sqlite3_column_type(st, 7) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 7, "")));
 			o = jv_object_set(o, jv_string("last"), sqlite3_column_type(st, 8) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 8, "")));
 			o = jv_object_set(o, jv_string("media"), jv_number(sqlite3_column_double(st, 9)));
+			o = jv_object_set(o, jv_string("media_bytes"), jv_number(sqlite3_column_double(st, 10)));
 			jx_dump_line(o, &out);
 		} else {
 			buf_addf(&out, "history        %s (%lld bytes)\n", s->path, size);

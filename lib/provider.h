@@ -4,6 +4,7 @@
 #ifndef CHAT_PROVIDER_H
 #define CHAT_PROVIDER_H
 #include <curl/curl.h>
+#include <jv.h>
 #include "buf.h"
 #include "chaterr.h"
 #include "sse.h"
@@ -48,8 +49,10 @@ struct provider {
 	int (*build)(const struct chat_request *rq, const char *base, const char *key,
 		     struct buf *url, struct curl_slist **headers, struct buf *body,
 		     struct chat_error *err);
-	/* One SSE event. Returns 0, or -1 to stop (reply->err says why, or emit failed). */
-	int (*event)(const struct sse_event *ev, struct chat_reply *reply, delta_fn emit, void *ctx);
+	/* One SSE event and its data parsed as JSON (consumed; jv_invalid() with
+	 * the parser's message when it is not JSON). Returns 0, or -1 to stop
+	 * (reply->err says why, or emit failed). */
+	int (*event)(const struct sse_event *ev, jv data, struct chat_reply *reply, delta_fn emit, void *ctx);
 	/* A non-2xx reply: map status, headers and body to reply->err. */
 	void (*http_error)(long status, const char *body, size_t len, struct chat_error *err);
 };

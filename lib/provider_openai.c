@@ -128,19 +128,13 @@ static void read_usage(jv u, struct chat_reply *r)
 	r->have_usage = 1;
 }
 
-static int openai_event(const struct sse_event *ev, struct chat_reply *r, delta_fn emit, void *ctx)
+static int openai_event(const struct sse_event *ev, jv v, struct chat_reply *r, delta_fn emit, void *ctx)
 {
-	if (r->done)
-		return 0; /* anything after [DONE] is ignored */
-	if (!strncmp(ev->data, "[DONE]", 6)) {
-		r->done = 1;
+	if (r->done || !strncmp(ev->data, "[DONE]", 6)) {
+		r->done = 1; /* anything after [DONE] is ignored */
+		jv_free(v);
 		return 0;
 	}
-	if (ev->data_len > (size_t)0x7fffffff) {
-		err_set(&r->err, ERR_BAD_OUTPUT, 0, "an event too large to parse");
-		return -1;
-	}
-	jv v = jv_parse_sized(ev->data, (int)ev->data_len);
 	if (!jv_is_valid(v)) {
 		jv m = jv_invalid_get_msg(v);
 		err_set(&r->err, ERR_BAD_OUTPUT, 0, "the provider sent a malformed chunk (%s)",

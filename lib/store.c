@@ -223,6 +223,16 @@ static int user_version(struct store *s, int *v)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+static int is_wal(struct store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	int wal = sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	return wal;
+}
+
 static int foreign_tables(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -319,10 +329,10 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 		store_close(s);
 		return EXIT_DATAERR;
 	}
-	/* journal_mode=WAL is a property of the file: set it under the lock */
-	if (lock(s) < 0 ||
-	    store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			  "PRAGMA journal_size_limit=67108864; PRAGMA mmap_size=0") < 0) {
+	/* journal_mode=WAL is a property of the file: set it (once) under the lock */
+	if (store_exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			  "PRAGMA journal_size_limit=67108864; PRAGMA mmap_size=0") < 0 ||
+	    (!is_wal(s) && (lock(s) < 0 || store_exec(s, "PRAGMA journal_mode=WAL") < 0))) {
 		unlock(s);
 		store_close(s);
 		return EXIT_CANTCREAT;
@@ -418,8 +428,10 @@ int store_conv_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1]
 	char pattern[64];
 	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
 	r = one_id(s, "SELECT id FROM conversations WHERE id GLOB ?1 LIMIT 2", pattern, out);
-	if (r == 2)
-		return error("conversation '%s' is ambiguous: give more of its id", ref);
+	if (r == 2) {
+		error("conversation '%s' is ambiguous: give more of its id", ref);
+		return -2;
+	}
 	return r;
 }
 

@@ -49,7 +49,8 @@ void store_new_id(char out[STORE_ID_LEN + 1]);
 void store_now(char *out, size_t cap);
 
 /* Find a conversation by id, unique id prefix (4+ characters) or name.
- * 0 with the id in out; 1 when none matches; -1 on an error or ambiguity. */
+ * 0 with the id in out; 1 when none matches; -2 when a prefix is ambiguous
+ * (said so); -1 on a database error. */
 int store_conv_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1]);
 /* The most recently updated conversation; 0, or 1 when there is none. */
 int store_conv_latest(struct store *s, char out[STORE_ID_LEN + 1]);

@@ -122,6 +122,30 @@ is "$?" 65 "import with bad lines: exit 65"
 has "$T/err" "line $(($(wc -l < "$T/export1") - 1)): a message record needs" "import: a bad record is named by line"
 is "$(sqlite3 "$T/copy2.db" 'select count(*) from messages')" "$(q 'select count(*) from messages')" "import: the good lines still go in"
 
+# a name already taken here: the conversation comes in without it
+cat > "$T/clash.ndjson" <<'R'
+{"type":"conversation","id":"aaaaaaaaaaaa","name":"cut","title":"t1","system":null,"created":"2026-01-01T00:00:00.000Z","updated":"2026-01-01T00:00:00.000Z"}
+{"type":"message","id":"bbbbbbbbbbbb","conversation":"aaaaaaaaaaaa","seq":1,"role":"user","text":"hello","status":"complete","finish":null,"provider":null,"model":null,"usage":null,"cost_usd":null,"ttft_ms":null,"ms":null,"request_id":null,"created":"2026-01-01T00:00:00.000Z"}
+R
+CHAT_DB="$T/clash.db" chat-history import -q < "$T/clash.ndjson"
+sqlite3 "$T/clash.db" "update conversations set id = 'eeeeeeeeeeee' where name = 'cut'"
+CHAT_DB="$T/clash.db" run chat-history import < "$T/clash.ndjson"
+is "$st" 0 "import: a name already used by another conversation is not an error"
+has "$T/err" "already in use" "... it is said"
+is "$(sqlite3 "$T/clash.db" "select coalesce(name, '-') from conversations where id = 'aaaaaaaaaaaa'")" - \
+	"... and that conversation comes in without the name"
+run chat-history show --json 0
+is "$st" 65 "show with an ambiguous or unknown id prefix: exit 65"
+run chat-history stats
+run chat-history --db "$T/none.db" stats --json
+is "$(jq -r '.conversations' "$T/out")" 0 "stats --json with no history: zeros"
+run chat-history show
+is "$st" 64 "show without a conversation: exit 64"
+run chat-history search --since 2026-13-45 x
+is "$st" 64 "an impossible date: exit 64"
+run chat-history show cut-INT
+has "$T/out" "^--- assistant (gpt-4o-mini) [0-9T:-]* \[interrupted\]$" "show: an interrupted reply is marked on its heading line"
+
 run chat-history prune --before 2000-01-01
 is "$(q 'select count(*) from conversations')" "$(sqlite3 "$T/copy.db" 'select count(*) from conversations')" "prune before an old date removes nothing"
 run chat-history rm daily

@@ -1,11 +1,15 @@
 #!/bin/sh
 # The documentation keeps up with the programs: every flag that --help lists
 # is described in the man page and completed by the bash, zsh and fish
-# completions; the man pages render without warnings; --help, --version and
-# a bad flag behave as DESIGN.md and STYLE.md say.
+# completions; every command a program takes (chat-history list, show, ...)
+# is in the man page's COMMANDS section and in the completions; the man pages
+# render without warnings; --help, --version and a bad flag behave as
+# DESIGN.md and STYLE.md say.
 . "$(dirname "$0")/../lib.sh"
 
-PROGS="chat-stream chat-send"
+PROGS="chat-stream chat-send chat-history"
+# the programs that take a command word first
+CMD_PROGS="chat-history"
 VERSION=$(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")
 
 # The flags a program's --help lists, one a line: the option column of each
@@ -15,11 +19,30 @@ help_flags() {
 		tr ', ' '\n\n' | grep -E '^--?[[:alnum:]]' | sort -u
 }
 
-# The tag lines of a man page's OPTIONS section, with the roff escapes gone.
+# The commands a program's --help lists, one a line: the first word of each
+# line indented by two spaces that is a lower-case word alone or followed by
+# a space (options start with a dash, examples with the program's name).
+help_commands() {
+	"$ROOT/bin/$1" --help | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p' | sort -u
+}
+
+# The exit statuses a program's --help lists, one a line.
+help_exits() {
+	"$ROOT/bin/$1" --help | sed -n '/^Exit status:/,/^$/p' | tr -c '0-9\n' ' ' |
+		tr ' ' '\n' | grep -v '^$' | sort -un
+}
+
+# The tag lines of a man page section (OPTIONS by default), with the roff
+# escapes gone.
 man_option_tags() {
-	awk '/^\.SH/ { in_opts = ($2 == "OPTIONS") } in_opts && tag { print; tag = 0 }
+	awk -v sect="${2:-OPTIONS}" '/^\.SH/ { in_opts = ($2 == sect) } in_opts && tag { print; tag = 0 }
 	     in_opts && /^\.TP/ { tag = 1 }' "$1" |
 		sed 's/\\-/-/g; s/\\f[BIRP]//g; s/\\%//g; s/\\&//g'
+}
+
+# has_command TAGS CMD: a tag line names CMD as its first word.
+has_command() {
+	sed 's/^\.[A-Z]* *//; s/^"//' "$1" | grep -qE -- "^$2([^[:alnum:]-]|\$)"
 }
 
 # has_flag FILE FLAG: FLAG appears as a word of its own (not inside a longer flag).
@@ -48,18 +71,64 @@ for p in $PROGS; do
 	check "$p: man page names the program" grep -q "^\.TH $(echo "$p" | tr a-z A-Z) 1 " "$ROOT/man/$p.1"
 done
 
+# Every command --help lists is in the man page's COMMANDS section and in
+# each completion file.
+for p in $CMD_PROGS; do
+	help_commands "$p" > "$T/$p.cmds"
+	check "$p: --help lists commands" test -s "$T/$p.cmds"
+	man_option_tags "$ROOT/man/$p.1" COMMANDS > "$T/$p.cmdtags"
+	while read -r c; do
+		check "$p: $c is in man/$p.1 COMMANDS" has_command "$T/$p.cmdtags" "$c"
+		check "$p: $c is in completions/chat.bash" has_flag "$ROOT/completions/chat.bash" "$c"
+		check "$p: $c is in completions/_chat" grep -qE "^ *'$c:" "$ROOT/completions/_chat"
+		check "$p: $c is in completions/chat.fish" grep -qE -- "-a $c( |\$)" "$ROOT/completions/chat.fish"
+	done < "$T/$p.cmds"
+	# and the man page documents no command the program lacks
+	sed 's/^\.[A-Z]* *//; s/^"//; s/[^a-z].*//' "$T/$p.cmdtags" | sort -u > "$T/$p.mancmds"
+	is "$(cat "$T/$p.mancmds")" "$(cat "$T/$p.cmds")" "$p: man page COMMANDS are exactly the --help commands"
+done
+
+# A small history with two named conversations, for the completions of
+# conversation names (chat-history names, with --db).
+printf '%s\n' \
+	'{"type":"conversation","id":"aaaa00000001","name":"alpha","title":"a","created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z"}' \
+	'{"type":"conversation","id":"bbbb00000002","name":"beta","title":"b","created":"2026-01-02T00:00:00Z","updated":"2026-01-02T00:00:00Z"}' \
+	'{"type":"conversation","id":"cccc00000003","name":null,"title":"c","created":"2026-01-03T00:00:00Z","updated":"2026-01-03T00:00:00Z"}' |
+	chat-history --db "$T/names.db" import -q
+is "$(chat-history --db "$T/names.db" names | sort | tr '\n' ' ')" "alpha beta cccc00000003 " "chat-history names: names, else ids"
+
 # The completions offer exactly the flags --help lists, program by program.
+# bash_complete LINE: what bash offers for the word at the end of LINE.
+bash_complete() {
+	bash -c '. "$1/completions/chat.bash"
+		COMP_LINE=$2; COMP_POINT=${#COMP_LINE}
+		read -ra COMP_WORDS <<< "$COMP_LINE"
+		case $COMP_LINE in *" ") COMP_WORDS+=("") ;; esac
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_chat_complete "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" &&
+			printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT" "$1" | grep -v '^$' | sort -u
+}
 if command -v bash > /dev/null 2>&1; then
 	for p in $PROGS; do
-		bash -c '. "$1/completions/chat.bash"
-			COMP_LINE="$2 -"; COMP_POINT=${#COMP_LINE}; COMP_WORDS=("$2" -); COMP_CWORD=1
-			_chat_complete "$2" - "$2" && printf "%s\n" "${COMPREPLY[@]}"' sh "$ROOT" "$p" |
-			sort -u > "$T/$p.bash"
+		bash_complete "$p -" > "$T/$p.bash"
 		is "$(cat "$T/$p.bash")" "$(cat "$T/$p.flags")" "$p: bash completes exactly the --help flags"
 	done
-	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send' sh "$ROOT" 2>&1)
+	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history' sh "$ROOT" 2>&1)
 	is "$out" "complete -F _chat_complete chat-stream
-complete -F _chat_complete chat-send" "bash: completion registered for each program"
+complete -F _chat_complete chat-send
+complete -F _chat_complete chat-history" "bash: completion registered for each program"
+	for p in $CMD_PROGS; do
+		is "$(bash_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: bash completes exactly the --help commands"
+		is "$(bash_complete "$p -q --db $T/names.db ")" "$(cat "$T/$p.cmds")" "$p: bash: an option's value is not the command"
+	done
+	is "$(bash_complete "chat-history --db $T/names.db show " | tr '\n' ' ')" "alpha beta cccc00000003 " \
+		"chat-history: bash completes conversations after show, from --db"
+	is "$(bash_complete "chat-history rm --db=$T/names.db alpha b")" "beta" \
+		"chat-history: bash completes more conversations after rm, from --db="
+	is "$(bash_complete "chat-history --db $T/names.db rename alpha ")" "" \
+		"chat-history: bash completes no conversation for rename's new name"
+	bash_complete "chat-history --db $T/na" > "$T/dbfiles"
+	check "chat-history: bash completes files after --db" grep -qx "$T/names.db" "$T/dbfiles"
 else
 	ok 0 "# SKIP bash missing"
 fi
@@ -80,12 +149,26 @@ if command -v fish > /dev/null 2>&1; then
 			"$T/fish" "$p" 2>&1 | cut -f1 | sort -u > "$T/$p.fish"
 		is "$(cat "$T/$p.fish")" "$(cat "$T/$p.flags")" "$p: fish completes exactly the --help flags"
 	done
+	fish_complete() {
+		fish -c 'set fish_complete_path $argv[1] $fish_complete_path; complete -C "$argv[2]"' \
+			"$T/fish" "$1" 2>&1 | cut -f1 | sort -u
+	}
+	for p in $CMD_PROGS; do
+		is "$(fish_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: fish completes exactly the --help commands"
+		is "$(fish_complete "$p -q --db $T/names.db ")" "$(cat "$T/$p.cmds")" "$p: fish: an option's value is not the command"
+	done
+	is "$(fish_complete "chat-history --db $T/names.db show " | tr '\n' ' ')" "alpha beta cccc00000003 " \
+		"chat-history: fish completes conversations after show, from --db"
+	is "$(fish_complete "chat-history rm --db=$T/names.db alpha b")" "beta" \
+		"chat-history: fish completes more conversations after rm, from --db="
+	is "$(fish_complete "chat-history --db $T/names.db rename alpha ")" "" \
+		"chat-history: fish completes no conversation for rename's new name"
 else
 	ok 0 "# SKIP fish missing"
 fi
 
 # Man pages render cleanly.
-for m in chat-stream.1 chat-send.1 chat.5 chat.7; do
+for m in chat-stream.1 chat-send.1 chat-history.1 chat.5 chat.7; do
 	check "man/$m exists" test -s "$ROOT/man/$m"
 	if command -v groff > /dev/null 2>&1; then
 		out=$(groff -man -ww -z "$ROOT/man/$m" 2>&1)
@@ -102,12 +185,21 @@ for m in chat-stream.1 chat-send.1 chat.5 chat.7; do
 	fi
 done
 
-# Every exit status of DESIGN.md is a tag of each program's EXIT STATUS section.
+# Every exit status of DESIGN.md is a tag of each program's EXIT STATUS
+# section; chat-history, which never talks to a provider, lists the ones its
+# --help gives, and 70.
 for p in $PROGS; do
 	awk '/^\.SH/ { on = ($0 ~ /EXIT STATUS/) } on && tag { print; tag = 0 } on && /^\.TP/ { tag = 1 }' \
 		"$ROOT/man/$p.1" | tr -c '0-9\n' ' ' > "$T/exit"
-	for code in 0 1 64 65 66 69 70 73 75 77 78 130 141 143; do
+	case $p in
+	chat-history) codes="$(help_exits "$p") 70" ;;
+	*) codes="0 1 64 65 66 69 70 73 75 77 78 130 141 143" ;;
+	esac
+	for code in $codes; do
 		check "$p: EXIT STATUS lists $code" grep -qw "$code" "$T/exit"
+	done
+	for code in $(help_exits "$p"); do
+		check "$p: --help's exit status $code is in EXIT STATUS" grep -qw "$code" "$T/exit"
 	done
 done
 
