@@ -129,7 +129,8 @@ cat > "$T/clash.ndjson" <<'R'
 R
 CHAT_DB="$T/clash.db" chat-history import -q < "$T/clash.ndjson"
 sqlite3 "$T/clash.db" "update conversations set id = 'eeeeeeeeeeee' where name = 'cut'"
-CHAT_DB="$T/clash.db" run chat-history import < "$T/clash.ndjson"
+cp "$T/clash.ndjson" "$T/in"
+CHAT_DB="$T/clash.db" IN=1 run chat-history import
 is "$st" 0 "import: a name already used by another conversation is not an error"
 has "$T/err" "already in use" "... it is said"
 is "$(sqlite3 "$T/clash.db" "select coalesce(name, '-') from conversations where id = 'aaaaaaaaaaaa'")" - \
