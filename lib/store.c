@@ -212,13 +212,18 @@ void store_rollback(struct store *s)
 	unlock(s);
 }
 
-static int user_version(struct store *s, int *v)
+/* The schema version and, from the same snapshot, whether a version-0 file
+ * holds someone else's tables (read apart, another process's migration
+ * could commit in between and make our own fresh file look foreign). */
+static int schema_state(struct store *s, int *v, int *foreign)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT user_version, (SELECT count(*) FROM sqlite_master) FROM pragma_user_version",
+			       -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	int rc = sqlite3_step(st);
 	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	*foreign = rc == SQLITE_ROW && *v == 0 && sqlite3_column_int(st, 1) > 0;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
@@ -233,30 +238,21 @@ static int is_wal(struct store *s)
 	return wal;
 }
 
-static int foreign_tables(struct store *s)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_finalize(st);
-	return n;
-}
 
 /* Bring the schema up to date inside one locked write transaction, so
  * twenty processes creating the file at once still make one schema. */
 static int migrate(struct store *s)
 {
-	int v;
-	if (user_version(s, &v) < 0)
+	int v, foreign;
+	if (schema_state(s, &v, &foreign) < 0)
 		return -1;
 	if (v == STORE_SCHEMA_VERSION)
 		return 0;
 	if (store_begin(s) < 0)
 		return -1;
-	if (user_version(s, &v) < 0)
+	if (schema_state(s, &v, &foreign) < 0)
 		goto fail;
-	if (v == 0 && foreign_tables(s) > 0) {
+	if (foreign) {
 		error("history %s: not a chat history database (it holds other tables)", s->path);
 		store_rollback(s);
 		return -2;
@@ -310,8 +306,8 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 0);
-	int v;
-	if (user_version(s, &v) < 0) {
+	int v, foreign;
+	if (schema_state(s, &v, &foreign) < 0) {
 		int code = sqlite3_errcode(s->db);
 		store_error(s, "cannot read");
 		store_close(s);
@@ -323,7 +319,7 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 		store_close(s);
 		return EXIT_DATAERR;
 	}
-	if (v == 0 && foreign_tables(s) > 0) {
+	if (foreign) {
 		/* checked before anything is written: another program's file stays as it was */
 		error("history %s: not a chat history database (it holds other tables)", path);
 		store_close(s);

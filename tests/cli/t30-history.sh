@@ -167,6 +167,7 @@ done
 wait $pids
 is "$(q 'select count(*) from messages')" 2000 "20 processes x 50 exchanges: 1,000 exchanges present"
 is "$(cat "$T/busy.err" 2>/dev/null | wc -l | tr -d ' ')" 0 "... no errors, no 'database is locked'"
+sed "s/^/#   /" "$T/busy.err" 2>/dev/null | head -5
 bad=$(q "select count(*) from messages m join conversations c on c.id = m.conversation where m.role = 'user' and m.text != 'p' || substr(c.name, 2) || '-' || ((m.seq + 1) / 2)")
 is "$bad" 0 "... every conversation's turns in order"
 is "$(q 'pragma integrity_check')" ok "... integrity_check ok"
