@@ -1,21 +1,30 @@
 #include "evbatch.h"
+#include <jv.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Below this many events the hand-off costs more than it saves. */
 #define PARALLEL_MIN 16
 
-void evbatch_init(struct evbatch *b)
+void evbatch_init(struct evbatch *b, const struct provider *p)
 {
 	memset(b, 0, sizeof *b);
-	buf_init(&b->arena, (size_t)1 << 31);
+	b->p = p;
+	buf_init(&b->in, (size_t)1 << 31);
+	buf_init(&b->out[0], (size_t)1 << 31);
+	buf_init(&b->out[1], (size_t)1 << 31);
 }
 
-static void parse_range(struct evbatch *b, size_t from, size_t to)
+static void decode_range(struct evbatch *b, size_t from, size_t to, int half)
 {
 	for (size_t i = from; i < to; i++) {
 		struct ev_item *it = &b->items[i];
-		it->json = jv_parse_sized(b->arena.p + it->data_off, (int)it->data_len);
+		struct sse_event ev = { .type = b->in.p + it->type_off, .data = b->in.p + it->data_off,
+					.data_len = it->data_len, .id = "" };
+		jv data = jv_parse_sized(ev.data, (int)ev.data_len);
+		memset(&it->d, 0, sizeof it->d);
+		it->half = half;
+		b->p->decode(&ev, data, &it->d, &b->out[half]);
 	}
 }
 
@@ -30,7 +39,7 @@ static void *helper(void *arg)
 			break;
 		size_t from = b->job_from, to = b->job_to;
 		pthread_mutex_unlock(&b->mu);
-		parse_range(b, from, to);
+		decode_range(b, from, to, 1);
 		pthread_mutex_lock(&b->mu);
 		b->job_to = 0;
 		b->job_done = 1;
@@ -52,7 +61,6 @@ static int start_helper(struct evbatch *b)
 
 void evbatch_free(struct evbatch *b)
 {
-	evbatch_clear(b);
 	if (b->started > 0) {
 		pthread_mutex_lock(&b->mu);
 		b->stop = 1;
@@ -65,7 +73,9 @@ void evbatch_free(struct evbatch *b)
 		pthread_cond_destroy(&b->cv);
 	}
 	free(b->items);
-	buf_free(&b->arena);
+	buf_free(&b->in);
+	buf_free(&b->out[0]);
+	buf_free(&b->out[1]);
 }
 
 int evbatch_add(struct evbatch *b, const struct sse_event *ev)
@@ -81,25 +91,24 @@ int evbatch_add(struct evbatch *b, const struct sse_event *ev)
 	if (ev->data_len > 0x7fffffff)
 		return -1;
 	struct ev_item *it = &b->items[b->n];
-	it->type_off = b->arena.len;
-	if (buf_add(&b->arena, ev->type, strlen(ev->type) + 1) < 0)
+	it->type_off = b->in.len;
+	if (buf_add(&b->in, ev->type, strlen(ev->type) + 1) < 0)
 		return -1;
-	it->data_off = b->arena.len;
+	it->data_off = b->in.len;
 	it->data_len = ev->data_len;
-	if (buf_add(&b->arena, ev->data, ev->data_len) < 0 || buf_addc(&b->arena, 0) < 0)
+	if (buf_add(&b->in, ev->data, ev->data_len) < 0 || buf_addc(&b->in, 0) < 0)
 		return -1;
-	it->json = jv_invalid();
 	b->n++;
 	return 0;
 }
 
-void evbatch_parse(struct evbatch *b)
+void evbatch_decode(struct evbatch *b)
 {
 	if (b->n < PARALLEL_MIN || !start_helper(b)) {
-		parse_range(b, 0, b->n);
+		decode_range(b, 0, b->n, 0);
 		return;
 	}
-	/* the helper takes the second half while this thread parses the first */
+	/* the helper takes the second half while this thread does the first */
 	size_t half = b->n / 2;
 	pthread_mutex_lock(&b->mu);
 	b->job_from = half;
@@ -107,25 +116,22 @@ void evbatch_parse(struct evbatch *b)
 	b->job_done = 0;
 	pthread_cond_broadcast(&b->cv);
 	pthread_mutex_unlock(&b->mu);
-	parse_range(b, 0, half);
+	decode_range(b, 0, half, 0);
 	pthread_mutex_lock(&b->mu);
 	while (!b->job_done)
 		pthread_cond_wait(&b->cv, &b->mu);
 	pthread_mutex_unlock(&b->mu);
 }
 
-struct sse_event evbatch_event(const struct evbatch *b, size_t i)
+const char *evbatch_text(const struct evbatch *b, size_t i, size_t off)
 {
-	const struct ev_item *it = &b->items[i];
-	struct sse_event ev = { .type = b->arena.p + it->type_off, .data = b->arena.p + it->data_off,
-				.data_len = it->data_len, .id = "" };
-	return ev;
+	return b->out[b->items[i].half].p + off;
 }
 
 void evbatch_clear(struct evbatch *b)
 {
-	for (size_t i = 0; i < b->n; i++)
-		jv_free(b->items[i].json);
 	b->n = 0;
-	buf_reset(&b->arena);
+	buf_reset(&b->in);
+	buf_reset(&b->out[0]);
+	buf_reset(&b->out[1]);
 }

@@ -53,18 +53,48 @@ static int on_event(void *ctx, const struct sse_event *ev)
 	return 0;
 }
 
-/* Parse this read's events (in parallel when there are many), then hand
- * them to the provider one by one, in order. */
+/* One decoded event applied to the reply: the text goes out, the rest is noted. */
+static int apply(struct run *r, size_t i)
+{
+	const struct decoded *d = &r->batch.items[i].d;
+	struct chat_reply *reply = r->reply;
+	if (reply->done)
+		return 0; /* anything after the end marker is ignored */
+	if (d->err.code) {
+		reply->err = d->err;
+		return -1;
+	}
+	if (d->model_len && !reply->model[0])
+		snprintf(reply->model, sizeof reply->model, "%.*s", (int)d->model_len,
+			 evbatch_text(&r->batch, i, d->model_off));
+	if (d->usage_mask) {
+		if (d->usage_mask & USAGE_INPUT)
+			reply->usage.input = d->usage.input;
+		if (d->usage_mask & USAGE_OUTPUT)
+			reply->usage.output = d->usage.output;
+		if (d->usage_mask & USAGE_CACHED)
+			reply->usage.cached = d->usage.cached;
+		if (d->usage_mask & USAGE_REASONING)
+			reply->usage.reasoning = d->usage.reasoning;
+		reply->have_usage = 1;
+	}
+	if (d->finish[0])
+		snprintf(reply->finish, sizeof reply->finish, "%s", d->finish);
+	if (d->done)
+		reply->done = 1;
+	if (d->text_len && counted_emit(r, evbatch_text(&r->batch, i, d->text_off), d->text_len))
+		return -1;
+	return 0;
+}
+
+/* Decode this read's events (in parallel when there are many), then apply
+ * them one by one, in order. */
 static int deliver(struct run *r)
 {
 	int rc = 0;
-	evbatch_parse(&r->batch);
-	for (size_t i = 0; i < r->batch.n && !rc; i++) {
-		struct sse_event ev = evbatch_event(&r->batch, i);
-		jv data = r->batch.items[i].json;
-		r->batch.items[i].json = jv_invalid();
-		rc = r->p->event(&ev, data, r->reply, counted_emit, r);
-	}
+	evbatch_decode(&r->batch);
+	for (size_t i = 0; i < r->batch.n && !rc; i++)
+		rc = apply(r, i);
 	evbatch_clear(&r->batch);
 	return rc;
 }
@@ -139,7 +169,7 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 	memset(reply, 0, sizeof *reply);
 	memset(t, 0, sizeof *t);
 	struct run r = { .p = p, .reply = reply, .emit = emit, .flush = flush, .ctx = ctx };
-	evbatch_init(&r.batch);
+	evbatch_init(&r.batch, p);
 	r.start = now_ms();
 	if (p->build(rq, o->base, o->key, &url, &headers, &body, &reply->err) < 0)
 		goto out;

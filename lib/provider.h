@@ -40,6 +40,19 @@ struct chat_reply {
 /* Deltas go to emit; the provider never buffers text itself. */
 typedef int (*delta_fn)(void *ctx, const char *text, size_t len);
 
+/* What one event says, decoded without touching any shared state, so events
+ * can be decoded on any thread and then applied to the reply in order. */
+enum { USAGE_INPUT = 1, USAGE_OUTPUT = 2, USAGE_CACHED = 4, USAGE_REASONING = 8 };
+struct decoded {
+	size_t text_off, text_len;  /* reply text, in the decoder's arena */
+	size_t model_off, model_len;
+	char finish[24];            /* "" when this event carries none */
+	struct usage usage;
+	unsigned usage_mask;        /* which usage fields this event sets */
+	int done;                   /* the provider's end-of-reply marker */
+	struct chat_error err;      /* err.code != 0: the reply failed here */
+};
+
 struct provider {
 	const char *name;
 	const char *const *key_env;     /* environment variables, first wins */
@@ -49,10 +62,10 @@ struct provider {
 	int (*build)(const struct chat_request *rq, const char *base, const char *key,
 		     struct buf *url, struct curl_slist **headers, struct buf *body,
 		     struct chat_error *err);
-	/* One SSE event and its data parsed as JSON (consumed; jv_invalid() with
-	 * the parser's message when it is not JSON). Returns 0, or -1 to stop
-	 * (reply->err says why, or emit failed). */
-	int (*event)(const struct sse_event *ev, jv data, struct chat_reply *reply, delta_fn emit, void *ctx);
+	/* Decode one SSE event whose data has been parsed as JSON (consumed;
+	 * jv_invalid() with the parser's message when it is not JSON). Text and
+	 * the model name are appended to arena. Must not touch shared state. */
+	void (*decode)(const struct sse_event *ev, jv data, struct decoded *d, struct buf *arena);
 	/* A non-2xx reply: map status, headers and body to reply->err. */
 	void (*http_error)(long status, const char *body, size_t len, struct chat_error *err);
 };

@@ -116,65 +116,72 @@ static void openai_http_error(long status, const char *body, size_t len, struct 
 	jv_free(v);
 }
 
-static void read_usage(jv u, struct chat_reply *r)
+static void read_usage(jv u, struct decoded *d)
 {
-	r->usage.input = (long)jx_num(u, "prompt_tokens", 0);
-	r->usage.output = (long)jx_num(u, "completion_tokens", 0);
+	d->usage.input = (long)jx_num(u, "prompt_tokens", 0);
+	d->usage.output = (long)jx_num(u, "completion_tokens", 0);
 	jv pd = jx_get(u, "prompt_tokens_details"), cd = jx_get(u, "completion_tokens_details");
-	r->usage.cached = (long)jx_num(pd, "cached_tokens", 0);
-	r->usage.reasoning = (long)jx_num(cd, "reasoning_tokens", 0);
+	d->usage.cached = (long)jx_num(pd, "cached_tokens", 0);
+	d->usage.reasoning = (long)jx_num(cd, "reasoning_tokens", 0);
 	jv_free(pd);
 	jv_free(cd);
-	r->have_usage = 1;
+	d->usage_mask = USAGE_INPUT | USAGE_OUTPUT | USAGE_CACHED | USAGE_REASONING;
 }
 
-static int openai_event(const struct sse_event *ev, jv v, struct chat_reply *r, delta_fn emit, void *ctx)
+static void add_text(jv s, struct buf *arena, size_t *off, size_t *len)
 {
-	if (r->done || !strncmp(ev->data, "[DONE]", 6)) {
-		r->done = 1; /* anything after [DONE] is ignored */
+	if (jv_get_kind(s) != JV_KIND_STRING)
+		return;
+	if (!*len)
+		*off = arena->len;
+	int n = jv_string_length_bytes(jv_copy(s));
+	if (buf_add(arena, jv_string_value(s), (size_t)n) == 0)
+		*len += (size_t)n;
+}
+
+static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, struct buf *arena)
+{
+	if (!strncmp(ev->data, "[DONE]", 6)) {
+		d->done = 1;
 		jv_free(v);
-		return 0;
+		return;
 	}
 	if (!jv_is_valid(v)) {
 		jv m = jv_invalid_get_msg(v);
-		err_set(&r->err, ERR_BAD_OUTPUT, 0, "the provider sent a malformed chunk (%s)",
+		err_set(&d->err, ERR_BAD_OUTPUT, 0, "the provider sent a malformed chunk (%s)",
 			jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "not JSON");
 		jv_free(m);
-		return -1;
+		return;
 	}
-	int rc = 0;
 	jv e = jx_get(v, "error");
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		err_set(&r->err, ERR_BAD_OUTPUT, 0, "the provider sent a chunk that is not an object");
-		rc = -1;
+		err_set(&d->err, ERR_BAD_OUTPUT, 0, "the provider sent a chunk that is not an object");
 	} else if (jv_is_valid(e) && jv_get_kind(e) != JV_KIND_NULL) {
+		/* OpenAI and compatible servers report failures after the 200 this way */
 		if (jv_get_kind(e) == JV_KIND_OBJECT) {
-			map_error(0, e, &r->err);
+			map_error(0, e, &d->err);
 		} else {
 			jv probe = JV_OBJECT(jv_string("message"), jv_copy(e));
-			map_error(0, probe, &r->err);
+			map_error(0, probe, &d->err);
 			jv_free(probe);
 		}
-		r->err.retryable = 0;
-		rc = -1;
+		d->err.retryable = 0;
 	} else if (!strcmp(ev->type, "error")) {
-		err_set(&r->err, ERR_SERVER, 0, "error event in the reply stream");
-		rc = -1;
+		err_set(&d->err, ERR_SERVER, 0, "error event in the reply stream");
 	} else {
-		if (!r->model[0])
-			jx_str(v, "model", r->model, sizeof r->model);
+		jv model = jx_get(v, "model");
+		add_text(model, arena, &d->model_off, &d->model_len);
+		jv_free(model);
 		jv choices = jx_get(v, "choices");
 		if (jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0) {
 			jv c0 = jv_array_get(jv_copy(choices), 0);
 			jv delta = jx_get(c0, "delta");
 			jv content = jx_get(delta, "content"), refusal = jx_get(delta, "refusal");
-			if (jv_get_kind(content) == JV_KIND_STRING)
-				rc = emit(ctx, jv_string_value(content), (size_t)jv_string_length_bytes(jv_copy(content)));
-			if (!rc && jv_get_kind(refusal) == JV_KIND_STRING)
-				rc = emit(ctx, jv_string_value(refusal), (size_t)jv_string_length_bytes(jv_copy(refusal)));
+			add_text(content, arena, &d->text_off, &d->text_len);
+			add_text(refusal, arena, &d->text_off, &d->text_len);
 			char fr[32];
 			if (jx_str(c0, "finish_reason", fr, sizeof fr) == 0)
-				snprintf(r->finish, sizeof r->finish, "%s", finish_word(fr));
+				snprintf(d->finish, sizeof d->finish, "%s", finish_word(fr));
 			jv_free(content);
 			jv_free(refusal);
 			jv_free(delta);
@@ -183,12 +190,11 @@ static int openai_event(const struct sse_event *ev, jv v, struct chat_reply *r, 
 		jv_free(choices);
 		jv u = jx_get(v, "usage");
 		if (jv_get_kind(u) == JV_KIND_OBJECT)
-			read_usage(u, r);
+			read_usage(u, d);
 		jv_free(u);
 	}
 	jv_free(e);
 	jv_free(v);
-	return rc;
 }
 
 const struct provider provider_openai = {
@@ -197,6 +203,6 @@ const struct provider provider_openai = {
 	.base_env = "OPENAI_BASE_URL",
 	.default_base = "https://api.openai.com/v1",
 	.build = openai_build,
-	.event = openai_event,
+	.decode = openai_decode,
 	.http_error = openai_http_error,
 };
