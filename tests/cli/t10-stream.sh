@@ -15,6 +15,15 @@ fake_start --text-file "$T/text" --chunks 7 --split-writes 1
 run chat-stream hi
 check "UTF-8 split across reads arrives byte-exact" cmp -s "$T/out" "$T/text"
 
+# a long fast stream: events decoded on two threads still come out in order
+seq 1 20000 | tr '\n' ' ' > "$T/long"
+fake_start --text-file "$T/long" --chunks 20000
+run chat-stream hi
+check "20,000 chunks arrive complete and in order" cmp -s "$T/out" "$T/long"
+run chat-stream --json hi
+is "$(grep -c '"type":"delta"' "$T/out")" 20000 "--json: 20,000 delta records"
+is "$(jq -rj 'select(.type=="delta").text' "$T/out" | cmp -s - "$T/long" && echo same)" same "... in order"
+
 fake_start --text 'one two three four five' --chunks 5 --delay-first 50 --delay-chunk 10
 run chat-stream --json hi
 is "$(grep -c '"type":"delta"' "$T/out")" 5 "--json: one delta record per chunk"
