@@ -1,4 +1,5 @@
 #include "exchange.h"
+#include "clock.h"
 #include "diag.h"
 #include "http.h"
 #include "evbatch.h"
@@ -7,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct run {
 	const struct provider *p;

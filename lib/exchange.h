@@ -26,6 +26,4 @@ struct exchange_timing {
 int exchange_run(const struct provider *p, const struct chat_request *rq,
 		 const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
 		 struct chat_reply *reply, struct exchange_timing *t);
-/* Milliseconds on the monotonic clock. */
-long now_ms(void);
 #endif

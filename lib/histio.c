@@ -2,6 +2,7 @@
 #include "base64.h"
 #include "buf.h"
 #include "diag.h"
+#include "clock.h"
 #include "iox.h"
 #include "jsonx.h"
 #include "records.h"
@@ -142,12 +143,13 @@ struct importer {
 	struct store *s;
 	sqlite3_stmt *conv, *conv_noname, *msg, *media, *link;
 	long conversations, messages, bad, in_tx;
+	long tx_started;           /* ms, for short transactions */
+	sqlite3_int64 first_rid;   /* the first message of this transaction */
 	int failed;
 };
 
-static void bind_jv(sqlite3_stmt *st, int i, jv obj, const char *key)
+static void bind_value(sqlite3_stmt *st, int i, jv v)
 {
-	jv v = jx_get(obj, key);
 	switch (jv_get_kind(v)) {
 	case JV_KIND_STRING:
 		sqlite3_bind_text(st, i, jv_string_value(v), jv_string_length_bytes(jv_copy(v)), SQLITE_TRANSIENT);
@@ -163,6 +165,12 @@ static void bind_jv(sqlite3_stmt *st, int i, jv obj, const char *key)
 	default:
 		sqlite3_bind_null(st, i);
 	}
+}
+
+static void bind_jv(sqlite3_stmt *st, int i, jv obj, const char *key)
+{
+	jv v = jx_get(obj, key);
+	bind_value(st, i, v);
 	jv_free(v);
 }
 
@@ -209,23 +217,51 @@ static const char *import_conversation(struct importer *im, jv rec)
 	return NULL;
 }
 
+/* The message statement's parameters, in order; usage fields are 10 to 13. */
+static const char *const msg_cols[] = { "id", "conversation", "seq", "role", "text", "status", "finish",
+	"provider", "model", "usage.input", "usage.output", "usage.cached", "usage.reasoning", "cost_usd",
+	"ttft_ms", "ms", "request_id", "created" };
+/* Required: id, conversation, seq, role, text, status (strings but seq) and created. */
+#define MSG_REQUIRED 0x2003F
+
+/* Bind the fields of obj (one pass over its keys; prefix "usage." for the
+ * nested object). Returns a bit mask of the columns bound with the right kind. */
+static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
+{
+	unsigned seen = 0;
+	size_t pl = strlen(prefix);
+	for (int it = jv_object_iter(obj); jv_object_iter_valid(obj, it); it = jv_object_iter_next(obj, it)) {
+		jv key = jv_object_iter_key(obj, it);
+		const char *k = jv_string_value(key);
+		for (int i = 0; i < 18; i++) {
+			const char *c = msg_cols[i];
+			if (strncmp(c, prefix, pl) || strcmp(c + pl, k) || (!pl && strchr(c, '.')))
+				continue;
+			jv v = jv_object_iter_value(obj, it);
+			bind_value(st, i + 1, v);
+			jv_kind want = i == 2 ? JV_KIND_NUMBER : JV_KIND_STRING;
+			if (jv_get_kind(v) == want)
+				seen |= 1u << i;
+			jv_free(v);
+			break;
+		}
+		if (!pl && !strcmp(k, "usage")) {
+			jv u = jv_object_iter_value(obj, it);
+			if (jv_get_kind(u) == JV_KIND_OBJECT)
+				bind_fields(st, u, "usage.");
+			jv_free(u);
+		}
+		jv_free(key);
+	}
+	return seen;
+}
+
 static const char *import_message(struct importer *im, jv rec)
 {
-	if (!need(rec, "id", JV_KIND_STRING) || !need(rec, "conversation", JV_KIND_STRING) ||
-	    !need(rec, "seq", JV_KIND_NUMBER) || !need(rec, "role", JV_KIND_STRING) ||
-	    !need(rec, "text", JV_KIND_STRING) || !need(rec, "status", JV_KIND_STRING) ||
-	    !need(rec, "created", JV_KIND_STRING))
+	if ((bind_fields(im->msg, rec, "") & MSG_REQUIRED) != MSG_REQUIRED) {
+		sqlite3_clear_bindings(im->msg);
 		return "a message record needs id, conversation, seq, role, text, status and created";
-	static const char *const cols[] = { "id", "conversation", "seq", "role", "text", "status", "finish",
-		"provider", "model", NULL, NULL, NULL, NULL, "cost_usd", "ttft_ms", "ms", "request_id", "created" };
-	static const char *const usage_keys[] = { "input", "output", "cached", "reasoning" };
-	jv usage = jx_get(rec, "usage");
-	for (int i = 0; i < 18; i++)
-		if (cols[i])
-			bind_jv(im->msg, i + 1, rec, cols[i]);
-		else if (jv_get_kind(usage) == JV_KIND_OBJECT)
-			bind_jv(im->msg, i + 1, usage, usage_keys[i - 9]);
-	jv_free(usage);
+	}
 	int r = run(im, im->msg);
 	if (r < 0)
 		return sqlite3_errcode(im->s->db) == SQLITE_CONSTRAINT
@@ -269,12 +305,15 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 		im->bad++;
 		return 0;
 	}
-	if (!im->in_tx && store_begin(im->s) < 0) {
+	if (!im->in_tx && (store_begin(im->s) < 0 || store_bulk_begin(im->s, &im->first_rid) < 0)) {
+		if (im->s->locked)
+			store_rollback(im->s);
 		jv_free(rec);
 		im->failed = 1;
 		return 1;
 	}
-	im->in_tx++;
+	if (!im->in_tx++)
+		im->tx_started = now_ms();
 	char type[32] = "";
 	jx_str(rec, "type", type, sizeof type);
 	const char *err = !strcmp(type, "conversation") ? import_conversation(im, rec)
@@ -286,8 +325,13 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 	}
 	jv_free(rec);
 	/* short transactions, so live writers are never kept waiting long */
-	if (im->in_tx >= 5000) {
+	if (im->in_tx % 1024 == 0 && now_ms() - im->tx_started >= 250) {
 		im->in_tx = 0;
+		if (store_bulk_end(im->s, im->first_rid) < 0) {
+			store_rollback(im->s);
+			im->failed = 1;
+			return 1;
+		}
 		if (store_commit(im->s) < 0) {
 			im->failed = 1;
 			return 1;
@@ -320,10 +364,13 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 		lr_init(&lr, fd, (size_t)1 << 30);
 		int r = records_each(&lr, import_one, &im);
 		lr_free(&lr);
-		if (im.in_tx && !im.failed && store_commit(s) < 0)
+		if (im.in_tx && !im.failed && (store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
+			if (s->locked)
+				store_rollback(s);
 			im.failed = 1;
-		else if (im.in_tx && im.failed)
+		} else if (im.in_tx && im.failed) {
 			store_rollback(s);
+		}
 		if (im.failed)
 			status = EXIT_CANTCREAT;
 		else if (r == -1 || im.bad)

@@ -1,4 +1,5 @@
 #include "histlog.h"
+#include "clock.h"
 #include "diag.h"
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,7 @@ static int find_and_load(struct histlog *h, const struct histlog_start *hs)
 static int log_user_turn(struct histlog *h, const struct histlog_start *hs)
 {
 	char now[40], title[96];
-	store_now(now, sizeof now);
+	clock_rfc3339(now, sizeof now);
 	make_title(hs->prompt, title, sizeof title);
 	if (store_begin(&h->st) < 0)
 		return -1;

@@ -1,15 +1,5 @@
 #include "response.h"
-#include <stdlib.h>
-#include <time.h>
-
-void timestamp_now(char *out, size_t cap)
-{
-	const char *fixed = getenv("CHAT_NOW");
-	time_t t = fixed && *fixed ? (time_t)strtoll(fixed, NULL, 10) : time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
+#include "clock.h"
 
 static jv with_id(jv rec, jv id)
 {
@@ -22,7 +12,7 @@ jv response_record(const struct reply_info *ri)
 {
 	const struct chat_reply *r = ri->reply;
 	char ts[32];
-	timestamp_now(ts, sizeof ts);
+	clock_rfc3339(ts, sizeof ts);
 	jv rec = with_id(JV_OBJECT(jv_string("type"), jv_string("response")), ri->id);
 	jv usage = r->have_usage
 		? JV_OBJECT(jv_string("input"), jv_number((double)r->usage.input),

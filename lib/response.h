@@ -18,6 +18,4 @@ struct reply_info {
 /* New records; the caller owns them. */
 jv response_record(const struct reply_info *ri);
 jv error_record(jv id, const struct chat_error *e);
-/* UTC now as RFC 3339, or $CHAT_NOW (unix seconds) so tests stay stable. */
-void timestamp_now(char *out, size_t cap);
 #endif

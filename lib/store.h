@@ -36,6 +36,11 @@ int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
 
+/* Inside a write transaction, before and after inserting many messages:
+ * index them in one go instead of one trigger call each. */
+int store_bulk_begin(struct store *s, sqlite3_int64 *first_rid);
+int store_bulk_end(struct store *s, sqlite3_int64 first_rid);
+
 /* Prepare, or print the SQLite error and return NULL. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
 /* Run SQL without results; 0 or -1 after printing the error. */
@@ -45,8 +50,6 @@ int store_error(struct store *s, const char *what);
 
 /* A new random id of STORE_ID_LEN hex characters. */
 void store_new_id(char out[STORE_ID_LEN + 1]);
-/* UTC now as RFC 3339 with milliseconds, or $CHAT_NOW. */
-void store_now(char *out, size_t cap);
 
 /* Find a conversation by id, unique id prefix (4+ characters) or name.
  * 0 with the id in out; 1 when none matches; -2 when a prefix is ambiguous

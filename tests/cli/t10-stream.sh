@@ -31,7 +31,7 @@ is "$(jq -r 'select(.type=="delta").text' "$T/out" | tr -d '\n')" "one two three
 is "$(tail -1 "$T/out" | jq -r '[.type,.provider,.model,.text,.finish] | join("|")')" \
 	"response|openai|gpt-4o-mini|one two three four five|stop" "--json: a final response record"
 is "$(tail -1 "$T/out" | jq -c .usage)" '{"input":1,"output":5,"cached":0,"reasoning":0}' "usage from the usage chunk"
-is "$(tail -1 "$T/out" | jq -r .created)" "2025-11-24T16:00:00Z" "created is RFC 3339 UTC"
+is "$(tail -1 "$T/out" | jq -r .created)" "2025-11-24T16:00:00.000Z" "created is RFC 3339 UTC"
 check "ttft_ms and ms are numbers" sh -c "tail -1 '$T/out' | jq -e '(.ttft_ms|type)==\"number\" and (.ms|type)==\"number\"' >/dev/null"
 
 # what we sent
