@@ -62,7 +62,7 @@ tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 
 tests/fakeprov: tests/fakeprov.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm -pthread
 
 check: all $(UNIT_BINS) $(TEST_TOOLS)
 	@sh tests/run.sh

@@ -362,7 +362,7 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	} else {
 		struct line_reader lr;
 		lr_init(&lr, fd, (size_t)1 << 30);
-		int r = records_each(&lr, import_one, &im);
+		int r = records_each_threaded(&lr, import_one, &im);
 		lr_free(&lr);
 		if (im.in_tx && !im.failed && (store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
 			if (s->locked)

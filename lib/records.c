@@ -2,6 +2,8 @@
 #include "diag.h"
 #include "jsonx.h"
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,52 +76,185 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
-int records_each(struct line_reader *lr, record_fn fn, void *ctx)
+/* The next non-blank line as a record: 1 with *v set, or with *v invalid
+ * and why filled for a bad line; 0 at EOF; -1 on a read error; -2 for a
+ * line over the cap (why filled; the rest cannot be resynchronised). */
+static int next_record(struct line_reader *lr, jv *v, char *why, size_t cap, long *lineno)
 {
 	const char *line;
 	size_t len;
 	int r;
-	while ((r = lr_next(lr, &line, &len)) != 0) {
+	why[0] = 0;
+	*v = jv_invalid();
+	do {
+		r = lr_next(lr, &line, &len);
+		if (r == 0 || r == -1)
+			return r;
+		if (r == -2) {
+			*lineno = lr->lineno + 1;
+			snprintf(why, cap, "line too long (over %zu bytes)", lr->b.max);
+			return -2;
+		}
+	} while (blank(line, len));
+	*lineno = lr->lineno;
+	jv p = jv_parse_sized(line, (int)len);
+	if (!jv_is_valid(p)) {
+		jv msg = jv_invalid_get_msg(p);
+		snprintf(why, cap, "invalid JSON: %s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "not JSON");
+		jv_free(msg);
+		return 1;
+	}
+	jv t = jx_get(p, "type");
+	if (jv_get_kind(p) != JV_KIND_OBJECT)
+		snprintf(why, cap, "a record must be a JSON object");
+	else if (jv_get_kind(t) != JV_KIND_STRING)
+		snprintf(why, cap, "a record needs a string \"type\"");
+	jv_free(t);
+	if (why[0])
+		jv_free(p);
+	else
+		*v = p;
+	return 1;
+}
+
+/* Hand one record (or a bad line, reported here, in order) to the callback. */
+static int deliver(record_fn fn, void *ctx, long lineno, jv v, const char *why)
+{
+	if (!why[0])
+		return fn(ctx, lineno, v, NULL);
+	warn("line %ld: %s", lineno, why);
+	return fn(ctx, lineno, jv_invalid(), why);
+}
+
+int records_each(struct line_reader *lr, record_fn fn, void *ctx)
+{
+	char why[256];
+	long lineno = 0;
+	jv v;
+	int r;
+	while ((r = next_record(lr, &v, why, sizeof why, &lineno)) != 0) {
 		if (r == -1)
 			return error("reading records: %s", strerror(errno));
-		if (r == -2) {
-			char why[64];
-			snprintf(why, sizeof why, "line too long (over %zu bytes)", lr->b.max);
-			warn("line %ld: %s", lr->lineno + 1, why);
-			if ((r = fn(ctx, lr->lineno + 1, jv_invalid(), why)))
-				return r;
-			return -1; /* the rest of that line cannot be resynchronised safely */
-		}
-		if (blank(line, len))
-			continue;
-		jv v = jv_parse_sized(line, (int)len);
-		char why[256] = "";
-		if (!jv_is_valid(v)) {
-			jv msg = jv_invalid_get_msg(v);
-			const char *m = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid JSON";
-			snprintf(why, sizeof why, "invalid JSON: %s", m);
-			jv_free(msg);
-			v = jv_invalid();
-		} else if (jv_get_kind(v) != JV_KIND_OBJECT) {
-			snprintf(why, sizeof why, "a record must be a JSON object");
-		} else {
-			jv t = jx_get(v, "type");
-			if (jv_get_kind(t) != JV_KIND_STRING)
-				snprintf(why, sizeof why, "a record needs a string \"type\"");
-			jv_free(t);
-		}
-		if (why[0]) {
-			jv_free(v);
-			v = jv_invalid();
-			warn("line %ld: %s", lr->lineno, why);
-			if ((r = fn(ctx, lr->lineno, v, why)))
-				return r;
-			continue;
-		}
-		if ((r = fn(ctx, lr->lineno, v, NULL)))
-			return r;
+		int stop = deliver(fn, ctx, lineno, v, why);
+		if (stop)
+			return stop;
+		if (r == -2)
+			return -1;
 	}
 	return 0;
+}
+
+/* ---- the same loop with reading and parsing on a helper thread ---- */
+
+#define BATCH 256
+#define QUEUE 4
+
+struct rec_batch {
+	jv v[BATCH];
+	long lineno[BATCH];
+	char *why[BATCH];     /* NULL for a good record */
+	int n, end;           /* end: 0 more to come, 1 EOF, -1 read error, -2 too long */
+	int err;              /* errno of a read error */
+};
+
+struct rec_queue {
+	struct line_reader *lr;
+	struct rec_batch *slot[QUEUE];
+	int head, count, stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void batch_free(struct rec_batch *b)
+{
+	for (int i = 0; i < b->n; i++) {
+		jv_free(b->v[i]);
+		free(b->why[i]);
+	}
+	free(b);
+}
+
+static void *producer(void *arg)
+{
+	struct rec_queue *q = arg;
+	for (int end = 0; !end;) {
+		struct rec_batch *b = calloc(1, sizeof *b);
+		if (!b)
+			break;
+		while (b->n < BATCH) {
+			char why[256];
+			int r = next_record(q->lr, &b->v[b->n], why, sizeof why, &b->lineno[b->n]);
+			if (r == 0 || r == -1) {
+				b->end = r == 0 ? 1 : -1;
+				b->err = errno;
+				break;
+			}
+			b->why[b->n] = why[0] ? strdup(why) : NULL;
+			b->n++;
+			if (r == -2) {
+				b->end = -2;
+				break;
+			}
+		}
+		end = b->end;
+		pthread_mutex_lock(&q->mu);
+		while (q->count == QUEUE && !q->stop)
+			pthread_cond_wait(&q->cv, &q->mu);
+		if (q->stop) {
+			pthread_mutex_unlock(&q->mu);
+			batch_free(b);
+			break;
+		}
+		q->slot[(q->head + q->count++) % QUEUE] = b;
+		pthread_cond_broadcast(&q->cv);
+		pthread_mutex_unlock(&q->mu);
+	}
+	return NULL;
+}
+
+int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
+{
+	struct rec_queue q = { .lr = lr };
+	pthread_t t;
+	pthread_mutex_init(&q.mu, NULL);
+	pthread_cond_init(&q.cv, NULL);
+	if (pthread_create(&t, NULL, producer, &q) != 0) {
+		pthread_mutex_destroy(&q.mu);
+		pthread_cond_destroy(&q.cv);
+		return records_each(lr, fn, ctx);
+	}
+	int rc = 0;
+	for (int end = 0; !end && !rc;) {
+		pthread_mutex_lock(&q.mu);
+		while (!q.count)
+			pthread_cond_wait(&q.cv, &q.mu);
+		struct rec_batch *b = q.slot[q.head];
+		q.head = (q.head + 1) % QUEUE;
+		q.count--;
+		pthread_cond_broadcast(&q.cv);
+		pthread_mutex_unlock(&q.mu);
+		for (int i = 0; i < b->n && !rc; i++) {
+			rc = deliver(fn, ctx, b->lineno[i], b->v[i], b->why[i] ? b->why[i] : "");
+			b->v[i] = jv_invalid();
+		}
+		end = b->end;
+		if (!rc && end == -1)
+			rc = error("reading records: %s", strerror(b->err));
+		else if (!rc && end == -2)
+			rc = -1;
+		batch_free(b);
+	}
+	/* stop the reader and drop whatever it had ready */
+	pthread_mutex_lock(&q.mu);
+	q.stop = 1;
+	pthread_cond_broadcast(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+	pthread_join(t, NULL);
+	for (int i = 0; i < q.count; i++)
+		batch_free(q.slot[(q.head + i) % QUEUE]);
+	pthread_mutex_destroy(&q.mu);
+	pthread_cond_destroy(&q.cv);
+	return rc;
 }
 
 int looks_like_record(const char *line, size_t len)

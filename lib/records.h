@@ -28,6 +28,9 @@ int lr_peek(struct line_reader *lr, const char **line, size_t *len);
 typedef int (*record_fn)(void *ctx, long lineno, jv rec, const char *why);
 /* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
 int records_each(struct line_reader *lr, record_fn fn, void *ctx);
+/* The same, with reading and parsing done on a helper thread while the
+ * callback runs: for bulk loads where the callback is slow too. */
+int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx);
 /* Is this line a JSON object whose "type" is one of DESIGN.md's record types? */
 int looks_like_record(const char *line, size_t len);
 #endif
