@@ -12,15 +12,22 @@ struct sink {
 	unsigned mode;
 	jv id;
 	struct buf out;      /* bytes waiting for the next write */
-	struct buf text;     /* the whole reply so far */
+	struct buf text;     /* the whole reply so far, when anything needs it */
+	int keep_text;
 	int write_errno;
+	size_t total;        /* bytes of reply text so far, and the last of them */
+	char last;
 };
 
 static int emit(void *ctx, const char *t, size_t n)
 {
 	struct sink *k = ctx;
-	if (buf_add(&k->text, t, n) < 0)
+	if (k->keep_text && buf_add(&k->text, t, n) < 0)
 		return -1;
+	if (n) {
+		k->total += n;
+		k->last = t[n - 1];
+	}
 	if (!(k->mode & ASK_STREAM))
 		return 0;
 	if (!(k->mode & ASK_JSON))
@@ -64,12 +71,12 @@ static void finish_output(struct session *s, const struct ask *a, struct sink *k
 	const struct chat_error *e = &reply->err;
 	struct buf *o = &k->out;
 	int json = a->mode & ASK_JSON, stream = a->mode & ASK_STREAM;
-	int ends_nl = k->text.len && k->text.p[k->text.len - 1] == '\n';
+	int ends_nl = k->total && k->last == '\n';
 	if (!json && !stream && !e->code) {
 		buf_add(o, k->text.p, k->text.len);
 		if (!ends_nl)
 			buf_addc(o, '\n');
-	} else if (!json && stream && k->text.len && !ends_nl && isatty(1)) {
+	} else if (!json && stream && k->total && !ends_nl && isatty(1)) {
 		buf_addc(o, '\n'); /* leave the shell prompt on a line of its own */
 	}
 	if (!json)
@@ -119,7 +126,10 @@ int ask_run(struct session *s, const struct ask *a)
 		.max_tokens = s->opts->max_tokens,
 		.temperature = s->opts->temperature,
 	};
-	struct sink k = { .mode = a->mode, .id = a->id };
+	/* a streamed reply nobody will read back (no history, no records) is
+	 * not kept, so memory stays flat however long the reply */
+	struct sink k = { .mode = a->mode, .id = a->id,
+			  .keep_text = s->hist.logging || (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM };
 	buf_init(&k.out, 256u << 20);
 	buf_init(&k.text, 256u << 20);
 	struct chat_reply reply;
