@@ -160,4 +160,10 @@ echo "targets (not asserted):"
 	row "throughput >= 3x SDK" \
 	    "$(awk -v a="$SDK_MS" -v b="$OURS_MS" 'BEGIN { printf "%.2fx", a / b }'): chat-stream $OURS_TP vs openai-node $SDK_TP chunks/s"
 [ -n "${OURS_RSS:-}" ] && row "peak RSS < 10 MB" "chat-stream $(mb "$OURS_RSS")"
+
+# the history at a million messages (skip with BENCH_HISTORY=0)
+if [ "${BENCH_HISTORY:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/history.sh
+fi
 exit 0
