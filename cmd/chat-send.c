@@ -18,12 +18,14 @@ static const char help[] =
 	"stdin is added after a blank line. With -r (or when stdin starts with a\n"
 	"record), each prompt record gets a response or error record.\n"
 	"\n"
-	"  -m, --model MODEL        model, or provider:model (default gpt-4o-mini)\n"
+	"  -m, --model MODEL        model or provider:model (default gpt-4o-mini;\n"
+	"                           providers: openai anthropic gemini ollama)\n"
 	"  -s, --system TEXT        system prompt\n"
 	"      --max-tokens N       limit the reply's length\n"
 	"      --temperature T      sampling temperature, 0 to 2\n"
 	"      --json               write a response record instead of the text\n"
 	"  -r, --records            read prompt records from stdin\n"
+	"      --models             list the model table (--json: records)\n"
 	"      --text               read stdin as text even if it looks like records\n"
 	"      --retries N          retries on 408, 409, 429, 5xx, network (default 2)\n"
 	"      --connect-timeout S  seconds to connect (default 20)\n"
@@ -121,9 +123,14 @@ int main(int argc, char **argv)
 	diag_init(argv[0]);
 	sig_install();
 	struct cli_opts o;
-	cli_parse(argc, argv, &o, help, CLI_RECORDS);
+	cli_parse(argc, argv, &o, help, CLI_RECORDS | CLI_MODELS);
 	struct session s;
 	int st = session_config(&s, &o);
+	if (!st && o.list_models) {
+		st = models_print(&s.models, o.json);
+		session_close(&s);
+		return st ? st : close_stdout() < 0 ? EXIT_CANTCREAT : 0;
+	}
 	struct line_reader lr;
 	lr_init(&lr, 0, INPUT_MAX);
 	struct buf prompt = BUF_INIT(INPUT_MAX);

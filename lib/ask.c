@@ -87,7 +87,8 @@ static void finish_output(struct session *s, const struct ask *a, struct sink *k
 		struct reply_info ri = { .id = a->id, .provider = s->prov->name, .model = s->model,
 					 .conversation = s->hist.conv, .message = s->hist.logging ? s->hist.reply_msg : NULL,
 					 .text = buf_str(&k->text), .text_len = k->text.len,
-					 .reply = reply, .timing = t };
+					 .reply = reply, .timing = t, .cost = reply->have_usage ?
+					 model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1 };
 		jx_dump_line(response_record(&ri), o);
 	}
 	if (e->code && e->code != ERR_INTERRUPTED)
@@ -124,6 +125,7 @@ int ask_run(struct session *s, const struct ask *a)
 		.msgs = s->hist.msgs,
 		.nmsgs = s->hist.nmsgs,
 		.max_tokens = s->opts->max_tokens,
+		.default_max_tokens = s->default_max_tokens,
 		.temperature = s->opts->temperature,
 	};
 	/* a streamed reply nobody will read back (no history, no records) is
@@ -136,7 +138,8 @@ int ask_run(struct session *s, const struct ask *a)
 	struct exchange_timing t;
 	exchange_run(s->prov, &rq, &s->xo, emit, flush, &k, &reply, &t);
 	/* saved before anything else can go wrong: the reply, complete or cut off */
-	histlog_end(&s->hist, buf_str(&k.text), k.text.len, &reply, &t, s->prov->name, s->model);
+	double cost = reply.have_usage ? model_cost(s->mi, reply.usage.input, reply.usage.cached, reply.usage.output) : -1;
+	histlog_end(&s->hist, buf_str(&k.text), k.text.len, &reply, &t, s->prov->name, s->model, cost);
 	int status = 0;
 	const struct chat_error *e = &reply.err;
 	int reader_gone = k.write_errno == EPIPE || sig_caught == SIGPIPE;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
-       OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB };
+       OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -23,6 +23,7 @@ static const struct option longopts[] = {
 	{ "continue", no_argument, NULL, 'c' },
 	{ "conversation", required_argument, NULL, OPT_CONVERSATION },
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "models", no_argument, NULL, OPT_MODELS },
 	{ "text", no_argument, NULL, OPT_TEXT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -88,6 +89,11 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case 'c': o->cont = 1; break;
 		case OPT_CONVERSATION: o->conversation = optarg; break;
 		case OPT_DB: o->db = optarg; break;
+		case OPT_MODELS:
+			if (!(allow & CLI_MODELS))
+				usage_error("%s: use chat-send --models", "--models");
+			o->list_models = 1;
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'v': verbose++; break;
 		case 'h': fputs(help, stdout); exit(fflush(stdout) ? EXIT_CANTCREAT : 0);

@@ -3,13 +3,13 @@
 #ifndef CHAT_CLI_H
 #define CHAT_CLI_H
 
-enum cli_allow { CLI_RECORDS = 1 };
+enum cli_allow { CLI_RECORDS = 1, CLI_MODELS = 2 };
 
 struct cli_opts {
 	const char *model, *system;
 	long max_tokens;
 	double temperature;        /* < 0: not set */
-	int json, quiet, records, text_only, no_log, retries, cont;
+	int json, quiet, records, text_only, no_log, retries, cont, list_models;
 	const char *conversation, *db;
 	long connect_timeout, idle_timeout;
 	int nwords;

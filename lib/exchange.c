@@ -52,8 +52,8 @@ static int apply(struct run *r, size_t i)
 {
 	const struct decoded *d = &r->batch.items[i].d;
 	struct chat_reply *reply = r->reply;
-	if (reply->done)
-		return 0; /* anything after the end marker is ignored */
+	if (reply->done && !(d->usage_mask && !d->text_len))
+		return 0; /* after the end marker only a late usage report counts */
 	if (d->err.code) {
 		reply->err = d->err;
 		return -1;
@@ -185,7 +185,8 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 			transport_error(&c, reply, r.emitted);
 		} else if (c.status < 200 || c.status >= 300) {
 			p->http_error(c.status, buf_str(&c.err_body), c.err_body.len, &reply->err);
-			reply->err.retry_after_ms = c.retry_after_ms;
+			if (c.retry_after_ms >= 0 || reply->err.retry_after_ms <= 0)
+				reply->err.retry_after_ms = c.retry_after_ms; /* headers beat a hint in the body */
 		} else if (!c.streaming) {
 			err_set(&reply->err, ERR_BAD_OUTPUT, c.status,
 				"expected an event stream, got %s", c.content_type[0] ? c.content_type : "no content type");

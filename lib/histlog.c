@@ -242,7 +242,7 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 }
 
 void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
-		 const struct exchange_timing *t, const char *provider, const char *model)
+		 const struct exchange_timing *t, const char *provider, const char *model, double cost)
 {
 	if (!h->logging)
 		return;
@@ -258,7 +258,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 	sqlite3_stmt *st = store_prepare(&h->st,
 		"UPDATE messages SET text = ?2, status = ?3, finish = ?4, provider = ?5, model = ?6,"
 		" input_tokens = ?7, output_tokens = ?8, cached_tokens = ?9, reasoning_tokens = ?10,"
-		" ttft_ms = ?11, ms = ?12 WHERE id = ?1");
+		" ttft_ms = ?11, ms = ?12, cost_usd = ?13 WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, h->reply_msg, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
@@ -275,6 +275,8 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 		if (t->ttft_ms >= 0)
 			sqlite3_bind_int64(st, 11, t->ttft_ms);
 		sqlite3_bind_int64(st, 12, t->total_ms);
+		if (cost >= 0)
+			sqlite3_bind_double(st, 13, cost);
 	}
 	if (step_done(&h->st, st, "saving the reply") < 0) {
 		store_rollback(&h->st);

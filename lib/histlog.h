@@ -37,6 +37,6 @@ struct histlog_start {
 int histlog_begin(struct histlog *h, const struct histlog_start *hs);
 /* Record how the reply ended. */
 void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
-		 const struct exchange_timing *t, const char *provider, const char *model);
+		 const struct exchange_timing *t, const char *provider, const char *model, double cost);
 void histlog_close(struct histlog *h);
 #endif

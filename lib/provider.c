@@ -1,7 +1,11 @@
 #include "provider.h"
+#include "diag.h"
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-static const struct provider *const all[] = { &provider_openai, NULL };
+static const struct provider *const all[] = { &provider_openai, &provider_anthropic, &provider_gemini,
+	&provider_ollama, NULL };
 
 const struct provider *provider_find(const char *name)
 {
@@ -30,4 +34,79 @@ const struct provider *provider_for_model(const char *name, const char **model)
 		if (!strncmp(name, *p, strlen(*p)))
 			return &provider_openai;
 	return NULL;
+}
+
+void provider_url(struct buf *url, const char *base, const char *path)
+{
+	size_t bl = strlen(base);
+	while (bl && base[bl - 1] == '/')
+		bl--;
+	buf_add(url, base, bl);
+	buf_adds(url, path);
+}
+
+int provider_header(struct curl_slist **h, const char *fmt, ...)
+{
+	struct buf line = BUF_INIT(16384);
+	va_list ap;
+	va_start(ap, fmt);
+	int r = buf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	struct curl_slist *n = r ? NULL : curl_slist_append(*h, buf_str(&line));
+	if (line.p)
+		explicit_bzero(line.p, line.len);
+	buf_free(&line);
+	if (!n)
+		return -1;
+	*h = n;
+	return 0;
+}
+
+int provider_json_headers(struct curl_slist **h)
+{
+	return provider_header(h, "Content-Type: application/json") || provider_header(h, "Accept: text/event-stream") ||
+	       provider_header(h, "Expect:") ? -1 : 0;
+}
+
+void provider_body(jv o, struct buf *body)
+{
+	jv s = jv_dump_string(o, 0);
+	buf_add(body, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
+	jv_free(s);
+}
+
+void provider_text(jv s, struct buf *arena, size_t *off, size_t *len)
+{
+	if (jv_get_kind(s) != JV_KIND_STRING)
+		return;
+	if (!*len)
+		*off = arena->len;
+	int n = jv_string_length_bytes(jv_copy(s));
+	if (buf_add(arena, jv_string_value(s), (size_t)n) == 0)
+		*len += (size_t)n;
+}
+
+void provider_snippet(const char *body, size_t len, char *out, size_t cap)
+{
+	size_t n = len < 160 ? len : 160;
+	scrub(out, cap, body, n);
+	if (!n)
+		snprintf(out, cap, "no error details");
+}
+
+jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx)
+{
+	jv list = jv_array();
+	struct buf text = BUF_INIT((size_t)1 << 30);
+	for (size_t i = 0; i < rq->nmsgs; i++) {
+		if (text.len)
+			buf_adds(&text, "\n\n");
+		buf_adds(&text, rq->msgs[i].text);
+		if (i + 1 < rq->nmsgs && !strcmp(rq->msgs[i + 1].role, rq->msgs[i].role))
+			continue;
+		list = jv_array_append(list, fn(rq->msgs[i].role, buf_str(&text), ctx));
+		buf_reset(&text);
+	}
+	buf_free(&text);
+	return list;
 }

@@ -19,7 +19,8 @@ struct chat_request {
 	const char *system;     /* may be NULL */
 	const struct message *msgs;
 	size_t nmsgs;
-	long max_tokens;        /* 0: the provider's default */
+	long max_tokens;        /* 0: the model's default */
+	long default_max_tokens;/* for providers that require a limit (Anthropic) */
 	double temperature;     /* < 0: not sent */
 };
 
@@ -56,6 +57,7 @@ struct decoded {
 struct provider {
 	const char *name;
 	const char *const *key_env;     /* environment variables, first wins */
+	int key_optional;               /* a local server that needs no key */
 	const char *base_env;           /* base URL override variable */
 	const char *default_base;
 	/* Fill url, headers and body. 0 or -1 with err set. */
@@ -70,7 +72,27 @@ struct provider {
 	void (*http_error)(long status, const char *body, size_t len, struct chat_error *err);
 };
 
-extern const struct provider provider_openai;
+extern const struct provider provider_openai, provider_anthropic, provider_gemini, provider_ollama;
+
+/* Helpers the providers share. */
+/* base without trailing slashes, then path. */
+void provider_url(struct buf *url, const char *base, const char *path);
+/* Append "Name: value" (printf-style); the formatted line is wiped after
+ * copying, since it may hold a key. 0 or -1. */
+int provider_header(struct curl_slist **h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usual JSON request headers, plus no 100-continue round trip before the first token. */
+int provider_json_headers(struct curl_slist **h);
+/* Dump o (consumed) as the request body. */
+void provider_body(jv o, struct buf *body);
+/* Append string s (borrowed) to the arena as decoded text at *off, *len. */
+void provider_text(jv s, struct buf *arena, size_t *off, size_t *len);
+/* Consecutive turns of one role joined into one (Anthropic and Gemini want
+ * strict alternation; a failed reply leaves two user turns in a row). The
+ * callback gets each merged turn; text is valid until the next call. */
+typedef jv (*turn_fn)(const char *role, const char *text, void *ctx);
+jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx);
+/* The first bytes of an error body that is not the JSON we expect. */
+void provider_snippet(const char *body, size_t len, char *out, size_t cap);
 /* Provider by name ("openai"), or NULL. */
 const struct provider *provider_find(const char *name);
 /* Split "provider:model" or pick by the model name's prefix. Sets *model to

@@ -7,25 +7,12 @@
 
 static const char *const openai_env[] = { "OPENAI_API_KEY", NULL };
 
-static int add_header(struct curl_slist **h, const char *line)
+/* OpenAI proper takes max_completion_tokens (reasoning models refuse
+ * max_tokens); Ollama, llama.cpp and vLLM read max_tokens. */
+static int build(const struct chat_request *rq, const char *base, const char *key, const char *max_field,
+		 struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
 {
-	struct curl_slist *n = curl_slist_append(*h, line);
-	if (!n)
-		return -1;
-	*h = n;
-	return 0;
-}
-
-static int openai_build(const struct chat_request *rq, const char *base, const char *key,
-			struct buf *url, struct curl_slist **headers, struct buf *body,
-			struct chat_error *err)
-{
-	size_t bl = strlen(base);
-	while (bl && base[bl - 1] == '/')
-		bl--;
-	buf_add(url, base, bl);
-	buf_adds(url, "/chat/completions");
-
+	provider_url(url, base, "/chat/completions");
 	jv msgs = jv_array();
 	if (rq->system && *rq->system)
 		msgs = jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string("system"),
@@ -37,25 +24,27 @@ static int openai_build(const struct chat_request *rq, const char *base, const c
 			 jv_string("stream"), jv_true(),
 			 jv_string("stream_options"), JV_OBJECT(jv_string("include_usage"), jv_true()));
 	if (rq->max_tokens > 0)
-		o = jv_object_set(o, jv_string("max_completion_tokens"), jv_number((double)rq->max_tokens));
+		o = jv_object_set(o, jv_string(max_field), jv_number((double)rq->max_tokens));
 	if (rq->temperature >= 0)
 		o = jv_object_set(o, jv_string("temperature"), jv_number(rq->temperature));
-	jv s = jv_dump_string(o, 0);
-	buf_add(body, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
-	jv_free(s);
-
-	struct buf auth = BUF_INIT(8192);
-	buf_addf(&auth, "Authorization: Bearer %s", key);
-	int r = add_header(headers, buf_str(&auth));
-	explicit_bzero(auth.p, auth.len);
-	buf_free(&auth);
-	if (r || add_header(headers, "Content-Type: application/json") ||
-	    add_header(headers, "Accept: text/event-stream") ||
-	    add_header(headers, "Expect:")) { /* no 100-continue round trip before the first token */
+	provider_body(o, body);
+	if ((key && *key && provider_header(headers, "Authorization: Bearer %s", key)) || provider_json_headers(headers)) {
 		err_set(err, ERR_BAD_INPUT, 0, "out of memory building the request");
 		return -1;
 	}
 	return 0;
+}
+
+static int openai_build(const struct chat_request *rq, const char *base, const char *key,
+			struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
+{
+	return build(rq, base, key, "max_completion_tokens", url, headers, body, err);
+}
+
+static int ollama_build(const struct chat_request *rq, const char *base, const char *key,
+			struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
+{
+	return build(rq, base, key, "max_tokens", url, headers, body, err);
 }
 
 static const char *finish_word(const char *f)
@@ -104,11 +93,9 @@ static void openai_http_error(long status, const char *body, size_t len, struct 
 	if (jv_get_kind(e) == JV_KIND_OBJECT) {
 		map_error(status, e, err);
 	} else {
-		char snippet[160];
-		size_t n = len < 120 ? len : 120;
-		memcpy(snippet, body, n);
-		snippet[n] = 0;
-		jv probe = JV_OBJECT(jv_string("message"), jv_string(n ? snippet : "no error details"));
+		char snippet[200];
+		provider_snippet(body, len, snippet, sizeof snippet);
+		jv probe = JV_OBJECT(jv_string("message"), jv_string(snippet));
 		map_error(status, probe, err);
 		jv_free(probe);
 	}
@@ -126,17 +113,6 @@ static void read_usage(jv u, struct decoded *d)
 	jv_free(pd);
 	jv_free(cd);
 	d->usage_mask = USAGE_INPUT | USAGE_OUTPUT | USAGE_CACHED | USAGE_REASONING;
-}
-
-static void add_text(jv s, struct buf *arena, size_t *off, size_t *len)
-{
-	if (jv_get_kind(s) != JV_KIND_STRING)
-		return;
-	if (!*len)
-		*off = arena->len;
-	int n = jv_string_length_bytes(jv_copy(s));
-	if (buf_add(arena, jv_string_value(s), (size_t)n) == 0)
-		*len += (size_t)n;
 }
 
 static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, struct buf *arena)
@@ -170,15 +146,15 @@ static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, s
 		err_set(&d->err, ERR_SERVER, 0, "error event in the reply stream");
 	} else {
 		jv model = jx_get(v, "model");
-		add_text(model, arena, &d->model_off, &d->model_len);
+		provider_text(model, arena, &d->model_off, &d->model_len);
 		jv_free(model);
 		jv choices = jx_get(v, "choices");
 		if (jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0) {
 			jv c0 = jv_array_get(jv_copy(choices), 0);
 			jv delta = jx_get(c0, "delta");
 			jv content = jx_get(delta, "content"), refusal = jx_get(delta, "refusal");
-			add_text(content, arena, &d->text_off, &d->text_len);
-			add_text(refusal, arena, &d->text_off, &d->text_len);
+			provider_text(content, arena, &d->text_off, &d->text_len);
+			provider_text(refusal, arena, &d->text_off, &d->text_len);
 			char fr[32];
 			if (jx_str(c0, "finish_reason", fr, sizeof fr) == 0)
 				snprintf(d->finish, sizeof d->finish, "%s", finish_word(fr));
@@ -196,6 +172,20 @@ static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, s
 	jv_free(e);
 	jv_free(v);
 }
+
+static const char *const ollama_env[] = { "OLLAMA_API_KEY", NULL };
+
+/* Ollama's OpenAI-compatible endpoint: no key needed, max_tokens. */
+const struct provider provider_ollama = {
+	.name = "ollama",
+	.key_env = ollama_env,
+	.key_optional = 1,
+	.base_env = "OLLAMA_BASE_URL",
+	.default_base = "http://127.0.0.1:11434/v1",
+	.build = ollama_build,
+	.decode = openai_decode,
+	.http_error = openai_http_error,
+};
 
 const struct provider provider_openai = {
 	.name = "openai",

@@ -29,6 +29,7 @@ jv response_record(const struct reply_info *ri)
 	rec = jv_object_set(rec, jv_string("text"), jv_string_sized(ri->text, (int)ri->text_len));
 	rec = jv_object_set(rec, jv_string("finish"), jv_string(r->finish));
 	rec = jv_object_set(rec, jv_string("usage"), usage);
+	rec = jv_object_set(rec, jv_string("cost_usd"), ri->cost >= 0 ? jv_number(ri->cost) : jv_null());
 	rec = jv_object_set(rec, jv_string("ttft_ms"),
 			    ri->timing->ttft_ms >= 0 ? jv_number((double)ri->timing->ttft_ms) : jv_null());
 	rec = jv_object_set(rec, jv_string("ms"), jv_number((double)ri->timing->total_ms));

@@ -13,6 +13,7 @@ struct reply_info {
 	size_t text_len;
 	const struct chat_reply *reply;
 	const struct exchange_timing *timing;
+	double cost;                    /* dollars; < 0: unknown */
 };
 
 /* New records; the caller owns them. */

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "exchange.h"
 #include "histlog.h"
+#include "models.h"
 
 struct session {
 	struct config cfg;
@@ -20,6 +21,9 @@ struct session {
 	struct exchange_opts xo;
 	const struct cli_opts *opts;
 	struct histlog hist;
+	struct models models;
+	const struct model_info *mi;   /* the model's table entry, or NULL */
+	long default_max_tokens;
 };
 
 /* Load the config only. 0 or an exit status (78). */

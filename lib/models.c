@@ -1,0 +1,250 @@
+#include "models.h"
+#include "buf.h"
+#include "diag.h"
+#include "iox.h"
+#include "jsonx.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The table beside the program (bin/../share/chat/models, which is both the
+ * source tree and PREFIX), else where make install put it. */
+static void table_path(char *out, size_t cap)
+{
+	const char *env = getenv("CHAT_MODELS");
+	if (env && *env) {
+		snprintf(out, cap, "%s", env);
+		return;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(out, cap, "%s/../share/chat/models", exe);
+			if (access(out, R_OK) == 0)
+				return;
+		}
+	}
+	snprintf(out, cap, "%s/models", CHAT_DATADIR);
+}
+
+static double price(const char *s)
+{
+	if (!strcmp(s, "-"))
+		return -1;
+	char *end;
+	double d = strtod(s, &end);
+	return *end ? -2 : d;
+}
+
+static long count(const char *s)
+{
+	if (!strcmp(s, "-"))
+		return 0;
+	char *end;
+	long v = strtol(s, &end, 10);
+	return *end || v < 0 ? -1 : v;
+}
+
+static struct model_info *slot(struct models *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].name, name))
+			return &m->v[i];
+	struct model_info *v = realloc(m->v, (m->n + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	m->v = v;
+	memset(&v[m->n], 0, sizeof *v);
+	snprintf(v[m->n].name, sizeof v[m->n].name, "%s", name);
+	v[m->n].in_usd = v[m->n].cached_usd = v[m->n].out_usd = v[m->n].image_usd = -1;
+	snprintf(v[m->n].inputs, sizeof v[m->n].inputs, "text");
+	snprintf(v[m->n].outputs, sizeof v[m->n].outputs, "text");
+	snprintf(v[m->n].tokenizer, sizeof v[m->n].tokenizer, "-");
+	return &v[m->n++];
+}
+
+static int parse_table(struct models *m, char *text)
+{
+	long lineno = 0;
+	char *line;
+	while ((line = strsep(&text, "\n")) != NULL) {
+		lineno++;
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line || *line == '#')
+			continue;
+		char f[13][96];
+		int k = sscanf(line, "%95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s", f[0], f[1], f[2],
+			       f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12]);
+		struct model_info *mi = k == 13 ? slot(m, f[0]) : NULL;
+		if (!mi)
+			return error("model table %s: line %ld: expected 13 columns", m->path, lineno);
+		snprintf(mi->provider, sizeof mi->provider, "%s", f[1]);
+		mi->context = count(f[2]);
+		mi->max_output = count(f[3]);
+		snprintf(mi->inputs, sizeof mi->inputs, "%s", f[4]);
+		snprintf(mi->outputs, sizeof mi->outputs, "%s", f[5]);
+		snprintf(mi->tokenizer, sizeof mi->tokenizer, "%s", f[6]);
+		mi->max_side = count(f[7]);
+		mi->in_usd = price(f[8]);
+		mi->cached_usd = price(f[9]);
+		mi->out_usd = price(f[10]);
+		mi->image_usd = price(f[11]);
+		snprintf(mi->date, sizeof mi->date, "%s", f[12]);
+		if (mi->context < 0 || mi->max_output < 0 || mi->max_side < 0 || mi->in_usd < -1 ||
+		    mi->cached_usd < -1 || mi->out_usd < -1 || mi->image_usd < -1)
+			return error("model table %s: line %ld: a number is malformed", m->path, lineno);
+	}
+	return 0;
+}
+
+/* [model NAME] sections: any field of the table, by its column name. */
+static int overlay(struct models *m, const struct config *cfg)
+{
+	for (size_t i = 0; cfg && i < cfg->n; i++) {
+		const struct config_entry *e = &cfg->v[i];
+		if (strncmp(e->section, "model ", 6))
+			continue;
+		struct model_info *mi = slot(m, e->section + 6);
+		if (!mi)
+			return error("out of memory");
+		const char *k = e->key, *v = e->value;
+		int bad = 0;
+		if (!strcmp(k, "provider"))
+			snprintf(mi->provider, sizeof mi->provider, "%s", v);
+		else if (!strcmp(k, "inputs"))
+			snprintf(mi->inputs, sizeof mi->inputs, "%s", v);
+		else if (!strcmp(k, "outputs"))
+			snprintf(mi->outputs, sizeof mi->outputs, "%s", v);
+		else if (!strcmp(k, "tokenizer"))
+			snprintf(mi->tokenizer, sizeof mi->tokenizer, "%s", v);
+		else if (!strcmp(k, "context"))
+			bad = (mi->context = count(v)) < 0;
+		else if (!strcmp(k, "max_out"))
+			bad = (mi->max_output = count(v)) < 0;
+		else if (!strcmp(k, "max_side"))
+			bad = (mi->max_side = count(v)) < 0;
+		else if (!strcmp(k, "in_usd"))
+			bad = (mi->in_usd = price(v)) < -1;
+		else if (!strcmp(k, "cached_usd"))
+			bad = (mi->cached_usd = price(v)) < -1;
+		else if (!strcmp(k, "out_usd"))
+			bad = (mi->out_usd = price(v)) < -1;
+		else if (!strcmp(k, "image_usd"))
+			bad = (mi->image_usd = price(v)) < -1;
+		else
+			return error("config: [%s]: unknown key '%s'", e->section, k);
+		if (bad)
+			return error("config: [%s]: %s = %s is not a number", e->section, k, v);
+		if (!mi->date[0])
+			snprintf(mi->date, sizeof mi->date, "config");
+	}
+	return 0;
+}
+
+int models_load(struct models *m, const struct config *cfg)
+{
+	memset(m, 0, sizeof *m);
+	table_path(m->path, sizeof m->path);
+	int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		struct buf b = BUF_INIT(1 << 22);
+		int r = read_all(fd, &b);
+		close(fd);
+		if (r == 0 && b.p)
+			r = parse_table(m, b.p);
+		buf_free(&b);
+		if (r < 0)
+			return -1;
+	} else if (errno != ENOENT || getenv("CHAT_MODELS")) {
+		return error("model table %s: %s", m->path, strerror(errno));
+	}
+	return overlay(m, cfg);
+}
+
+void models_free(struct models *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+const char *models_alias(const struct config *cfg, const char *name)
+{
+	const char *a = config_get(cfg, "aliases", name);
+	return a && *a ? a : name;
+}
+
+const struct model_info *models_find(const struct models *m, const char *name)
+{
+	for (size_t i = 0; m && i < m->n; i++)
+		if (!strcmp(m->v[i].name, name))
+			return &m->v[i];
+	return NULL;
+}
+
+int model_accepts(const struct model_info *mi, const char *kind)
+{
+	size_t n = strlen(kind);
+	for (const char *p = mi->inputs; (p = strstr(p, kind)); p += n)
+		if ((p == mi->inputs || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+			return 1;
+	return 0;
+}
+
+double model_cost(const struct model_info *mi, long input, long cached, long output)
+{
+	if (!mi || mi->in_usd < 0 || mi->out_usd < 0)
+		return -1;
+	double cached_price = mi->cached_usd >= 0 ? mi->cached_usd : mi->in_usd;
+	return ((double)(input - cached) * mi->in_usd + (double)cached * cached_price + (double)output * mi->out_usd) / 1e6;
+}
+
+static jv price_jv(double d)
+{
+	return d >= 0 ? jv_number(d) : jv_null();
+}
+
+int models_print(const struct models *m, int json)
+{
+	struct buf out = BUF_INIT(1 << 22);
+	if (!json)
+		buf_addf(&out, "%-24s %-9s %8s %7s %-17s %-11s %7s %7s %7s  %s\n", "MODEL", "PROVIDER", "CONTEXT",
+			 "MAX_OUT", "INPUTS", "OUTPUTS", "IN/1M", "CACHED", "OUT/1M", "PRICES OF");
+	for (size_t i = 0; i < m->n; i++) {
+		const struct model_info *mi = &m->v[i];
+		if (json) {
+			jv o = JV_OBJECT(jv_string("type"), jv_string("model"), jv_string("name"), jv_string(mi->name),
+					 jv_string("provider"), jv_string(mi->provider),
+					 jv_string("context"), jv_number((double)mi->context),
+					 jv_string("max_output"), jv_number((double)mi->max_output));
+			o = jv_object_set(o, jv_string("inputs"), jv_string(mi->inputs));
+			o = jv_object_set(o, jv_string("outputs"), jv_string(mi->outputs));
+			o = jv_object_set(o, jv_string("tokenizer"), strcmp(mi->tokenizer, "-") ? jv_string(mi->tokenizer) : jv_null());
+			o = jv_object_set(o, jv_string("max_side"), mi->max_side ? jv_number((double)mi->max_side) : jv_null());
+			o = jv_object_set(o, jv_string("usd_per_1m"), JV_OBJECT(jv_string("input"), price_jv(mi->in_usd),
+					  jv_string("cached"), price_jv(mi->cached_usd), jv_string("output"), price_jv(mi->out_usd)));
+			o = jv_object_set(o, jv_string("usd_per_image"), price_jv(mi->image_usd));
+			o = jv_object_set(o, jv_string("prices_date"), jv_string(mi->date));
+			jx_dump_line(o, &out);
+		} else {
+			char in[16] = "-", ca[16] = "-", ou[16] = "-";
+			if (mi->in_usd >= 0) snprintf(in, sizeof in, "%.3f", mi->in_usd);
+			if (mi->cached_usd >= 0) snprintf(ca, sizeof ca, "%.3f", mi->cached_usd);
+			if (mi->out_usd >= 0) snprintf(ou, sizeof ou, "%.3f", mi->out_usd);
+			buf_addf(&out, "%-24s %-9s %8ld %7ld %-17s %-11s %7s %7s %7s  %s\n", mi->name, mi->provider,
+				 mi->context, mi->max_output, mi->inputs, mi->outputs, in, ca, ou, mi->date);
+		}
+	}
+	int r = write_all(1, out.p ? out.p : "", out.len);
+	buf_free(&out);
+	return r < 0 && errno != EPIPE ? error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT : 0;
+}
