@@ -12,7 +12,7 @@
 
 _chat_programs='chat-stream chat-send chat-history'
 _chat_history_commands='list show search export import rm rename stats prune names'
-_chat_models='gpt-4o-mini gpt-4o gpt-4.1 o3-mini openai:'
+_chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:'
 
 # The options every program shares (DESIGN.md, "Common flags").
 _chat_common='-m|--model=model -s|--system=text --max-tokens=num --temperature=num
@@ -23,7 +23,7 @@ _chat_common='-m|--model=model -s|--system=text --max-tokens=num --temperature=n
 _chat_options() {
 	case $1 in
 	chat-stream) printf '%s\n' "$_chat_common" ;;
-	chat-send) printf '%s\n' "$_chat_common -r|--records=flag" ;;
+	chat-send) printf '%s\n' "$_chat_common -r|--records=flag --models=flag" ;;
 	chat-history) printf '%s\n' '-n|--limit=num --offset=num --model=model
 		--since=date --until=date --before=date --dry-run=flag --media=flag
 		--json=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag

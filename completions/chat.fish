@@ -87,7 +87,7 @@ function __chat_history_complete --argument-names c
     complete -c $c -f
     complete -c $c -s n -l limit -x -d 'At most N results of list or search (0: all)'
     complete -c $c -l offset -x -d 'Skip the first N results'
-    complete -c $c -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 o3-mini openai:' -d 'search: only replies from MODEL'
+    complete -c $c -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'search: only replies from MODEL'
     complete -c $c -l since -x -d 'search: on or after DATE (YYYY-MM-DD)'
     complete -c $c -l until -x -d 'search: before DATE'
     complete -c $c -l before -x -d 'prune: the cut-off DATE'
@@ -123,7 +123,7 @@ function __chat_complete_for --argument-names c
         return
     end
     # the options every program shares
-    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 o3-mini openai:' -d 'Model, or provider:model'
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'Model, or provider:model'
     complete -c $c -s s -l system -x -d 'System prompt'
     complete -c $c -l max-tokens -x -d 'Limit the length of the reply'
     complete -c $c -l temperature -x -d 'Sampling temperature, 0 to 2'
@@ -144,6 +144,7 @@ function __chat_complete_for --argument-names c
     switch $c
         case chat-send
             complete -c $c -s r -l records -d 'Read prompt records from stdin'
+            complete -c $c -l models -d 'List the model table'
     end
 end
 

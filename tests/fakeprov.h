@@ -1,0 +1,87 @@
+/* fakeprov.h: what the wire formats of the fake provider (fakeprov_*.c)
+ * share with its HTTP core (fakeprov.c): the reply options of one request,
+ * the request context, the output stream and the wire-format table entry. */
+#ifndef FAKEPROV_H
+#define FAKEPROV_H
+#include "buf.h"
+#include <jv.h>
+#include <stddef.h>
+
+#define HEAD_MAX (64 * 1024)            /* request line + headers */
+#define GEN_MAX ((size_t)1 << 31)       /* cap for buffers we fill ourselves */
+
+#define S(str) jv_string(str)   /* keeps the JV_OBJECT(...) literals short */
+
+/* One --then group: how to answer one request.  -1 means "off" for the
+ * fault positions; usage is -1 (as the request asks), 0 (never), 1 (always). */
+struct group {
+	const char *text, *finish, *error, *model, *blocked, **hdrs;
+	size_t textlen, nhdrs;
+	long chunks, split, delay_first, delay_chunk, repeat, cached, reasoning,
+	     status, retry_after, mid_error, drop_after, malformed_after, trickle;
+	int usage, no_done, hang;
+};
+
+struct out {
+	int fd, chunked, batch;  /* batch: gather events into ~64 KiB HTTP chunks */
+	long split, trickle;     /* --split-writes, --trickle */
+	struct buf pend, frame;  /* event bytes not yet sent; scratch for framing */
+};
+
+struct ctx {
+	const struct wire *w;
+	const struct group *g;
+	long n;                     /* request number, from 1 */
+	const char *method, *path;  /* path with its query */
+	jv req;                     /* request body (object), or jv_null() */
+	jv model;                   /* string echoed in replies */
+	char id[64], reqid[64];
+	long long created;
+	int stream, usage;          /* streaming reply? usage reported? */
+	long prompt_tokens, completion_tokens;  /* completion includes --reasoning */
+	long npieces;               /* content deltas the reply has */
+	const char *stream_type;    /* Content-Type of a streamed reply */
+};
+
+/* A wire format.  prepare sets id, stream, usage, model and prompt_tokens
+ * (and may change reqid and stream_type); the stream is start, one delta
+ * per piece (i from 0; with --repeat only pieces 0 and npieces-1 are built
+ * and the first is resent), then finish, or a fault in between. */
+struct wire {
+	const char *name, *sse_type, *json_type, *err_type;
+	int (*match)(const char *path);          /* path without its query */
+	void (*prepare)(struct ctx *c);
+	void (*headers)(struct buf *h, const struct ctx *c, const char *errkind);
+	int (*error)(struct buf *body, const struct ctx *c, const char *kind); /* -> status */
+	void (*start)(struct out *o, const struct ctx *c);
+	void (*delta)(struct buf *ev, const struct ctx *c, long i, const char *p, size_t n);
+	void (*finish)(struct out *o, const struct ctx *c);   /* up to end of stream */
+	void (*mid_error)(struct out *o, const struct ctx *c);
+	void (*malformed)(struct out *o, const struct ctx *c);
+	void (*full)(struct buf *body, const struct ctx *c, const char *text, size_t n);
+	void (*blocked)(struct out *o, const struct ctx *c);  /* --blocked; NULL: ignored */
+};
+
+extern const struct wire openai_wire, anthropic_wire, gemini_wire;
+
+/* obj[key] as a new reference, or jv_invalid() when obj is no object. */
+jv jget(jv obj, const char *key);
+/* Appends the dump of v (consumed) to b. */
+void add_json(struct buf *b, jv v, int flags);
+/* Total bytes of the strings inside v (borrowed): a rough prompt size. */
+size_t text_bytes(jv v);
+jv str_or_null(const char *s);
+/* The request's string field key (a new reference), or def when missing. */
+jv req_string(const struct ctx *c, const char *key, const char *def);
+
+void out_flush(struct out *o);
+/* Queues one event; it goes out as one HTTP chunk unless batching. */
+void out_event(struct out *o, const char *p, size_t n);
+
+/* Adds a response header unless a --header of the same name replaces it. */
+__attribute__((format(printf, 4, 5)))
+void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt, ...);
+/* Time t (seconds) as RFC 3339 UTC, "2026-04-05T10:23:55Z". */
+void rfc3339(char *dst, size_t size, long long t);
+
+#endif
