@@ -3,10 +3,10 @@
  * reply (text, pacing, errors, broken streams) in the provider's exact wire
  * format, and logs every request as one JSON line.  One process per
  * connection, so a slow reply never holds up another client.
- * A wire format is one `struct wire` (OpenAI Chat Completions here,
- * Anthropic Messages and Gemini in fakeprov_anthropic.c and fakeprov_gemini.c),
+ * A wire format is one `struct wire` (OpenAI Chat Completions for now),
  * chosen by request path; the generic code does HTTP, pacing and faults. */
-#include "fakeprov.h"
+#include "buf.h"
+#include <jv.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#define HEAD_MAX (64 * 1024)            /* request line + headers */
 #define BODY_MAX (64L * 1024 * 1024)    /* request body */
 #define BATCH (64 * 1024)               /* HTTP chunk size in --repeat mode */
+#define GEN_MAX ((size_t)1 << 31)       /* cap for buffers we fill ourselves */
 
 static const char usage[] =
 "usage: fakeprov [--port-file FILE] [--log FILE] [--idle SECONDS]\n"
@@ -35,15 +37,21 @@ static const char usage[] =
 "  --delay-first MS, --delay-chunk MS, --repeat N, --usage | --no-usage,\n"
 "  --cached N, --reasoning N, --finish REASON, --no-done, --status CODE,\n"
 "  --error KIND, --retry-after S, --header 'Name: value', --mid-error N,\n"
-"  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME,\n"
-"  --blocked REASON (Gemini only)\n"
+"  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME\n"
 "error kinds: context_length auth permission not_found rate_limit quota\n"
-"  server unavailable overloaded bad_request\n"
-"wire formats, by request path: .../chat/completions (OpenAI, also any other\n"
-"  path), .../messages (Anthropic), ...:streamGenerateContent[?alt=sse] and\n"
-"  ...:generateContent (Gemini)\n";
+"  server unavailable bad_request\n";
 
 /* ---------- reply options ---------- */
+
+/* One --then group: how to answer one request.  -1 means "off" for the
+ * fault positions; usage is -1 (as the request asks), 0 (never), 1 (always). */
+struct group {
+	const char *text, *finish, *error, *model, **hdrs;
+	size_t textlen, nhdrs;
+	long chunks, split, delay_first, delay_chunk, repeat, cached, reasoning,
+	     status, retry_after, mid_error, drop_after, malformed_after, trickle;
+	int usage, no_done, hang;
+};
 
 enum { T_STR, T_NUM, T_SET, T_FILE, T_HDR };
 #define F(m) offsetof(struct group, m)
@@ -64,7 +72,7 @@ static const struct opt {
 	{"header", T_HDR, F(hdrs), 0}, {"mid-error", T_NUM, F(mid_error), 0},
 	{"drop-after", T_NUM, F(drop_after), 0}, {"malformed-after", T_NUM, F(malformed_after), 0},
 	{"trickle", T_NUM, F(trickle), 0}, {"hang", T_SET, F(hang), 1},
-	{"model", T_STR, F(model), 0}, {"blocked", T_STR, F(blocked), 0},
+	{"model", T_STR, F(model), 0},
 };
 
 static struct group *groups;
@@ -73,6 +81,8 @@ static long idle_s = 30;
 static int log_fd = -1;
 
 /* ---------- small helpers ---------- */
+
+#define S(str) jv_string(str)   /* keeps the JV_OBJECT(...) literals short */
 
 static void die(const char *msg, const char *arg)
 {
@@ -121,22 +131,25 @@ static void write_all(int fd, const char *p, size_t n)
 		_exit(0);
 }
 
-/* jv_object_get aborts on non-objects, and requests are untrusted. */
-jv jget(jv obj, const char *key)
+/* obj[key] as a new reference, or jv_invalid() when obj is no object:
+ * jv_object_get aborts on non-objects, and requests are untrusted. */
+static jv jget(jv obj, const char *key)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)
 		return jv_invalid();
 	return jv_object_get(jv_copy(obj), jv_string(key));
 }
 
-void add_json(struct buf *b, jv v, int flags)
+/* Appends the dump of v (consumed) to b. */
+static void add_json(struct buf *b, jv v, int flags)
 {
 	jv s = jv_dump_string(v, flags);
 	buf_add(b, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
 	jv_free(s);
 }
 
-size_t text_bytes(jv v)
+/* Total bytes of the strings inside v (borrowed): a rough prompt size. */
+static size_t text_bytes(jv v)
 {
 	size_t n = 0;
 	if (jv_get_kind(v) == JV_KIND_STRING)
@@ -157,6 +170,12 @@ size_t text_bytes(jv v)
 }
 
 /* ---------- output: pacing, HTTP chunking and batching ---------- */
+
+struct out {
+	int fd, chunked, batch;  /* batch: gather events into ~64 KiB HTTP chunks */
+	long split, trickle;     /* --split-writes, --trickle */
+	struct buf pend, frame;  /* event bytes not yet sent; scratch for framing */
+};
 
 static void out_init(struct out *o, int fd, int chunked, const struct group *g)
 {
@@ -189,7 +208,7 @@ static void out_raw(struct out *o, const char *p, size_t n)
 	}
 }
 
-void out_flush(struct out *o)
+static void out_flush(struct out *o)
 {
 	if (!o->pend.len)
 		return;
@@ -207,7 +226,7 @@ void out_flush(struct out *o)
 
 /* One event is one HTTP chunk, as a real server sends it as it is made;
  * in --repeat mode events are packed to push a million of them quickly. */
-void out_event(struct out *o, const char *p, size_t n)
+static void out_event(struct out *o, const char *p, size_t n)
 {
 	buf_add(&o->pend, p, n);
 	if (!o->batch || o->pend.len >= BATCH)
@@ -237,9 +256,38 @@ static void emit_data(struct out *o, jv v)
 	buf_free(&b);
 }
 
-/* ---------- helpers for the wire formats ---------- */
+/* ---------- per-request context and the wire-format table ---------- */
 
-void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt, ...)
+struct ctx {
+	const struct wire *w;
+	const struct group *g;
+	long n;                     /* request number, from 1 */
+	const char *method, *path;
+	jv req;                     /* request body (object), or jv_null() */
+	jv model;                   /* string echoed in replies */
+	char id[64], reqid[64];
+	long long created;
+	int stream, usage;          /* streaming reply? usage chunk wanted? */
+	long prompt_tokens, completion_tokens;
+};
+
+struct wire {
+	const char *name, *sse_type, *json_type, *err_type;
+	int (*match)(const char *path);          /* path without its query */
+	void (*prepare)(struct ctx *c);          /* id, stream?, usage?, model, tokens */
+	void (*headers)(struct buf *h, const struct ctx *c, const char *errkind);
+	int (*error)(struct buf *body, const struct ctx *c, const char *kind); /* -> status */
+	void (*start)(struct out *o, const struct ctx *c);
+	void (*delta)(struct buf *ev, const struct ctx *c, const char *p, size_t n);
+	void (*finish)(struct out *o, const struct ctx *c);   /* up to end of stream */
+	void (*mid_error)(struct out *o, const struct ctx *c);
+	void (*malformed)(struct out *o, const struct ctx *c);
+	void (*full)(struct buf *body, const struct ctx *c, const char *text, size_t n);
+};
+
+/* Adds a response header unless a --header of the same name replaces it. */
+__attribute__((format(printf, 4, 5)))
+static void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt, ...)
 {
 	size_t len = strlen(name);
 	for (size_t i = 0; i < g->nhdrs; i++)
@@ -251,24 +299,6 @@ void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt
 	buf_vaddf(h, fmt, ap);
 	buf_adds(h, "\r\n");
 	va_end(ap);
-}
-
-jv str_or_null(const char *s) { return s ? jv_string(s) : jv_null(); }
-
-jv req_string(const struct ctx *c, const char *key, const char *def)
-{
-	jv v = jget(c->req, key);
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		return v;
-	jv_free(v);
-	return def ? jv_string(def) : jv_null();
-}
-
-void rfc3339(char *dst, size_t size, long long t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	strftime(dst, size, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
 }
 
 /* ---------- OpenAI Chat Completions ---------- */
@@ -357,7 +387,6 @@ static const struct oa_err {
 	 "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors."},
 	{"server", 500, "server_error", NULL, NULL, OA_500},
 	{"unavailable", 503, "server_error", NULL, NULL, "The server is overloaded or not ready yet."},
-	{"overloaded", 503, "server_error", NULL, NULL, "The server is overloaded or not ready yet."},
 	{"bad_request", 400, "invalid_request_error", "unsupported_parameter", "max_tokens",
 	 "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."},
 	/* Raised by fakeprov itself, not by --error: */
@@ -368,7 +397,7 @@ static const struct oa_err {
 	{"too_large", 413, "invalid_request_error", NULL, NULL, "Request body too large."},
 	{"headers_too_large", 431, "invalid_request_error", NULL, NULL, "Request header fields too large."},
 };
-#define OA_USER_KINDS 10    /* the first entries, the ones --error accepts */
+#define OA_USER_KINDS 9     /* the first entries, the ones --error accepts */
 
 static const struct oa_err *oa_find(const char *kind, size_t nkinds)
 {
@@ -377,6 +406,8 @@ static const struct oa_err *oa_find(const char *kind, size_t nkinds)
 			return &oa_errs[i];
 	return NULL;
 }
+
+static jv str_or_null(const char *s) { return s ? jv_string(s) : jv_null(); }
 
 static int oa_error(struct buf *body, const struct ctx *c, const char *kind)
 {
@@ -439,9 +470,8 @@ static void oa_start(struct out *o, const struct ctx *c)
 	emit_data(o, oa_chunk(c, oa_choice(d, NULL)));
 }
 
-static void oa_delta(struct buf *ev, const struct ctx *c, long i, const char *p, size_t n)
+static void oa_delta(struct buf *ev, const struct ctx *c, const char *p, size_t n)
 {
-	(void)i;
 	jv d = JV_OBJECT(S("content"), jv_string_sized(p, (int)n));
 	add_data(ev, oa_chunk(c, oa_choice(d, NULL)));
 }
@@ -484,14 +514,12 @@ static void oa_full(struct buf *body, const struct ctx *c, const char *text, siz
 	buf_adds(body, "\n");
 }
 
-const struct wire openai_wire = {
-	"openai", "text/event-stream; charset=utf-8", "application/json",
-	"application/json; charset=utf-8", oa_match, oa_prepare, oa_headers, oa_error,
-	oa_start, oa_delta, oa_finish, oa_mid_error, oa_malformed, oa_full, NULL,
-};
-
 /* The first entry also answers requests no entry matches. */
-static const struct wire *const wires[] = { &openai_wire, &anthropic_wire, &gemini_wire };
+static const struct wire wires[] = {
+	{"openai", "text/event-stream; charset=utf-8", "application/json",
+	 "application/json; charset=utf-8", oa_match, oa_prepare, oa_headers, oa_error,
+	 oa_start, oa_delta, oa_finish, oa_mid_error, oa_malformed, oa_full},
+};
 
 /* ---------- reading the request ---------- */
 
