@@ -234,3 +234,30 @@ static size_t on_write_first(char *data, size_t size, size_t nmemb, void *ud)
 }
 
 void http_call_free(struct http_call *c) { buf_free(&c->err_body); }
+
+static size_t collect(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct buf *b = ud;
+	return buf_add(b, data, size * nmemb) == 0 ? size * nmemb : 0;
+}
+
+int http_get_small(const char *url, long timeout_ms, struct buf *out, long *status)
+{
+	http_global_init();
+	CURL *h = curl_easy_init();
+	if (!h)
+		return -1;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "chat/" CHAT_VERSION);
+	CURLcode rc = curl_easy_perform(h);
+	*status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_cleanup(h);
+	return rc == CURLE_OK ? 0 : -1;
+}

@@ -37,6 +37,8 @@ void http_global_init(void);
  * transport failure or abort (code/curl_err/aborted say which). */
 int http_post(struct http_call *c);
 void http_call_free(struct http_call *c);
+/* A quick GET of a small body (a probe). 0 when a reply arrived. */
+int http_get_small(const char *url, long timeout_ms, struct buf *out, long *status);
 /* Parse a Retry-After value (seconds or an HTTP date) into ms, or -1. */
 long http_parse_retry_after(const char *v, long now);
 #endif

@@ -1,5 +1,7 @@
 #include "session.h"
 #include "diag.h"
+#include "http.h"
+#include "jsonx.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,54 @@ static const struct provider *route(struct session *s, const char *name, const c
 	return NULL;
 }
 
+/* Is a key for a cloud provider set anywhere? */
+static int cloud_key_configured(const struct config *cfg)
+{
+	static const char *const env[] = { "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", NULL };
+	for (const char *const *e = env; *e; e++)
+		if (getenv(*e) && *getenv(*e))
+			return 1;
+	static const char *const sections[] = { "openai", "anthropic", "gemini", NULL };
+	for (const char *const *p = sections; *p; p++)
+		if (config_get(cfg, *p, "key_file"))
+			return 1;
+	return 0;
+}
+
+/* With no cloud key and nothing chosen, a local Ollama server answering on
+ * OLLAMA_HOST (127.0.0.1:11434) is the default: its configured model, else
+ * the first it has. Fills out with "ollama:MODEL". */
+static int ollama_default(const struct config *cfg, char *out, size_t cap)
+{
+	const char *host = getenv("OLLAMA_HOST");
+	char url[512];
+	snprintf(url, sizeof url, "%s%s/api/tags", host && strstr(host, "://") ? "" : "http://",
+		 host && *host ? host : "127.0.0.1:11434");
+	struct buf b = BUF_INIT(1 << 20);
+	long status = 0;
+	int ok = http_get_small(url, 300, &b, &status) == 0 && status == 200;
+	jv v = ok ? jv_parse_sized(buf_str(&b), (int)b.len) : jv_invalid();
+	jv models = jx_get(v, "models");
+	jv first = jv_get_kind(models) == JV_KIND_ARRAY && jv_array_length(jv_copy(models)) > 0
+		? jv_array_get(jv_copy(models), 0) : jv_invalid();
+	char name[200] = "";
+	const char *configured = config_get(cfg, "ollama", "model");
+	if (configured && *configured && ok)
+		snprintf(name, sizeof name, "%s", configured);
+	else
+		jx_str(first, "name", name, sizeof name);
+	jv_free(first);
+	jv_free(models);
+	jv_free(v);
+	buf_free(&b);
+	if (!name[0])
+		return -1;
+	snprintf(out, cap, "ollama:%s", name);
+	if (verbose)
+		warn("no cloud API key is set: using the Ollama server at %s with %s", url, name);
+	return 0;
+}
+
 int session_model(struct session *s, const char *model)
 {
 	const struct cli_opts *o = s->opts;
@@ -36,6 +86,12 @@ int session_model(struct session *s, const char *model)
 		model = getenv("CHAT_MODEL");
 	if (!model || !*model)
 		model = config_get(&s->cfg, "", "model");
+	if ((!model || !*model) && !cloud_key_configured(&s->cfg)) {
+		if (!s->ollama_probed) /* once per run, not once per record */
+			s->ollama_probed = ollama_default(&s->cfg, s->ollama_model, sizeof s->ollama_model) == 0 ? 1 : -1;
+		if (s->ollama_probed > 0)
+			model = s->ollama_model;
+	}
 	if (!model || !*model)
 		model = DEFAULT_MODEL;
 	snprintf(s->model_name, sizeof s->model_name, "%s", models_alias(&s->cfg, model));
@@ -54,6 +110,12 @@ int session_model(struct session *s, const char *model)
 		return EXIT_USAGE;
 	}
 	const char *base = getenv(s->prov->base_env);
+	char ollama_base[512];
+	const char *host = getenv("OLLAMA_HOST");
+	if ((!base || !*base) && s->prov == &provider_ollama && host && *host) {
+		snprintf(ollama_base, sizeof ollama_base, "%s%s/v1", strstr(host, "://") ? "" : "http://", host);
+		base = ollama_base;
+	}
 	if (!base || !*base)
 		base = config_get(&s->cfg, s->prov->name, "base_url");
 	if (!base || !*base)

@@ -5,9 +5,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-cli.XXXXXX")
 export HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" XDG_DATA_HOME="$T/home/.local/share"
 mkdir -p "$HOME"
-unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY OPENAI_BASE_URL \
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY OPENAI_BASE_URL OLLAMA_BASE_URL \
 	ANTHROPIC_BASE_URL GEMINI_BASE_URL CHAT_CONFIG CHAT_MODEL CHAT_DB NO_COLOR
 export CHAT_NOW=1764000000 LC_ALL=C
+# no local Ollama server unless a test starts one
+export OLLAMA_HOST=127.0.0.1:9
 PATH="$ROOT/bin:$PATH"
 WRAP=${TEST_WRAP:-}
 n=0 failed=0 fake_pid=
