@@ -56,7 +56,9 @@ fake_start() {
 	i=0
 	while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
 	PORT=$(cat "$T/port")
-	export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_API_KEY=sk-test-key-123
+	export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_API_KEY=sk-test-key-123 \
+		ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT/v1" ANTHROPIC_API_KEY=sk-ant-test-456 \
+		GEMINI_BASE_URL="http://127.0.0.1:$PORT/v1beta" GEMINI_API_KEY=gm-test-789
 }
 fake_stop() {
 	if [ -n "$fake_pid" ]; then kill "$fake_pid" 2>/dev/null; wait "$fake_pid" 2>/dev/null; fake_pid=; fi
