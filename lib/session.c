@@ -127,6 +127,9 @@ int session_model(struct session *s, const char *model)
 						    s->key_source, sizeof s->key_source);
 	if (k == KEY_REFUSED || (k != KEY_OK && !s->prov->key_optional))
 		return EXIT_NOPERM;
+	const char *g1 = getenv("GEMINI_API_KEY"), *g2 = getenv("GOOGLE_API_KEY");
+	if (s->prov == &provider_gemini && g1 && g2 && *g1 && *g2 && strcmp(g1, g2) && !o->quiet && !s->warned_keys++)
+		warn("GEMINI_API_KEY and GOOGLE_API_KEY are both set and differ: using GEMINI_API_KEY");
 	if (k != KEY_OK) {
 		s->key[0] = 0;
 		snprintf(s->key_source, sizeof s->key_source, "nowhere (none needed)");

@@ -24,6 +24,7 @@ struct session {
 	struct models models;
 	const struct model_info *mi;   /* the model's table entry, or NULL */
 	long default_max_tokens;
+	int warned_keys;
 	int ollama_probed;             /* 0 not yet, 1 found, -1 none */
 	char ollama_model[256];
 };
