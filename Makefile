@@ -60,7 +60,7 @@ tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm -pthread
 
-tests/fakeprov: tests/fakeprov.o lib/libchat.a
+tests/fakeprov: tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm -pthread
 
@@ -98,5 +98,5 @@ clean:
 	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS)
 
 .PHONY: all check demo bench deps install uninstall clean
-.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o
+.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o
 -include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d)

@@ -3,6 +3,7 @@
 #include "diag.h"
 #include "http.h"
 #include "evbatch.h"
+#include "jsonx.h"
 #include "sig.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -110,6 +111,18 @@ static int on_body(void *ctx, const char *data, size_t len)
 	return rc;
 }
 
+/* The message of a JSON error the provider wrote outside the event stream. */
+static void stray_message(const struct buf *b, char *out, size_t cap)
+{
+	jv v = jv_parse_sized(b->p, (int)b->len);
+	jv e = jx_get(v, "error");
+	char msg[256] = "";
+	if (jx_str(e, "message", msg, sizeof msg) == 0)
+		snprintf(out, cap, "%s", msg);
+	jv_free(e);
+	jv_free(v);
+}
+
 static void transport_error(const struct http_call *c, struct chat_reply *reply, int emitted)
 {
 	switch (c->code) {
@@ -176,6 +189,9 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 		sse_init(&r.sse, 64u << 20, on_event, &r);
 		http_post(&c);
 		int discarded = sse_finish(&r.sse);
+		char stray[300] = "";
+		if (r.sse.stray.len)
+			stray_message(&r.sse.stray, stray, sizeof stray);
 		sse_free(&r.sse);
 		if (sig_caught || r.emit_failed) {
 			err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
@@ -190,6 +206,9 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 		} else if (!c.streaming) {
 			err_set(&reply->err, ERR_BAD_OUTPUT, c.status,
 				"expected an event stream, got %s", c.content_type[0] ? c.content_type : "no content type");
+		} else if (!reply->done && stray[0]) {
+			err_set(&reply->err, ERR_SERVER, 0, "error in the reply stream: %s", stray);
+			reply->err.retryable = 0;
 		} else if (!reply->done) {
 			err_set(&reply->err, ERR_NETWORK, 0, "the reply stream ended before it was complete%s",
 				discarded ? " (an unterminated event was discarded)" : "");

@@ -12,6 +12,7 @@ void sse_init(struct sse_parser *p, size_t max, sse_event_fn fn, void *ctx)
 	buf_init(&p->data, max);
 	buf_init(&p->type, max);
 	buf_init(&p->id, max);
+	buf_init(&p->stray, 65536);
 	p->retry = -1;
 }
 
@@ -21,6 +22,7 @@ void sse_free(struct sse_parser *p)
 	buf_free(&p->data);
 	buf_free(&p->type);
 	buf_free(&p->id);
+	buf_free(&p->stray);
 }
 
 static int dispatch(struct sse_parser *p)
@@ -90,6 +92,10 @@ static int field(struct sse_parser *p, const char *line, size_t len)
 				ms = ms * 10 + (val[i] - '0');
 			p->retry = ms;
 		}
+	} else if (line[0] == '{' || p->stray.len) {
+		/* not a field at all: keep it (bounded) in case it is a bare JSON error */
+		if (buf_add(&p->stray, line, len) == 0)
+			buf_addc(&p->stray, '\n');
 	}
 	return 0;
 }

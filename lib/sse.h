@@ -27,6 +27,8 @@ struct sse_parser {
 	int pending_cr;      /* the last read ended in CR: skip a following LF */
 	int has_data;        /* a data field was seen for the event being built */
 	int overflow;        /* a line or event went past the cap */
+	struct buf stray;    /* lines outside any field that look like JSON ("{...")
+			      * — Gemini's way of reporting an error after the events */
 };
 
 /* max bounds any one line and any one event's data. */

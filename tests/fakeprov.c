@@ -3,10 +3,10 @@
  * reply (text, pacing, errors, broken streams) in the provider's exact wire
  * format, and logs every request as one JSON line.  One process per
  * connection, so a slow reply never holds up another client.
- * A wire format is one `struct wire` (OpenAI Chat Completions for now),
+ * A wire format is one `struct wire` (OpenAI Chat Completions here,
+ * Anthropic Messages and Gemini in fakeprov_anthropic.c and fakeprov_gemini.c),
  * chosen by request path; the generic code does HTTP, pacing and faults. */
-#include "buf.h"
-#include <jv.h>
+#include "fakeprov.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,10 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define HEAD_MAX (64 * 1024)            /* request line + headers */
 #define BODY_MAX (64L * 1024 * 1024)    /* request body */
 #define BATCH (64 * 1024)               /* HTTP chunk size in --repeat mode */
-#define GEN_MAX ((size_t)1 << 31)       /* cap for buffers we fill ourselves */
 
 static const char usage[] =
 "usage: fakeprov [--port-file FILE] [--log FILE] [--idle SECONDS]\n"
@@ -37,23 +35,17 @@ static const char usage[] =
 "  --delay-first MS, --delay-chunk MS, --repeat N, --usage | --no-usage,\n"
 "  --cached N, --reasoning N, --finish REASON, --no-done, --status CODE,\n"
 "  --error KIND, --retry-after S, --header 'Name: value', --mid-error N,\n"
-"  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME\n"
+"  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME,\n"
+"  --blocked REASON (Gemini only)\n"
 "error kinds: context_length auth permission not_found rate_limit quota\n"
-"  server unavailable bad_request\n";
+"  server unavailable overloaded bad_request\n"
+"wire formats, by request path: .../chat/completions (OpenAI), .../messages\n"
+"  (Anthropic), ...:streamGenerateContent[?alt=sse] and ...:generateContent\n"
+"  (Gemini); other paths get an OpenAI-style 404\n";
 
 /* ---------- reply options ---------- */
 
-/* One --then group: how to answer one request.  -1 means "off" for the
- * fault positions; usage is -1 (as the request asks), 0 (never), 1 (always). */
-struct group {
-	const char *text, *finish, *error, *model, **hdrs;
-	size_t textlen, nhdrs;
-	long chunks, split, delay_first, delay_chunk, repeat, cached, reasoning,
-	     status, retry_after, mid_error, drop_after, malformed_after, trickle;
-	int usage, no_done, hang;
-};
-
-enum { T_STR, T_NUM, T_SET, T_FILE, T_HDR };
+enum { T_STR, T_NUM, T_SET, T_FILE, T_HDR, T_SECS };
 #define F(m) offsetof(struct group, m)
 static const struct opt {
 	const char *name;
@@ -68,11 +60,11 @@ static const struct opt {
 	{"no-usage", T_SET, F(usage), 0}, {"cached", T_NUM, F(cached), 0},
 	{"reasoning", T_NUM, F(reasoning), 0}, {"finish", T_STR, F(finish), 0},
 	{"no-done", T_SET, F(no_done), 1}, {"status", T_NUM, F(status), 0},
-	{"error", T_STR, F(error), 0}, {"retry-after", T_NUM, F(retry_after), 0},
+	{"error", T_STR, F(error), 0}, {"retry-after", T_SECS, F(retry_ms), 0},
 	{"header", T_HDR, F(hdrs), 0}, {"mid-error", T_NUM, F(mid_error), 0},
 	{"drop-after", T_NUM, F(drop_after), 0}, {"malformed-after", T_NUM, F(malformed_after), 0},
 	{"trickle", T_NUM, F(trickle), 0}, {"hang", T_SET, F(hang), 1},
-	{"model", T_STR, F(model), 0},
+	{"model", T_STR, F(model), 0}, {"blocked", T_STR, F(blocked), 0},
 };
 
 static struct group *groups;
@@ -81,8 +73,6 @@ static long idle_s = 30;
 static int log_fd = -1;
 
 /* ---------- small helpers ---------- */
-
-#define S(str) jv_string(str)   /* keeps the JV_OBJECT(...) literals short */
 
 static void die(const char *msg, const char *arg)
 {
@@ -131,25 +121,22 @@ static void write_all(int fd, const char *p, size_t n)
 		_exit(0);
 }
 
-/* obj[key] as a new reference, or jv_invalid() when obj is no object:
- * jv_object_get aborts on non-objects, and requests are untrusted. */
-static jv jget(jv obj, const char *key)
+/* jv_object_get aborts on non-objects, and requests are untrusted. */
+jv jget(jv obj, const char *key)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)
 		return jv_invalid();
 	return jv_object_get(jv_copy(obj), jv_string(key));
 }
 
-/* Appends the dump of v (consumed) to b. */
-static void add_json(struct buf *b, jv v, int flags)
+void add_json(struct buf *b, jv v, int flags)
 {
 	jv s = jv_dump_string(v, flags);
 	buf_add(b, jv_string_value(s), (size_t)jv_string_length_bytes(jv_copy(s)));
 	jv_free(s);
 }
 
-/* Total bytes of the strings inside v (borrowed): a rough prompt size. */
-static size_t text_bytes(jv v)
+size_t text_bytes(jv v)
 {
 	size_t n = 0;
 	if (jv_get_kind(v) == JV_KIND_STRING)
@@ -170,12 +157,6 @@ static size_t text_bytes(jv v)
 }
 
 /* ---------- output: pacing, HTTP chunking and batching ---------- */
-
-struct out {
-	int fd, chunked, batch;  /* batch: gather events into ~64 KiB HTTP chunks */
-	long split, trickle;     /* --split-writes, --trickle */
-	struct buf pend, frame;  /* event bytes not yet sent; scratch for framing */
-};
 
 static void out_init(struct out *o, int fd, int chunked, const struct group *g)
 {
@@ -208,7 +189,7 @@ static void out_raw(struct out *o, const char *p, size_t n)
 	}
 }
 
-static void out_flush(struct out *o)
+void out_flush(struct out *o)
 {
 	if (!o->pend.len)
 		return;
@@ -226,7 +207,7 @@ static void out_flush(struct out *o)
 
 /* One event is one HTTP chunk, as a real server sends it as it is made;
  * in --repeat mode events are packed to push a million of them quickly. */
-static void out_event(struct out *o, const char *p, size_t n)
+void out_event(struct out *o, const char *p, size_t n)
 {
 	buf_add(&o->pend, p, n);
 	if (!o->batch || o->pend.len >= BATCH)
@@ -256,38 +237,9 @@ static void emit_data(struct out *o, jv v)
 	buf_free(&b);
 }
 
-/* ---------- per-request context and the wire-format table ---------- */
+/* ---------- helpers for the wire formats ---------- */
 
-struct ctx {
-	const struct wire *w;
-	const struct group *g;
-	long n;                     /* request number, from 1 */
-	const char *method, *path;
-	jv req;                     /* request body (object), or jv_null() */
-	jv model;                   /* string echoed in replies */
-	char id[64], reqid[64];
-	long long created;
-	int stream, usage;          /* streaming reply? usage chunk wanted? */
-	long prompt_tokens, completion_tokens;
-};
-
-struct wire {
-	const char *name, *sse_type, *json_type, *err_type;
-	int (*match)(const char *path);          /* path without its query */
-	void (*prepare)(struct ctx *c);          /* id, stream?, usage?, model, tokens */
-	void (*headers)(struct buf *h, const struct ctx *c, const char *errkind);
-	int (*error)(struct buf *body, const struct ctx *c, const char *kind); /* -> status */
-	void (*start)(struct out *o, const struct ctx *c);
-	void (*delta)(struct buf *ev, const struct ctx *c, const char *p, size_t n);
-	void (*finish)(struct out *o, const struct ctx *c);   /* up to end of stream */
-	void (*mid_error)(struct out *o, const struct ctx *c);
-	void (*malformed)(struct out *o, const struct ctx *c);
-	void (*full)(struct buf *body, const struct ctx *c, const char *text, size_t n);
-};
-
-/* Adds a response header unless a --header of the same name replaces it. */
-__attribute__((format(printf, 4, 5)))
-static void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt, ...)
+void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt, ...)
 {
 	size_t len = strlen(name);
 	for (size_t i = 0; i < g->nhdrs; i++)
@@ -299,6 +251,34 @@ static void hdr(struct buf *h, const struct group *g, const char *name, const ch
 	buf_vaddf(h, fmt, ap);
 	buf_adds(h, "\r\n");
 	va_end(ap);
+}
+
+jv str_or_null(const char *s) { return s ? jv_string(s) : jv_null(); }
+
+jv req_string(const struct ctx *c, const char *key, const char *def)
+{
+	jv v = jget(c->req, key);
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		return v;
+	jv_free(v);
+	return def ? jv_string(def) : jv_null();
+}
+
+const char *secs(char *dst, long ms)
+{
+	int n = snprintf(dst, 32, "%ld.%03ld", ms / 1000, ms % 1000);
+	while (dst[n - 1] == '0')       /* "0.25", not "0.250"; "30", not "30.000" */
+		dst[--n] = 0;
+	if (dst[n - 1] == '.')
+		dst[--n] = 0;
+	return dst;
+}
+
+void rfc3339(char *dst, size_t size, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	strftime(dst, size, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
 }
 
 /* ---------- OpenAI Chat Completions ---------- */
@@ -349,6 +329,7 @@ static void oa_headers(struct buf *h, const struct ctx *c, const char *errkind)
 {
 	const struct group *g = c->g;
 	int limited = errkind && !strcmp(errkind, "rate_limit");
+	char s[32];
 	hdr(h, g, "access-control-expose-headers", "X-Request-ID");
 	hdr(h, g, "openai-organization", "user-fakeprov");
 	hdr(h, g, "openai-processing-ms", "221");
@@ -358,13 +339,13 @@ static void oa_headers(struct buf *h, const struct ctx *c, const char *errkind)
 	hdr(h, g, "x-ratelimit-remaining-requests", "%s", limited ? "0" : "29999");
 	hdr(h, g, "x-ratelimit-remaining-tokens", "149999987");
 	if (limited)
-		hdr(h, g, "x-ratelimit-reset-requests", "%lds", g->retry_after);
+		hdr(h, g, "x-ratelimit-reset-requests", "%ss", secs(s, g->retry_ms));
 	else
 		hdr(h, g, "x-ratelimit-reset-requests", "2ms");
 	hdr(h, g, "x-ratelimit-reset-tokens", "0s");
 	hdr(h, g, "x-request-id", "%s", c->reqid);
 	if (limited)
-		hdr(h, g, "retry-after", "%ld", g->retry_after);
+		hdr(h, g, "retry-after", "%s", secs(s, g->retry_ms));
 	hdr(h, g, "X-Content-Type-Options", "nosniff");
 }
 
@@ -387,6 +368,7 @@ static const struct oa_err {
 	 "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors."},
 	{"server", 500, "server_error", NULL, NULL, OA_500},
 	{"unavailable", 503, "server_error", NULL, NULL, "The server is overloaded or not ready yet."},
+	{"overloaded", 503, "server_error", NULL, NULL, "The server is overloaded or not ready yet."},
 	{"bad_request", 400, "invalid_request_error", "unsupported_parameter", "max_tokens",
 	 "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."},
 	/* Raised by fakeprov itself, not by --error: */
@@ -397,7 +379,7 @@ static const struct oa_err {
 	{"too_large", 413, "invalid_request_error", NULL, NULL, "Request body too large."},
 	{"headers_too_large", 431, "invalid_request_error", NULL, NULL, "Request header fields too large."},
 };
-#define OA_USER_KINDS 9     /* the first entries, the ones --error accepts */
+#define OA_USER_KINDS 10    /* the first entries, the ones --error accepts */
 
 static const struct oa_err *oa_find(const char *kind, size_t nkinds)
 {
@@ -407,12 +389,11 @@ static const struct oa_err *oa_find(const char *kind, size_t nkinds)
 	return NULL;
 }
 
-static jv str_or_null(const char *s) { return s ? jv_string(s) : jv_null(); }
-
 static int oa_error(struct buf *body, const struct ctx *c, const char *kind)
 {
 	const struct oa_err *e = oa_find(kind, sizeof oa_errs / sizeof *oa_errs);
 	struct buf msg = BUF_INIT(HEAD_MAX);
+	char s[32];
 	if (!e)
 		e = oa_find("server", OA_USER_KINDS);
 	if (e->message)
@@ -423,8 +404,8 @@ static int oa_error(struct buf *body, const struct ctx *c, const char *kind)
 		buf_addf(&msg, "The model `%s` does not exist or you do not have access to it.",
 			 jv_string_value(c->model));
 	else
-		buf_addf(&msg, "Rate limit reached for %s in organization org-fakeprov on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in %lds. Visit https://platform.openai.com/account/rate-limits to learn more.",
-			 jv_string_value(c->model), c->g->retry_after);
+		buf_addf(&msg, "Rate limit reached for %s in organization org-fakeprov on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in %ss. Visit https://platform.openai.com/account/rate-limits to learn more.",
+			 jv_string_value(c->model), secs(s, c->g->retry_ms));
 	jv err = JV_OBJECT(S("message"), S(buf_str(&msg)), S("type"), S(e->type),
 			   S("param"), str_or_null(e->param), S("code"), str_or_null(e->code));
 	/* OpenAI pretty-prints error bodies with four spaces and a final newline. */
@@ -470,8 +451,9 @@ static void oa_start(struct out *o, const struct ctx *c)
 	emit_data(o, oa_chunk(c, oa_choice(d, NULL)));
 }
 
-static void oa_delta(struct buf *ev, const struct ctx *c, const char *p, size_t n)
+static void oa_delta(struct buf *ev, const struct ctx *c, long i, const char *p, size_t n)
 {
+	(void)i;
 	jv d = JV_OBJECT(S("content"), jv_string_sized(p, (int)n));
 	add_data(ev, oa_chunk(c, oa_choice(d, NULL)));
 }
@@ -514,12 +496,14 @@ static void oa_full(struct buf *body, const struct ctx *c, const char *text, siz
 	buf_adds(body, "\n");
 }
 
-/* The first entry also answers requests no entry matches. */
-static const struct wire wires[] = {
-	{"openai", "text/event-stream; charset=utf-8", "application/json",
-	 "application/json; charset=utf-8", oa_match, oa_prepare, oa_headers, oa_error,
-	 oa_start, oa_delta, oa_finish, oa_mid_error, oa_malformed, oa_full},
+const struct wire openai_wire = {
+	"openai", "text/event-stream; charset=utf-8", "application/json",
+	"application/json; charset=utf-8", oa_match, oa_prepare, oa_headers, oa_error,
+	oa_start, oa_delta, oa_finish, oa_mid_error, oa_malformed, oa_full, NULL,
 };
+
+/* The first entry also answers requests no entry matches. */
+static const struct wire *const wires[] = { &openai_wire, &anthropic_wire, &gemini_wire };
 
 /* ---------- reading the request ---------- */
 
@@ -823,16 +807,21 @@ static void reply_stream(int fd, struct ctx *c, const struct pieces *ps)
 	struct out o;
 	const char *p;
 	size_t n;
-	send_head(fd, c, 200, c->w->sse_type, -1, NULL);
+	send_head(fd, c, 200, c->stream_type, -1, NULL);
 	if (g->hang)
 		hang(fd);
 	sleep_us(g->delay_first * 1000);
 	out_init(&o, fd, 1, g);
 	c->w->start(&o, c);
+	if (g->blocked && c->w->blocked) {     /* a refused prompt: no content at all */
+		c->w->blocked(&o, c);
+		out_end(&o);
+		return;
+	}
 	for (long i = 0;; i++) {
 		if (i == g->drop_after)
 			drop(&o);
-		if (i == g->mid_error) {    /* OpenAI ends the stream here, no [DONE] */
+		if (i == g->mid_error) {    /* the stream ends here, no [DONE] or message_stop */
 			c->w->mid_error(&o, c);
 			out_end(&o);
 			return;
@@ -845,10 +834,12 @@ static void reply_stream(int fd, struct ctx *c, const struct pieces *ps)
 			out_flush(&o);
 			sleep_us(g->delay_chunk * 1000);
 		}
-		if (!ps->repeat || i == 0) {    /* --repeat sends one event N times */
+		/* --repeat sends one event N times; the last may differ (Gemini's
+		 * carries the finish reason) */
+		if (!ps->repeat || i == 0 || i == ps->n - 1) {
 			buf_reset(&ev);
 			piece(ps, i, &p, &n);
-			c->w->delta(&ev, c, p, n);
+			c->w->delta(&ev, c, i, p, n);
 		}
 		out_event(&o, ev.p, ev.len);
 	}
@@ -881,8 +872,8 @@ static void serve(int fd, long n)
 {
 	const struct group *g = &groups[(size_t)n <= ngroups ? (size_t)n - 1 : ngroups - 1];
 	struct req rq = { NULL, NULL, jv_null(), BUF_INIT(0) };
-	struct ctx c = { &wires[0], g, n, "", "", jv_null(), jv_string("gpt-4o-mini"),
-			 "", "", now_unix(), 0, 0, 0, 0 };
+	struct ctx c = { wires[0], g, n, "", "", jv_null(), jv_string("gpt-4o-mini"),
+			 "", "", now_unix(), 0, 0, 0, 0, 0, wires[0]->sse_type };
 	struct pieces ps;
 	snprintf(c.reqid, sizeof c.reqid, "req_fake%028ld", n);
 	int st = read_request(fd, &rq);
@@ -903,14 +894,16 @@ static void serve(int fd, long n)
 	char *route = strndup(rq.path, strcspn(rq.path, "?"));
 	const struct wire *w = NULL;
 	for (size_t i = 0; !w && i < sizeof wires / sizeof *wires; i++)
-		if (wires[i].match(route))
-			w = &wires[i];
+		if (wires[i]->match(route))
+			w = wires[i];
 	free(route);
+	if (w)
+		c.w = w;
 	if (!w || strcmp(rq.method, "POST")) {
 		reply_error(fd, &c, "bad_url", 0);
 		return;
 	}
-	c.w = w;
+	c.stream_type = w->sse_type;
 	if (jv_get_kind(body) != JV_KIND_OBJECT) {
 		reply_error(fd, &c, "bad_json", 0);
 		return;
@@ -918,14 +911,16 @@ static void serve(int fd, long n)
 	c.req = body;
 	w->prepare(&c);
 	split_text(&ps, g);
+	c.npieces = ps.n;
 	c.completion_tokens = ps.n + g->reasoning;
 	if (g->error)
 		reply_error(fd, &c, g->error, (int)g->status);
 	else if (g->status >= 300)
 		reply_error(fd, &c, g->status == 401 ? "auth" : g->status == 403 ? "permission"
 			    : g->status == 404 ? "not_found" : g->status == 429 ? "rate_limit"
-			    : g->status == 503 ? "unavailable" : g->status >= 500 ? "server"
-			    : "bad_request", (int)g->status);
+			    : g->status == 503 ? "unavailable"
+			    : g->status == 529 && w != &openai_wire ? "overloaded"
+			    : g->status >= 500 ? "server" : "bad_request", (int)g->status);
 	else if (c.stream)
 		reply_stream(fd, &c, &ps);
 	else
@@ -954,7 +949,7 @@ static char *read_file(const char *path, size_t *len)
 static struct group *new_group(void)
 {
 	static const struct group def = {
-		.finish = "stop", .usage = -1, .retry_after = 1,
+		.finish = "stop", .usage = -1, .retry_ms = 1000,
 		.mid_error = -1, .drop_after = -1, .malformed_after = -1,
 	};
 	groups = realloc(groups, (ngroups + 1) * sizeof *groups);
@@ -971,6 +966,16 @@ static long number(const char *s, const char *name)
 	if (end == s || *end || v < 0)
 		die("bad number for --", name);
 	return v;
+}
+
+/* Seconds, maybe with a fraction ("0.25"), as milliseconds. */
+static long millis(const char *s, const char *name)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !(v >= 0) || v > 1e9)
+		die("bad number for --", name);
+	return (long)(v * 1000 + 0.5);
 }
 
 static void parse_args(int argc, char **argv, const char **port_file, const char **log_path)
@@ -1019,6 +1024,8 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 			*(int *)field = o->val;
 		else if (o->type == T_NUM)
 			*(long *)field = number(val, name);
+		else if (o->type == T_SECS)
+			*(long *)field = millis(val, name);
 		else if (o->type == T_STR)
 			*(const char **)field = val;
 		if (o && o->type == T_STR && o->off == F(text))

@@ -18,7 +18,7 @@ struct group {
 	const char *text, *finish, *error, *model, *blocked, **hdrs;
 	size_t textlen, nhdrs;
 	long chunks, split, delay_first, delay_chunk, repeat, cached, reasoning,
-	     status, retry_after, mid_error, drop_after, malformed_after, trickle;
+	     status, retry_ms, mid_error, drop_after, malformed_after, trickle;
 	int usage, no_done, hang;
 };
 
@@ -81,6 +81,8 @@ void out_event(struct out *o, const char *p, size_t n);
 /* Adds a response header unless a --header of the same name replaces it. */
 __attribute__((format(printf, 4, 5)))
 void hdr(struct buf *h, const struct group *g, const char *name, const char *fmt, ...);
+/* ms as seconds, "30" or "0.25"; dst has room for 32 bytes. */
+const char *secs(char *dst, long ms);
 /* Time t (seconds) as RFC 3339 UTC, "2026-04-05T10:23:55Z". */
 void rfc3339(char *dst, size_t size, long long t);
 

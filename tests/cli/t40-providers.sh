@@ -46,13 +46,14 @@ done
 # what each provider was sent
 fake_start --text ok
 chat-send -m anthropic:claude-sonnet-4-5 -s 'Be brief.' --temperature 0.5 'first' > /dev/null
+is "$(last_request | jq -c .body.temperature)" 0.5 "anthropic: temperature"
 chat-send -c -m anthropic:claude-sonnet-4-5 'second' > /dev/null
 req=$(last_request)
 is "$(echo "$req" | jq -r .path)" /v1/messages "anthropic: POST /v1/messages"
 is "$(echo "$req" | jq -r '[.headers["x-api-key"], .headers["anthropic-version"]] | join(" ")')" \
 	"sk-ant-test-456 2023-06-01" "anthropic: x-api-key and anthropic-version headers"
 is "$(echo "$req" | jq -r '.headers.authorization // "none"')" none "anthropic: no Authorization header"
-is "$(echo "$req" | jq -c '[.body.system, .body.max_tokens, .body.stream, .body.temperature]')" '["Be brief.",8192,true,0.5]' \
+is "$(echo "$req" | jq -c '[.body.system, .body.max_tokens, .body.stream]')" '["Be brief.",8192,true]' \
 	"anthropic: system at the top level, a default max_tokens, stream"
 is "$(echo "$req" | jq -c '.body.messages')" \
 	'[{"role":"user","content":"first"},{"role":"assistant","content":"ok"},{"role":"user","content":"second"}]' \
