@@ -81,9 +81,25 @@ static int one_record(void *ctx, long lineno, jv rec, const char *why)
 	char type[32] = "", model[256] = "";
 	jx_str(rec, "type", type, sizeof type);
 	jv text = jx_get(rec, "text"), system = jx_get(rec, "system"), conv = jx_get(rec, "conversation");
+	jv list = jx_get(rec, "attachments");
+	struct attachments atts;
+	attachments_init(&atts);
+	char bad[256] = "";
+	int na = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
+	for (int i = 0; i < na && !bad[0]; i++) {
+		jv one = jv_array_get(jv_copy(list), i);
+		attachments_add(&atts, one, bad, sizeof bad);
+		jv_free(one);
+	}
+	if (jv_is_valid(list) && jv_get_kind(list) != JV_KIND_ARRAY && jv_get_kind(list) != JV_KIND_NULL)
+		snprintf(bad, sizeof bad, "\"attachments\" must be a list");
+	jv_free(list);
 	int rc = 0;
 	if (strcmp(type, "prompt")) {
 		snprintf(msg, sizeof msg, "line %ld: a %s record is not a prompt", lineno, type);
+		rc = fail_record(b, id, ERR_BAD_INPUT, msg);
+	} else if (bad[0]) {
+		snprintf(msg, sizeof msg, "line %ld: %s", lineno, bad);
 		rc = fail_record(b, id, ERR_BAD_INPUT, msg);
 	} else if (jv_get_kind(text) != JV_KIND_STRING || !jv_string_length_bytes(jv_copy(text))) {
 		snprintf(msg, sizeof msg, "line %ld: a prompt record needs a non-empty \"text\"", lineno);
@@ -96,7 +112,7 @@ static int one_record(void *ctx, long lineno, jv rec, const char *why)
 				 model[0] ? model : b->s->model_name);
 			rc = fail_record(b, id, st == EXIT_NOPERM ? ERR_AUTH : ERR_BAD_INPUT, msg);
 		} else {
-			struct ask a = { .prompt = jv_string_value(text), .id = id, .mode = ASK_JSON | ASK_BATCH,
+			struct ask a = { .prompt = jv_string_value(text), .id = id, .mode = ASK_JSON | ASK_BATCH, .atts = &atts,
 					 .system = jv_get_kind(system) == JV_KIND_STRING ? jv_string_value(system) : NULL,
 					 .conversation = jv_get_kind(conv) == JV_KIND_STRING ? jv_string_value(conv) : NULL };
 			st = ask_run(b->s, &a);
@@ -113,6 +129,7 @@ static int one_record(void *ctx, long lineno, jv rec, const char *why)
 	jv_free(text);
 	jv_free(system);
 	jv_free(conv);
+	attachments_free(&atts);
 	jv_free(id);
 	jv_free(rec);
 	return rc;
@@ -137,17 +154,26 @@ int main(int argc, char **argv)
 	int records = 0;
 	if (!st)
 		st = input_gather(&o, &lr, &prompt, &records);
-	if (!st && records) {
-		if (o.nwords) {
-			error("prompt words and prompt records cannot be mixed");
-			st = EXIT_USAGE;
-		} else {
-			struct batch b = { .s = &s };
-			if (records_each(&lr, one_record, &b) == -1 && !b.fatal && !sig_caught)
-				b.fatal = EXIT_DATAERR;
-			st = b.fatal ? (b.fatal < 0 ? EXIT_CANTCREAT : b.fatal)
-			     : s.hist.status ? s.hist.status : b.failed ? EXIT_PARTIAL : 0;
+	struct attachments atts;
+	attachments_init(&atts);
+	if (!st && records && o.nwords) {
+		/* stdin's records are attachments for the prompt given as words */
+		st = attachments_read(&atts, &lr);
+		if (!st)
+			st = session_model(&s, NULL);
+		if (!st) {
+			struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
+					 .mode = o.json ? ASK_JSON : 0 };
+			st = ask_run(&s, &a);
+			if (!st)
+				st = s.hist.status;
 		}
+	} else if (!st && records) {
+		struct batch b = { .s = &s };
+		if (records_each(&lr, one_record, &b) == -1 && !b.fatal && !sig_caught)
+			b.fatal = EXIT_DATAERR;
+		st = b.fatal ? (b.fatal < 0 ? EXIT_CANTCREAT : b.fatal)
+		     : s.hist.status ? s.hist.status : b.failed ? EXIT_PARTIAL : 0;
 	} else if (!st) {
 		st = session_model(&s, NULL);
 		if (!st) {
@@ -158,6 +184,7 @@ int main(int argc, char **argv)
 				st = s.hist.status; /* the reply is out; the history failed */
 		}
 	}
+	attachments_free(&atts);
 	buf_free(&prompt);
 	lr_free(&lr);
 	session_close(&s);

@@ -54,19 +54,27 @@ int main(int argc, char **argv)
 	int records = 0;
 	if (!st)
 		st = input_gather(&o, &lr, &prompt, &records);
+	struct attachments atts;
+	attachments_init(&atts);
 	if (!st && records) {
-		error("stdin holds records; chat-stream takes one prompt (use chat-send for records, or --text)");
-		st = EXIT_USAGE;
+		/* stdin's records are attachments for the prompt given as words */
+		if (!o.nwords) {
+			error("stdin holds records; chat-stream takes one prompt (use chat-send for records, or --text)");
+			st = EXIT_USAGE;
+		} else {
+			st = attachments_read(&atts, &lr);
+		}
 	}
 	if (!st)
 		st = session_model(&s, NULL);
 	if (!st) {
-		struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(),
+		struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
 				 .mode = ASK_STREAM | (o.json ? ASK_JSON : 0) };
 		st = ask_run(&s, &a);
 		if (!st)
 			st = s.hist.status; /* the reply is out; the history failed */
 	}
+	attachments_free(&atts);
 	buf_free(&prompt);
 	lr_free(&lr);
 	session_close(&s);

@@ -109,6 +109,16 @@ int ask_run(struct session *s, const struct ask *a)
 		.prompt = a->prompt, .system = a->system ? a->system : o->system,
 		.request_id = request_id[0] ? request_id : NULL,
 	};
+	int ast = a->atts ? attachments_check(a->atts, s->model_name, s->mi, &s->models) : 0;
+	if (ast) {
+		if (a->mode & ASK_BATCH) {
+			struct chat_error e = { 0 };
+			err_set(&e, ERR_BAD_INPUT, 0, "%s cannot take this attachment", s->model_name);
+			if (jx_write_line(1, error_record(a->id, &e)) < 0)
+				return EXIT_CANTCREAT;
+		}
+		return ast;
+	}
 	int hst = histlog_begin(&s->hist, &hs);
 	if (hst) {
 		if (a->mode & ASK_BATCH) {
@@ -126,6 +136,8 @@ int ask_run(struct session *s, const struct ask *a)
 		.nmsgs = s->hist.nmsgs,
 		.max_tokens = s->opts->max_tokens,
 		.default_max_tokens = s->default_max_tokens,
+		.atts = a->atts ? a->atts->v : NULL,
+		.natts = a->atts ? a->atts->n : 0,
 		.temperature = s->opts->temperature,
 	};
 	/* a streamed reply nobody will read back (no history, no records) is

@@ -4,6 +4,7 @@
 #ifndef CHAT_ASK_H
 #define CHAT_ASK_H
 #include <jv.h>
+#include "attach.h"
 #include "session.h"
 
 enum ask_mode {
@@ -17,6 +18,7 @@ struct ask {
 	const char *system;  /* NULL: the --system flag */
 	const char *conversation; /* NULL: the --conversation flag */
 	jv id;               /* borrowed; jv_invalid() when none */
+	const struct attachments *atts;   /* NULL: none */
 	unsigned mode;
 };
 

@@ -104,7 +104,7 @@ jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx)
 		buf_adds(&text, rq->msgs[i].text);
 		if (i + 1 < rq->nmsgs && !strcmp(rq->msgs[i + 1].role, rq->msgs[i].role))
 			continue;
-		list = jv_array_append(list, fn(rq->msgs[i].role, buf_str(&text), ctx));
+		list = jv_array_append(list, fn(rq->msgs[i].role, buf_str(&text), rq, i + 1 == rq->nmsgs, ctx));
 		buf_reset(&text);
 	}
 	buf_free(&text);

@@ -14,11 +14,15 @@ struct message {
 	const char *text;
 };
 
+struct attachment;   /* attach.h */
+
 struct chat_request {
 	const char *model;      /* the provider's own model name */
 	const char *system;     /* may be NULL */
 	const struct message *msgs;
 	size_t nmsgs;
+	const struct attachment *atts;   /* go with the last (new) user turn */
+	size_t natts;
 	long max_tokens;        /* 0: the model's default */
 	long default_max_tokens;/* for providers that require a limit (Anthropic) */
 	double temperature;     /* < 0: not sent */
@@ -89,7 +93,7 @@ void provider_text(jv s, struct buf *arena, size_t *off, size_t *len);
 /* Consecutive turns of one role joined into one (Anthropic and Gemini want
  * strict alternation; a failed reply leaves two user turns in a row). The
  * callback gets each merged turn; text is valid until the next call. */
-typedef jv (*turn_fn)(const char *role, const char *text, void *ctx);
+typedef jv (*turn_fn)(const char *role, const char *text, const struct chat_request *rq, int last, void *ctx);
 jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx);
 /* The first bytes of an error body that is not the JSON we expect. */
 void provider_snippet(const char *body, size_t len, char *out, size_t cap);

@@ -3,14 +3,28 @@
  * content_block_delta, message_delta (final usage and stop reason),
  * message_stop, ping, and error (overloaded_error even after the 200). */
 #include "provider.h"
+#include "attach.h"
 #include "jsonx.h"
 #include <string.h>
 
 static const char *const anthropic_env[] = { "ANTHROPIC_API_KEY", NULL };
 
-static jv turn(const char *role, const char *text, void *ctx)
+/* The new turn carries the attachments as image blocks before its text, as
+ * Anthropic's docs suggest. */
+static jv turn(const char *role, const char *text, const struct chat_request *rq, int last, void *ctx)
 {
-	return JV_OBJECT(jv_string("role"), jv_string(role), jv_string("content"), jv_string(text));
+	if (!last || !rq->natts)
+		return JV_OBJECT(jv_string("role"), jv_string(role), jv_string("content"), jv_string(text));
+	jv blocks = jv_array();
+	for (size_t i = 0; i < rq->natts; i++) {
+		const struct attachment *a = &rq->atts[i];
+		jv src = a->data ? JV_OBJECT(jv_string("type"), jv_string("base64"), jv_string("media_type"), jv_string(a->mime),
+					     jv_string("data"), jv_string_sized(a->data, (int)a->data_len))
+				 : JV_OBJECT(jv_string("type"), jv_string("url"), jv_string("url"), jv_string(a->uri));
+		blocks = jv_array_append(blocks, JV_OBJECT(jv_string("type"), jv_string("image"), jv_string("source"), src));
+	}
+	blocks = jv_array_append(blocks, JV_OBJECT(jv_string("type"), jv_string("text"), jv_string("text"), jv_string(text)));
+	return JV_OBJECT(jv_string("role"), jv_string(role), jv_string("content"), blocks);
 }
 
 static int anthropic_build(const struct chat_request *rq, const char *base, const char *key,

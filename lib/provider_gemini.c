@@ -3,16 +3,28 @@
  * one GenerateContentResponse per event, usageMetadata (the last one wins),
  * and no end marker: the chunk with a finishReason is the last. */
 #include "provider.h"
+#include "attach.h"
 #include "jsonx.h"
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const gemini_env[] = { "GEMINI_API_KEY", "GOOGLE_API_KEY", NULL };
 
-static jv turn(const char *role, const char *text, void *ctx)
+/* Attachments go inline (base64) or by Files API uri, before the text. */
+static jv turn(const char *role, const char *text, const struct chat_request *rq, int last, void *ctx)
 {
+	jv parts = jv_array();
+	for (size_t i = 0; last && i < rq->natts; i++) {
+		const struct attachment *a = &rq->atts[i];
+		parts = jv_array_append(parts, a->data
+			? JV_OBJECT(jv_string("inline_data"), JV_OBJECT(jv_string("mime_type"), jv_string(a->mime),
+					jv_string("data"), jv_string_sized(a->data, (int)a->data_len)))
+			: JV_OBJECT(jv_string("file_data"), JV_OBJECT(jv_string("mime_type"), jv_string(a->mime),
+					jv_string("file_uri"), jv_string(a->uri))));
+	}
+	parts = jv_array_append(parts, JV_OBJECT(jv_string("text"), jv_string(text)));
 	return JV_OBJECT(jv_string("role"), jv_string(strcmp(role, "assistant") ? "user" : "model"),
-			 jv_string("parts"), JV_ARRAY(JV_OBJECT(jv_string("text"), jv_string(text))));
+			 jv_string("parts"), parts);
 }
 
 static int gemini_build(const struct chat_request *rq, const char *base, const char *key,

@@ -2,10 +2,34 @@
  * stream_options.include_usage, deltas from choices[0].delta.content, usage
  * from whichever chunk carries it (the last one wins), [DONE] as the end. */
 #include "provider.h"
+#include "attach.h"
 #include "jsonx.h"
 #include <string.h>
 
 static const char *const openai_env[] = { "OPENAI_API_KEY", NULL };
+
+/* The new user turn with images: a text part, then image_url parts holding
+ * data URLs (or the image's own URL). */
+static jv content_parts(const struct chat_request *rq, const char *text)
+{
+	jv parts = JV_ARRAY(JV_OBJECT(jv_string("type"), jv_string("text"), jv_string("text"), jv_string(text)));
+	for (size_t i = 0; i < rq->natts; i++) {
+		const struct attachment *a = &rq->atts[i];
+		jv url;
+		if (a->data) {
+			struct buf u = BUF_INIT((size_t)1 << 31);
+			buf_addf(&u, "data:%s;base64,", a->mime);
+			buf_add(&u, a->data, a->data_len);
+			url = jv_string_sized(buf_str(&u), (int)u.len);
+			buf_free(&u);
+		} else {
+			url = jv_string(a->uri);
+		}
+		parts = jv_array_append(parts, JV_OBJECT(jv_string("type"), jv_string("image_url"), jv_string("image_url"),
+							 JV_OBJECT(jv_string("url"), url, jv_string("detail"), jv_string("auto"))));
+	}
+	return parts;
+}
 
 /* OpenAI proper takes max_completion_tokens (reasoning models refuse
  * max_tokens); Ollama, llama.cpp and vLLM read max_tokens. */
@@ -19,7 +43,8 @@ static int build(const struct chat_request *rq, const char *base, const char *ke
 						       jv_string("content"), jv_string(rq->system)));
 	for (size_t i = 0; i < rq->nmsgs; i++)
 		msgs = jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string(rq->msgs[i].role),
-						       jv_string("content"), jv_string(rq->msgs[i].text)));
+						       jv_string("content"), i + 1 == rq->nmsgs && rq->natts
+						       ? content_parts(rq, rq->msgs[i].text) : jv_string(rq->msgs[i].text)));
 	jv o = JV_OBJECT(jv_string("model"), jv_string(rq->model), jv_string("messages"), msgs,
 			 jv_string("stream"), jv_true(),
 			 jv_string("stream_options"), JV_OBJECT(jv_string("include_usage"), jv_true()));

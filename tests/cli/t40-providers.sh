@@ -91,6 +91,42 @@ run chat-send --json -m anthropic:claude-sonnet-4-5 hi
 is "$(tail -1 "$T/out" | jq -r '[.code, .retryable] | join(",")')" "server,false" \
 	"anthropic: overloaded_error after the 200 is an error record, not retried"
 
+# attachments: encoded the way each provider wants, refused when the model cannot take them
+printf '{"type":"attachment","mime":"image/png","data":"iVBORw0KGgo=","width":1,"height":1,"bytes":8,"sha256":"ab","source":"a.png"}\n' > "$T/in"
+fake_start --text 'seen'
+IN=1 run chat-send -m openai:gpt-4o 'describe'
+is "$(last_request | jq -c '.body.messages[-1].content')" \
+	'[{"type":"text","text":"describe"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo=","detail":"auto"}}]' \
+	"openai: the image as a data URL after the text"
+IN=1 run chat-send -m anthropic:claude-sonnet-4-5 'describe'
+is "$(last_request | jq -c '.body.messages[-1].content')" \
+	'[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"text","text":"describe"}]' \
+	"anthropic: a base64 image block before the text"
+IN=1 run chat-stream -m gemini:gemini-2.5-flash 'describe'
+is "$(last_request | jq -c '.body.contents[-1].parts')" \
+	'[{"inline_data":{"mime_type":"image/png","data":"iVBORw0KGgo="}},{"text":"describe"}]' "gemini: inline_data before the text"
+nreq=$(wc -l < "$T/log")
+IN=1 run chat-send -m gpt-3.5-turbo 'describe'
+is "$st" 65 "a model that cannot take images: exit 65"
+has "$T/err" "gpt-3.5-turbo cannot take image input; models that can: .*gpt-4o" "... naming models that can"
+is "$(wc -l < "$T/log")" "$nreq" "... before any request"
+printf '{"type":"attachment","mime":"video/mp4","uri":"https://generativelanguage.googleapis.com/v1beta/files/abc"}\n' > "$T/in"
+IN=1 run chat-send -m claude-haiku-4-5 'what happens'
+is "$st" 65 "video to a model that takes none: exit 65"
+has "$T/err" "models that can: .*gemini-2.5-flash" "... naming Gemini models"
+IN=1 run chat-send -m gemini-2.5-flash 'what happens'
+is "$(last_request | jq -c '.body.contents[-1].parts[0]')" \
+	'{"file_data":{"mime_type":"video/mp4","file_uri":"https://generativelanguage.googleapis.com/v1beta/files/abc"}}' \
+	"gemini: video by Files API uri as file_data"
+printf '{"type":"attachment","mime":"image/png"}\n' > "$T/in"
+IN=1 run chat-send -m gpt-4o 'describe'
+is "$st" 65 "an attachment without data: exit 65"
+has "$T/err" "line 1: an attachment needs" "... naming the line"
+printf '{"type":"prompt","id":"p1","text":"look","attachments":[{"type":"attachment","mime":"image/jpeg","data":"/9j/4AAQ"}]}\n{"type":"prompt","id":"p2","text":"look","model":"gpt-3.5-turbo","attachments":[{"type":"attachment","mime":"image/jpeg","data":"/9j/4AAQ"}]}\n' > "$T/in"
+IN=1 run chat-send -r -m claude-sonnet-4-5
+is "$(jq -r '[.id, .type] | join(":")' "$T/out" | tr '\n' ' ')" "p1:response p2:error " "prompt records carry attachments; a mismatched one is an error record"
+is "$(last_request | jq -r '.body.messages[-1].content[0].source.media_type')" image/jpeg "... sent as an image block"
+
 # routing and keys
 run chat-send -m no-such-model hi
 is "$st" 64 "an unknown model: exit 64"

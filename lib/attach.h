@@ -1,0 +1,35 @@
+/* attach: attachment records (DESIGN.md: mime, data as base64 or uri,
+ * width, height, bytes, sha256, source) read from stdin or from a prompt
+ * record's "attachments", checked, and held for the request. */
+#ifndef CHAT_ATTACH_H
+#define CHAT_ATTACH_H
+#include <jv.h>
+#include <stddef.h>
+#include "models.h"
+#include "records.h"
+
+struct attachment {
+	const char *mime;      /* points into the held records */
+	const char *data;      /* base64, or NULL when uri is set */
+	size_t data_len;
+	const char *uri;
+	const char *kind;      /* "image" or "video" */
+};
+
+struct attachments {
+	struct attachment *v;
+	size_t n;
+	jv held;               /* the records the pointers point into */
+};
+
+void attachments_init(struct attachments *a);
+void attachments_free(struct attachments *a);
+/* Add one attachment record (borrowed). 0, or -1 with why filled. */
+int attachments_add(struct attachments *a, jv rec, char *why, size_t cap);
+/* Read stdin's records, which must all be attachments. 0 or an exit status. */
+int attachments_read(struct attachments *a, struct line_reader *lr);
+/* Refuse, before any request, an attachment the model cannot take: names
+ * the models in the table that can. 0 or an exit status (65). */
+int attachments_check(const struct attachments *a, const char *model_name, const struct model_info *mi,
+		      const struct models *table);
+#endif
