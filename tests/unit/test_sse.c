@@ -120,6 +120,23 @@ static int stop_after_one(void *ctx, const struct sse_event *ev)
 	return 42;
 }
 
+static void stray(void)
+{
+	/* Gemini can append a bare JSON error after the events, without data: */
+	static const char in[] = "data: {\"a\":1}\r\n\r\n{\n  \"error\": {\n    \"code\": 500\n  }\n}\n";
+	struct sse_parser p;
+	struct trace t;
+	buf_init(&t.out, 1 << 16);
+	t.p = &p;
+	sse_init(&p, 1 << 16, record, &t);
+	sse_feed(&p, in, sizeof in - 1);
+	sse_finish(&p);
+	is_str(buf_str(&p.stray), "{\n  \"error\": {\n    \"code\": 500\n  }\n}\n", "a bare JSON object after the events is kept aside");
+	is_str(buf_str(&t.out), E("message", "", "{\"a\":1}"), "... and the events before it are dispatched as usual");
+	sse_free(&p);
+	buf_free(&t.out);
+}
+
 static void limits(void)
 {
 	struct sse_parser p;
@@ -252,6 +269,7 @@ static void wpt(void)
 int main(void)
 {
 	rules();
+	stray();
 	limits();
 	wpt();
 	return tap_done();
