@@ -11,6 +11,7 @@
 struct sink {
 	unsigned mode;
 	jv id;
+	const char *conversation;   /* the history's id, or NULL */
 	struct buf out;      /* bytes waiting for the next write */
 	struct buf text;     /* the whole reply so far, when anything needs it */
 	int keep_text;
@@ -35,6 +36,8 @@ static int emit(void *ctx, const char *t, size_t n)
 	jv rec = JV_OBJECT(jv_string("type"), jv_string("delta"));
 	if (jv_is_valid(k->id) && jv_get_kind(k->id) != JV_KIND_NULL)
 		rec = jv_object_set(rec, jv_string("id"), jv_copy(k->id));
+	if (k->conversation)
+		rec = jv_object_set(rec, jv_string("conversation"), jv_string(k->conversation));
 	rec = jv_object_set(rec, jv_string("text"), jv_string_sized(t, (int)n));
 	return jx_dump_line(rec, &k->out);
 }
@@ -142,7 +145,7 @@ int ask_run(struct session *s, const struct ask *a)
 	};
 	/* a streamed reply nobody will read back (no history, no records) is
 	 * not kept, so memory stays flat however long the reply */
-	struct sink k = { .mode = a->mode, .id = a->id,
+	struct sink k = { .mode = a->mode, .id = a->id, .conversation = s->hist.logging ? s->hist.conv : NULL,
 			  .keep_text = s->hist.logging || (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM };
 	buf_init(&k.out, 256u << 20);
 	buf_init(&k.text, 256u << 20);
