@@ -22,8 +22,11 @@ is "$(last_request | jq -c '[.body.messages[] | .role + ":" + .content]')" \
 	"-c sends the system prompt and the earlier turns"
 is "$(q 'select count(*) from conversations')" 1 "-c adds to the same conversation"
 
+run chat-stream --json -c 'streamed'
+is "$(jq -r '.conversation' "$T/out" | sort -u)" "$conv" "delta and response records carry the conversation id"
+
 run chat-send --no-log 'not kept'
-is "$(q 'select count(*) from messages')" 4 "--no-log writes nothing"
+is "$(q 'select count(*) from messages')" 6 "--no-log writes nothing"
 
 fake_start --text 'nightly one' --then --text 'nightly two'
 run chat-send --conversation nightly 'day one'
