@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,7 +206,8 @@ double model_cost(const struct model_info *mi, long input, long cached, long out
 	if (!mi || mi->in_usd < 0 || mi->out_usd < 0)
 		return -1;
 	double cached_price = mi->cached_usd >= 0 ? mi->cached_usd : mi->in_usd;
-	return ((double)(input - cached) * mi->in_usd + (double)cached * cached_price + (double)output * mi->out_usd) / 1e6;
+	double usd = ((double)(input - cached) * mi->in_usd + (double)cached * cached_price + (double)output * mi->out_usd) / 1e6;
+	return round(usd * 1e10) / 1e10; /* to a hundred-millionth of a cent: no float noise in records */
 }
 
 static jv price_jv(double d)

@@ -29,10 +29,17 @@ const struct provider *provider_for_model(const char *name, const char **model)
 		return provider_find(pname);
 	}
 	*model = name;
-	static const char *const openai_prefixes[] = { "gpt-", "o1", "o3", "o4", "chatgpt-", NULL };
-	for (const char *const *p = openai_prefixes; *p; p++)
-		if (!strncmp(name, *p, strlen(*p)))
-			return &provider_openai;
+	static const struct {
+		const char *prefix;
+		const struct provider *p;
+	} prefixes[] = {
+		{ "gpt-", &provider_openai }, { "o1", &provider_openai }, { "o3", &provider_openai },
+		{ "o4", &provider_openai }, { "chatgpt-", &provider_openai }, { "claude-", &provider_anthropic },
+		{ "gemini-", &provider_gemini },
+	};
+	for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+		if (!strncmp(name, prefixes[i].prefix, strlen(prefixes[i].prefix)))
+			return prefixes[i].p;
 	return NULL;
 }
 

@@ -20,13 +20,19 @@ int session_config(struct session *s, const struct cli_opts *o)
  * name's prefix. */
 static const struct provider *route(struct session *s, const char *name, const char **model)
 {
+	/* a name in the table (even one with a colon, like llama3.2:latest) is
+	 * served by the provider the table names */
+	s->mi = models_find(&s->models, name);
+	if (s->mi) {
+		*model = name;
+		const struct provider *p = provider_find(s->mi->provider);
+		if (!p)
+			error("model '%s': the model table names an unknown provider '%s'", name, s->mi->provider);
+		return p;
+	}
 	const struct provider *p = provider_for_model(name, model);
 	s->mi = models_find(&s->models, *model);
-	if (p || strchr(name, ':'))
-		return p;
-	if (s->mi)
-		return provider_find(s->mi->provider);
-	return NULL;
+	return p;
 }
 
 /* Is a key for a cloud provider set anywhere? */
@@ -77,6 +83,25 @@ static int ollama_default(const struct config *cfg, char *out, size_t cap)
 	return 0;
 }
 
+/* With nothing chosen, a model of a provider whose key is set. */
+static const char *default_for_keys(const struct config *cfg)
+{
+	static const struct {
+		const char *env1, *env2, *section, *model;
+	} by_key[] = {
+		{ "OPENAI_API_KEY", NULL, "openai", DEFAULT_MODEL },
+		{ "ANTHROPIC_API_KEY", NULL, "anthropic", "claude-haiku-4-5" },
+		{ "GEMINI_API_KEY", "GOOGLE_API_KEY", "gemini", "gemini-2.5-flash" },
+	};
+	for (size_t i = 0; i < sizeof by_key / sizeof *by_key; i++) {
+		const char *a = getenv(by_key[i].env1), *b = by_key[i].env2 ? getenv(by_key[i].env2) : NULL;
+		const char *f = config_get(cfg, by_key[i].section, "key_file");
+		if ((a && *a) || (b && *b) || (f && *f))
+			return by_key[i].model;
+	}
+	return DEFAULT_MODEL;
+}
+
 int session_model(struct session *s, const char *model)
 {
 	const struct cli_opts *o = s->opts;
@@ -93,10 +118,12 @@ int session_model(struct session *s, const char *model)
 			model = s->ollama_model;
 	}
 	if (!model || !*model)
-		model = DEFAULT_MODEL;
+		model = default_for_keys(&s->cfg);
 	snprintf(s->model_name, sizeof s->model_name, "%s", models_alias(&s->cfg, model));
 	s->prov = route(s, s->model_name, &s->model);
 	if (!s->prov) {
+		if (s->mi)
+			return EXIT_CONFIG; /* said above */
 		if (strchr(s->model_name, ':'))
 			error("model '%s': unknown provider; known: openai, anthropic, gemini, ollama", s->model_name);
 		else

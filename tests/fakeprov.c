@@ -5,7 +5,9 @@
  * connection, so a slow reply never holds up another client.
  * A wire format is one `struct wire` (OpenAI Chat Completions here,
  * Anthropic Messages and Gemini in fakeprov_anthropic.c and fakeprov_gemini.c),
- * chosen by request path; the generic code does HTTP, pacing and faults. */
+ * chosen by request path; the generic code does HTTP, pacing and faults.
+ * GET /api/tags answers with a model list the way a local Ollama server does,
+ * so the programs' probe for one can be tested. */
 #include "fakeprov.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,16 +38,18 @@ static const char usage[] =
 "  --cached N, --reasoning N, --finish REASON, --no-done, --status CODE,\n"
 "  --error KIND, --retry-after S, --header 'Name: value', --mid-error N,\n"
 "  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME,\n"
-"  --blocked REASON (Gemini only)\n"
+"  --blocked REASON (Gemini only), --ollama-models NAME,NAME...\n"
 "error kinds: context_length auth permission not_found rate_limit quota\n"
 "  server unavailable overloaded bad_request\n"
 "wire formats, by request path: .../chat/completions (OpenAI), .../messages\n"
 "  (Anthropic), ...:streamGenerateContent[?alt=sse] and ...:generateContent\n"
-"  (Gemini); other paths get an OpenAI-style 404\n";
+"  (Gemini), GET /api/tags (Ollama's model list: llama3.2:latest and qwen3:8b\n"
+"  unless --ollama-models names others, '' for none; --status, --delay-first\n"
+"  and --hang apply); other paths get an OpenAI-style 404\n";
 
 /* ---------- reply options ---------- */
 
-enum { T_STR, T_NUM, T_SET, T_FILE, T_HDR, T_SECS };
+enum { T_STR, T_NUM, T_SET, T_FILE, T_HDR, T_SECS, T_TAGS };
 #define F(m) offsetof(struct group, m)
 static const struct opt {
 	const char *name;
@@ -65,10 +69,13 @@ static const struct opt {
 	{"drop-after", T_NUM, F(drop_after), 0}, {"malformed-after", T_NUM, F(malformed_after), 0},
 	{"trickle", T_NUM, F(trickle), 0}, {"hang", T_SET, F(hang), 1},
 	{"model", T_STR, F(model), 0}, {"blocked", T_STR, F(blocked), 0},
+	{"ollama-models", T_TAGS, 0, 0},
 };
 
 static struct group *groups;
 static size_t ngroups;
+/* Each group's --ollama-models, beside groups (NULL: the default list). */
+static const char **tag_lists;
 static long idle_s = 30;
 static int log_fd = -1;
 
@@ -868,9 +875,114 @@ static void reply_full(int fd, struct ctx *c, const struct pieces *ps)
 	out_event(&o, body.p, body.len);
 }
 
+/* ---------- Ollama's model list: GET /api/tags ---------- */
+
+/* Ollama (Go, gin) sends only Date, Content-Type and Content-Length. */
+static void tags_headers(struct buf *h, const struct ctx *c, const char *errkind)
+{
+	(void)h;
+	(void)c;
+	(void)errkind;
+}
+
+static const struct wire tags_wire = {
+	"ollama", NULL, "application/json; charset=utf-8", "application/json; charset=utf-8",
+	NULL, NULL, tags_headers, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+};
+
+/* Models a fresh install often has, as `ollama pull` leaves them; any
+ * other name gets made-up but stable details. */
+static const struct tag_model {
+	const char *name, *family, *params, *digest;
+	long long size;
+} tag_known[] = {
+	{"llama3.2:latest", "llama", "3.2B",
+	 "a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b72", 2019393189LL},
+	{"qwen3:8b", "qwen3", "8.2B",
+	 "500a1f067a9f782620b40bee6f7b0c89e17ae61f686b92c24933e4ca4b2b8b41", 5225388164LL},
+};
+
+static unsigned long long fnv1a(const char *s, unsigned long long salt)
+{
+	unsigned long long h = 1469598103934665603ULL ^ salt;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* One entry, with the members of Ollama's ListModelResponse in its order. */
+static jv tag_entry(const char *name, long i, long long now)
+{
+	const struct tag_model *k = NULL;
+	char digest[65], family[64] = "", params[32] = "7.6B", when[64];
+	long long size;
+	for (size_t j = 0; j < sizeof tag_known / sizeof *tag_known; j++)
+		if (!strcmp(tag_known[j].name, name))
+			k = &tag_known[j];
+	if (k) {
+		snprintf(digest, sizeof digest, "%s", k->digest);
+		snprintf(family, sizeof family, "%s", k->family);
+		snprintf(params, sizeof params, "%s", k->params);
+		size = k->size;
+	} else {
+		for (int q = 0; q < 4; q++)
+			snprintf(digest + 16 * q, 17, "%016llx", fnv1a(name, (unsigned long long)q));
+		size_t f = 0;       /* "mistral:7b" -> family mistral, 7B */
+		while (f < sizeof family - 1 && ((name[f] >= 'a' && name[f] <= 'z') || (name[f] >= 'A' && name[f] <= 'Z')))
+			family[f] = name[f], f++;
+		family[f] = 0;
+		if (!f)
+			snprintf(family, sizeof family, "llama");
+		const char *tag = strchr(name, ':');
+		size_t dl = tag ? strspn(tag + 1, "0123456789.") : 0;
+		if (dl && (tag[1 + dl] == 'b' || tag[1 + dl] == 'B'))
+			snprintf(params, sizeof params, "%.*sB", (int)dl, tag + 1);
+		size = 1000000000LL + (long long)(fnv1a(name, 9) % 4000000000ULL);
+	}
+	/* pulled a day apart, newest first; Go's RFC 3339 with nanoseconds */
+	time_t t = (time_t)(now - 86400 * (i + 1) - 3217);
+	struct tm tm;
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S.639712648Z", gmtime_r(&t, &tm));
+	jv details = JV_OBJECT(S("parent_model"), S(""), S("format"), S("gguf"), S("family"), S(family),
+			       S("families"), JV_ARRAY(S(family)), S("parameter_size"), S(params),
+			       S("quantization_level"), S("Q4_K_M"));
+	return JV_OBJECT(S("name"), S(name), S("model"), S(name), S("modified_at"), S(when),
+			 S("size"), jv_number((double)size), S("digest"), S(digest), S("details"), details);
+}
+
+/* {"models":[...]}, compact as gin writes it; {"error":"..."} for --status. */
+static void reply_tags(int fd, struct ctx *c, const char *list)
+{
+	const struct group *g = c->g;
+	struct buf body = BUF_INIT(GEN_MAX);
+	struct out o;
+	int status = g->status >= 300 ? (int)g->status : 200;
+	c->w = &tags_wire;
+	if (status != 200) {
+		add_json(&body, JV_OBJECT(S("error"), S(reason(status))), 0);
+	} else {
+		jv models = jv_array();
+		char *names = strdup(list ? list : "llama3.2:latest,qwen3:8b"), *save = names, *name;
+		long i = 0;
+		while (names && (name = strsep(&save, ",")))
+			if (*name)
+				models = jv_array_append(models, tag_entry(name, i++, c->created));
+		free(names);
+		add_json(&body, JV_OBJECT(S("models"), models), 0);
+	}
+	sleep_us(g->delay_first * 1000);
+	send_head(fd, c, status, tags_wire.json_type, (long long)body.len, NULL);
+	if (g->hang)
+		hang(fd);
+	out_init(&o, fd, 0, g);
+	out_event(&o, body.p, body.len);
+	buf_free(&body);
+}
+
 static void serve(int fd, long n)
 {
-	const struct group *g = &groups[(size_t)n <= ngroups ? (size_t)n - 1 : ngroups - 1];
+	size_t gi = (size_t)n <= ngroups ? (size_t)n - 1 : ngroups - 1;
+	const struct group *g = &groups[gi];
 	struct req rq = { NULL, NULL, jv_null(), BUF_INIT(0) };
 	struct ctx c = { wires[0], g, n, "", "", jv_null(), jv_string("gpt-4o-mini"),
 			 "", "", now_unix(), 0, 0, 0, 0, 0, wires[0]->sse_type };
@@ -892,11 +1004,16 @@ static void serve(int fd, long n)
 	}
 	log_request(&rq, n, jv_copy(body));
 	char *route = strndup(rq.path, strcspn(rq.path, "?"));
+	int tags = route && !strcmp(route, "/api/tags") && !strcmp(rq.method, "GET");
 	const struct wire *w = NULL;
 	for (size_t i = 0; !w && i < sizeof wires / sizeof *wires; i++)
 		if (wires[i]->match(route))
 			w = wires[i];
 	free(route);
+	if (tags) {
+		reply_tags(fd, &c, tag_lists[gi]);
+		return;
+	}
 	if (w)
 		c.w = w;
 	if (!w || strcmp(rq.method, "POST")) {
@@ -953,9 +1070,11 @@ static struct group *new_group(void)
 		.mid_error = -1, .drop_after = -1, .malformed_after = -1,
 	};
 	groups = realloc(groups, (ngroups + 1) * sizeof *groups);
-	if (!groups)
+	tag_lists = realloc(tag_lists, (ngroups + 1) * sizeof *tag_lists);
+	if (!groups || !tag_lists)
 		die("out of memory", NULL);
 	groups[ngroups] = def;
+	tag_lists[ngroups] = NULL;
 	return &groups[ngroups++];
 }
 
@@ -1028,6 +1147,8 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 			*(long *)field = millis(val, name);
 		else if (o->type == T_STR)
 			*(const char **)field = val;
+		else if (o->type == T_TAGS)
+			tag_lists[ngroups - 1] = val;   /* g is the last group */
 		if (o && o->type == T_STR && o->off == F(text))
 			g->textlen = strlen(val);
 		if (o && o->type == T_FILE)

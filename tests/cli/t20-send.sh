@@ -59,7 +59,7 @@ is "$(jq -r '[.id,.code,.status]|join(",")' "$T/out")" "p,auth,401" "records: pr
 is "$st" 1 "records: exit 1"
 
 # bad input and configuration
-unset OPENAI_API_KEY
+unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY
 run chat-send hi
 is "$st" 77 "no key: exit 77"
 has "$T/err" "OPENAI_API_KEY" "no key: the message names OPENAI_API_KEY"

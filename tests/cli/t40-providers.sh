@@ -128,6 +128,23 @@ is "$(jq -r '[.id, .type] | join(":")' "$T/out" | tr '\n' ' ')" "p1:response p2:
 is "$(last_request | jq -r '.body.messages[-1].content[0].source.media_type')" image/jpeg "... sent as an image block"
 
 # routing and keys
+fake_start --text 'routed'
+run chat-send -m claude-3-opus-20240229 hi
+is "$(last_request | jq -r .path)" /v1/messages "a claude- name outside the table goes to Anthropic"
+run chat-send -m gemini-1.5-pro hi
+check "a gemini- name outside the table goes to Gemini" sh -c "tail -n 1 '$T/log' | grep -q 'gemini-1.5-pro:streamGenerateContent'"
+printf '[model gpt-oss]\nprovider = ollama\n[model llama3.2:latest]\nprovider = ollama\n[model odd]\nprovider = nosuch\n' > "$T/route.cfg"
+OLLAMA_BASE_URL="$OPENAI_BASE_URL" CHAT_CONFIG="$T/route.cfg" run chat-send -m gpt-oss hi
+is "$(last_request | jq -r '[.path, .body.model] | join(" ")')" "/v1/chat/completions gpt-oss" "the table beats the name's prefix"
+is "$(last_request | jq -r '.body.max_completion_tokens // "none"')" none "... (sent the Ollama way)"
+OLLAMA_BASE_URL="$OPENAI_BASE_URL" CHAT_CONFIG="$T/route.cfg" run chat-send -m llama3.2:latest hi
+is "$(last_request | jq -r .body.model)" llama3.2:latest "a table name with a colon is not read as provider:model"
+CHAT_CONFIG="$T/route.cfg" run chat-send -m odd hi
+is "$st" 78 "a table entry naming an unknown provider: exit 78"
+has "$T/err" "unknown provider 'nosuch'" "... naming it"
+env -u OPENAI_API_KEY -u GEMINI_API_KEY chat-send --json hi > "$T/out" 2>/dev/null
+is "$(jq -r .provider "$T/out")" anthropic "with only an Anthropic key, the default model is Anthropic's"
+
 run chat-send -m no-such-model hi
 is "$st" 64 "an unknown model: exit 64"
 has "$T/err" "chat-send --models" "... pointing at the model table"
