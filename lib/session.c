@@ -44,7 +44,7 @@ static int cloud_key_configured(const struct config *cfg)
 			return 1;
 	static const char *const sections[] = { "openai", "anthropic", "gemini", NULL };
 	for (const char *const *p = sections; *p; p++)
-		if (config_get(cfg, *p, "key_file"))
+		if (config_get(cfg, *p, "key_file") && *config_get(cfg, *p, "key_file"))
 			return 1;
 	return 0;
 }
