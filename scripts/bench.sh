@@ -4,13 +4,18 @@
 # asserted.  Run by `make bench`, which builds bin/ and tests/fakeprov first.
 #   1. first-token overhead: process start to first reply byte on stdout
 #   2. streaming throughput: chunks/s and peak RSS over a long stream
-# Peers (the official `openai` npm package, curl, curl|sed|jq) are optional:
-# the SDK is installed once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench};
-# a missing peer is reported and skipped.  Knobs: BENCH_RUNS (first-token
-# runs, default 30), BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3).
+# Both are measured for each provider's wire format (OpenAI, Anthropic,
+# Gemini) beside that provider's official npm SDK (openai, @anthropic-ai/sdk,
+# @google/genai); the OpenAI format also beside curl and curl|sed|jq.  A
+# table by format ends the run.  Peers are optional: the SDKs are installed
+# once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench} (never in CI); a
+# missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
+# "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
+# BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_HISTORY (1).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
+PROVIDERS=${BENCH_PROVIDERS:-openai anthropic gemini}
 SDK_DIR=${CHAT_BENCH_DIR:-${HOME:-/tmp}/.cache/chat-bench}
 TEXT='Hello there, from the bench.'
 BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stream":true,"stream_options":{"include_usage":true}}'
@@ -19,6 +24,21 @@ JQF='select(.choices? and (.choices|length)>0) | .choices[0].delta.content // em
 # shellcheck disable=SC2016 # expanded by the sh -c that runs it
 PIPE='curl -sN "$1" -H "content-type: application/json" -H "authorization: Bearer sk-bench" -d "$2" |
  sed -n "s/^data: {/{/p" | jq -rj --unbuffered "$3"'
+
+# pinfo PROVIDER: its model, official SDK package, peer row name, streaming
+# request path under the server's root, and a request body for curl.
+pinfo() {
+	case $1 in
+	openai) MODEL=gpt-4o-mini PKG=openai PEER=openai-node
+		RPATH=/v1/chat/completions RBODY=$BODY ;;
+	anthropic) MODEL=claude-sonnet-4-5 PKG=@anthropic-ai/sdk PEER=anthropic-node RPATH=/v1/messages
+		RBODY='{"model":"claude-sonnet-4-5","max_tokens":1024,"messages":[{"role":"user","content":"hi"}],"stream":true}' ;;
+	gemini) MODEL=gemini-2.5-flash PKG=@google/genai PEER=genai-node
+		RPATH='/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'
+		RBODY='{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}' ;;
+	*) return 1 ;;
+	esac
+}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-bench.XXXXXX") || exit 1
 SRV=
@@ -30,6 +50,7 @@ trap 'stop_server; rm -rf "$T"' EXIT
 trap 'exit 130' HUP INT TERM
 die() { echo "bench: $*" >&2; exit 1; }
 
+for p in $PROVIDERS; do pinfo "$p" || die "unknown provider '$p' in BENCH_PROVIDERS"; done
 for f in bin/chat-stream tests/fakeprov; do
 	[ -x "$f" ] || die "$f is not built (run: make && make tests/fakeprov)"
 done
@@ -37,8 +58,9 @@ command -v cc >/dev/null || die "no C compiler (cc) for the timing harness"
 cc -O2 -o "$T/firstbyte" scripts/bench/firstbyte.c || die "cannot build scripts/bench/firstbyte.c"
 
 # Our program must not read the user's config or write to their history.
-export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" OPENAI_API_KEY=sk-bench
-unset CHAT_CONFIG CHAT_DB OPENAI_ORG_ID OPENAI_PROJECT_ID 2>/dev/null
+export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" OPENAI_API_KEY=sk-bench \
+	ANTHROPIC_API_KEY=sk-ant-bench GEMINI_API_KEY=gm-bench
+unset CHAT_CONFIG CHAT_DB CHAT_MODEL OPENAI_ORG_ID OPENAI_PROJECT_ID GOOGLE_API_KEY 2>/dev/null
 
 start_server() {    # fakeprov reply options
 	rm -f "$T/port"
@@ -52,33 +74,44 @@ start_server() {    # fakeprov reply options
 		fi
 		sleep 0.05
 	done
-	OPENAI_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1"
-	export OPENAI_BASE_URL
+	ROOT="http://127.0.0.1:$(cat "$T/port")"
+	OPENAI_BASE_URL=$ROOT/v1 ANTHROPIC_BASE_URL=$ROOT/v1 GEMINI_BASE_URL=$ROOT/v1beta
+	export OPENAI_BASE_URL ANTHROPIC_BASE_URL GEMINI_BASE_URL
 	URL=$OPENAI_BASE_URL/chat/completions
 }
 
 # --- peers ------------------------------------------------------------------
-HAVE_SDK='' HAVE_CURL='' HAVE_JQ='' SDK_VER=''
-if ! command -v node >/dev/null; then
-	echo "peer: openai SDK unavailable (node not found)"
-elif [ ! -f "$SDK_DIR/node_modules/openai/package.json" ] && ! command -v npm >/dev/null; then
-	echo "peer: openai SDK unavailable (npm not found)"
-elif [ ! -f "$SDK_DIR/node_modules/openai/package.json" ] && ! { mkdir -p "$SDK_DIR" &&
-	npm install --prefix "$SDK_DIR" --no-audit --no-fund --loglevel=error openai >"$T/npm.log" 2>&1; }; then
-	echo "peer: openai SDK unavailable (npm install failed: $(grep -m1 -i err "$T/npm.log" || tail -n1 "$T/npm.log"))"
-else
-	# The bare `import 'openai'` resolves from the script's own folder.
-	cp scripts/bench/sdk-openai.mjs "$SDK_DIR/sdk-openai.mjs" && HAVE_SDK=1
-	SDK_VER=$(node -p "require(process.argv[1]).version" "$SDK_DIR/node_modules/openai/package.json" 2>/dev/null)
-fi
+# sdk_peer PROVIDER: install its official SDK once (never in CI) and copy its
+# script beside node_modules, where the bare import resolves; on success sets
+# SDK_<provider> (the script) and VER_<provider>.
+sdk_peer() {
+	pinfo "$1"; why=
+	if ! command -v node >/dev/null; then why='node not found'
+	elif [ ! -f "$SDK_DIR/node_modules/$PKG/package.json" ]; then
+		if [ -n "${CI:-}" ]; then why='not installed, and CI never installs it'
+		elif ! command -v npm >/dev/null; then why='npm not found'
+		elif ! { mkdir -p "$SDK_DIR" && npm install --prefix "$SDK_DIR" --no-audit --no-fund \
+			--loglevel=error "$PKG" >"$T/npm.log" 2>&1; }; then
+			why="npm install failed: $(grep -m1 -i err "$T/npm.log" || tail -n1 "$T/npm.log")"
+		fi
+	fi
+	[ -z "$why" ] && ! cp "scripts/bench/sdk-$1.mjs" "$SDK_DIR/" 2>"$T/cp.log" && why=$(cat "$T/cp.log")
+	if [ -n "$why" ]; then echo "peer: $PKG SDK unavailable ($why)"; return 1; fi
+	eval "SDK_$1=\$SDK_DIR/sdk-$1.mjs"
+	eval "VER_$1=\$(node -p 'require(process.argv[1]).version' \"\$SDK_DIR/node_modules/\$PKG/package.json\" 2>/dev/null)"
+}
+for p in $PROVIDERS; do sdk_peer "$p"; done
+HAVE_CURL='' HAVE_JQ=''
 if command -v curl >/dev/null; then HAVE_CURL=1; else echo "peer: curl unavailable (not found)"; fi
 if ! command -v jq >/dev/null; then echo "peer: jq unavailable (not found)"
 elif [ -n "$HAVE_CURL" ]; then HAVE_JQ=1; fi
-SDK=$SDK_DIR/sdk-openai.mjs
+get() { eval "printf %s \"\${$1:-}\""; }    # get VAR: the value of a computed name
 
 echo "machine: $(uname -sm), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n1)"
 v() { if command -v "$1" >/dev/null; then "$@" 2>&1 | head -n1; else echo n/a; fi; }
-echo "versions: $(v bin/chat-stream --version); node $(v node --version); openai ${SDK_VER:-n/a};" \
+vers=
+for p in $PROVIDERS; do pinfo "$p"; vers="$vers $PKG $(get "VER_$p" | grep . || echo n/a);"; done
+echo "versions: $(v bin/chat-stream --version); node $(v node --version);$vers" \
 	"curl $(v curl --version | cut -d' ' -f2); jq $(v jq --version | sed 's/^jq-//'); $(v cc --version)"
 
 # --- helpers ----------------------------------------------------------------
@@ -99,6 +132,9 @@ smoke() {
 	echo "  $name: skipped, wrong output '$out' $(tail -n2 "$T/$name.err" | tr '\n' ' ')" >&2
 	return 1
 }
+# keep KEY: the last measure's figures as KEY_ft (first-token median, ms),
+# KEY_ms (total median, ms) and KEY_rss (KiB), for the table by format
+keep() { eval "${1}_ft=$first_med ${1}_ms=$total_med ${1}_rss=$rss_kb"; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 rate() {    # chunks, ms -> "1,234,567" chunks/s
 	awk -v n="$1" -v ms="$2" 'BEGIN { s = sprintf("%.0f", n * 1000 / ms); r = "";
@@ -107,11 +143,8 @@ rate() {    # chunks, ms -> "1,234,567" chunks/s
 }
 secs() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
 row() { printf '  %-22s %s\n' "$1" "$2"; }
-
-# --- 1. first-token overhead ------------------------------------------------
-echo
-echo "first-token overhead: process start to first reply byte, instant server (median / p90 ms, $RUNS runs)"
-start_server --text "$TEXT"
+ft_head() { echo "first-token overhead: process start to first reply byte, instant server (median / p90 ms, $RUNS runs)"; }
+tp_head() { echo "throughput: $(rate "$CHUNKS" 1000) chunks of 1 byte$1, stdout to /dev/null (median of $TRUNS runs; peak RSS)"; }
 ft() {    # NAME COMMAND...
 	name=$1
 	if smoke "$@" && shift && measure "$name" -n "$RUNS" -w 3 -- "$@"; then
@@ -121,20 +154,6 @@ ft() {    # NAME COMMAND...
 	fi
 	row "$name" "n/a"; return 1
 }
-ft chat-stream bin/chat-stream hi && OURS_FT=$first_med
-ft 'chat-stream --no-log' bin/chat-stream --no-log hi    # without the history write
-if [ -n "$HAVE_SDK" ]; then ft openai-node node "$SDK" hi && SDK_FT=$first_med; else row openai-node n/a; fi
-[ -n "$HAVE_CURL" ] &&    # baseline: first byte of the raw SSE body
-	measure curl -n "$RUNS" -w 3 -- curl -sN "$URL" -H 'content-type: application/json' -d "$BODY" &&
-	row 'curl (raw SSE)' "$(printf '%7.2f / %7.2f   exit after %.2f ms, peak RSS %s' \
-		"$first_med" "$first_p90" "$total_med" "$(mb "$rss_kb")")"
-if [ -n "$HAVE_JQ" ]; then ft 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
-stop_server
-
-# --- 2. throughput ----------------------------------------------------------
-echo
-echo "throughput: $(rate "$CHUNKS" 1000) chunks of 1 byte, stdout to /dev/null (median of $TRUNS runs; peak RSS)"
-start_server --repeat "$CHUNKS" --text x
 tp() {    # NAME COMMAND...
 	name=$1; shift
 	if measure "$name" -d -n "$TRUNS" -w 0 -- "$@"; then
@@ -144,13 +163,91 @@ tp() {    # NAME COMMAND...
 	fi
 	row "$name" "n/a"; return 1
 }
-tp chat-stream bin/chat-stream hi && OURS_TP=$(rate "$CHUNKS" "$total_med") OURS_MS=$total_med OURS_RSS=$rss_kb
-tp 'chat-stream --json' bin/chat-stream --json hi
-if [ -n "$HAVE_SDK" ]; then tp openai-node node "$SDK" hi && SDK_TP=$(rate "$CHUNKS" "$total_med") SDK_MS=$total_med
-else row openai-node n/a; fi
-if [ -n "$HAVE_JQ" ]; then tp 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
-[ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$URL" -H 'content-type: application/json' -d "$BODY"
-stop_server
+
+# --- the OpenAI format, beside the SDK, curl and curl|sed|jq ----------------
+openai_bench() {
+	SDK=$(get SDK_openai)
+	echo
+	ft_head
+	start_server --text "$TEXT"
+	ft chat-stream bin/chat-stream hi && OURS_FT=$first_med
+	ft 'chat-stream --no-log' bin/chat-stream --no-log hi && keep ours_openai    # without the history write
+	if [ -n "$SDK" ]; then ft openai-node node "$SDK" hi && SDK_FT=$first_med && keep sdk_openai
+	else row openai-node n/a; fi
+	[ -n "$HAVE_CURL" ] &&    # baseline: first byte of the raw SSE body
+		measure curl -n "$RUNS" -w 3 -- curl -sN "$URL" -H 'content-type: application/json' -d "$BODY" &&
+		row 'curl (raw SSE)' "$(printf '%7.2f / %7.2f   exit after %.2f ms, peak RSS %s' \
+			"$first_med" "$first_p90" "$total_med" "$(mb "$rss_kb")")"
+	if [ -n "$HAVE_JQ" ]; then ft 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
+	stop_server
+
+	echo
+	tp_head ''
+	start_server --repeat "$CHUNKS" --text x
+	tp chat-stream bin/chat-stream hi && OURS_TP=$(rate "$CHUNKS" "$total_med") OURS_MS=$total_med OURS_RSS=$rss_kb
+	tp 'chat-stream --json' bin/chat-stream --json hi
+	if [ -n "$SDK" ]; then
+		tp openai-node node "$SDK" hi && SDK_TP=$(rate "$CHUNKS" "$total_med") SDK_MS=$total_med && keep tp_sdk_openai
+	else row openai-node n/a; fi
+	if [ -n "$HAVE_JQ" ]; then tp 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
+	[ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$URL" -H 'content-type: application/json' -d "$BODY"
+	# for the table by format, like the other formats: without the history write
+	measure 'chat-stream --no-log' -d -n "$TRUNS" -w 0 -- bin/chat-stream --no-log hi && keep tp_ours_openai
+	stop_server
+}
+
+# --- the Anthropic and Gemini formats, beside their SDKs --------------------
+provider_bench() {    # PROVIDER
+	pinfo "$1"; SDK=$(get "SDK_$1")
+	echo
+	ver=$(get "VER_$1")
+	echo "$1 format: chat-stream -m $1:$MODEL beside $PKG ${ver:-(unavailable)}"
+	ft_head
+	start_server --text "$TEXT"
+	ft chat-stream bin/chat-stream -m "$1:$MODEL" hi
+	ft 'chat-stream --no-log' bin/chat-stream --no-log -m "$1:$MODEL" hi && keep "ours_$1"
+	if [ -n "$SDK" ]; then ft "$PEER" node "$SDK" hi && keep "sdk_$1"; else row "$PEER" n/a; fi
+	stop_server
+
+	start_server --repeat "$CHUNKS" --text x
+	# the size of an event on the wire, from one curl of the whole stream
+	per=''
+	[ -n "$HAVE_CURL" ] && per=$(curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY" |
+		wc -c | awk -v n="$CHUNKS" '{ printf " (%.0f bytes of SSE each)", $1 / n }')
+	tp_head "$per"
+	tp 'chat-stream --no-log' bin/chat-stream --no-log -m "$1:$MODEL" hi && keep "tp_ours_$1"
+	if [ -n "$SDK" ]; then tp "$PEER" node "$SDK" hi && keep "tp_sdk_$1"; else row "$PEER" n/a; fi
+	[ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY"
+	stop_server
+}
+
+# --- the table by format ----------------------------------------------------
+# fig KEY: a kept figure (first-token ms, chunks/s or MB by KEY's suffix), or n/a
+fig() {
+	x=$(get "$1")
+	case $1 in
+	*_ft) [ -n "$x" ] && x=$(printf %.2f "$x") ;;
+	*_ms) [ -n "$x" ] && x=$(rate "$CHUNKS" "$x") ;; *_rss) [ -n "$x" ] && x=$(mb "$x") ;;
+	esac
+	echo "${x:-n/a}"
+}
+trow() { printf '  %-10s %-18s %-25s %-7s %s\n' "$@"; }
+format_table() {
+	echo
+	echo "by format: chat-stream --no-log / the provider's official SDK"
+	trow format 'first token ms' 'chunks/s' ratio 'peak RSS at throughput'
+	for p in $PROVIDERS; do
+		a=$(get "tp_sdk_${p}_ms") b=$(get "tp_ours_${p}_ms") ratio=n/a
+		[ -n "$a" ] && [ -n "$b" ] && ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", a / b }')
+		trow "$p" "$(fig "ours_${p}_ft") / $(fig "sdk_${p}_ft")" \
+			"$(fig "tp_ours_${p}_ms") / $(fig "tp_sdk_${p}_ms")" "$ratio" \
+			"$(fig "tp_ours_${p}_rss") / $(fig "tp_sdk_${p}_rss")"
+	done
+}
+
+for p in $PROVIDERS; do
+	if [ "$p" = openai ]; then openai_bench; else provider_bench "$p"; fi
+done
 
 # --- summary against the targets (information only) -------------------------
 echo
@@ -160,6 +257,7 @@ echo "targets (not asserted):"
 	row "throughput >= 3x SDK" \
 	    "$(awk -v a="$SDK_MS" -v b="$OURS_MS" 'BEGIN { printf "%.2fx", a / b }'): chat-stream $OURS_TP vs openai-node $SDK_TP chunks/s"
 [ -n "${OURS_RSS:-}" ] && row "peak RSS < 10 MB" "chat-stream $(mb "$OURS_RSS")"
+format_table
 
 # the history at a million messages (skip with BENCH_HISTORY=0)
 if [ "${BENCH_HISTORY:-1}" != 0 ]; then
