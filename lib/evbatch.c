@@ -1,5 +1,6 @@
 #include "evbatch.h"
 #include <jv.h>
+#include "jsonx.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ static void *helper(void *arg)
 		pthread_cond_broadcast(&b->cv);
 	}
 	pthread_mutex_unlock(&b->mu);
+	jx_forget_keys();
 	return NULL;
 }
 

@@ -3,12 +3,42 @@
 #include <errno.h>
 #include <string.h>
 
+/* Keys are nearly always string literals: each thread keeps the jv string
+ * it made for a literal's address, so a look-up does not build, validate
+ * and hash a new key every time (jv reference counts are not atomic, hence
+ * one cache per thread). */
+#define KEY_CACHE 64
+static _Thread_local struct {
+	const char *lit;
+	jv key;
+} key_cache[KEY_CACHE];
+static _Thread_local int key_cached;
+
+static jv key_for(const char *key)
+{
+	for (int i = 0; i < key_cached; i++)
+		if (key_cache[i].lit == key && !strcmp(jv_string_value(key_cache[i].key), key))
+			return jv_copy(key_cache[i].key);
+	jv k = jv_string(key);
+	if (key_cached == KEY_CACHE)
+		return k;
+	key_cache[key_cached].lit = key;
+	key_cache[key_cached++].key = jv_copy(k);
+	return k;
+}
+
+void jx_forget_keys(void)
+{
+	for (int i = 0; i < key_cached; i++)
+		jv_free(key_cache[i].key);
+	key_cached = 0;
+}
+
 jv jx_get(jv obj, const char *key)
 {
 	if (jv_get_kind(obj) != JV_KIND_OBJECT)
 		return jv_invalid();
-	jv v = jv_object_get(jv_copy(obj), jv_string(key));
-	return v;
+	return jv_object_get(jv_copy(obj), key_for(key));
 }
 
 int jx_str(jv obj, const char *key, char *out, size_t cap)
