@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -DCHAT_VERSION='"$(VERSION)"' \
-       -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(SQLITE_CFLAGS) $(CFLAGS) -MMD -MP
+       -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(SQLITE_CFLAGS) $(IMG_CFLAGS) $(CFLAGS) -MMD -MP
 
 # each program records only the libraries it really uses
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
@@ -24,6 +24,8 @@ CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
 # Debian's jq 1.6 ships no libjq.pc: fall back to -ljq.
 JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
 JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
+IMG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng libjpeg 2>/dev/null)
+IMG_LIBS := $(shell $(PKG_CONFIG) --libs libpng libjpeg 2>/dev/null || echo -lpng16 -ljpeg)
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
@@ -35,11 +37,11 @@ endif
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
-PROGS = chat-stream chat-send chat-history
+PROGS = chat-stream chat-send chat-history chat-upload
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
-TEST_TOOLS = tests/fakeprov
+TEST_TOOLS = tests/fakeprov tests/mkimage
 
 all: $(BINS)
 
@@ -54,15 +56,19 @@ lib/libchat.a: $(LIB_OBJ)
 bin/%: cmd/%.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
 tests/fakeprov: tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm -pthread
+
+tests/mkimage: tests/mkimage.c
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS)
 
 check: all $(UNIT_BINS) $(TEST_TOOLS)
 	@sh tests/run.sh

@@ -21,6 +21,7 @@ static const char help[] =
 	"  -m, --model MODEL        model or provider:model (default gpt-4o-mini;\n"
 	"                           providers: openai anthropic gemini ollama)\n"
 	"  -s, --system TEXT        system prompt\n"
+	"  -a, --attach FILE        attach an image or video (see chat-upload)\n"
 	"      --max-tokens N       limit the reply's length\n"
 	"      --temperature T      sampling temperature, 0 to 2\n"
 	"      --json               write a response record instead of the text\n"
@@ -161,6 +162,8 @@ int main(int argc, char **argv)
 		st = attachments_read(&atts, &lr);
 		if (!st)
 			st = session_model(&s, NULL);
+		if (!st && o.nattach)
+			st = attachments_files(&atts, o.attach, o.nattach, s.mi);
 		if (!st) {
 			struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
 					 .mode = o.json ? ASK_JSON : 0 };
@@ -176,8 +179,10 @@ int main(int argc, char **argv)
 		     : s.hist.status ? s.hist.status : b.failed ? EXIT_PARTIAL : 0;
 	} else if (!st) {
 		st = session_model(&s, NULL);
+		if (!st && o.nattach)
+			st = attachments_files(&atts, o.attach, o.nattach, s.mi);
 		if (!st) {
-			struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(),
+			struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
 					 .mode = o.json ? ASK_JSON : 0 };
 			st = ask_run(&s, &a);
 			if (!st)

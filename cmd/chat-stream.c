@@ -15,6 +15,7 @@ static const char help[] =
 	"  -m, --model MODEL        model or provider:model (default gpt-4o-mini;\n"
 	"                           providers: openai anthropic gemini ollama)\n"
 	"  -s, --system TEXT        system prompt\n"
+	"  -a, --attach FILE        attach an image or video (see chat-upload)\n"
 	"      --max-tokens N       limit the reply's length\n"
 	"      --temperature T      sampling temperature, 0 to 2\n"
 	"      --json               write delta records and a final response record\n"
@@ -67,6 +68,8 @@ int main(int argc, char **argv)
 	}
 	if (!st)
 		st = session_model(&s, NULL);
+	if (!st && o.nattach)
+		st = attachments_files(&atts, o.attach, o.nattach, s.mi);
 	if (!st) {
 		struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
 				 .mode = ASK_STREAM | (o.json ? ASK_JSON : 0) };

@@ -5,17 +5,17 @@
 # separated by '|', and the kind of value the option takes:
 #   flag  none          model  a model name    text  free text
 #   num   a number      file   a path          dir   a directory
-#   date  YYYY-MM-DD
+#   date  YYYY-MM-DD    quality  low, medium, high    color  white, black
 # To add a program, add its name to _chat_programs and a case to _chat_options.
 # chat-history also takes a command (list, show, ...) and its arguments;
 # conversations are completed from "chat-history names".
 
-_chat_programs='chat-stream chat-send chat-history'
+_chat_programs='chat-stream chat-send chat-history chat-upload'
 _chat_history_commands='list show search export import rm rename stats prune names'
 _chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:'
 
 # The options every program shares (DESIGN.md, "Common flags").
-_chat_common='-m|--model=model -s|--system=text --max-tokens=num --temperature=num
+_chat_common='-m|--model=model -s|--system=text -a|--attach=file --max-tokens=num --temperature=num
 	--json=flag --text=flag --retries=num --connect-timeout=num --idle-timeout=num
 	-c|--continue=flag --conversation=text --db=file --no-log=flag
 	-q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag'
@@ -28,6 +28,9 @@ _chat_options() {
 		--since=date --until=date --before=date --dry-run=flag --media=flag
 		--json=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag
 		--version=flag' ;;
+	chat-upload) printf '%s\n' '-m|--model=model --max-side=num --quality=quality
+		--flatten=color --max-bytes=num -o|--output=file -q|--quiet=flag
+		-v|--verbose=flag -h|--help=flag --version=flag' ;;
 	esac
 }
 
@@ -104,6 +107,8 @@ _chat_values() {
 	model) compgen -W "$_chat_models" -- "$2" ;;
 	file) compopt -o filenames 2>/dev/null; compgen -f -- "$2" ;;
 	dir) compopt -o filenames 2>/dev/null; compgen -d -- "$2" ;;
+	quality) compgen -W 'low medium high' -- "$2" ;;
+	color) compgen -W 'white black' -- "$2" ;;
 	esac
 }
 
@@ -149,7 +154,7 @@ _chat_complete() {
 		import) mapfile -t cands < <(_chat_values file "$cur") ;;
 		esac
 	else
-		# prompt words: file names are the useful guess
+		# prompt words, or chat-upload's inputs: file names are the useful guess
 		mapfile -t cands < <(_chat_values file "$cur")
 	fi
 

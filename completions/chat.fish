@@ -1,7 +1,8 @@
 # fish completion for the chat programs. The same file is installed once per
-# program (chat-stream.fish, chat-send.fish, ...); fish loads it by command
-# name, and it then defines the completions of that command only. Sourced
-# under any other name it defines them for every program.
+# program (chat-stream.fish, chat-send.fish, chat-upload.fish, ...); fish
+# loads it by command name, and it then defines the completions of that
+# command only. Sourced under any other name it defines them for every
+# program.
 # To add a program: add it to the list below and give it a case in
 # __chat_complete_for.
 
@@ -117,14 +118,33 @@ function __chat_history_complete --argument-names c
     complete -c $c -n '__chat_history_arg any import' -F
 end
 
+function __chat_upload_complete --argument-names c
+    complete -c $c -F
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d "Shrink to the model's largest image side"
+    complete -c $c -l max-side -x -d 'Longest side in pixels (default 2048)'
+    complete -c $c -l quality -x -a 'low medium high' -d 'JPEG quality (default medium)'
+    complete -c $c -l flatten -x -a 'white black' -d 'Drop transparency onto COLOR (#rrggbb, white, black)'
+    complete -c $c -l max-bytes -x -d 'Refuse inputs over N bytes (default 20M)'
+    complete -c $c -s o -l output -r -F -d 'Write the processed image to FILE, not a record'
+    complete -c $c -s q -l quiet -d 'No messages for files that fail'
+    complete -c $c -s v -l verbose -d 'Say what was done to each file'
+    complete -c $c -s h -l help -d 'Show the help'
+    complete -c $c -l version -d 'Show the version'
+end
+
 function __chat_complete_for --argument-names c
     if test $c = chat-history
         __chat_history_complete $c
         return
     end
+    if test $c = chat-upload
+        __chat_upload_complete $c
+        return
+    end
     # the options every program shares
     complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'Model, or provider:model'
     complete -c $c -s s -l system -x -d 'System prompt'
+    complete -c $c -s a -l attach -r -F -d 'Attach an image or video (see chat-upload)'
     complete -c $c -l max-tokens -x -d 'Limit the length of the reply'
     complete -c $c -l temperature -x -d 'Sampling temperature, 0 to 2'
     complete -c $c -l json -d 'Write records instead of plain text'
@@ -148,7 +168,7 @@ function __chat_complete_for --argument-names c
     end
 end
 
-set -l __chat_programs chat-stream chat-send chat-history
+set -l __chat_programs chat-stream chat-send chat-history chat-upload
 set -l __chat_self (string replace -r '^.*/' '' -- (status current-filename) | string replace -r '\.fish$' '')
 if contains -- $__chat_self $__chat_programs
     __chat_complete_for $__chat_self

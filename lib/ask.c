@@ -111,6 +111,7 @@ int ask_run(struct session *s, const struct ask *a)
 		.conversation = a->conversation ? a->conversation : o->conversation,
 		.prompt = a->prompt, .system = a->system ? a->system : o->system,
 		.request_id = request_id[0] ? request_id : NULL,
+		.atts = a->atts,
 	};
 	int ast = a->atts ? attachments_check(a->atts, s->model_name, s->mi, &s->models) : 0;
 	if (ast) {

@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "jsonx.h"
+#include "upload.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,6 +128,27 @@ int attachments_check(const struct attachments *a, const char *model_name, const
 		error("%s cannot take %s input; models that can: %s", model_name, kind, can.len ? buf_str(&can) : "none known");
 		buf_free(&can);
 		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
+int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi)
+{
+	struct upload_opts uo;
+	upload_defaults(&uo);
+	if (mi && mi->max_side)
+		uo.max_side = (int)mi->max_side;
+	for (int i = 0; i < n; i++) {
+		char why[512];
+		jv rec = jv_invalid();
+		int r = upload_file(paths[i], &uo, &rec, NULL, why, sizeof why);
+		if (!r && attachments_add(a, rec, why, sizeof why) < 0)
+			r = EXIT_DATAERR;
+		jv_free(rec);
+		if (r) {
+			error("%s: %s", paths[i], why);
+			return r;
+		}
 	}
 	return 0;
 }

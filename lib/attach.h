@@ -28,6 +28,9 @@ void attachments_free(struct attachments *a);
 int attachments_add(struct attachments *a, jv rec, char *why, size_t cap);
 /* Read stdin's records, which must all be attachments. 0 or an exit status. */
 int attachments_read(struct attachments *a, struct line_reader *lr);
+/* Process the -a files through chat-upload's code, shrunk for the model
+ * (its table entry may be NULL). 0 or an exit status, said on stderr. */
+int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi);
 /* Refuse, before any request, an attachment the model cannot take: names
  * the models in the table that can. 0 or an exit status (65). */
 int attachments_check(const struct attachments *a, const char *model_name, const struct model_info *mi,

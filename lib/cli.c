@@ -20,6 +20,7 @@ static const struct option longopts[] = {
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "records", no_argument, NULL, 'r' },
+	{ "attach", required_argument, NULL, 'a' },
 	{ "continue", no_argument, NULL, 'c' },
 	{ "conversation", required_argument, NULL, OPT_CONVERSATION },
 	{ "db", required_argument, NULL, OPT_DB },
@@ -62,7 +63,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	o->idle_timeout = 300;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":m:s:rcqvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:s:a:rcqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
 		case 's': o->system = optarg; break;
@@ -87,6 +88,11 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			break;
 		case OPT_TEXT: o->text_only = 1; break;
 		case 'c': o->cont = 1; break;
+		case 'a':
+			if (o->nattach == (int)(sizeof o->attach / sizeof *o->attach))
+				usage_error("at most %d files with -a", (int)(sizeof o->attach / sizeof *o->attach));
+			o->attach[o->nattach++] = optarg;
+			break;
 		case OPT_CONVERSATION: o->conversation = optarg; break;
 		case OPT_DB: o->db = optarg; break;
 		case OPT_MODELS:
@@ -107,6 +113,8 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	}
 	if (o->cont && o->conversation)
 		usage_error("%s", "--continue and --conversation cannot be used together");
+	if (o->records && o->nattach)
+		usage_error("%s", "-a applies to a prompt given as words; prompt records carry their own \"attachments\"");
 	if (o->records && o->text_only)
 		usage_error("%s", "--records and --text cannot be used together");
 	o->nwords = argc - optind;

@@ -12,6 +12,8 @@ struct cli_opts {
 	int json, quiet, records, text_only, no_log, retries, cont, list_models;
 	const char *conversation, *db;
 	long connect_timeout, idle_timeout;
+	const char *attach[16];    /* -a FILE, in order */
+	int nattach;
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };

@@ -1,5 +1,7 @@
 #include "histlog.h"
+#include "base64.h"
 #include "clock.h"
+#include "sha256.h"
 #include "diag.h"
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,52 @@ static int create_conversation(struct histlog *h, const char *name, const char *
 	return step_done(&h->st, st, "creating a conversation");
 }
 
+/* The user turn's attachments, stored once each by content (sha256 of the
+ * bytes) and linked to the message just inserted. Attachments by uri have
+ * no bytes here and are not stored. */
+static int store_media(struct histlog *h, const struct attachments *a)
+{
+	if (!a || !a->n)
+		return 0;
+	sqlite3_int64 rid = 0;
+	sqlite3_stmt *q = store_prepare(&h->st, "SELECT rid FROM messages WHERE id = ?1");
+	if (!q)
+		return -1;
+	sqlite3_bind_text(q, 1, h->user_msg, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		rid = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_stmt *media = store_prepare(&h->st, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
+	sqlite3_stmt *link = store_prepare(&h->st, "INSERT INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
+	int rc = media && link ? 0 : -1;
+	for (size_t i = 0; !rc && i < a->n; i++) {
+		if (!a->v[i].data)
+			continue;
+		struct buf raw = BUF_INIT((size_t)1 << 31);
+		char hex[65];
+		if (base64_decode(a->v[i].data, a->v[i].data_len, &raw) < 0) {
+			buf_free(&raw);
+			continue;
+		}
+		sha256_hex(raw.p ? raw.p : "", raw.len, hex);
+		sqlite3_bind_text(media, 1, hex, -1, SQLITE_STATIC);
+		sqlite3_bind_text(media, 2, a->v[i].mime, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(media, 3, (sqlite3_int64)raw.len);
+		sqlite3_bind_blob(media, 4, raw.p ? raw.p : "", (int)raw.len, SQLITE_STATIC);
+		sqlite3_bind_int64(link, 1, rid);
+		sqlite3_bind_int(link, 2, (int)i);
+		sqlite3_bind_text(link, 3, hex, -1, SQLITE_STATIC);
+		if (sqlite3_step(media) != SQLITE_DONE || sqlite3_step(link) != SQLITE_DONE)
+			rc = store_error(&h->st, "storing an attachment");
+		sqlite3_reset(media);
+		sqlite3_reset(link);
+		buf_free(&raw);
+	}
+	sqlite3_finalize(media);
+	sqlite3_finalize(link);
+	return rc;
+}
+
 /* Find the conversation asked for (or the latest) and read its context.
  * 0 found, 1 none, -1 error. */
 static int find_and_load(struct histlog *h, const struct histlog_start *hs)
@@ -167,6 +215,8 @@ static int log_user_turn(struct histlog *h, const struct histlog_start *hs)
 		if (step_done(&h->st, st, "logging the prompt") < 0)
 			goto fail;
 	}
+	if (store_media(h, hs->atts) < 0)
+		goto fail;
 	st = store_prepare(&h->st, "UPDATE conversations SET updated = ?2, system = coalesce(?3, system) WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);

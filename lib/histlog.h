@@ -7,6 +7,7 @@
 #define CHAT_HISTLOG_H
 #include "exchange.h"
 #include "store.h"
+#include "attach.h"
 
 struct histlog {
 	struct store st;
@@ -30,6 +31,7 @@ struct histlog_start {
 	const char *prompt;
 	const char *system;       /* NULL: the conversation's own */
 	const char *request_id;   /* a prompt record's id, or NULL */
+	const struct attachments *atts;  /* stored with the user turn, or NULL */
 };
 
 /* Prepare one exchange. 0, or an exit status when it must not go ahead

@@ -1,0 +1,182 @@
+/* chat-upload: images and video made ready for a model, as attachment
+ * records for chat-send and chat-stream. */
+#include "config.h"
+#include "diag.h"
+#include "iox.h"
+#include "jsonx.h"
+#include "models.h"
+#include "upload.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char help[] =
+	"usage: chat-upload [options] FILE...\n"
+	"Turn images and videos into attachment records for chat-send and\n"
+	"chat-stream: images are decoded, turned upright (EXIF), shrunk for the\n"
+	"model, stripped of all metadata and re-encoded; videos are checked.\n"
+	"\n"
+	"  -m, --model MODEL        shrink to what MODEL uses (the model table)\n"
+	"      --max-side N         longest side in pixels (default 2048)\n"
+	"      --quality Q          low, medium or high JPEG quality (default medium)\n"
+	"      --flatten COLOR      drop transparency onto COLOR (#rrggbb, white, black)\n"
+	"      --max-bytes N        refuse inputs over N bytes (default 20M; K or M)\n"
+	"  -o, --output FILE        write the processed image to FILE, not a record\n"
+	"  -q, --quiet              no messages for files that fail\n"
+	"  -v, --verbose            say what was done to each file\n"
+	"  -h, --help               show this help\n"
+	"      --version            show the version\n"
+	"\n"
+	"Accepted: PNG and JPEG images (every colour type and depth), MP4, MOV,\n"
+	"WebM, MPEG and AVI video (recognised by their bytes, not their names).\n"
+	"\n"
+	"Examples:\n"
+	"  chat-upload photo.jpg chart.png | chat-send 'Compare these'\n"
+	"  chat-upload -m claude-sonnet-4-5 scan.png | chat-stream 'Transcribe this'\n"
+	"  chat-upload --max-side 1024 -o small.jpg big.jpg\n"
+	"\n"
+	"Exit status: 0 ok, 64 usage, 65 a file is not an accepted image or video,\n"
+	"or is corrupt or too large, 66 a file is unreadable, 73 cannot write.\n";
+
+enum { O_MAX_SIDE = 256, O_QUALITY, O_FLATTEN, O_MAX_BYTES, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "model", required_argument, NULL, 'm' }, { "max-side", required_argument, NULL, O_MAX_SIDE },
+	{ "quality", required_argument, NULL, O_QUALITY }, { "flatten", required_argument, NULL, O_FLATTEN },
+	{ "max-bytes", required_argument, NULL, O_MAX_BYTES }, { "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' }, { "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static _Noreturn void usage(const char *msg, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s%s\nTry '%s --help' for more information.\n", progname, msg, arg ? ": " : "",
+		arg ? arg : "", progname);
+	exit(EXIT_USAGE);
+}
+
+static size_t size_arg(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	unsigned long long mul = !strcmp(end, "K") || !strcmp(end, "k") ? 1024ULL : !strcmp(end, "M") ? 1048576ULL
+				 : !strcmp(end, "G") ? 1073741824ULL : !*end ? 1 : 0;
+	if (!*s || !mul || v == 0 || v > (1ULL << 40) / mul)
+		usage("expected a size such as 20M", s);
+	return (size_t)(v * mul);
+}
+
+/* Write the processed bytes to path atomically: a temporary name, then rename. */
+static int write_file(const char *path, const struct buf *b)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return error("%s: %s", tmp, strerror(errno)), EXIT_CANTCREAT;
+	int bad = write_all(fd, b->p, b->len) < 0 || fsync(fd) < 0;
+	bad |= close(fd) < 0;
+	if (bad || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return error("%s: %s", path, strerror(e)), EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	diag_init(argv[0]);
+	struct upload_opts uo;
+	upload_defaults(&uo);
+	const char *model = NULL, *out = NULL;
+	int quiet = 0, side_set = 0, c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:o:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': model = optarg; break;
+		case O_MAX_SIDE: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 16 || v > 20000)
+				usage("--max-side: expected pixels from 16 to 20000", optarg);
+			uo.max_side = (int)v;
+			side_set = 1;
+			break;
+		}
+		case O_QUALITY:
+			if ((uo.quality = upload_quality(optarg)) < 0)
+				usage("--quality: expected low, medium or high", optarg);
+			break;
+		case O_FLATTEN:
+			if (upload_color(optarg, uo.bg) < 0)
+				usage("--flatten: expected #rrggbb, white or black", optarg);
+			uo.flatten = 1;
+			break;
+		case O_MAX_BYTES: uo.max_bytes = size_arg(optarg); break;
+		case 'o': out = optarg; break;
+		case 'q': quiet = 1; break;
+		case 'v': verbose++; break;
+		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
+		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
+		case ':': usage("option needs a value", argv[optind - 1]);
+		default: usage("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		usage("no files given", NULL);
+	if (out && argc - optind != 1)
+		usage("-o takes one input file", NULL);
+	if (model && !side_set) {
+		struct config cfg;
+		struct models table;
+		if (config_load(&cfg) < 0 || models_load(&table, &cfg) < 0)
+			return EXIT_CONFIG;
+		const struct model_info *mi = models_find(&table, models_alias(&cfg, model));
+		if (!mi)
+			usage("not in the model table (see chat-send --models)", model);
+		if (mi->max_side)
+			uo.max_side = (int)mi->max_side;
+		models_free(&table);
+		config_free(&cfg);
+	}
+	int status = 0;
+	for (int i = optind; i < argc; i++) {
+		char why[512];
+		jv rec = jv_invalid();
+		struct buf bytes = BUF_INIT((size_t)1 << 31);
+		int r = upload_file(argv[i], &uo, &rec, out ? &bytes : NULL, why, sizeof why);
+		if (r) {
+			if (!quiet)
+				error("%s: %s", argv[i], why);
+			if (!status)
+				status = r;
+		} else if (out) {
+			r = write_file(out, &bytes);
+			jv_free(rec);
+		} else {
+			if (verbose) {
+				char mime[32] = "";
+				jx_str(rec, "mime", mime, sizeof mime);
+				warn("%s: %s, %.0fx%.0f, %.0f bytes", argv[i], mime, jx_num(rec, "width", 0),
+				     jx_num(rec, "height", 0), jx_num(rec, "bytes", 0));
+			}
+			if (jx_write_line(1, rec) < 0) {
+				r = errno == EPIPE ? 0 : (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
+				buf_free(&bytes);
+				return r;
+			}
+		}
+		if (r && !status)
+			status = r;
+		buf_free(&bytes);
+	}
+	if (close_stdout() < 0 && !status)
+		status = (error("cannot write output"), EXIT_CANTCREAT);
+	return status;
+}

@@ -1,0 +1,161 @@
+#include "upload.h"
+#include "base64.h"
+#include "diag.h"
+#include "image.h"
+#include "iox.h"
+#include "sha256.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define MB (1024u * 1024u)
+
+void upload_defaults(struct upload_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->max_side = 2048;
+	o->bg[0] = o->bg[1] = o->bg[2] = 255;
+	o->quality = 80;
+	o->max_bytes = 20 * MB;
+	o->max_pixels = 100u * 1000 * 1000;
+}
+
+int upload_quality(const char *p)
+{
+	return !strcmp(p, "low") ? 60 : !strcmp(p, "medium") ? 80 : !strcmp(p, "high") ? 90 : -1;
+}
+
+int upload_color(const char *s, unsigned char bg[3])
+{
+	if (!strcasecmp(s, "white"))
+		return bg[0] = bg[1] = bg[2] = 255, 0;
+	if (!strcasecmp(s, "black"))
+		return bg[0] = bg[1] = bg[2] = 0, 0;
+	if (*s == '#')
+		s++;
+	unsigned v;
+	char extra;
+	if (strlen(s) != 6 || sscanf(s, "%6x%c", &v, &extra) != 1)
+		return -1;
+	bg[0] = (unsigned char)(v >> 16), bg[1] = (unsigned char)(v >> 8), bg[2] = (unsigned char)v;
+	return 0;
+}
+
+/* Video containers by their first bytes, with the names Gemini knows. */
+static const char *video_mime(const unsigned char *p, size_t n)
+{
+	if (n >= 12 && !memcmp(p + 4, "ftyp", 4))
+		return !memcmp(p + 8, "qt  ", 4) ? "video/mov" : "video/mp4";
+	if (n >= 4 && !memcmp(p, "\x1a\x45\xdf\xa3", 4))
+		return "video/webm";
+	if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 1 && (p[3] == 0xba || p[3] == 0xb3))
+		return "video/mpeg";
+	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "AVI ", 4))
+		return "video/avi";
+	return NULL;
+}
+
+static int read_input(const char *path, size_t max, struct buf *b, char *why, size_t cap)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0) {
+		snprintf(why, cap, "%s", strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	buf_init(b, max);
+	int r = read_all(fd, b);
+	int e = errno;
+	if (fd)
+		close(fd);
+	if (r == -2) {
+		snprintf(why, cap, "larger than the %zu MB limit (--max-bytes)", max / MB);
+		return EXIT_DATAERR;
+	}
+	if (r < 0) {
+		snprintf(why, cap, "%s", strerror(e));
+		return EXIT_NOINPUT;
+	}
+	if (!b->len) {
+		snprintf(why, cap, "empty file");
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
+static jv record(const char *mime, const struct buf *bytes, int w, int h, const char *source,
+		 int ow, int oh, size_t obytes)
+{
+	char hex[65];
+	sha256_hex(bytes->p, bytes->len, hex);
+	struct buf b64 = BUF_INIT((size_t)1 << 31);
+	base64_encode(bytes->p, bytes->len, &b64);
+	jv rec = JV_OBJECT(jv_string("type"), jv_string("attachment"), jv_string("mime"), jv_string(mime),
+			   jv_string("data"), jv_string_sized(buf_str(&b64), (int)b64.len));
+	buf_free(&b64);
+	rec = jv_object_set(rec, jv_string("width"), w ? jv_number(w) : jv_null());
+	rec = jv_object_set(rec, jv_string("height"), h ? jv_number(h) : jv_null());
+	rec = jv_object_set(rec, jv_string("bytes"), jv_number((double)bytes->len));
+	rec = jv_object_set(rec, jv_string("sha256"), jv_string(hex));
+	rec = jv_object_set(rec, jv_string("source"), jv_string(source));
+	rec = jv_object_set(rec, jv_string("original"),
+			    JV_OBJECT(jv_string("width"), ow ? jv_number(ow) : jv_null(),
+				      jv_string("height"), oh ? jv_number(oh) : jv_null(),
+				      jv_string("bytes"), jv_number((double)obytes)));
+	return rec;
+}
+
+int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap)
+{
+	struct buf in;
+	int st = read_input(path, o->max_bytes, &in, why, cap);
+	if (st) {
+		buf_free(&in);
+		return st;
+	}
+	const unsigned char *p = (const unsigned char *)in.p;
+	const char *vmime = video_mime(p, in.len);
+	if (vmime) {
+		/* video goes as it is: the model decodes it */
+		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len);
+		if (encoded)
+			buf_add(encoded, in.p, in.len);
+		buf_free(&in);
+		return 0;
+	}
+	enum image_format f = image_sniff(p, in.len);
+	if (f != IMG_PNG && f != IMG_JPEG) {
+		snprintf(why, cap, "%s; accepted: PNG and JPEG images, MP4, MOV, WebM, MPEG and AVI video",
+			 f == IMG_GIF ? "a GIF image" : f == IMG_WEBP ? "a WebP image" : f == IMG_BMP ? "a BMP image"
+			 : f == IMG_HEIC ? "a HEIC image" : f == IMG_TIFF ? "a TIFF image" : "not an image or video we know");
+		buf_free(&in);
+		return EXIT_DATAERR;
+	}
+	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
+	struct image im = { 0 };
+	int ow = 0, oh = 0;
+	if (image_decode(p, in.len, &lim, o->max_side, &im, &ow, &oh, why, cap) < 0) {
+		buf_free(&in);
+		return EXIT_DATAERR;
+	}
+	int rc = image_shrink(&im, o->max_side);
+	if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
+		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
+	struct buf out = BUF_INIT((size_t)1 << 30);
+	const char *mime = im.channels == 4 ? "image/png" : "image/jpeg";
+	if (rc < 0)
+		snprintf(why, cap, "out of memory shrinking the image");
+	else
+		rc = im.channels == 4 ? image_encode_png(&im, &out, why, cap) : image_encode_jpeg(&im, o->quality, &out, why, cap);
+	if (rc == 0) {
+		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in.len);
+		if (encoded)
+			buf_add(encoded, out.p, out.len);
+	}
+	image_free(&im);
+	buf_free(&out);
+	buf_free(&in);
+	return rc ? EXIT_DATAERR : 0;
+}
