@@ -70,6 +70,17 @@ tests/mkimage: tests/mkimage.c
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS)
 
+# a libFuzzer target for the image decoder (clang); `make fuzz` runs it for FUZZ_TIME seconds
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+IMG_SRC = lib/image_decode.c lib/image_exif.c lib/image_resize.c lib/image_encode.c lib/buf.c
+tests/fuzz/fuzz_image: tests/fuzz/fuzz_image.c $(IMG_SRC) lib/image.h
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib $(IMG_CFLAGS) -o $@ $< $(IMG_SRC) $(IMG_LIBS)
+
+fuzz: tests/fuzz/fuzz_image
+	d=$$(mktemp -d) && tests/fuzz/fuzz_image -max_total_time=$(FUZZ_TIME) -max_len=4096 -malloc_limit_mb=80 $$d tests/fuzz/corpus_image; r=$$?; rm -rf $$d; exit $$r
+
 check: all $(UNIT_BINS) $(TEST_TOOLS)
 	@sh tests/run.sh
 
@@ -101,8 +112,8 @@ uninstall:
 
 clean:
 	rm -rf bin lib/*.o lib/*.a lib/*.d cmd/*.o cmd/*.d tests/*.o tests/*.d tests/fakeprov \
-	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS)
+	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS) tests/mkimage tests/fuzz/fuzz_image
 
-.PHONY: all check demo bench deps install uninstall clean
+.PHONY: all check demo bench deps install uninstall clean fuzz
 .SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o
 -include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d)

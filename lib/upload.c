@@ -127,9 +127,12 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 	}
 	enum image_format f = image_sniff(p, in.len);
 	if (f != IMG_PNG && f != IMG_JPEG) {
-		snprintf(why, cap, "%s; accepted: PNG and JPEG images, MP4, MOV, WebM, MPEG and AVI video",
-			 f == IMG_GIF ? "a GIF image" : f == IMG_WEBP ? "a WebP image" : f == IMG_BMP ? "a BMP image"
-			 : f == IMG_HEIC ? "a HEIC image" : f == IMG_TIFF ? "a TIFF image" : "not an image or video we know");
+		char what[64];
+		if (f == IMG_UNKNOWN)
+			snprintf(what, sizeof what, "not an image or video we know");
+		else
+			snprintf(what, sizeof what, "a %s image", image_format_name(f));
+		snprintf(why, cap, "%s; accepted: PNG and JPEG images, MP4, MOV, WebM, MPEG and AVI video", what);
 		buf_free(&in);
 		return EXIT_DATAERR;
 	}
