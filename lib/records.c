@@ -209,6 +209,7 @@ static void *producer(void *arg)
 		pthread_cond_broadcast(&q->cv);
 		pthread_mutex_unlock(&q->mu);
 	}
+	jx_forget_keys(); /* this thread's cached keys die with it */
 	return NULL;
 }
 
