@@ -1,5 +1,6 @@
 #include "provider.h"
 #include "diag.h"
+#include "jsonx.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,4 +117,21 @@ jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx)
 	}
 	buf_free(&text);
 	return list;
+}
+
+void provider_error_body(long status, const char *body, size_t len, error_map_fn map, struct chat_error *err)
+{
+	jv v = jv_parse_sized(body, (int)len);
+	jv e = jx_get(v, "error");
+	if (jv_get_kind(e) == JV_KIND_OBJECT) {
+		map(status, e, err);
+	} else {
+		char snippet[200];
+		provider_snippet(body, len, snippet, sizeof snippet);
+		jv probe = JV_OBJECT(jv_string("message"), jv_string(snippet));
+		map(status, probe, err);
+		jv_free(probe);
+	}
+	jv_free(e);
+	jv_free(v);
 }

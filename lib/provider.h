@@ -95,6 +95,10 @@ void provider_text(jv s, struct buf *arena, size_t *off, size_t *len);
  * callback gets each merged turn; text is valid until the next call. */
 typedef jv (*turn_fn)(const char *role, const char *text, const struct chat_request *rq, int last, void *ctx);
 jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx);
+/* An error body {"error": {...}} handed to map, or, when the body is not
+ * that, its first bytes as the message. */
+typedef void (*error_map_fn)(long status, jv error_object, struct chat_error *err);
+void provider_error_body(long status, const char *body, size_t len, error_map_fn map, struct chat_error *err);
 /* The first bytes of an error body that is not the JSON we expect. */
 void provider_snippet(const char *body, size_t len, char *out, size_t cap);
 /* Provider by name ("openai"), or NULL. */

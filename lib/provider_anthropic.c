@@ -79,19 +79,7 @@ static void map_error(long status, jv e, struct chat_error *err)
 
 static void anthropic_http_error(long status, const char *body, size_t len, struct chat_error *err)
 {
-	jv v = jv_parse_sized(body, (int)len);
-	jv e = jx_get(v, "error");
-	if (jv_get_kind(e) == JV_KIND_OBJECT) {
-		map_error(status, e, err);
-	} else {
-		char snippet[200];
-		provider_snippet(body, len, snippet, sizeof snippet);
-		jv probe = JV_OBJECT(jv_string("message"), jv_string(snippet));
-		map_error(status, probe, err);
-		jv_free(probe);
-	}
-	jv_free(e);
-	jv_free(v);
+	provider_error_body(status, body, len, map_error, err);
 }
 
 static const char *finish_word(const char *r)
