@@ -65,26 +65,20 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static _Noreturn void usage(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s%s\nTry '%s --help' for more information.\n", progname, msg,
-		arg ? ": " : "", arg ? arg : "", progname);
-	exit(EXIT_USAGE);
-}
 
 static long number(const char *s)
 {
 	char *end;
 	long v = strtol(s, &end, 10);
 	if (!*s || *end || v < 0)
-		usage("expected a whole number", s);
+		die_usage("expected a whole number", s);
 	return v;
 }
 
 static const char *date(const char *s)
 {
 	if (!histio_valid_date(s))
-		usage("expected a date as YYYY-MM-DD", s);
+		die_usage("expected a date as YYYY-MM-DD", s);
 	return s;
 }
 
@@ -138,7 +132,7 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 		return histview_stats(s, v);
 	if (!strcmp(cmd, "search")) {
 		if (argc < 1)
-			usage("search needs a query", NULL);
+			die_usage("search needs a query", NULL);
 		char q[4096] = "";
 		for (int i = 0; i < argc; i++)
 			snprintf(q + strlen(q), sizeof q - strlen(q), "%s%s", i ? " " : "", argv[i]);
@@ -146,7 +140,7 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 	}
 	if (!strcmp(cmd, "show")) {
 		if (argc != 1)
-			usage("show needs one conversation", NULL);
+			die_usage("show needs one conversation", NULL);
 		return (r = find(s, argv[0], id)) ? r : histview_show(s, id, v);
 	}
 	if (!strcmp(cmd, "export")) {
@@ -161,7 +155,7 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 		return import_files(s, argc, argv, quiet);
 	if (!strcmp(cmd, "rm")) {
 		if (!argc)
-			usage("rm needs a conversation", NULL);
+			die_usage("rm needs a conversation", NULL);
 		for (int i = 0; i < argc; i++)
 			if ((r = find(s, argv[i], id)) || (r = histio_remove(s, id)))
 				return r;
@@ -169,7 +163,7 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 	}
 	if (!strcmp(cmd, "rename")) {
 		if (argc != 2)
-			usage("rename needs a conversation and a new name", NULL);
+			die_usage("rename needs a conversation and a new name", NULL);
 		return (r = find(s, argv[0], id)) ? r : histio_rename(s, id, argv[1]);
 	}
 	if (!strcmp(cmd, "prune")) {
@@ -186,7 +180,7 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 		sqlite3_finalize(st);
 		return st ? 0 : EXIT_CANTCREAT;
 	}
-	usage("unknown command", cmd);
+	die_usage("unknown command", cmd);
 }
 
 int main(int argc, char **argv)
@@ -212,15 +206,15 @@ int main(int argc, char **argv)
 		case 'v': verbose++; break;
 		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
 		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
-		case ':': usage("option needs a value", argv[optind - 1]);
-		default: usage("unknown option", argv[optind - 1]);
+		case ':': die_usage("option needs a value", argv[optind - 1]);
+		default: die_usage("unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		usage("no command given", NULL);
+		die_usage("no command given", NULL);
 	const char *cmd = argv[optind++];
 	if (!strcmp(cmd, "prune") && !before)
-		usage("prune needs --before DATE", NULL);
+		die_usage("prune needs --before DATE", NULL);
 	if (!limit_set && v.json && !strcmp(cmd, "list"))
 		v.limit = 0; /* records are for scripts: all of them */
 	v.color = isatty(1) && !getenv("NO_COLOR") && !v.json;
@@ -232,7 +226,7 @@ int main(int argc, char **argv)
 	int nargs = argc - optind;
 	if ((!strcmp(cmd, "show") && nargs != 1) || (!strcmp(cmd, "rm") && nargs < 1) ||
 	    (!strcmp(cmd, "rename") && nargs != 2) || (!strcmp(cmd, "search") && nargs < 1))
-		usage("wrong number of arguments for", cmd);
+		die_usage("wrong number of arguments for", cmd);
 	int r = store_open(&s, path, writes ? STORE_CREATE : STORE_READ);
 	if (r == 1) {
 		/* no history yet: lists are empty, a named conversation is missing */

@@ -53,12 +53,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static _Noreturn void usage(const char *msg, const char *arg)
-{
-	fprintf(stderr, "%s: %s%s%s\nTry '%s --help' for more information.\n", progname, msg, arg ? ": " : "",
-		arg ? arg : "", progname);
-	exit(EXIT_USAGE);
-}
 
 static size_t size_arg(const char *s)
 {
@@ -67,7 +61,7 @@ static size_t size_arg(const char *s)
 	unsigned long long mul = !strcmp(end, "K") || !strcmp(end, "k") ? 1024ULL : !strcmp(end, "M") ? 1048576ULL
 				 : !strcmp(end, "G") ? 1073741824ULL : !*end ? 1 : 0;
 	if (!*s || !mul || v == 0 || v > (1ULL << 40) / mul)
-		usage("expected a size such as 20M", s);
+		die_usage("expected a size such as 20M", s);
 	return (size_t)(v * mul);
 }
 
@@ -104,18 +98,18 @@ int main(int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 16 || v > 20000)
-				usage("--max-side: expected pixels from 16 to 20000", optarg);
+				die_usage("--max-side: expected pixels from 16 to 20000", optarg);
 			uo.max_side = (int)v;
 			side_set = 1;
 			break;
 		}
 		case O_QUALITY:
 			if ((uo.quality = upload_quality(optarg)) < 0)
-				usage("--quality: expected low, medium or high", optarg);
+				die_usage("--quality: expected low, medium or high", optarg);
 			break;
 		case O_FLATTEN:
 			if (upload_color(optarg, uo.bg) < 0)
-				usage("--flatten: expected #rrggbb, white or black", optarg);
+				die_usage("--flatten: expected #rrggbb, white or black", optarg);
 			uo.flatten = 1;
 			break;
 		case O_MAX_BYTES: uo.max_bytes = size_arg(optarg); break;
@@ -124,14 +118,14 @@ int main(int argc, char **argv)
 		case 'v': verbose++; break;
 		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
 		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
-		case ':': usage("option needs a value", argv[optind - 1]);
-		default: usage("unknown option", argv[optind - 1]);
+		case ':': die_usage("option needs a value", argv[optind - 1]);
+		default: die_usage("unknown option", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		usage("no files given", NULL);
+		die_usage("no files given", NULL);
 	if (out && argc - optind != 1)
-		usage("-o takes one input file", NULL);
+		die_usage("-o takes one input file", NULL);
 	if (model && !side_set) {
 		struct config cfg;
 		struct models table;
@@ -139,7 +133,7 @@ int main(int argc, char **argv)
 			return EXIT_CONFIG;
 		const struct model_info *mi = models_find(&table, models_alias(&cfg, model));
 		if (!mi)
-			usage("not in the model table (see chat-send --models)", model);
+			die_usage("not in the model table (see chat-send --models)", model);
 		if (mi->max_side)
 			uo.max_side = (int)mi->max_side;
 		models_free(&table);

@@ -65,3 +65,10 @@ void scrub(char *out, size_t cap, const char *in, size_t len)
 	}
 	out[o] = 0;
 }
+
+void die_usage(const char *msg, const char *arg)
+{
+	fprintf(stderr, "%s: %s%s%s\nTry '%s --help' for more information.\n", progname, msg, arg ? ": " : "",
+		arg ? arg : "", progname);
+	exit(EXIT_USAGE);
+}

@@ -25,6 +25,8 @@ void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints like warn and returns -1, for "return error(...)". */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error: "prog: msg[: arg]", a hint to try --help, exit 64. */
+_Noreturn void die_usage(const char *msg, const char *arg);
 /* Copy at most cap-1 bytes of untrusted text into out, control characters
  * replaced by '?', so provider text never drives the terminal. */
 void scrub(char *out, size_t cap, const char *in, size_t len);
