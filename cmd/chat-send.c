@@ -157,37 +157,17 @@ int main(int argc, char **argv)
 		st = input_gather(&o, &lr, &prompt, &records);
 	struct attachments atts;
 	attachments_init(&atts);
-	if (!st && records && o.nwords) {
-		/* stdin's records are attachments for the prompt given as words */
+	/* with prompt words, stdin's records are attachments for that prompt */
+	if (!st && records && o.nwords)
 		st = attachments_read(&atts, &lr);
-		if (!st)
-			st = session_model(&s, NULL);
-		if (!st && o.nattach)
-			st = attachments_files(&atts, o.attach, o.nattach, s.mi);
-		if (!st) {
-			struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
-					 .mode = o.json ? ASK_JSON : 0 };
-			st = ask_run(&s, &a);
-			if (!st)
-				st = s.hist.status;
-		}
-	} else if (!st && records) {
+	if (!st && records && !o.nwords) {
 		struct batch b = { .s = &s };
 		if (records_each(&lr, one_record, &b) == -1 && !b.fatal && !sig_caught)
 			b.fatal = EXIT_DATAERR;
 		st = b.fatal ? (b.fatal < 0 ? EXIT_CANTCREAT : b.fatal)
 		     : s.hist.status ? s.hist.status : b.failed ? EXIT_PARTIAL : 0;
 	} else if (!st) {
-		st = session_model(&s, NULL);
-		if (!st && o.nattach)
-			st = attachments_files(&atts, o.attach, o.nattach, s.mi);
-		if (!st) {
-			struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
-					 .mode = o.json ? ASK_JSON : 0 };
-			st = ask_run(&s, &a);
-			if (!st)
-				st = s.hist.status; /* the reply is out; the history failed */
-		}
+		st = ask_words(&s, buf_str(&prompt), &atts, o.json ? ASK_JSON : 0);
 	}
 	attachments_free(&atts);
 	buf_free(&prompt);

@@ -67,16 +67,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!st)
-		st = session_model(&s, NULL);
-	if (!st && o.nattach)
-		st = attachments_files(&atts, o.attach, o.nattach, s.mi);
-	if (!st) {
-		struct ask a = { .prompt = buf_str(&prompt), .id = jv_invalid(), .atts = &atts,
-				 .mode = ASK_STREAM | (o.json ? ASK_JSON : 0) };
-		st = ask_run(&s, &a);
-		if (!st)
-			st = s.hist.status; /* the reply is out; the history failed */
-	}
+		st = ask_words(&s, buf_str(&prompt), &atts, ASK_STREAM | (o.json ? ASK_JSON : 0));
 	attachments_free(&atts);
 	buf_free(&prompt);
 	lr_free(&lr);

@@ -178,3 +178,18 @@ int ask_run(struct session *s, const struct ask *a)
 	buf_free(&k.text);
 	return status;
 }
+
+int ask_words(struct session *s, const char *prompt, struct attachments *atts, unsigned mode)
+{
+	const struct cli_opts *o = s->opts;
+	int st = session_model(s, NULL);
+	if (!st && o->nattach)
+		st = attachments_files(atts, o->attach, o->nattach, s->mi);
+	if (!st) {
+		struct ask a = { .prompt = prompt, .id = jv_invalid(), .atts = atts, .mode = mode };
+		st = ask_run(s, &a);
+		if (!st)
+			st = s->hist.status; /* the reply is out; the history failed */
+	}
+	return st;
+}

@@ -26,4 +26,8 @@ struct ask {
  * stdout stopped it, sig_caught is set and the caller must sig_reraise()
  * once it has finished. */
 int ask_run(struct session *s, const struct ask *a);
+/* One prompt given as words (with the attachments read so far and the -a
+ * files): pick the model, attach, ask. Returns 0 or an exit status, a
+ * history failure's when the reply itself went out. */
+int ask_words(struct session *s, const char *prompt, struct attachments *atts, unsigned mode);
 #endif

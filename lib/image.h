@@ -72,4 +72,6 @@ int image_exif_orientation(const unsigned char *p, size_t n);
 /* Turn pixels stored with EXIF orientation o (1-8) upright. 0, or -1 when out
  * of memory (im unchanged). */
 int image_orient(struct image *im, int o);
+/* Fill why (if any) from fmt and return -1: the image modules' one error path. */
+int image_fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 #endif

@@ -15,9 +15,7 @@
 #include <jerror.h>
 #include <png.h>
 
-static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t cap, const char *fmt, ...)
+int image_fail(char *why, size_t cap, const char *fmt, ...)
 {
 	if (why && cap) {
 		va_list ap;
@@ -76,17 +74,17 @@ void image_free(struct image *im)
 static int check_pixels(const struct image_limits *lim, uint64_t w, uint64_t h, char *why, size_t cap)
 {
 	if (!w || !h)
-		return fail(why, cap, "image has no pixels (%llux%llu)",
+		return image_fail(why, cap, "image has no pixels (%llux%llu)",
 		            (unsigned long long)w, (unsigned long long)h);
 	if (lim->max_pixels && w * h > lim->max_pixels) {
 		if (lim->max_pixels % 1000000 == 0)
-			return fail(why, cap, "image is %llux%llu, over the %zu megapixel limit",
+			return image_fail(why, cap, "image is %llux%llu, over the %zu megapixel limit",
 			            (unsigned long long)w, (unsigned long long)h, lim->max_pixels / 1000000);
-		return fail(why, cap, "image is %llux%llu, over the %zu pixel limit",
+		return image_fail(why, cap, "image is %llux%llu, over the %zu pixel limit",
 		            (unsigned long long)w, (unsigned long long)h, lim->max_pixels);
 	}
 	if (w > INT_MAX / 4 || h > INT_MAX / 4 || w * h > SIZE_MAX / 8)
-		return fail(why, cap, "image is %llux%llu, too large",
+		return image_fail(why, cap, "image is %llux%llu, too large",
 		            (unsigned long long)w, (unsigned long long)h);
 	return 0;
 }
@@ -106,7 +104,7 @@ static int check_memory(const struct image_limits *lim, uint64_t bytes, char *wh
 {
 	char a[32], b[32];
 	if (lim->max_memory && bytes > lim->max_memory)
-		return fail(why, cap, "decoding needs %s, over the %s memory limit",
+		return image_fail(why, cap, "decoding needs %s, over the %s memory limit",
 		            size_str(a, sizeof a, bytes), size_str(b, sizeof b, lim->max_memory));
 	return 0;
 }
@@ -159,33 +157,33 @@ static int jpeg_why(struct jdec *d, const struct image_limits *lim, char *why, s
 	struct jpeg_error_mgr *e = &d->err.pub;
 	char msg[JMSG_LENGTH_MAX], a[32];
 	if (d->err.scans)
-		return fail(why, cap, "progressive JPEG has more than %d scans", d->max_scans);
+		return image_fail(why, cap, "progressive JPEG has more than %d scans", d->max_scans);
 	switch (e->msg_code) {
 	case JERR_BAD_PRECISION:
-		return fail(why, cap, "%d-bit JPEG is not supported", e->msg_parm.i[0]);
+		return image_fail(why, cap, "%d-bit JPEG is not supported", e->msg_parm.i[0]);
 	case JERR_SOF_UNSUPPORTED:
 		if (e->msg_parm.i[0] == 0xc3 || e->msg_parm.i[0] == 0xcb)
-			return fail(why, cap, "lossless JPEG is not supported");
-		return fail(why, cap, "JPEG process (SOF 0x%02x) is not supported", e->msg_parm.i[0]);
+			return image_fail(why, cap, "lossless JPEG is not supported");
+		return image_fail(why, cap, "JPEG process (SOF 0x%02x) is not supported", e->msg_parm.i[0]);
 	case JERR_NO_BACKING_STORE:
-		return fail(why, cap, "decoding this JPEG needs more than the %s memory limit",
+		return image_fail(why, cap, "decoding this JPEG needs more than the %s memory limit",
 		            size_str(a, sizeof a, lim->max_memory));
 	case JERR_OUT_OF_MEMORY:
-		return fail(why, cap, "out of memory decoding JPEG");
+		return image_fail(why, cap, "out of memory decoding JPEG");
 	case JERR_CONVERSION_NOTIMPL:
 	case JERR_BAD_J_COLORSPACE:
-		return fail(why, cap, "JPEG colour space (%d components) is not supported",
+		return image_fail(why, cap, "JPEG colour space (%d components) is not supported",
 		            d->ci.num_components);
 	case JWRN_JPEG_EOF:
 	case JERR_INPUT_EOF:
 	case JERR_INPUT_EMPTY:
-		return fail(why, cap, "truncated JPEG");
+		return image_fail(why, cap, "truncated JPEG");
 	}
 	(*e->format_message)((j_common_ptr)&d->ci, msg);
 	const char *m = msg;
 	if (!strncmp(m, "Corrupt JPEG data: ", 19))
 		m += 19;
-	return fail(why, cap, "corrupt JPEG: %s", m);
+	return image_fail(why, cap, "corrupt JPEG: %s", m);
 }
 
 /* Adobe writes CMYK inverted (0 = full ink); plain CMYK is rare. */
@@ -221,7 +219,7 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 	jpeg_mem_src(ci, data, (unsigned long)n);
 	jpeg_save_markers(ci, JPEG_APP0 + 1, 0xffff);
 	if (jpeg_read_header(ci, TRUE) != JPEG_HEADER_OK)
-		return fail(why, cap, "JPEG has no image");
+		return image_fail(why, cap, "JPEG has no image");
 	if (check_pixels(lim, ci->image_width, ci->image_height, why, cap) < 0)
 		return -1;
 	if (lim->max_memory)
@@ -250,20 +248,20 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 		return -1;
 	jpeg_start_decompress(ci);
 	if (ci->output_components != (cmyk ? 4 : 3))
-		return fail(why, cap, "JPEG colour space (%d components) is not supported",
+		return image_fail(why, cap, "JPEG colour space (%d components) is not supported",
 		            ci->num_components);
 	d->px = malloc((size_t)bytes);
 	if (cmyk)
 		d->row = malloc((size_t)ci->output_width * 4);
 	if (!d->px || (cmyk && !d->row))
-		return fail(why, cap, "out of memory decoding a %ux%u JPEG",
+		return image_fail(why, cap, "out of memory decoding a %ux%u JPEG",
 		            ci->output_width, ci->output_height);
 	size_t stride = (size_t)ci->output_width * 3;
 	while (ci->output_scanline < ci->output_height) {
 		unsigned char *dst = d->px + ci->output_scanline * stride;
 		JSAMPROW rows[1] = { cmyk ? d->row : dst };
 		if (jpeg_read_scanlines(ci, rows, 1) != 1)
-			return fail(why, cap, "truncated JPEG");
+			return image_fail(why, cap, "truncated JPEG");
 		if (cmyk)
 			cmyk_to_rgb(d->row, dst, ci->output_width, ci->saw_Adobe_marker);
 	}
@@ -281,7 +279,7 @@ static int decode_jpeg(const unsigned char *data, size_t n, const struct image_l
 {
 	struct jdec *d = calloc(1, sizeof *d);
 	if (!d)
-		return fail(why, cap, "out of memory");
+		return image_fail(why, cap, "out of memory");
 	d->max_scans = lim->max_scans;
 	d->orient = 1;
 	int r = jpeg_run(d, data, n, lim, target, out, ow, oh, why, cap);
@@ -340,10 +338,10 @@ static int png_run(struct pdec *d, const struct image_limits *lim, struct image 
 	png_infop info = d->info;
 	if (setjmp(png_jmpbuf(png))) {
 		if (!strcmp(d->msg, "truncated PNG") || !strcmp(d->msg, "Not enough image data"))
-			return fail(why, cap, "truncated PNG");
+			return image_fail(why, cap, "truncated PNG");
 		if (strstr(d->warning, "exceeds user limit"))
-			return fail(why, cap, "image is over the %zu pixel limit", lim->max_pixels);
-		return fail(why, cap, "corrupt PNG: %s", d->msg);
+			return image_fail(why, cap, "image is over the %zu pixel limit", lim->max_pixels);
+		return image_fail(why, cap, "corrupt PNG: %s", d->msg);
 	}
 	png_set_read_fn(png, d, png_read_mem);
 	png_set_crc_action(png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
@@ -381,13 +379,13 @@ static int png_run(struct pdec *d, const struct image_limits *lim, struct image 
 	int ch = png_get_channels(png, info);
 	size_t stride = (size_t)w * (size_t)ch;
 	if ((ch != 3 && ch != 4) || png_get_bit_depth(png, info) != 8 || png_get_rowbytes(png, info) != stride)
-		return fail(why, cap, "PNG colour type %d, depth %d is not supported", type, depth);
+		return image_fail(why, cap, "PNG colour type %d, depth %d is not supported", type, depth);
 	if (check_memory(lim, (uint64_t)stride * h + (uint64_t)h * sizeof(png_bytep), why, cap) < 0)
 		return -1;
 	d->px = malloc(stride * h);
 	d->rows = malloc(h * sizeof *d->rows);
 	if (!d->px || !d->rows)
-		return fail(why, cap, "out of memory decoding a %ux%u PNG", (unsigned)w, (unsigned)h);
+		return image_fail(why, cap, "out of memory decoding a %ux%u PNG", (unsigned)w, (unsigned)h);
 	for (png_uint_32 y = 0; y < h; y++)
 		d->rows[y] = d->px + y * stride;
 	png_read_image(png, d->rows);
@@ -419,7 +417,7 @@ static int png_chunks_fit(const unsigned char *p, size_t n, char *why, size_t ca
 			return 0;
 		at += 12 + (size_t)len;
 	}
-	return fail(why, cap, "truncated PNG");
+	return image_fail(why, cap, "truncated PNG");
 }
 
 static int decode_png(const unsigned char *data, size_t n, const struct image_limits *lim,
@@ -433,7 +431,7 @@ static int decode_png(const unsigned char *data, size_t n, const struct image_li
 		d.info = png_create_info_struct(d.png);
 	if (!d.png || !d.info) {
 		png_destroy_read_struct(&d.png, NULL, NULL);
-		return fail(why, cap, "out of memory");
+		return image_fail(why, cap, "out of memory");
 	}
 	int r = png_run(&d, lim, out, ow, oh, why, cap);
 	png_destroy_read_struct(&d.png, &d.info, NULL);
@@ -455,18 +453,18 @@ int image_decode(const unsigned char *data, size_t n, const struct image_limits 
 		lim = &def;
 	enum image_format f = image_sniff(data, n);
 	if (!data || !n)
-		r = fail(why, cap, "empty file");
+		r = image_fail(why, cap, "empty file");
 	else if (f == IMG_PNG)
 		r = decode_png(data, n, lim, out, &ow, &oh, &orient, why, cap);
 	else if (f == IMG_JPEG)
 		r = decode_jpeg(data, n, lim, target_side, out, &ow, &oh, &orient, why, cap);
 	else if (f == IMG_UNKNOWN)
-		r = fail(why, cap, "not a PNG or JPEG image");
+		r = image_fail(why, cap, "not a PNG or JPEG image");
 	else
-		r = fail(why, cap, "%s images are not supported (only PNG and JPEG)", image_format_name(f));
+		r = image_fail(why, cap, "%s images are not supported (only PNG and JPEG)", image_format_name(f));
 	if (r == 0 && image_orient(out, orient) < 0) {
 		image_free(out);
-		r = fail(why, cap, "out of memory rotating the image");
+		r = image_fail(why, cap, "out of memory rotating the image");
 	}
 	if (r < 0) {
 		memset(out, 0, sizeof *out);

@@ -12,18 +12,6 @@
 #include <jerror.h>
 #include <png.h>
 
-static int fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *why, size_t cap, const char *fmt, ...)
-{
-	if (why && cap) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, cap, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static void rollback(struct buf *out, size_t len)
 {
@@ -90,9 +78,9 @@ static int jenc_run(struct jenc *e, const struct image *im, int quality, char *w
 	if (setjmp(e->jb)) {
 		char msg[JMSG_LENGTH_MAX];
 		if (e->full)
-			return fail(why, cap, "encoded JPEG is over the output size cap");
+			return image_fail(why, cap, "encoded JPEG is over the output size cap");
 		(*e->err.format_message)((j_common_ptr)ci, msg);
-		return fail(why, cap, "cannot encode JPEG: %s", msg);
+		return image_fail(why, cap, "cannot encode JPEG: %s", msg);
 	}
 	jpeg_create_compress(ci);
 	e->dest.init_destination = jenc_init;
@@ -125,16 +113,16 @@ static int jenc_run(struct jenc *e, const struct image *im, int quality, char *w
 int image_encode_jpeg(const struct image *im, int quality, struct buf *out, char *why, size_t cap)
 {
 	if (!im || !im->px || im->w < 1 || im->h < 1)
-		return fail(why, cap, "no image to encode");
+		return image_fail(why, cap, "no image to encode");
 	if (im->channels != 3)
-		return fail(why, cap, "JPEG needs RGB pixels (flatten the alpha first)");
+		return image_fail(why, cap, "JPEG needs RGB pixels (flatten the alpha first)");
 	if (im->w > JPEG_MAX_DIMENSION || im->h > JPEG_MAX_DIMENSION)
-		return fail(why, cap, "image is %dx%d, too large for JPEG", im->w, im->h);
+		return image_fail(why, cap, "image is %dx%d, too large for JPEG", im->w, im->h);
 	if (quality < 1 || quality > 100)
-		return fail(why, cap, "JPEG quality %d is not in 1-100", quality);
+		return image_fail(why, cap, "JPEG quality %d is not in 1-100", quality);
 	struct jenc *e = calloc(1, sizeof *e);
 	if (!e)
-		return fail(why, cap, "out of memory");
+		return image_fail(why, cap, "out of memory");
 	size_t base = out->len;
 	e->out = out;
 	int r = jenc_run(e, im, quality, why, cap);
@@ -185,8 +173,8 @@ static int penc_run(png_structp png, png_infop info, struct penc *e, const struc
 {
 	if (setjmp(png_jmpbuf(png))) {
 		if (e->full)
-			return fail(why, cap, "encoded PNG is over the output size cap");
-		return fail(why, cap, "cannot encode PNG: %s", e->msg);
+			return image_fail(why, cap, "encoded PNG is over the output size cap");
+		return image_fail(why, cap, "cannot encode PNG: %s", e->msg);
 	}
 	png_set_write_fn(png, e, penc_write, penc_flush);
 	png_set_IHDR(png, info, (png_uint_32)im->w, (png_uint_32)im->h, 8,
@@ -203,15 +191,15 @@ static int penc_run(png_structp png, png_infop info, struct penc *e, const struc
 int image_encode_png(const struct image *im, struct buf *out, char *why, size_t cap)
 {
 	if (!im || !im->px || im->w < 1 || im->h < 1)
-		return fail(why, cap, "no image to encode");
+		return image_fail(why, cap, "no image to encode");
 	if (im->channels != 3 && im->channels != 4)
-		return fail(why, cap, "PNG needs RGB or RGBA pixels");
+		return image_fail(why, cap, "PNG needs RGB or RGBA pixels");
 	struct penc e = { .out = out };
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, penc_error, penc_quiet);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
 	if (!png || !info) {
 		png_destroy_write_struct(&png, NULL);
-		return fail(why, cap, "out of memory");
+		return image_fail(why, cap, "out of memory");
 	}
 	size_t base = out->len;
 	int r = penc_run(png, info, &e, im, why, cap);
