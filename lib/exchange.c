@@ -10,18 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-struct run {
-	const struct provider *p;
-	struct chat_reply *reply;
-	struct sse_parser sse;
-	struct evbatch batch;
-	delta_fn emit;
-	flush_fn flush;
-	void *ctx;
-	long start, first;
-	int emitted, emit_failed;
-};
-
 static int counted_emit(void *ctx, const char *text, size_t len)
 {
 	struct run *r = ctx;
@@ -167,82 +155,126 @@ static void sleep_ms(long ms)
 		;
 }
 
+int exchange_begin(struct exchange *x, const struct provider *p, const struct chat_request *rq,
+		   const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
+		   struct chat_reply *reply, struct exchange_timing *t)
+{
+	memset(x, 0, sizeof *x);
+	memset(reply, 0, sizeof *reply);
+	memset(t, 0, sizeof *t);
+	buf_init(&x->url, 8192);
+	buf_init(&x->body, 256u << 20);
+	x->o = o;
+	x->t = t;
+	x->r = (struct run){ .p = p, .reply = reply, .emit = emit, .flush = flush, .ctx = ctx };
+	evbatch_init(&x->r.batch, p);
+	x->r.start = now_ms();
+	if (p->build(rq, o->base, o->key, &x->url, &x->headers, &x->body, &reply->err) < 0)
+		return -1;
+	x->c = (struct http_call){ .url = buf_str(&x->url), .headers = x->headers, .body = buf_str(&x->body),
+				   .body_len = x->body.len, .connect_timeout = o->connect_timeout,
+				   .idle_timeout = o->idle_timeout, .total_timeout = o->total_timeout,
+				   .on_body = on_body, .ctx = &x->r };
+	x->ready = 1;
+	return 0;
+}
+
+CURL *exchange_attempt(struct exchange *x)
+{
+	x->t->attempts = ++x->attempt;
+	memset(x->r.reply, 0, sizeof *x->r.reply);
+	sse_init(&x->r.sse, 64u << 20, on_event, &x->r);
+	x->in_attempt = 1;
+	return http_start(&x->c);
+}
+
+long exchange_attempt_done(struct exchange *x, CURLcode code)
+{
+	struct run *r = &x->r;
+	struct chat_reply *reply = r->reply;
+	struct http_call *c = &x->c;
+	const struct provider *p = r->p;
+	if (c->handle)
+		http_finish(c, code);
+	x->in_attempt = 0;
+	int discarded = sse_finish(&r->sse);
+	char stray[300] = "";
+	if (r->sse.stray.len)
+		stray_message(&r->sse.stray, stray, sizeof stray);
+	sse_free(&r->sse);
+	if (sig_caught || r->emit_failed) {
+		err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
+	} else if (reply->err.code) {
+		/* the provider reported an error in the stream */
+	} else if (c->code != CURLE_OK && !(c->aborted && reply->err.code)) {
+		transport_error(c, reply, r->emitted);
+	} else if (c->status < 200 || c->status >= 300) {
+		p->http_error(c->status, buf_str(&c->err_body), c->err_body.len, &reply->err);
+		if (c->retry_after_ms >= 0 || reply->err.retry_after_ms <= 0)
+			reply->err.retry_after_ms = c->retry_after_ms; /* headers beat a hint in the body */
+	} else if (!c->streaming) {
+		err_set(&reply->err, ERR_BAD_OUTPUT, c->status,
+			"expected an event stream, got %s", c->content_type[0] ? c->content_type : "no content type");
+	} else if (!reply->done && stray[0]) {
+		err_set(&reply->err, ERR_SERVER, 0, "error in the reply stream: %s", stray);
+		reply->err.retryable = 0;
+	} else if (!reply->done) {
+		err_set(&reply->err, ERR_NETWORK, 0, "the reply stream ended before it was complete%s",
+			discarded ? " (an unterminated event was discarded)" : "");
+	}
+	if (!reply->err.code)
+		return -1;
+	int attempt = x->attempt - 1, retries = x->o->retries;
+	int retry = reply->err.retryable && !r->emitted && attempt < retries;
+	if (c->should_retry >= 0 && !r->emitted && attempt < retries && reply->err.code != ERR_INTERRUPTED)
+		retry = c->should_retry;
+	long wait = retry ? retry_delay(c, attempt) : -1;
+	if (wait >= 0 && verbose)
+		warn("%s; retrying in %ld ms (attempt %d of %d)", reply->err.message, wait, attempt + 2, retries + 1);
+	return wait;
+}
+
+int exchange_end(struct exchange *x)
+{
+	struct chat_reply *reply = x->r.reply;
+	struct exchange_timing *t = x->t;
+	if (x->in_attempt)
+		exchange_attempt_done(x, CURLE_ABORTED_BY_CALLBACK);
+	if (x->ready) {
+		http_call_free(&x->c);
+		if (reply->err.code)
+			snprintf(reply->finish, sizeof reply->finish, "%s",
+				 reply->err.code == ERR_INTERRUPTED ? "interrupted" : "error");
+		else if (!reply->finish[0])
+			snprintf(reply->finish, sizeof reply->finish, "stop");
+	}
+	evbatch_free(&x->r.batch);
+	t->total_ms = now_ms() - x->r.start;
+	t->ttft_ms = x->r.emitted ? x->r.first - x->r.start : -1;
+	curl_slist_free_all(x->headers);
+	explicit_bzero(x->url.p, x->url.len);
+	buf_free(&x->url);
+	buf_free(&x->body);
+	return reply->err.code ? -1 : 0;
+}
+
 int exchange_run(const struct provider *p, const struct chat_request *rq,
 		 const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
 		 struct chat_reply *reply, struct exchange_timing *t)
 {
-	struct buf url = BUF_INIT(8192), body = BUF_INIT(256u << 20);
-	struct curl_slist *headers = NULL;
-	memset(reply, 0, sizeof *reply);
-	memset(t, 0, sizeof *t);
-	struct run r = { .p = p, .reply = reply, .emit = emit, .flush = flush, .ctx = ctx };
-	evbatch_init(&r.batch, p);
-	r.start = now_ms();
-	if (p->build(rq, o->base, o->key, &url, &headers, &body, &reply->err) < 0)
-		goto out;
-	struct http_call c = { .url = buf_str(&url), .headers = headers, .body = buf_str(&body),
-			       .body_len = body.len, .connect_timeout = o->connect_timeout,
-			       .idle_timeout = o->idle_timeout, .on_body = on_body, .ctx = &r };
-	for (int attempt = 0;; attempt++) {
-		t->attempts = attempt + 1;
-		memset(reply, 0, sizeof *reply);
-		sse_init(&r.sse, 64u << 20, on_event, &r);
-		http_post(&c);
-		int discarded = sse_finish(&r.sse);
-		char stray[300] = "";
-		if (r.sse.stray.len)
-			stray_message(&r.sse.stray, stray, sizeof stray);
-		sse_free(&r.sse);
-		if (sig_caught || r.emit_failed) {
-			err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
-		} else if (reply->err.code) {
-			/* the provider reported an error in the stream */
-		} else if (c.code != CURLE_OK && !(c.aborted && reply->err.code)) {
-			transport_error(&c, reply, r.emitted);
-		} else if (c.status < 200 || c.status >= 300) {
-			p->http_error(c.status, buf_str(&c.err_body), c.err_body.len, &reply->err);
-			if (c.retry_after_ms >= 0 || reply->err.retry_after_ms <= 0)
-				reply->err.retry_after_ms = c.retry_after_ms; /* headers beat a hint in the body */
-		} else if (!c.streaming) {
-			err_set(&reply->err, ERR_BAD_OUTPUT, c.status,
-				"expected an event stream, got %s", c.content_type[0] ? c.content_type : "no content type");
-		} else if (!reply->done && stray[0]) {
-			err_set(&reply->err, ERR_SERVER, 0, "error in the reply stream: %s", stray);
-			reply->err.retryable = 0;
-		} else if (!reply->done) {
-			err_set(&reply->err, ERR_NETWORK, 0, "the reply stream ended before it was complete%s",
-				discarded ? " (an unterminated event was discarded)" : "");
-		}
-		if (!reply->err.code)
-			break;
-		int retry = reply->err.retryable && !r.emitted && attempt < o->retries;
-		if (c.should_retry >= 0 && !r.emitted && attempt < o->retries && reply->err.code != ERR_INTERRUPTED)
-			retry = c.should_retry;
-		long wait = retry ? retry_delay(&c, attempt) : -1;
-		if (wait < 0)
-			break;
-		if (verbose)
-			warn("%s; retrying in %ld ms (attempt %d of %d)", reply->err.message, wait,
-			     attempt + 2, o->retries + 1);
-		sleep_ms(wait);
-		if (sig_caught) {
-			err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
-			break;
+	struct exchange x;
+	if (exchange_begin(&x, p, rq, o, emit, flush, ctx, reply, t) == 0) {
+		for (;;) {
+			CURL *h = exchange_attempt(&x);
+			long wait = exchange_attempt_done(&x, h ? curl_easy_perform(h) : CURLE_FAILED_INIT);
+			if (wait < 0)
+				break;
+			sleep_ms(wait);
+			if (sig_caught) {
+				err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
+				break;
+			}
 		}
 	}
-	http_call_free(&c);
-	evbatch_free(&r.batch);
-	if (reply->err.code)
-		snprintf(reply->finish, sizeof reply->finish, "%s",
-			 reply->err.code == ERR_INTERRUPTED ? "interrupted" : "error");
-	else if (!reply->finish[0])
-		snprintf(reply->finish, sizeof reply->finish, "stop");
-out:
-	t->total_ms = now_ms() - r.start;
-	t->ttft_ms = r.emitted ? r.first - r.start : -1;
-	curl_slist_free_all(headers);
-	explicit_bzero(url.p, url.len);
-	buf_free(&url);
-	buf_free(&body);
-	return reply->err.code ? -1 : 0;
+	return exchange_end(&x);
 }

@@ -3,12 +3,16 @@
  * delta has been handed out), and time it. */
 #ifndef CHAT_EXCHANGE_H
 #define CHAT_EXCHANGE_H
+#include "evbatch.h"
+#include "http.h"
 #include "provider.h"
+#include "sse.h"
 
 struct exchange_opts {
 	const char *base;          /* base URL */
 	const char *key;
 	long connect_timeout, idle_timeout;
+	long total_timeout;        /* seconds for a whole attempt; 0: none */
 	int retries;               /* extra attempts after the first */
 };
 
@@ -26,4 +30,42 @@ struct exchange_timing {
 int exchange_run(const struct provider *p, const struct chat_request *rq,
 		 const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
 		 struct chat_reply *reply, struct exchange_timing *t);
+
+/* The same in steps, for many exchanges on one multi handle. */
+struct run {
+	const struct provider *p;
+	struct chat_reply *reply;
+	struct sse_parser sse;
+	struct evbatch batch;
+	delta_fn emit;
+	flush_fn flush;
+	void *ctx;
+	long start, first;
+	int emitted, emit_failed;
+};
+
+struct exchange {
+	struct run r;
+	struct http_call c;
+	struct buf url, body;
+	struct curl_slist *headers;
+	const struct exchange_opts *o;
+	struct exchange_timing *t;
+	int attempt, ready, in_attempt;
+};
+
+/* Build the request (o must outlive the exchange). 0, or -1 with reply->err
+ * set; exchange_end is due either way. */
+int exchange_begin(struct exchange *x, const struct provider *p, const struct chat_request *rq,
+		   const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
+		   struct chat_reply *reply, struct exchange_timing *t);
+/* Start an attempt: its easy handle, or NULL (then call exchange_attempt_done
+ * with CURLE_FAILED_INIT). */
+CURL *exchange_attempt(struct exchange *x);
+/* The attempt's transfer ended with code (the handle already removed from
+ * any multi handle): -1 when the exchange is over (reply says how), else
+ * the milliseconds to wait before the next attempt. */
+long exchange_attempt_done(struct exchange *x, CURLcode code);
+/* Finish: finish reason, timing; frees everything. 0 when the reply completed. */
+int exchange_end(struct exchange *x);
 #endif

@@ -39,8 +39,8 @@ static void trace_line(char dir, const char *s, size_t n)
 
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
+	const struct http_call *c = ud;
 	(void)h;
-	(void)ud;
 	if (type == CURLINFO_TEXT) {
 		trace_line('*', data, size);
 	} else if (type == CURLINFO_HEADER_OUT) {
@@ -56,7 +56,8 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
 	} else if (type == CURLINFO_HEADER_IN) {
 		if (size > 2)
 			trace_line('<', data, size);
-	} else if (type == CURLINFO_DATA_OUT) {
+	} else if (type == CURLINFO_DATA_OUT && !c->on_read) {
+		/* an upload's body goes in many pieces: it is counted once, at the end */
 		fprintf(stderr, "> [%zu bytes of request body]\n", size);
 	}
 	return 0;
@@ -90,8 +91,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		c->retry_after_ms = -1;
 		c->should_retry = -1;
 		c->content_type[0] = 0;
+		buf_reset(&c->head);
 		return n;
 	}
+	if (c->head.len + n <= c->head.max)
+		buf_add(&c->head, data, n);
 	const char *colon = memchr(data, ':', n);
 	if (!colon)
 		return n;
@@ -150,24 +154,35 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
 	struct http_call *c = ud;
-	if (sig_caught) {
+	if (sig_caught || (c->on_sent && c->on_sent(c->ctx, (long long)un))) {
 		c->aborted = 1;
 		return 1;
 	}
 	return 0;
 }
 
+static size_t on_read(char *dst, size_t size, size_t nmemb, void *ud)
+{
+	struct http_call *c = ud;
+	long n = c->on_read(c->ctx, dst, size * nmemb);
+	if (n < 0 || sig_caught) {
+		c->aborted = 1;
+		return CURL_READFUNC_ABORT;
+	}
+	return (size_t)n;
+}
+
 /* Called once the head is in: decide whether the body is the stream. */
 static size_t on_write_first(char *data, size_t size, size_t nmemb, void *ud);
 
-int http_post(struct http_call *c)
+CURL *http_start(struct http_call *c)
 {
 	http_global_init();
 	CURL *h = curl_easy_init();
 	if (!h) {
 		c->code = CURLE_OUT_OF_MEMORY;
 		snprintf(c->curl_err, sizeof c->curl_err, "cannot start libcurl");
-		return -1;
+		return NULL;
 	}
 	c->status = 0;
 	c->aborted = 0;
@@ -178,12 +193,23 @@ int http_post(struct http_call *c)
 	c->content_type[0] = 0;
 	buf_free(&c->err_body);
 	buf_init(&c->err_body, 1 << 20);
+	buf_free(&c->head);
+	buf_init(&c->head, 64 << 10);
 
 	curl_easy_setopt(h, CURLOPT_URL, c->url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body_len);
+	if (c->get) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		if (c->on_read) {
+			curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+			curl_easy_setopt(h, CURLOPT_READDATA, c);
+		} else {
+			curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body ? c->body : "");
+		}
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body_len);
+	}
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
@@ -192,6 +218,8 @@ int http_post(struct http_call *c)
 	 * for the whole idle window is dead */
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->idle_timeout > 0 ? c->idle_timeout : 300L);
+	if (c->total_timeout > 0)
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, c->total_timeout);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
 	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
@@ -209,13 +237,25 @@ int http_post(struct http_call *c)
 	if (verbose) {
 		curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 		curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+		curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
 	}
 	c->handle = h;
-	c->code = curl_easy_perform(h);
+	return h;
+}
+
+int http_finish(struct http_call *c, CURLcode code)
+{
+	CURL *h = c->handle;
+	c->code = code;
 	long status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (!c->status)
 		c->status = status;
+	if (verbose && c->on_read) {
+		curl_off_t sent = 0;
+		curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &sent);
+		fprintf(stderr, "> [%lld bytes of request body]\n", (long long)sent);
+	}
 	c->handle = NULL;
 	curl_easy_cleanup(h);
 	if (c->code != CURLE_OK && !c->curl_err[0])
@@ -223,17 +263,61 @@ int http_post(struct http_call *c)
 	return c->code == CURLE_OK ? 0 : -1;
 }
 
+int http_post(struct http_call *c)
+{
+	CURL *h = http_start(c);
+	return h ? http_finish(c, curl_easy_perform(h)) : -1;
+}
+
 static size_t on_write_first(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct http_call *c = ud;
 	CURL *h = c->handle;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
-	c->streaming = c->status >= 200 && c->status < 300 && is_event_stream(c->content_type);
+	c->streaming = c->status >= 200 && c->status < 300 && c->on_body && is_event_stream(c->content_type);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	return on_write(data, size, nmemb, ud);
 }
 
-void http_call_free(struct http_call *c) { buf_free(&c->err_body); }
+void http_call_free(struct http_call *c)
+{
+	buf_free(&c->err_body);
+	buf_free(&c->head);
+}
+
+int http_header(const struct http_call *c, const char *name, char *out, size_t cap)
+{
+	size_t nl = strlen(name);
+	const char *p = c->head.p, *end = p ? p + c->head.len : NULL;
+	while (p && p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		const char *next = eol ? eol + 1 : end;
+		if ((size_t)(next - p) > nl && p[nl] == ':' && !strncasecmp(p, name, nl)) {
+			const char *v = p + nl + 1, *e = eol ? eol : end;
+			while (v < e && (*v == ' ' || *v == '\t'))
+				v++;
+			while (e > v && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			if (cap)
+				snprintf(out, cap, "%.*s", (int)(e - v), v);
+			return 0;
+		}
+		p = next;
+	}
+	return -1;
+}
+
+long http_retry_delay(long hint_ms, int n)
+{
+	if (hint_ms > 120000)
+		return -1;
+	if (hint_ms > 0)
+		return hint_ms;
+	double d = 500.0 * (1 << (n < 5 ? n : 5));
+	if (d > 8000)
+		d = 8000;
+	return (long)(d * (1.0 - 0.25 * ((double)rand() / RAND_MAX)));
+}
 
 static size_t collect(char *data, size_t size, size_t nmemb, void *ud)
 {
