@@ -37,13 +37,15 @@ endif
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
-PROGS = chat-stream chat-send chat-history chat-upload
+PROGS = chat-stream chat-send chat-history chat-upload chat-cost
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
 TEST_TOOLS = tests/fakeprov tests/mkimage
+# the tokenizer's rank tables, compacted for mapping from the published text
+TOK_DATA = share/chat/o200k_base.bin share/chat/cl100k_base.bin
 
-all: $(BINS)
+all: $(BINS) $(TOK_DATA)
 
 lib/libchat.a: $(LIB_OBJ)
 	@echo "  AR      $@"
@@ -70,16 +72,30 @@ tests/mkimage: tests/mkimage.c
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS)
 
-# a libFuzzer target for the image decoder (clang); `make fuzz` runs it for FUZZ_TIME seconds
+# libFuzzer targets (clang) for the image decoder, the SSE parser and the
+# record reader; `make fuzz` runs each for FUZZ_TIME seconds on its corpus
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
+FUZZ_TARGETS = image sse records
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
 IMG_SRC = lib/image_decode.c lib/image_exif.c lib/image_resize.c lib/image_encode.c lib/buf.c
 tests/fuzz/fuzz_image: tests/fuzz/fuzz_image.c $(IMG_SRC) lib/image.h
 	@echo "  FUZZ    $@"
-	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib $(IMG_CFLAGS) -o $@ $< $(IMG_SRC) $(IMG_LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(IMG_CFLAGS) -o $@ $< $(IMG_SRC) $(IMG_LIBS)
 
-fuzz: tests/fuzz/fuzz_image
-	d=$$(mktemp -d) && tests/fuzz/fuzz_image -max_total_time=$(FUZZ_TIME) -max_len=4096 -malloc_limit_mb=80 $$d tests/fuzz/corpus_image; r=$$?; rm -rf $$d; exit $$r
+SSE_SRC = lib/sse.c lib/buf.c
+tests/fuzz/fuzz_sse: tests/fuzz/fuzz_sse.c $(SSE_SRC) lib/sse.h lib/buf.h
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SSE_SRC)
+
+REC_SRC = lib/records.c lib/jsonx.c lib/iox.c lib/diag.c lib/buf.c
+tests/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(REC_SRC) lib/records.h lib/jsonx.h lib/buf.h
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< $(REC_SRC) $(JQ_LIBS) -pthread
+
+fuzz: $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do d=$$(mktemp -d) && tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+	    -max_len=4096 -malloc_limit_mb=80 $$d tests/fuzz/corpus_$$t; r=$$?; rm -rf $$d; [ $$r -eq 0 ] || exit $$r; done
 
 check: all $(UNIT_BINS) $(TEST_TOOLS)
 	@sh tests/run.sh
@@ -93,12 +109,22 @@ bench: all tests/fakeprov
 deps:
 	sh scripts/deps.sh
 
+BPE_OBJ = lib/bpe.o lib/base64.o lib/buf.o lib/sha256.o
+scripts/mkbpe: scripts/mkbpe.c $(BPE_OBJ)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BPE_OBJ)
+
+share/chat/%.bin: share/chat/%.tiktoken scripts/mkbpe
+	@echo "  BPE     $@"
+	$(Q)scripts/mkbpe $* $< $@
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
 	    $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -d $(DESTDIR)$(DATADIR)
 	install -m 644 share/chat/models $(DESTDIR)$(DATADIR)/models
+	install -m 644 $(TOK_DATA) $(DESTDIR)$(DATADIR)
 	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/chat.5 $(DESTDIR)$(MANDIR)/man5
@@ -110,13 +136,14 @@ install: all
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/$$p $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
-	rm -f $(DESTDIR)$(DATADIR)/models
+	rm -f $(DESTDIR)$(DATADIR)/models $(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(TOK_DATA)))
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chat $(DESTDIR)$(MANDIR)/man5/chat.5 $(DESTDIR)$(MANDIR)/man7/chat.7
 
 clean:
 	rm -rf bin lib/*.o lib/*.a lib/*.d cmd/*.o cmd/*.d tests/*.o tests/*.d tests/fakeprov \
-	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS) tests/mkimage tests/fuzz/fuzz_image
+	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS) tests/mkimage $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS)) \
+	    scripts/mkbpe scripts/*.d $(TOK_DATA)
 
 .PHONY: all check demo bench deps install uninstall clean fuzz
 .SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o
--include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d)
+-include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d scripts/*.d)

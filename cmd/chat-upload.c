@@ -5,6 +5,8 @@
 #include "iox.h"
 #include "jsonx.h"
 #include "models.h"
+#include "provider.h"
+#include "sig.h"
 #include "upload.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -18,15 +20,18 @@ static const char help[] =
 	"usage: chat-upload [options] FILE...\n"
 	"Turn images and videos into attachment records for chat-send and\n"
 	"chat-stream: images are decoded, turned upright (EXIF), shrunk for the\n"
-	"model, stripped of all metadata and re-encoded; videos are checked.\n"
+	"model, stripped of all metadata and re-encoded; videos are checked, and\n"
+	"one too large to send inline is uploaded to the Gemini Files API (with\n"
+	"GEMINI_API_KEY), resuming after a dropped connection.\n"
 	"\n"
 	"  -m, --model MODEL        shrink to what MODEL uses (the model table)\n"
 	"      --max-side N         longest side in pixels (default 2048)\n"
 	"      --quality Q          low, medium or high JPEG quality (default medium)\n"
 	"      --flatten COLOR      drop transparency onto COLOR (#rrggbb, white, black)\n"
-	"      --max-bytes N        refuse inputs over N bytes (default 20M; K or M)\n"
+	"      --max-bytes N        refuse inputs over N bytes (default 20M; K or M);\n"
+	"                           a video whose base64 is over N is uploaded\n"
 	"  -o, --output FILE        write the processed image to FILE, not a record\n"
-	"  -q, --quiet              no messages for files that fail\n"
+	"  -q, --quiet              no progress bar, no messages for files that fail\n"
 	"  -v, --verbose            say what was done to each file\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n"
@@ -38,9 +43,11 @@ static const char help[] =
 	"  chat-upload photo.jpg chart.png | chat-send 'Compare these'\n"
 	"  chat-upload -m claude-sonnet-4-5 scan.png | chat-stream 'Transcribe this'\n"
 	"  chat-upload --max-side 1024 -o small.jpg big.jpg\n"
+	"  chat-upload talk.mp4 | chat-send -m gemini-2.5-flash 'Summarise the talk'\n"
 	"\n"
 	"Exit status: 0 ok, 64 usage, 65 a file is not an accepted image or video,\n"
-	"or is corrupt or too large, 66 a file is unreadable, 73 cannot write.\n";
+	"or is corrupt or too large, 66 a file is unreadable, 69 the Files API is\n"
+	"unavailable, 73 cannot write, 75 rate limited or too slow, 77 no key.\n";
 
 enum { O_MAX_SIDE = 256, O_QUALITY, O_FLATTEN, O_MAX_BYTES, O_VERSION };
 
@@ -65,6 +72,40 @@ static size_t size_arg(const char *s)
 	return (size_t)(v * mul);
 }
 
+/* The Gemini base URL and key, looked up only once a video needs uploading
+ * (images need neither), the same way chat-send finds them. */
+static char gemini_base[2048], gemini_key[4096];
+
+static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
+{
+	struct config cfg;
+	char source[256];
+	if (config_load(&cfg) < 0) {
+		why[0] = 0; /* config_load said why */
+		return EXIT_CONFIG;
+	}
+	const char *base = getenv(provider_gemini.base_env);
+	if (!base || !*base)
+		base = config_get(&cfg, provider_gemini.name, "base_url");
+	snprintf(gemini_base, sizeof gemini_base, "%s", base && *base ? base : provider_gemini.default_base);
+	int k = key_lookup_quiet(&cfg, provider_gemini.name, provider_gemini.key_env, gemini_key, sizeof gemini_key,
+				 source, sizeof source);
+	if (k == KEY_MISSING)
+		snprintf(why, cap, "a video this large is uploaded to the Gemini Files API, which needs a key: "
+			 "set GEMINI_API_KEY or GOOGLE_API_KEY, or key_file in the [gemini] section of %s",
+			 cfg.path[0] ? cfg.path : "~/.config/chat/config");
+	else if (k != KEY_OK)
+		why[0] = 0; /* key_lookup said why */
+	else if (verbose)
+		warn("Gemini Files API at %s, key from %s", gemini_base, source);
+	config_free(&cfg);
+	if (k != KEY_OK)
+		return EXIT_NOPERM;
+	r->files.base = gemini_base;
+	r->files.key = gemini_key;
+	return 0;
+}
+
 /* Write the processed bytes to path atomically: a temporary name, then rename. */
 static int write_file(const char *path, const struct buf *b)
 {
@@ -86,8 +127,11 @@ static int write_file(const char *path, const struct buf *b)
 int main(int argc, char **argv)
 {
 	diag_init(argv[0]);
+	sig_install(); /* an upload stops cleanly on ^C; a closed stdout is EPIPE */
 	struct upload_opts uo;
 	upload_defaults(&uo);
+	struct upload_remote remote = { .prepare = prepare_gemini };
+	char why_not[320] = "";
 	const char *model = NULL, *out = NULL;
 	int quiet = 0, side_set = 0, c;
 	opterr = 0;
@@ -126,7 +170,7 @@ int main(int argc, char **argv)
 		die_usage("no files given", NULL);
 	if (out && argc - optind != 1)
 		die_usage("-o takes one input file", NULL);
-	if (model && !side_set) {
+	if (model) {
 		struct config cfg;
 		struct models table;
 		if (config_load(&cfg) < 0 || models_load(&table, &cfg) < 0)
@@ -134,19 +178,30 @@ int main(int argc, char **argv)
 		const struct model_info *mi = models_find(&table, models_alias(&cfg, model));
 		if (!mi)
 			die_usage("not in the model table (see chat-send --models)", model);
-		if (mi->max_side)
+		if (mi->max_side && !side_set)
 			uo.max_side = (int)mi->max_side;
+		/* only Gemini takes a video by Files API uri */
+		if (strcmp(mi->provider, provider_gemini.name))
+			snprintf(why_not, sizeof why_not, "%s is not a Gemini model", model);
 		models_free(&table);
 		config_free(&cfg);
 	}
+	uo.remote = why_not[0] ? NULL : &remote;
+	uo.no_remote = why_not;
+	remote.files.progress = !quiet;
 	int status = 0;
 	for (int i = optind; i < argc; i++) {
 		char why[512];
 		jv rec = jv_invalid();
 		struct buf bytes = BUF_INIT((size_t)1 << 31);
 		int r = upload_file(argv[i], &uo, &rec, out ? &bytes : NULL, why, sizeof why);
+		if (sig_caught) { /* stopped mid-upload: no record, no message */
+			jv_free(rec);
+			buf_free(&bytes);
+			break;
+		}
 		if (r) {
-			if (!quiet)
+			if (!quiet && why[0])
 				error("%s: %s", argv[i], why);
 			if (!status)
 				status = r;
@@ -155,21 +210,29 @@ int main(int argc, char **argv)
 			jv_free(rec);
 		} else {
 			if (verbose) {
-				char mime[32] = "";
+				char mime[32] = "", file[128] = "";
 				jx_str(rec, "mime", mime, sizeof mime);
-				warn("%s: %s, %.0fx%.0f, %.0f bytes", argv[i], mime, jx_num(rec, "width", 0),
-				     jx_num(rec, "height", 0), jx_num(rec, "bytes", 0));
+				jx_str(rec, "file", file, sizeof file);
+				warn("%s: %s, %.0fx%.0f, %.0f bytes%s%s", argv[i], mime, jx_num(rec, "width", 0),
+				     jx_num(rec, "height", 0), jx_num(rec, "bytes", 0), file[0] ? ", uploaded as " : "", file);
 			}
 			if (jx_write_line(1, rec) < 0) {
-				r = errno == EPIPE ? 0 : (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
 				buf_free(&bytes);
-				return r;
+				if (errno == EPIPE) { /* the reader is gone: end quietly, as by SIGPIPE */
+					sig_note_pipe();
+					break;
+				}
+				error("cannot write output: %s", strerror(errno));
+				explicit_bzero(gemini_key, sizeof gemini_key);
+				return EXIT_CANTCREAT;
 			}
 		}
 		if (r && !status)
 			status = r;
 		buf_free(&bytes);
 	}
+	explicit_bzero(gemini_key, sizeof gemini_key);
+	sig_reraise();
 	if (close_stdout() < 0 && !status)
 		status = (error("cannot write output"), EXIT_CANTCREAT);
 	return status;

@@ -1,28 +1,20 @@
 #include "ask.h"
 #include "diag.h"
+#include "fit.h"
 #include "iox.h"
 #include "jsonx.h"
 #include "response.h"
 #include "sig.h"
+#include "upload.h"
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-struct sink {
-	unsigned mode;
-	jv id;
-	const char *conversation;   /* the history's id, or NULL */
-	struct buf out;      /* bytes waiting for the next write */
-	struct buf text;     /* the whole reply so far, when anything needs it */
-	int keep_text;
-	int write_errno;
-	size_t total;        /* bytes of reply text so far, and the last of them */
-	char last;
-};
 
 static int emit(void *ctx, const char *t, size_t n)
 {
-	struct sink *k = ctx;
+	struct ask_sink *k = ctx;
 	if (k->keep_text && buf_add(&k->text, t, n) < 0)
 		return -1;
 	if (n) {
@@ -44,9 +36,16 @@ static int emit(void *ctx, const char *t, size_t n)
 
 static int flush(void *ctx)
 {
-	struct sink *k = ctx;
+	struct ask_sink *k = ctx;
 	if (!k->out.len)
 		return 0;
+	if (k->hold) {
+		int h = buf_add(k->hold, k->out.p, k->out.len);
+		buf_reset(&k->out);
+		if (h < 0)
+			k->write_errno = ENOMEM;
+		return h;
+	}
 	int r = write_all(1, k->out.p, k->out.len);
 	buf_reset(&k->out);
 	if (r < 0) {
@@ -58,7 +57,52 @@ static int flush(void *ctx)
 	return 0;
 }
 
-static int report_write_error(struct sink *k)
+/* Make the request fit the model's context and, with --max-cost, refuse it
+ * when its worst case could cost more. 0 to go ahead; else reply->err says
+ * why not (the caller reports and records it like any refusal). */
+static int guard_checks(struct session *s, struct chat_request *rq, struct fit *f, struct chat_reply *reply);
+
+static int fit_and_guard(struct session *s, struct chat_request *rq, struct fit *f, struct chat_reply *reply)
+{
+	int r = guard_checks(s, rq, f, reply);
+	if (r)
+		snprintf(reply->finish, sizeof reply->finish, "error");
+	return r;
+}
+
+static int guard_checks(struct session *s, struct chat_request *rq, struct fit *f, struct chat_reply *reply)
+{
+	double max_cost = s->opts->max_cost;
+	char why[256];
+	if (fit_request(s->mi, s->prov->name, rq, max_cost >= 0, f, why, sizeof why) < 0) {
+		err_set(&reply->err, ERR_BAD_INPUT, 0, "cannot count tokens: %s", why);
+		return -1;
+	}
+	if (f->dropped && verbose)
+		warn("left out the %zu earliest messages to fit %s's context (%ld tokens%s, %ld kept for the reply)",
+		     f->dropped, s->model, f->input, f->estimate ? ", estimated" : "", f->reserve);
+	if (max_cost < 0)
+		return 0;
+	/* the reply is held to the allowance the worst case was priced with */
+	rq->max_tokens = f->reserve;
+	if (f->worst_usd < 0) {
+		err_set(&reply->err, ERR_BUDGET, 0, "no known price for %s, so --max-cost cannot be kept; "
+			"add its prices to the config (chat(5))", s->model_name);
+		return -1;
+	}
+	if (verbose)
+		warn("worst case $%.6f: %ld input tokens%s and up to %ld output", f->worst_usd, f->input,
+		     f->estimate ? " (estimated)" : "", f->reserve);
+	if (f->worst_usd > max_cost) {
+		err_set(&reply->err, ERR_BUDGET, 0, "refused: this request could cost up to $%.6f (%ld input tokens%s, "
+			"up to %ld output), over --max-cost $%g", f->worst_usd, f->input,
+			f->estimate ? " estimated" : "", f->reserve, max_cost);
+		return -1;
+	}
+	return 0;
+}
+
+static int report_write_error(struct ask_sink *k)
 {
 	if (k->write_errno == EPIPE)
 		return 0; /* the reader went away: quiet, the caller dies by SIGPIPE */
@@ -68,7 +112,7 @@ static int report_write_error(struct sink *k)
 
 /* The end of the output: the whole reply (chat-send), a final newline on a
  * terminal (chat-stream), and the response and error records. */
-static void finish_output(struct session *s, const struct ask *a, struct sink *k,
+static void finish_output(struct session *s, const struct ask *a, struct ask_sink *k,
 			  const struct chat_reply *reply, const struct exchange_timing *t)
 {
 	const struct chat_error *e = &reply->err;
@@ -98,9 +142,23 @@ static void finish_output(struct session *s, const struct ask *a, struct sink *k
 		jx_dump_line(error_record(a->id, e), o);
 }
 
-int ask_run(struct session *s, const struct ask *a)
+/* An early refusal in batch mode still answers the record. */
+static int refuse_record(const struct ask *a, const char *msg, int status)
+{
+	if (a->mode & ASK_BATCH) {
+		struct chat_error e = { 0 };
+		err_set(&e, ERR_BAD_INPUT, 0, "%s", msg);
+		if (a->hold ? jx_dump_line(error_record(a->id, &e), a->hold) < 0
+			    : jx_write_line(1, error_record(a->id, &e)) < 0)
+			return EXIT_CANTCREAT;
+	}
+	return status;
+}
+
+int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 {
 	const struct cli_opts *o = s->opts;
+	memset(st, 0, sizeof *st);
 	char request_id[256] = "";
 	if (jv_get_kind(a->id) == JV_KIND_STRING)
 		snprintf(request_id, sizeof request_id, "%s", jv_string_value(a->id));
@@ -115,25 +173,14 @@ int ask_run(struct session *s, const struct ask *a)
 	};
 	int ast = a->atts ? attachments_check(a->atts, s->model_name, s->mi, &s->models) : 0;
 	if (ast) {
-		if (a->mode & ASK_BATCH) {
-			struct chat_error e = { 0 };
-			err_set(&e, ERR_BAD_INPUT, 0, "%s cannot take this attachment", s->model_name);
-			if (jx_write_line(1, error_record(a->id, &e)) < 0)
-				return EXIT_CANTCREAT;
-		}
-		return ast;
+		char msg[320];
+		snprintf(msg, sizeof msg, "%s cannot take this attachment", s->model_name);
+		return refuse_record(a, msg, ast);
 	}
 	int hst = histlog_begin(&s->hist, &hs);
-	if (hst) {
-		if (a->mode & ASK_BATCH) {
-			struct chat_error e = { 0 };
-			err_set(&e, ERR_BAD_INPUT, 0, "the conversation cannot be read from the history");
-			if (jx_write_line(1, error_record(a->id, &e)) < 0)
-				return EXIT_CANTCREAT;
-		}
-		return hst;
-	}
-	struct chat_request rq = {
+	if (hst)
+		return refuse_record(a, "the conversation cannot be read from the history", hst);
+	st->rq = (struct chat_request){
 		.model = s->model,
 		.system = s->hist.system,
 		.msgs = s->hist.msgs,
@@ -146,25 +193,84 @@ int ask_run(struct session *s, const struct ask *a)
 	};
 	/* a streamed reply nobody will read back (no history, no records) is
 	 * not kept, so memory stays flat however long the reply */
-	struct sink k = { .mode = a->mode, .id = a->id, .conversation = s->hist.logging ? s->hist.conv : NULL,
-			  .keep_text = s->hist.logging || (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM };
-	buf_init(&k.out, 256u << 20);
-	buf_init(&k.text, 256u << 20);
-	struct chat_reply reply;
-	struct exchange_timing t;
-	exchange_run(s->prov, &rq, &s->xo, emit, flush, &k, &reply, &t);
+	struct ask_sink *k = &st->k;
+	*k = (struct ask_sink){ .mode = a->mode, .id = a->id, .hold = a->hold,
+				.conversation = s->hist.logging ? s->hist.conv : NULL,
+				.keep_text = s->hist.logging || (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM };
+	buf_init(&k->out, 256u << 20);
+	buf_init(&k->text, 256u << 20);
+	st->t.ttft_ms = -1;
+	st->go = fit_and_guard(s, &st->rq, &st->f, &st->reply) == 0;
+	s->xo.est_tokens = st->f.input + st->f.reserve;
+	return 0;
+}
+
+int ask_exchange(struct session *s, struct ask_state *st, struct exchange *x)
+{
+	return exchange_begin(x, s->prov, &st->rq, &s->xo, emit, flush, &st->k, &st->reply, &st->t);
+}
+
+int ask_again(struct session *s, struct ask_state *st)
+{
+	/* our count was short (an estimate, or the provider counts its own
+	 * way): leave out more of the past and try once more */
+	if (st->reply.err.code != ERR_CONTEXT_LENGTH || st->k.total || st->trimmed_again || !fit_further(&st->rq, &st->f))
+		return 0;
+	st->trimmed_again = 1;
+	if (!s->opts->quiet)
+		warn("%s said the conversation is too long: trying again without the %zu earliest messages",
+		     s->model, st->f.dropped);
+	return 1;
+}
+
+int ask_fallback(struct session *s, struct ask_state *st)
+{
+	const struct cli_opts *o = s->opts;
+	enum err_code c = st->reply.err.code;
+	if (st->k.total || st->fallbacks >= o->nfallback ||
+	    !(c == ERR_SERVER || c == ERR_NETWORK || c == ERR_TIMEOUT || c == ERR_RATE_LIMITED))
+		return 0;
+	const char *next = o->fallback[st->fallbacks++];
+	/* resolved on a copy: a fallback that cannot be used leaves s as it was */
+	struct session *tmp = malloc(sizeof *tmp);
+	if (!tmp)
+		return 0;
+	*tmp = *s;
+	int r = session_model(tmp, next);
+	if (!r) {
+		if (!o->quiet)
+			warn("%s: %s; falling back to %s", s->model_name, st->reply.err.message, tmp->model_name);
+		session_copy_model(s, tmp);
+		st->rq.model = s->model;
+		st->rq.default_max_tokens = s->default_max_tokens;
+		memset(&st->reply, 0, sizeof st->reply);
+	}
+	explicit_bzero(tmp->key, sizeof tmp->key);
+	free(tmp);
+	if (r)
+		return ask_fallback(s, st);
+	/* the next model has its own context window and prices */
+	st->go = fit_and_guard(s, &st->rq, &st->f, &st->reply) == 0;
+	s->xo.est_tokens = st->f.input + st->f.reserve;
+	return st->go;
+}
+
+int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
+{
+	struct ask_sink *k = &st->k;
+	struct chat_reply *reply = &st->reply;
 	/* saved before anything else can go wrong: the reply, complete or cut off */
-	double cost = reply.have_usage ? model_cost(s->mi, reply.usage.input, reply.usage.cached, reply.usage.output) : -1;
-	histlog_end(&s->hist, buf_str(&k.text), k.text.len, &reply, &t, s->prov->name, s->model, cost);
+	double cost = reply->have_usage ? model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1;
+	histlog_end(&s->hist, buf_str(&k->text), k->text.len, reply, &st->t, s->prov->name, s->model, cost);
 	int status = 0;
-	const struct chat_error *e = &reply.err;
-	int reader_gone = k.write_errno == EPIPE || sig_caught == SIGPIPE;
-	if (k.write_errno) {
-		status = report_write_error(&k);
+	const struct chat_error *e = &reply->err;
+	int reader_gone = k->write_errno == EPIPE || sig_caught == SIGPIPE;
+	if (k->write_errno) {
+		status = report_write_error(k);
 	} else if (!reader_gone) {
-		finish_output(s, a, &k, &reply, &t);
-		if (flush(&k) < 0)
-			status = report_write_error(&k);
+		finish_output(s, a, k, reply, &st->t);
+		if (flush(k) < 0)
+			status = report_write_error(k);
 		if (e->code && e->code != ERR_INTERRUPTED) {
 			if (!s->opts->quiet || !(a->mode & ASK_BATCH))
 				error("%s %s: %s", s->prov->name, s->model, e->message);
@@ -174,9 +280,35 @@ int ask_run(struct session *s, const struct ask *a)
 	}
 	if (e->code == ERR_INTERRUPTED && !status)
 		status = 128 + (sig_caught ? sig_caught : SIGINT);
-	buf_free(&k.out);
-	buf_free(&k.text);
+	buf_free(&k->out);
+	buf_free(&k->text);
 	return status;
+}
+
+int ask_run(struct session *s, const struct ask *a)
+{
+	struct ask_state st;
+	int r = ask_begin(s, a, &st);
+	if (r)
+		return r;
+	while (st.go) {
+		exchange_run(s->prov, &st.rq, &s->xo, emit, flush, &st.k, &st.reply, &st.t);
+		if (!ask_again(s, &st) && !ask_fallback(s, &st))
+			break;
+	}
+	return ask_finish(s, a, &st);
+}
+
+/* The -a files. A video too large to go inline is uploaded to the Gemini
+ * Files API, with the session's key, when the model is Gemini's. */
+static int attach_files(struct session *s, struct attachments *atts)
+{
+	const struct cli_opts *o = s->opts;
+	struct upload_remote up = { .files = { .base = s->base, .key = s->key, .connect_timeout = o->connect_timeout,
+					       .idle_timeout = o->idle_timeout, .progress = !o->quiet } };
+	char why_not[320];
+	snprintf(why_not, sizeof why_not, "%s is not a Gemini model", s->model_name);
+	return attachments_files(atts, o->attach, o->nattach, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);
 }
 
 int ask_words(struct session *s, const char *prompt, struct attachments *atts, unsigned mode)
@@ -184,7 +316,7 @@ int ask_words(struct session *s, const char *prompt, struct attachments *atts, u
 	const struct cli_opts *o = s->opts;
 	int st = session_model(s, NULL);
 	if (!st && o->nattach)
-		st = attachments_files(atts, o->attach, o->nattach, s->mi);
+		st = attach_files(s, atts);
 	if (!st) {
 		struct ask a = { .prompt = prompt, .id = jv_invalid(), .atts = atts, .mode = mode };
 		st = ask_run(s, &a);

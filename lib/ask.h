@@ -5,6 +5,7 @@
 #define CHAT_ASK_H
 #include <jv.h>
 #include "attach.h"
+#include "fit.h"
 #include "session.h"
 
 enum ask_mode {
@@ -20,7 +21,49 @@ struct ask {
 	jv id;               /* borrowed; jv_invalid() when none */
 	const struct attachments *atts;   /* NULL: none */
 	unsigned mode;
+	struct buf *hold;    /* output collected here instead of written (ordered batches) */
 };
+
+/* Where a reply's text and records go. */
+struct ask_sink {
+	unsigned mode;
+	jv id;
+	const char *conversation;   /* the history's id, or NULL */
+	struct buf out;      /* bytes waiting for the next write */
+	struct buf text;     /* the whole reply so far, when anything needs it */
+	int keep_text;
+	int write_errno;
+	struct buf *hold;    /* NULL: write to stdout */
+	size_t total;        /* bytes of reply text so far, and the last of them */
+	char last;
+};
+
+/* One ask in steps, for callers that run many exchanges at once. */
+struct ask_state {
+	struct chat_request rq;
+	struct ask_sink k;
+	struct chat_reply reply;
+	struct exchange_timing t;
+	struct fit f;
+	int go;              /* the request may be sent (else a guard refused it) */
+	int trimmed_again;
+	int fallbacks;       /* --fallback models tried so far */
+};
+
+/* Check, log the prompt, build and fit the request. 0, then ask_finish is
+ * due (st->go says whether to exchange first); else an exit status, with an
+ * error record already written in batch mode. */
+int ask_begin(struct session *s, const struct ask *a, struct ask_state *st);
+/* Start the exchange for st (see exchange_begin). */
+int ask_exchange(struct session *s, struct ask_state *st, struct exchange *x);
+/* After an exchange: 1 when it should be run once more with less context. */
+int ask_again(struct session *s, struct ask_state *st);
+/* After an exchange that failed as unavailable (overloaded, down, rate
+ * limited after retries) before any text: 1 when s now names the next
+ * --fallback model and the exchange should be run again with it. */
+int ask_fallback(struct session *s, struct ask_state *st);
+/* Record the reply, write the output. The exit status for the outcome. */
+int ask_finish(struct session *s, const struct ask *a, struct ask_state *st);
 
 /* Returns 0 or the exit status for the outcome. When a signal or a closed
  * stdout stopped it, sig_caught is set and the caller must sig_reraise()

@@ -48,6 +48,8 @@ int attachments_add(struct attachments *a, jv rec, char *why, size_t cap)
 	at.mime = field(kept, "mime", NULL);
 	at.data = field(kept, "data", &at.data_len);
 	at.uri = field(kept, "uri", NULL);
+	at.width = (int)jx_num(kept, "width", 0);
+	at.height = (int)jx_num(kept, "height", 0);
 	jv_free(kept); /* held keeps it alive */
 	if (!at.mime || (!at.data && !at.uri)) {
 		snprintf(why, cap, "an attachment needs \"mime\" and \"data\" (base64) or \"uri\"");
@@ -132,12 +134,15 @@ int attachments_check(const struct attachments *a, const char *model_name, const
 	return 0;
 }
 
-int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi)
+int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
+		      struct upload_remote *remote, const char *why_not)
 {
 	struct upload_opts uo;
 	upload_defaults(&uo);
 	if (mi && mi->max_side)
 		uo.max_side = (int)mi->max_side;
+	uo.remote = remote;
+	uo.no_remote = why_not;
 	for (int i = 0; i < n; i++) {
 		char why[512];
 		jv rec = jv_invalid();
@@ -146,7 +151,8 @@ int attachments_files(struct attachments *a, const char *const *paths, int n, co
 			r = EXIT_DATAERR;
 		jv_free(rec);
 		if (r) {
-			error("%s: %s", paths[i], why);
+			if (r < 128) /* a signal stopped an upload: no message, as elsewhere */
+				error("%s: %s", paths[i], why);
 			return r;
 		}
 	}

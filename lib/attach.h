@@ -14,6 +14,7 @@ struct attachment {
 	size_t data_len;
 	const char *uri;
 	const char *kind;      /* "image" or "video" */
+	int width, height;     /* pixels, 0 when the record does not say */
 };
 
 struct attachments {
@@ -28,9 +29,13 @@ void attachments_free(struct attachments *a);
 int attachments_add(struct attachments *a, jv rec, char *why, size_t cap);
 /* Read stdin's records, which must all be attachments. 0 or an exit status. */
 int attachments_read(struct attachments *a, struct line_reader *lr);
+struct upload_remote;   /* upload.h */
 /* Process the -a files through chat-upload's code, shrunk for the model
- * (its table entry may be NULL). 0 or an exit status, said on stderr. */
-int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi);
+ * (its table entry may be NULL). A video too large to go inline goes to
+ * remote, or, when that is NULL, is refused saying why_not. 0 or an exit
+ * status, said on stderr. */
+int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
+		      struct upload_remote *remote, const char *why_not);
 /* Refuse, before any request, an attachment the model cannot take: names
  * the models in the table that can. 0 or an exit status (65). */
 int attachments_check(const struct attachments *a, const char *model_name, const struct model_info *mi,

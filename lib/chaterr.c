@@ -21,6 +21,7 @@ static const struct {
 	[ERR_INTERRUPTED] = { "interrupted", 130, 0 },
 	[ERR_BAD_INPUT] = { "bad_input", EXIT_DATAERR, 0 },
 	[ERR_BAD_OUTPUT] = { "bad_output", EXIT_UNAVAILABLE, 0 },
+	[ERR_BUDGET] = { "budget", EXIT_GUARD, 0 },
 };
 
 const char *err_code_name(enum err_code c) { return codes[c].name; }

@@ -7,6 +7,7 @@ enum err_code {
 	ERR_NONE = 0,
 	ERR_AUTH, ERR_RATE_LIMITED, ERR_QUOTA, ERR_CONTEXT_LENGTH, ERR_BAD_REQUEST,
 	ERR_SERVER, ERR_NETWORK, ERR_TIMEOUT, ERR_INTERRUPTED, ERR_BAD_INPUT, ERR_BAD_OUTPUT,
+	ERR_BUDGET,           /* refused by our own guard: --max-cost or a budget */
 };
 
 struct chat_error {

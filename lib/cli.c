@@ -7,13 +7,20 @@
 #include <string.h>
 
 enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
-       OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS };
+       OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS,
+       OPT_MAX_COST, OPT_PARALLEL, OPT_ORDERED, OPT_SKIP_DONE, OPT_FALLBACK, OPT_TIMEOUT };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
 	{ "system", required_argument, NULL, 's' },
 	{ "max-tokens", required_argument, NULL, OPT_MAX_TOKENS },
 	{ "temperature", required_argument, NULL, OPT_TEMPERATURE },
+	{ "max-cost", required_argument, NULL, OPT_MAX_COST },
+	{ "parallel", required_argument, NULL, OPT_PARALLEL },
+	{ "ordered", no_argument, NULL, OPT_ORDERED },
+	{ "skip-done", no_argument, NULL, OPT_SKIP_DONE },
+	{ "fallback", required_argument, NULL, OPT_FALLBACK },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-log", no_argument, NULL, OPT_NO_LOG },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -58,6 +65,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 {
 	memset(o, 0, sizeof *o);
 	o->temperature = -1;
+	o->max_cost = -1;
 	o->retries = 2;
 	o->connect_timeout = 20;
 	o->idle_timeout = 300;
@@ -76,6 +84,32 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			o->temperature = t;
 			break;
 		}
+		case OPT_MAX_COST: {
+			char *end;
+			double d = strtod(optarg, &end);
+			if (!*optarg || *end || !(d >= 0) || d > 1e6)
+				usage_error("--max-cost: expected an amount in dollars, like 0.05, got '%s'", optarg);
+			o->max_cost = d;
+			break;
+		}
+		case OPT_PARALLEL:
+		case OPT_ORDERED:
+		case OPT_SKIP_DONE:
+			if (!(allow & CLI_RECORDS))
+				usage_error("%s is for batches: use chat-send -r", argv[optind - 1]);
+			if (c == OPT_PARALLEL)
+				o->parallel = (int)number("--parallel", optarg, 1, 256);
+			else if (c == OPT_ORDERED)
+				o->ordered = 1;
+			else
+				o->skip_done = 1;
+			break;
+		case OPT_FALLBACK:
+			if (o->nfallback == (int)(sizeof o->fallback / sizeof *o->fallback))
+				usage_error("at most %d --fallback models", (int)(sizeof o->fallback / sizeof *o->fallback));
+			o->fallback[o->nfallback++] = optarg;
+			break;
+		case OPT_TIMEOUT: o->timeout = number("--timeout", optarg, 1, 86400); break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_NO_LOG: o->no_log = 1; break;
 		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;

@@ -9,9 +9,13 @@ struct cli_opts {
 	const char *model, *system;
 	long max_tokens;
 	double temperature;        /* < 0: not set */
+	double max_cost;           /* dollars; < 0: no limit */
 	int json, quiet, records, text_only, no_log, retries, cont, list_models;
 	const char *conversation, *db;
-	long connect_timeout, idle_timeout;
+	long connect_timeout, idle_timeout, timeout;
+	int parallel, ordered, skip_done;   /* batches (chat-send -r) */
+	const char *fallback[8];   /* --fallback MODEL, in order */
+	int nfallback;
 	const char *attach[16];    /* -a FILE, in order */
 	int nattach;
 	int nwords;

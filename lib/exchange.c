@@ -113,6 +113,10 @@ static void stray_message(const struct buf *b, char *out, size_t cap)
 
 static void transport_error(const struct http_call *c, struct chat_reply *reply, int emitted)
 {
+	if (c->stalled) {
+		err_set(&reply->err, ERR_TIMEOUT, 0, "timed out: %s", c->stall_why);
+		return;
+	}
 	switch (c->code) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
@@ -179,6 +183,31 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 	return 0;
 }
 
+long exchange_wait(struct exchange *x)
+{
+	if (!x->o->rl)
+		return 0;
+	long w = ratelimit_take(x->o->rl, x->r.p->name, x->o->est_tokens);
+	if (w > 0 && verbose && !x->waited++)
+		warn("%s: waiting %ld ms for the shared rate limit", x->r.p->name, w);
+	return w;
+}
+
+/* What the reply said about the limits, shared with every other process. */
+static void note_limits(struct exchange *x)
+{
+	struct ratelimit *rl = x->o->rl;
+	const struct http_call *c = &x->c;
+	const char *name = x->r.p->name;
+	if (!rl)
+		return;
+	ratelimit_note(rl, name, &c->rl);
+	if (c->status == 429 && x->r.reply->err.code == ERR_RATE_LIMITED)
+		ratelimit_pause(rl, name, c->retry_after_ms);
+	else if (x->r.reply->have_usage)
+		ratelimit_settle(rl, name, x->o->est_tokens, x->r.reply->usage.input + x->r.reply->usage.output);
+}
+
 CURL *exchange_attempt(struct exchange *x)
 {
 	x->t->attempts = ++x->attempt;
@@ -222,6 +251,7 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 		err_set(&reply->err, ERR_NETWORK, 0, "the reply stream ended before it was complete%s",
 			discarded ? " (an unterminated event was discarded)" : "");
 	}
+	note_limits(x);
 	if (!reply->err.code)
 		return -1;
 	int attempt = x->attempt - 1, retries = x->o->retries;
@@ -252,7 +282,8 @@ int exchange_end(struct exchange *x)
 	t->total_ms = now_ms() - x->r.start;
 	t->ttft_ms = x->r.emitted ? x->r.first - x->r.start : -1;
 	curl_slist_free_all(x->headers);
-	explicit_bzero(x->url.p, x->url.len);
+	if (x->url.p)
+		explicit_bzero(x->url.p, x->url.len);
 	buf_free(&x->url);
 	buf_free(&x->body);
 	return reply->err.code ? -1 : 0;
@@ -265,6 +296,13 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 	struct exchange x;
 	if (exchange_begin(&x, p, rq, o, emit, flush, ctx, reply, t) == 0) {
 		for (;;) {
+			long w;
+			while (!sig_caught && (w = exchange_wait(&x)) > 0)
+				sleep_ms(w);
+			if (sig_caught) {
+				err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
+				break;
+			}
 			CURL *h = exchange_attempt(&x);
 			long wait = exchange_attempt_done(&x, h ? curl_easy_perform(h) : CURLE_FAILED_INIT);
 			if (wait < 0)

@@ -13,6 +13,8 @@ struct exchange_opts {
 	const char *key;
 	long connect_timeout, idle_timeout;
 	long total_timeout;        /* seconds for a whole attempt; 0: none */
+	struct ratelimit *rl;      /* the machine's shared limits, or NULL */
+	long est_tokens;           /* what the request may use, for the limits */
 	int retries;               /* extra attempts after the first */
 };
 
@@ -51,7 +53,7 @@ struct exchange {
 	struct curl_slist *headers;
 	const struct exchange_opts *o;
 	struct exchange_timing *t;
-	int attempt, ready, in_attempt;
+	int attempt, ready, in_attempt, waited;
 };
 
 /* Build the request (o must outlive the exchange). 0, or -1 with reply->err
@@ -59,6 +61,9 @@ struct exchange {
 int exchange_begin(struct exchange *x, const struct provider *p, const struct chat_request *rq,
 		   const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
 		   struct chat_reply *reply, struct exchange_timing *t);
+/* Before each attempt: 0 when the shared rate limits let it start now,
+ * else the milliseconds to wait before asking again. */
+long exchange_wait(struct exchange *x);
 /* Start an attempt: its easy handle, or NULL (then call exchange_attempt_done
  * with CURLE_FAILED_INIT). */
 CURL *exchange_attempt(struct exchange *x);

@@ -296,11 +296,11 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 {
 	if (!h->logging)
 		return;
-	/* cut off by a signal, a closed pipe or the network: interrupted, and
-	 * continued later; refused or broken by the provider: error */
+	/* cut off part-way by a signal, a closed pipe or the network: interrupted,
+	 * and continued later; refused, broken or never begun: error */
 	enum err_code c = r->err.code;
 	const char *status = !c ? "complete"
-		: c == ERR_INTERRUPTED || c == ERR_NETWORK || c == ERR_TIMEOUT ? "interrupted" : "error";
+		: c == ERR_INTERRUPTED || ((c == ERR_NETWORK || c == ERR_TIMEOUT) && len) ? "interrupted" : "error";
 	if (store_begin(&h->st) < 0) {
 		h->status = EXIT_CANTCREAT;
 		return;

@@ -1,4 +1,5 @@
 #include "http.h"
+#include "clock.h"
 #include "diag.h"
 #include "sig.h"
 #include <ctype.h>
@@ -86,12 +87,14 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct http_call *c = ud;
 	size_t n = size * nmemb;
+	c->last_rx_ms = now_ms();
 	if (n >= 5 && !strncmp(data, "HTTP/", 5)) {
 		/* a new response head (after a 100 Continue, say): forget the old one */
 		c->retry_after_ms = -1;
 		c->should_retry = -1;
 		c->content_type[0] = 0;
 		buf_reset(&c->head);
+		rl_headers_init(&c->rl);
 		return n;
 	}
 	if (c->head.len + n <= c->head.max)
@@ -126,6 +129,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 		c->retry_after_ms = http_parse_retry_after(val, (long)time(NULL));
 	} else if (!strcasecmp(name, "x-should-retry")) {
 		c->should_retry = !strcasecmp(val, "true") ? 1 : !strcasecmp(val, "false") ? 0 : -1;
+	} else if ((name[0] == 'x' || name[0] == 'X' || name[0] == 'a' || name[0] == 'A') && strcasestr(name, "ratelimit")) {
+		rl_headers_parse(&c->rl, name, val, (long long)time(NULL) * 1000);
 	}
 	return n;
 }
@@ -139,6 +144,8 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct http_call *c = ud;
 	size_t n = size * nmemb;
+	c->last_rx_ms = now_ms();
+	c->got_body = 1;
 	if (c->status >= 200 && c->status < 300 && c->streaming) {
 		if (sig_caught || c->on_body(c->ctx, data, n)) {
 			c->aborted = 1;
@@ -156,6 +163,22 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 	struct http_call *c = ud;
 	if (sig_caught || (c->on_sent && c->on_sent(c->ctx, (long long)un))) {
 		c->aborted = 1;
+		return 1;
+	}
+	/* silence is judged by phase: before the first byte of the body the
+	 * model may be thinking; once it streams, a long pause means a stall */
+	long now = now_ms(), quiet = now - (c->last_rx_ms ? c->last_rx_ms : c->started_ms);
+	long limit = c->got_body ? (c->idle_timeout > 0 ? c->idle_timeout : 300)
+				 : (c->think_timeout > 0 ? c->think_timeout : 600);
+	if (!c->got_body && c->idle_timeout > limit)
+		limit = c->idle_timeout;
+	if (un > c->sent) {
+		c->sent = un; /* request bytes going out (an upload) are not silence */
+		c->last_rx_ms = now;
+	} else if (quiet > limit * 1000) {
+		c->stalled = 1;
+		snprintf(c->stall_why, sizeof c->stall_why, "nothing received for %ld s%s", limit,
+			 c->got_body ? " in the middle of the reply" : "");
 		return 1;
 	}
 	return 0;
@@ -186,6 +209,12 @@ CURL *http_start(struct http_call *c)
 	}
 	c->status = 0;
 	c->aborted = 0;
+	c->stalled = 0;
+	rl_headers_init(&c->rl);
+	c->got_body = 0;
+	c->sent = 0;
+	c->last_rx_ms = 0;
+	c->started_ms = now_ms();
 	c->streaming = 0;
 	c->retry_after_ms = -1;
 	c->should_retry = -1;
@@ -214,10 +243,8 @@ CURL *http_start(struct http_call *c)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->connect_timeout > 0 ? c->connect_timeout : 20L);
-	/* a model may think for minutes before its first token: only a stream silent
-	 * for the whole idle window is dead */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->idle_timeout > 0 ? c->idle_timeout : 300L);
+	/* silence is timed in on_progress, by phase: a thinking model is not
+	 * a stalled stream */
 	if (c->total_timeout > 0)
 		curl_easy_setopt(h, CURLOPT_TIMEOUT, c->total_timeout);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -7,6 +7,7 @@
 #define CHAT_HTTP_H
 #include <curl/curl.h>
 #include "buf.h"
+#include "ratelimit.h"
 
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t len);
 /* Fill dst with up to n bytes of the request body; the count, or -1 to abort. */
@@ -21,7 +22,9 @@ struct http_call {
 	const char *body;
 	size_t body_len;
 	long connect_timeout;   /* seconds */
-	long idle_timeout;      /* seconds with no byte at all before giving up */
+	long idle_timeout;      /* seconds of silence once the reply has begun */
+	long think_timeout;     /* seconds of silence before the first byte (0: 600):
+				 * a reasoning model may think for minutes */
 	long total_timeout;     /* seconds for the whole transfer; 0: no limit */
 	http_body_fn on_body;   /* 2xx event streams; return nonzero to abort the transfer */
 	void *ctx;
@@ -33,12 +36,18 @@ struct http_call {
 	CURLcode code;
 	char curl_err[CURL_ERROR_SIZE];
 	int aborted;            /* on_body asked to stop, or a signal arrived */
+	int stalled;            /* nothing arrived for too long (a timeout) */
+	char stall_why[96];
+	long started_ms, last_rx_ms;
+	long long sent;         /* request bytes sent so far */
+	int got_body;
 	int streaming;          /* the 2xx body is text/event-stream */
 	struct buf err_body;    /* non-2xx (or non-SSE) body, capped */
 	struct buf head;        /* the reply's header lines (the last reply's), capped */
 	char content_type[128];
 	long retry_after_ms;    /* -1: none; from retry-after-ms, else retry-after */
 	int should_retry;       /* x-should-retry: -1 absent, 0 false, 1 true */
+	struct rl_headers rl;   /* the rate-limit headers */
 	void *handle;           /* the curl handle during the transfer */
 };
 

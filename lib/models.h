@@ -6,6 +6,9 @@
 #define CHAT_MODELS_H
 #include "config.h"
 
+/* The model used when nothing names one and no key points elsewhere. */
+#define MODEL_DEFAULT "gpt-4o-mini"
+
 struct model_info {
 	char name[96], provider[24], inputs[48], outputs[32], tokenizer[24], date[16];
 	long context, max_output, max_side;     /* 0: unknown or none */

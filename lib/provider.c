@@ -1,4 +1,5 @@
 #include "provider.h"
+#include "attach.h"
 #include "diag.h"
 #include "jsonx.h"
 #include <stdarg.h>
@@ -42,6 +43,22 @@ const struct provider *provider_for_model(const char *name, const char **model)
 		if (!strncmp(name, prefixes[i].prefix, strlen(prefixes[i].prefix)))
 			return prefixes[i].p;
 	return NULL;
+}
+
+int provider_no_video(const struct chat_request *rq, struct chat_error *err)
+{
+	for (size_t i = 0; i < rq->natts; i++) {
+		const struct attachment *a = &rq->atts[i];
+		if (strncmp(a->mime, "video/", 6))
+			continue;
+		if (a->uri)
+			err_set(err, ERR_BAD_INPUT, 0, "a video by uri (%.200s) can go only to a Gemini model: it is "
+				"a Gemini Files API upload", a->uri);
+		else
+			err_set(err, ERR_BAD_INPUT, 0, "this provider takes no video: only Gemini models do");
+		return -1;
+	}
+	return 0;
 }
 
 void provider_url(struct buf *url, const char *base, const char *path)

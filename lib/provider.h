@@ -99,6 +99,9 @@ jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx);
  * that, its first bytes as the message. */
 typedef void (*error_map_fn)(long status, jv error_object, struct chat_error *err);
 void provider_error_body(long status, const char *body, size_t len, error_map_fn map, struct chat_error *err);
+/* For a provider that takes no video: -1 with err set when rq carries a
+ * video (inline, or a Gemini Files API uri, which only Gemini can read). */
+int provider_no_video(const struct chat_request *rq, struct chat_error *err);
 /* The first bytes of an error body that is not the JSON we expect. */
 void provider_snippet(const char *body, size_t len, char *out, size_t cap);
 /* Provider by name ("openai"), or NULL. */

@@ -31,6 +31,8 @@ static int anthropic_build(const struct chat_request *rq, const char *base, cons
 			   struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
 {
 	provider_url(url, base, "/messages");
+	if (provider_no_video(rq, err) < 0)
+		return -1;
 	long max = rq->max_tokens > 0 ? rq->max_tokens : rq->default_max_tokens > 0 ? rq->default_max_tokens : 4096;
 	jv o = JV_OBJECT(jv_string("model"), jv_string(rq->model), jv_string("max_tokens"), jv_number((double)max));
 	if (rq->system && *rq->system)

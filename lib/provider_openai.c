@@ -37,6 +37,8 @@ static int build(const struct chat_request *rq, const char *base, const char *ke
 		 struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
 {
 	provider_url(url, base, "/chat/completions");
+	if (provider_no_video(rq, err) < 0)
+		return -1;
 	jv msgs = jv_array();
 	if (rq->system && *rq->system)
 		msgs = jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string("system"),

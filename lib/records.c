@@ -11,7 +11,7 @@ void lr_init(struct line_reader *lr, int fd, size_t max_line)
 {
 	memset(lr, 0, sizeof *lr);
 	lr->fd = fd;
-	buf_init(&lr->b, max_line);
+	buf_init(&lr->b, max_line + 1); /* a line of max_line bytes and its LF */
 }
 
 void lr_free(struct line_reader *lr) { buf_free(&lr->b); }
@@ -27,8 +27,13 @@ static int fill_line(struct line_reader *lr, const char **nl)
 			buf_consume(&lr->b, lr->pos);
 			lr->pos = 0;
 		}
+		/* read no more than the cap leaves room for, so the lines after
+		 * this one never count against it */
 		char tmp[65536];
-		ssize_t n = read(lr->fd, tmp, sizeof tmp);
+		size_t room = lr->b.max - lr->b.len;
+		if (!room)
+			return -2;
+		ssize_t n = read(lr->fd, tmp, room < sizeof tmp ? room : sizeof tmp);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -92,7 +97,7 @@ static int next_record(struct line_reader *lr, jv *v, char *why, size_t cap, lon
 			return r;
 		if (r == -2) {
 			*lineno = lr->lineno + 1;
-			snprintf(why, cap, "line too long (over %zu bytes)", lr->b.max);
+			snprintf(why, cap, "line too long (over %zu bytes)", lr->b.max - 1);
 			return -2;
 		}
 	} while (blank(line, len));

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_MODEL "gpt-4o-mini"
+#define DEFAULT_MODEL MODEL_DEFAULT
 
 int session_config(struct session *s, const struct cli_opts *o)
 {
@@ -167,15 +167,43 @@ int session_model(struct session *s, const char *model)
 	s->xo.key = s->key;
 	s->xo.connect_timeout = o->connect_timeout;
 	s->xo.idle_timeout = o->idle_timeout;
+	s->xo.total_timeout = o->timeout;
+	if (!s->rl_tried) {
+		char why[512];
+		s->rl_tried = 1;
+		s->rl = ratelimit_open(&s->cfg, why, sizeof why);
+		if (!s->rl && !o->quiet)
+			warn("%s; going on without shared rate limits", why);
+	}
+	s->xo.rl = s->rl;
 	s->xo.retries = o->retries;
 	/* providers that insist on a limit get the model's, within reason */
 	s->default_max_tokens = s->mi && s->mi->max_output > 0 ? (s->mi->max_output < 8192 ? s->mi->max_output : 8192) : 4096;
 	return 0;
 }
 
+void session_copy_model(struct session *dst, const struct session *src)
+{
+	if (dst == src)
+		return;
+	dst->prov = src->prov;
+	memcpy(dst->model_name, src->model_name, sizeof dst->model_name);
+	dst->model = src->model ? dst->model_name + (src->model - src->model_name) : NULL;
+	memcpy(dst->key, src->key, sizeof dst->key);
+	memcpy(dst->key_source, src->key_source, sizeof dst->key_source);
+	memcpy(dst->base, src->base, sizeof dst->base);
+	dst->xo = src->xo;
+	dst->xo.base = dst->base;
+	dst->xo.key = dst->key;
+	dst->mi = src->mi;
+	dst->default_max_tokens = src->default_max_tokens;
+}
+
 void session_close(struct session *s)
 {
 	histlog_close(&s->hist);
+	ratelimit_close(s->rl);
+	s->rl = NULL;
 	models_free(&s->models);
 	explicit_bzero(s->key, sizeof s->key);
 	config_free(&s->cfg);

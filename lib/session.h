@@ -26,6 +26,8 @@ struct session {
 	long default_max_tokens;
 	int warned_keys;
 	int ollama_probed;             /* 0 not yet, 1 found, -1 none */
+	struct ratelimit *rl;          /* shared rate limits, opened with the first model */
+	int rl_tried;
 	char ollama_model[256];
 };
 
@@ -35,4 +37,7 @@ int session_config(struct session *s, const struct cli_opts *o);
  * provider, key and base URL. 0 or an exit status. */
 int session_model(struct session *s, const char *model);
 void session_close(struct session *s);
+/* Copy the resolved model (provider, names, key, base URL, table entry,
+ * exchange options) from src to dst, which keeps its own history handle. */
+void session_copy_model(struct session *dst, const struct session *src);
 #endif

@@ -142,6 +142,9 @@ int sse_feed(struct sse_parser *p, const char *s, size_t n)
 				return p->overflow = 1, -1;
 			r = field(p, p->line.p, p->line.len);
 			buf_reset(&p->line);
+		} else if (len > p->line.max) {
+			/* the cap a line spanning reads meets: no matter how it was read */
+			return p->overflow = 1, -1;
 		} else {
 			r = field(p, s, len);
 		}

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MB (1024u * 1024u)
+#define FILES_API_MAX (2LL << 30)   /* the Gemini Files API takes files up to 2 GB */
 
 void upload_defaults(struct upload_opts *o)
 {
@@ -58,18 +60,18 @@ static const char *video_mime(const unsigned char *p, size_t n)
 	return NULL;
 }
 
-static int read_input(const char *path, size_t max, struct buf *b, char *why, size_t cap)
+/* Gemini counts a whole request, base64 and all, against its 20 MB inline
+ * limit: a video goes inline only when its base64 fits in max. */
+static int fits_inline(long long n, size_t max)
 {
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
-	if (fd < 0) {
-		snprintf(why, cap, "%s", strerror(errno));
-		return EXIT_NOINPUT;
-	}
+	return (n + 2) / 3 * 4 <= (long long)max;
+}
+
+static int read_input(int fd, size_t max, struct buf *b, char *why, size_t cap)
+{
 	buf_init(b, max);
 	int r = read_all(fd, b);
 	int e = errno;
-	if (fd)
-		close(fd);
 	if (r == -2) {
 		snprintf(why, cap, "larger than the %zu MB limit (--max-bytes)", max / MB);
 		return EXIT_DATAERR;
@@ -107,16 +109,91 @@ static jv record(const char *mime, const struct buf *bytes, int w, int h, const 
 	return rec;
 }
 
+/* The record of a video the Files API holds: its uri instead of data, and
+ * the file's name there and when it expires (48 hours on). */
+static jv uri_record(const char *mime, const struct gfile *gf, long long bytes, const char *source)
+{
+	jv rec = JV_OBJECT(jv_string("type"), jv_string("attachment"), jv_string("mime"), jv_string(mime),
+			   jv_string("uri"), jv_string(gf->uri), jv_string("width"), jv_null(), jv_string("height"), jv_null(),
+			   jv_string("bytes"), jv_number((double)bytes), jv_string("sha256"), jv_string(gf->sha256),
+			   jv_string("source"), jv_string(source));
+	rec = jv_object_set(rec, jv_string("original"), JV_OBJECT(jv_string("width"), jv_null(), jv_string("height"), jv_null(),
+								  jv_string("bytes"), jv_number((double)bytes)));
+	rec = jv_object_set(rec, jv_string("file"), jv_string(gf->name));
+	if (gf->expires[0])
+		rec = jv_object_set(rec, jv_string("expires"), jv_string(gf->expires));
+	return rec;
+}
+
+/* A video too large to go inline: streamed from fd to the Files API. */
+static int send_video(int fd, long long size, const char *mime, const char *path, const struct upload_opts *o,
+		      jv *rec, char *why, size_t cap)
+{
+	struct upload_remote *r = o->remote;
+	if (!r) {
+		snprintf(why, cap, "a video of %lld MB goes to a model only through the Gemini Files API "
+			 "(it is over the %zu MB inline limit, base64 included), and %s",
+			 (size + MB - 1) / MB, o->max_bytes / MB, o->no_remote ? o->no_remote : "no upload is possible here");
+		return EXIT_DATAERR;
+	}
+	if (size > FILES_API_MAX) {
+		snprintf(why, cap, "a video of %lld MB is larger than the 2 GB the Gemini Files API takes", (size + MB - 1) / MB);
+		return EXIT_DATAERR;
+	}
+	if (r->prepare) {
+		int st = r->prepare(r, why, cap);
+		if (st)
+			return st;
+		r->prepare = NULL;
+	}
+	struct gfiles_opts fo = r->files;
+	fo.label = path;
+	const char *slash = strrchr(path, '/');
+	const char *display = !strcmp(path, "-") ? "stdin" : slash && slash[1] ? slash + 1 : path;
+	struct gfile gf;
+	int st = gfiles_upload(fd, size, mime, display, &fo, &gf, why, cap);
+	if (!st)
+		*rec = uri_record(mime, &gf, size, path);
+	return st;
+}
+
 int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap)
 {
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0) {
+		snprintf(why, cap, "%s", strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	/* a large video on disk is streamed from it, never read into memory */
+	struct stat sb;
+	unsigned char head[16];
+	const char *vmime = NULL;
+	if (!encoded && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		ssize_t n = pread(fd, head, sizeof head, 0);
+		vmime = n > 0 ? video_mime(head, (size_t)n) : NULL;
+		if (vmime && !fits_inline(sb.st_size, o->max_bytes)) {
+			int st = send_video(fd, (long long)sb.st_size, vmime, path, o, rec, why, cap);
+			if (fd)
+				close(fd);
+			return st;
+		}
+	}
 	struct buf in;
-	int st = read_input(path, o->max_bytes, &in, why, cap);
+	int st = read_input(fd, o->max_bytes, &in, why, cap);
+	if (fd)
+		close(fd);
+	vmime = video_mime((const unsigned char *)(in.p ? in.p : ""), in.len);
+	if (!encoded && vmime && (st == EXIT_DATAERR || !fits_inline((long long)in.len, o->max_bytes)) && in.len) {
+		/* from a pipe: an upload must be able to go back to resume, so it needs the file */
+		snprintf(why, cap, "a video this large cannot be uploaded from a pipe (an upload must be able to "
+			 "resume): give its file name instead");
+		st = EXIT_DATAERR;
+	}
 	if (st) {
 		buf_free(&in);
 		return st;
 	}
 	const unsigned char *p = (const unsigned char *)in.p;
-	const char *vmime = video_mime(p, in.len);
 	if (vmime) {
 		/* video goes as it is: the model decodes it */
 		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len);

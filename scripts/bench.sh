@@ -11,7 +11,8 @@
 # once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench} (never in CI); a
 # missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
-# BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_HISTORY (1).
+# BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_HISTORY (1),
+# BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -263,5 +264,11 @@ format_table
 if [ "${BENCH_HISTORY:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/history.sh
+fi
+
+# token counting beside tiktoken (skip with BENCH_TOKENS=0)
+if [ "${BENCH_TOKENS:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/tokens.sh
 fi
 exit 0

@@ -7,7 +7,8 @@
  * Anthropic Messages and Gemini in fakeprov_anthropic.c and fakeprov_gemini.c),
  * chosen by request path; the generic code does HTTP, pacing and faults.
  * GET /api/tags answers with a model list the way a local Ollama server does,
- * so the programs' probe for one can be tested. */
+ * so the programs' probe for one can be tested, and with --upload-dir the
+ * Gemini Files API takes resumable uploads (fakeprov_gemini.c). */
 #include "fakeprov.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,20 +33,28 @@
 
 static const char usage[] =
 "usage: fakeprov [--port-file FILE] [--log FILE] [--idle SECONDS]\n"
+"                [--upload-dir DIR [--upload-polls N] [--upload-failed]\n"
+"                [--upload-granularity BYTES]]\n"
 "                REPLY-OPTIONS... [--then REPLY-OPTIONS...]...\n"
 "reply options: --text STR | --text-file FILE, --chunks N, --split-writes N,\n"
 "  --delay-first MS, --delay-chunk MS, --repeat N, --usage | --no-usage,\n"
 "  --cached N, --reasoning N, --finish REASON, --no-done, --status CODE,\n"
 "  --error KIND, --retry-after S, --header 'Name: value', --mid-error N,\n"
 "  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME,\n"
-"  --blocked REASON (Gemini only), --ollama-models NAME,NAME...\n"
+"  --echo (the reply is \"echo: \" and the last message's text),\n"
+"  --blocked REASON (Gemini only), --ollama-models NAME,NAME...,\n"
+"  --upload-drop-after N, --upload-expire (Gemini Files API uploads)\n"
 "error kinds: context_length auth permission not_found rate_limit quota\n"
 "  server unavailable overloaded bad_request\n"
 "wire formats, by request path: .../chat/completions (OpenAI), .../messages\n"
 "  (Anthropic), ...:streamGenerateContent[?alt=sse] and ...:generateContent\n"
 "  (Gemini), GET /api/tags (Ollama's model list: llama3.2:latest and qwen3:8b\n"
 "  unless --ollama-models names others, '' for none; --status, --delay-first\n"
-"  and --hang apply); other paths get an OpenAI-style 404\n";
+"  and --hang apply); with --upload-dir, POST .../upload/v1beta/files (the\n"
+"  resumable protocol: start, upload, finalize, query; sessions and the bytes\n"
+"  received are kept in DIR) and GET .../v1beta/files/ID (PROCESSING for N\n"
+"  polls, 1 by default, then ACTIVE or FAILED); --status and --error apply;\n"
+"  other paths get an OpenAI-style 404\n";
 
 /* ---------- reply options ---------- */
 
@@ -68,8 +77,10 @@ static const struct opt {
 	{"header", T_HDR, F(hdrs), 0}, {"mid-error", T_NUM, F(mid_error), 0},
 	{"drop-after", T_NUM, F(drop_after), 0}, {"malformed-after", T_NUM, F(malformed_after), 0},
 	{"trickle", T_NUM, F(trickle), 0}, {"hang", T_SET, F(hang), 1},
+	{"echo", T_SET, F(echo), 1},
 	{"model", T_STR, F(model), 0}, {"blocked", T_STR, F(blocked), 0},
 	{"ollama-models", T_TAGS, 0, 0},
+	{"upload-drop-after", T_NUM, F(upload_drop), 0}, {"upload-expire", T_SET, F(upload_expire), 1},
 };
 
 static struct group *groups;
@@ -575,6 +586,8 @@ static const char *hget(jv h, const char *name)
 	return s;
 }
 
+const char *header_get(jv h, const char *name) { return hget(h, name); }
+
 static int read_chunked(struct rd *r, struct buf *body)
 {
 	char *line, *end;
@@ -617,8 +630,9 @@ static void add_header(jv *h, char *line)
 }
 
 /* 0 when a whole request was read, an HTTP status to reply with, or -1
- * when the client went away. */
-static int read_request(int fd, struct req *rq)
+ * when the client went away. With drop >= 0, a Files API upload's body is
+ * read only that far and *truncated set. */
+static int read_request(int fd, struct req *rq, long drop, int *truncated)
 {
 	struct rd r = { fd, BUF_INIT(2 * BODY_MAX + HEAD_MAX), 0 };
 	char *line, *sp1, *sp2;
@@ -660,6 +674,11 @@ static int read_request(int fd, struct req *rq)
 		goto out;
 	if (ex && !strcasecmp(ex, "100-continue"))
 		write_all(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+	const char *cmd = hget(rq->headers, "x-goog-upload-command");
+	if (drop >= 0 && cmd && strstr(cmd, "upload") && !(te && strcasestr(te, "chunked")) && len > drop) {
+		len = drop;
+		*truncated = 1;
+	}
 	if (te && strcasestr(te, "chunked"))
 		st = read_chunked(&r, &rq->body);
 	else
@@ -673,10 +692,15 @@ out:
  * interleave; written before the reply so a test can read it afterwards. */
 static void log_request(const struct req *rq, long n, jv body)
 {
-	if (log_fd < 0)
+	if (log_fd < 0) {
+		jv_free(body);
 		return;
+	}
 	jv o = JV_OBJECT(S("n"), jv_number(n), S("method"), S(rq->method), S("path"), S(rq->path),
 			 S("headers"), jv_copy(rq->headers), S("body"), body);
+	/* an upload's bytes are not logged, only how many arrived */
+	if (header_get(rq->headers, "x-goog-upload-command"))
+		o = jv_object_set(o, S("body_bytes"), jv_number((double)rq->body.len));
 	struct buf b = BUF_INIT(GEN_MAX);
 	add_json(&b, o, 0);
 	buf_adds(&b, "\n");
@@ -730,6 +754,35 @@ static void send_head(int fd, const struct ctx *c, int status, const char *type,
 	buf_free(&h);
 }
 
+void send_reply(int fd, const struct ctx *c, int status, const char *type, int wire, const char *extra,
+		const char *body, size_t len)
+{
+	struct buf h = BUF_INIT(GEN_MAX);
+	char date[64];
+	time_t t = (time_t)c->created;
+	struct tm tm;
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&t, &tm));
+	buf_addf(&h, "HTTP/1.1 %d %s\r\n", status, reason(status));
+	hdr(&h, c->g, "Date", "%s", date);
+	if (type)
+		hdr(&h, c->g, "Content-Type", "%s", type);
+	hdr(&h, c->g, "Content-Length", "%zu", len);
+	hdr(&h, c->g, "Connection", "close");
+	if (wire)
+		c->w->headers(&h, c, status >= 300 ? "error" : NULL);
+	if (extra)
+		buf_adds(&h, extra);
+	for (size_t i = 0; i < c->g->nhdrs; i++) {
+		const char *v = strchr(c->g->hdrs[i], ':') + 1;
+		if (v[strspn(v, " \t")])
+			buf_addf(&h, "%s\r\n", c->g->hdrs[i]);
+	}
+	buf_adds(&h, "\r\n");
+	buf_add(&h, body, len);
+	write_all(fd, h.p, h.len);
+	buf_free(&h);
+}
+
 /* Headers sent, then silence until the client leaves (or --idle passes). */
 static void hang(int fd)
 {
@@ -769,6 +822,42 @@ struct pieces {
 	size_t len, *off;       /* piece i is text[off[i] .. off[i+1]) */
 	long n, repeat;
 };
+
+/* "echo: " and the text of the request's last message, whatever the wire. */
+static void echo_prompt(jv req, struct buf *out)
+{
+	buf_adds(out, "echo: ");
+	jv msgs = jv_object_get(jv_copy(req), jv_string("messages"));
+	if (jv_get_kind(msgs) != JV_KIND_ARRAY) {
+		jv_free(msgs);
+		msgs = jv_object_get(jv_copy(req), jv_string("contents"));
+	}
+	if (jv_get_kind(msgs) != JV_KIND_ARRAY || !jv_array_length(jv_copy(msgs))) {
+		jv_free(msgs);
+		return;
+	}
+	jv last = jv_array_get(jv_copy(msgs), jv_array_length(jv_copy(msgs)) - 1);
+	jv_free(msgs);
+	jv parts = jv_get_kind(last) == JV_KIND_OBJECT ? jv_object_get(jv_copy(last), jv_string("content")) : jv_invalid();
+	if (!jv_is_valid(parts) || jv_get_kind(parts) == JV_KIND_NULL) {
+		jv_free(parts);
+		parts = jv_get_kind(last) == JV_KIND_OBJECT ? jv_object_get(jv_copy(last), jv_string("parts")) : jv_invalid();
+	}
+	jv_free(last);
+	if (jv_get_kind(parts) == JV_KIND_STRING) {
+		buf_adds(out, jv_string_value(parts));
+	} else if (jv_get_kind(parts) == JV_KIND_ARRAY) {
+		for (int i = 0; i < jv_array_length(jv_copy(parts)); i++) {
+			jv p = jv_array_get(jv_copy(parts), i);
+			jv t = jv_get_kind(p) == JV_KIND_OBJECT ? jv_object_get(jv_copy(p), jv_string("text")) : jv_invalid();
+			if (jv_get_kind(t) == JV_KIND_STRING)
+				buf_adds(out, jv_string_value(t));
+			jv_free(t);
+			jv_free(p);
+		}
+	}
+	jv_free(parts);
+}
 
 static void split_text(struct pieces *ps, const struct group *g)
 {
@@ -988,7 +1077,8 @@ static void serve(int fd, long n)
 			 "", "", now_unix(), 0, 0, 0, 0, 0, wires[0]->sse_type };
 	struct pieces ps;
 	snprintf(c.reqid, sizeof c.reqid, "req_fake%028ld", n);
-	int st = read_request(fd, &rq);
+	int truncated = 0;
+	int st = read_request(fd, &rq, g->upload_drop, &truncated);
 	if (st < 0)
 		return;
 	if (st) {
@@ -997,6 +1087,27 @@ static void serve(int fd, long n)
 	}
 	c.method = rq.method;
 	c.path = rq.path;
+	char *froute = strndup(rq.path, strcspn(rq.path, "?"));
+	int files = froute && files_cfg.dir ? files_match(rq.method, froute) : 0;
+	free(froute);
+	if (files) {
+		/* media bytes are neither parsed nor logged; a start's JSON is */
+		const char *cmd = header_get(rq.headers, "x-goog-upload-command");
+		jv fbody = cmd && !strstr(cmd, "start") ? jv_invalid() : jv_parse_sized(buf_str(&rq.body), (int)rq.body.len);
+		log_request(&rq, n, jv_is_valid(fbody) ? fbody : (jv_free(fbody), jv_null()));
+		c.w = &gemini_wire;
+		jv_free(c.model);
+		c.model = jv_string("gemini-2.5-flash");
+		if (!truncated && g->error)
+			reply_error(fd, &c, g->error, (int)g->status);
+		else if (!truncated && g->status >= 300)
+			reply_error(fd, &c, g->status == 401 ? "auth" : g->status == 429 ? "rate_limit"
+				    : g->status == 503 ? "unavailable" : g->status >= 500 ? "server" : "bad_request",
+				    (int)g->status);
+		else
+			files_serve(fd, &c, rq.headers, &rq.body, truncated);
+		return;
+	}
 	jv body = jv_parse_sized(buf_str(&rq.body), (int)rq.body.len);
 	if (!jv_is_valid(body)) {
 		jv_free(body);
@@ -1027,6 +1138,16 @@ static void serve(int fd, long n)
 	}
 	c.req = body;
 	w->prepare(&c);
+	struct group echoed;
+	struct buf said = BUF_INIT(1 << 24);
+	if (g->echo) {
+		/* the reply names the prompt it answers: replies cannot be mixed up unseen */
+		echoed = *g;
+		echo_prompt(body, &said);
+		echoed.text = said.p ? said.p : "echo: ";
+		echoed.textlen = said.len;
+		g = &echoed;
+	}
 	split_text(&ps, g);
 	c.npieces = ps.n;
 	c.completion_tokens = ps.n + g->reasoning;
@@ -1067,7 +1188,7 @@ static struct group *new_group(void)
 {
 	static const struct group def = {
 		.finish = "stop", .usage = -1, .retry_ms = 1000,
-		.mid_error = -1, .drop_after = -1, .malformed_after = -1,
+		.mid_error = -1, .drop_after = -1, .malformed_after = -1, .upload_drop = -1,
 	};
 	groups = realloc(groups, (ngroups + 1) * sizeof *groups);
 	tag_lists = realloc(tag_lists, (ngroups + 1) * sizeof *tag_lists);
@@ -1107,6 +1228,10 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 			fputs(usage, stdout);
 			exit(0);
 		}
+		if (!strcmp(a, "--upload-failed")) {
+			files_cfg.failed = 1;
+			continue;
+		}
 		if (!strcmp(a, "--then")) {
 			g = new_group();
 			continue;
@@ -1122,7 +1247,9 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 		for (size_t k = 0; k < sizeof opts / sizeof *opts; k++)
 			if (!strcmp(opts[k].name, name))
 				o = &opts[k];
-		int global = !strcmp(name, "port-file") || !strcmp(name, "log") || !strcmp(name, "idle");
+		int global = !strcmp(name, "port-file") || !strcmp(name, "log") || !strcmp(name, "idle") ||
+			     !strcmp(name, "upload-dir") || !strcmp(name, "upload-polls") ||
+			     !strcmp(name, "upload-granularity");
 		if (!o && !global) {
 			fputs(usage, stderr);
 			die("unknown option: ", a);
@@ -1139,6 +1266,14 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 			*log_path = val;
 		else if (!strcmp(name, "idle"))
 			idle_s = number(val, name);
+		else if (!strcmp(name, "upload-dir"))
+			files_cfg.dir = val;
+		else if (!strcmp(name, "upload-polls"))
+			files_cfg.polls = number(val, name);
+		else if (!strcmp(name, "upload-granularity")) {
+			if ((files_cfg.granularity = number(val, name)) <= 0)
+				die("bad --upload-granularity: ", val);
+		}
 		else if (o->type == T_SET)
 			*(int *)field = o->val;
 		else if (o->type == T_NUM)

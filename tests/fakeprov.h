@@ -19,7 +19,9 @@ struct group {
 	size_t textlen, nhdrs;
 	long chunks, split, delay_first, delay_chunk, repeat, cached, reasoning,
 	     status, retry_ms, mid_error, drop_after, malformed_after, trickle;
-	int usage, no_done, hang;
+	int usage, no_done, hang, echo;
+	long upload_drop;       /* Files API: keep this many bytes of the chunk, then reset */
+	int upload_expire;      /* Files API: the session is gone (404) from this request on */
 };
 
 struct out {
@@ -63,6 +65,29 @@ struct wire {
 };
 
 extern const struct wire openai_wire, anthropic_wire, gemini_wire;
+
+/* The Gemini Files API (fakeprov_gemini.c): resumable upload sessions and
+ * the files they make, kept under --upload-dir so that every connection's
+ * process sees them. */
+struct files_cfg {
+	const char *dir;        /* NULL: no Files API */
+	long polls;             /* GETs that still find a new file PROCESSING */
+	int failed;             /* processing ends FAILED rather than ACTIVE */
+	long granularity;       /* non-final chunks are a multiple of this */
+};
+extern struct files_cfg files_cfg;
+/* 1: an upload request (POST .../upload/v1beta/files), 2: a file's GET. */
+int files_match(const char *method, const char *route);
+/* Answer one Files API request; truncated: only the first bytes of an
+ * upload's body were read (--upload-drop-after), so keep them and reset. */
+void files_serve(int fd, struct ctx *c, jv headers, const struct buf *body, int truncated);
+/* A header's value from a request's headers object (names lower-cased), or NULL. */
+const char *header_get(jv h, const char *name);
+/* A whole reply: status line, Date, Content-Type (unless type is NULL),
+ * Content-Length, Connection, the wire's headers when wire is set, the
+ * lines in extra (each ending CR LF), the --header lines, then the body. */
+void send_reply(int fd, const struct ctx *c, int status, const char *type, int wire, const char *extra,
+		const char *body, size_t len);
 
 /* obj[key] as a new reference, or jv_invalid() when obj is no object. */
 jv jget(jv obj, const char *key);

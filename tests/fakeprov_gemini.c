@@ -1,12 +1,20 @@
 /* fakeprov_gemini: the Gemini API wire format of the fake provider
  * (POST .../models/MODEL:streamGenerateContent?alt=sse and :generateContent),
  * as the Developer API sends it: one whole GenerateContentResponse per event,
- * CRLF framing, `": "`-spaced JSON, no end marker (WIRE-FORMATS.md §3). */
+ * CRLF framing, `": "`-spaced JSON, no end marker (WIRE-FORMATS.md §3);
+ * and, with --upload-dir, the Files API's resumable uploads (at the end). */
 #include "fakeprov.h"
+#include "base64.h"
+#include "jsonx.h"
+#include "sha256.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define GM_MODEL "gemini-2.5-flash"     /* when the path names none */
@@ -375,3 +383,433 @@ const struct wire gemini_wire = {
 	"application/json; charset=UTF-8", gm_match, gm_prepare, gm_headers, gm_error,
 	gm_start, gm_delta, gm_finish, gm_mid_error, gm_malformed, gm_full, gm_blocked,
 };
+
+/* ---------- the Files API ----------
+ * WIRE-FORMATS.md §3.5: a resumable upload session opened with
+ * POST /upload/v1beta/files and "X-Goog-Upload-Command: start", whose URL
+ * comes back in x-goog-upload-url; chunks POSTed to it with "upload" (and
+ * "upload, finalize" for the last) at X-Goog-Upload-Offset; "query" says
+ * how much arrived (x-goog-upload-size-received); the final reply carries
+ * {"file": {...}}, and GET /v1beta/files/ID the bare File, PROCESSING for a
+ * while, then ACTIVE (or FAILED). Header names come lower-case, as the
+ * service sends them over HTTP/2; the 8 MiB granularity is what it asks
+ * for. Bodies of the upload server's own refusals (wrong offset, a chunk
+ * off the granularity, an unknown session: 404, as for an expired one) are
+ * not on record, so they are plain text of our own. The state lives in
+ * --upload-dir: ID.json and ID.bin (the bytes received) per session,
+ * file-ID.json per file, so a test can check what arrived. */
+
+struct files_cfg files_cfg = { NULL, 1, 0, 8388608 };
+
+int files_match(const char *method, const char *route)
+{
+	size_t n = strlen(route);
+	if (!strcmp(method, "POST") && !strncmp(route, "/upload/", 8) && n >= 6 && !strcmp(route + n - 6, "/files"))
+		return 1;
+	if (!strcmp(method, "GET") && strncmp(route, "/upload/", 8) && strstr(route, "/files/"))
+		return 2;
+	return 0;
+}
+
+static int safe_id(const char *s)
+{
+	return *s && strlen(s) < 100 && !s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")];
+}
+
+static void state_path(char *out, size_t cap, const char *id, const char *ext)
+{
+	snprintf(out, cap, "%s/%s%s", files_cfg.dir, id, ext);
+}
+
+static jv load_state(const char *path)
+{
+	struct buf b = BUF_INIT(GEN_MAX);
+	char tmp[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return jv_invalid();
+	while ((n = read(fd, tmp, sizeof tmp)) > 0)
+		buf_add(&b, tmp, (size_t)n);
+	close(fd);
+	jv v = jv_parse_sized(buf_str(&b), (int)b.len);
+	buf_free(&b);
+	return v;
+}
+
+/* Written whole and renamed, so no reader sees half of it. */
+static void save_state(const char *path, jv v)
+{
+	char tmp[4200];
+	struct buf b = BUF_INIT(GEN_MAX);
+	add_json(&b, v, 0);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, b.p, b.len) != (ssize_t)b.len || close(fd) < 0 || rename(tmp, path) < 0)
+		_exit(1);
+	buf_free(&b);
+}
+
+static long long file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
+/* Google's timestamps have microseconds: "2025-11-24T16:00:00.412817Z". */
+static void gtime(char *out, size_t cap, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	strftime(out, cap, "%Y-%m-%dT%H:%M:%S.412817Z", gmtime_r(&tt, &tm));
+}
+
+/* A reply from the upload server: its own headers, not the API's. */
+static void up_reply(int fd, const struct ctx *c, int status, const char *uid, const char *extra,
+		     const char *type, const char *body)
+{
+	struct buf h = BUF_INIT(GEN_MAX);
+	buf_addf(&h, "X-GUploader-UploadID: %s\r\n", uid);
+	if (extra)
+		buf_adds(&h, extra);
+	buf_adds(&h, "Server: UploadServer\r\n");
+	send_reply(fd, c, status, type, 0, h.p, body, strlen(body));
+	buf_free(&h);
+}
+
+static void up_refuse(int fd, const struct ctx *c, int status, const char *uid, const char *status_hdr, const char *msg)
+{
+	char extra[128] = "";
+	if (status_hdr)
+		snprintf(extra, sizeof extra, "x-goog-upload-status: %s\r\n", status_hdr);
+	up_reply(fd, c, status, uid, extra, "text/plain; charset=utf-8", msg);
+}
+
+/* An API error in Google's JSON, e.g. 404 NOT_FOUND for a file not there. */
+static void api_error(int fd, const struct ctx *c, int code, const char *status, const char *msg)
+{
+	struct buf b = BUF_INIT(GEN_MAX);
+	gm_pretty(&b, JV_OBJECT(S("error"), JV_OBJECT(S("code"), jv_number(code), S("message"), S(msg),
+						    S("status"), S(status))));
+	buf_adds(&b, "\n");
+	send_reply(fd, c, code, "application/json; charset=UTF-8", 1, NULL, b.p, b.len);
+	buf_free(&b);
+}
+
+/* The connection dies under the client: a reset, no reply. */
+static void reset_connection(int fd)
+{
+	struct linger l = { 1, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+	close(fd);
+	_exit(0);
+}
+
+static int append_bytes(const char *path, const struct buf *b)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t off = 0;
+	while (off < b->len) {
+		ssize_t w = write(fd, b->p + off, b->len - off);
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	return close(fd);
+}
+
+/* The SHA-256 of a file's bytes as Google's sha256Hash gives it: base64 of
+ * the hexadecimal digest. */
+static jv sha256_field(const char *path)
+{
+	struct sha256 s;
+	unsigned char d[32], tmp[65536];
+	char hex[65];
+	ssize_t n;
+	sha256_init(&s);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && (n = read(fd, tmp, sizeof tmp)) > 0)
+		sha256_update(&s, tmp, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+	sha256_final(&s, d);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	struct buf b = BUF_INIT(256);
+	base64_encode(hex, 64, &b);
+	jv v = jv_string(buf_str(&b));
+	buf_free(&b);
+	return v;
+}
+
+/* A file id like Google's ("4if4o2bqvugf"), from the session's. */
+static void file_id(char out[13], const char *uid)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	for (const char *p = uid; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (int i = 0; i < 12; i++, h /= 36)
+		out[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[h % 36];
+	out[12] = 0;
+}
+
+static void f_start(int fd, struct ctx *c, jv headers, const struct buf *body, const char *route)
+{
+	const char *proto = header_get(headers, "x-goog-upload-protocol");
+	const char *len = header_get(headers, "x-goog-upload-header-content-length");
+	const char *type = header_get(headers, "x-goog-upload-header-content-type");
+	const char *host = header_get(headers, "host");
+	char *end, uid[64], path[4200], url[1024], extra[4096];
+	long long size = len ? strtoll(len, &end, 10) : -1;
+	if (!proto || strcasecmp(proto, "resumable")) {
+		api_error(fd, c, 400, "INVALID_ARGUMENT", "Request must use X-Goog-Upload-Protocol: resumable.");
+		return;
+	}
+	if (!len || *end || size < 0) {
+		api_error(fd, c, 400, "INVALID_ARGUMENT", "Invalid X-Goog-Upload-Header-Content-Length.");
+		return;
+	}
+	jv req = jv_parse_sized(buf_str(body), (int)body->len), f = jget(req, "file");
+	jv name = jget(f, "display_name");
+	if (jv_get_kind(name) != JV_KIND_STRING) {
+		jv_free(name);
+		name = jget(f, "displayName");
+	}
+	if (jv_get_kind(name) != JV_KIND_STRING) {
+		jv_free(name);
+		name = jv_string("");
+	}
+	jv_free(f);
+	jv_free(req);
+	snprintf(uid, sizeof uid, "ABgVH8fake%06ldupload", c->n);
+	/* "/upload/v1beta/files" -> "/v1beta" */
+	jv api = jv_string_sized(route + 7, (int)(strlen(route) - 7 - 6));
+	jv s = JV_OBJECT(S("size"), jv_number((double)size), S("mime"), S(type ? type : "application/octet-stream"),
+			 S("display_name"), name, S("status"), S("active"), S("api"), api,
+			 S("host"), S(host ? host : "127.0.0.1"));
+	state_path(path, sizeof path, uid, ".json");
+	save_state(path, s);
+	state_path(path, sizeof path, uid, ".bin");
+	int bfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (bfd < 0)
+		_exit(1);
+	close(bfd);
+	snprintf(url, sizeof url, "http://%s%s?upload_id=%s&upload_protocol=resumable", host ? host : "127.0.0.1",
+		 route, uid);
+	snprintf(extra, sizeof extra,
+		 "x-goog-upload-status: active\r\nx-goog-upload-url: %s\r\nx-goog-upload-control-url: %s\r\n"
+		 "x-goog-upload-chunk-granularity: %ld\r\nx-goog-upload-header-content-length: %lld\r\n"
+		 "x-goog-upload-header-content-type: %s\r\n",
+		 url, url, files_cfg.granularity, size, type ? type : "application/octet-stream");
+	up_reply(fd, c, 200, uid, extra, "text/plain; charset=utf-8", "");
+}
+
+/* The File a finished session made, stored beside the sessions. */
+static jv new_file(const struct ctx *c, const char *uid, jv sess, const char *id)
+{
+	char path[4200], made[64], expiry[64], uri[1024];
+	jv host = jget(sess, "host"), api = jget(sess, "api"), mime = jget(sess, "mime"), dn = jget(sess, "display_name");
+	state_path(path, sizeof path, uid, ".bin");
+	gtime(made, sizeof made, c->created);
+	gtime(expiry, sizeof expiry, c->created + 48 * 3600);
+	snprintf(uri, sizeof uri, "http://%s%s/files/%s", jv_string_value(host), jv_string_value(api), id);
+	jv f = JV_OBJECT(S("name"), jv_string_fmt("files/%s", id), S("displayName"), dn, S("mimeType"), mime,
+			 S("sizeBytes"), jv_string_fmt("%lld", file_size(path)), S("createTime"), S(made),
+			 S("updateTime"), S(made), S("expirationTime"), S(expiry));
+	/* JV_OBJECT takes nine pairs at most */
+	f = jv_object_set(f, S("sha256Hash"), sha256_field(path));
+	f = jv_object_set(f, S("uri"), S(uri));
+	f = jv_object_set(f, S("state"), S("PROCESSING"));
+	f = jv_object_set(f, S("source"), S("UPLOADED"));
+	jv_free(host);
+	jv_free(api);
+	return f;
+}
+
+static void f_final_reply(int fd, const struct ctx *c, const char *uid, jv file, long long size)
+{
+	struct buf b = BUF_INIT(GEN_MAX);
+	char extra[256];
+	gm_pretty(&b, JV_OBJECT(S("file"), file));
+	buf_adds(&b, "\n");
+	snprintf(extra, sizeof extra, "x-goog-upload-status: final\r\nx-goog-upload-size-received: %lld\r\n", size);
+	up_reply(fd, c, 200, uid, extra, "application/json; charset=UTF-8", buf_str(&b));
+	buf_free(&b);
+}
+
+/* The session's File, from its file-ID.json. */
+static jv session_file(jv sess)
+{
+	char path[4200];
+	jv id = jget(sess, "file");
+	if (jv_get_kind(id) != JV_KIND_STRING) {
+		jv_free(id);
+		return jv_invalid();
+	}
+	char name[128];
+	snprintf(name, sizeof name, "file-%s", jv_string_value(id));
+	jv_free(id);
+	state_path(path, sizeof path, name, ".json");
+	jv st = load_state(path);
+	jv f = jget(st, "file");
+	jv_free(st);
+	return f;
+}
+
+static int has_command(const char *cmd, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = cmd; p && *p;) {
+		p += strspn(p, " ,");
+		size_t k = strcspn(p, " ,");
+		if (k == n && !strncasecmp(p, word, n))
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+static void f_session(int fd, struct ctx *c, jv headers, const struct buf *body, int truncated)
+{
+	char uid[128] = "", jpath[4200], bpath[4200], msg[256];
+	const char *q = strstr(c->path, "upload_id=");
+	if (q)
+		snprintf(uid, sizeof uid, "%.*s", (int)strcspn(q + 10, "&"), q + 10);
+	if (!safe_id(uid)) {
+		up_refuse(fd, c, 400, "none", NULL, "Invalid upload_id.");
+		return;
+	}
+	state_path(jpath, sizeof jpath, uid, ".json");
+	state_path(bpath, sizeof bpath, uid, ".bin");
+	jv sess = load_state(jpath);
+	if (jv_is_valid(sess) && c->g->upload_expire) { /* --upload-expire: it timed out just now */
+		unlink(jpath);
+		unlink(bpath);
+		jv_free(sess);
+		sess = jv_invalid();
+	}
+	if (!jv_is_valid(sess)) {
+		jv_free(sess);
+		if (truncated)
+			reset_connection(fd);
+		up_refuse(fd, c, 404, uid, NULL, "Not Found");
+		return;
+	}
+	const char *cmd = header_get(headers, "x-goog-upload-command");
+	long long size = (long long)jx_num(sess, "size", 0), got = file_size(bpath);
+	jv stv = jget(sess, "status");
+	int final = jv_get_kind(stv) == JV_KIND_STRING && !strcmp(jv_string_value(stv), "final");
+	jv_free(stv);
+	if (has_command(cmd, "query") || (final && (has_command(cmd, "upload") || has_command(cmd, "finalize")))) {
+		if (truncated)
+			reset_connection(fd);
+		if (final) {
+			f_final_reply(fd, c, uid, session_file(sess), got);
+		} else {
+			snprintf(msg, sizeof msg, "x-goog-upload-status: active\r\nx-goog-upload-size-received: %lld\r\n", got);
+			up_reply(fd, c, 200, uid, msg, "text/plain; charset=utf-8", "");
+		}
+		jv_free(sess);
+		return;
+	}
+	int up = has_command(cmd, "upload"), fin = has_command(cmd, "finalize");
+	const char *ofs = header_get(headers, "x-goog-upload-offset");
+	char *end;
+	long long off = ofs ? strtoll(ofs, &end, 10) : -1;
+	if (!up && !fin) {
+		up_refuse(fd, c, 400, uid, "active", "Unknown X-Goog-Upload-Command.");
+	} else if (!ofs || *end || off != got) {
+		if (truncated)
+			reset_connection(fd);
+		snprintf(msg, sizeof msg, "Invalid X-Goog-Upload-Offset: the session has %lld bytes.", got);
+		up_refuse(fd, c, 400, uid, "active", msg);
+	} else if (truncated) {
+		append_bytes(bpath, body); /* what arrived before the line went dead is kept */
+		reset_connection(fd);
+	} else if (!fin && body->len % (size_t)files_cfg.granularity) {
+		snprintf(msg, sizeof msg, "The upload chunk size must be a multiple of %ld bytes.", files_cfg.granularity);
+		up_refuse(fd, c, 400, uid, "active", msg);
+	} else if (got + (long long)body->len > size || (fin && got + (long long)body->len != size)) {
+		snprintf(msg, sizeof msg, "The upload ends at %lld bytes, but X-Goog-Upload-Header-Content-Length was %lld.",
+			 got + (long long)body->len, size);
+		up_refuse(fd, c, 400, uid, "active", msg);
+	} else if (append_bytes(bpath, body) < 0) {
+		up_refuse(fd, c, 500, uid, "active", "Internal error.");
+	} else if (!fin) {
+		up_reply(fd, c, 200, uid, "x-goog-upload-status: active\r\n", "text/plain; charset=utf-8", "");
+	} else {
+		char id[13], name[32], fpath[4200];
+		file_id(id, uid);
+		jv f = new_file(c, uid, sess, id);
+		snprintf(name, sizeof name, "file-%s", id);
+		state_path(fpath, sizeof fpath, name, ".json");
+		save_state(fpath, JV_OBJECT(S("file"), jv_copy(f), S("polls"), jv_number(0)));
+		sess = jv_object_set(sess, S("status"), S("final"));
+		sess = jv_object_set(sess, S("file"), S(id));
+		save_state(jpath, jv_copy(sess));
+		f_final_reply(fd, c, uid, f, size);
+	}
+	jv_free(sess);
+}
+
+static void f_get(int fd, struct ctx *c, const char *route)
+{
+	const char *id = strstr(route, "/files/") + 7;
+	char name[160], path[4200], t[64];
+	snprintf(name, sizeof name, "file-%s", id);
+	jv st = safe_id(id) ? (state_path(path, sizeof path, name, ".json"), load_state(path)) : jv_invalid();
+	jv f = jget(st, "file");
+	if (jv_get_kind(f) != JV_KIND_OBJECT) {
+		jv_free(f);
+		jv_free(st);
+		api_error(fd, c, 404, "NOT_FOUND", "Requested entity was not found.");
+		return;
+	}
+	long polls = (long)jx_num(st, "polls", 0) + 1;
+	jv_free(st);
+	if (polls > files_cfg.polls) {
+		jv mime = jget(f, "mimeType");
+		int video = jv_get_kind(mime) == JV_KIND_STRING && !strncmp(jv_string_value(mime), "video/", 6);
+		jv_free(mime);
+		gtime(t, sizeof t, c->created + 3);
+		f = jv_object_set(f, S("updateTime"), S(t));
+		if (files_cfg.failed) {
+			/* the reason's wording is ours: FAILED files are not on record */
+			f = jv_object_set(f, S("state"), S("FAILED"));
+			f = jv_object_set(f, S("error"), JV_OBJECT(S("code"), jv_number(3),
+				S("message"), S("The video file could not be processed: no decodable video stream.")));
+		} else {
+			f = jv_object_set(f, S("state"), S("ACTIVE"));
+			if (video)
+				f = jv_object_set(f, S("videoMetadata"), JV_OBJECT(S("videoDuration"), S("13s")));
+		}
+	}
+	save_state(path, JV_OBJECT(S("file"), jv_copy(f), S("polls"), jv_number((double)polls)));
+	struct buf b = BUF_INIT(GEN_MAX);
+	gm_pretty(&b, f);
+	buf_adds(&b, "\n");
+	send_reply(fd, c, 200, "application/json; charset=UTF-8", 1, NULL, b.p, b.len);
+	buf_free(&b);
+}
+
+void files_serve(int fd, struct ctx *c, jv headers, const struct buf *body, int truncated)
+{
+	char *route = strndup(c->path, strcspn(c->path, "?"));
+	if (!route)
+		_exit(1);
+	int kind = files_match(c->method, route);
+	const char *cmd = header_get(headers, "x-goog-upload-command");
+	if (kind == 2)
+		f_get(fd, c, route);
+	else if (!strstr(c->path, "upload_id=") && cmd && has_command(cmd, "start"))
+		f_start(fd, c, headers, body, route);
+	else if (strstr(c->path, "upload_id="))
+		f_session(fd, c, headers, body, truncated);
+	else
+		api_error(fd, c, 400, "INVALID_ARGUMENT", "Uploads must use X-Goog-Upload-Protocol: resumable.");
+	free(route);
+}

@@ -50,8 +50,9 @@ run() {
 # fake_start [REPLY OPTIONS...]: a fresh fake provider for the next requests.
 fake_start() {
 	fake_stop
-	rm -f "$T/port" "$T/log"
-	"$ROOT/tests/fakeprov" --port-file "$T/port" --log "$T/log" --idle 60 "$@" &
+	rm -rf "$T/port" "$T/log" "$T/uploads"
+	mkdir -p "$T/uploads"   # the fake's Gemini Files API keeps sessions and bytes here
+	"$ROOT/tests/fakeprov" --port-file "$T/port" --log "$T/log" --idle 60 --upload-dir "$T/uploads" "$@" &
 	fake_pid=$!
 	i=0
 	while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done

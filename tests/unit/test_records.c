@@ -73,6 +73,17 @@ int main(void)
 	g = run("{\"type\":\"prompt\",\"text\":\"0123456789012345678901234567890123456789\"}\n", 32);
 	is_str(g, "1:bad;=-1", "an over-long line is reported and stops the loop");
 	free(g);
+	/* found by tests/fuzz/fuzz_records: the cap counted the bytes read after
+	 * a line too, so short lines read together were called too long */
+	g = run("{\"type\":\"prompt\"}\n{\"type\":\"prompt\"}\n{\"type\":\"prompt\"}\n", 20);
+	is_str(g, "1:prompt;2:prompt;3:prompt;=0", "lines under the cap pass, whatever follows them");
+	free(g);
+	g = run("{\"type\":\"prompt\",\"text\":\"abcd\"}\n{\"type\":\"prompt\",\"text\":\"abcde\"}\n", 31);
+	is_str(g, "1:prompt;2:bad;=-1", "a line of exactly the cap passes, one byte more does not");
+	free(g);
+	g = run("{\"type\":\"prompt\",\"text\":\"abcd\"}", 31);
+	is_str(g, "1:prompt;=0", "a last line of exactly the cap without a LF passes");
+	free(g);
 	g = run("", 1024);
 	is_str(g, "=0", "empty input");
 	free(g);
@@ -101,6 +112,9 @@ int main(void)
 	free(par);
 	g = run("{\"type\":\"prompt\",\"text\":\"0123456789012345678901234567890123456789\"}\n{\"type\":\"prompt\"}\n", 32);
 	is_str(g, "1:bad;=-1", "records_each_threaded: an over-long line stops the loop");
+	free(g);
+	g = run("{\"type\":\"prompt\"}\n{\"type\":\"prompt\"}\n{\"type\":\"prompt\"}\n", 20);
+	is_str(g, "1:prompt;2:prompt;3:prompt;=0", "records_each_threaded: lines under the cap pass");
 	free(g);
 	threaded = 0;
 	free(seq);

@@ -149,6 +149,20 @@ static void limits(void)
 	r = sse_feed(&p, "data: a\n\ndata: b\n\n", 18);
 	ok(r == 42 && calls == 1, "a callback's nonzero return stops the feed");
 	sse_free(&p);
+	/* found by tests/fuzz/fuzz_sse: a comment longer than the cap passed
+	 * when it came in one read and overflowed when it came in two */
+	static const char longc[] = ": 0123456789abcdefghij\ndata: a\n\n";
+	int same = 1;
+	for (size_t cut = 0; cut < sizeof longc - 1; cut++) {
+		calls = 0;
+		sse_init(&p, 16, stop_after_one, &calls);
+		r = sse_feed(&p, longc, cut);
+		if (r == 0)
+			r = sse_feed(&p, longc + cut, sizeof longc - 1 - cut);
+		same &= r == -1 && p.overflow && calls == 0;
+		sse_free(&p);
+	}
+	ok(same, "a line over the cap is refused however the reads cut it");
 }
 
 static void wpt(void)

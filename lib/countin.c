@@ -1,0 +1,203 @@
+#include "countin.h"
+#include "config.h"
+#include "diag.h"
+#include "iox.h"
+#include "jsonx.h"
+#include "models.h"
+#include "records.h"
+#include "tokens.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct counting {
+	const struct count_opts *o;
+	struct config cfg;
+	struct models models;
+	const char *default_model;
+	long total, total_request;
+	double total_usd;
+	int unpriced, estimate, counted;
+	int status;
+};
+
+/* A model's table entry: by its name (after aliases), or the part after provider:. */
+static const struct model_info *lookup(struct counting *c, const char *name)
+{
+	name = models_alias(&c->cfg, name);
+	const struct model_info *mi = models_find(&c->models, name);
+	const char *colon = strchr(name, ':');
+	return mi || !colon ? mi : models_find(&c->models, colon + 1);
+}
+
+/* Count one text (with an optional system prompt) for a model and print it. */
+static int count_one(struct counting *c, const char *model, const char *system, const char *text, size_t len,
+		     jv id, const char *source)
+{
+	const struct model_info *mi = lookup(c, model);
+	struct token_counter tc;
+	char why[256];
+	if (tokens_for(&tc, mi, c->o->encoding, why, sizeof why) < 0) {
+		error("%s", why);
+		return EXIT_CONFIG;
+	}
+	long n = tokens_count(&tc, text, len);
+	long request = TOKENS_REPLY_PRIMING + tokens_message(&tc, text, len) +
+		       (system ? tokens_message(&tc, system, strlen(system)) : 0);
+	double usd = mi && mi->in_usd >= 0 ? request * mi->in_usd / 1e6 : -1;
+	c->total += n;
+	c->total_request += request;
+	c->counted++;
+	c->estimate |= tc.estimate;
+	if (usd >= 0)
+		c->total_usd += usd;
+	else
+		c->unpriced = 1;
+	if (c->o->json) {
+		jv rec = JV_OBJECT(jv_string("type"), jv_string("count"));
+		if (jv_is_valid(id) && jv_get_kind(id) != JV_KIND_NULL)
+			rec = jv_object_set(rec, jv_string("id"), jv_copy(id));
+		if (source)
+			rec = jv_object_set(rec, jv_string("source"), jv_string(source));
+		rec = jv_object_set(rec, jv_string("model"), jv_string(model));
+		rec = jv_object_set(rec, jv_string("encoding"), jv_string(tc.encoding));
+		rec = jv_object_set(rec, jv_string("estimate"), jv_bool(tc.estimate));
+		rec = jv_object_set(rec, jv_string("tokens"), jv_number((double)n));
+		rec = jv_object_set(rec, jv_string("request_tokens"), jv_number((double)request));
+		rec = jv_object_set(rec, jv_string("usd"), usd >= 0 ? jv_number(usd) : jv_null());
+		return jx_write_line(1, rec) < 0 ? -1 : 0;
+	}
+	char label[256] = "";
+	if (source)
+		snprintf(label, sizeof label, "%s", source);
+	else if (jv_get_kind(id) == JV_KIND_STRING)
+		scrub(label, sizeof label, jv_string_value(id), (size_t)jv_string_length_bytes(jv_copy(id)));
+	else if (jv_get_kind(id) == JV_KIND_NUMBER)
+		snprintf(label, sizeof label, "%.17g", jv_number_value(id));
+	char cost[32] = "price-unknown";
+	if (usd >= 0)
+		snprintf(cost, sizeof cost, "$%.6f", usd);
+	printf("%s%9ld  %13s  %s\n", tc.estimate ? "~" : " ", n, cost, label);
+	return ferror(stdout) ? -1 : 0;
+}
+
+struct record_ctx {
+	struct counting *c;
+	long bad;
+};
+
+static int count_record(void *ctx, long lineno, jv rec, const char *why)
+{
+	struct record_ctx *r = ctx;
+	if (!jv_is_valid(rec)) {
+		r->bad++;
+		return 0;
+	}
+	char type[16] = "", model[256];
+	jv text = jx_get(rec, "text");
+	if (jx_str(rec, "type", type, sizeof type) || strcmp(type, "prompt") || jv_get_kind(text) != JV_KIND_STRING) {
+		warn("line %ld: not a prompt record with a text", lineno);
+		r->bad++;
+	} else {
+		if (jx_str(rec, "model", model, sizeof model))
+			snprintf(model, sizeof model, "%s", r->c->default_model);
+		jv sys = jx_get(rec, "system");
+		jv id = jx_get(rec, "id");
+		int st = count_one(r->c, model, jv_get_kind(sys) == JV_KIND_STRING ? jv_string_value(sys) : NULL,
+				   jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)), id, NULL);
+		jv_free(sys);
+		jv_free(id);
+		if (st) {
+			jv_free(text);
+			jv_free(rec);
+			r->c->status = st < 0 ? EXIT_CANTCREAT : st;
+			return 1;
+		}
+	}
+	jv_free(text);
+	jv_free(rec);
+	return 0;
+}
+
+static int count_fd(struct counting *c, int fd, const char *name)
+{
+	struct line_reader lr;
+	lr_init(&lr, fd, (size_t)1 << 30);
+	const char *line;
+	size_t len;
+	int peek = lr_peek(&lr, &line, &len);
+	int records = c->o->records || (!c->o->text_only && peek == 1 && looks_like_record(line, len));
+	int st = 0;
+	if (peek < 0 && peek != -2) {
+		st = (error("%s: %s", name, strerror(errno)), EXIT_NOINPUT);
+	} else if (records) {
+		struct record_ctx r = { c, 0 };
+		if (records_each(&lr, count_record, &r) < 0 && !c->status)
+			st = (error("%s: %s", name, strerror(errno)), EXIT_NOINPUT);
+		st = st ? st : c->status ? c->status : r.bad ? EXIT_DATAERR : 0;
+	} else {
+		/* the whole text, whatever the peek read already */
+		struct buf *b = &lr.b;
+		if (read_all(fd, b) < 0)
+			st = (error("%s: %s", name, errno ? strerror(errno) : "too large"), EXIT_NOINPUT);
+		else
+			st = count_one(c, c->default_model, NULL, b->p ? b->p : "", b->len, jv_invalid(),
+				       c->o->json || strcmp(name, "stdin") ? name : "");
+		if (st < 0)
+			st = EXIT_CANTCREAT;
+	}
+	lr_free(&lr);
+	return st;
+}
+
+int count_input(const struct count_opts *o, int nfiles, char **files)
+{
+	struct counting c = { .o = o };
+	if (config_load(&c.cfg) < 0)
+		return EXIT_CONFIG;
+	if (models_load(&c.models, &c.cfg) < 0) {
+		config_free(&c.cfg);
+		return EXIT_CONFIG;
+	}
+	c.default_model = o->model;
+	if (!c.default_model || !*c.default_model)
+		c.default_model = getenv("CHAT_MODEL");
+	if (!c.default_model || !*c.default_model)
+		c.default_model = config_get(&c.cfg, "", "model");
+	if (!c.default_model || !*c.default_model)
+		c.default_model = MODEL_DEFAULT;
+	int status = 0;
+	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
+		int fd = 0;
+		const char *name = nfiles ? files[i] : "stdin";
+		if (nfiles && strcmp(files[i], "-")) {
+			fd = open(files[i], O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				error("%s: %s", files[i], strerror(errno));
+				status = EXIT_NOINPUT;
+				continue;
+			}
+		}
+		int st = count_fd(&c, fd, name);
+		if (fd)
+			close(fd);
+		if (st && (!status || st == EXIT_CANTCREAT || st == EXIT_CONFIG))
+			status = st;
+		if (st == EXIT_CANTCREAT || st == EXIT_CONFIG)
+			break;
+	}
+	if (!o->json && c.counted > 1 && status != EXIT_CANTCREAT) {
+		char cost[32] = "price-unknown";
+		if (!c.unpriced)
+			snprintf(cost, sizeof cost, "$%.6f", c.total_usd);
+		printf("%s%9ld  %13s  total\n", c.estimate ? "~" : " ", c.total, cost);
+	}
+	if (!o->json && c.estimate && isatty(1))
+		warn("~: an estimate (o200k_base plus 10%%); only OpenAI models' counts are exact");
+	models_free(&c.models);
+	config_free(&c.cfg);
+	return status;
+}

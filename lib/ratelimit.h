@@ -1,0 +1,67 @@
+/* ratelimit: requests- and tokens-per-minute limits per provider, shared by
+ * every process of the user on the machine through one small SQLite file
+ * (ratelimit.db beside the history), so ten cron jobs and a batch together
+ * stay under the account's limits. It owns that file and nothing else; it
+ * never sleeps: it says how long to wait and the caller waits. */
+#ifndef CHAT_RATELIMIT_H
+#define CHAT_RATELIMIT_H
+#include <stddef.h>
+
+struct config;
+
+struct rl_headers {   /* what a reply's headers said; -1 = not present */
+	long limit_requests, remaining_requests, reset_requests_ms;
+	long limit_tokens, remaining_tokens, reset_tokens_ms;
+};
+void rl_headers_init(struct rl_headers *h);
+/* Feed one response header (name case-insensitive, value trimmed here):
+ * OpenAI's x-ratelimit-{limit,remaining,reset}-{requests,tokens}, resets
+ * as Go durations ("1s", "6m0s", "20ms", "1h2m3.5s"), and Anthropic's
+ * anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-
+ * {limit,remaining,reset}, resets as RFC 3339 times turned into a wait from
+ * now_unix_ms (the tokens ones win over input-tokens, whatever the order;
+ * output-tokens are not used). Returns 1 if it was one of these headers,
+ * even when its value was bad and so ignored; 0 otherwise. */
+int rl_headers_parse(struct rl_headers *h, const char *name, const char *value, long long now_unix_ms);
+
+struct ratelimit;
+/* Open the shared state: $CHAT_RATE_DB, else ratelimit.db in the folder of
+ * the history database ($CHAT_DB, else $XDG_DATA_HOME/chat/, else
+ * ~/.local/share/chat/), created mode 0600 with its folder. Limits come
+ * from the config ([openai] rpm = N, tpm = N, and the same for anthropic,
+ * gemini, ollama or any other provider name; 0 = unlimited), else from the
+ * provider's own headers once a reply has carried them, else the defaults
+ * in ratelimit.c. NULL with why filled ("rate limits PATH: ...") when the
+ * file cannot be used or the config holds a bad number: callers then go on
+ * without a limiter and warn once. One open limiter may serve several
+ * threads, but not a child process after fork: the child opens its own. */
+struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap);
+void ratelimit_close(struct ratelimit *rl);
+/* Ask to start one request of about est_tokens tokens (prompt plus the
+ * reply's limit) to provider. 0: go now (one request and est_tokens were
+ * taken from the shared buckets in one transaction); else the milliseconds
+ * to wait before asking again, at most 60000. Never sleeps. A request
+ * larger than a whole minute's tokens goes once the bucket is full. When the
+ * state cannot be read or written it says go (the provider's 429 is still
+ * the authority) and warns once. */
+long ratelimit_take(struct ratelimit *rl, const char *provider, long est_tokens);
+/* After a reply, what its headers said: a limit from them replaces the
+ * default (not a configured one); a remaining count caps the shared bucket
+ * at the same fraction of its size, and when it is below a quarter of the
+ * limit the bucket refills no faster than the server's reset time allows. */
+void ratelimit_note(struct ratelimit *rl, const char *provider, const struct rl_headers *h);
+/* A 429: nobody on the machine starts a request to provider for
+ * retry_after_ms (< 0: one second; at most an hour), and requests then
+ * resume one at a time at the limit's pace rather than all at once. */
+void ratelimit_pause(struct ratelimit *rl, const char *provider, long retry_after_ms);
+/* After the reply: give back (or take more of) the tokens bucket by the
+ * difference between the estimate taken and the tokens actually used
+ * (input + output). */
+void ratelimit_settle(struct ratelimit *rl, const char *provider, long est_tokens, long actual_tokens);
+
+/* The same with the time given (unix milliseconds) instead of read from
+ * the wall clock, for tests and tools that replay time. */
+long ratelimit_take_at(struct ratelimit *rl, const char *provider, long est_tokens, long long now_ms);
+void ratelimit_note_at(struct ratelimit *rl, const char *provider, const struct rl_headers *h, long long now_ms);
+void ratelimit_pause_at(struct ratelimit *rl, const char *provider, long retry_after_ms, long long now_ms);
+#endif

@@ -1,0 +1,47 @@
+/* tally: spend and usage added up by model, provider, day, month or
+ * conversation — from the history database or from response/message
+ * records — and printed as a table or cost records. */
+#ifndef CHAT_TALLY_H
+#define CHAT_TALLY_H
+#include <jv.h>
+#include "store.h"
+
+#define TALLY_MAX_BY 5
+
+struct tally_query {
+	const char *by[TALLY_MAX_BY];   /* "model", "provider", "day", "month", "conversation" */
+	int nby;
+	const char *since, *until;       /* YYYY-MM-DD[...]: since inclusive, until exclusive */
+};
+
+struct tally_row {
+	jv group;                        /* {"model": "...", ...} */
+	long requests, input, output, cached, reasoning;
+	long unpriced;                   /* replies whose cost is not known */
+	double usd;
+};
+
+struct tally {
+	struct tally_row *v;
+	size_t n, cap;
+	jv index;                        /* group as JSON text -> row number */
+	jv names;                        /* conversation id -> name, from records */
+};
+
+/* Parse "model,day" into q->by; 0, or -1 for an unknown grouping (why set). */
+int tally_parse_by(struct tally_query *q, char *spec, char *why, size_t cap);
+void tally_init(struct tally *t);
+void tally_free(struct tally *t);
+/* Add the history's replies. 0 or an exit status after a message. */
+int tally_history(struct tally *t, struct store *s, const struct tally_query *q);
+/* Add one record (borrowed): response records and assistant message records
+ * count; conversation records lend their names; others are ignored.
+ * Returns 1 when it counted, 0 when ignored. */
+int tally_record(struct tally *t, const struct tally_query *q, jv rec);
+/* Rows sorted by group; a total row at the end of a table with several
+ * rows. json: cost records (the total with an empty group). 0 or -1/errno. */
+int tally_print(struct tally *t, const struct tally_query *q, int json);
+/* Spend since a date (inclusive) in the history; unpriced counts replies
+ * without a known cost. 0 or an exit status after a message. */
+int tally_spent(struct store *s, const char *since, double *usd, long *unpriced);
+#endif
