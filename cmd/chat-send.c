@@ -20,31 +20,30 @@ static const char help[] =
 	"record), each prompt record gets a response or error record.\n"
 	"\n"
 	"  -m, --model MODEL        model or provider:model (default gpt-4o-mini)\n"
-	"      --fallback MODEL     the next model when one stays unavailable\n"
 	"  -s, --system TEXT        system prompt\n"
 	"  -a, --attach FILE        attach an image or video (see chat-upload)\n"
+	"  -t, --template NAME      a saved template (--templates lists them)\n"
+	"  -p, --param NAME VALUE   set the template's (or jq's) $NAME\n"
 	"      --max-tokens N       limit the reply's length\n"
-	"      --temperature T      sampling temperature, 0 to 2\n"
 	"      --max-cost USD       refuse a request that could cost more\n"
+	"      --schema FILE|JSON   answer as JSON that follows this JSON Schema\n"
+	"      --data               print only each parsed answer (with --schema)\n"
 	"      --json               write a response record instead of the text\n"
 	"  -r, --records            read prompt records from stdin\n"
+	"      --prompt-jq JQ       read any records; this jq program makes the prompt\n"
 	"      --parallel N         records: N requests at once (default 1)\n"
 	"      --ordered            records: results in input order\n"
 	"      --skip-done          records: skip ids the history has answered\n"
-	"      --models             list the model table (--json: records)\n"
-	"      --text               read stdin as text even if it looks like records\n"
-	"      --retries N          retries on 408, 409, 429, 5xx, network (default 2)\n"
-	"      --connect-timeout S  seconds to connect (default 20)\n"
-	"      --idle-timeout S     seconds of silence mid-reply (default 300)\n"
-	"      --timeout S          seconds for a whole request (default none)\n"
 	"  -c, --continue           continue the most recent conversation\n"
 	"      --conversation REF   continue conversation ID or NAME (a new NAME is made)\n"
-	"      --db PATH            history (default $CHAT_DB or ~/.local/share/chat)\n"
-	"      --no-log             do not record the exchange in the history\n"
 	"  -q, --quiet              no error messages for failed records\n"
 	"  -v, --verbose            trace the HTTP exchange on stderr (keys redacted)\n"
 	"  -h, --help               show this help\n"
-	"      --version            show the version\n"
+	"More options, described in chat-send(1):\n"
+	"  --system-jq JQ, --id-jq JQ, --arg NAME VALUE, --argjson NAME JSON,\n"
+	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
+	"  --idle-timeout S, --timeout S, --text, --models, --templates, --db PATH,\n"
+	"  --no-log, --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-send 'Name three Unix signals'\n"
@@ -75,6 +74,10 @@ int main(int argc, char **argv)
 		st = input_gather(&o, &lr, &prompt, &records);
 	struct attachments atts;
 	attachments_init(&atts);
+	if (!st && o.prompt_jq && o.nwords) {
+		error("--prompt-jq makes prompts from stdin's records: give no prompt words");
+		st = EXIT_USAGE;
+	}
 	/* with prompt words, stdin's records are attachments for that prompt */
 	if (!st && records && o.nwords)
 		st = attachments_read(&atts, &lr);

@@ -4,6 +4,8 @@
 #include "diag.h"
 #include "input.h"
 #include "iox.h"
+#include "jqprog.h"
+#include <stdlib.h>
 #include "sig.h"
 #include <unistd.h>
 
@@ -13,26 +15,26 @@ static const char help[] =
 	"Words are the prompt; text on stdin is added after a blank line.\n"
 	"\n"
 	"  -m, --model MODEL        model or provider:model (default gpt-4o-mini)\n"
-	"      --fallback MODEL     the next model when one stays unavailable\n"
 	"  -s, --system TEXT        system prompt\n"
 	"  -a, --attach FILE        attach an image or video (see chat-upload)\n"
+	"  -t, --template NAME      a saved template (--templates lists them)\n"
+	"  -p, --param NAME VALUE   set the template's (or jq's) $NAME\n"
 	"      --max-tokens N       limit the reply's length\n"
-	"      --temperature T      sampling temperature, 0 to 2\n"
 	"      --max-cost USD       refuse a request that could cost more\n"
+	"      --schema FILE|JSON   answer as JSON that follows this JSON Schema\n"
+	"      --data               print only the parsed answer (with --schema)\n"
 	"      --json               write delta records and a final response record\n"
-	"      --text               read stdin as text even if it looks like records\n"
-	"      --retries N          retries before the first token (default 2)\n"
-	"      --connect-timeout S  seconds to connect (default 20)\n"
-	"      --idle-timeout S     seconds of silence mid-reply (default 300)\n"
-	"      --timeout S          seconds for a whole request (default none)\n"
+	"      --prompt-jq JQ       stdin is one record; this jq program makes the prompt\n"
 	"  -c, --continue           continue the most recent conversation\n"
 	"      --conversation REF   continue conversation ID or NAME (a new NAME is made)\n"
-	"      --db PATH            history (default $CHAT_DB or ~/.local/share/chat)\n"
-	"      --no-log             do not record the exchange in the history\n"
 	"  -q, --quiet              no warnings on stderr, only errors\n"
 	"  -v, --verbose            trace the HTTP exchange on stderr (keys redacted)\n"
 	"  -h, --help               show this help\n"
-	"      --version            show the version\n"
+	"More options, described in chat-stream(1):\n"
+	"  --system-jq JQ, --id-jq JQ, --arg NAME VALUE, --argjson NAME JSON,\n"
+	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
+	"  --idle-timeout S, --timeout S, --text, --templates, --db PATH, --no-log,\n"
+	"  --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-stream 'Explain SIGPIPE in one paragraph'\n"
@@ -59,7 +61,15 @@ int main(int argc, char **argv)
 		st = input_gather(&o, &lr, &prompt, &records);
 	struct attachments atts;
 	attachments_init(&atts);
-	if (!st && records) {
+	char *system = NULL;
+	if (!st && o.prompt_jq) {
+		if (o.nwords) {
+			error("--prompt-jq makes the prompt from stdin's record: give no prompt words");
+			st = EXIT_USAGE;
+		} else if (!(st = promptmap_one(o.prompt_jq, o.system_jq, o.vars, &lr, &prompt, &system)) && system) {
+			o.system = system;
+		}
+	} else if (!st && records) {
 		/* stdin's records are attachments for the prompt given as words */
 		if (!o.nwords) {
 			error("stdin holds records; chat-stream takes one prompt (use chat-send for records, or --text)");
@@ -69,7 +79,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!st)
-		st = ask_words(&s, buf_str(&prompt), &atts, ASK_STREAM | (o.json ? ASK_JSON : 0));
+		st = ask_words(&s, buf_str(&prompt), &atts, (o.data_only ? 0 : ASK_STREAM) | (o.json ? ASK_JSON : 0));
+	free(system);
 	attachments_free(&atts);
 	buf_free(&prompt);
 	lr_free(&lr);

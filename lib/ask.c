@@ -4,6 +4,7 @@
 #include "iox.h"
 #include "jsonx.h"
 #include "response.h"
+#include "schema.h"
 #include "sig.h"
 #include "upload.h"
 #include <errno.h>
@@ -113,10 +114,16 @@ static int report_write_error(struct ask_sink *k)
 /* The end of the output: the whole reply (chat-send), a final newline on a
  * terminal (chat-stream), and the response and error records. */
 static void finish_output(struct session *s, const struct ask *a, struct ask_sink *k,
-			  const struct chat_reply *reply, const struct exchange_timing *t)
+			  const struct chat_reply *reply, const struct exchange_timing *t, jv data)
 {
 	const struct chat_error *e = &reply->err;
 	struct buf *o = &k->out;
+	if (s->opts->data_only) {
+		/* only the answers, one JSON line each: errors go to stderr */
+		if (!e->code && jv_is_valid(data))
+			jx_dump_line(jv_copy(data), o);
+		return;
+	}
 	int json = a->mode & ASK_JSON, stream = a->mode & ASK_STREAM;
 	int ends_nl = k->total && k->last == '\n';
 	if (!json && !stream && !e->code) {
@@ -134,7 +141,7 @@ static void finish_output(struct session *s, const struct ask *a, struct ask_sin
 		struct reply_info ri = { .id = a->id, .provider = s->prov->name, .model = s->model,
 					 .conversation = s->hist.conv, .message = s->hist.logging ? s->hist.reply_msg : NULL,
 					 .text = buf_str(&k->text), .text_len = k->text.len,
-					 .reply = reply, .timing = t, .cost = reply->have_usage ?
+					 .reply = reply, .timing = t, .data = data, .cost = reply->have_usage ?
 					 model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1 };
 		jx_dump_line(response_record(&ri), o);
 	}
@@ -143,9 +150,9 @@ static void finish_output(struct session *s, const struct ask *a, struct ask_sin
 }
 
 /* An early refusal in batch mode still answers the record. */
-static int refuse_record(const struct ask *a, const char *msg, int status)
+static int refuse_record(const struct session *s, const struct ask *a, const char *msg, int status)
 {
-	if (a->mode & ASK_BATCH) {
+	if ((a->mode & ASK_BATCH) && !s->opts->data_only) {
 		struct chat_error e = { 0 };
 		err_set(&e, ERR_BAD_INPUT, 0, "%s", msg);
 		if (a->hold ? jx_dump_line(error_record(a->id, &e), a->hold) < 0
@@ -175,11 +182,12 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 	if (ast) {
 		char msg[320];
 		snprintf(msg, sizeof msg, "%s cannot take this attachment", s->model_name);
-		return refuse_record(a, msg, ast);
+		return refuse_record(s, a, msg, ast);
 	}
 	int hst = histlog_begin(&s->hist, &hs);
 	if (hst)
-		return refuse_record(a, "the conversation cannot be read from the history", hst);
+		return refuse_record(s, a, "the conversation cannot be read from the history", hst);
+	st->data = jv_invalid();
 	st->rq = (struct chat_request){
 		.model = s->model,
 		.system = s->hist.system,
@@ -190,13 +198,15 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 		.atts = a->atts ? a->atts->v : NULL,
 		.natts = a->atts ? a->atts->n : 0,
 		.temperature = s->opts->temperature,
+		.schema = s->opts->schema,
 	};
 	/* a streamed reply nobody will read back (no history, no records) is
 	 * not kept, so memory stays flat however long the reply */
 	struct ask_sink *k = &st->k;
 	*k = (struct ask_sink){ .mode = a->mode, .id = a->id, .hold = a->hold,
 				.conversation = s->hist.logging ? s->hist.conv : NULL,
-				.keep_text = s->hist.logging || (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM };
+				.keep_text = s->hist.logging || s->opts->schema ||
+					     (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM };
 	buf_init(&k->out, 256u << 20);
 	buf_init(&k->text, 256u << 20);
 	st->t.ttft_ms = -1;
@@ -255,10 +265,56 @@ int ask_fallback(struct session *s, struct ask_state *st)
 	return st->go;
 }
 
+int ask_output(struct session *s, struct ask_state *st)
+{
+	const char *schema = s->opts->schema;
+	struct ask_sink *k = &st->k;
+	if (!schema || st->reply.err.code)
+		return 0;
+	char why[400] = "";
+	jv v = jv_parse_sized(k->text.p ? k->text.p : "", (int)k->text.len);
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(jv_copy(v));
+		snprintf(why, sizeof why, "not JSON (%s)", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "empty");
+		jv_free(msg);
+	} else {
+		jv sc = jv_parse(schema);
+		schema_check(sc, v, why, sizeof why);
+		jv_free(sc);
+	}
+	if (!why[0]) {
+		st->data = v;
+		return 0;
+	}
+	jv_free(v);
+	/* once more, unless the broken answer is already on the user's screen */
+	if (!st->output_retried && !(k->mode & ASK_STREAM)) {
+		st->output_retried = 1;
+		if (!s->opts->quiet)
+			warn("%s: the answer does not follow the schema: %s; asking once more", s->model, why);
+		st->spent.input += st->reply.usage.input;
+		st->spent.output += st->reply.usage.output;
+		st->spent.cached += st->reply.usage.cached;
+		st->spent.reasoning += st->reply.usage.reasoning;
+		buf_reset(&k->text);
+		k->total = 0;
+		return 1;
+	}
+	err_set(&st->reply.err, ERR_BAD_OUTPUT, 0, "the answer does not follow the schema: %s", why);
+	snprintf(st->reply.finish, sizeof st->reply.finish, "error");
+	return 0;
+}
+
 int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 {
 	struct ask_sink *k = &st->k;
 	struct chat_reply *reply = &st->reply;
+	if (st->output_retried) {
+		reply->usage.input += st->spent.input;
+		reply->usage.output += st->spent.output;
+		reply->usage.cached += st->spent.cached;
+		reply->usage.reasoning += st->spent.reasoning;
+	}
 	/* saved before anything else can go wrong: the reply, complete or cut off */
 	double cost = reply->have_usage ? model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1;
 	histlog_end(&s->hist, buf_str(&k->text), k->text.len, reply, &st->t, s->prov->name, s->model, cost);
@@ -268,7 +324,7 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 	if (k->write_errno) {
 		status = report_write_error(k);
 	} else if (!reader_gone) {
-		finish_output(s, a, k, reply, &st->t);
+		finish_output(s, a, k, reply, &st->t, st->data);
 		if (flush(k) < 0)
 			status = report_write_error(k);
 		if (e->code && e->code != ERR_INTERRUPTED) {
@@ -282,6 +338,8 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 		status = 128 + (sig_caught ? sig_caught : SIGINT);
 	buf_free(&k->out);
 	buf_free(&k->text);
+	jv_free(st->data);
+	st->data = jv_invalid();
 	return status;
 }
 
@@ -293,7 +351,7 @@ int ask_run(struct session *s, const struct ask *a)
 		return r;
 	while (st.go) {
 		exchange_run(s->prov, &st.rq, &s->xo, emit, flush, &st.k, &st.reply, &st.t);
-		if (!ask_again(s, &st) && !ask_fallback(s, &st))
+		if (!ask_again(s, &st) && !ask_fallback(s, &st) && !ask_output(s, &st))
 			break;
 	}
 	return ask_finish(s, a, &st);

@@ -48,6 +48,9 @@ struct ask_state {
 	int go;              /* the request may be sent (else a guard refused it) */
 	int trimmed_again;
 	int fallbacks;       /* --fallback models tried so far */
+	int output_retried;  /* the answer broke the schema once already */
+	struct usage spent;  /* usage of answers thrown away (paid for all the same) */
+	jv data;             /* the parsed answer (with --schema), or jv_invalid() */
 };
 
 /* Check, log the prompt, build and fit the request. 0, then ask_finish is
@@ -62,6 +65,10 @@ int ask_again(struct session *s, struct ask_state *st);
  * limited after retries) before any text: 1 when s now names the next
  * --fallback model and the exchange should be run again with it. */
 int ask_fallback(struct session *s, struct ask_state *st);
+/* After a complete reply, with --schema: parse and check it. 1 when it
+ * broke the schema and should be asked once more; else 0 (st->data set,
+ * or the reply now failed with bad_output). */
+int ask_output(struct session *s, struct ask_state *st);
 /* Record the reply, write the output. The exit status for the outcome. */
 int ask_finish(struct session *s, const struct ask *a, struct ask_state *st);
 

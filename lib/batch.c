@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "iox.h"
+#include "jqprog.h"
 #include "jsonx.h"
 #include "response.h"
 #include "sig.h"
@@ -18,7 +19,8 @@
 struct item {
 	long lineno;
 	jv rec;              /* jv_invalid() for a bad line */
-	char why[256];
+	jv id;               /* a bad line's id, when known */
+	char why[512];
 };
 
 struct queue {
@@ -27,6 +29,7 @@ struct queue {
 	struct item *v;
 	size_t cap, head, n;
 	int done, read_error, stop;
+	struct promptmap *map;   /* --prompt-jq: records into prompts, on this thread */
 	CURLM *wake;         /* woken when an item arrives or the input ends */
 	struct line_reader *lr;
 };
@@ -44,8 +47,20 @@ static int enqueue(void *ctx, long lineno, jv rec, const char *why)
 	}
 	struct item *it = &q->v[(q->head + q->n) % q->cap];
 	it->lineno = lineno;
-	it->rec = rec;
+	it->id = jv_null();
 	snprintf(it->why, sizeof it->why, "%s", why ? why : "");
+	if (q->map && jv_is_valid(rec)) {
+		/* the jq programs run here, off the main thread, one record at a time */
+		jv prompt;
+		if (promptmap_apply(q->map, rec, &prompt, &it->id, it->why, sizeof it->why) < 0)
+			rec = jv_invalid();
+		else {
+			rec = prompt;
+			jv_free(it->id);
+			it->id = jv_null();
+		}
+	}
+	it->rec = rec;
 	q->n++;
 	pthread_mutex_unlock(&q->mu);
 	curl_multi_wakeup(q->wake);
@@ -162,6 +177,10 @@ static void fail_now(struct engine *e, long seq, jv id, long lineno, const char 
 	    !strstr(why, "a record needs") && !strstr(why, "line too long"))
 		warn("%s", msg); /* the record loop has already reported lines it could not parse */
 	e->failed++;
+	if (e->s->opts->data_only) { /* only answers go out; the line above said what failed */
+		output_done(e, seq);
+		return;
+	}
 	jv rec = error_record(id, &ce);
 	struct buf *hold = hold_for(e, seq);
 	if (hold ? jx_dump_line(rec, hold) < 0 : jx_write_line(1, rec) < 0) {
@@ -245,9 +264,11 @@ static void start_job(struct engine *e, struct job *j, struct item *it)
 	jv rec = it->rec;
 	if (!jv_is_valid(rec)) {
 		jv_free(rec);
-		fail_now(e, seq, jv_invalid(), it->lineno, it->why);
+		fail_now(e, seq, it->id, it->lineno, it->why);
+		jv_free(it->id);
 		return;
 	}
+	jv_free(it->id);
 	memset(&j->a, 0, sizeof j->a);
 	j->seq = seq;
 	j->rec = rec;
@@ -293,9 +314,11 @@ static void start_job(struct engine *e, struct job *j, struct item *it)
 		if (!e->s->opts->quiet && !st)
 			warn("%s", msg);
 		e->failed++;
-		jv erec = error_record(j->id, &ce);
+		jv erec = e->s->opts->data_only ? jv_null() : error_record(j->id, &ce);
 		struct buf *hold = hold_for(e, seq);
-		if ((hold ? jx_dump_line(erec, hold) : jx_write_line(1, erec)) < 0 && errno != EPIPE)
+		if (jv_get_kind(erec) == JV_KIND_NULL)
+			; /* --data: only answers go out */
+		else if ((hold ? jx_dump_line(erec, hold) : jx_write_line(1, erec)) < 0 && errno != EPIPE)
 			e->fatal = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
 		output_done(e, seq);
 		job_clear(j);
@@ -338,7 +361,7 @@ static void transfer_done(struct engine *e, struct job *j, CURLcode code)
 	}
 	exchange_end(&j->x);
 	j->in_exchange = 0;
-	if (!sig_caught && (ask_again(&j->s, &j->st) || ask_fallback(&j->s, &j->st))) {
+	if (!sig_caught && (ask_again(&j->s, &j->st) || ask_fallback(&j->s, &j->st) || ask_output(&j->s, &j->st))) {
 		begin_exchange(e, j);
 		return;
 	}
@@ -382,6 +405,21 @@ int batch_run(struct session *s, struct line_reader *lr, const struct batch_opts
 	e.jobs = calloc((size_t)e.njobs, sizeof *e.jobs);
 	e.held = bo->ordered ? calloc((size_t)e.window, sizeof *e.held) : NULL;
 	struct queue q = { .cap = (size_t)e.njobs * 2 + 2, .wake = e.multi, .lr = lr };
+	struct promptmap map;
+	if (s->opts->prompt_jq) {
+		char why[600];
+		int r = promptmap_init(&map, s->opts->prompt_jq, s->opts->system_jq, s->opts->id_jq, s->opts->vars,
+				       why, sizeof why);
+		if (r) {
+			error("%s", why);
+			curl_multi_cleanup(e.multi);
+			free(e.jobs);
+			free(e.held);
+			return r;
+		}
+		q.map = &map;
+		lr->any_json = 1;
+	}
 	q.v = calloc(q.cap, sizeof *q.v);
 	if (!e.multi || !e.jobs || (bo->ordered && !e.held) || !q.v) {
 		error("out of memory");
@@ -492,8 +530,12 @@ int batch_run(struct session *s, struct line_reader *lr, const struct batch_opts
 		pthread_join(tid, NULL);
 	}
 	int read_error = q.read_error;
-	for (size_t i = 0; i < q.n; i++)
+	for (size_t i = 0; i < q.n; i++) {
 		jv_free(q.v[(q.head + i) % q.cap].rec);
+		jv_free(q.v[(q.head + i) % q.cap].id);
+	}
+	if (q.map)
+		promptmap_free(q.map);
 	pthread_mutex_destroy(&q.mu);
 	pthread_cond_destroy(&q.room);
 	free(q.v);

@@ -1,5 +1,7 @@
 #include "cli.h"
 #include "diag.h"
+#include "schema.h"
+#include "template.h"
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +10,8 @@
 
 enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
        OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS,
-       OPT_MAX_COST, OPT_PARALLEL, OPT_ORDERED, OPT_SKIP_DONE, OPT_FALLBACK, OPT_TIMEOUT };
+       OPT_MAX_COST, OPT_PARALLEL, OPT_ORDERED, OPT_SKIP_DONE, OPT_FALLBACK, OPT_TIMEOUT,
+       OPT_PROMPT_JQ, OPT_SYSTEM_JQ, OPT_ID_JQ, OPT_ARG, OPT_ARGJSON, OPT_TEMPLATES, OPT_SCHEMA, OPT_DATA };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -21,6 +24,16 @@ static const struct option longopts[] = {
 	{ "skip-done", no_argument, NULL, OPT_SKIP_DONE },
 	{ "fallback", required_argument, NULL, OPT_FALLBACK },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "prompt-jq", required_argument, NULL, OPT_PROMPT_JQ },
+	{ "system-jq", required_argument, NULL, OPT_SYSTEM_JQ },
+	{ "id-jq", required_argument, NULL, OPT_ID_JQ },
+	{ "arg", required_argument, NULL, OPT_ARG },
+	{ "argjson", required_argument, NULL, OPT_ARGJSON },
+	{ "template", required_argument, NULL, 't' },
+	{ "param", required_argument, NULL, 'p' },
+	{ "templates", no_argument, NULL, OPT_TEMPLATES },
+	{ "schema", required_argument, NULL, OPT_SCHEMA },
+	{ "data", no_argument, NULL, OPT_DATA },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-log", no_argument, NULL, OPT_NO_LOG },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -71,7 +84,11 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	o->idle_timeout = 300;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":m:s:a:rcqvh", longopts, NULL)) != -1) {
+	o->vars = jv_object();
+	jv given = jv_object();     /* variables set on the command line */
+	const char *schema_arg = NULL;
+	int list_templates = 0;
+	while ((c = getopt_long(argc, argv, ":m:s:a:t:p:rcqvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
 		case 's': o->system = optarg; break;
@@ -110,6 +127,29 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			o->fallback[o->nfallback++] = optarg;
 			break;
 		case OPT_TIMEOUT: o->timeout = number("--timeout", optarg, 1, 86400); break;
+		case OPT_PROMPT_JQ: o->prompt_jq = optarg; break;
+		case OPT_SYSTEM_JQ: o->system_jq = optarg; break;
+		case OPT_ID_JQ: o->id_jq = optarg; break;
+		case OPT_ARG:
+		case OPT_ARGJSON:
+		case 'p': {
+			/* two values: NAME is optarg, VALUE the next word */
+			if (optind >= argc)
+				usage_error("%s needs a name and a value",
+					    c == OPT_ARGJSON ? "--argjson" : c == 'p' ? "--param" : "--arg");
+			const char *name = optarg, *value = argv[optind++];
+			jv v = c == OPT_ARGJSON ? jv_parse(value) : jv_string(value);
+			if (!jv_is_valid(v)) {
+				jv_free(v);
+				usage_error("--argjson %s: not JSON: %s", name, value);
+			}
+			given = jv_object_set(given, jv_string(name), v);
+			break;
+		}
+		case 't': o->template_name = optarg; break;
+		case OPT_TEMPLATES: list_templates = 1; break;
+		case OPT_SCHEMA: schema_arg = optarg; break;
+		case OPT_DATA: o->data_only = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_NO_LOG: o->no_log = 1; break;
 		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
@@ -145,6 +185,53 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (list_templates)
+		exit(template_list());
+	/* a template fills what the command line left unset */
+	static struct template t;
+	if (o->template_name) {
+		char why[600];
+		int r = template_load(o->template_name, &t, why, sizeof why);
+		if (r) {
+			fprintf(stderr, "%s: %s\n", progname, why);
+			exit(r);
+		}
+		if (!o->model)
+			o->model = t.model;
+		if (!o->system)
+			o->system = t.system;
+		if (!o->prompt_jq)
+			o->prompt_jq = t.prompt_jq;
+		if (!o->system_jq)
+			o->system_jq = t.system_jq;
+		if (!o->id_jq)
+			o->id_jq = t.id_jq;
+		if (!o->max_tokens)
+			o->max_tokens = t.max_tokens;
+		if (o->temperature < 0)
+			o->temperature = t.temperature;
+		if (!schema_arg)
+			schema_arg = t.schema;
+		for (int i = 0; i < t.nparams; i++)
+			o->vars = jv_object_set(o->vars, jv_string(t.params[i].name), jv_string(t.params[i].value));
+	}
+	o->vars = jv_object_merge(o->vars, given);
+	if (schema_arg) {
+		char why[600];
+		int r = schema_load(schema_arg, &o->schema, why, sizeof why);
+		if (r == EXIT_USAGE)
+			usage_error("%s", why);
+		if (r) {
+			fprintf(stderr, "%s: %s\n", progname, why);
+			exit(r);
+		}
+	}
+	if (o->data_only && !o->schema)
+		usage_error("%s", "--data prints the answers parsed with --schema: give a schema");
+	if ((o->system_jq || o->id_jq) && !o->prompt_jq)
+		usage_error("%s", "--system-jq and --id-jq go with --prompt-jq");
+	if (o->prompt_jq && o->text_only)
+		usage_error("%s", "--prompt-jq reads records; it cannot go with --text");
 	if (o->cont && o->conversation)
 		usage_error("%s", "--continue and --conversation cannot be used together");
 	if (o->records && o->nattach)

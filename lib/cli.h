@@ -2,6 +2,7 @@
  * meaning, help and usage errors everywhere. */
 #ifndef CHAT_CLI_H
 #define CHAT_CLI_H
+#include <jv.h>
 
 enum cli_allow { CLI_RECORDS = 1, CLI_MODELS = 2 };
 
@@ -16,6 +17,11 @@ struct cli_opts {
 	int parallel, ordered, skip_done;   /* batches (chat-send -r) */
 	const char *fallback[8];   /* --fallback MODEL, in order */
 	int nfallback;
+	const char *prompt_jq, *system_jq, *id_jq;   /* jq programs: records into prompts */
+	jv vars;                   /* --arg, --argjson, -p and a template's params */
+	const char *template_name; /* -t NAME, applied: its values fill unset options */
+	char *schema;              /* --schema (or the template's), as compact JSON */
+	int data_only;             /* --data */
 	const char *attach[16];    /* -a FILE, in order */
 	int nattach;
 	int nwords;

@@ -10,7 +10,7 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 	for (int i = 0; i < o->nwords; i++)
 		if ((i && buf_addc(prompt, ' ') < 0) || buf_adds(prompt, o->words[i]) < 0)
 			goto too_big;
-	if (o->records || !isatty(0)) {
+	if (o->records || o->prompt_jq || !isatty(0)) {
 		const char *line;
 		size_t len;
 		int r = lr_peek(lr, &line, &len);
@@ -18,7 +18,7 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 			error("reading stdin: %s", strerror(errno));
 			return EXIT_NOINPUT;
 		}
-		if (o->records || (r == 1 && !o->text_only && looks_like_record(line, len))) {
+		if (o->records || o->prompt_jq || (r == 1 && !o->text_only && looks_like_record(line, len))) {
 			*records = 1;
 			return 0;
 		}

@@ -26,7 +26,11 @@ struct chat_request {
 	long max_tokens;        /* 0: the model's default */
 	long default_max_tokens;/* for providers that require a limit (Anthropic) */
 	double temperature;     /* < 0: not sent */
+	const char *schema;     /* JSON Schema text the reply must follow, or NULL */
 };
+
+/* The name the structured-output schema (or forced tool) goes by. */
+#define SCHEMA_NAME "output"
 
 struct usage {
 	long input, output, cached, reasoning;

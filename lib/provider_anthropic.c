@@ -41,6 +41,15 @@ static int anthropic_build(const struct chat_request *rq, const char *base, cons
 	o = jv_object_set(o, jv_string("stream"), jv_true());
 	if (rq->temperature >= 0)
 		o = jv_object_set(o, jv_string("temperature"), jv_number(rq->temperature > 1 ? 1 : rq->temperature));
+	if (rq->schema) {
+		/* structured output: one tool whose input is the schema, and its use forced */
+		o = jv_object_set(o, jv_string("tools"),
+				  JV_ARRAY(JV_OBJECT(jv_string("name"), jv_string(SCHEMA_NAME),
+						     jv_string("description"), jv_string("Give the answer in this form."),
+						     jv_string("input_schema"), jv_parse(rq->schema))));
+		o = jv_object_set(o, jv_string("tool_choice"),
+				  JV_OBJECT(jv_string("type"), jv_string("tool"), jv_string("name"), jv_string(SCHEMA_NAME)));
+	}
 	provider_body(o, body);
 	if (provider_header(headers, "x-api-key: %s", key) || provider_header(headers, "anthropic-version: 2023-06-01") ||
 	    provider_json_headers(headers)) {
@@ -144,6 +153,12 @@ static void anthropic_decode(const struct sse_event *ev, jv v, struct decoded *d
 		jx_str(delta, "type", dt, sizeof dt);
 		if (!strcmp(dt, "text_delta"))
 			provider_text(text, arena, &d->text_off, &d->text_len);
+		else if (!strcmp(dt, "input_json_delta")) {
+			/* the forced tool's input is the structured answer */
+			jv_free(text);
+			text = jx_get(delta, "partial_json");
+			provider_text(text, arena, &d->text_off, &d->text_len);
+		}
 		jv_free(text);
 		jv_free(delta);
 	} else if (!strcmp(type, "message_delta")) {

@@ -48,6 +48,10 @@ static int gemini_build(const struct chat_request *rq, const char *base, const c
 		gen = jv_object_set(gen, jv_string("maxOutputTokens"), jv_number((double)rq->max_tokens));
 	if (rq->temperature >= 0)
 		gen = jv_object_set(gen, jv_string("temperature"), jv_number(rq->temperature));
+	if (rq->schema) {
+		gen = jv_object_set(gen, jv_string("responseMimeType"), jv_string("application/json"));
+		gen = jv_object_set(gen, jv_string("responseSchema"), jv_parse(rq->schema));
+	}
 	if (jv_object_length(jv_copy(gen)))
 		o = jv_object_set(o, jv_string("generationConfig"), gen);
 	else

@@ -54,6 +54,13 @@ static int build(const struct chat_request *rq, const char *base, const char *ke
 		o = jv_object_set(o, jv_string(max_field), jv_number((double)rq->max_tokens));
 	if (rq->temperature >= 0)
 		o = jv_object_set(o, jv_string("temperature"), jv_number(rq->temperature));
+	if (rq->schema)
+		o = jv_object_set(o, jv_string("response_format"),
+				  JV_OBJECT(jv_string("type"), jv_string("json_schema"),
+					    jv_string("json_schema"),
+					    JV_OBJECT(jv_string("name"), jv_string(SCHEMA_NAME),
+						      jv_string("schema"), jv_parse(rq->schema),
+						      jv_string("strict"), jv_true())));
 	provider_body(o, body);
 	if ((key && *key && provider_header(headers, "Authorization: Bearer %s", key)) || provider_json_headers(headers)) {
 		err_set(err, ERR_BAD_INPUT, 0, "out of memory building the request");

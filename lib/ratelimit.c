@@ -399,6 +399,9 @@ static int rl_path(char *out, size_t cap, char *why, size_t wcap)
 		n = snprintf(out, cap, "ratelimit.db");
 	else
 		n = snprintf(out, cap, "%.*s/ratelimit.db", (int)(slash - hist), hist);
+	/* a history that is itself named ratelimit.db keeps its name */
+	if (n >= 0 && (size_t)n < cap && !strcmp(out, hist))
+		n = snprintf(out, cap, "%s.rate", hist);
 	if (n < 0 || (size_t)n >= cap)
 		return snprintf(why, wcap, "rate limits: the history path is too long"), -1;
 	return 0;

@@ -110,7 +110,9 @@ static int next_record(struct line_reader *lr, jv *v, char *why, size_t cap, lon
 		return 1;
 	}
 	jv t = jx_get(p, "type");
-	if (jv_get_kind(p) != JV_KIND_OBJECT)
+	if (lr->any_json)
+		; /* whatever it is, the jq programs decide */
+	else if (jv_get_kind(p) != JV_KIND_OBJECT)
 		snprintf(why, cap, "a record must be a JSON object");
 	else if (jv_get_kind(t) != JV_KIND_STRING)
 		snprintf(why, cap, "a record needs a string \"type\"");

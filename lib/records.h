@@ -12,6 +12,7 @@ struct line_reader {
 	size_t pos;     /* start of the next unread line in b */
 	int eof;
 	long lineno;
+	int any_json;   /* any JSON value is a record (jq programs will shape it) */
 };
 
 void lr_init(struct line_reader *lr, int fd, size_t max_line);

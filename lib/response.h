@@ -14,6 +14,7 @@ struct reply_info {
 	const struct chat_reply *reply;
 	const struct exchange_timing *timing;
 	double cost;                    /* dollars; < 0: unknown */
+	jv data;                        /* borrowed: the parsed structured answer, or jv_invalid() */
 };
 
 /* New records; the caller owns them. */

@@ -201,30 +201,68 @@ static jv an_message(const struct ctx *c, int start, jv content)
 	return m;
 }
 
+/* The tool a request forces with tool_choice {"type":"tool","name":...}, or
+ * NULL: then the reply is that tool's call, its input streamed as JSON. */
+static jv an_forced_tool(const struct ctx *c)
+{
+	jv tc = jv_get_kind(c->req) == JV_KIND_OBJECT ? jv_object_get(jv_copy(c->req), S("tool_choice")) : jv_invalid();
+	jv name = jv_invalid();
+	if (jv_get_kind(tc) == JV_KIND_OBJECT) {
+		jv type = jv_object_get(jv_copy(tc), S("type"));
+		if (jv_get_kind(type) == JV_KIND_STRING && !strcmp(jv_string_value(type), "tool"))
+			name = jv_object_get(jv_copy(tc), S("name"));
+		jv_free(type);
+	}
+	jv_free(tc);
+	if (jv_get_kind(name) != JV_KIND_STRING) {
+		jv_free(name);
+		return jv_invalid();
+	}
+	return name;
+}
+
 static void an_start(struct out *o, const struct ctx *c)
 {
 	an_emit(o, "message_start", JV_OBJECT(S("type"), S("message_start"),
 		S("message"), an_message(c, 1, jv_array())));
-	an_emit(o, "content_block_start", JV_OBJECT(S("type"), S("content_block_start"),
-		S("index"), jv_number(0),
-		S("content_block"), JV_OBJECT(S("type"), S("text"), S("text"), S(""))));
+	jv tool = an_forced_tool(c);
+	if (jv_is_valid(tool)) {
+		an_emit(o, "content_block_start", JV_OBJECT(S("type"), S("content_block_start"),
+			S("index"), jv_number(0),
+			S("content_block"), JV_OBJECT(S("type"), S("tool_use"), S("id"), S("toolu_01FakeToolUse0000000000"),
+						      S("name"), tool, S("input"), jv_object())));
+		/* the first fragment of a tool's input is empty, as the service sends it */
+		an_emit(o, "content_block_delta", JV_OBJECT(S("type"), S("content_block_delta"), S("index"), jv_number(0),
+			S("delta"), JV_OBJECT(S("type"), S("input_json_delta"), S("partial_json"), S(""))));
+	} else {
+		jv_free(tool);
+		an_emit(o, "content_block_start", JV_OBJECT(S("type"), S("content_block_start"),
+			S("index"), jv_number(0),
+			S("content_block"), JV_OBJECT(S("type"), S("text"), S("text"), S(""))));
+	}
 	static const char ping[] = "event: ping\ndata: {\"type\": \"ping\"}\n\n";
 	out_event(o, ping, sizeof ping - 1);
 }
 
 static void an_delta(struct buf *ev, const struct ctx *c, long i, const char *p, size_t n)
 {
-	(void)c;
 	(void)i;
+	jv tool = an_forced_tool(c);
+	int forced = jv_is_valid(tool);
+	jv_free(tool);
 	an_add(ev, "content_block_delta", JV_OBJECT(S("type"), S("content_block_delta"),
 		S("index"), jv_number(0),
-		S("delta"), JV_OBJECT(S("type"), S("text_delta"), S("text"), jv_string_sized(p, (int)n))));
+		S("delta"), forced ? JV_OBJECT(S("type"), S("input_json_delta"), S("partial_json"), jv_string_sized(p, (int)n))
+				   : JV_OBJECT(S("type"), S("text_delta"), S("text"), jv_string_sized(p, (int)n))));
 }
 
 static void an_finish(struct out *o, const struct ctx *c)
 {
+	jv tool = an_forced_tool(c);
+	const char *reason = jv_is_valid(tool) && !strcmp(c->g->finish, "stop") ? "tool_use" : an_stop_reason(c->g->finish);
+	jv_free(tool);
 	jv md = JV_OBJECT(S("type"), S("message_delta"),
-		S("delta"), JV_OBJECT(S("stop_reason"), S(an_stop_reason(c->g->finish)),
+		S("delta"), JV_OBJECT(S("stop_reason"), S(reason),
 				      S("stop_sequence"), jv_null()));
 	an_emit(o, "content_block_stop", JV_OBJECT(S("type"), S("content_block_stop"),
 						   S("index"), jv_number(0)));
@@ -259,5 +297,5 @@ static void an_full(struct buf *body, const struct ctx *c, const char *text, siz
 const struct wire anthropic_wire = {
 	"anthropic", "text/event-stream; charset=utf-8", "application/json",
 	"application/json", an_match, an_prepare, an_headers, an_error,
-	an_start, an_delta, an_finish, an_mid_error, an_malformed, an_full, NULL,
+	an_start, an_delta, an_finish, an_mid_error, an_malformed, an_full, NULL, NULL,
 };

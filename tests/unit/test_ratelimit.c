@@ -611,7 +611,7 @@ static int same_file(const char *p, const void *data, size_t len)
 
 static void test_files(void)
 {
-	char why[512], p[700], hist[700];
+	char why[512], p[800], hist[700];
 	/* the default place: beside the history */
 	unsetenv("CHAT_RATE_DB");
 	snprintf(hist, sizeof hist, "%s/data/sub/history.db", dir);
@@ -623,6 +623,13 @@ static void test_files(void)
 	ok(file_mode(p) == 0700, "its folder created mode 0700");
 	if (rl)
 		ratelimit_take_at(rl, "openai", 10, T0);
+	ratelimit_close(rl);
+	snprintf(hist, sizeof hist, "%s/data/ratelimit.db", dir);
+	setenv("CHAT_DB", hist, 1);
+	rl = ratelimit_open(NULL, why, sizeof why);
+	snprintf(p, sizeof p, "%s.rate", hist);
+	ok(rl != NULL && file_mode(p) == 0600 && access(hist, F_OK) < 0,
+	   "a history named ratelimit.db: the state goes to ratelimit.db.rate, the history's name stays free");
 	ratelimit_close(rl);
 	unsetenv("CHAT_DB");
 	setenv("XDG_DATA_HOME", dir, 1);
