@@ -83,6 +83,15 @@ run chat-send --retries 0 --fallback gpt-4o-mini hi
 is "$st" 65 "fallback: not for a bad request"
 is "$(wc -l < "$T/log" | tr -d ' ')" 1 "fallback: a bad request is not sent elsewhere"
 
+# the rate limit is shared by every process: a 429 one process meets makes
+# the next process wait out the retry-after before it sends anything
+fake_start --status 429 --error rate_limit --retry-after 1 --then --text 'after the pause'
+run chat-send --retries 0 hi
+is "$st" 75 "shared limit: the first process is rate limited (exit 75)"
+run chat-send -v hi
+is "$(cat "$T/out")" "after the pause" "shared limit: the second process gets through"
+has "$T/err" "waiting [0-9]* ms for the shared rate limit" "shared limit: ... after waiting for the pause the first one met"
+
 # usage
 run chat-stream --parallel 2 hi
 is "$st" 64 "--parallel is for chat-send -r"
