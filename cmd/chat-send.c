@@ -43,7 +43,7 @@ static const char help[] =
 	"  --system-jq JQ, --id-jq JQ, --arg NAME VALUE, --argjson NAME JSON,\n"
 	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
 	"  --idle-timeout S, --timeout S, --text, --models, --templates, --db PATH,\n"
-	"  --no-log, --version\n"
+	"  --no-log, --cache, --cache-ttl T, --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-send 'Name three Unix signals'\n"

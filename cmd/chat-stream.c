@@ -34,7 +34,7 @@ static const char help[] =
 	"  --system-jq JQ, --id-jq JQ, --arg NAME VALUE, --argjson NAME JSON,\n"
 	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
 	"  --idle-timeout S, --timeout S, --text, --templates, --db PATH, --no-log,\n"
-	"  --version\n"
+	"  --cache, --cache-ttl T, --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-stream 'Explain SIGPIPE in one paragraph'\n"

@@ -6,30 +6,38 @@
 #   flag  none          model  a model name    text  free text
 #   num   a number      file   a path          dir   a directory
 #   date  YYYY-MM-DD    quality  low, medium, high    color  white, black
+#   by    a comma-separated list of model, provider, day, month, conversation
+#   period  day, month  encoding  o200k_base, cl100k_base
 # To add a program, add its name to _chat_programs and a case to _chat_options.
 # chat-history also takes a command (list, show, ...) and its arguments;
 # conversations are completed from "chat-history names".
 
-_chat_programs='chat-stream chat-send chat-history chat-upload'
+_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost'
 _chat_history_commands='list show search export import rm rename stats prune names'
 _chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:'
 
 # The options every program shares (DESIGN.md, "Common flags").
-_chat_common='-m|--model=model -s|--system=text -a|--attach=file --max-tokens=num --temperature=num
-	--json=flag --text=flag --retries=num --connect-timeout=num --idle-timeout=num
+_chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=file --max-tokens=num
+	--temperature=num --max-cost=num --json=flag --text=flag --retries=num
+	--connect-timeout=num --idle-timeout=num --timeout=num
 	-c|--continue=flag --conversation=text --db=file --no-log=flag
 	-q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag'
 
 _chat_options() {
 	case $1 in
 	chat-stream) printf '%s\n' "$_chat_common" ;;
-	chat-send) printf '%s\n' "$_chat_common -r|--records=flag --models=flag" ;;
+	chat-send) printf '%s\n' "$_chat_common -r|--records=flag --parallel=num --ordered=flag
+		--skip-done=flag --models=flag" ;;
 	chat-history) printf '%s\n' '-n|--limit=num --offset=num --model=model
 		--since=date --until=date --before=date --dry-run=flag --media=flag
 		--json=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag
 		--version=flag' ;;
 	chat-upload) printf '%s\n' '-m|--model=model --max-side=num --quality=quality
 		--flatten=color --max-bytes=num -o|--output=file -q|--quiet=flag
+		-v|--verbose=flag -h|--help=flag --version=flag' ;;
+	chat-cost) printf '%s\n' '--history=flag --by=by --since=date --until=date --count=flag
+		-m|--model=model --encoding=encoding -r|--records=flag --text=flag
+		--budget=num --period=period --json=flag --db=file -q|--quiet=flag
 		-v|--verbose=flag -h|--help=flag --version=flag' ;;
 	esac
 }
@@ -109,6 +117,12 @@ _chat_values() {
 	dir) compopt -o filenames 2>/dev/null; compgen -d -- "$2" ;;
 	quality) compgen -W 'low medium high' -- "$2" ;;
 	color) compgen -W 'white black' -- "$2" ;;
+	period) compgen -W 'day month' -- "$2" ;;
+	encoding) compgen -W 'o200k_base cl100k_base' -- "$2" ;;
+	by) # the last item of a comma-separated list, after those already given
+		local done=
+		[[ $2 == *,* ]] && done=${2%,*},
+		compgen -P "$done" -W 'model provider day month conversation' -- "${2##*,}" ;;
 	esac
 }
 
@@ -154,7 +168,7 @@ _chat_complete() {
 		import) mapfile -t cands < <(_chat_values file "$cur") ;;
 		esac
 	else
-		# prompt words, or chat-upload's inputs: file names are the useful guess
+		# prompt words, or the inputs of chat-upload and chat-cost: files
 		mapfile -t cands < <(_chat_values file "$cur")
 	fi
 

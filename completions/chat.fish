@@ -1,5 +1,5 @@
 # fish completion for the chat programs. The same file is installed once per
-# program (chat-stream.fish, chat-send.fish, chat-upload.fish, ...); fish
+# program (chat-stream.fish, chat-send.fish, chat-cost.fish, ...); fish
 # loads it by command name, and it then defines the completions of that
 # command only. Sourced under any other name it defines them for every
 # program.
@@ -132,7 +132,42 @@ function __chat_upload_complete --argument-names c
     complete -c $c -l version -d 'Show the version'
 end
 
+# chat-cost --by takes a comma-separated list: offer each grouping after
+# those already given.
+function __chat_cost_by
+    set -l tok (commandline -ct | string replace -r -- '^--by=' '')
+    set -l done (string replace -r -- '[^,]*$' '' $tok)
+    for g in model provider day month conversation
+        printf '%s%s\n' $done $g
+    end
+end
+
+function __chat_cost_complete --argument-names c
+    complete -c $c -F
+    complete -c $c -l history -d 'Add up the history (the default on a terminal)'
+    complete -c $c -l by -x -a '(__chat_cost_by)' -d 'Group by these, comma-separated (default model)'
+    complete -c $c -l since -x -d 'Only replies on or after DATE (YYYY-MM-DD, UTC)'
+    complete -c $c -l until -x -d 'Only replies before DATE'
+    complete -c $c -l count -d 'Count the tokens of text or prompt records, offline'
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'The model to count and price for'
+    complete -c $c -l encoding -x -a 'o200k_base cl100k_base' -d 'Count with this encoding'
+    complete -c $c -s r -l records -d '--count: read prompt records'
+    complete -c $c -l text -d '--count: read plain text even if it looks like records'
+    complete -c $c -l budget -x -d "Exit 3 when this period's spend has reached USD"
+    complete -c $c -l period -x -a 'day month' -d 'The budget period, in UTC (default month)'
+    complete -c $c -l json -d 'Write cost (or count) records instead of a table'
+    complete -c $c -l db -r -F -d 'History database'
+    complete -c $c -s q -l quiet -d 'No notes on stderr'
+    complete -c $c -s v -l verbose -d 'More detail on stderr'
+    complete -c $c -s h -l help -d 'Show the help'
+    complete -c $c -l version -d 'Show the version'
+end
+
 function __chat_complete_for --argument-names c
+    if test $c = chat-cost
+        __chat_cost_complete $c
+        return
+    end
     if test $c = chat-history
         __chat_history_complete $c
         return
@@ -143,15 +178,18 @@ function __chat_complete_for --argument-names c
     end
     # the options every program shares
     complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'Model, or provider:model'
+    complete -c $c -l fallback -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'The next model when one stays unavailable'
     complete -c $c -s s -l system -x -d 'System prompt'
     complete -c $c -s a -l attach -r -F -d 'Attach an image or video (see chat-upload)'
     complete -c $c -l max-tokens -x -d 'Limit the length of the reply'
     complete -c $c -l temperature -x -d 'Sampling temperature, 0 to 2'
+    complete -c $c -l max-cost -x -d 'Refuse a request that could cost more than USD'
     complete -c $c -l json -d 'Write records instead of plain text'
     complete -c $c -l text -d 'Read stdin as text even if it looks like records'
     complete -c $c -l retries -x -d 'Retries before the first token (default 2)'
     complete -c $c -l connect-timeout -x -d 'Seconds to connect (default 20)'
-    complete -c $c -l idle-timeout -x -d 'Seconds of silence before giving up (default 300)'
+    complete -c $c -l idle-timeout -x -d 'Seconds of silence mid-reply before giving up (default 300)'
+    complete -c $c -l timeout -x -d 'Seconds for a whole attempt (default none)'
     complete -c $c -s c -l continue -d 'Continue the most recent conversation'
     complete -c $c -l conversation -x -d 'Continue conversation ID or NAME'
     complete -c $c -l db -r -F -d 'History database'
@@ -164,11 +202,14 @@ function __chat_complete_for --argument-names c
     switch $c
         case chat-send
             complete -c $c -s r -l records -d 'Read prompt records from stdin'
+            complete -c $c -l parallel -x -d 'Records: N requests at once (default 1)'
+            complete -c $c -l ordered -d 'Records: results in input order'
+            complete -c $c -l skip-done -d 'Records: skip ids the history has answered'
             complete -c $c -l models -d 'List the model table'
     end
 end
 
-set -l __chat_programs chat-stream chat-send chat-history chat-upload
+set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost
 set -l __chat_self (string replace -r '^.*/' '' -- (status current-filename) | string replace -r '\.fish$' '')
 if contains -- $__chat_self $__chat_programs
     __chat_complete_for $__chat_self

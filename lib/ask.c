@@ -1,4 +1,5 @@
 #include "ask.h"
+#include "cache.h"
 #include "diag.h"
 #include "fit.h"
 #include "iox.h"
@@ -114,7 +115,7 @@ static int report_write_error(struct ask_sink *k)
 /* The end of the output: the whole reply (chat-send), a final newline on a
  * terminal (chat-stream), and the response and error records. */
 static void finish_output(struct session *s, const struct ask *a, struct ask_sink *k,
-			  const struct chat_reply *reply, const struct exchange_timing *t, jv data)
+			  const struct chat_reply *reply, const struct exchange_timing *t, jv data, int cached)
 {
 	const struct chat_error *e = &reply->err;
 	struct buf *o = &k->out;
@@ -141,7 +142,7 @@ static void finish_output(struct session *s, const struct ask *a, struct ask_sin
 		struct reply_info ri = { .id = a->id, .provider = s->prov->name, .model = s->model,
 					 .conversation = s->hist.conv, .message = s->hist.logging ? s->hist.reply_msg : NULL,
 					 .text = buf_str(&k->text), .text_len = k->text.len,
-					 .reply = reply, .timing = t, .data = data, .cost = reply->have_usage ?
+					 .reply = reply, .timing = t, .data = data, .cached = cached, .cost = reply->have_usage ?
 					 model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1 };
 		jx_dump_line(response_record(&ri), o);
 	}
@@ -160,6 +161,39 @@ static int refuse_record(const struct session *s, const struct ask *a, const cha
 			return EXIT_CANTCREAT;
 	}
 	return status;
+}
+
+/* --cache: an identical request answered before is answered again from
+ * the history, with no network call. */
+static void from_cache(struct session *s, struct ask_state *st)
+{
+	cache_key(&st->rq, s->prov->name, st->cache_key);
+	struct store own, *db = s->hist.opened ? &s->hist.st : NULL;
+	char path[4096];
+	if (!db && store_path(s->opts->db, path, sizeof path) == 0 && store_open(&own, path, STORE_READ) == 0)
+		db = &own;
+	if (!db)
+		return;
+	char *text = NULL, model[128];
+	size_t len = 0;
+	if (cache_find(db, st->cache_key, s->opts->cache_ttl, &text, &len, model, sizeof model) == 1) {
+		if (verbose)
+			warn("answered from the history (--cache), with no request");
+		st->go = 0;
+		st->cached = 1;
+		struct chat_reply *r = &st->reply;
+		snprintf(r->finish, sizeof r->finish, "stop");
+		snprintf(r->model, sizeof r->model, "%s", model);
+		r->have_usage = 1; /* nothing spent: zero tokens, zero cost */
+		r->done = 1;
+		st->t.ttft_ms = 0;
+		if (len)
+			emit(&st->k, text, len);
+		flush(&st->k);
+		free(text);
+	}
+	if (db == &own)
+		store_close(&own);
 }
 
 int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
@@ -212,6 +246,8 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 	st->t.ttft_ms = -1;
 	st->go = fit_and_guard(s, &st->rq, &st->f, &st->reply) == 0;
 	s->xo.est_tokens = st->f.input + st->f.reserve;
+	if (st->go && s->opts->cache)
+		from_cache(s, st);
 	return 0;
 }
 
@@ -318,13 +354,16 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 	/* saved before anything else can go wrong: the reply, complete or cut off */
 	double cost = reply->have_usage ? model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1;
 	histlog_end(&s->hist, buf_str(&k->text), k->text.len, reply, &st->t, s->prov->name, s->model, cost);
+	if (s->opts->cache && !st->cached && !reply->err.code && s->hist.logging && !s->hist.status &&
+	    cache_remember(&s->hist.st, st->cache_key, s->hist.reply_msg) < 0 && !s->opts->quiet)
+		warn("the answer could not be remembered for --cache");
 	int status = 0;
 	const struct chat_error *e = &reply->err;
 	int reader_gone = k->write_errno == EPIPE || sig_caught == SIGPIPE;
 	if (k->write_errno) {
 		status = report_write_error(k);
 	} else if (!reader_gone) {
-		finish_output(s, a, k, reply, &st->t, st->data);
+		finish_output(s, a, k, reply, &st->t, st->data, st->cached);
 		if (flush(k) < 0)
 			status = report_write_error(k);
 		if (e->code && e->code != ERR_INTERRUPTED) {

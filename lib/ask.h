@@ -51,6 +51,8 @@ struct ask_state {
 	int output_retried;  /* the answer broke the schema once already */
 	struct usage spent;  /* usage of answers thrown away (paid for all the same) */
 	jv data;             /* the parsed answer (with --schema), or jv_invalid() */
+	int cached;          /* answered from the history (--cache) */
+	char cache_key[65];
 };
 
 /* Check, log the prompt, build and fit the request. 0, then ask_finish is

@@ -11,7 +11,8 @@
 enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
        OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS,
        OPT_MAX_COST, OPT_PARALLEL, OPT_ORDERED, OPT_SKIP_DONE, OPT_FALLBACK, OPT_TIMEOUT,
-       OPT_PROMPT_JQ, OPT_SYSTEM_JQ, OPT_ID_JQ, OPT_ARG, OPT_ARGJSON, OPT_TEMPLATES, OPT_SCHEMA, OPT_DATA };
+       OPT_PROMPT_JQ, OPT_SYSTEM_JQ, OPT_ID_JQ, OPT_ARG, OPT_ARGJSON, OPT_TEMPLATES, OPT_SCHEMA, OPT_DATA,
+       OPT_CACHE, OPT_CACHE_TTL };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -34,6 +35,8 @@ static const struct option longopts[] = {
 	{ "templates", no_argument, NULL, OPT_TEMPLATES },
 	{ "schema", required_argument, NULL, OPT_SCHEMA },
 	{ "data", no_argument, NULL, OPT_DATA },
+	{ "cache", no_argument, NULL, OPT_CACHE },
+	{ "cache-ttl", required_argument, NULL, OPT_CACHE_TTL },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-log", no_argument, NULL, OPT_NO_LOG },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -150,6 +153,19 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case OPT_TEMPLATES: list_templates = 1; break;
 		case OPT_SCHEMA: schema_arg = optarg; break;
 		case OPT_DATA: o->data_only = 1; break;
+		case OPT_CACHE: o->cache = 1; break;
+		case OPT_CACHE_TTL: {
+			/* seconds, or a number with s, m, h or d */
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			long unit = !*end ? 1 : !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
+				    : !strcmp(end, "d") ? 86400 : 0;
+			if (end == optarg || !unit || v <= 0 || v > 100L * 365 * 86400 / unit)
+				usage_error("--cache-ttl: expected a time like 3600, 90m, 12h or 7d, got '%s'", optarg);
+			o->cache = 1;
+			o->cache_ttl = v * unit;
+			break;
+		}
 		case OPT_JSON: o->json = 1; break;
 		case OPT_NO_LOG: o->no_log = 1; break;
 		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;

@@ -22,6 +22,8 @@ struct cli_opts {
 	const char *template_name; /* -t NAME, applied: its values fill unset options */
 	char *schema;              /* --schema (or the template's), as compact JSON */
 	int data_only;             /* --data */
+	int cache;                 /* --cache: answer identical requests from the history */
+	long cache_ttl;            /* --cache-ttl seconds; 0: any age */
 	const char *attach[16];    /* -a FILE, in order */
 	int nattach;
 	int nwords;

@@ -36,6 +36,8 @@ jv response_record(const struct reply_info *ri)
 			    ri->timing->ttft_ms >= 0 ? jv_number((double)ri->timing->ttft_ms) : jv_null());
 	rec = jv_object_set(rec, jv_string("ms"), jv_number((double)ri->timing->total_ms));
 	rec = jv_object_set(rec, jv_string("created"), jv_string(ts));
+	if (ri->cached)
+		rec = jv_object_set(rec, jv_string("cached"), jv_true());
 	return rec;
 }
 

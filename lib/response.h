@@ -15,6 +15,7 @@ struct reply_info {
 	const struct exchange_timing *timing;
 	double cost;                    /* dollars; < 0: unknown */
 	jv data;                        /* borrowed: the parsed structured answer, or jv_invalid() */
+	int cached;                     /* answered from the history, not the provider */
 };
 
 /* New records; the caller owns them. */

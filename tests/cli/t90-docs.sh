@@ -7,7 +7,7 @@
 # DESIGN.md and STYLE.md say.
 . "$(dirname "$0")/../lib.sh"
 
-PROGS="chat-stream chat-send chat-history chat-upload"
+PROGS="chat-stream chat-send chat-history chat-upload chat-cost"
 # the programs that take a command word first
 CMD_PROGS="chat-history"
 VERSION=$(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")
@@ -113,11 +113,12 @@ if command -v bash > /dev/null 2>&1; then
 		bash_complete "$p -" > "$T/$p.bash"
 		is "$(cat "$T/$p.bash")" "$(cat "$T/$p.flags")" "$p: bash completes exactly the --help flags"
 	done
-	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload' sh "$ROOT" 2>&1)
+	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost' sh "$ROOT" 2>&1)
 	is "$out" "complete -F _chat_complete chat-stream
 complete -F _chat_complete chat-send
 complete -F _chat_complete chat-history
-complete -F _chat_complete chat-upload" "bash: completion registered for each program"
+complete -F _chat_complete chat-upload
+complete -F _chat_complete chat-cost" "bash: completion registered for each program"
 	for p in $CMD_PROGS; do
 		is "$(bash_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: bash completes exactly the --help commands"
 		is "$(bash_complete "$p -q --db $T/names.db ")" "$(cat "$T/$p.cmds")" "$p: bash: an option's value is not the command"
@@ -139,6 +140,15 @@ complete -F _chat_complete chat-upload" "bash: completion registered for each pr
 	is "$(bash_complete "chat-upload --quality " | tr '\n' ' ')" "high low medium " "chat-upload: bash completes --quality"
 	is "$(bash_complete "chat-upload --flatten=" | tr '\n' ' ')" "black white " "chat-upload: bash completes --flatten="
 	check "chat-upload: bash completes models after -m" sh -c "printf '%s\n' \"\$1\" | grep -qx gpt-4o" sh "$(bash_complete "chat-upload -m gpt-4")"
+	is "$(bash_complete "chat-cost --by " | tr '\n' ' ')" "conversation day model month provider " "chat-cost: bash completes --by"
+	is "$(bash_complete "chat-cost --by=day,mo" | tr '\n' ' ')" "day,model day,month " \
+		"chat-cost: bash completes the next --by grouping after a comma"
+	is "$(bash_complete "chat-cost --period " | tr '\n' ' ')" "day month " "chat-cost: bash completes --period"
+	is "$(bash_complete "chat-cost --encoding " | tr '\n' ' ')" "cl100k_base o200k_base " "chat-cost: bash completes --encoding"
+	bash_complete "chat-cost $T/na" > "$T/costfiles"
+	check "chat-cost: bash completes files as arguments" grep -qx "$T/names.db" "$T/costfiles"
+	check "chat-send: bash completes models after --fallback" sh -c "printf '%s\n' \"\$1\" | grep -qx claude-haiku-4-5" sh \
+		"$(bash_complete "chat-send --fallback claude-h")"
 else
 	ok 0 "# SKIP bash missing"
 fi
@@ -180,12 +190,17 @@ medium" "chat-upload: fish completes --quality"
 		"$(fish_complete "chat-upload $T/na")" "$T/names.db"
 	check "chat-send: fish completes files after -a" sh -c 'printf "%s\n" "$1" | grep -qx "$2"' sh \
 		"$(fish_complete "chat-send -a $T/na")" "$T/names.db"
+	is "$(fish_complete "chat-cost --by day,mo" | tr '\n' ' ')" "day,model day,month " \
+		"chat-cost: fish completes the next --by grouping after a comma"
+	is "$(fish_complete "chat-cost --period " | tr '\n' ' ')" "day month " "chat-cost: fish completes --period"
+	check "chat-cost: fish completes files as arguments" sh -c 'printf "%s\n" "$1" | grep -qx "$2"' sh \
+		"$(fish_complete "chat-cost $T/na")" "$T/names.db"
 else
 	ok 0 "# SKIP fish missing"
 fi
 
 # Man pages render cleanly.
-for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat.5 chat.7; do
+for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat.5 chat.7; do
 	check "man/$m exists" test -s "$ROOT/man/$m"
 	if command -v groff > /dev/null 2>&1; then
 		out=$(groff -man -ww -z "$ROOT/man/$m" 2>&1)
@@ -203,15 +218,16 @@ for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat.5 chat.7; d
 done
 
 # Every exit status of DESIGN.md is a tag of each program's EXIT STATUS
-# section; chat-history and chat-upload, which never talk to a provider, list
-# the ones their --help gives, and 70 (and 78, for chat-upload's -m).
+# section, 3 too for the programs that take --max-cost; chat-history,
+# chat-upload and chat-cost, which never talk to a provider, list the ones
+# their --help gives, and 70 (and 78, for chat-upload's -m).
 for p in $PROGS; do
 	awk '/^\.SH/ { on = ($0 ~ /EXIT STATUS/) } on && tag { print; tag = 0 } on && /^\.TP/ { tag = 1 }' \
 		"$ROOT/man/$p.1" | tr -c '0-9\n' ' ' > "$T/exit"
 	case $p in
-	chat-history) codes="$(help_exits "$p") 70" ;;
+	chat-history | chat-cost) codes="$(help_exits "$p") 70" ;;
 	chat-upload) codes="$(help_exits "$p") 70 78" ;;
-	*) codes="0 1 64 65 66 69 70 73 75 77 78 130 141 143" ;;
+	*) codes="0 1 3 64 65 66 69 70 73 75 77 78 130 141 143" ;;
 	esac
 	for code in $codes; do
 		check "$p: EXIT STATUS lists $code" grep -qw "$code" "$T/exit"
