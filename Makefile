@@ -12,7 +12,8 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
-ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -DCHAT_VERSION='"$(VERSION)"' \
+# debug info names sources relative to the tree, so installed programs hold no build path
+ALL_CFLAGS = $(WARN) -fdebug-prefix-map=$(CURDIR)=. -D_GNU_SOURCE -DCHAT_VERSION='"$(VERSION)"' \
        -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(SQLITE_CFLAGS) $(IMG_CFLAGS) $(CFLAGS) -MMD -MP
 
 # each program records only the libraries it really uses

@@ -1,0 +1,43 @@
+#!/bin/sh
+# make install PREFIX=... DESTDIR=...: programs, data, man pages and
+# completions land under DESTDIR; every installed program runs from there
+# with nothing pointing back into the source tree; make uninstall removes
+# what install put there.
+. "$(dirname "$0")/../lib.sh"
+
+PROGS=$(sed -n 's/^PROGS = //p' "$ROOT/Makefile")
+D="$T/root"
+make -s -C "$ROOT" install PREFIX=/usr DESTDIR="$D" > "$T/install.out" 2>&1
+is "$?" 0 "make install into a DESTDIR succeeds"
+for p in $PROGS; do
+	check "$p: installed and executable" test -x "$D/usr/bin/$p"
+	check "$p: man page installed" test -f "$D/usr/share/man/man1/$p.1"
+	check "$p: bash completion installed" test -f "$D/usr/share/bash-completion/completions/$p"
+	check "$p: fish completion installed" test -f "$D/usr/share/fish/vendor_completions.d/$p.fish"
+	out=$(cd / && env -u CHAT_MODELS -u CHAT_DATA PATH="$D/usr/bin:/usr/bin:/bin" "$p" --version 2>&1)
+	is "$out" "$p $(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")" "$p: the installed program runs (--version)"
+	check "$p: --help from the installed program" sh -c "cd / && '$D/usr/bin/$p' --help > /dev/null"
+done
+check "zsh completion installed" test -f "$D/usr/share/zsh/site-functions/_chat"
+for f in models o200k_base.bin cl100k_base.bin; do
+	check "data: $f installed" test -s "$D/usr/share/chat/$f"
+done
+check "chat(5) and chat(7) installed" test -f "$D/usr/share/man/man5/chat.5" -a -f "$D/usr/share/man/man7/chat.7"
+
+# the installed programs find their own data, not the source tree's
+printf 'hello world' > "$T/in"
+out=$(cd / && env -u CHAT_MODELS -u CHAT_DATA "$D/usr/bin/chat-cost" --count -m gpt-4o --json < "$T/in" 2>&1)
+is "$(printf '%s' "$out" | jq -r .tokens 2>/dev/null)" 2 "installed chat-cost counts tokens with the installed data"
+(cd / && env -u CHAT_MODELS "$D/usr/bin/chat-send" --models > "$T/models" 2>&1)
+has "$T/models" "^gpt-4o " "installed chat-send reads the installed model table"
+fake_start --text 'from the installed program'
+run "$D/usr/bin/chat-send" hi
+is "$(cat "$T/out")" "from the installed program" "installed chat-send talks to a provider"
+hasnt_tree() { ! grep -rlF "$ROOT" "$D" > "$T/refs" 2>/dev/null; }
+check "nothing installed points into the source tree" hasnt_tree
+sed 's/^/#   /' "$T/refs" | head -5
+
+make -s -C "$ROOT" uninstall PREFIX=/usr DESTDIR="$D" > "$T/uninstall.out" 2>&1
+is "$?" 0 "make uninstall succeeds"
+is "$(find "$D" -type f | sed "s|^$D||" | sort | head -5)" "" "make uninstall removes every file install put there"
+done_testing
