@@ -101,7 +101,7 @@ fuzz: $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
 check: all $(UNIT_BINS) $(TEST_TOOLS)
 	@sh tests/run.sh
 
-demo: all tests/fakeprov
+demo: all tests/fakeprov tests/mkimage
 	@sh scripts/demo.sh
 
 bench: all tests/fakeprov
