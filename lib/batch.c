@@ -484,8 +484,9 @@ int batch_run(struct session *s, struct line_reader *lr, const struct batch_opts
 		int still;
 		curl_multi_perform(e.multi, &still);
 		CURLMsg *m;
-		int left;
+		int left, finished = 0;
 		while ((m = curl_multi_info_read(e.multi, &left))) {
+			finished = 1;
 			if (m->msg != CURLMSG_DONE)
 				continue;
 			CURL *h = m->easy_handle;
@@ -497,7 +498,8 @@ int batch_run(struct session *s, struct line_reader *lr, const struct batch_opts
 				}
 		}
 		progress(&e, 0);
-		if (!e.fatal && !sig_caught)
+		/* a finished transfer frees a slot: fill it now rather than after a wait */
+		if (!e.fatal && !sig_caught && !finished)
 			curl_multi_poll(e.multi, NULL, 0, (int)(timeout > 0 ? timeout : 0), NULL);
 	}
 	/* stopped early: what is in flight is saved as interrupted */

@@ -77,6 +77,18 @@ static long number(const char *flag, const char *s, long lo, long hi)
 	return v;
 }
 
+/* The jq variables and the schema live as long as the process (the
+ * options are read to the end); they are freed at exit, whichever way. */
+static jv vars, given;
+static char *schema;
+
+static void release(void)
+{
+	jv_free(vars);
+	jv_free(given);
+	free(schema);
+}
+
 void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsigned allow)
 {
 	memset(o, 0, sizeof *o);
@@ -87,8 +99,9 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	o->idle_timeout = 300;
 	opterr = 0;
 	int c;
-	o->vars = jv_object();
-	jv given = jv_object();     /* variables set on the command line */
+	vars = jv_object();
+	given = jv_object();     /* variables set on the command line */
+	atexit(release);
 	const char *schema_arg = NULL;
 	int list_templates = 0;
 	while ((c = getopt_long(argc, argv, ":m:s:a:t:p:rcqvh", longopts, NULL)) != -1) {
@@ -229,12 +242,15 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		if (!schema_arg)
 			schema_arg = t.schema;
 		for (int i = 0; i < t.nparams; i++)
-			o->vars = jv_object_set(o->vars, jv_string(t.params[i].name), jv_string(t.params[i].value));
+			vars = jv_object_set(vars, jv_string(t.params[i].name), jv_string(t.params[i].value));
 	}
-	o->vars = jv_object_merge(o->vars, given);
+	vars = jv_object_merge(vars, given);
+	given = jv_invalid();
+	o->vars = vars; /* borrowed by everyone */
 	if (schema_arg) {
 		char why[600];
-		int r = schema_load(schema_arg, &o->schema, why, sizeof why);
+		int r = schema_load(schema_arg, &schema, why, sizeof why);
+		o->schema = schema;
 		if (r == EXIT_USAGE)
 			usage_error("%s", why);
 		if (r) {
