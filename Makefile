@@ -38,7 +38,7 @@ endif
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
-PROGS = chat-stream chat-send chat-history chat-upload chat-cost
+PROGS = chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
@@ -65,9 +65,9 @@ tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
-tests/fakeprov: tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o lib/libchat.a
+tests/fakeprov: tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o tests/fakeprov_images.o tests/fakeprov_batch.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) $(IMG_LIBS) -lm -pthread
 
 tests/mkimage: tests/mkimage.c
 	@echo "  LINK    $@"
@@ -146,5 +146,6 @@ clean:
 	    scripts/mkbpe scripts/*.d $(TOK_DATA)
 
 .PHONY: all check demo bench deps install uninstall clean fuzz
-.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o
+.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o tests/fakeprov_batch.o \
+	tests/fakeprov_images.o
 -include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d scripts/*.d)

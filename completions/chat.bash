@@ -6,14 +6,20 @@
 #   flag  none          model  a model name    text  free text
 #   num   a number      file   a path          dir   a directory
 #   date  YYYY-MM-DD    quality  low, medium, high    color  white, black
-#   by    a comma-separated list of model, provider, day, month, conversation
+#   by    a comma-separated list of model, provider, day, month, conversation, kind
 #   period  day, month  encoding  o200k_base, cl100k_base
+#   imodel  an image model   size  an image size or aspect ratio
+#   iquality  low ... hd     style  vivid, natural   format  png, jpeg
+#   template  a saved template, from the templates folder
+#   pair  two words, NAME then VALUE: nothing is offered for either
 # To add a program, add its name to _chat_programs and a case to _chat_options.
-# chat-history also takes a command (list, show, ...) and its arguments;
+# chat-history and chat-batch also take a command (list, show, ...; submit,
+# status, ...) and chat-history its arguments;
 # conversations are completed from "chat-history names".
 
-_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost'
+_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch'
 _chat_history_commands='list show search export import rm rename stats prune names'
+_chat_batch_commands='submit status collect cancel list'
 _chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:'
 
 # The options every program shares (DESIGN.md, "Common flags").
@@ -23,11 +29,17 @@ _chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=fil
 	-c|--continue=flag --conversation=text --db=file --no-log=flag
 	-q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag'
 
+# What chat-stream and chat-send add to them: prompts made of records by jq,
+# saved templates, answers as data and the cache.
+_chat_prompting='-t|--template=template -p|--param=pair --schema=file --data=flag
+	--prompt-jq=text --system-jq=text --id-jq=text --arg=pair --argjson=pair
+	--templates=flag --cache=flag --cache-ttl=text'
+
 _chat_options() {
 	case $1 in
-	chat-stream) printf '%s\n' "$_chat_common" ;;
-	chat-send) printf '%s\n' "$_chat_common -r|--records=flag --parallel=num --ordered=flag
-		--skip-done=flag --models=flag" ;;
+	chat-stream) printf '%s\n' "$_chat_common $_chat_prompting" ;;
+	chat-send) printf '%s\n' "$_chat_common $_chat_prompting -r|--records=flag --parallel=num
+		--ordered=flag --skip-done=flag --models=flag" ;;
 	chat-history) printf '%s\n' '-n|--limit=num --offset=num --model=model
 		--since=date --until=date --before=date --dry-run=flag --media=flag
 		--json=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag
@@ -35,10 +47,19 @@ _chat_options() {
 	chat-upload) printf '%s\n' '-m|--model=model --max-side=num --quality=quality
 		--flatten=color --max-bytes=num -o|--output=file -q|--quiet=flag
 		-v|--verbose=flag -h|--help=flag --version=flag' ;;
+	chat-batch) printf '%s\n' '-m|--model=model -s|--system=text --max-tokens=num --temperature=num
+		--force=flag --only-failed=flag --all-done=flag --wait=flag --ids=flag --retries=num
+		--connect-timeout=num --db=file --no-log=flag -q|--quiet=flag -v|--verbose=flag
+		-h|--help=flag --version=flag' ;;
 	chat-cost) printf '%s\n' '--history=flag --by=by --since=date --until=date --count=flag
 		-m|--model=model --encoding=encoding -r|--records=flag --text=flag
 		--budget=num --period=period --json=flag --db=file -q|--quiet=flag
 		-v|--verbose=flag -h|--help=flag --version=flag' ;;
+	chat-image) printf '%s\n' '-m|--model=imodel -n|--count=num --size=size --quality=iquality
+		--style=style --format=format --image=file -o|--output=file --dir=dir
+		--force=flag --json=flag --max-cost=num --retries=num --connect-timeout=num
+		--timeout=num --db=file --no-log=flag -q|--quiet=flag -v|--verbose=flag
+		-h|--help=flag --version=flag' ;;
 	esac
 }
 
@@ -119,10 +140,21 @@ _chat_values() {
 	color) compgen -W 'white black' -- "$2" ;;
 	period) compgen -W 'day month' -- "$2" ;;
 	encoding) compgen -W 'o200k_base cl100k_base' -- "$2" ;;
+	template) # the files of the templates folder, less editors' backups
+		local f n
+		for f in "${XDG_CONFIG_HOME:-$HOME/.config}"/chat/templates/*; do
+			n=${f##*/}
+			[ -f "$f" ] && [[ $n != *'~' && $n == "$2"* ]] && printf '%q\n' "$n"
+		done ;;
+	imodel) compgen -W 'gpt-image-1 dall-e-3 gemini-2.5-flash-image openai: gemini:' -- "$2" ;;
+	size) compgen -W '1024x1024 1536x1024 1024x1536 1792x1024 1024x1792 auto 16:9 9:16 4:3 3:4' -- "$2" ;;
+	iquality) compgen -W 'low medium high auto standard hd' -- "$2" ;;
+	style) compgen -W 'vivid natural' -- "$2" ;;
+	format) compgen -W 'png jpeg' -- "$2" ;;
 	by) # the last item of a comma-separated list, after those already given
 		local done=
 		[[ $2 == *,* ]] && done=${2%,*},
-		compgen -P "$done" -W 'model provider day month conversation' -- "${2##*,}" ;;
+		compgen -P "$done" -W 'model provider day month conversation kind' -- "${2##*,}" ;;
 	esac
 }
 
@@ -138,6 +170,19 @@ _chat_complete() {
 		[ "$w" = -- ] && opts_done=1
 	done
 
+	# The VALUE of an option that takes two words (-p NAME VALUE, or
+	# --arg=NAME VALUE) is free text: nothing is offered for it.
+	local prev2= pairval=0
+	[ ${#words[@]} -ge 2 ] && prev2=${words[${#words[@]}-2]}
+	case $prev2 in
+	--*=*) ;;
+	--?*) [ "$(_chat_kind "$prog" "$prev2")" = pair ] && pairval=1 ;;
+	-?*) [ "$(_chat_kind "$prog" "-${prev2: -1}")" = pair ] && pairval=1 ;;
+	esac
+	case $prev in
+	--*=*) [ "$(_chat_kind "$prog" "${prev%%=*}")" = pair ] && pairval=1 ;;
+	esac
+
 	local -a cands=()
 	case $prev in
 	'<' | '>' | '>>' | '2>' | '2>>' | '&>') kind=file ;;
@@ -146,7 +191,9 @@ _chat_complete() {
 	-?*) kind=$(_chat_kind "$prog" "-${prev: -1}") ;; # -qm MODEL: the last letter counts
 	esac
 	[ "$kind" = flag ] && kind=
-	if [ $opts_done = 0 ] && [ -n "$kind" ] && [ "$prev" != -- ]; then
+	if [ $opts_done = 0 ] && [ $pairval = 1 ]; then
+		:
+	elif [ $opts_done = 0 ] && [ -n "$kind" ] && [ "$prev" != -- ]; then
 		mapfile -t cands < <(_chat_values "$kind" "$cur")
 	elif [ $opts_done = 0 ] && [[ $cur == --*=* ]]; then
 		prefix=${cur%%=*}=
@@ -167,6 +214,11 @@ _chat_complete() {
 		export | rm) mapfile -t cands < <(_chat_history_names "$1" "$hdb" "$cur") ;;
 		import) mapfile -t cands < <(_chat_values file "$cur") ;;
 		esac
+	elif [ "$prog" = chat-batch ]; then
+		# a command first; the JOBs after it are left to the user
+		local hcmd= hargs=0 hdb=
+		_chat_history_scan "$prog" "${words[@]:1}"
+		[ -z "$hcmd" ] && mapfile -t cands < <(compgen -W "$_chat_batch_commands" -- "$cur")
 	else
 		# prompt words, or the inputs of chat-upload and chat-cost: files
 		mapfile -t cands < <(_chat_values file "$cur")

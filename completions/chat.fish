@@ -137,7 +137,7 @@ end
 function __chat_cost_by
     set -l tok (commandline -ct | string replace -r -- '^--by=' '')
     set -l done (string replace -r -- '[^,]*$' '' $tok)
-    for g in model provider day month conversation
+    for g in model provider day month conversation kind
         printf '%s%s\n' $done $g
     end
 end
@@ -163,7 +163,114 @@ function __chat_cost_complete --argument-names c
     complete -c $c -l version -d 'Show the version'
 end
 
+function __chat_image_complete --argument-names c
+    complete -c $c -f
+    complete -c $c -s m -l model -x -a 'gpt-image-1 dall-e-3 gemini-2.5-flash-image openai: gemini:' -d 'The image model'
+    complete -c $c -s n -l count -x -d 'How many images, 1 to 10 (default 1)'
+    complete -c $c -l size -x -a '1024x1024 1536x1024 1024x1536 1792x1024 1024x1792 auto 1:1 16:9 9:16 4:3 3:4' -d 'WxH the model takes, or auto; Gemini: an aspect ratio'
+    complete -c $c -l quality -x -a 'low medium high auto standard hd' -d 'Image quality'
+    complete -c $c -l style -x -a 'vivid natural' -d 'dall-e-3 style'
+    complete -c $c -l format -x -a 'png jpeg' -d 'png or jpeg'
+    complete -c $c -l image -r -F -d 'Edit this image'
+    complete -c $c -s o -l output -r -F -d 'Write FILE (with -n: FILE-1.png, ...)'
+    complete -c $c -l dir -x -a '(__fish_complete_directories)' -d 'Write into DIR, named from the prompt'
+    complete -c $c -l force -d 'Replace existing files'
+    complete -c $c -l json -d 'Write image records instead of paths'
+    complete -c $c -l max-cost -x -d 'Refuse when the images could cost more than USD'
+    complete -c $c -l retries -x -d 'Retries on 408, 409, 429, 5xx, network (default 2)'
+    complete -c $c -l connect-timeout -x -d 'Seconds to connect (default 20)'
+    complete -c $c -l timeout -x -d 'Seconds for a whole request (default none)'
+    complete -c $c -l db -r -F -d 'History database'
+    complete -c $c -l no-log -d 'Do not record the images in the history'
+    complete -c $c -s q -l quiet -d 'No error messages'
+    complete -c $c -s v -l verbose -d 'Trace the HTTP exchange on stderr (keys redacted)'
+    complete -c $c -s h -l help -d 'Show the help'
+    complete -c $c -l version -d 'Show the version'
+end
+
+# chat-batch: true when no command has been given yet
+function __chat_batch_needs_command
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    for t in $tokens
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case --model --system --max-tokens --temperature --retries --connect-timeout --db -m -s
+                set skip 1
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+
+function __chat_batch_complete --argument-names c
+    complete -c $c -f
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini:' -d 'submit: model for records that name none'
+    complete -c $c -s s -l system -x -d 'submit: system prompt for records that have none'
+    complete -c $c -l max-tokens -x -d "submit: limit each reply's length"
+    complete -c $c -l temperature -x -d 'submit: sampling temperature, 0 to 2'
+    complete -c $c -l force -d 'submit: a new job even for input already sent'
+    complete -c $c -l only-failed -d 'submit: only records whose ids failed before'
+    complete -c $c -l all-done -d 'collect: every job that has ended'
+    complete -c $c -l wait -d 'Wait until the jobs end, asking with backoff'
+    complete -c $c -l ids -d 'Job records list the ids each job covers'
+    complete -c $c -l retries -x -d 'Retries on 408, 409, 429, 5xx, network (default 2)'
+    complete -c $c -l connect-timeout -x -d 'Seconds to connect (default 20)'
+    complete -c $c -l db -r -F -d 'History database'
+    complete -c $c -l no-log -d 'Do not record the replies in the history'
+    complete -c $c -s q -l quiet -d 'No notes, no messages for failed records'
+    complete -c $c -s v -l verbose -d 'Trace the HTTP exchanges on stderr (keys redacted)'
+    complete -c $c -s h -l help -d 'Show the help'
+    complete -c $c -l version -d 'Show the version'
+
+    set -l cmd -c $c -n __chat_batch_needs_command
+    complete $cmd -a submit -d 'Send prompt records as batch jobs'
+    complete $cmd -a status -d 'Ask how the open jobs (or JOBs) stand'
+    complete $cmd -a collect -d "Write ended jobs' results as records"
+    complete $cmd -a cancel -d 'Ask the provider to stop the JOBs'
+    complete $cmd -a list -d 'Every job in the history'
+end
+
+# The saved templates: the files of $XDG_CONFIG_HOME/chat/templates (else
+# ~/.config/chat/templates), less editors' backups.
+function __chat_templates
+    set -l dir ~/.config/chat/templates
+    if set -q XDG_CONFIG_HOME; and test -n "$XDG_CONFIG_HOME"
+        set dir $XDG_CONFIG_HOME/chat/templates
+    end
+    for f in $dir/*
+        test -f $f; or continue
+        string match -q -- '*~' $f; and continue
+        string replace -r -- '.*/' '' $f
+    end
+end
+
+# True when the word being completed is the VALUE of an option that takes
+# two words, NAME then VALUE (-p, --param, --arg, --argjson).
+function __chat_pair_value
+    set -l tokens (commandline -opc)
+    set -l n (count $tokens)
+    test $n -ge 1; or return 1
+    string match -qr -- '^--(param|arg|argjson)=' $tokens[$n]; and return 0
+    test $n -ge 2; or return 1
+    string match -qr -- '^(--param|--arg|--argjson|-[rcqvh]*p)$' $tokens[(math $n - 1)]
+end
+
 function __chat_complete_for --argument-names c
+    if test $c = chat-batch
+        __chat_batch_complete $c
+        return
+    end
+    if test $c = chat-image
+        __chat_image_complete $c
+        return
+    end
     if test $c = chat-cost
         __chat_cost_complete $c
         return
@@ -199,6 +306,23 @@ function __chat_complete_for --argument-names c
     complete -c $c -s h -l help -d 'Show the help'
     complete -c $c -l version -d 'Show the version'
 
+    # chat-stream and chat-send: prompts made of records by jq, saved
+    # templates, answers as data and the cache
+    complete -c $c -s t -l template -x -a '(__chat_templates)' -d 'A saved template (--templates lists them)'
+    complete -c $c -s p -l param -x -d "Set the template's (or jq's) \$NAME: NAME VALUE"
+    complete -c $c -l schema -r -F -d 'Answer as JSON that follows this JSON Schema (a file, or the JSON)'
+    complete -c $c -l data -d 'Print only the parsed answer (with --schema)'
+    complete -c $c -l prompt-jq -x -d 'A jq program that makes the prompt of a record'
+    complete -c $c -l system-jq -x -d 'A jq program that makes the system prompt of a record'
+    complete -c $c -l id-jq -x -d 'A jq program that makes the id of a record'
+    complete -c $c -l arg -x -d 'Set the jq variable $NAME to a string: NAME VALUE'
+    complete -c $c -l argjson -x -d 'Set the jq variable $NAME to JSON: NAME JSON'
+    complete -c $c -l templates -d 'List the saved templates'
+    complete -c $c -l cache -d 'Answer identical requests from the history, offline'
+    complete -c $c -l cache-ttl -x -d 'As --cache, with answers younger than AGE (90m, 12h, 7d)'
+    # the VALUE after NAME is free text: no files
+    complete -c $c -n __chat_pair_value -f
+
     switch $c
         case chat-send
             complete -c $c -s r -l records -d 'Read prompt records from stdin'
@@ -209,7 +333,7 @@ function __chat_complete_for --argument-names c
     end
 end
 
-set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost
+set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch
 set -l __chat_self (string replace -r '^.*/' '' -- (status current-filename) | string replace -r '\.fish$' '')
 if contains -- $__chat_self $__chat_programs
     __chat_complete_for $__chat_self

@@ -79,7 +79,7 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 	st = store_prepare(s,
 		"SELECT rid, id, conversation, seq, role, text, status, finish, provider, model, input_tokens,"
 		" output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
-		" EXISTS (SELECT 1 FROM message_media WHERE message = rid)"
+		" EXISTS (SELECT 1 FROM message_media WHERE message = rid), batch_job"
 		" FROM messages WHERE conversation = ?1 ORDER BY seq");
 	if (!st) {
 		buf_free(&out);
@@ -106,6 +106,8 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 		m = jv_object_set(m, jv_string("created"), col_str(st, 18));
 		if (sqlite3_column_int(st, 19))
 			m = jv_object_set(m, jv_string("attachments"), attachments(s, sqlite3_column_int64(st, 0), media));
+		if (sqlite3_column_type(st, 20) != SQLITE_NULL) /* a reply that came through chat-batch */
+			m = jv_object_set(m, jv_string("batch_job"), col_str(st, 20));
 		jx_dump_line(m, &out);
 		int f = flush_out(&out, fd, 0);
 		if (f < 0) {
@@ -220,7 +222,8 @@ static const char *import_conversation(struct importer *im, jv rec)
 /* The message statement's parameters, in order; usage fields are 10 to 13. */
 static const char *const msg_cols[] = { "id", "conversation", "seq", "role", "text", "status", "finish",
 	"provider", "model", "usage.input", "usage.output", "usage.cached", "usage.reasoning", "cost_usd",
-	"ttft_ms", "ms", "request_id", "created" };
+	"ttft_ms", "ms", "request_id", "created", "batch_job" };
+#define MSG_COLS (sizeof msg_cols / sizeof *msg_cols)
 /* Required: id, conversation, seq, role, text, status (strings but seq) and created. */
 #define MSG_REQUIRED 0x2003F
 
@@ -233,7 +236,7 @@ static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
 	for (int it = jv_object_iter(obj); jv_object_iter_valid(obj, it); it = jv_object_iter_next(obj, it)) {
 		jv key = jv_object_iter_key(obj, it);
 		const char *k = jv_string_value(key);
-		for (int i = 0; i < 18; i++) {
+		for (int i = 0; i < (int)MSG_COLS; i++) {
 			const char *c = msg_cols[i];
 			if (strncmp(c, prefix, pl) || strcmp(c + pl, k) || (!pl && strchr(c, '.')))
 				continue;
@@ -352,8 +355,9 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 					  " VALUES (?1, ?2, ?3, ?4, ?5)");
 	im.msg = store_prepare(s,
 		"INSERT INTO messages (id, conversation, seq, role, text, status, finish, provider, model,"
-		" input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+		" input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
+		" batch_job)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
 		" ON CONFLICT DO NOTHING");
 	im.media = store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
 	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");

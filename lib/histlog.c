@@ -112,6 +112,50 @@ static int create_conversation(struct histlog *h, const char *name, const char *
 	return step_done(&h->st, st, "creating a conversation");
 }
 
+/* The rid of message id, or 0. */
+static sqlite3_int64 message_rid(struct histlog *h, const char *id)
+{
+	sqlite3_int64 rid = 0;
+	sqlite3_stmt *q = store_prepare(&h->st, "SELECT rid FROM messages WHERE id = ?1");
+	if (!q)
+		return 0;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		rid = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rid;
+}
+
+/* Inside a write transaction: the bytes stored once by content (sha256)
+ * and linked to message rid as its item ord. 0 or -1 (said). */
+static int put_media(struct histlog *h, sqlite3_stmt *media, sqlite3_stmt *link, sqlite3_int64 rid, int ord,
+		     const char *mime, const void *data, size_t len)
+{
+	char hex[65];
+	sha256_hex(len ? data : "", len, hex);
+	sqlite3_bind_text(media, 1, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(media, 2, mime, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(media, 3, (sqlite3_int64)len);
+	sqlite3_bind_blob(media, 4, len ? data : "", (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(link, 1, rid);
+	sqlite3_bind_int(link, 2, ord);
+	sqlite3_bind_text(link, 3, hex, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(media) != SQLITE_DONE || sqlite3_step(link) != SQLITE_DONE ? store_error(&h->st, "storing media") : 0;
+	sqlite3_reset(media);
+	sqlite3_reset(link);
+	return rc;
+}
+
+static sqlite3_stmt *media_insert(struct histlog *h)
+{
+	return store_prepare(&h->st, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
+}
+
+static sqlite3_stmt *media_link(struct histlog *h)
+{
+	return store_prepare(&h->st, "INSERT INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
+}
+
 /* The user turn's attachments, stored once each by content (sha256 of the
  * bytes) and linked to the message just inserted. Attachments by uri have
  * no bytes here and are not stored. */
@@ -119,38 +163,15 @@ static int store_media(struct histlog *h, const struct attachments *a)
 {
 	if (!a || !a->n)
 		return 0;
-	sqlite3_int64 rid = 0;
-	sqlite3_stmt *q = store_prepare(&h->st, "SELECT rid FROM messages WHERE id = ?1");
-	if (!q)
-		return -1;
-	sqlite3_bind_text(q, 1, h->user_msg, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		rid = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	sqlite3_stmt *media = store_prepare(&h->st, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
-	sqlite3_stmt *link = store_prepare(&h->st, "INSERT INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
-	int rc = media && link ? 0 : -1;
+	sqlite3_int64 rid = message_rid(h, h->user_msg);
+	sqlite3_stmt *media = media_insert(h), *link = media_link(h);
+	int rc = media && link && rid ? 0 : -1;
 	for (size_t i = 0; !rc && i < a->n; i++) {
 		if (!a->v[i].data)
 			continue;
 		struct buf raw = BUF_INIT((size_t)1 << 31);
-		char hex[65];
-		if (base64_decode(a->v[i].data, a->v[i].data_len, &raw) < 0) {
-			buf_free(&raw);
-			continue;
-		}
-		sha256_hex(raw.p ? raw.p : "", raw.len, hex);
-		sqlite3_bind_text(media, 1, hex, -1, SQLITE_STATIC);
-		sqlite3_bind_text(media, 2, a->v[i].mime, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(media, 3, (sqlite3_int64)raw.len);
-		sqlite3_bind_blob(media, 4, raw.p ? raw.p : "", (int)raw.len, SQLITE_STATIC);
-		sqlite3_bind_int64(link, 1, rid);
-		sqlite3_bind_int(link, 2, (int)i);
-		sqlite3_bind_text(link, 3, hex, -1, SQLITE_STATIC);
-		if (sqlite3_step(media) != SQLITE_DONE || sqlite3_step(link) != SQLITE_DONE)
-			rc = store_error(&h->st, "storing an attachment");
-		sqlite3_reset(media);
-		sqlite3_reset(link);
+		if (base64_decode(a->v[i].data, a->v[i].data_len, &raw) == 0)
+			rc = put_media(h, media, link, rid, (int)i, a->v[i].mime, raw.p, raw.len);
 		buf_free(&raw);
 	}
 	sqlite3_finalize(media);
@@ -334,6 +355,33 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 	} else if (store_commit(&h->st) < 0) {
 		h->status = EXIT_CANTCREAT;
 	}
+}
+
+int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t n)
+{
+	if (!h->logging || !n)
+		return 0;
+	if (store_begin(&h->st) < 0) {
+		h->status = EXIT_CANTCREAT;
+		return -1;
+	}
+	sqlite3_int64 rid = message_rid(h, h->reply_msg);
+	sqlite3_stmt *media = media_insert(h), *link = media_link(h);
+	int rc = media && link && rid ? 0 : -1;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = put_media(h, media, link, rid, (int)i, m[i].mime, m[i].data, m[i].len);
+	sqlite3_finalize(media);
+	sqlite3_finalize(link);
+	if (rc < 0) {
+		store_rollback(&h->st);
+		h->status = EXIT_CANTCREAT;
+		return -1;
+	}
+	if (store_commit(&h->st) < 0) {
+		h->status = EXIT_CANTCREAT;
+		return -1;
+	}
+	return 0;
 }
 
 void histlog_close(struct histlog *h)

@@ -40,5 +40,14 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs);
 /* Record how the reply ended. */
 void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
 		 const struct exchange_timing *t, const char *provider, const char *model, double cost);
+/* Media a reply brought (chat-image's images): stored once each by content
+ * and linked, in order, to the reply's message. 0, or -1 with the failure
+ * remembered in status. */
+struct histlog_media {
+	const char *mime;
+	const void *data;
+	size_t len;
+};
+int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t n);
 void histlog_close(struct histlog *h);
 #endif

@@ -153,8 +153,9 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 		}
 		return n;
 	}
-	size_t room = c->err_body.max - c->err_body.len;
-	buf_add(&c->err_body, data, n < room ? n : room);
+	size_t room = c->err_body.max - c->err_body.len, take = n < room ? n : room;
+	if (buf_add(&c->err_body, data, take) < 0 || take < n)
+		c->body_over = 1; /* out of room (or memory): the caller must not trust the body */
 	return n;
 }
 
@@ -220,8 +221,9 @@ CURL *http_start(struct http_call *c)
 	c->should_retry = -1;
 	c->curl_err[0] = 0;
 	c->content_type[0] = 0;
+	c->body_over = 0;
 	buf_free(&c->err_body);
-	buf_init(&c->err_body, 1 << 20);
+	buf_init(&c->err_body, c->body_max ? c->body_max : 1 << 20);
 	buf_free(&c->head);
 	buf_init(&c->head, 64 << 10);
 
@@ -301,7 +303,8 @@ static size_t on_write_first(char *data, size_t size, size_t nmemb, void *ud)
 	struct http_call *c = ud;
 	CURL *h = c->handle;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->status);
-	c->streaming = c->status >= 200 && c->status < 300 && c->on_body && is_event_stream(c->content_type);
+	c->streaming = c->status >= 200 && c->status < 300 && c->on_body &&
+		       (c->body_any || is_event_stream(c->content_type));
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
 	return on_write(data, size, nmemb, ud);
 }

@@ -27,6 +27,7 @@ struct http_call {
 				 * a reasoning model may think for minutes */
 	long total_timeout;     /* seconds for the whole transfer; 0: no limit */
 	http_body_fn on_body;   /* 2xx event streams; return nonzero to abort the transfer */
+	int body_any;           /* on_body takes a 2xx body of any type (a download) */
 	void *ctx;
 	int get;                /* a GET: no body at all */
 	http_read_fn on_read;   /* the body comes from here (body_len bytes), not body */
@@ -42,7 +43,10 @@ struct http_call {
 	long long sent;         /* request bytes sent so far */
 	int got_body;
 	int streaming;          /* the 2xx body is text/event-stream */
-	struct buf err_body;    /* non-2xx (or non-SSE) body, capped */
+	struct buf err_body;    /* non-2xx (or non-SSE) body, capped at body_max */
+	size_t body_max;        /* in: the cap on err_body; 0: 1 MiB (an error body);
+				 * a JSON reply carrying images needs far more */
+	int body_over;          /* out: the body was larger than body_max; the rest was dropped */
 	struct buf head;        /* the reply's header lines (the last reply's), capped */
 	char content_type[128];
 	long retry_after_ms;    /* -1: none; from retry-after-ms, else retry-after */

@@ -66,6 +66,7 @@ static struct model_info *slot(struct models *m, const char *name)
 	memset(&v[m->n], 0, sizeof *v);
 	snprintf(v[m->n].name, sizeof v[m->n].name, "%s", name);
 	v[m->n].in_usd = v[m->n].cached_usd = v[m->n].out_usd = v[m->n].image_usd = -1;
+	v[m->n].batch_in_usd = v[m->n].batch_cached_usd = v[m->n].batch_out_usd = -1;
 	snprintf(v[m->n].inputs, sizeof v[m->n].inputs, "text");
 	snprintf(v[m->n].outputs, sizeof v[m->n].outputs, "text");
 	snprintf(v[m->n].tokenizer, sizeof v[m->n].tokenizer, "-");
@@ -82,12 +83,20 @@ static int parse_table(struct models *m, char *text)
 			line++;
 		if (!*line || *line == '#')
 			continue;
-		char f[13][96];
-		int k = sscanf(line, "%95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s", f[0], f[1], f[2],
-			       f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12]);
-		struct model_info *mi = k == 13 ? slot(m, f[0]) : NULL;
+		/* 16 columns; a table of 13 (before the batch prices) still loads */
+		char f[17][96];
+		int k = sscanf(line, "%95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s",
+			       f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14],
+			       f[15], f[16]);
+		struct model_info *mi = k == 16 || k == 13 ? slot(m, f[0]) : NULL;
 		if (!mi)
-			return error("model table %s: line %ld: expected 13 columns", m->path, lineno);
+			return error("model table %s: line %ld: expected 16 columns", m->path, lineno);
+		if (k == 13) {
+			snprintf(f[15], sizeof f[15], "%s", f[12]);
+			snprintf(f[12], sizeof f[12], "-");
+			snprintf(f[13], sizeof f[13], "-");
+			snprintf(f[14], sizeof f[14], "-");
+		}
 		snprintf(mi->provider, sizeof mi->provider, "%s", f[1]);
 		mi->context = count(f[2]);
 		mi->max_output = count(f[3]);
@@ -99,9 +108,13 @@ static int parse_table(struct models *m, char *text)
 		mi->cached_usd = price(f[9]);
 		mi->out_usd = price(f[10]);
 		mi->image_usd = price(f[11]);
-		snprintf(mi->date, sizeof mi->date, "%s", f[12]);
+		mi->batch_in_usd = price(f[12]);
+		mi->batch_cached_usd = price(f[13]);
+		mi->batch_out_usd = price(f[14]);
+		snprintf(mi->date, sizeof mi->date, "%s", f[15]);
 		if (mi->context < 0 || mi->max_output < 0 || mi->max_side < 0 || mi->in_usd < -1 ||
-		    mi->cached_usd < -1 || mi->out_usd < -1 || mi->image_usd < -1)
+		    mi->cached_usd < -1 || mi->out_usd < -1 || mi->image_usd < -1 || mi->batch_in_usd < -1 ||
+		    mi->batch_cached_usd < -1 || mi->batch_out_usd < -1)
 			return error("model table %s: line %ld: a number is malformed", m->path, lineno);
 	}
 	return 0;
@@ -141,6 +154,12 @@ static int overlay(struct models *m, const struct config *cfg)
 			bad = (mi->out_usd = price(v)) < -1;
 		else if (!strcmp(k, "image_usd"))
 			bad = (mi->image_usd = price(v)) < -1;
+		else if (!strcmp(k, "batch_in_usd"))
+			bad = (mi->batch_in_usd = price(v)) < -1;
+		else if (!strcmp(k, "batch_cached_usd"))
+			bad = (mi->batch_cached_usd = price(v)) < -1;
+		else if (!strcmp(k, "batch_out_usd"))
+			bad = (mi->batch_out_usd = price(v)) < -1;
 		else
 			return error("config: [%s]: unknown key '%s'", e->section, k);
 		if (bad)
@@ -210,6 +229,17 @@ double model_cost(const struct model_info *mi, long input, long cached, long out
 	return round(usd * 1e10) / 1e10; /* to a hundred-millionth of a cent: no float noise in records */
 }
 
+double model_batch_cost(const struct model_info *mi, long input, long cached, long output)
+{
+	if (!mi || mi->batch_in_usd < 0 || mi->batch_out_usd < 0)
+		return -1;
+	struct model_info b = *mi;
+	b.in_usd = mi->batch_in_usd;
+	b.cached_usd = mi->batch_cached_usd;
+	b.out_usd = mi->batch_out_usd;
+	return model_cost(&b, input, cached, output);
+}
+
 static jv price_jv(double d)
 {
 	return d >= 0 ? jv_number(d) : jv_null();
@@ -235,6 +265,9 @@ int models_print(const struct models *m, int json)
 			o = jv_object_set(o, jv_string("usd_per_1m"), JV_OBJECT(jv_string("input"), price_jv(mi->in_usd),
 					  jv_string("cached"), price_jv(mi->cached_usd), jv_string("output"), price_jv(mi->out_usd)));
 			o = jv_object_set(o, jv_string("usd_per_image"), price_jv(mi->image_usd));
+			o = jv_object_set(o, jv_string("batch_usd_per_1m"), JV_OBJECT(jv_string("input"),
+					  price_jv(mi->batch_in_usd), jv_string("cached"), price_jv(mi->batch_cached_usd),
+					  jv_string("output"), price_jv(mi->batch_out_usd)));
 			o = jv_object_set(o, jv_string("prices_date"), jv_string(mi->date));
 			jx_dump_line(o, &out);
 		} else {

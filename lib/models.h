@@ -13,6 +13,7 @@ struct model_info {
 	char name[96], provider[24], inputs[48], outputs[32], tokenizer[24], date[16];
 	long context, max_output, max_side;     /* 0: unknown or none */
 	double in_usd, cached_usd, out_usd, image_usd;   /* per 1M tokens / per image; < 0: unknown */
+	double batch_in_usd, batch_cached_usd, batch_out_usd;   /* the same through a batch job */
 };
 
 struct models {
@@ -34,4 +35,6 @@ int model_accepts(const struct model_info *mi, const char *kind);
 int models_print(const struct models *m, int json);
 /* Cost in dollars of a reply's usage, or < 0 when a price is unknown. */
 double model_cost(const struct model_info *mi, long input, long cached, long output);
+/* The same at the model's batch prices (chat-batch), or < 0 when unknown. */
+double model_batch_cost(const struct model_info *mi, long input, long cached, long output);
 #endif

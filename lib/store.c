@@ -63,6 +63,40 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER messages_au AFTER UPDATE OF text ON messages BEGIN"
 	"  INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rid, old.text);"
 	"  INSERT INTO messages_fts(rowid, text) VALUES (new.rid, new.text); END;",
+	/* version 2: provider batch jobs (chat-batch) and the records each
+	 * covers; replies that came from one are marked with its id */
+	"ALTER TABLE messages ADD COLUMN batch_job TEXT;"
+	"CREATE TABLE batch_jobs ("
+	"  id TEXT PRIMARY KEY,"
+	"  provider TEXT NOT NULL,"
+	"  model TEXT,"
+	"  remote_id TEXT,"
+	"  input_file TEXT,"
+	"  status TEXT NOT NULL,"
+	"  error TEXT,"
+	"  total INTEGER NOT NULL DEFAULT 0,"
+	"  done INTEGER NOT NULL DEFAULT 0,"
+	"  failed INTEGER NOT NULL DEFAULT 0,"
+	"  fingerprint TEXT,"
+	"  log INTEGER NOT NULL DEFAULT 1,"
+	"  collected INTEGER NOT NULL DEFAULT 0,"
+	"  created TEXT NOT NULL,"
+	"  updated TEXT NOT NULL);"
+	"CREATE INDEX batch_jobs_fingerprint ON batch_jobs(fingerprint);"
+	"CREATE INDEX batch_jobs_remote ON batch_jobs(remote_id);"
+	"CREATE TABLE batch_items ("
+	"  job TEXT NOT NULL REFERENCES batch_jobs(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  custom_id TEXT NOT NULL,"
+	"  request_id TEXT,"
+	"  id_json TEXT,"
+	"  record TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','done','failed')),"
+	"  error TEXT,"
+	"  conversation TEXT,"
+	"  message TEXT,"
+	"  PRIMARY KEY (job, seq));"
+	"CREATE INDEX batch_items_request ON batch_items(request_id) WHERE request_id IS NOT NULL;",
 };
 
 int store_path(const char *flag, char *out, size_t cap)

@@ -16,6 +16,7 @@ static const struct {
 	{ "day", "substr(m.created, 1, 10)" },
 	{ "month", "substr(m.created, 1, 7)" },
 	{ "conversation", "coalesce(c.name, m.conversation)" },
+	{ "kind", "CASE WHEN m.batch_job IS NULL THEN 'direct' ELSE 'batch' END" },
 };
 #define NGROUPINGS (sizeof groupings / sizeof *groupings)
 
@@ -27,7 +28,7 @@ int tally_parse_by(struct tally_query *q, char *spec, char *why, size_t cap)
 		while (g < NGROUPINGS && strcmp(groupings[g].name, w))
 			g++;
 		if (g == NGROUPINGS) {
-			snprintf(why, cap, "cannot group by '%s'; choose from model, provider, day, month, conversation", w);
+			snprintf(why, cap, "cannot group by '%s'; choose from model, provider, day, month, conversation, kind", w);
 			return -1;
 		}
 		if (q->nby == TALLY_MAX_BY) {
@@ -112,7 +113,8 @@ int tally_history(struct tally *t, struct store *s, const struct tally_query *q)
 				len += (size_t)snprintf(sql + len, sizeof sql - len, "%s, ", groupings[g].sql);
 	len += (size_t)snprintf(sql + len, sizeof sql - len,
 		"count(*), total(m.input_tokens), total(m.output_tokens), total(m.cached_tokens),"
-		" total(m.reasoning_tokens), total(m.cost_usd IS NULL AND m.status <> 'error'), total(m.cost_usd)"
+		" total(m.reasoning_tokens), total(m.cost_usd IS NULL AND m.status <> 'error'), total(m.cost_usd),"
+		" total(m.batch_job IS NOT NULL), total(CASE WHEN m.batch_job IS NOT NULL THEN m.cost_usd END)"
 		" FROM messages m LEFT JOIN conversations c ON c.id = m.conversation"
 		" WHERE m.role = 'assistant' AND m.created >= ?1 AND (?2 IS NULL OR m.created < ?2)"
 		" GROUP BY ");
@@ -141,6 +143,8 @@ int tally_history(struct tally *t, struct store *s, const struct tally_query *q)
 		r->reasoning += sqlite3_column_int64(st, c + 4);
 		r->unpriced += sqlite3_column_int64(st, c + 5);
 		r->usd += sqlite3_column_double(st, c + 6);
+		r->batch_requests += sqlite3_column_int64(st, c + 7);
+		r->batch_usd += sqlite3_column_double(st, c + 8);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -180,12 +184,18 @@ int tally_record(struct tally *t, const struct tally_query *q, jv rec)
 	jx_str(rec, "created", created, sizeof created);
 	if (!in_range(q, created))
 		return 0;
+	/* chat-batch's response records name their job; exported messages their batch_job */
+	jv job = jx_get(rec, strcmp(type, "response") ? "batch_job" : "job");
+	int batch = jv_get_kind(job) == JV_KIND_STRING;
+	jv_free(job);
 	jv group = jv_object();
 	for (int i = 0; i < q->nby; i++) {
 		const char *by = q->by[i];
 		jv v;
 		if (!strcmp(by, "day") || !strcmp(by, "month"))
 			v = jv_string_sized(created, (int)strnlen(created, by[0] == 'd' ? 10 : 7));
+		else if (!strcmp(by, "kind"))
+			v = jv_string(batch ? "batch" : "direct");
 		else if (!strcmp(by, "conversation")) {
 			v = str_or_empty(rec, "conversation");
 			jv name = jv_object_get(jv_copy(t->names), jv_copy(v));
@@ -212,9 +222,12 @@ int tally_record(struct tally *t, const struct tally_query *q, jv rec)
 	char status[16] = "", finish[16] = "";
 	jx_str(rec, "status", status, sizeof status);
 	jx_str(rec, "finish", finish, sizeof finish);
-	if (jv_get_kind(cost) == JV_KIND_NUMBER)
+	r->batch_requests += batch;
+	if (jv_get_kind(cost) == JV_KIND_NUMBER) {
 		r->usd += jv_number_value(cost);
-	else if (strcmp(status, "error") && strcmp(finish, "error"))
+		if (batch)
+			r->batch_usd += jv_number_value(cost);
+	} else if (strcmp(status, "error") && strcmp(finish, "error"))
 		r->unpriced++;
 	jv_free(cost);
 	return 1;
@@ -239,7 +252,7 @@ static double round_usd(double usd)
 
 static jv cost_record(const struct tally_row *r, jv group)
 {
-	return JV_OBJECT(jv_string("type"), jv_string("cost"), jv_string("group"), group,
+	jv rec = JV_OBJECT(jv_string("type"), jv_string("cost"), jv_string("group"), group,
 			 jv_string("requests"), jv_number((double)r->requests),
 			 jv_string("usage"),
 			 JV_OBJECT(jv_string("input"), jv_number((double)r->input),
@@ -248,6 +261,10 @@ static jv cost_record(const struct tally_row *r, jv group)
 				   jv_string("reasoning"), jv_number((double)r->reasoning)),
 			 jv_string("usd"), jv_number(round_usd(r->usd)),
 			 jv_string("unpriced"), jv_number((double)r->unpriced));
+	if (r->batch_requests)
+		rec = jv_object_set(rec, jv_string("batch"), JV_OBJECT(jv_string("requests"),
+				    jv_number((double)r->batch_requests), jv_string("usd"), jv_number(round_usd(r->batch_usd))));
+	return rec;
 }
 
 static void add_row(struct tally_row *sum, const struct tally_row *r)
@@ -259,6 +276,8 @@ static void add_row(struct tally_row *sum, const struct tally_row *r)
 	sum->reasoning += r->reasoning;
 	sum->unpriced += r->unpriced;
 	sum->usd += r->usd;
+	sum->batch_requests += r->batch_requests;
+	sum->batch_usd += r->batch_usd;
 }
 
 static void cell(struct buf *b, const char *s, int width, int right)
@@ -318,6 +337,9 @@ int tally_print(struct tally *t, const struct tally_query *q, int json)
 		snprintf(usd, sizeof usd, "%.6f%s", r->usd, r->unpriced ? "+?" : "");
 		buf_addf(&b, "%9ld  %12ld  %12ld  %12ld  %12s\n", r->requests, r->input, r->output, r->cached, usd);
 	}
+	if (total.batch_requests)
+		buf_addf(&b, "batch: %ld of the requests and $%.6f of the spend came through batch jobs (chat-batch)\n",
+			 total.batch_requests, total.batch_usd);
 	if (total.unpriced)
 		buf_addf(&b, "+?: %ld %s without a known price (model not in the table, or no usage reported)\n",
 			   total.unpriced, total.unpriced == 1 ? "reply" : "replies");

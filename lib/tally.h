@@ -9,7 +9,7 @@
 #define TALLY_MAX_BY 5
 
 struct tally_query {
-	const char *by[TALLY_MAX_BY];   /* "model", "provider", "day", "month", "conversation" */
+	const char *by[TALLY_MAX_BY];   /* "model", "provider", "day", "month", "conversation", "kind" */
 	int nby;
 	const char *since, *until;       /* YYYY-MM-DD[...]: since inclusive, until exclusive */
 };
@@ -19,6 +19,8 @@ struct tally_row {
 	long requests, input, output, cached, reasoning;
 	long unpriced;                   /* replies whose cost is not known */
 	double usd;
+	long batch_requests;             /* of those, replies from batch jobs (chat-batch) */
+	double batch_usd;
 };
 
 struct tally {
@@ -28,7 +30,8 @@ struct tally {
 	jv names;                        /* conversation id -> name, from records */
 };
 
-/* Parse "model,day" into q->by; 0, or -1 for an unknown grouping (why set). */
+/* Parse "model,day" into q->by; 0, or -1 for an unknown grouping (why set).
+ * "kind" groups replies into "batch" (from chat-batch jobs) and "direct". */
 int tally_parse_by(struct tally_query *q, char *spec, char *why, size_t cap);
 void tally_init(struct tally *t);
 void tally_free(struct tally *t);
@@ -39,7 +42,9 @@ int tally_history(struct tally *t, struct store *s, const struct tally_query *q)
  * Returns 1 when it counted, 0 when ignored. */
 int tally_record(struct tally *t, const struct tally_query *q, jv rec);
 /* Rows sorted by group; a total row at the end of a table with several
- * rows. json: cost records (the total with an empty group). 0 or -1/errno. */
+ * rows, and a line for the batch share of the spend when there is one.
+ * json: cost records (the total with an empty group), with "batch"
+ * {requests, usd} when some replies came from batch jobs. 0 or -1/errno. */
 int tally_print(struct tally *t, const struct tally_query *q, int json);
 /* Spend since a date (inclusive) in the history; unpriced counts replies
  * without a known cost. 0 or an exit status after a message. */

@@ -12,7 +12,9 @@
 # missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
 # BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_HISTORY (1),
-# BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken).
+# BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken),
+# BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
+# openai SDK over 400 prompt records; its own knobs are in its header).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -82,24 +84,16 @@ start_server() {    # fakeprov reply options
 }
 
 # --- peers ------------------------------------------------------------------
+. scripts/bench/peer.sh
 # sdk_peer PROVIDER: install its official SDK once (never in CI) and copy its
 # script beside node_modules, where the bare import resolves; on success sets
 # SDK_<provider> (the script) and VER_<provider>.
 sdk_peer() {
-	pinfo "$1"; why=
-	if ! command -v node >/dev/null; then why='node not found'
-	elif [ ! -f "$SDK_DIR/node_modules/$PKG/package.json" ]; then
-		if [ -n "${CI:-}" ]; then why='not installed, and CI never installs it'
-		elif ! command -v npm >/dev/null; then why='npm not found'
-		elif ! { mkdir -p "$SDK_DIR" && npm install --prefix "$SDK_DIR" --no-audit --no-fund \
-			--loglevel=error "$PKG" >"$T/npm.log" 2>&1; }; then
-			why="npm install failed: $(grep -m1 -i err "$T/npm.log" || tail -n1 "$T/npm.log")"
-		fi
-	fi
-	[ -z "$why" ] && ! cp "scripts/bench/sdk-$1.mjs" "$SDK_DIR/" 2>"$T/cp.log" && why=$(cat "$T/cp.log")
+	pinfo "$1"
+	npm_peer "$PKG" && ! cp "scripts/bench/sdk-$1.mjs" "$SDK_DIR/" 2>"$T/cp.log" && why=$(cat "$T/cp.log")
 	if [ -n "$why" ]; then echo "peer: $PKG SDK unavailable ($why)"; return 1; fi
 	eval "SDK_$1=\$SDK_DIR/sdk-$1.mjs"
-	eval "VER_$1=\$(node -p 'require(process.argv[1]).version' \"\$SDK_DIR/node_modules/\$PKG/package.json\" 2>/dev/null)"
+	eval "VER_$1=\$(npm_version \"\$PKG\")"
 }
 for p in $PROVIDERS; do sdk_peer "$p"; done
 HAVE_CURL='' HAVE_JQ=''
@@ -259,6 +253,12 @@ echo "targets (not asserted):"
 	    "$(awk -v a="$SDK_MS" -v b="$OURS_MS" 'BEGIN { printf "%.2fx", a / b }'): chat-stream $OURS_TP vs openai-node $SDK_TP chunks/s"
 [ -n "${OURS_RSS:-}" ] && row "peak RSS < 10 MB" "chat-stream $(mb "$OURS_RSS")"
 format_table
+
+# batch throughput, chat-send --parallel beside the openai SDK (skip with BENCH_BATCH=0)
+if [ "${BENCH_BATCH:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/batch.sh
+fi
 
 # the history at a million messages (skip with BENCH_HISTORY=0)
 if [ "${BENCH_HISTORY:-1}" != 0 ]; then

@@ -4,7 +4,8 @@
  * format, and logs every request as one JSON line.  One process per
  * connection, so a slow reply never holds up another client.
  * A wire format is one `struct wire` (OpenAI Chat Completions here,
- * Anthropic Messages and Gemini in fakeprov_anthropic.c and fakeprov_gemini.c),
+ * Anthropic Messages and Gemini in fakeprov_anthropic.c and fakeprov_gemini.c,
+ * OpenAI's Images API, with the images themselves, in fakeprov_images.c),
  * chosen by request path; the generic code does HTTP, pacing and faults.
  * GET /api/tags answers with a model list the way a local Ollama server does,
  * so the programs' probe for one can be tested, and with --upload-dir the
@@ -33,6 +34,8 @@
 
 static const char usage[] =
 "usage: fakeprov [--port-file FILE] [--log FILE] [--idle SECONDS]\n"
+"                [--batch-dir DIR [--batch-polls N] [--batch-fail-every K]\n"
+"                [--batch-expire] [--batch-fail]]\n"
 "                [--upload-dir DIR [--upload-polls N] [--upload-failed]\n"
 "                [--upload-granularity BYTES]]\n"
 "                REPLY-OPTIONS... [--then REPLY-OPTIONS...]...\n"
@@ -43,18 +46,29 @@ static const char usage[] =
 "  --drop-after N, --malformed-after N, --trickle BPS, --hang, --model NAME,\n"
 "  --echo (the reply is \"echo: \" and the last message's text),\n"
 "  --blocked REASON (Gemini only), --ollama-models NAME,NAME...,\n"
-"  --upload-drop-after N, --upload-expire (Gemini Files API uploads)\n"
+"  --upload-drop-after N, --upload-expire (Gemini Files API uploads),\n"
+"  --refuse (image requests: the safety system refuses the prompt),\n"
+"  --image-garbage text|truncated (the first image of a reply is not one),\n"
+"  --image-scale N (images are 1/N of the size asked for; 64)\n"
 "error kinds: context_length auth permission not_found rate_limit quota\n"
 "  server unavailable overloaded bad_request\n"
 "wire formats, by request path: .../chat/completions (OpenAI), .../messages\n"
 "  (Anthropic), ...:streamGenerateContent[?alt=sse] and ...:generateContent\n"
-"  (Gemini), GET /api/tags (Ollama's model list: llama3.2:latest and qwen3:8b\n"
-"  unless --ollama-models names others, '' for none; --status, --delay-first\n"
-"  and --hang apply); with --upload-dir, POST .../upload/v1beta/files (the\n"
-"  resumable protocol: start, upload, finalize, query; sessions and the bytes\n"
-"  received are kept in DIR) and GET .../v1beta/files/ID (PROCESSING for N\n"
-"  polls, 1 by default, then ACTIVE or FAILED); --status and --error apply;\n"
-"  other paths get an OpenAI-style 404\n";
+"  (Gemini; with responseModalities IMAGE, a reply with an image),\n"
+"  .../images/generations and .../images/edits (OpenAI Images; edits as\n"
+"  multipart/form-data; images are real PNG or JPEG, 1/64 of the size asked\n"
+"  for unless --image-scale says), GET /api/tags (Ollama's model list:\n"
+"  llama3.2:latest and qwen3:8b unless --ollama-models names others, '' for\n"
+"  none; --status, --delay-first and --hang apply); with --upload-dir,\n"
+"  POST .../upload/v1beta/files (the resumable protocol: start, upload,\n"
+"  finalize, query; sessions and the bytes received are kept in DIR) and\n"
+"  GET .../v1beta/files/ID (PROCESSING for N polls, 1 by default, then\n"
+"  ACTIVE or FAILED); --status and --error apply;\n"
+"  with --batch-dir, the batch APIs of OpenAI (.../files, .../batches),\n"
+"  Anthropic (.../messages/batches) and Gemini (...:batchGenerateContent,\n"
+"  .../batches/ID, /download/.../files/ID:download), their jobs moving on a\n"
+"  phase every --batch-polls GETs (1) (see fakeprov_batch.c); other paths\n"
+"  get an OpenAI-style 404\n";
 
 /* ---------- reply options ---------- */
 
@@ -81,6 +95,8 @@ static const struct opt {
 	{"model", T_STR, F(model), 0}, {"blocked", T_STR, F(blocked), 0},
 	{"ollama-models", T_TAGS, 0, 0},
 	{"upload-drop-after", T_NUM, F(upload_drop), 0}, {"upload-expire", T_SET, F(upload_expire), 1},
+	{"refuse", T_SET, F(refuse), 1}, {"image-garbage", T_STR, F(garbage), 0},
+	{"image-scale", T_NUM, F(image_scale), 0},
 };
 
 static struct group *groups;
@@ -517,11 +533,11 @@ static void oa_full(struct buf *body, const struct ctx *c, const char *text, siz
 const struct wire openai_wire = {
 	"openai", "text/event-stream; charset=utf-8", "application/json",
 	"application/json; charset=utf-8", oa_match, oa_prepare, oa_headers, oa_error,
-	oa_start, oa_delta, oa_finish, oa_mid_error, oa_malformed, oa_full, NULL,
+	oa_start, oa_delta, oa_finish, oa_mid_error, oa_malformed, oa_full, NULL, NULL,
 };
 
 /* The first entry also answers requests no entry matches. */
-static const struct wire *const wires[] = { &openai_wire, &anthropic_wire, &gemini_wire };
+static const struct wire *const wires[] = { &openai_wire, &anthropic_wire, &gemini_wire, &images_wire };
 
 /* ---------- reading the request ---------- */
 
@@ -976,7 +992,7 @@ static void tags_headers(struct buf *h, const struct ctx *c, const char *errkind
 
 static const struct wire tags_wire = {
 	"ollama", NULL, "application/json; charset=utf-8", "application/json; charset=utf-8",
-	NULL, NULL, tags_headers, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	NULL, NULL, tags_headers, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
 };
 
 /* Models a fresh install often has, as `ollama pull` leaves them; any
@@ -1088,6 +1104,23 @@ static void serve(int fd, long n)
 	c.method = rq.method;
 	c.path = rq.path;
 	char *froute = strndup(rq.path, strcspn(rq.path, "?"));
+	int bkind = froute && batch_cfg.dir ? batch_match(rq.method, froute) : 0;
+	if (bkind) {
+		/* the batch APIs (fakeprov_batch.c); a big body is not logged, only its size */
+		jv bbody = rq.body.len <= (1 << 20) ? jv_parse_sized(buf_str(&rq.body), (int)rq.body.len) : jv_invalid();
+		log_request(&rq, n, jv_is_valid(bbody) ? bbody : (jv_free(bbody), jv_null()));
+		free(froute);
+		c.w = bkind == 2 ? &anthropic_wire : bkind == 3 ? &gemini_wire : &openai_wire;
+		if (g->error)
+			reply_error(fd, &c, g->error, (int)g->status);
+		else if (g->status >= 300)
+			reply_error(fd, &c, g->status == 401 ? "auth" : g->status == 429 ? "rate_limit"
+				    : g->status == 503 ? "unavailable" : g->status >= 500 ? "server" : "bad_request",
+				    (int)g->status);
+		else
+			batch_serve(fd, &c, rq.headers, &rq.body);
+		return;
+	}
 	int files = froute && files_cfg.dir ? files_match(rq.method, froute) : 0;
 	free(froute);
 	if (files) {
@@ -1109,6 +1142,10 @@ static void serve(int fd, long n)
 		return;
 	}
 	jv body = jv_parse_sized(buf_str(&rq.body), (int)rq.body.len);
+	if (!jv_is_valid(body)) {
+		jv_free(body);
+		body = form_parse(rq.headers, &rq.body);    /* an image edit's form, as an object */
+	}
 	if (!jv_is_valid(body)) {
 		jv_free(body);
 		body = jv_string_sized(buf_str(&rq.body), (int)rq.body.len);
@@ -1151,7 +1188,10 @@ static void serve(int fd, long n)
 	split_text(&ps, g);
 	c.npieces = ps.n;
 	c.completion_tokens = ps.n + g->reasoning;
-	if (g->error)
+	const char *refused = w->refuse ? w->refuse(&c) : NULL;
+	if (refused)
+		reply_error(fd, &c, refused, 0);
+	else if (g->error)
 		reply_error(fd, &c, g->error, (int)g->status);
 	else if (g->status >= 300)
 		reply_error(fd, &c, g->status == 401 ? "auth" : g->status == 403 ? "permission"
@@ -1228,6 +1268,10 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 			fputs(usage, stdout);
 			exit(0);
 		}
+		if (!strcmp(a, "--batch-expire") || !strcmp(a, "--batch-fail")) {
+			*(a[8] == 'e' ? &batch_cfg.expire : &batch_cfg.fail) = 1;
+			continue;
+		}
 		if (!strcmp(a, "--upload-failed")) {
 			files_cfg.failed = 1;
 			continue;
@@ -1249,6 +1293,7 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 				o = &opts[k];
 		int global = !strcmp(name, "port-file") || !strcmp(name, "log") || !strcmp(name, "idle") ||
 			     !strcmp(name, "upload-dir") || !strcmp(name, "upload-polls") ||
+			     !strcmp(name, "batch-dir") || !strcmp(name, "batch-polls") || !strcmp(name, "batch-fail-every") ||
 			     !strcmp(name, "upload-granularity");
 		if (!o && !global) {
 			fputs(usage, stderr);
@@ -1270,6 +1315,12 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 			files_cfg.dir = val;
 		else if (!strcmp(name, "upload-polls"))
 			files_cfg.polls = number(val, name);
+		else if (!strcmp(name, "batch-dir"))
+			batch_cfg.dir = val;
+		else if (!strcmp(name, "batch-polls"))
+			batch_cfg.polls = number(val, name);
+		else if (!strcmp(name, "batch-fail-every"))
+			batch_cfg.fail_every = number(val, name);
 		else if (!strcmp(name, "upload-granularity")) {
 			if ((files_cfg.granularity = number(val, name)) <= 0)
 				die("bad --upload-granularity: ", val);
@@ -1300,6 +1351,8 @@ static void parse_args(int argc, char **argv, const char **port_file, const char
 			die("unknown --error kind: ", val);
 		if (!strcmp(name, "status") && (g->status < 100 || g->status > 599))
 			die("bad --status: ", val);
+		if (!strcmp(name, "image-garbage") && strcmp(val, "text") && strcmp(val, "truncated"))
+			die("bad --image-garbage (want text or truncated): ", val);
 	}
 	for (size_t k = 0; k < ngroups; k++)
 		if (!groups[k].text) {

@@ -22,6 +22,9 @@ struct group {
 	int usage, no_done, hang, echo;
 	long upload_drop;       /* Files API: keep this many bytes of the chunk, then reset */
 	int upload_expire;      /* Files API: the session is gone (404) from this request on */
+	int refuse;             /* image requests: refused by the safety system */
+	const char *garbage;    /* image replies: the first image is "text" or "truncated" */
+	long image_scale;       /* image replies: 1/N of the size asked for (0: 64) */
 };
 
 struct out {
@@ -62,9 +65,30 @@ struct wire {
 	void (*malformed)(struct out *o, const struct ctx *c);
 	void (*full)(struct buf *body, const struct ctx *c, const char *text, size_t n);
 	void (*blocked)(struct out *o, const struct ctx *c);  /* --blocked; NULL: ignored */
+	/* The error kind the service refuses this request with (its own checks
+	 * of the request, --refuse), or NULL to answer it; NULL: none. */
+	const char *(*refuse)(const struct ctx *c);
 };
 
-extern const struct wire openai_wire, anthropic_wire, gemini_wire;
+extern const struct wire openai_wire, anthropic_wire, gemini_wire, images_wire;
+
+/* Images (fakeprov_images.c): OpenAI's Images API as images_wire, and
+ * real PNG and JPEG images for it and for Gemini's image models. */
+/* Appends an image of w x h pixels in format "png" or "jpeg" whose pixels
+ * (a gradient under noise, so they do not compress away) follow from seed;
+ * garbage "text" makes plain text instead, "truncated" the first half of
+ * the image. */
+void image_make(struct buf *out, const char *format, int w, int h, unsigned long seed, const char *garbage);
+/* w x h scaled down by the group's --image-scale. */
+void image_scale(const struct ctx *c, long w, long h, int *sw, int *sh);
+/* A seed for image i of this request, from its prompt and number. */
+unsigned long image_seed(const struct ctx *c, const char *prompt, long i);
+/* A multipart/form-data body as an object: text fields as strings, file
+ * parts as {filename, content_type, bytes, sha256}; a repeated name gives
+ * an array. jv_invalid() when the body is not multipart. */
+jv form_parse(jv headers, const struct buf *body);
+/* Gemini (fakeprov_gemini.c): does the request ask for the IMAGE modality? */
+int gm_wants_images(const struct ctx *c);
 
 /* The Gemini Files API (fakeprov_gemini.c): resumable upload sessions and
  * the files they make, kept under --upload-dir so that every connection's
@@ -78,6 +102,23 @@ struct files_cfg {
 extern struct files_cfg files_cfg;
 /* 1: an upload request (POST .../upload/v1beta/files), 2: a file's GET. */
 int files_match(const char *method, const char *route);
+
+/* The providers' batch APIs (fakeprov_batch.c): OpenAI's Files + Batch
+ * API, Anthropic's Message Batches and Gemini's batch mode, their jobs and
+ * results kept under --batch-dir so that every connection's process (and
+ * a restarted fake) sees them. */
+struct batch_cfg {
+	const char *dir;        /* NULL: no batch APIs */
+	long polls;             /* GETs each phase of a job lasts */
+	long fail_every;        /* every Kth request of a job fails; 0: none */
+	int expire;             /* jobs expire with half their requests done */
+	int fail;               /* whole jobs fail */
+};
+extern struct batch_cfg batch_cfg;
+/* 1 OpenAI, 2 Anthropic, 3 Gemini: a batch API request; 0: not one. */
+int batch_match(const char *method, const char *route);
+/* Answer one batch API request (the body is parsed here). */
+void batch_serve(int fd, struct ctx *c, jv headers, const struct buf *body);
 /* Answer one Files API request; truncated: only the first bytes of an
  * upload's body were read (--upload-drop-after), so keep them and reset. */
 void files_serve(int fd, struct ctx *c, jv headers, const struct buf *body, int truncated);

@@ -369,10 +369,113 @@ static void gm_blocked(struct out *o, const struct ctx *c)
 	gm_emit(o, c, gm_blocked_response(c), 1);
 }
 
+/* ---------- image models ----------
+ * With generationConfig.responseModalities holding IMAGE (the image models,
+ * gemini-2.5-flash-image), the reply's candidate has a text part (the
+ * --text) and then the image as inlineData {mimeType, data}, always
+ * lowerCamel; usage counts the image's 1290 tokens in candidatesTokensDetails
+ * (WIRE-FORMATS.md §3.3). imageConfig.aspectRatio picks the size (the
+ * service's own table, at 1/64 or --image-scale). --refuse ends the
+ * candidate with IMAGE_SAFETY and no content; a --finish other than stop
+ * gives the text alone, as a model that made no image does. */
+
+int gm_wants_images(const struct ctx *c)
+{
+	jv gen = jget(c->req, "generationConfig"), mods = jget(gen, "responseModalities");
+	int yes = 0;
+	if (jv_get_kind(mods) == JV_KIND_ARRAY)
+		jv_array_foreach(mods, i, m) {
+			yes |= jv_get_kind(m) == JV_KIND_STRING && !strcasecmp(jv_string_value(m), "IMAGE");
+			jv_free(m);
+		}
+	jv_free(mods);
+	jv_free(gen);
+	return yes;
+}
+
+/* The size of the aspect ratio asked for, as the service makes it. */
+static void gm_image_size(const struct ctx *c, int *w, int *h)
+{
+	static const struct { const char *ratio; int w, h; } t[] = {
+		{"1:1", 1024, 1024}, {"2:3", 832, 1248}, {"3:2", 1248, 832}, {"3:4", 864, 1184},
+		{"4:3", 1184, 864}, {"4:5", 896, 1152}, {"5:4", 1152, 896}, {"9:16", 768, 1344},
+		{"16:9", 1344, 768}, {"21:9", 1536, 672},
+	};
+	jv gen = jget(c->req, "generationConfig"), ic = jget(gen, "imageConfig"), r = jget(ic, "aspectRatio");
+	long fw = 1024, fh = 1024;
+	for (size_t i = 0; jv_get_kind(r) == JV_KIND_STRING && i < sizeof t / sizeof *t; i++)
+		if (!strcmp(jv_string_value(r), t[i].ratio))
+			fw = t[i].w, fh = t[i].h;
+	image_scale(c, fw, fh, w, h);
+	jv_free(r);
+	jv_free(ic);
+	jv_free(gen);
+}
+
+/* The prompt: the text of the last turn's parts. */
+static jv gm_prompt(const struct ctx *c)
+{
+	jv contents = jget(c->req, "contents"), out = jv_string("");
+	int n = jv_get_kind(contents) == JV_KIND_ARRAY ? jv_array_length(jv_copy(contents)) : 0;
+	jv last = n ? jv_array_get(jv_copy(contents), n - 1) : jv_invalid(), parts = jget(last, "parts");
+	if (jv_get_kind(parts) == JV_KIND_ARRAY)
+		jv_array_foreach(parts, i, p) {
+			jv t = jget(p, "text");
+			if (jv_get_kind(t) == JV_KIND_STRING)
+				out = jv_string_concat(out, jv_copy(t));
+			jv_free(t);
+			jv_free(p);
+		}
+	jv_free(parts);
+	jv_free(last);
+	jv_free(contents);
+	return out;
+}
+
+static jv gm_image_response(const struct ctx *c, const char *text, size_t n)
+{
+	const struct group *g = c->g;
+	int image = !g->refuse && !strcasecmp(g->finish, "stop");
+	long img_tokens = image ? 1290 : 0, text_tokens = (long)(n / 4 ? n / 4 : 1);
+	jv k = jv_object();
+	if (!g->refuse) {
+		jv parts = JV_ARRAY(JV_OBJECT(S("text"), jv_string_sized(text, (int)n)));
+		if (image) {
+			struct buf img = BUF_INIT(GEN_MAX), b64 = BUF_INIT(GEN_MAX);
+			jv prompt = gm_prompt(c);
+			int w, h;
+			gm_image_size(c, &w, &h);
+			image_make(&img, "png", w, h, image_seed(c, jv_string_value(prompt), 0), g->garbage);
+			base64_encode(img.p, img.len, &b64);
+			parts = jv_array_append(parts, JV_OBJECT(S("inlineData"), JV_OBJECT(S("mimeType"), S("image/png"),
+				S("data"), jv_string_sized(b64.p, (int)b64.len))));
+			jv_free(prompt);
+			buf_free(&img);
+			buf_free(&b64);
+		}
+		k = jv_object_set(k, S("content"), JV_OBJECT(S("parts"), parts, S("role"), S("model")));
+	}
+	k = jv_object_set(k, S("finishReason"), g->refuse ? S("IMAGE_SAFETY") : gm_finish_reason(g->finish));
+	k = jv_object_set(k, S("index"), jv_number(0));
+	jv r = JV_OBJECT(S("candidates"), JV_ARRAY(k));
+	long p = c->prompt_tokens, cand = text_tokens + img_tokens;
+	jv cd = JV_ARRAY(JV_OBJECT(S("modality"), S("TEXT"), S("tokenCount"), jv_number(text_tokens)));
+	if (image)
+		cd = jv_array_append(cd, JV_OBJECT(S("modality"), S("IMAGE"), S("tokenCount"), jv_number(img_tokens)));
+	r = jv_object_set(r, S("usageMetadata"), JV_OBJECT(S("promptTokenCount"), jv_number(p),
+		S("candidatesTokenCount"), jv_number(cand), S("totalTokenCount"), jv_number(p + cand),
+		S("promptTokensDetails"), JV_ARRAY(JV_OBJECT(S("modality"), S("TEXT"), S("tokenCount"), jv_number(p))),
+		S("candidatesTokensDetails"), cd));
+	r = jv_object_set(r, S("modelVersion"), jv_copy(c->model));
+	return jv_object_set(r, S("responseId"), S(c->id));
+}
+
 static void gm_full(struct buf *body, const struct ctx *c, const char *text, size_t n)
 {
 	if (c->g->blocked)
 		gm_pretty(body, gm_blocked_response(c));
+	else if (gm_wants_images(c))
+		gm_pretty(body, gm_image_response(c, text, n));
 	else
 		gm_pretty(body, gm_text(c, text, n, c->completion_tokens - c->g->reasoning, 1));
 	buf_adds(body, "\n");
@@ -381,7 +484,7 @@ static void gm_full(struct buf *body, const struct ctx *c, const char *text, siz
 const struct wire gemini_wire = {
 	"gemini", "text/event-stream", "application/json; charset=UTF-8",
 	"application/json; charset=UTF-8", gm_match, gm_prepare, gm_headers, gm_error,
-	gm_start, gm_delta, gm_finish, gm_mid_error, gm_malformed, gm_full, gm_blocked,
+	gm_start, gm_delta, gm_finish, gm_mid_error, gm_malformed, gm_full, gm_blocked, NULL,
 };
 
 /* ---------- the Files API ----------

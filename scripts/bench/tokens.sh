@@ -37,19 +37,10 @@ CHAT_DATA=$PWD/share/chat CHAT_BENCH_DIR=$SDK_DIR
 export CHAT_DATA CHAT_BENCH_DIR
 
 # --- the peer: installed once, never by CI ----------------------------------
-why=
-if ! command -v node >/dev/null; then why='node not found'
-elif [ ! -f "$SDK_DIR/node_modules/tiktoken/package.json" ]; then
-	if [ -n "${CI:-}" ]; then why='not installed, and CI never installs it'
-	elif ! command -v npm >/dev/null; then why='npm not found'
-	elif ! { mkdir -p "$SDK_DIR" && npm install --prefix "$SDK_DIR" --no-audit --no-fund --loglevel=error \
-		tiktoken >"$T/npm.log" 2>&1; }; then
-		why="npm install failed: $(grep -m1 -i err "$T/npm.log" || tail -n1 "$T/npm.log")"
-	fi
-fi
+. scripts/bench/peer.sh
 PEER=
-if [ -z "$why" ]; then
-	PEER="tiktoken $(node -p 'require(process.argv[1]).version' "$SDK_DIR/node_modules/tiktoken/package.json")"
+if npm_peer tiktoken; then
+	PEER="tiktoken $(npm_version tiktoken)"
 else
 	echo "peer: tiktoken unavailable ($why)"
 fi

@@ -7,9 +7,9 @@
 # DESIGN.md and STYLE.md say.
 . "$(dirname "$0")/../lib.sh"
 
-PROGS="chat-stream chat-send chat-history chat-upload chat-cost"
+PROGS="chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image"
 # the programs that take a command word first
-CMD_PROGS="chat-history"
+CMD_PROGS="chat-history chat-batch"
 VERSION=$(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")
 
 # The flags a program's --help lists, one a line: the option column of each
@@ -113,12 +113,14 @@ if command -v bash > /dev/null 2>&1; then
 		bash_complete "$p -" > "$T/$p.bash"
 		is "$(cat "$T/$p.bash")" "$(cat "$T/$p.flags")" "$p: bash completes exactly the --help flags"
 	done
-	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost' sh "$ROOT" 2>&1)
+	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image' sh "$ROOT" 2>&1)
 	is "$out" "complete -F _chat_complete chat-stream
 complete -F _chat_complete chat-send
 complete -F _chat_complete chat-history
 complete -F _chat_complete chat-upload
-complete -F _chat_complete chat-cost" "bash: completion registered for each program"
+complete -F _chat_complete chat-cost
+complete -F _chat_complete chat-batch
+complete -F _chat_complete chat-image" "bash: completion registered for each program"
 	for p in $CMD_PROGS; do
 		is "$(bash_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: bash completes exactly the --help commands"
 		is "$(bash_complete "$p -q --db $T/names.db ")" "$(cat "$T/$p.cmds")" "$p: bash: an option's value is not the command"
@@ -140,15 +142,34 @@ complete -F _chat_complete chat-cost" "bash: completion registered for each prog
 	is "$(bash_complete "chat-upload --quality " | tr '\n' ' ')" "high low medium " "chat-upload: bash completes --quality"
 	is "$(bash_complete "chat-upload --flatten=" | tr '\n' ' ')" "black white " "chat-upload: bash completes --flatten="
 	check "chat-upload: bash completes models after -m" sh -c "printf '%s\n' \"\$1\" | grep -qx gpt-4o" sh "$(bash_complete "chat-upload -m gpt-4")"
-	is "$(bash_complete "chat-cost --by " | tr '\n' ' ')" "conversation day model month provider " "chat-cost: bash completes --by"
+	is "$(bash_complete "chat-cost --by " | tr '\n' ' ')" "conversation day kind model month provider " "chat-cost: bash completes --by"
 	is "$(bash_complete "chat-cost --by=day,mo" | tr '\n' ' ')" "day,model day,month " \
 		"chat-cost: bash completes the next --by grouping after a comma"
 	is "$(bash_complete "chat-cost --period " | tr '\n' ' ')" "day month " "chat-cost: bash completes --period"
 	is "$(bash_complete "chat-cost --encoding " | tr '\n' ' ')" "cl100k_base o200k_base " "chat-cost: bash completes --encoding"
 	bash_complete "chat-cost $T/na" > "$T/costfiles"
 	check "chat-cost: bash completes files as arguments" grep -qx "$T/names.db" "$T/costfiles"
+	is "$(bash_complete "chat-image --format " | tr '\n' ' ')" "jpeg png " "chat-image: bash completes --format"
+	is "$(bash_complete "chat-image --quality " | tr '\n' ' ')" "auto hd high low medium standard " \
+		"chat-image: bash completes --quality"
+	check "chat-image: bash completes --size" sh -c "printf '%s\n' \"\$1\" | grep -qx 1536x1024" sh \
+		"$(bash_complete "chat-image --size 15")"
+	bash_complete "chat-image --image $T/na" > "$T/imgfiles"
+	check "chat-image: bash completes files after --image" grep -qx "$T/names.db" "$T/imgfiles"
+	mkdir -p "$T/nadir"
+	is "$(bash_complete "chat-image --dir $T/nad")" "$T/nadir" "chat-image: bash completes directories after --dir"
 	check "chat-send: bash completes models after --fallback" sh -c "printf '%s\n' \"\$1\" | grep -qx claude-haiku-4-5" sh \
 		"$(bash_complete "chat-send --fallback claude-h")"
+	# saved templates come from the templates folder, editors' backups left out
+	mkdir -p "$XDG_CONFIG_HOME/chat/templates"
+	for t in triage translate summary 'summary~'; do
+		printf 'description = %s\n' "$t" > "$XDG_CONFIG_HOME/chat/templates/$t"
+	done
+	is "$(bash_complete "chat-send -t " | tr '\n' ' ')" "summary translate triage " \
+		"chat-send: bash completes template names after -t"
+	is "$(bash_complete "chat-stream --template=tr" | tr '\n' ' ')" "translate triage " \
+		"chat-stream: bash completes template names after --template="
+	is "$(bash_complete "chat-send -p level ")" "" "chat-send: bash offers nothing for the VALUE of -p NAME VALUE"
 else
 	ok 0 "# SKIP bash missing"
 fi
@@ -195,12 +216,19 @@ medium" "chat-upload: fish completes --quality"
 	is "$(fish_complete "chat-cost --period " | tr '\n' ' ')" "day month " "chat-cost: fish completes --period"
 	check "chat-cost: fish completes files as arguments" sh -c 'printf "%s\n" "$1" | grep -qx "$2"' sh \
 		"$(fish_complete "chat-cost $T/na")" "$T/names.db"
+	mkdir -p "$XDG_CONFIG_HOME/chat/templates"
+	printf 'description = x\n' > "$XDG_CONFIG_HOME/chat/templates/triage"
+	printf 'description = x\n' > "$XDG_CONFIG_HOME/chat/templates/triage~"
+	is "$(fish_complete "chat-send -t tri")" "triage" "chat-send: fish completes template names after -t"
+	is "$(fish_complete "chat-image --format " | tr '\n' ' ')" "jpeg png " "chat-image: fish completes --format"
+	check "chat-image: fish completes files after --image" sh -c 'printf "%s\n" "$1" | grep -qx "$2"' sh \
+		"$(fish_complete "chat-image --image $T/na")" "$T/names.db"
 else
 	ok 0 "# SKIP fish missing"
 fi
 
 # Man pages render cleanly.
-for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat.5 chat.7; do
+for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat.5 chat.7; do
 	check "man/$m exists" test -s "$ROOT/man/$m"
 	if command -v groff > /dev/null 2>&1; then
 		out=$(groff -man -ww -z "$ROOT/man/$m" 2>&1)
@@ -226,6 +254,7 @@ for p in $PROGS; do
 		"$ROOT/man/$p.1" | tr -c '0-9\n' ' ' > "$T/exit"
 	case $p in
 	chat-history | chat-cost) codes="$(help_exits "$p") 70" ;;
+	chat-batch) codes="$(help_exits "$p") 70 130 141 143" ;;
 	chat-upload) codes="$(help_exits "$p") 70 78" ;;
 	*) codes="0 1 3 64 65 66 69 70 73 75 77 78 130 141 143" ;;
 	esac

@@ -1,0 +1,244 @@
+/* chat-image: generate images from a prompt with OpenAI's Images API or a
+ * Gemini image model, check each one by decoding it, write the files
+ * atomically, and log the prompt and the images in the history. */
+#include "attach.h"
+#include "diag.h"
+#include "imagerun.h"
+#include "input.h"
+#include "iox.h"
+#include "sig.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static const char help[] =
+	"usage: chat-image [options] PROMPT...\n"
+	"Generate images with OpenAI's Images API (gpt-image-1, dall-e-3) or a\n"
+	"Gemini image model. Words are the prompt; text on stdin is added. Each\n"
+	"image is decoded to check it, then written atomically; a file is never\n"
+	"replaced without --force. Prints the paths, one a line.\n"
+	"\n"
+	"  -m, --model MODEL        image model (default gpt-image-1)\n"
+	"  -n, --count N            how many images, 1 to 10 (default 1)\n"
+	"      --size SIZE          WxH the model takes, or auto; Gemini: a ratio\n"
+	"      --quality Q          low, medium, high, auto; dall-e-3: standard, hd\n"
+	"      --style S            dall-e-3: vivid or natural\n"
+	"      --format F           png or jpeg (converted here if the model cannot)\n"
+	"      --image FILE         edit this image (gpt-image-1, Gemini)\n"
+	"  -o, --output FILE        write FILE (with -n: FILE-1.png, FILE-2.png, ...)\n"
+	"      --dir DIR            write into DIR, named from the prompt (default .)\n"
+	"      --force              replace existing files\n"
+	"      --json               write image records instead of paths\n"
+	"      --max-cost USD       refuse when the images could cost more\n"
+	"      --retries N          retries on 408, 409, 429, 5xx, network (default 2)\n"
+	"      --connect-timeout S  seconds to connect (default 20)\n"
+	"      --timeout S          seconds for a whole request (default none)\n"
+	"      --db PATH            history (default $CHAT_DB or ~/.local/share/chat)\n"
+	"      --no-log             do not record the images in the history\n"
+	"  -q, --quiet              no error messages\n"
+	"  -v, --verbose            trace the HTTP exchange on stderr (keys redacted)\n"
+	"  -h, --help               show this help\n"
+	"      --version            show the version\n"
+	"\n"
+	"Examples:\n"
+	"  chat-image 'a lighthouse at dawn, watercolour' -n 2 --dir out/\n"
+	"  chat-image -m dall-e-3 --size 1792x1024 -o banner.png 'a quiet harbour'\n"
+	"  chat-image --image photo.jpg -o night.png 'the same street at night'\n"
+	"\n"
+	"Exit status: 0 ok, 1 some images failed, 3 over --max-cost, 64 usage,\n"
+	"65 bad input or refused, 66 unreadable --image, 69 provider unavailable,\n"
+	"73 cannot write, 75 rate limited or timed out, 77 no key, 78 config.\n";
+
+enum { O_SIZE = 256, O_QUALITY, O_STYLE, O_FORMAT, O_IMAGE, O_DIR, O_FORCE, O_JSON, O_MAX_COST, O_RETRIES,
+       O_CONNECT_TIMEOUT, O_TIMEOUT, O_DB, O_NO_LOG, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "model", required_argument, NULL, 'm' }, { "count", required_argument, NULL, 'n' },
+	{ "size", required_argument, NULL, O_SIZE }, { "quality", required_argument, NULL, O_QUALITY },
+	{ "style", required_argument, NULL, O_STYLE }, { "format", required_argument, NULL, O_FORMAT },
+	{ "image", required_argument, NULL, O_IMAGE }, { "output", required_argument, NULL, 'o' },
+	{ "dir", required_argument, NULL, O_DIR }, { "force", no_argument, NULL, O_FORCE },
+	{ "json", no_argument, NULL, O_JSON }, { "max-cost", required_argument, NULL, O_MAX_COST },
+	{ "retries", required_argument, NULL, O_RETRIES },
+	{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT },
+	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "db", required_argument, NULL, O_DB },
+	{ "no-log", no_argument, NULL, O_NO_LOG }, { "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+};
+
+/* The options, beside the run they set up. */
+struct opts {
+	struct cli_opts o;
+	struct imagerun r;
+	const char *image;            /* --image FILE */
+};
+
+static long number(const char *flag, const char *s, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "%s: expected a whole number from %ld to %ld", flag, lo, hi);
+		die_usage(msg, s);
+	}
+	return v;
+}
+
+static void parse(int argc, char **argv, struct opts *p)
+{
+	struct cli_opts *o = &p->o;
+	struct imagerun *r = &p->r;
+	o->max_cost = -1, o->retries = 2, o->connect_timeout = 20, o->idle_timeout = 300, o->text_only = 1;
+	r->count = 1;
+	const char *format = NULL;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:n:o:qvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->model = optarg; break;
+		case 'n': r->count = (int)number("--count", optarg, 1, 10); break;
+		case O_SIZE: r->rq.size = optarg; break;
+		case O_QUALITY: r->rq.quality = optarg; break;
+		case O_STYLE: r->rq.style = optarg; break;
+		case O_FORMAT: format = optarg; break;
+		case O_IMAGE: p->image = optarg; break;
+		case 'o': r->fo.output = optarg; break;
+		case O_DIR: r->fo.dir = optarg; break;
+		case O_FORCE: r->fo.force = 1; break;
+		case O_JSON: o->json = 1; break;
+		case O_MAX_COST: {
+			char *end;
+			o->max_cost = strtod(optarg, &end);
+			if (!*optarg || *end || !(o->max_cost >= 0) || o->max_cost > 1e6)
+				die_usage("--max-cost: expected an amount in dollars, like 0.50", optarg);
+			break;
+		}
+		case O_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
+		case O_CONNECT_TIMEOUT: o->connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
+		case O_TIMEOUT: o->timeout = number("--timeout", optarg, 1, 86400); break;
+		case O_DB: o->db = optarg; break;
+		case O_NO_LOG: o->no_log = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'v': verbose++; break;
+		case 'h': fputs(help, stdout); exit(fflush(stdout) ? EXIT_CANTCREAT : 0);
+		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); exit(0);
+		case ':': die_usage("option needs a value", argv[optind - 1]);
+		default: die_usage("unknown option", optopt ? (char[]){ '-', (char)optopt, 0 } : argv[optind - 1]);
+		}
+	}
+	if (r->fo.output && r->fo.dir)
+		die_usage("-o and --dir cannot be used together", NULL);
+	if (r->fo.output && !*r->fo.output)
+		die_usage("-o needs a file name", NULL);
+	/* the format: --format, else what -o's name says, else as the model makes it */
+	const char *ext = r->fo.output ? strrchr(r->fo.output, '.') : NULL;
+	enum image_format by_name = !ext ? IMG_UNKNOWN : !strcasecmp(ext, ".png") ? IMG_PNG
+				  : !strcasecmp(ext, ".jpg") || !strcasecmp(ext, ".jpeg") ? IMG_JPEG : IMG_UNKNOWN;
+	r->fo.want = by_name;
+	if (format) {
+		r->fo.want = !strcmp(format, "png") ? IMG_PNG : !strcmp(format, "jpeg") || !strcmp(format, "jpg") ? IMG_JPEG
+			   : IMG_UNKNOWN;
+		if (r->fo.want == IMG_UNKNOWN)
+			die_usage("--format: expected png or jpeg", format);
+		if (by_name != IMG_UNKNOWN && by_name != r->fo.want)
+			die_usage("-o names a file of the other format than --format", r->fo.output);
+	}
+	o->nwords = argc - optind;
+	o->words = argv + optind;
+	r->fo.count = r->count;
+}
+
+/* -m, else $CHAT_IMAGE_MODEL, else image_model in the config, else the
+ * image model of a provider whose key is set. */
+static const char *pick_model(const struct opts *p, const struct config *cfg)
+{
+	const char *m = p->o.model;
+	if (!m || !*m)
+		m = getenv("CHAT_IMAGE_MODEL");
+	if (!m || !*m)
+		m = config_get(cfg, "", "image_model");
+	if (m && *m)
+		return m;
+	const char *oa = getenv("OPENAI_API_KEY"), *g1 = getenv("GEMINI_API_KEY"), *g2 = getenv("GOOGLE_API_KEY");
+	const char *of = config_get(cfg, "openai", "key_file"), *gf = config_get(cfg, "gemini", "key_file");
+	if ((oa && *oa) || (of && *of))
+		return "gpt-image-1";
+	return (g1 && *g1) || (g2 && *g2) || (gf && *gf) ? "gemini-2.5-flash-image" : "gpt-image-1";
+}
+
+/* The model and the --image to edit, through chat-upload's code (upright,
+ * shrunk to the model's largest side, stripped). 0 or an exit status. */
+static int prepare(struct opts *p, struct session *s, struct attachments *atts)
+{
+	struct imagerun *r = &p->r;
+	int st = imagerun_model(r, pick_model(p, &s->cfg), p->image != NULL);
+	if (st || !p->image)
+		return st;
+	if ((st = attachments_files(atts, &p->image, 1, s->mi, NULL, "only an image can be edited")))
+		return st;
+	if (strcmp(atts->v[0].kind, "image") || !atts->v[0].data) {
+		error("%s: only an image can be edited, not %s", p->image, atts->v[0].mime);
+		return EXIT_DATAERR;
+	}
+	r->rq.edit_mime = atts->v[0].mime;
+	r->rq.edit_b64 = atts->v[0].data;
+	r->rq.edit_b64_len = atts->v[0].data_len;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	diag_init(argv[0]);
+	sig_install();
+	static struct opts p;
+	static struct session s;
+	parse(argc, argv, &p);
+	struct imagerun *r = &p.r;
+	struct line_reader lr;
+	struct buf prompt = BUF_INIT(INPUT_MAX);
+	struct attachments atts;
+	attachments_init(&atts);
+	lr_init(&lr, 0, INPUT_MAX);
+	r->s = &s;
+	int records = 0, from_stdin = p.image && !strcmp(p.image, "-");
+	int st = session_config(&s, &p.o);
+	if (!st && !from_stdin) /* no prompt is a usage error, found before anything else */
+		st = input_gather(&p.o, &lr, &prompt, &records);
+	if (!st)
+		st = prepare(&p, &s, &atts);
+	if (!st && from_stdin) /* the image was stdin: the prompt is the words */
+		st = input_gather(&p.o, &lr, &prompt, &records);
+	if (!st) {
+		char why[400], ratio[16];
+		r->rq.prompt = r->fo.prompt = buf_str(&prompt);
+		if (r->rq.api == IG_GPT_IMAGE && r->fo.want != IMG_UNKNOWN)
+			r->rq.format = r->fo.want == IMG_PNG ? "png" : "jpeg"; /* the model makes it so */
+		if ((st = imagegen_check(&r->rq, ratio, sizeof ratio, why, sizeof why)))
+			error("%s", why);
+	}
+	if (!st)
+		st = imagerun_budget(r);
+	if (!st) {
+		struct histlog_start hs = { .db_flag = p.o.db, .no_log = p.o.no_log, .prompt = r->rq.prompt,
+					    .atts = atts.n ? &atts : NULL };
+		st = histlog_begin(&s.hist, &hs);
+	}
+	if (!st)
+		st = imagerun_go(r);
+	imagerun_free(r);
+	attachments_free(&atts);
+	buf_free(&prompt);
+	lr_free(&lr);
+	session_close(&s);
+	sig_reraise();
+	if (close_stdout() < 0 && !st) {
+		error("cannot write output");
+		st = EXIT_CANTCREAT;
+	}
+	return st;
+}

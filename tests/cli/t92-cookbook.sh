@@ -1,0 +1,79 @@
+#!/bin/sh
+# The README's cookbook, run exactly as printed: every recipe (an indented
+# block that starts with a "# title" line, in the "## Cookbook" section) runs
+# with sh in a folder holding the files it names, against the fake provider,
+# and must exit 0, write what it promises, and leave no error on stderr.
+. "$(dirname "$0")/../lib.sh"
+
+README="$ROOT/README.md"
+W="$T/work"
+mkdir -p "$W/docs" "$W/photos" "$W/invoices" "$W/bin"
+cd "$W" || exit 1
+
+# the files the recipes name
+printf 'Quarterly report.\nRevenue rose; costs fell; two launches slipped.\n' > report.txt
+for i in 1 2 3; do printf 'Document %s: notes on topic %s.\n' "$i" "$i" > "docs/doc$i.txt"; done
+printf 'What is a pipe?\nWhat is a signal?\nWhat is a socket?\n' > questions.txt
+printf 'id,question\nq1,What is TCP?\nq2,What is UDP?\n' > questions.csv
+printf '2026-11-24 10:00 ERROR disk full on /var\n2026-11-24 10:05 WARN slow query\n' > app.log
+printf 'a lighthouse at dawn, watercolour\na fox in the snow, woodcut\n' > prompts.txt
+for i in 1 2; do printf 'INVOICE %s\nACME Ltd\nTotal: 12.50 EUR\nDate: 2026-11-0%s\n' "$i" "$i" > "invoices/inv$i.txt"; done
+"$ROOT/tests/mkimage" jpeg 640 480 opaque photos/beach.jpg
+"$ROOT/tests/mkimage" jpeg 480 640 opaque photos/hills.jpg
+mkdir -p "$XDG_CONFIG_HOME/chat/templates"
+cat > "$XDG_CONFIG_HOME/chat/templates/triage" <<'TPL'
+description = classify one log line
+prompt-jq = "Classify this log line as disk, network or other: \(.)"
+TPL
+# a git repository with a staged change, for the review recipe
+if command -v git > /dev/null 2>&1; then
+	git init -q . && git config user.email t@example.invalid && git config user.name t
+	printf 'hello\n' > code.c && git add code.c
+fi
+
+# the recipes, one file each
+awk '/^## Cookbook/ { on = 1; next } on && /^## / { on = 0 }
+     on && /^    # / && !inrec { n++; inrec = 1 }
+     on && inrec && /^    / { sub(/^    /, ""); print > (dir "/recipe" n) ; next }
+     on && inrec && !/^    / { inrec = 0 }' dir="$T" "$README"
+count=$(ls "$T"/recipe* 2>/dev/null | wc -l | tr -d ' ')
+check "the cookbook has at least ten recipes" test "$count" -ge 10
+
+# earlier history for the recipes that look back at it
+export CHAT_DB="$T/history.db"
+fake_start --echo
+chat-send 'How should I do backup rotation?' > /dev/null
+chat-send --conversation ops-digest 'Start of the digest' > /dev/null
+
+i=1
+while [ "$i" -le "$count" ]; do
+	r="$T/recipe$i"
+	title=$(head -1 "$r" | sed 's/^# //')
+	# what the simulated provider answers: JSON for recipes that ask for data
+	if grep -q -- '--schema' "$r"; then
+		fake_start --text '{"vendor":"ACME Ltd","total":12.5,"currency":"EUR","date":"2026-11-01","kind":"disk"}'
+	else
+		fake_start --echo
+	fi
+	(cd "$W" && sh -e "$r") > "$T/out" 2> "$T/err"
+	st=$?
+	is "$st" 0 "recipe '$title': exits 0"
+	is "$(grep -v '^$' "$T/err" | head -3)" "" "recipe '$title': nothing on stderr"
+	# what each kind of recipe must have produced
+	case $title in
+	*summarise\ every\ file*|*folder\ in\ parallel*)
+		is "$(jq -s 'map(select(.type == "response")) | length' summaries.ndjson 2>/dev/null)" 3 \
+			"recipe '$title': one answer record per file" ;;
+	*photos*)
+		check "recipe '$title': a description per photo" test "$(grep -c . descriptions.ndjson 2>/dev/null)" -eq 2 ;;
+	*image*)
+		check "recipe '$title': image files written" sh -c 'ls art/*.png > /dev/null 2>&1 || ls art/*.jpg > /dev/null 2>&1' ;;
+	*invoice*)
+		check "recipe '$title': one JSON line per invoice" test "$(jq -c . invoices.ndjson 2>/dev/null | wc -l)" -eq 2 ;;
+	*tee*)
+		check "recipe '$title': the file holds the reply" test -s limerick.txt ;;
+	esac
+	i=$((i + 1))
+done
+
+done_testing
