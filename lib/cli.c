@@ -207,11 +207,11 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case 'v': verbose++; break;
 		case 'h': fputs(help, stdout); exit(fflush(stdout) ? EXIT_CANTCREAT : 0);
 		case OPT_VERSION: printf("%s %s\n", progname, CHAT_VERSION); exit(0);
-		case ':': usage_error("option '%s' needs a value", argv[optind - 1]);
+		case ':': usage_error("option needs a value: %s", argv[optind - 1]);
 		default:
 			if (optopt)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+				usage_error("unknown option: -%c", optopt);
+			usage_error("unknown option: %s", argv[optind - 1]);
 		}
 	}
 	if (list_templates)
