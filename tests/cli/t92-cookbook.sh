@@ -45,9 +45,9 @@ fake_start --echo
 chat-send 'How should I do backup rotation?' > /dev/null
 chat-send --conversation ops-digest 'Start of the digest' > /dev/null
 
-i=1
-while [ "$i" -le "$count" ]; do
-	r="$T/recipe$i"
+k=1
+while [ "$k" -le "$count" ]; do
+	r="$T/recipe$k"
 	title=$(head -1 "$r" | sed 's/^# //')
 	# what the simulated provider answers: JSON for recipes that ask for data
 	if grep -q -- '--schema' "$r"; then
@@ -55,7 +55,7 @@ while [ "$i" -le "$count" ]; do
 	else
 		fake_start --echo
 	fi
-	(cd "$W" && sh -e "$r") > "$T/out" 2> "$T/err"
+	(cd "$W" && sh -e "$r") < /dev/null > "$T/out" 2> "$T/err"
 	st=$?
 	is "$st" 0 "recipe '$title': exits 0"
 	is "$(grep -v '^$' "$T/err" | head -3)" "" "recipe '$title': nothing on stderr"
@@ -73,7 +73,7 @@ while [ "$i" -le "$count" ]; do
 	*tee*)
 		check "recipe '$title': the file holds the reply" test -s limerick.txt ;;
 	esac
-	i=$((i + 1))
+	k=$((k + 1))
 done
 
 done_testing
