@@ -176,7 +176,21 @@ static void from_cache(struct session *s, struct ask_state *st)
 		return;
 	char *text = NULL, model[128];
 	size_t len = 0;
-	if (cache_find(db, st->cache_key, s->opts->cache_ttl, &text, &len, model, sizeof model) == 1) {
+	int hit = cache_find(db, st->cache_key, s->opts->cache_ttl, &text, &len, model, sizeof model) == 1;
+	if (hit && s->opts->schema) {
+		/* a remembered answer must still follow the schema, or it is asked afresh */
+		char why[400] = "";
+		jv v = jv_parse_sized(text, (int)len), sc = jv_parse(s->opts->schema);
+		if (!jv_is_valid(v) || schema_check(sc, v, why, sizeof why)) {
+			jv_free(v);
+			hit = 0;
+			free(text);
+		} else {
+			st->data = v;
+		}
+		jv_free(sc);
+	}
+	if (hit) {
 		if (verbose)
 			warn("answered from the history (--cache), with no request");
 		st->go = 0;

@@ -54,8 +54,8 @@ fake_start() {
 	mkdir -p "$T/uploads"   # the fake's Gemini Files API keeps sessions and bytes here
 	"$ROOT/tests/fakeprov" --port-file "$T/port" --log "$T/log" --idle 60 --upload-dir "$T/uploads" "$@" &
 	fake_pid=$!
-	i=0
-	while [ ! -s "$T/port" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+	_w=0
+	while [ ! -s "$T/port" ] && [ $_w -lt 500 ]; do sleep 0.01; _w=$((_w + 1)); done
 	PORT=$(cat "$T/port")
 	export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_API_KEY=sk-test-key-123 \
 		ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT/v1" ANTHROPIC_API_KEY=sk-ant-test-456 \

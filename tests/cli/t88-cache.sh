@@ -37,6 +37,13 @@ is "$(chat-history export | jq -r 'select(.type == "message" and .role == "assis
 run chat-send --cache-ttl soon hi
 is "$st" 64 "--cache-ttl: a bad duration is a usage error"
 
+# a cached answer with --schema still gives its data, checked again
+fake_start --text '{"n":4}'
+S='{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}'
+run chat-send --cache --schema "$S" --data 'two and two'
+run chat-send --cache --schema "$S" --data 'two and two'
+is "$(cat "$T/out")|$(wc -l < "$T/log" | tr -d ' ')" '{"n":4}|1' "cache with --schema: the data comes from the cached answer"
+
 fake_start --text 'unlogged'
 run chat-send --no-log --cache 'not kept'
 run chat-send --no-log --cache 'not kept'

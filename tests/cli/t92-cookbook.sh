@@ -51,7 +51,7 @@ while [ "$k" -le "$count" ]; do
 	title=$(head -1 "$r" | sed 's/^# //')
 	# what the simulated provider answers: JSON for recipes that ask for data
 	if grep -q -- '--schema' "$r"; then
-		fake_start --text '{"vendor":"ACME Ltd","total":12.5,"currency":"EUR","date":"2026-11-01","kind":"disk"}'
+		fake_start --text '{"vendor":"ACME Ltd","date":"2026-11-01","total":12.5}'
 	else
 		fake_start --echo
 	fi
