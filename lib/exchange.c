@@ -113,29 +113,7 @@ static void stray_message(const struct buf *b, char *out, size_t cap)
 
 static void transport_error(const struct http_call *c, struct chat_reply *reply, int emitted)
 {
-	if (c->stalled) {
-		err_set(&reply->err, ERR_TIMEOUT, 0, "timed out: %s", c->stall_why);
-		return;
-	}
-	switch (c->code) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-		err_set(&reply->err, ERR_NETWORK, 0, "cannot connect: %s", c->curl_err);
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		err_set(&reply->err, ERR_TIMEOUT, 0, "timed out: %s", c->curl_err);
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-		err_set(&reply->err, ERR_NETWORK, 0, "TLS failure: %s", c->curl_err);
-		reply->err.retryable = 0;
-		break;
-	default:
-		err_set(&reply->err, ERR_NETWORK, 0, "%s: %s",
-			emitted ? "connection dropped mid-reply" : "connection failed", c->curl_err);
-	}
+	http_transport_error(c, &reply->err, emitted);
 }
 
 /* Wait before attempt n+1 the way the official SDKs do; -1: do not retry. */
@@ -150,13 +128,6 @@ static long retry_delay(const struct http_call *c, int n)
 	if (d > 8000)
 		d = 8000;
 	return (long)(d * (1.0 - 0.25 * ((double)rand() / RAND_MAX)));
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (!sig_caught && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 int exchange_begin(struct exchange *x, const struct provider *p, const struct chat_request *rq,
@@ -298,7 +269,7 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 		for (;;) {
 			long w;
 			while (!sig_caught && (w = exchange_wait(&x)) > 0)
-				sleep_ms(w);
+				http_sleep_ms(w);
 			if (sig_caught) {
 				err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
 				break;
@@ -307,7 +278,7 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 			long wait = exchange_attempt_done(&x, h ? curl_easy_perform(h) : CURLE_FAILED_INIT);
 			if (wait < 0)
 				break;
-			sleep_ms(wait);
+			http_sleep_ms(wait);
 			if (sig_caught) {
 				err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
 				break;

@@ -79,13 +79,6 @@ static void note(struct up *u, const char *fmt, ...)
 	warn("%s: %s", u->o->label ? u->o->label : u->display, msg);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (!sig_caught && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* "https://host:port/v1beta/" -> origin "https://host:port", path "/v1beta". */
 static int split_base(struct up *u, const char *base)
 {
@@ -179,22 +172,8 @@ static void failed(struct up *u, const struct http_call *c)
 		if (c->retry_after_ms >= 0)
 			e->retry_after_ms = c->retry_after_ms; /* headers beat a hint in the body */
 		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-		err_set(e, ERR_NETWORK, 0, "cannot connect: %s", c->curl_err);
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		err_set(e, ERR_TIMEOUT, 0, "timed out: %s", c->curl_err);
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-		err_set(e, ERR_NETWORK, 0, "TLS failure: %s", c->curl_err);
-		e->retryable = 0;
-		break;
 	default:
-		err_set(e, ERR_NETWORK, 0, "connection failed: %s", c->curl_err);
+		http_transport_error(c, e, 0);
 	}
 }
 
@@ -209,7 +188,7 @@ static int again(struct up *u)
 		return 0;
 	if (verbose)
 		note(u, "%s: %s; trying again in %ld ms", u->what, u->err.message, wait);
-	sleep_ms(wait);
+	http_sleep_ms(wait);
 	if (sig_caught) {
 		err_set(&u->err, ERR_INTERRUPTED, 0, "interrupted");
 		return 0;
@@ -539,7 +518,7 @@ static int wait_active(struct up *u)
 		}
 		if (verbose)
 			note(u, "the file is %s; asking again in %ld ms", state[0] ? state : "not ready", delay);
-		sleep_ms(delay);
+		http_sleep_ms(delay);
 		if (sig_caught) {
 			err_set(&u->err, ERR_INTERRUPTED, 0, "interrupted");
 			break;

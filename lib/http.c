@@ -3,6 +3,7 @@
 #include "diag.h"
 #include "sig.h"
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -374,4 +375,37 @@ int http_get_small(const char *url, long timeout_ms, struct buf *out, long *stat
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_cleanup(h);
 	return rc == CURLE_OK ? 0 : -1;
+}
+
+void http_transport_error(const struct http_call *c, struct chat_error *e, int mid)
+{
+	if (c->stalled) {
+		err_set(e, ERR_TIMEOUT, 0, "timed out: %s", c->stall_why);
+		return;
+	}
+	switch (c->code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+		err_set(e, ERR_NETWORK, 0, "cannot connect: %s", c->curl_err);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		err_set(e, ERR_TIMEOUT, 0, "timed out: %s", c->curl_err);
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+		err_set(e, ERR_NETWORK, 0, "TLS failure: %s", c->curl_err);
+		e->retryable = 0;
+		break;
+	default:
+		err_set(e, ERR_NETWORK, 0, "%s: %s", mid ? "connection dropped mid-reply" : "connection failed", c->curl_err);
+	}
+}
+
+void http_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (!sig_caught && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

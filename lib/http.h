@@ -7,6 +7,7 @@
 #define CHAT_HTTP_H
 #include <curl/curl.h>
 #include "buf.h"
+#include "chaterr.h"
 #include "ratelimit.h"
 
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t len);
@@ -76,6 +77,12 @@ int http_header(const struct http_call *c, const char *name, char *out, size_t c
 long http_retry_delay(long hint_ms, int n);
 /* A quick GET of a small body (a probe). 0 when a reply arrived. */
 int http_get_small(const char *url, long timeout_ms, struct buf *out, long *status);
+/* The error a failed transfer means (c->code is not CURLE_OK, or the call
+ * stalled): network, timeout, or a TLS failure that is not retried. mid:
+ * part of the reply had arrived. */
+void http_transport_error(const struct http_call *c, struct chat_error *e, int mid);
+/* Sleep, cut short by a signal. */
+void http_sleep_ms(long ms);
 /* Parse a Retry-After value (seconds or an HTTP date) into ms, or -1. */
 long http_parse_retry_after(const char *v, long now);
 #endif

@@ -450,36 +450,7 @@ static void http_failure(const struct imagegen_conn *cn, const struct http_call 
 
 static void transport_failure(const struct http_call *c, struct chat_error *e)
 {
-	if (c->stalled) {
-		err_set(e, ERR_TIMEOUT, 0, "timed out: %s", c->stall_why);
-		return;
-	}
-	switch (c->code) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-		err_set(e, ERR_NETWORK, 0, "cannot connect: %s", c->curl_err);
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		err_set(e, ERR_TIMEOUT, 0, "timed out: %s", c->curl_err);
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-		err_set(e, ERR_NETWORK, 0, "TLS failure: %s", c->curl_err);
-		e->retryable = 0;
-		break;
-	default:
-		err_set(e, ERR_NETWORK, 0, "%s: %s", c->got_body ? "connection dropped mid-reply" : "connection failed",
-			c->curl_err);
-	}
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (!sig_caught && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	http_transport_error(c, e, c->got_body);
 }
 
 static void reset_reply(struct imagegen_reply *r)
@@ -509,7 +480,7 @@ int imagegen_run(const struct imagegen_conn *cn, const struct imagegen_req *rq, 
 	for (int attempt = 0;; attempt++) {
 		long w;
 		while (!sig_caught && cn->rl && (w = ratelimit_take(cn->rl, pname, est)) > 0)
-			sleep_ms(w);
+			http_sleep_ms(w);
 		if (sig_caught)
 			break;
 		reset_reply(r);
@@ -538,7 +509,7 @@ int imagegen_run(const struct imagegen_conn *cn, const struct imagegen_req *rq, 
 			break;
 		if (verbose)
 			warn("%s; retrying in %ld ms (attempt %d of %d)", r->err.message, wait, attempt + 2, cn->retries + 1);
-		sleep_ms(wait);
+		http_sleep_ms(wait);
 	}
 	if (sig_caught)
 		err_set(&r->err, ERR_INTERRUPTED, 0, "interrupted");

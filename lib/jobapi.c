@@ -85,13 +85,6 @@ void jobapi_openai_usage(jv u, struct chat_reply *reply)
 	jv_free(cd);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (!sig_caught && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* Why an exchange failed, in err. */
 static void failed(const struct jobapi_conn *c, const struct http_call *h, struct chat_error *err)
 {
@@ -112,22 +105,8 @@ static void failed(const struct jobapi_conn *c, const struct http_call *h, struc
 		if (h->should_retry == 0)
 			err->retryable = 0;
 		break;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-		err_set(err, ERR_NETWORK, 0, "cannot connect: %s", h->curl_err);
-		break;
-	case CURLE_OPERATION_TIMEDOUT:
-		err_set(err, ERR_TIMEOUT, 0, "timed out: %s", h->curl_err);
-		break;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-		err_set(err, ERR_NETWORK, 0, "TLS failure: %s", h->curl_err);
-		err->retryable = 0;
-		break;
 	default:
-		err_set(err, ERR_NETWORK, 0, "connection failed: %s", h->curl_err);
+		http_transport_error(h, err, 0);
 	}
 }
 
@@ -141,7 +120,7 @@ static int again(const struct jobapi_conn *c, struct chat_error *err, int attemp
 		return 0;
 	if (verbose)
 		warn("%s: %s; trying again in %ld ms", c->prov->name, err->message, wait);
-	sleep_ms(wait);
+	http_sleep_ms(wait);
 	return !sig_caught;
 }
 

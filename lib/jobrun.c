@@ -168,13 +168,6 @@ int jobrun_status(struct jobrun *r, jv jobs)
 	return sig_caught ? 128 + sig_caught : r->status;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (!sig_caught && nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 int jobrun_wait(struct jobrun *r, jv jobs)
 {
 	const char *cap_s = getenv("CHAT_BATCH_POLL");
@@ -207,7 +200,7 @@ int jobrun_wait(struct jobrun *r, jv jobs)
 		} else if (verbose) {
 			warn("%ld jobs still running; asking again in %ld ms", open, delay);
 		}
-		sleep_ms(delay);
+		http_sleep_ms(delay);
 		delay = delay * 2 > cap_ms ? cap_ms : delay * 2;
 	}
 out:
