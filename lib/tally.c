@@ -287,7 +287,8 @@ static void cell(struct buf *b, const char *s, int width, int right)
 
 int tally_print(struct tally *t, const struct tally_query *q, int json)
 {
-	qsort(t->v, t->n, sizeof *t->v, by_group);
+	if (t->n) /* qsort wants an array, even of none */
+		qsort(t->v, t->n, sizeof *t->v, by_group);
 	struct tally_row total = { .group = jv_null() };
 	for (size_t i = 0; i < t->n; i++)
 		add_row(&total, &t->v[i]);
