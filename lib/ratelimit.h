@@ -23,6 +23,9 @@ void rl_headers_init(struct rl_headers *h);
  * output-tokens are not used). Returns 1 if it was one of these headers,
  * even when its value was bad and so ignored; 0 otherwise. */
 int rl_headers_parse(struct rl_headers *h, const char *name, const char *value, long long now_unix_ms);
+/* A count as the headers and the config give it: digits only, no sign.
+ * 0 with *out set, or -1. */
+int rl_parse_count(const char *s, long *out);
 
 struct ratelimit;
 /* Open the shared state: $CHAT_RATE_DB, else ratelimit.db in the folder of
