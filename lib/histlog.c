@@ -73,8 +73,7 @@ static int load_context(struct histlog *h)
 	return 0;
 }
 
-/* A title: the prompt's first line, cut at a character boundary. */
-static void make_title(const char *prompt, char *out, size_t cap)
+void histlog_title(const char *prompt, char *out, size_t cap)
 {
 	while (*prompt == ' ' || *prompt == '\n' || *prompt == '\t')
 		prompt++;
@@ -200,7 +199,7 @@ static int log_user_turn(struct histlog *h, const struct histlog_start *hs)
 {
 	char now[40], title[96];
 	clock_rfc3339(now, sizeof now);
-	make_title(hs->prompt, title, sizeof title);
+	histlog_title(hs->prompt, title, sizeof title);
 	if (store_begin(&h->st) < 0)
 		return -1;
 	if ((hs->cont || hs->conversation) && find_and_load(h, hs) < 0)

@@ -50,4 +50,7 @@ struct histlog_media {
 };
 int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t n);
 void histlog_close(struct histlog *h);
+/* A conversation's title from its first prompt: the first line, cut at a
+ * character boundary to fit cap. */
+void histlog_title(const char *prompt, char *out, size_t cap);
 #endif

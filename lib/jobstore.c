@@ -1,4 +1,5 @@
 #include "jobstore.h"
+#include "histlog.h"
 #include "attach.h"
 #include "base64.h"
 #include "clock.h"
@@ -396,20 +397,6 @@ int jobs_only_failed(struct store *s, const char *request_id)
 	return rc == SQLITE_ROW ? yes : store_error(s, "looking up failed records");
 }
 
-/* A title: the prompt's first line, cut at a character boundary. */
-static void title_of(const char *prompt, char *out, size_t cap)
-{
-	while (*prompt == ' ' || *prompt == '\n' || *prompt == '\t')
-		prompt++;
-	size_t n = strcspn(prompt, "\r\n");
-	if (n >= cap)
-		n = cap - 1;
-	while (n && ((unsigned char)prompt[n] & 0xC0) == 0x80)
-		n--;
-	memcpy(out, prompt, n);
-	out[n] = 0;
-}
-
 /* The prompt's attachments, stored by content and linked to message rid. */
 static int store_media(struct store *s, sqlite3_int64 rid, jv rec)
 {
@@ -473,7 +460,7 @@ int jobs_log_reply(struct store *s, jv rec, const struct jobs_reply *r, char con
 	}
 	if (found) {
 		store_new_id(conv);
-		title_of(prompt, title, sizeof title);
+		histlog_title(prompt, title, sizeof title);
 		sqlite3_stmt *st = store_prepare(s, "INSERT INTO conversations (id, name, title, system, created, updated)"
 						    " VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
 		if (st) {
