@@ -65,7 +65,8 @@ tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
-tests/fakeprov: tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o tests/fakeprov_images.o tests/fakeprov_batch.o lib/libchat.a
+tests/fakeprov: tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o tests/fakeprov_images.o tests/fakeprov_batch.o \
+		tests/fakeprov_replay.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) $(IMG_LIBS) -lm -pthread
 
@@ -147,5 +148,5 @@ clean:
 
 .PHONY: all check demo bench deps install uninstall clean fuzz
 .SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o tests/fakeprov_batch.o \
-	tests/fakeprov_images.o
+	tests/fakeprov_images.o tests/fakeprov_replay.o
 -include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d scripts/*.d)

@@ -303,7 +303,7 @@ int ask_fallback(struct session *s, struct ask_state *st)
 		session_copy_model(s, tmp);
 		st->rq.model = s->model;
 		st->rq.default_max_tokens = s->default_max_tokens;
-		memset(&st->reply, 0, sizeof st->reply);
+		chat_reply_free(&st->reply);
 	}
 	explicit_bzero(tmp->key, sizeof tmp->key);
 	free(tmp);
@@ -391,6 +391,8 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 		status = 128 + (sig_caught ? sig_caught : SIGINT);
 	buf_free(&k->out);
 	buf_free(&k->text);
+	jv_free(reply->tool_calls);
+	reply->tool_calls = jv_invalid();
 	jv_free(st->data);
 	st->data = jv_invalid();
 	return status;

@@ -26,14 +26,126 @@ static int counted_emit(void *ctx, const char *text, size_t len)
 	return 0;
 }
 
+/* The last event of a body that ends without its blank line is taken, as
+ * the SDKs take it, when it is whole: [DONE] or complete JSON. */
+static int whole_event(const struct sse_event *ev)
+{
+	if (ev->data_len == 6 && !memcmp(ev->data, "[DONE]", 6))
+		return 1;
+	jv v = jv_parse_sized(ev->data, (int)ev->data_len);
+	int ok = jv_is_valid(v);
+	jv_free(v);
+	return ok;
+}
+
 static int on_event(void *ctx, const struct sse_event *ev)
 {
 	struct run *r = ctx;
+	if (r->at_eof && !whole_event(ev))
+		return 0; /* cut off mid-event: what arrived of it is not an event */
 	if (evbatch_add(&r->batch, ev) < 0) {
 		err_set(&r->reply->err, ERR_BAD_OUTPUT, 0, "out of memory holding the reply's events");
 		return -1;
 	}
 	return 0;
+}
+
+/* The call in reply->tool_calls that key names, or -1. */
+static int find_call(jv calls, double key)
+{
+	int n = jv_array_length(jv_copy(calls));
+	for (int i = 0; i < n; i++) {
+		jv c = jv_array_get(jv_copy(calls), i);
+		double k = jx_num(c, "key", -2);
+		jv_free(c);
+		if (k == key)
+			return i;
+	}
+	return -1;
+}
+
+/* Tool-call fragments merged into the reply's calls: a name and id start
+ * a call, argument pieces are appended to it. The tool forced to carry
+ * --schema is the answer itself, so its pieces go out as text. */
+static int merge_tools(struct run *r, const char *json, size_t len)
+{
+	struct chat_reply *reply = r->reply;
+	jv frags = jv_parse_sized(json, (int)len);
+	int rc = 0, n = jv_get_kind(frags) == JV_KIND_ARRAY ? jv_array_length(jv_copy(frags)) : 0;
+	if (!jv_is_valid(reply->tool_calls))
+		reply->tool_calls = jv_array();
+	for (int i = 0; i < n && !rc; i++) {
+		jv f = jv_array_get(jv_copy(frags), i), args = jx_get(f, "args");
+		double key = jx_num(f, "key", -1);
+		int at = key == -1 ? -1 : find_call(reply->tool_calls, key);
+		jv call = at >= 0 ? jv_array_get(jv_copy(reply->tool_calls), at)
+				  : JV_OBJECT(jv_string("key"), jv_number(key), jv_string("args"), jv_string(""));
+		jv id = jx_get(f, "id"), name = jx_get(f, "name");
+		if (jv_get_kind(id) == JV_KIND_STRING)
+			call = jv_object_set(call, jv_string("id"), jv_copy(id));
+		if (jv_get_kind(name) == JV_KIND_STRING)
+			call = jv_object_set(call, jv_string("name"), jv_copy(name));
+		char cname[64] = "";
+		jx_str(call, "name", cname, sizeof cname);
+		int answer = r->schema && !strcmp(cname, SCHEMA_NAME);
+		if (jv_get_kind(args) == JV_KIND_STRING) {
+			if (answer)
+				rc = counted_emit(r, jv_string_value(args), (size_t)jv_string_length_bytes(jv_copy(args)));
+			jv so_far = jx_get(call, "args");
+			call = jv_object_set(call, jv_string("args"),
+					     jv_string_concat(jv_get_kind(so_far) == JV_KIND_STRING ? so_far : jv_string(""),
+							      jv_copy(args)));
+		}
+		if (answer)
+			call = jv_object_set(call, jv_string("answer"), jv_true());
+		reply->tool_calls = at >= 0 ? jv_array_set(reply->tool_calls, at, call)
+					    : jv_array_append(reply->tool_calls, call);
+		jv_free(name);
+		jv_free(id);
+		jv_free(args);
+		jv_free(f);
+	}
+	jv_free(frags);
+	return rc;
+}
+
+/* The calls as the response record gives them: name, id where the
+ * provider sent one, and arguments as JSON (the raw text when a limit cut
+ * them off before they were whole). */
+static jv final_calls(jv calls)
+{
+	jv out = jv_array();
+	int n = jv_get_kind(calls) == JV_KIND_ARRAY ? jv_array_length(jv_copy(calls)) : 0;
+	for (int i = 0; i < n; i++) {
+		jv c = jv_array_get(jv_copy(calls), i), id = jx_get(c, "id"), name = jx_get(c, "name"), args = jx_get(c, "args");
+		jv answer = jx_get(c, "answer");
+		if (jv_get_kind(answer) != JV_KIND_TRUE) {
+			const char *a = jv_get_kind(args) == JV_KIND_STRING ? jv_string_value(args) : "";
+			jv parsed = *a ? jv_parse(a) : jv_object();
+			jv o = jv_object();
+			if (jv_get_kind(id) == JV_KIND_STRING)
+				o = jv_object_set(o, jv_string("id"), jv_copy(id));
+			o = jv_object_set(o, jv_string("name"), jv_get_kind(name) == JV_KIND_STRING ? jv_copy(name) : jv_string(""));
+			if (jv_is_valid(parsed)) {
+				o = jv_object_set(o, jv_string("arguments"), parsed);
+			} else {
+				jv_free(parsed);
+				o = jv_object_set(o, jv_string("arguments"), jv_string(a));
+			}
+			out = jv_array_append(out, o);
+		}
+		jv_free(answer);
+		jv_free(args);
+		jv_free(name);
+		jv_free(id);
+		jv_free(c);
+	}
+	jv_free(calls);
+	if (!jv_array_length(jv_copy(out))) {
+		jv_free(out);
+		return jv_invalid();
+	}
+	return out;
 }
 
 /* One decoded event applied to the reply: the text goes out, the rest is noted. */
@@ -65,7 +177,11 @@ static int apply(struct run *r, size_t i)
 		snprintf(reply->finish, sizeof reply->finish, "%s", d->finish);
 	if (d->done)
 		reply->done = 1;
+	if (d->refusal)
+		reply->refused = 1;
 	if (d->text_len && counted_emit(r, evbatch_text(&r->batch, i, d->text_off), d->text_len))
+		return -1;
+	if (d->tools_len && merge_tools(r, evbatch_text(&r->batch, i, d->tools_off), d->tools_len))
 		return -1;
 	return 0;
 }
@@ -135,13 +251,13 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 		   struct chat_reply *reply, struct exchange_timing *t)
 {
 	memset(x, 0, sizeof *x);
-	memset(reply, 0, sizeof *reply);
+	chat_reply_free(reply);
 	memset(t, 0, sizeof *t);
 	buf_init(&x->url, 8192);
 	buf_init(&x->body, 256u << 20);
 	x->o = o;
 	x->t = t;
-	x->r = (struct run){ .p = p, .reply = reply, .emit = emit, .flush = flush, .ctx = ctx };
+	x->r = (struct run){ .p = p, .reply = reply, .emit = emit, .flush = flush, .ctx = ctx, .schema = rq->schema != NULL };
 	evbatch_init(&x->r.batch, p);
 	x->r.start = now_ms();
 	if (p->build(rq, o->base, o->key, &x->url, &x->headers, &x->body, &reply->err) < 0)
@@ -182,7 +298,7 @@ static void note_limits(struct exchange *x)
 CURL *exchange_attempt(struct exchange *x)
 {
 	x->t->attempts = ++x->attempt;
-	memset(x->r.reply, 0, sizeof *x->r.reply);
+	chat_reply_free(x->r.reply);
 	sse_init(&x->r.sse, 64u << 20, on_event, &x->r);
 	x->in_attempt = 1;
 	return http_start(&x->c);
@@ -197,6 +313,12 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 	if (c->handle)
 		http_finish(c, code);
 	x->in_attempt = 0;
+	if (c->code == CURLE_OK && !reply->err.code && !sig_caught && !r->emit_failed) {
+		r->at_eof = 1;
+		if (sse_flush(&r->sse) == 0)
+			deliver(r);
+		r->at_eof = 0;
+	}
 	int discarded = sse_finish(&r->sse);
 	char stray[300] = "";
 	if (r->sse.stray.len)
@@ -218,7 +340,9 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 	} else if (!reply->done && stray[0]) {
 		err_set(&reply->err, ERR_SERVER, 0, "error in the reply stream: %s", stray);
 		reply->err.retryable = 0;
-	} else if (!reply->done) {
+	} else if (!reply->done && !reply->finish[0]) {
+		/* a stream that carried its stop reason is whole, with or without
+		 * its end marker, as the SDKs read it; one that ended before any is cut off */
 		err_set(&reply->err, ERR_NETWORK, 0, "the reply stream ended before it was complete%s",
 			discarded ? " (an unterminated event was discarded)" : "");
 	}
@@ -246,8 +370,11 @@ int exchange_end(struct exchange *x)
 		if (reply->err.code)
 			snprintf(reply->finish, sizeof reply->finish, "%s",
 				 reply->err.code == ERR_INTERRUPTED ? "interrupted" : "error");
+		else if (reply->refused)
+			snprintf(reply->finish, sizeof reply->finish, "filtered");
 		else if (!reply->finish[0])
 			snprintf(reply->finish, sizeof reply->finish, "stop");
+		reply->tool_calls = final_calls(reply->tool_calls);
 	}
 	evbatch_free(&x->r.batch);
 	t->total_ms = now_ms() - x->r.start;

@@ -44,6 +44,8 @@ struct run {
 	void *ctx;
 	long start, first;
 	int emitted, emit_failed;
+	int schema;           /* --schema: a tool forced to carry it gives the answer */
+	int at_eof;           /* the transfer ended: an unterminated event is being flushed */
 };
 
 struct exchange {

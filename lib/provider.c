@@ -4,6 +4,7 @@
 #include "jsonx.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct provider *const all[] = { &provider_openai, &provider_anthropic, &provider_gemini,
@@ -68,6 +69,53 @@ void provider_url(struct buf *url, const char *base, const char *path)
 		bl--;
 	buf_add(url, base, bl);
 	buf_adds(url, path);
+}
+
+/* Length of s without its trailing slashes. */
+static size_t trimmed(const char *s)
+{
+	size_t n = strlen(s);
+	while (n && s[n - 1] == '/')
+		n--;
+	return n;
+}
+
+/* Where the value comes from, first found wins: the provider's own
+ * variable, Google's SDK variable (an origin, to which the SDK adds its
+ * API version), OLLAMA_HOST, the config, the built-in default. */
+static int base_source(const struct provider *p, const char *config_value, char *out, size_t cap)
+{
+	const char *env = getenv(p->base_env);
+	const char *google = p == &provider_gemini ? getenv("GOOGLE_GEMINI_BASE_URL") : NULL;
+	const char *host = p == &provider_ollama ? getenv("OLLAMA_HOST") : NULL;
+	int n;
+	if (env && *env)
+		n = snprintf(out, cap, "%s", env);
+	else if (google && *google)
+		n = snprintf(out, cap, "%.*s/v1beta", (int)trimmed(google), google);
+	else if (host && *host)
+		n = snprintf(out, cap, "%s%.*s/v1", strstr(host, "://") ? "" : "http://", (int)trimmed(host), host);
+	else if (config_value && *config_value)
+		n = snprintf(out, cap, "%s", config_value);
+	else
+		n = snprintf(out, cap, "%s", p->default_base);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+int provider_base(const struct provider *p, const char *config_value, char *out, size_t cap)
+{
+	if (base_source(p, config_value, out, cap) < 0)
+		return -1;
+	if (p != &provider_anthropic)
+		return 0;
+	/* Anthropic's SDK takes the origin and puts /v1 in each path; a base
+	 * that already ends in /v1 (our own older form) must not get two */
+	size_t n = trimmed(out);
+	if (n >= 3 && !strncmp(out + n - 3, "/v1", 3))
+		n -= 3;
+	out[n] = 0;
+	out[trimmed(out)] = 0;
+	return 0;
 }
 
 int provider_header(struct curl_slist **h, const char *fmt, ...)
@@ -151,4 +199,49 @@ void provider_error_body(long status, const char *body, size_t len, error_map_fn
 	}
 	jv_free(e);
 	jv_free(v);
+}
+
+void chat_reply_free(struct chat_reply *r)
+{
+	jv_free(r->tool_calls);
+	memset(r, 0, sizeof *r);
+}
+
+jv provider_tool_fragment(long key, jv id, jv name, jv args)
+{
+	jv f = JV_OBJECT(jv_string("key"), jv_number((double)key));
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		f = jv_object_set(f, jv_string("id"), jv_copy(id));
+	if (jv_get_kind(name) == JV_KIND_STRING)
+		f = jv_object_set(f, jv_string("name"), jv_copy(name));
+	if (jv_get_kind(args) == JV_KIND_STRING)
+		f = jv_object_set(f, jv_string("args"), jv_copy(args));
+	return f;
+}
+
+void provider_tools(jv fragments, struct buf *arena, size_t *off, size_t *len)
+{
+	if (jv_get_kind(fragments) != JV_KIND_ARRAY || !jv_array_length(jv_copy(fragments))) {
+		jv_free(fragments);
+		return;
+	}
+	jv s = jv_dump_string(fragments, 0);
+	int n = jv_string_length_bytes(jv_copy(s));
+	*off = arena->len;
+	if (buf_add(arena, jv_string_value(s), (size_t)n) == 0)
+		*len = (size_t)n;
+	jv_free(s);
+}
+
+jv provider_first_choice(jv arr)
+{
+	int n = jv_get_kind(arr) == JV_KIND_ARRAY ? jv_array_length(jv_copy(arr)) : 0;
+	for (int i = 0; i < n; i++) {
+		jv c = jv_array_get(jv_copy(arr), i);
+		double idx = jx_num(c, "index", (double)i);
+		if (idx == 0 && jv_get_kind(c) == JV_KIND_OBJECT)
+			return c;
+		jv_free(c);
+	}
+	return jv_invalid();
 }

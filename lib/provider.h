@@ -43,8 +43,17 @@ struct chat_reply {
 	char finish[24];        /* DESIGN.md words: stop, length, filtered, error, interrupted */
 	char model[128];        /* the model that answered, as the provider named it */
 	int done;               /* the provider's end-of-stream marker was seen */
+	int refused;            /* the text is the model's refusal (OpenAI's delta.refusal) */
+	/* Tool calls the reply made: while streaming, [{key, id, name, args}]
+	 * with args the JSON text so far; once the exchange ends, [{id?, name,
+	 * arguments}] with arguments parsed where they are whole JSON. A zeroed
+	 * reply holds jv_invalid(): none. Freed with chat_reply_free. */
+	jv tool_calls;
 	struct chat_error err;
 };
+
+/* Frees what a reply holds (its tool calls) and zeroes it. */
+void chat_reply_free(struct chat_reply *r);
 
 /* Deltas go to emit; the provider never buffers text itself. */
 typedef int (*delta_fn)(void *ctx, const char *text, size_t len);
@@ -59,6 +68,11 @@ struct decoded {
 	struct usage usage;
 	unsigned usage_mask;        /* which usage fields this event sets */
 	int done;                   /* the provider's end-of-reply marker */
+	int refusal;                /* this event's text is a refusal */
+	/* Tool-call fragments, a JSON array in the arena: [{"key": K, "id"?,
+	 * "name"?, "args"?}], args a piece of the call's JSON text. Fragments
+	 * with the same key belong to one call; key -1 is a whole call. */
+	size_t tools_off, tools_len;
 	struct chat_error err;      /* err.code != 0: the reply failed here */
 };
 
@@ -85,6 +99,15 @@ extern const struct provider provider_openai, provider_anthropic, provider_gemin
 /* Helpers the providers share. */
 /* base without trailing slashes, then path. */
 void provider_url(struct buf *url, const char *base, const char *path);
+/* The base URL for p's requests, the one place its policy lives: the
+ * provider's variable (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GEMINI_BASE_URL,
+ * OLLAMA_BASE_URL), else for Gemini GOOGLE_GEMINI_BASE_URL (an origin, to
+ * which /v1beta is added as Google's SDK adds its API version), else for
+ * Ollama OLLAMA_HOST, else config_value (the config's base_url; may be
+ * NULL), else the default. Anthropic's base is an origin, as in its SDK:
+ * each path starts with /v1, and a /v1 at the end of the value is dropped.
+ * 0, or -1 when the URL does not fit in cap. */
+int provider_base(const struct provider *p, const char *config_value, char *out, size_t cap);
 /* Append "Name: value" (printf-style); the formatted line is wiped after
  * copying, since it may hold a key. 0 or -1. */
 int provider_header(struct curl_slist **h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -106,8 +129,18 @@ void provider_error_body(long status, const char *body, size_t len, error_map_fn
 /* For a provider that takes no video: -1 with err set when rq carries a
  * video (inline, or a Gemini Files API uri, which only Gemini can read). */
 int provider_no_video(const struct chat_request *rq, struct chat_error *err);
+/* Append the tool-call fragments (a jv array, consumed) to the arena. */
+void provider_tools(jv fragments, struct buf *arena, size_t *off, size_t *len);
+/* One fragment: key, and id, name and args where they are strings (borrowed). */
+jv provider_tool_fragment(long key, jv id, jv name, jv args);
+/* The element of a choices/candidates array whose "index" is 0 (its
+ * position when it names none), or jv_invalid(). Others are other
+ * completions of the same prompt, never part of the reply. */
+jv provider_first_choice(jv arr);
 /* The first bytes of an error body that is not the JSON we expect. */
 void provider_snippet(const char *body, size_t len, char *out, size_t cap);
+/* An OpenAI-style usage object (chat completions, batch results) read into out. */
+void openai_usage(jv u, struct usage *out);
 /* Provider by name ("openai"), or NULL. */
 const struct provider *provider_find(const char *name);
 /* Split "provider:model" or pick by the model name's prefix. Sets *model to

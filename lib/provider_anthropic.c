@@ -30,7 +30,7 @@ static jv turn(const char *role, const char *text, const struct chat_request *rq
 static int anthropic_build(const struct chat_request *rq, const char *base, const char *key,
 			   struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
 {
-	provider_url(url, base, "/messages");
+	provider_url(url, base, "/v1/messages");
 	if (provider_no_video(rq, err) < 0)
 		return -1;
 	long max = rq->max_tokens > 0 ? rq->max_tokens : rq->default_max_tokens > 0 ? rq->default_max_tokens : 4096;
@@ -147,17 +147,32 @@ static void anthropic_decode(const struct sse_event *ev, jv v, struct decoded *d
 		jv_free(model);
 		jv_free(u);
 		jv_free(m);
+	} else if (!strcmp(type, "content_block_start")) {
+		/* a tool_use block: its input follows as input_json_delta pieces */
+		jv block = jx_get(v, "content_block");
+		char bt[32] = "";
+		jx_str(block, "type", bt, sizeof bt);
+		if (!strcmp(bt, "tool_use")) {
+			jv id = jx_get(block, "id"), name = jx_get(block, "name");
+			provider_tools(JV_ARRAY(provider_tool_fragment((long)jx_num(v, "index", 0), id, name, jv_null())),
+				       arena, &d->tools_off, &d->tools_len);
+			jv_free(name);
+			jv_free(id);
+		}
+		jv_free(block);
 	} else if (!strcmp(type, "content_block_delta")) {
 		jv delta = jx_get(v, "delta"), text = jx_get(delta, "text");
 		char dt[32] = "";
 		jx_str(delta, "type", dt, sizeof dt);
-		if (!strcmp(dt, "text_delta"))
+		if (!strcmp(dt, "text_delta")) {
 			provider_text(text, arena, &d->text_off, &d->text_len);
-		else if (!strcmp(dt, "input_json_delta")) {
-			/* the forced tool's input is the structured answer */
-			jv_free(text);
-			text = jx_get(delta, "partial_json");
-			provider_text(text, arena, &d->text_off, &d->text_len);
+		} else if (!strcmp(dt, "input_json_delta")) {
+			/* a tool's input, never text (but see exchange.c: the
+			 * tool forced for --schema gives the answer) */
+			jv part = jx_get(delta, "partial_json");
+			provider_tools(JV_ARRAY(provider_tool_fragment((long)jx_num(v, "index", 0), jv_null(), jv_null(), part)),
+				       arena, &d->tools_off, &d->tools_len);
+			jv_free(part);
 		}
 		jv_free(text);
 		jv_free(delta);
@@ -179,7 +194,7 @@ const struct provider provider_anthropic = {
 	.name = "anthropic",
 	.key_env = anthropic_env,
 	.base_env = "ANTHROPIC_BASE_URL",
-	.default_base = "https://api.anthropic.com/v1",
+	.default_base = "https://api.anthropic.com",
 	.build = anthropic_build,
 	.decode = anthropic_decode,
 	.http_error = anthropic_http_error,

@@ -4,6 +4,7 @@
 #include "provider.h"
 #include "attach.h"
 #include "jsonx.h"
+#include "schema_provider.h"
 #include <string.h>
 
 static const char *const openai_env[] = { "OPENAI_API_KEY", NULL };
@@ -54,13 +55,19 @@ static int build(const struct chat_request *rq, const char *base, const char *ke
 		o = jv_object_set(o, jv_string(max_field), jv_number((double)rq->max_tokens));
 	if (rq->temperature >= 0)
 		o = jv_object_set(o, jv_string("temperature"), jv_number(rq->temperature));
-	if (rq->schema)
+	if (rq->schema) {
+		/* strict mode refuses a schema with an open object or an optional
+		 * property; such a schema goes without it (the answer is still
+		 * checked, and asked for again once) */
+		int strict;
+		jv sc = schema_for_openai(jv_parse(rq->schema), &strict);
 		o = jv_object_set(o, jv_string("response_format"),
 				  JV_OBJECT(jv_string("type"), jv_string("json_schema"),
 					    jv_string("json_schema"),
 					    JV_OBJECT(jv_string("name"), jv_string(SCHEMA_NAME),
-						      jv_string("schema"), jv_parse(rq->schema),
-						      jv_string("strict"), jv_true())));
+						      jv_string("schema"), sc,
+						      jv_string("strict"), jv_bool(strict))));
+	}
 	provider_body(o, body);
 	if ((key && *key && provider_header(headers, "Authorization: Bearer %s", key)) || provider_json_headers(headers)) {
 		err_set(err, ERR_BAD_INPUT, 0, "out of memory building the request");
@@ -90,8 +97,10 @@ static const char *finish_word(const char *f)
 	return "stop"; /* stop, tool_calls, function_call */
 }
 
-/* An OpenAI error object (from an HTTP body or mid-stream) to a chat_error. */
-static void map_error(long status, jv eobj, struct chat_error *err)
+/* An OpenAI error object to a chat_error: from an HTTP body (status is
+ * the reply's), or mid-stream (in_stream; status is then the one the error
+ * names, as OpenRouter's numeric code and Groq's status_code do, or 0). */
+static void classify_error(long status, jv eobj, int in_stream, struct chat_error *err)
 {
 	char msg[400] = "", type[64] = "", code[64] = "";
 	jx_str(eobj, "message", msg, sizeof msg);
@@ -110,14 +119,29 @@ static void map_error(long status, jv eobj, struct chat_error *err)
 		c = ERR_RATE_LIMITED;
 	else if (status == 408)
 		c = ERR_TIMEOUT;
+	else if (status == 402)
+		c = ERR_QUOTA;
 	else if (status == 409 || status >= 500 || status == 0)
 		c = ERR_SERVER;
 	else
 		c = ERR_BAD_REQUEST;
-	if (status)
+	if (!in_stream)
 		err_set(err, c, status, "HTTP %ld: %s", status, msg);
 	else
 		err_set(err, c, 0, "error in the reply stream: %s", msg);
+}
+
+static void map_error(long status, jv eobj, struct chat_error *err)
+{
+	classify_error(status, eobj, 0, err);
+}
+
+/* The HTTP status an error sent inside the stream names, or 0. */
+static long stream_error_status(jv e)
+{
+	double code = jx_num(e, "code", 0), st = jx_num(e, "status_code", 0);
+	double s = code >= 100 && code < 600 ? code : st >= 100 && st < 600 ? st : 0;
+	return (long)s;
 }
 
 static void openai_http_error(long status, const char *body, size_t len, struct chat_error *err)
@@ -125,16 +149,57 @@ static void openai_http_error(long status, const char *body, size_t len, struct 
 	provider_error_body(status, body, len, map_error, err);
 }
 
-static void read_usage(jv u, struct decoded *d)
+/* Usage as OpenAI and the compatible servers report it. Output counts
+ * every billed output token: OpenAI's completion_tokens already holds the
+ * reasoning tokens, while xAI reports them beside it (its total is prompt +
+ * completion + reasoning), so they are added there. DeepSeek reports cache
+ * hits as prompt_cache_hit_tokens. */
+void openai_usage(jv u, struct usage *out)
 {
-	d->usage.input = (long)jx_num(u, "prompt_tokens", 0);
-	d->usage.output = (long)jx_num(u, "completion_tokens", 0);
 	jv pd = jx_get(u, "prompt_tokens_details"), cd = jx_get(u, "completion_tokens_details");
-	d->usage.cached = (long)jx_num(pd, "cached_tokens", 0);
-	d->usage.reasoning = (long)jx_num(cd, "reasoning_tokens", 0);
+	double in = jx_num(u, "prompt_tokens", 0), comp = jx_num(u, "completion_tokens", 0);
+	double reasoning = jx_num(cd, "reasoning_tokens", 0), total = jx_num(u, "total_tokens", -1);
+	out->input = (long)in;
+	out->output = (long)comp;
+	out->cached = (long)jx_num(pd, "cached_tokens", jx_num(u, "prompt_cache_hit_tokens", 0));
+	out->reasoning = (long)reasoning;
+	if (reasoning > 0 && total == in + comp + reasoning)
+		out->output += (long)reasoning;
 	jv_free(pd);
 	jv_free(cd);
+}
+
+static void read_usage(jv u, struct decoded *d)
+{
+	openai_usage(u, &d->usage);
 	d->usage_mask = USAGE_INPUT | USAGE_OUTPUT | USAGE_CACHED | USAGE_REASONING;
+}
+
+/* delta.tool_calls[] fragments (arguments arrive in pieces, keyed by
+ * index) and the deprecated delta.function_call, as tool calls: never text. */
+static void read_tool_calls(jv delta, struct decoded *d, struct buf *arena)
+{
+	jv calls = jx_get(delta, "tool_calls"), legacy = jx_get(delta, "function_call"), out = jv_array();
+	int n = jv_get_kind(calls) == JV_KIND_ARRAY ? jv_array_length(jv_copy(calls)) : 0;
+	for (int i = 0; i < n; i++) {
+		jv c = jv_array_get(jv_copy(calls), i), fn = jx_get(c, "function");
+		jv id = jx_get(c, "id"), name = jx_get(fn, "name"), args = jx_get(fn, "arguments");
+		out = jv_array_append(out, provider_tool_fragment((long)jx_num(c, "index", i), id, name, args));
+		jv_free(args);
+		jv_free(name);
+		jv_free(id);
+		jv_free(fn);
+		jv_free(c);
+	}
+	if (jv_get_kind(legacy) == JV_KIND_OBJECT) {
+		jv name = jx_get(legacy, "name"), args = jx_get(legacy, "arguments");
+		out = jv_array_append(out, provider_tool_fragment(1L << 20, jv_null(), name, args));
+		jv_free(args);
+		jv_free(name);
+	}
+	provider_tools(out, arena, &d->tools_off, &d->tools_len);
+	jv_free(legacy);
+	jv_free(calls);
 }
 
 static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, struct buf *arena)
@@ -157,10 +222,10 @@ static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, s
 	} else if (jv_is_valid(e) && jv_get_kind(e) != JV_KIND_NULL) {
 		/* OpenAI and compatible servers report failures after the 200 this way */
 		if (jv_get_kind(e) == JV_KIND_OBJECT) {
-			map_error(0, e, &d->err);
+			classify_error(stream_error_status(e), e, 1, &d->err);
 		} else {
 			jv probe = JV_OBJECT(jv_string("message"), jv_copy(e));
-			map_error(0, probe, &d->err);
+			classify_error(0, probe, 1, &d->err);
 			jv_free(probe);
 		}
 		d->err.retryable = 0;
@@ -171,20 +236,25 @@ static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, s
 		provider_text(model, arena, &d->model_off, &d->model_len);
 		jv_free(model);
 		jv choices = jx_get(v, "choices");
-		if (jv_get_kind(choices) == JV_KIND_ARRAY && jv_array_length(jv_copy(choices)) > 0) {
-			jv c0 = jv_array_get(jv_copy(choices), 0);
+		jv c0 = provider_first_choice(choices);
+		if (jv_is_valid(c0)) {
 			jv delta = jx_get(c0, "delta");
 			jv content = jx_get(delta, "content"), refusal = jx_get(delta, "refusal");
 			provider_text(content, arena, &d->text_off, &d->text_len);
-			provider_text(refusal, arena, &d->text_off, &d->text_len);
+			if (jv_get_kind(refusal) == JV_KIND_STRING) {
+				/* a refusal is the reply's text, and the reply was filtered */
+				provider_text(refusal, arena, &d->text_off, &d->text_len);
+				d->refusal = 1;
+			}
+			read_tool_calls(delta, d, arena);
 			char fr[32];
 			if (jx_str(c0, "finish_reason", fr, sizeof fr) == 0)
 				snprintf(d->finish, sizeof d->finish, "%s", finish_word(fr));
 			jv_free(content);
 			jv_free(refusal);
 			jv_free(delta);
-			jv_free(c0);
 		}
+		jv_free(c0);
 		jv_free(choices);
 		jv u = jx_get(v, "usage");
 		if (jv_get_kind(u) == JV_KIND_OBJECT)

@@ -29,6 +29,8 @@ jv response_record(const struct reply_info *ri)
 	rec = jv_object_set(rec, jv_string("text"), jv_string_sized(ri->text, (int)ri->text_len));
 	if (jv_is_valid(ri->data))
 		rec = jv_object_set(rec, jv_string("data"), jv_copy(ri->data));
+	if (jv_get_kind(r->tool_calls) == JV_KIND_ARRAY)
+		rec = jv_object_set(rec, jv_string("tool_calls"), jv_copy(r->tool_calls));
 	rec = jv_object_set(rec, jv_string("finish"), jv_string(r->finish));
 	rec = jv_object_set(rec, jv_string("usage"), usage);
 	rec = jv_object_set(rec, jv_string("cost_usd"), ri->cost >= 0 ? jv_number(ri->cost) : jv_null());

@@ -163,6 +163,16 @@ int sse_feed(struct sse_parser *p, const char *s, size_t n)
 	return 0;
 }
 
+int sse_flush(struct sse_parser *p)
+{
+	int r = 0;
+	if (p->line.len) {
+		r = field(p, p->line.p, p->line.len);
+		buf_reset(&p->line);
+	}
+	return r ? r : dispatch(p);
+}
+
 int sse_finish(struct sse_parser *p)
 {
 	int discarded = p->line.len || p->has_data || (p->bom > 0);

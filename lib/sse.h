@@ -39,5 +39,9 @@ int sse_feed(struct sse_parser *p, const char *bytes, size_t len);
 /* End of stream. An unterminated event is discarded, as the spec says;
  * returns 1 when something was discarded, else 0. */
 int sse_finish(struct sse_parser *p);
+/* End of stream the way the SDKs read it: a last line without its line
+ * end, and a last event without its blank line, are dispatched. Returns
+ * what sse_feed would; sse_finish is still due. */
+int sse_flush(struct sse_parser *p);
 void sse_free(struct sse_parser *p);
 #endif

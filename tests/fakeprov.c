@@ -49,7 +49,16 @@ static const char usage[] =
 "  --upload-drop-after N, --upload-expire (Gemini Files API uploads),\n"
 "  --refuse (image requests: the safety system refuses the prompt),\n"
 "  --image-garbage text|truncated (the first image of a reply is not one),\n"
-"  --image-scale N (images are 1/N of the size asked for; 64)\n"
+"  --image-scale N (images are 1/N of the size asked for; 64),\n"
+"  --no-done (no [DONE] or message_stop, the stop reason still sent),\n"
+"  --no-finish (the stream ends after the text: no stop reason either),\n"
+"  --finish-every (Gemini: a finishReason on every chunk, as older models),\n"
+"  --refusal (OpenAI: the text is a refusal), --no-final-blank (the last\n"
+"  event lacks its blank line), --tool-call NAME=JSON (the reply also calls\n"
+"  a tool), --other-choice TEXT (OpenAI: a second choice, index 1),\n"
+"  --replay FILE (a chat request gets the reply recorded in FILE, NAME.sse,\n"
+"  with the status and headers of NAME.http.json when present),\n"
+"  --replay-split whole|events|awkward|N (how its bytes are cut into writes)\n"
 "error kinds: context_length auth permission not_found rate_limit quota\n"
 "  server unavailable overloaded bad_request\n"
 "wire formats, by request path: .../chat/completions (OpenAI), .../messages\n"
@@ -97,6 +106,10 @@ static const struct opt {
 	{"upload-drop-after", T_NUM, F(upload_drop), 0}, {"upload-expire", T_SET, F(upload_expire), 1},
 	{"refuse", T_SET, F(refuse), 1}, {"image-garbage", T_STR, F(garbage), 0},
 	{"image-scale", T_NUM, F(image_scale), 0},
+	{"no-finish", T_SET, F(no_finish), 1}, {"finish-every", T_SET, F(finish_every), 1},
+	{"refusal", T_SET, F(refusal), 1}, {"no-final-blank", T_SET, F(no_final_blank), 1},
+	{"tool-call", T_STR, F(tool_call), 0}, {"other-choice", T_STR, F(other_choice), 0},
+	{"replay", T_STR, F(replay), 0}, {"replay-split", T_STR, F(replay_split), 0},
 };
 
 static struct group *groups;
@@ -190,6 +203,14 @@ size_t text_bytes(jv v)
 	return n;
 }
 
+void tool_call_parts(const struct group *g, char *name, size_t cap, const char **args)
+{
+	const char *eq = strchr(g->tool_call, '=');
+	size_t n = eq ? (size_t)(eq - g->tool_call) : strlen(g->tool_call);
+	snprintf(name, cap, "%.*s", (int)(n < cap ? n : cap - 1), g->tool_call);
+	*args = eq ? eq + 1 : "{}";
+}
+
 /* ---------- output: pacing, HTTP chunking and batching ---------- */
 
 static void out_init(struct out *o, int fd, int chunked, const struct group *g)
@@ -199,6 +220,7 @@ static void out_init(struct out *o, int fd, int chunked, const struct group *g)
 	o->batch = g->repeat > 0;
 	o->split = g->split;
 	o->trickle = g->trickle;
+	o->hold_last = g->no_final_blank;
 	buf_init(&o->pend, GEN_MAX);
 	buf_init(&o->frame, GEN_MAX);
 }
@@ -243,6 +265,11 @@ void out_flush(struct out *o)
  * in --repeat mode events are packed to push a million of them quickly. */
 void out_event(struct out *o, const char *p, size_t n)
 {
+	if (o->hold_last) {   /* the one held back is not the last after all */
+		out_flush(o);
+		buf_add(&o->pend, p, n);
+		return;
+	}
 	buf_add(&o->pend, p, n);
 	if (!o->batch || o->pend.len >= BATCH)
 		out_flush(o);
@@ -250,6 +277,9 @@ void out_event(struct out *o, const char *p, size_t n)
 
 static void out_end(struct out *o)
 {
+	/* --no-final-blank: the body ends with the last event's data line */
+	if (o->hold_last && o->pend.len >= 2 && o->pend.p[o->pend.len - 1] == '\n')
+		o->pend.len -= o->pend.p[o->pend.len - 2] == '\r' ? 2 : 1;
 	out_flush(o);
 	if (o->chunked)
 		out_raw(o, "0\r\n\r\n", 5);
@@ -481,20 +511,68 @@ static jv oa_usage(const struct ctx *c)
 
 static void oa_start(struct out *o, const struct ctx *c)
 {
-	jv d = JV_OBJECT(S("role"), S("assistant"), S("content"), S(""), S("refusal"), jv_null());
+	/* a reply that is a refusal or a tool call starts with content null */
+	jv content = c->g->refusal || (c->g->tool_call && !c->npieces) ? jv_null() : S("");
+	jv d = JV_OBJECT(S("role"), S("assistant"), S("content"), content, S("refusal"), jv_null());
 	emit_data(o, oa_chunk(c, oa_choice(d, NULL)));
+}
+
+/* --other-choice: choice 1 of n=2, interleaved with choice 0 as the service does */
+static void oa_other(struct buf *ev, const struct ctx *c, const char *finish)
+{
+	jv d = finish ? jv_object() : JV_OBJECT(S("content"), S(c->g->other_choice));
+	add_data(ev, oa_chunk(c, JV_ARRAY(JV_OBJECT(S("index"), jv_number(1), S("delta"), d,
+		S("logprobs"), jv_null(), S("finish_reason"), str_or_null(finish)))));
 }
 
 static void oa_delta(struct buf *ev, const struct ctx *c, long i, const char *p, size_t n)
 {
 	(void)i;
-	jv d = JV_OBJECT(S("content"), jv_string_sized(p, (int)n));
+	jv d = c->g->refusal ? JV_OBJECT(S("content"), jv_null(), S("refusal"), jv_string_sized(p, (int)n))
+			     : JV_OBJECT(S("content"), jv_string_sized(p, (int)n));
+	if (c->g->other_choice)
+		oa_other(ev, c, NULL);
 	add_data(ev, oa_chunk(c, oa_choice(d, NULL)));
+}
+
+/* --tool-call: the call's name and id first, then its arguments in two pieces */
+static void oa_tool_call(struct out *o, const struct ctx *c)
+{
+	char name[128];
+	const char *args;
+	tool_call_parts(c->g, name, sizeof name, &args);
+	size_t half = strlen(args) / 2;
+	jv first = JV_OBJECT(S("index"), jv_number(0), S("id"), S("call_fake0000000000000001"), S("type"), S("function"),
+			     S("function"), JV_OBJECT(S("name"), S(name), S("arguments"), S("")));
+	emit_data(o, oa_chunk(c, oa_choice(JV_OBJECT(S("tool_calls"), JV_ARRAY(first)), NULL)));
+	for (int k = 0; k < 2; k++) {
+		jv piece = jv_string_sized(k ? args + half : args, (int)(k ? strlen(args) - half : half));
+		jv frag = JV_OBJECT(S("index"), jv_number(0), S("function"), JV_OBJECT(S("arguments"), piece));
+		emit_data(o, oa_chunk(c, oa_choice(JV_OBJECT(S("tool_calls"), JV_ARRAY(frag)), NULL)));
+	}
 }
 
 static void oa_finish(struct out *o, const struct ctx *c)
 {
-	emit_data(o, oa_chunk(c, oa_choice(jv_object(), c->g->finish)));
+	const char *finish = c->g->finish;
+	if (c->g->tool_call) {
+		oa_tool_call(o, c);
+		if (!strcmp(finish, "stop"))
+			finish = "tool_calls";
+	}
+	if (c->g->other_choice) {
+		/* both choices' finish in one chunk, choice 1 first */
+		struct buf b = BUF_INIT(GEN_MAX);
+		jv ch = JV_ARRAY(JV_OBJECT(S("index"), jv_number(1), S("delta"), jv_object(), S("logprobs"), jv_null(),
+					   S("finish_reason"), S("length")),
+				 JV_OBJECT(S("index"), jv_number(0), S("delta"), jv_object(), S("logprobs"), jv_null(),
+					   S("finish_reason"), S(finish)));
+		add_data(&b, oa_chunk(c, ch));
+		out_event(o, b.p, b.len);
+		buf_free(&b);
+	} else {
+		emit_data(o, oa_chunk(c, oa_choice(jv_object(), finish)));
+	}
 	if (c->usage)
 		emit_data(o, jv_object_set(oa_chunk(c, jv_array()), S("usage"), oa_usage(c)));
 	if (!c->g->no_done)
@@ -955,7 +1033,8 @@ static void reply_stream(int fd, struct ctx *c, const struct pieces *ps)
 		}
 		out_event(&o, ev.p, ev.len);
 	}
-	c->w->finish(&o, c);
+	if (!g->no_finish)
+		c->w->finish(&o, c);
 	out_end(&o);
 	buf_free(&ev);
 }
@@ -1169,6 +1248,11 @@ static void serve(int fd, long n)
 		return;
 	}
 	c.stream_type = w->sse_type;
+	if (g->replay) {
+		replay_serve(fd, &c, g->replay, g->replay_split);
+		jv_free(body);
+		return;
+	}
 	if (jv_get_kind(body) != JV_KIND_OBJECT) {
 		reply_error(fd, &c, "bad_json", 0);
 		return;

@@ -20,15 +20,24 @@ struct group {
 	long chunks, split, delay_first, delay_chunk, repeat, cached, reasoning,
 	     status, retry_ms, mid_error, drop_after, malformed_after, trickle;
 	int usage, no_done, hang, echo;
+	int no_finish;          /* the stream ends after the text: no stop reason, no end marker */
+	int finish_every;       /* Gemini: every chunk carries the finish reason */
+	int refusal;            /* OpenAI: the text comes as delta.refusal */
+	int no_final_blank;     /* the last event lacks its blank line */
+	const char *tool_call;  /* NAME=JSON: the reply also calls this tool */
+	const char *other_choice; /* OpenAI: a second choice (index 1) with this text */
 	long upload_drop;       /* Files API: keep this many bytes of the chunk, then reset */
 	int upload_expire;      /* Files API: the session is gone (404) from this request on */
 	int refuse;             /* image requests: refused by the safety system */
 	const char *garbage;    /* image replies: the first image is "text" or "truncated" */
+	const char *replay;     /* a recorded reply body (NAME.sse) sent as it is */
+	const char *replay_split; /* how the recorded body is cut into writes */
 	long image_scale;       /* image replies: 1/N of the size asked for (0: 64) */
 };
 
 struct out {
-	int fd, chunked, batch;  /* batch: gather events into ~64 KiB HTTP chunks */
+	int fd, chunked, batch;
+	int hold_last;           /* keep the last event back to cut its blank line */  /* batch: gather events into ~64 KiB HTTP chunks */
 	long split, trickle;     /* --split-writes, --trickle */
 	struct buf pend, frame;  /* event bytes not yet sent; scratch for framing */
 };
@@ -130,6 +139,9 @@ const char *header_get(jv h, const char *name);
 void send_reply(int fd, const struct ctx *c, int status, const char *type, int wire, const char *extra,
 		const char *body, size_t len);
 
+/* Answer with the recorded reply in file, cut as mode says (fakeprov_replay.c). */
+void replay_serve(int fd, const struct ctx *c, const char *file, const char *mode);
+
 /* obj[key] as a new reference, or jv_invalid() when obj is no object. */
 jv jget(jv obj, const char *key);
 /* Appends the dump of v (consumed) to b. */
@@ -141,6 +153,8 @@ jv str_or_null(const char *s);
 jv req_string(const struct ctx *c, const char *key, const char *def);
 
 void out_flush(struct out *o);
+/* --tool-call NAME=JSON split: the name and the arguments' JSON text. */
+void tool_call_parts(const struct group *g, char *name, size_t cap, const char **args);
 /* Queues one event; it goes out as one HTTP chunk unless batching. */
 void out_event(struct out *o, const char *p, size_t n);
 

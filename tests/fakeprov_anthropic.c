@@ -256,16 +256,38 @@ static void an_delta(struct buf *ev, const struct ctx *c, long i, const char *p,
 				   : JV_OBJECT(S("type"), S("text_delta"), S("text"), jv_string_sized(p, (int)n))));
 }
 
+/* --tool-call: a tool_use block after the text, its input in pieces */
+static void an_tool_call(struct out *o, const struct ctx *c)
+{
+	char name[128];
+	const char *args;
+	tool_call_parts(c->g, name, sizeof name, &args);
+	size_t half = strlen(args) / 2;
+	an_emit(o, "content_block_start", JV_OBJECT(S("type"), S("content_block_start"), S("index"), jv_number(1),
+		S("content_block"), JV_OBJECT(S("type"), S("tool_use"), S("id"), S("toolu_01FakeCall000000000000"),
+					      S("name"), S(name), S("input"), jv_object())));
+	for (int k = 0; k < 3; k++) {
+		jv piece = k == 0 ? S("") : jv_string_sized(k == 1 ? args : args + half,
+							    (int)(k == 1 ? half : strlen(args) - half));
+		an_emit(o, "content_block_delta", JV_OBJECT(S("type"), S("content_block_delta"), S("index"), jv_number(1),
+			S("delta"), JV_OBJECT(S("type"), S("input_json_delta"), S("partial_json"), piece)));
+	}
+	an_emit(o, "content_block_stop", JV_OBJECT(S("type"), S("content_block_stop"), S("index"), jv_number(1)));
+}
+
 static void an_finish(struct out *o, const struct ctx *c)
 {
 	jv tool = an_forced_tool(c);
-	const char *reason = jv_is_valid(tool) && !strcmp(c->g->finish, "stop") ? "tool_use" : an_stop_reason(c->g->finish);
+	const char *reason = (jv_is_valid(tool) || c->g->tool_call) && !strcmp(c->g->finish, "stop")
+		? "tool_use" : an_stop_reason(c->g->finish);
 	jv_free(tool);
 	jv md = JV_OBJECT(S("type"), S("message_delta"),
 		S("delta"), JV_OBJECT(S("stop_reason"), S(reason),
 				      S("stop_sequence"), jv_null()));
 	an_emit(o, "content_block_stop", JV_OBJECT(S("type"), S("content_block_stop"),
 						   S("index"), jv_number(0)));
+	if (c->g->tool_call)
+		an_tool_call(o, c);
 	if (c->usage)   /* the final counts, which win over message_start's */
 		md = jv_object_set(md, S("usage"), an_usage(c, 0));
 	an_emit(o, "message_delta", md);

@@ -103,10 +103,15 @@ is "$(cat "$T/out")" "abc " "malformed chunk: what arrived is on stdout"
 is "$st" 69 "malformed chunk: exit 69"
 has "$T/err" "malformed chunk" "malformed chunk: a clear error"
 
+fake_start --text 'abc def' --chunks 2 --no-finish
+run chat-stream hi
+is "$st" 69 "a stream that ends before any stop reason is cut off"
+is "$(cat "$T/out")" "abc def" "... and its text is still on stdout"
+has "$T/err" "ended before it was complete" "... and it says so"
+
 fake_start --text 'abc def' --chunks 2 --no-done
 run chat-stream hi
-is "$st" 69 "a stream that ends without [DONE] is not a success"
-is "$(cat "$T/out")" "abc def" "... and its text is still on stdout"
+is "$st:$(cat "$T/out")" "0:abc def" "a stream that carried its stop reason is whole without [DONE]"
 
 fake_start --text 'slow but sure' --chunks 3 --trickle 2000
 run chat-stream hi
