@@ -50,6 +50,14 @@ static int on_event(void *ctx, const struct sse_event *ev)
 	return 0;
 }
 
+static int jx_has_string(jv o, const char *key)
+{
+	jv v = jx_get(o, key);
+	int yes = jv_get_kind(v) == JV_KIND_STRING;
+	jv_free(v);
+	return yes;
+}
+
 /* The call in reply->tool_calls that key names, or -1. */
 static int find_call(jv calls, double key)
 {
@@ -78,6 +86,13 @@ static int merge_tools(struct run *r, const char *json, size_t len)
 		jv f = jv_array_get(jv_copy(frags), i), args = jx_get(f, "args");
 		double key = jx_num(f, "key", -1);
 		int at = key == -1 ? -1 : find_call(reply->tool_calls, key);
+		if (at < 0 && key != -1 && !jx_has_string(f, "name")) {
+			/* a piece of a block that is no tool call of ours (a
+			 * server tool's input, say): nothing to keep */
+			jv_free(args);
+			jv_free(f);
+			continue;
+		}
 		jv call = at >= 0 ? jv_array_get(jv_copy(reply->tool_calls), at)
 				  : JV_OBJECT(jv_string("key"), jv_number(key), jv_string("args"), jv_string(""));
 		jv id = jx_get(f, "id"), name = jx_get(f, "name");

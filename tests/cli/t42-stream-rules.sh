@@ -65,4 +65,48 @@ fake_start --text '{"a": 7}'
 run chat-send --json --schema "$T/schema.json" -m anthropic:claude-sonnet-4-5 hi
 is "$st:$(jq -c '[.data, (.tool_calls // "none")]' "$T/out")" '0:[{"a":7},"none"]' \
 	"anthropic --schema: the forced tool's input is the answer, not a tool call"
+
+# Shapes the docs and SDKs describe, written out by hand and replayed as they are
+sse() { printf '%s\n\n' "$@" > "$T/r.sse"; }
+ev() { printf 'event: %s\ndata: %s' "$1" "$2"; }
+
+# Anthropic: a server tool (web search) streams its input too; it is no call of ours
+sse "$(ev message_start '{"type":"message_start","message":{"model":"claude-x","usage":{"input_tokens":43,"output_tokens":1}}}')" \
+	"$(ev content_block_start '{"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use","id":"srvtoolu_1","name":"web_search","input":{}}}')" \
+	"$(ev content_block_delta '{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"query\": \"x\"}"}}')" \
+	"$(ev content_block_start '{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}')" \
+	"$(ev content_block_delta '{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Found it."}}')" \
+	"$(ev message_delta '{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":61,"output_tokens":9}}')" \
+	"$(ev message_stop '{"type":"message_stop"}')"
+fake_start --replay "$T/r.sse"
+run chat-send --json -m anthropic:claude-sonnet-4-5 hi
+is "$st:$(jq -c '[.text, .finish, .usage.input, (.tool_calls // "none")]' "$T/out")" '0:["Found it.","stop",61,"none"]' \
+	"anthropic: a server tool's input is neither text nor a tool call; message_delta's input count wins"
+
+# Anthropic: a refusal with no content at all
+sse "$(ev message_start '{"type":"message_start","message":{"model":"claude-x","usage":{"input_tokens":5,"output_tokens":1}}}')" \
+	"$(ev message_delta '{"type":"message_delta","delta":{"stop_reason":"refusal"},"usage":{"output_tokens":1}}')" \
+	"$(ev message_stop '{"type":"message_stop"}')"
+fake_start --replay "$T/r.sse"
+run chat-send --json -m anthropic:claude-sonnet-4-5 hi
+is "$st:$(jq -r '[.text, .finish] | join("|")' "$T/out")" "0:|filtered" "anthropic: a refusal finishes as filtered"
+
+# Groq: an error event with the status it stands for, and no [DONE]
+sse 'data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"Par"}}]}' \
+	"$(ev error '{"error":{"message":"tool call validation failed","type":"invalid_request_error","code":"tool_use_failed","status_code":400}}')"
+fake_start --replay "$T/r.sse"
+run chat-send --json -m openai:llama-3.3-70b hi
+is "$st:$(jq -r 'select(.type == "error") | .code' "$T/out"):$(jq -r 'select(.type == "response") | .text' "$T/out")" \
+	"65:bad_request:Par" "openai-compatible: an error event names its status; the text before it is kept"
+
+# OpenAI: n=3 choices interleaved, each with its own finish, one usage chunk at the end
+c() { printf 'data: {"object":"chat.completion.chunk","choices":[{"index":%s,"delta":{"content":"%s"},"finish_reason":%s}]}' "$1" "$2" "$3"; }
+sse "$(c 1 'B1' null)" "$(c 0 'A1' null)" "$(c 2 'C1' null)" "$(c 0 ' A2' null)" "$(c 1 '' '"stop"')" "$(c 2 ' C2' null)" \
+	"$(c 0 '' '"length"')" "$(c 2 '' '"stop"')" \
+	'data: {"object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21}}' \
+	'data: {"object":"chat.completion.chunk","choices":[],"usage":null}' 'data: [DONE]'
+fake_start --replay "$T/r.sse"
+run chat-send --json -m openai:gpt-4o-mini hi
+is "$st:$(jq -c '[.text, .finish, .usage.output]' "$T/out")" '0:["A1 A2","length",12]' \
+	"openai: with n=3 the reply is choice 0 alone, its own finish, and a later usage:null changes nothing"
 done_testing
