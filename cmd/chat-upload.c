@@ -84,10 +84,12 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 		why[0] = 0; /* config_load said why */
 		return EXIT_CONFIG;
 	}
-	const char *base = getenv(provider_gemini.base_env);
-	if (!base || !*base)
-		base = config_get(&cfg, provider_gemini.name, "base_url");
-	snprintf(gemini_base, sizeof gemini_base, "%s", base && *base ? base : provider_gemini.default_base);
+	if (provider_base(&provider_gemini, config_get(&cfg, provider_gemini.name, "base_url"), gemini_base,
+			  sizeof gemini_base) < 0) {
+		snprintf(why, cap, "gemini: the base URL is longer than %zu bytes", sizeof gemini_base - 1);
+		config_free(&cfg);
+		return EXIT_CONFIG;
+	}
 	int k = key_lookup_quiet(&cfg, provider_gemini.name, provider_gemini.key_env, gemini_key, sizeof gemini_key,
 				 source, sizeof source);
 	if (k == KEY_MISSING)

@@ -40,7 +40,7 @@ static int count_one(struct counting *c, const char *model, const char *system, 
 	const struct model_info *mi = lookup(c, model);
 	struct token_counter tc;
 	char why[256];
-	if (tokens_for(&tc, mi, c->o->encoding, why, sizeof why) < 0) {
+	if (tokens_for(&tc, models_alias(&c->cfg, model), mi, c->o->encoding, why, sizeof why) < 0) {
 		error("%s", why);
 		return EXIT_CONFIG;
 	}
@@ -196,7 +196,7 @@ int count_input(const struct count_opts *o, int nfiles, char **files)
 		printf("%s%9ld  %13s  total\n", c.estimate ? "~" : " ", c.total, cost);
 	}
 	if (!o->json && c.estimate && isatty(1))
-		warn("~: an estimate (o200k_base plus 10%%); only OpenAI models' counts are exact");
+		warn("~: an estimate (o200k_base plus 10%%); counts are exact for models on o200k_base or cl100k_base");
 	models_free(&c.models);
 	config_free(&c.cfg);
 	return status;

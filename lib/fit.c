@@ -53,7 +53,7 @@ int fit_request(const struct model_info *mi, const char *provider, struct chat_r
 		return 0;
 	}
 	struct token_counter tc;
-	if (tokens_for(&tc, mi, NULL, why, cap) < 0)
+	if (tokens_for(&tc, rq->model, mi, NULL, why, cap) < 0)
 		return -1;
 	f->counted = 1;
 	f->estimate = tc.estimate;

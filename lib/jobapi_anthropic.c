@@ -63,7 +63,7 @@ static void batch_state(const struct jobapi_conn *c, const char *remote, jv b, s
 	if (!url[0] || jobapi_origin(url, uorigin, sizeof uorigin) < 0 || jobapi_origin(c->base, origin, sizeof origin) < 0 ||
 	    strcmp(origin, uorigin)) {
 		struct buf u = BUF_INIT(2048);
-		provider_url(&u, c->base, "/messages/batches/");
+		provider_url(&u, c->base, "/v1/messages/batches/");
 		buf_adds(&u, remote);
 		buf_adds(&u, "/results");
 		snprintf(url, sizeof url, "%s", buf_str(&u));
@@ -78,7 +78,7 @@ static int call(const struct jobapi_conn *c, const char *remote, const char *suf
 	struct buf url = BUF_INIT(4096);
 	struct curl_slist *h = headers(c, body || fd >= 0);
 	jv reply = jv_invalid();
-	provider_url(&url, c->base, "/messages/batches");
+	provider_url(&url, c->base, "/v1/messages/batches");
 	if (remote) {
 		buf_addc(&url, '/');
 		buf_adds(&url, remote);

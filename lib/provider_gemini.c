@@ -5,6 +5,7 @@
 #include "provider.h"
 #include "attach.h"
 #include "jsonx.h"
+#include "schema_provider.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,8 +50,15 @@ static int gemini_build(const struct chat_request *rq, const char *base, const c
 	if (rq->temperature >= 0)
 		gen = jv_object_set(gen, jv_string("temperature"), jv_number(rq->temperature));
 	if (rq->schema) {
+		/* Gemini 2.5 and later take the JSON Schema as written
+		 * (responseJsonSchema); older models only the OpenAPI subset
+		 * (responseSchema), which refuses additionalProperties, $ref
+		 * and the like, so theirs is translated. The two never go
+		 * together. */
+		int json = gemini_takes_json_schema(rq->model);
 		gen = jv_object_set(gen, jv_string("responseMimeType"), jv_string("application/json"));
-		gen = jv_object_set(gen, jv_string("responseSchema"), jv_parse(rq->schema));
+		gen = jv_object_set(gen, jv_string(json ? "responseJsonSchema" : "responseSchema"),
+				    json ? jv_parse(rq->schema) : schema_for_gemini(jv_parse(rq->schema)));
 	}
 	if (jv_object_length(jv_copy(gen)))
 		o = jv_object_set(o, jv_string("generationConfig"), gen);

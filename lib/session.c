@@ -136,18 +136,10 @@ int session_model(struct session *s, const char *model)
 		error("model '%s': no model name after the provider", s->model_name);
 		return EXIT_USAGE;
 	}
-	const char *base = getenv(s->prov->base_env);
-	char ollama_base[512];
-	const char *host = getenv("OLLAMA_HOST");
-	if ((!base || !*base) && s->prov == &provider_ollama && host && *host) {
-		snprintf(ollama_base, sizeof ollama_base, "%s%s/v1", strstr(host, "://") ? "" : "http://", host);
-		base = ollama_base;
+	if (provider_base(s->prov, config_get(&s->cfg, s->prov->name, "base_url"), s->base, sizeof s->base) < 0) {
+		error("%s: the base URL is longer than %zu bytes", s->prov->name, sizeof s->base - 1);
+		return EXIT_CONFIG;
 	}
-	if (!base || !*base)
-		base = config_get(&s->cfg, s->prov->name, "base_url");
-	if (!base || !*base)
-		base = s->prov->default_base;
-	snprintf(s->base, sizeof s->base, "%s", base);
 	int k = s->prov->key_optional ? key_lookup_quiet(&s->cfg, s->prov->name, s->prov->key_env, s->key, sizeof s->key,
 							  s->key_source, sizeof s->key_source)
 				       : key_lookup(&s->cfg, s->prov->name, s->prov->key_env, s->key, sizeof s->key,

@@ -1,4 +1,5 @@
 #include "tokens.h"
+#include "encmap.h"
 #include "tokenizer.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -13,26 +14,34 @@ static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct tokenizer *encoding(const char *name, char *why, size_t cap)
 {
-	for (size_t i = 0; i < sizeof cache / sizeof *cache; i++) {
-		if (strcmp(cache[i].name, name))
+	const char *ranks = encmap_ranks(name);
+	for (size_t i = 0; ranks && i < sizeof cache / sizeof *cache; i++) {
+		if (strcmp(cache[i].name, ranks))
 			continue;
 		pthread_mutex_lock(&cache_lock);
 		if (!cache[i].t)
-			cache[i].t = tokenizer_open(name, why, cap);
+			cache[i].t = tokenizer_open(ranks, why, cap);
 		struct tokenizer *t = cache[i].t;
 		pthread_mutex_unlock(&cache_lock);
 		return t;
 	}
-	snprintf(why, cap, "unknown encoding '%s'; known: o200k_base, cl100k_base", name);
+	snprintf(why, cap, "unknown encoding '%s'; known: o200k_base, cl100k_base, o200k_harmony", name);
 	return NULL;
 }
 
-int tokens_for(struct token_counter *tc, const struct model_info *mi, const char *enc, char *why, size_t cap)
+int tokens_for(struct token_counter *tc, const char *model, const struct model_info *mi, const char *enc, char *why,
+	       size_t cap)
 {
 	memset(tc, 0, sizeof *tc);
-	tc->estimate = !enc && !(mi && mi->tokenizer[0] && strcmp(mi->tokenizer, "-"));
 	if (!enc)
-		enc = tc->estimate ? "o200k_base" : mi->tokenizer;
+		enc = encmap_model(model);
+	/* a name tiktoken does not know (a local model, gpt-image-1) may still
+	 * have its encoding named by the model table or a [model] section */
+	if (!enc && mi && mi->tokenizer[0] && strcmp(mi->tokenizer, "-"))
+		enc = mi->tokenizer;
+	tc->estimate = !enc;
+	if (!enc)
+		enc = "o200k_base";
 	snprintf(tc->encoding, sizeof tc->encoding, "%s", enc);
 	tc->tok = encoding(enc, why, cap);
 	return tc->tok ? 0 : -1;

@@ -1,7 +1,9 @@
-/* tokens: how many tokens a text or a request costs a model — exact with
- * the model's OpenAI encoding (o200k_base, cl100k_base), an estimate for
- * other providers' models (whose tokenizers are not public): the o200k_base
- * count plus 10%, rounded up, marked as an estimate wherever it is shown. */
+/* tokens: how many tokens a text or a request costs a model — exact for a
+ * model whose OpenAI encoding we ship (o200k_base, cl100k_base; which one a
+ * name uses follows tiktoken's own map, encmap.h, then the model table), an
+ * estimate otherwise (other providers' tokenizers are not public): the
+ * o200k_base count plus 10%, rounded up, marked as an estimate wherever it
+ * is shown. */
 #ifndef CHAT_TOKENS_H
 #define CHAT_TOKENS_H
 #include <stddef.h>
@@ -18,9 +20,11 @@ struct token_counter {
 	void *tok;              /* struct tokenizer *, shared and cached */
 };
 
-/* Set up counting for a model (mi may be NULL: an estimate), or for a named
- * encoding when encoding is not NULL. 0, or -1 with why filled. */
-int tokens_for(struct token_counter *tc, const struct model_info *mi, const char *encoding, char *why, size_t cap);
+/* Set up counting for a model: its name (the provider's own, or with a
+ * "provider:" in front; may be NULL) and its table entry (may be NULL), or
+ * for a named encoding when encoding is not NULL. 0, or -1 with why filled. */
+int tokens_for(struct token_counter *tc, const char *model, const struct model_info *mi, const char *encoding,
+	       char *why, size_t cap);
 /* Tokens in text (exact or estimated per tc). */
 long tokens_count(const struct token_counter *tc, const char *text, size_t len);
 /* Tokens a message of this text takes in a request, with its wrapping. */

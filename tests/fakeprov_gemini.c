@@ -133,9 +133,110 @@ static void gm_pretty(struct buf *b, jv v)
 	add_json(b, v, JV_PRINT_INDENT_FLAGS(2));
 }
 
+/* ---------- the request's own checks ----------
+ * responseSchema is a proto message (an OpenAPI 3.0 subset), and the
+ * service's JSON parser refuses the request, 400 INVALID_ARGUMENT with a
+ * BadRequest field violation each, over a name the message lacks
+ * (additionalProperties, $schema, $ref, $defs, const...), a list where one
+ * type goes (["string", "null"]) and a type it does not know ("null"),
+ * naming each by its proto path: properties[i].value for the i-th
+ * property, items, any_of[i]. Bodies as users have reported them. */
+
+static const char *const gm_schema_names[] = {
+	"type", "format", "title", "description", "nullable", "enum", "maxItems", "max_items",
+	"minItems", "min_items", "properties", "required", "minProperties", "min_properties",
+	"maxProperties", "max_properties", "minLength", "min_length", "maxLength", "max_length",
+	"pattern", "example", "anyOf", "any_of", "propertyOrdering", "property_ordering",
+	"default", "items", "minimum", "maximum",
+};
+
+static int gm_schema_name(const char *k)
+{
+	for (size_t i = 0; i < sizeof gm_schema_names / sizeof *gm_schema_names; i++)
+		if (!strcmp(gm_schema_names[i], k))
+			return 1;
+	return 0;
+}
+
+static void gm_fault(jv *faults, const char *field, jv description)
+{
+	*faults = jv_array_append(*faults, JV_OBJECT(S("field"), S(field), S("description"), description));
+}
+
+/* The Type enum, in any case; "null" is not one of its values. */
+static void gm_schema_type(jv ty, const char *at, jv *faults)
+{
+	static const char *const types[] = { "TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN",
+					     "ARRAY", "OBJECT" };
+	char field[1100];
+	if (jv_get_kind(ty) == JV_KIND_ARRAY) {
+		gm_fault(faults, at, jv_string_fmt("Invalid JSON payload received. Unknown name \"type\" at '%s': "
+						   "Proto field is not repeating, cannot start list.", at));
+		return;
+	}
+	const char *v = jv_get_kind(ty) == JV_KIND_STRING ? jv_string_value(ty) : "";
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+		if (!strcasecmp(types[i], v))
+			return;
+	snprintf(field, sizeof field, "%s.type", at);
+	gm_fault(faults, field, jv_string_fmt("Invalid value at '%s' (type.googleapis.com/google.ai.generativelanguage"
+					      ".v1beta.Type), \"%s\"", field, v));
+}
+
+/* node (borrowed) at proto path at: each fault appended to *faults. */
+static void gm_schema_walk(jv node, const char *at, jv *faults, int depth)
+{
+	if (jv_get_kind(node) != JV_KIND_OBJECT || depth > 64)
+		return;
+	jv_object_foreach(node, k, v) {
+		const char *key = jv_string_value(k);
+		char sub[1024];
+		int i = 0;
+		if (!gm_schema_name(key))
+			gm_fault(faults, at, jv_string_fmt("Invalid JSON payload received. Unknown name \"%s\" at '%s': "
+							   "Cannot find field.", key, at));
+		else if (!strcmp(key, "type"))
+			gm_schema_type(v, at, faults);
+		else if (!strcmp(key, "items")) {
+			snprintf(sub, sizeof sub, "%s.items", at);
+			gm_schema_walk(v, sub, faults, depth + 1);
+		} else if (!strcmp(key, "properties") && jv_get_kind(v) == JV_KIND_OBJECT) {
+			jv_object_foreach(v, pk, pv) {
+				snprintf(sub, sizeof sub, "%s.properties[%d].value", at, i++);
+				gm_schema_walk(pv, sub, faults, depth + 1);
+				jv_free(pk);
+				jv_free(pv);
+			}
+		} else if ((!strcmp(key, "anyOf") || !strcmp(key, "any_of")) && jv_get_kind(v) == JV_KIND_ARRAY) {
+			jv_array_foreach(v, n, alt) {
+				snprintf(sub, sizeof sub, "%s.any_of[%d]", at, n);
+				gm_schema_walk(alt, sub, faults, depth + 1);
+				jv_free(alt);
+			}
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+}
+
+/* What the service finds wrong with the request's responseSchema. */
+static jv gm_schema_faults(const struct ctx *c)
+{
+	jv faults = jv_array(), gen = jget(c->req, "generationConfig"), sc = jget(gen, "responseSchema");
+	gm_schema_walk(sc, "generation_config.response_schema", &faults, 0);
+	jv_free(sc);
+	jv_free(gen);
+	return faults;
+}
+
+static const char *gm_refuse(const struct ctx *c)
+{
+	return jv_array_length(gm_schema_faults(c)) ? "bad_schema" : NULL;
+}
+
 /* ---------- errors ---------- */
 
-enum { GD_NONE, GD_RATE, GD_QUOTA, GD_KEY };
+enum { GD_NONE, GD_RATE, GD_QUOTA, GD_KEY, GD_SCHEMA };
 
 /* Bodies and statuses: WIRE-FORMATS.md §3.4 and recorded replies.
  * NULL message: built in gm_error. */
@@ -160,6 +261,7 @@ static const struct gm_err {
 	 "* GenerateContentRequest.contents: contents is not specified\n", GD_NONE},
 	{"bad_json", 400, "INVALID_ARGUMENT", "Invalid JSON payload received. Unexpected token.", GD_NONE},
 	{"bad_url", 404, "NOT_FOUND", "Method not found.", GD_NONE},
+	{"bad_schema", 400, "INVALID_ARGUMENT", NULL, GD_SCHEMA},
 };
 
 static const struct gm_err *gm_find(const char *kind)
@@ -203,7 +305,17 @@ static int gm_error(struct buf *body, const struct ctx *c, const char *kind)
 	long delay = c->g->retry_ms;
 	if (e->details == GD_QUOTA)     /* the free-tier day ends at midnight Pacific */
 		delay = 1000 * (86400 - (long)((c->created - 8 * 3600) % 86400));
-	if (e->message)
+	if (e->details == GD_SCHEMA) {      /* every fault, one a line */
+		details = gm_schema_faults(c);
+		jv_array_foreach(details, i, f) {
+			jv d = jget(f, "description");
+			buf_addf(&msg, "%s%s", i ? "\n" : "", jv_string_value(d));
+			jv_free(d);
+			jv_free(f);
+		}
+		details = JV_ARRAY(JV_OBJECT(S("@type"), S("type.googleapis.com/google.rpc.BadRequest"),
+					     S("fieldViolations"), details));
+	} else if (e->message)
 		buf_adds(&msg, e->message);
 	else if (e->details == GD_NONE)     /* not_found */
 		buf_addf(&msg, "models/%s is not found for API version v1beta, or is not supported for %s. Call ListModels to see the list of available models and their supported methods.",
@@ -484,7 +596,7 @@ static void gm_full(struct buf *body, const struct ctx *c, const char *text, siz
 const struct wire gemini_wire = {
 	"gemini", "text/event-stream", "application/json; charset=UTF-8",
 	"application/json; charset=UTF-8", gm_match, gm_prepare, gm_headers, gm_error,
-	gm_start, gm_delta, gm_finish, gm_mid_error, gm_malformed, gm_full, gm_blocked, NULL,
+	gm_start, gm_delta, gm_finish, gm_mid_error, gm_malformed, gm_full, gm_blocked, gm_refuse,
 };
 
 /* ---------- the Files API ----------

@@ -103,6 +103,22 @@ is "$(jq -c '[.id, .tokens, .request_tokens, .model]' "$T/out" | tr '\n' ' ')" \
 is "$st" 65 "--count records: a record that is not a prompt is bad input"
 run chat-cost --count --encoding p50k_base < /dev/null
 is "$st" 78 "--count: an unknown encoding is refused"
+# tiktoken's model map, exact names and prefixes, whether or not the model
+# table lists the model; tiktoken's own counts of this text are 25
+# (cl100k_base) and 23 (o200k_base), tests/data/tokenizer-vectors.jsonl
+printf "The quick brown fox jumps over the lazy dog. It's 3:45pm; we've got 12 minutes!" > "$T/in"
+for m in gpt-4:25:cl100k_base gpt-3.5-turbo-0613:25:cl100k_base openai:gpt-4:25:cl100k_base \
+	ft:gpt-4o-mini:org:x:1:23:o200k_base o3-mini:23:o200k_base gpt-4.1-nano:23:o200k_base; do
+	enc=${m##*:} rest=${m%:*}
+	want=${rest##*:} model=${rest%:*}
+	IN=1 run chat-cost --count -m "$model"
+	is "$st|$(cut -c1 "$T/out")|$(awk '{print $1}' "$T/out")" "0| |$want" "--count -m $model: exactly $want, not marked '~'"
+	IN=1 run chat-cost --count --json -m "$model"
+	is "$(jq -c '[.tokens, .encoding, .estimate]' "$T/out")" "[$want,\"$enc\",false]" \
+		"--count -m $model --json: $enc, not an estimate"
+done
+IN=1 run chat-cost --count --json -m text-davinci-003
+is "$(jq -c '[.tokens, .estimate]' "$T/out")" "[26,true]" "--count: a p50k_base model (ranks not shipped) is an estimate"
 
 # usage errors
 run chat-cost --by colour

@@ -92,16 +92,62 @@ printf '%s' "$S" > "$T/schema.json"
 fake_start --text '{"kind":"disk","severity":3,"tags":["fs"]}'
 run chat-send --json --schema "$T/schema.json" -m gpt-4o 'classify'
 is "$(jq -c .data "$T/out")" '{"kind":"disk","severity":3,"tags":["fs"]}' "schema: the response record carries the parsed data"
-is "$(last_request | jq -c '.body.response_format | [.type, .json_schema.name, .json_schema.strict, .json_schema.schema == '"$S"']')" \
-	'["json_schema","output",true,true]' "schema: OpenAI gets response_format json_schema, strict"
+is "$(last_request | jq -c '.body.response_format | [.type, .json_schema.name, .json_schema.strict, .json_schema.schema == ('"$S"' + {additionalProperties: false})]')" \
+	'["json_schema","output",false,true]' "schema: OpenAI gets response_format json_schema, closed, not strict (tags is optional)"
 run chat-send --json --schema "$S" -m claude-haiku-4-5 'classify'
 is "$(jq -c .data "$T/out")" '{"kind":"disk","severity":3,"tags":["fs"]}' "schema: Anthropic's forced tool input is the data"
 is "$(last_request | jq -c '[.body.tools[0].name, (.body.tools[0].input_schema == '"$S"'), .body.tool_choice]')" \
 	'["output",true,{"type":"tool","name":"output"}]' "schema: Anthropic gets a tool with the schema, forced"
 run chat-send --json --schema "$S" -m gemini-2.5-flash 'classify'
 is "$(jq -c .data "$T/out")" '{"kind":"disk","severity":3,"tags":["fs"]}' "schema: Gemini's JSON answer is the data"
-is "$(last_request | jq -c '[.body.generationConfig.responseMimeType, (.body.generationConfig.responseSchema == '"$S"')]')" \
-	'["application/json",true]' "schema: Gemini gets responseMimeType and responseSchema"
+is "$(last_request | jq -c '[.body.generationConfig.responseMimeType, (.body.generationConfig.responseJsonSchema == '"$S"')]')" \
+	'["application/json",true]' "schema: Gemini 2.5 gets responseMimeType and responseJsonSchema"
+
+# one schema file for every provider: closed objects, a $ref, a nullable
+# type list, the things Gemini's older responseSchema refuses
+S2='{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","additionalProperties":false,
+ "$defs":{"tag":{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}},
+ "properties":{"kind":{"type":"string","enum":["disk","net"]},"severity":{"type":"integer","minimum":1,"maximum":5},
+  "note":{"type":["string","null"]},"tags":{"type":"array","items":{"$ref":"#/$defs/tag"}}},
+ "required":["kind","severity","note","tags"]}'
+printf '%s' "$S2" > "$T/schema2.json"
+A2='{"kind":"disk","severity":3,"note":null,"tags":[{"name":"fs"}]}'
+fake_start --text "$A2"
+OLD='{"type":"OBJECT","properties":{"kind":{"type":"STRING","enum":["disk","net"]},
+ "severity":{"type":"INTEGER","minimum":1,"maximum":5},"note":{"type":"STRING","nullable":true},
+ "tags":{"type":"ARRAY","items":{"type":"OBJECT","properties":{"name":{"type":"STRING"}},"required":["name"],
+ "propertyOrdering":["name"]}}},"required":["kind","severity","note","tags"],
+ "propertyOrdering":["kind","severity","note","tags"]}'
+for m in gemini:gemini-2.0-flash gemini:gemini-2.5-flash gpt-4o claude-haiku-4-5; do
+	run chat-send --json --schema "$T/schema2.json" -m "$m" 'classify'
+	is "$st|$(jq -c .data "$T/out")" "0|$A2" "one schema file: $m answers with the data"
+done
+run chat-send --json --schema "$T/schema2.json" -m gemini:gemini-2.0-flash 'classify'
+is "$(last_request | jq -c '.body.generationConfig | [.responseMimeType, .responseSchema == '"$OLD"', has("responseJsonSchema")]')" \
+	'["application/json",true,false]' "schema: Gemini 2.0 gets the OpenAPI subset: \$ref inlined, nullable, capitals, order"
+run chat-send --json --schema "$T/schema2.json" -m gemini:gemini-2.5-flash 'classify'
+is "$(last_request | jq -c '.body.generationConfig | [.responseJsonSchema == '"$S2"', has("responseSchema")]')" \
+	'[true,false]' "schema: Gemini 2.5 gets the schema as written, as responseJsonSchema"
+run chat-send --json --schema "$T/schema2.json" -m gpt-4o 'classify'
+is "$(last_request | jq -c '.body.response_format.json_schema | [.strict, .schema == ('"$S2"' | .["$defs"].tag.additionalProperties = false)]')" \
+	'[true,true]' "schema: OpenAI gets every object closed, strict"
+run chat-send --json --schema "$T/schema2.json" -m claude-haiku-4-5 'classify'
+is "$(last_request | jq -c '.body.tools[0].input_schema == '"$S2"'')" true "schema: Anthropic gets the schema as written"
+
+# the fake refuses what the real responseSchema refuses, as the service does
+code=$(curl -s -o "$T/resp" -w '%{http_code}' -H 'Content-Type: application/json' \
+	"$GEMINI_BASE_URL/models/gemini-2.0-flash:streamGenerateContent?alt=sse" \
+	-d '{"contents":[{"role":"user","parts":[{"text":"hi"}]}],"generationConfig":{"responseMimeType":"application/json","responseSchema":'"$S2"'}}')
+is "$code|$(jq -r .error.status "$T/resp")" "400|INVALID_ARGUMENT" "fake: an untranslated schema in responseSchema is a 400"
+is "$(jq -r '.error.details[0].fieldViolations[].description' "$T/resp" | sed 's/ at .*//' | sort | tr '\n' '|')" \
+	'Invalid JSON payload received. Unknown name "$defs"|Invalid JSON payload received. Unknown name "$ref"|Invalid JSON payload received. Unknown name "$schema"|Invalid JSON payload received. Unknown name "additionalProperties"|Invalid JSON payload received. Unknown name "type"|' \
+	"fake: ... naming each keyword the proto lacks, and the type list"
+has "$T/resp" "properties\[3\].value.items': Cannot find field" "fake: ... at its proto path"
+fake_start --text '{"a":"x"}'
+run chat-send --schema '{"type":"object","properties":{"a":{"type":"string"}}}' -m gemini:gemini-2.0-flash hi
+is "$st|$(cat "$T/out")" '0|{"a":"x"}' "fake: a schema in the subset is answered"
+fake_start --text '{"kind":"disk","severity":3,"tags":["fs"]}'
+
 
 # --data in a pipeline
 printf '{"n":1}\n{"n":2}\n' > "$T/in"
