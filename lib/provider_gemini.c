@@ -1,7 +1,7 @@
 /* Google Gemini: streamGenerateContent?alt=sse with the key in
  * x-goog-api-key, a systemInstruction, contents with roles user and model,
  * one GenerateContentResponse per event, usageMetadata (the last one wins),
- * and no end marker: the chunk with a finishReason is the last. */
+ * and no end marker: the reply is every chunk's text up to EOF. */
 #include "provider.h"
 #include "attach.h"
 #include "jsonx.h"
@@ -189,30 +189,44 @@ static void gemini_decode(const struct sse_event *ev, jv v, struct decoded *d, s
 	provider_text(model, arena, &d->model_off, &d->model_len);
 	jv_free(model);
 	jv cands = jx_get(v, "candidates"), fb = jx_get(v, "promptFeedback");
-	if (jv_get_kind(cands) == JV_KIND_ARRAY && jv_array_length(jv_copy(cands)) > 0) {
-		jv c0 = jv_array_get(jv_copy(cands), 0), content = jx_get(c0, "content"), parts = jx_get(content, "parts");
+	jv c0 = provider_first_choice(cands);
+	if (jv_is_valid(c0)) {
+		jv content = jx_get(c0, "content"), parts = jx_get(content, "parts"), calls = jv_array();
 		int n = jv_get_kind(parts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(parts)) : 0;
 		for (int i = 0; i < n; i++) {
 			jv part = jv_array_get(jv_copy(parts), i), thought = jx_get(part, "thought"), text = jx_get(part, "text");
+			jv call = jx_get(part, "functionCall");
 			if (jv_get_kind(thought) != JV_KIND_TRUE) /* thought summaries are not the answer */
 				provider_text(text, arena, &d->text_off, &d->text_len);
+			if (jv_get_kind(call) == JV_KIND_OBJECT) {
+				/* a whole call in one part; its args are an object */
+				jv id = jx_get(call, "id"), name = jx_get(call, "name"), args = jx_get(call, "args");
+				jv args_text = jv_is_valid(args) && jv_get_kind(args) != JV_KIND_NULL
+					? jv_dump_string(jv_copy(args), 0) : jv_string("{}");
+				calls = jv_array_append(calls, provider_tool_fragment(-1, id, name, args_text));
+				jv_free(args_text);
+				jv_free(args);
+				jv_free(name);
+				jv_free(id);
+			}
+			jv_free(call);
 			jv_free(text);
 			jv_free(thought);
 			jv_free(part);
 		}
+		provider_tools(calls, arena, &d->tools_off, &d->tools_len);
+		/* not the end: older models and Vertex AI put a finishReason on
+		 * every chunk, and the text of every chunk up to EOF is the reply */
 		char reason[48];
-		if (jx_str(c0, "finishReason", reason, sizeof reason) == 0) {
+		if (jx_str(c0, "finishReason", reason, sizeof reason) == 0)
 			snprintf(d->finish, sizeof d->finish, "%s", finish_word(reason));
-			d->done = 1;
-		}
 		jv_free(parts);
 		jv_free(content);
-		jv_free(c0);
-	} else if (jv_get_kind(fb) == JV_KIND_OBJECT) {
+	} else if (jx_str(fb, "blockReason", (char[48]){0}, 48) == 0) {
 		/* the prompt itself was blocked: no candidates at all */
 		snprintf(d->finish, sizeof d->finish, "filtered");
-		d->done = 1;
 	}
+	jv_free(c0);
 	jv_free(fb);
 	jv_free(cands);
 	jv u = jx_get(v, "usageMetadata");

@@ -396,13 +396,22 @@ static jv gm_response(const struct ctx *c, jv r, long cand)
 	return jv_object_set(r, S("responseId"), S(c->id));
 }
 
-/* A response with one candidate holding text; final: with the finish reason. */
+/* A response with one candidate holding text; final: with the finish
+ * reason (and --tool-call's functionCall part, whole, as Gemini sends it). */
 static jv gm_text(const struct ctx *c, const char *p, size_t n, long cand, int final)
 {
 	jv parts = JV_ARRAY(JV_OBJECT(S("text"), jv_string_sized(p, (int)n)));
+	int last = final && !c->g->no_finish;
+	if (last && c->g->tool_call) {
+		char name[128];
+		const char *args;
+		tool_call_parts(c->g, name, sizeof name, &args);
+		parts = jv_array_append(parts, JV_OBJECT(S("functionCall"),
+			JV_OBJECT(S("name"), S(name), S("args"), jv_parse(args))));
+	}
 	jv k = JV_OBJECT(S("content"), JV_OBJECT(S("parts"), parts, S("role"), S("model")));
-	if (final)
-		k = jv_object_set(k, S("finishReason"), gm_finish_reason(c->g->finish));
+	if (last || c->g->finish_every)
+		k = jv_object_set(k, S("finishReason"), gm_finish_reason(last ? c->g->finish : "stop"));
 	k = jv_object_set(k, S("index"), jv_number(0));
 	return gm_response(c, JV_OBJECT(S("candidates"), JV_ARRAY(k)), cand);
 }
@@ -438,13 +447,13 @@ static void gm_start(struct out *o, const struct ctx *c)
 /* The last piece carries the finish reason and the final counts. */
 static void gm_delta(struct buf *ev, const struct ctx *c, long i, const char *p, size_t n)
 {
-	int final = i == c->npieces - 1 && !c->g->no_done;
+	int final = i == c->npieces - 1;
 	gm_add(ev, c, gm_text(c, p, n, i + 1, final), final);
 }
 
 static void gm_finish(struct out *o, const struct ctx *c)
 {
-	if (!c->npieces && !c->g->no_done)  /* no text at all: still a finish */
+	if (!c->npieces)  /* no text at all: still a finish */
 		gm_emit(o, c, gm_text(c, "", 0, 0, 1), 1);
 }
 
