@@ -110,6 +110,7 @@ struct job {
 	int in_exchange;
 	CURL *h;
 	long not_before;           /* now_ms() time of the next attempt */
+	int limited;               /* waiting for the shared rate limit */
 	struct attachments atts;
 	jv rec, text, system, conv, id;
 };
@@ -131,6 +132,8 @@ struct engine {
 	int fatal;
 	struct store skip_db;
 	int skip_open;
+	struct chat_error trip;    /* an answer every record would get: stop sending */
+	long unsent;
 	long started_ms, progress_ms;
 };
 
@@ -164,6 +167,31 @@ static void output_done(struct engine *e, long seq)
 		e->held[seq % e->window].ready = 1;
 		release(e);
 	}
+}
+
+/* Failures that would be the same for every record, so the rest are not
+ * sent: the key refused, the quota gone, the model unknown, the host out
+ * of reach after its retries. Anything transient keeps its own retries. */
+static int same_for_every_record(const struct chat_error *err)
+{
+	return err->code == ERR_AUTH || err->code == ERR_QUOTA || err->status == 404 || err->unreachable;
+}
+
+/* A record that is not sent because of e->trip gets that error. */
+static void answer_unsent(struct engine *e, long seq, jv id)
+{
+	struct chat_error ce = e->trip;
+	snprintf(ce.message, sizeof ce.message, "not sent: an earlier request failed with: %s", e->trip.message);
+	ce.retryable = 0;
+	e->unsent++;
+	e->failed++;
+	if (!e->s->opts->data_only) {
+		jv rec = error_record(id, &ce);
+		struct buf *hold = hold_for(e, seq);
+		if ((hold ? jx_dump_line(rec, hold) : jx_write_line(1, rec)) < 0 && errno != EPIPE)
+			e->fatal = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
+	}
+	output_done(e, seq);
 }
 
 /* A record answered without a request: an error record of our own. */
@@ -203,6 +231,7 @@ static void job_clear(struct job *j)
 	j->state = FREE;
 	j->h = NULL;
 	j->in_exchange = 0;
+	j->limited = 0;
 }
 
 /* Has the history a complete answer to this id? */
@@ -232,7 +261,13 @@ static void finish_job(struct engine *e, struct job *j)
 	if (j->in_exchange)
 		exchange_end(&j->x);
 	j->in_exchange = 0;
+	struct chat_error err = j->st.reply.err;
 	int st = ask_finish(&j->s, &j->a, &j->st);
+	if (!e->trip.code && err.code && same_for_every_record(&err)) {
+		e->trip = err;
+		if (!e->s->opts->quiet)
+			warn("stopped sending: %s", err.message);
+	}
 	if (j->s.hist.status && !e->fatal)
 		e->fatal = j->s.hist.status; /* the history cannot be written: stop paying for answers */
 	if (st == EXIT_CANTCREAT && !e->fatal)
@@ -265,6 +300,14 @@ static void start_job(struct engine *e, struct job *j, struct item *it)
 	if (!jv_is_valid(rec)) {
 		jv_free(rec);
 		fail_now(e, seq, it->id, it->lineno, it->why);
+		jv_free(it->id);
+		return;
+	}
+	if (e->trip.code) {
+		jv id = jx_get(rec, "id");
+		answer_unsent(e, seq, jv_get_kind(id) == JV_KIND_INVALID ? jv_null() : id);
+		jv_free(id);
+		jv_free(rec);
 		jv_free(it->id);
 		return;
 	}
@@ -390,8 +433,13 @@ static void progress(struct engine *e, int last)
 		return;
 	}
 	double mins = (now - e->started_ms) / 60000.0;
+	int limited = 0;
+	for (int i = 0; i < e->njobs; i++)
+		limited += e->jobs[i].state == WAITING && e->jobs[i].limited;
 	fprintf(stderr, "\r\033[K%s: %ld done, %ld failed, %ld running, %.0f/min", progname, e->done,
 		e->failed, e->running, mins > 0 ? e->done / mins : 0.0);
+	if (limited)
+		fprintf(stderr, ", %d waiting for the rate limit", limited);
 	if (e->skipped)
 		fprintf(stderr, ", %ld skipped", e->skipped);
 }
@@ -474,9 +522,16 @@ int batch_run(struct session *s, struct line_reader *lr, const struct batch_opts
 			if (j->state == FREE)
 				continue;
 			busy = 1;
-			if (j->state == WAITING && j->not_before <= now)
-				launch(&e, j);
-			else if (j->state == WAITING && j->not_before - now < timeout)
+			if (j->state == WAITING && j->not_before <= now) {
+				/* the machine's shared limits, exactly as a single call takes them */
+				long w = exchange_wait(&j->x);
+				j->limited = w > 0;
+				if (w > 0)
+					j->not_before = now + w;
+				else
+					launch(&e, j);
+			}
+			if (j->state == WAITING && j->not_before - now < timeout)
 				timeout = j->not_before - now;
 		}
 		if (!busy && ended)
@@ -550,11 +605,15 @@ int batch_run(struct session *s, struct line_reader *lr, const struct batch_opts
 		store_close(&e.skip_db);
 	if (e.skipped && !s->opts->quiet && (verbose || bo->progress))
 		warn("skipped %ld already answered", e.skipped);
+	if (e.unsent && !s->opts->quiet)
+		warn("%ld record%s not sent, each answered with that error", e.unsent, e.unsent == 1 ? "" : "s");
 	if (e.fatal)
 		return e.fatal < 0 ? EXIT_CANTCREAT : e.fatal;
 	if (sig_caught)
 		return 128 + sig_caught;
 	if (read_error)
 		return EXIT_DATAERR;
+	if (e.trip.code)
+		return err_exit_status(e.trip.code);
 	return e.failed ? EXIT_PARTIAL : 0;
 }

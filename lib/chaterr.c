@@ -36,6 +36,7 @@ void err_set(struct chat_error *e, enum err_code c, long status, const char *fmt
 	va_end(ap);
 	e->code = c;
 	e->status = status;
+	e->unreachable = 0;
 	e->retryable = codes[c].retryable;
 	if (!e->retry_after_ms)
 		e->retry_after_ms = -1;

@@ -15,6 +15,7 @@ struct chat_error {
 	long status;            /* HTTP status, 0 when there was none */
 	int retryable;
 	long retry_after_ms;    /* from retry-after-ms / retry-after, -1 if none */
+	int unreachable;        /* no connection could be made at all (host, port, TLS) */
 	char message[512];      /* scrubbed: safe to print */
 };
 

@@ -388,6 +388,7 @@ void http_transport_error(const struct http_call *c, struct chat_error *e, int m
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
 		err_set(e, ERR_NETWORK, 0, "cannot connect: %s", c->curl_err);
+		e->unreachable = 1;
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		err_set(e, ERR_TIMEOUT, 0, "timed out: %s", c->curl_err);
@@ -397,6 +398,7 @@ void http_transport_error(const struct http_call *c, struct chat_error *e, int m
 	case CURLE_SSL_CACERT_BADFILE:
 		err_set(e, ERR_NETWORK, 0, "TLS failure: %s", c->curl_err);
 		e->retryable = 0;
+		e->unreachable = 1;
 		break;
 	default:
 		err_set(e, ERR_NETWORK, 0, "%s: %s", mid ? "connection dropped mid-reply" : "connection failed", c->curl_err);

@@ -790,7 +790,11 @@ static void log_request(const struct req *rq, long n, jv body)
 		jv_free(body);
 		return;
 	}
-	jv o = JV_OBJECT(S("n"), jv_number(n), S("method"), S(rq->method), S("path"), S(rq->path),
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* when it arrived, in unix milliseconds: the witness of a rate limit */
+	double ms = (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000);
+	jv o = JV_OBJECT(S("n"), jv_number(n), S("ms"), jv_number(ms), S("method"), S(rq->method), S("path"), S(rq->path),
 			 S("headers"), jv_copy(rq->headers), S("body"), body);
 	/* an upload's bytes are not logged, only how many arrived */
 	if (header_get(rq->headers, "x-goog-upload-command"))
