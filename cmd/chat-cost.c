@@ -232,6 +232,7 @@ int main(int argc, char **argv)
 	}
 	if (count) {
 		co.json = json;
+		co.quiet = quiet;
 		int r = count_input(&co, nfiles, files);
 		if (close_stdout() < 0 && !r)
 			r = (error("cannot write output"), EXIT_CANTCREAT);

@@ -80,6 +80,8 @@ static int guard_checks(struct session *s, struct chat_request *rq, struct fit *
 		err_set(&reply->err, ERR_BAD_INPUT, 0, "cannot count tokens: %s", why);
 		return -1;
 	}
+	if (f->dropped_atts && verbose)
+		warn("left out the %zu attachments of the earliest turns to fit %s's context", f->dropped_atts, s->model);
 	if (f->dropped && verbose)
 		warn("left out the %zu earliest messages to fit %s's context (%ld tokens%s, %ld kept for the reply)",
 		     f->dropped, s->model, f->input, f->estimate ? ", estimated" : "", f->reserve);
@@ -151,16 +153,70 @@ static void finish_output(struct session *s, const struct ask *a, struct ask_sin
 }
 
 /* An early refusal in batch mode still answers the record. */
-static int refuse_record(const struct session *s, const struct ask *a, const char *msg, int status)
+static int refuse_coded(const struct session *s, const struct ask *a, enum err_code code, const char *msg, int status)
 {
 	if ((a->mode & ASK_BATCH) && !s->opts->data_only) {
 		struct chat_error e = { 0 };
-		err_set(&e, ERR_BAD_INPUT, 0, "%s", msg);
+		err_set(&e, code, 0, "%s", msg);
 		if (a->hold ? jx_dump_line(error_record(a->id, &e), a->hold) < 0
 			    : jx_write_line(1, error_record(a->id, &e)) < 0)
 			return EXIT_CANTCREAT;
 	}
 	return status;
+}
+
+static int refuse_record(const struct session *s, const struct ask *a, const char *msg, int status)
+{
+	return refuse_coded(s, a, ERR_BAD_INPUT, msg, status);
+}
+
+/* An input that cannot fit the model's window even alone is refused before
+ * anything is sent or logged (or, with --truncate, cut to fit: *prompt
+ * then points to st->cut). 0 to go on, else an exit status. */
+static int prompt_fits(struct session *s, const struct ask *a, struct ask_state *st, const char **prompt)
+{
+	const struct cli_opts *o = s->opts;
+	struct message m = { .role = "user", .text = *prompt };
+	struct chat_request rq = { .model = s->model, .system = a->system ? a->system : o->system, .msgs = &m, .nmsgs = 1,
+				   .atts = a->atts ? a->atts->v : NULL, .natts = a->atts ? a->atts->n : 0,
+				   .max_tokens = o->max_tokens, .default_max_tokens = s->default_max_tokens };
+	struct fit_alone fa;
+	char why[300] = "", msg[600];
+	int r = fit_alone(s->mi, s->prov->name, &rq, o->truncate, &fa, why, sizeof why);
+	if (r < 0) {
+		snprintf(msg, sizeof msg, "cannot count tokens: %s", why);
+		if (!(a->mode & ASK_BATCH) || !o->quiet)
+			error("%s", msg);
+		return refuse_record(s, a, msg, EXIT_DATAERR);
+	}
+	if (r == 1) {
+		snprintf(msg, sizeof msg, "the prompt is %ld tokens%s; %s takes at most %ld (a %ld-token window less the "
+			 "reply's allowance)%s%s: shorten it, keep what fits with --truncate, or cut it into parts with "
+			 "chat-split", fa.tokens, fa.estimate ? " (estimated)" : "", s->model_name, fa.limit, fa.context,
+			 why[0] ? "; " : "", why);
+		if (!(a->mode & ASK_BATCH) || !o->quiet)
+			error("%s", msg);
+		return refuse_coded(s, a, ERR_CONTEXT_LENGTH, msg, EXIT_DATAERR);
+	}
+	if (fa.cut) {
+		st->cut = fa.cut;
+		*prompt = fa.cut;
+		if (!o->quiet)
+			warn("the prompt is %ld tokens, over %s's %ld: %zu bytes from its middle were left out (--truncate)",
+			     fa.tokens, s->model_name, fa.limit, fa.left_out);
+	}
+	return 0;
+}
+
+/* --context, else the config's context: how many earlier turns go along. */
+static long context_turns(const struct session *s)
+{
+	if (s->opts->context >= 0)
+		return s->opts->context;
+	const char *c = config_get(&s->cfg, "", "context");
+	char *end;
+	long v = c && *c ? strtol(c, &end, 10) : -1;
+	return c && *c && !*end && v >= 0 ? v : -1;
 }
 
 /* --cache: an identical request answered before is answered again from
@@ -232,9 +288,17 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 		snprintf(msg, sizeof msg, "%s cannot take this attachment", s->model_name);
 		return refuse_record(s, a, msg, ast);
 	}
+	const char *prompt = a->prompt;
+	int pst = prompt_fits(s, a, st, &prompt);
+	if (pst)
+		return pst;
+	hs.prompt = prompt;
 	int hst = histlog_begin(&s->hist, &hs);
-	if (hst)
+	if (hst) {
+		free(st->cut);
+		st->cut = NULL;
 		return refuse_record(s, a, "the conversation cannot be read from the history", hst);
+	}
 	st->data = jv_invalid();
 	st->rq = (struct chat_request){
 		.model = s->model,
@@ -258,6 +322,10 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 	buf_init(&k->out, 256u << 20);
 	buf_init(&k->text, 256u << 20);
 	st->t.ttft_ms = -1;
+	long turns = context_turns(s);
+	size_t left = turns >= 0 ? fit_context(&st->rq, turns) : 0;
+	if (left && verbose)
+		warn("--context %ld: the %zu earlier messages before the last %ld turns stay out", turns, left, turns);
 	st->go = fit_and_guard(s, &st->rq, &st->f, &st->reply) == 0;
 	s->xo.est_tokens = st->f.input + st->f.reserve;
 	if (st->go && s->opts->cache)
@@ -393,6 +461,8 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 	buf_free(&k->text);
 	jv_free(reply->tool_calls);
 	reply->tool_calls = jv_invalid();
+	free(st->cut);
+	st->cut = NULL;
 	jv_free(st->data);
 	st->data = jv_invalid();
 	return status;
@@ -424,10 +494,27 @@ static int attach_files(struct session *s, struct attachments *atts)
 	return attachments_files(atts, o->attach, o->nattach, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);
 }
 
+const char *ask_conversation_model(const struct session *s, const char *conversation, char *buf, size_t cap)
+{
+	const struct cli_opts *o = s->opts;
+	if (o->model && *o->model)
+		return NULL;
+	if (!conversation)
+		conversation = o->conversation;
+	if (!conversation && !o->cont)
+		return NULL;
+	if (histlog_conversation_model(o->db, !conversation, conversation, buf, cap) != 0)
+		return NULL;
+	if (verbose)
+		warn("continuing with the conversation's model, %s", buf);
+	return buf;
+}
+
 int ask_words(struct session *s, const char *prompt, struct attachments *atts, unsigned mode)
 {
 	const struct cli_opts *o = s->opts;
-	int st = session_model(s, NULL);
+	char conv_model[256];
+	int st = session_model(s, ask_conversation_model(s, NULL, conv_model, sizeof conv_model));
 	if (!st && o->nattach)
 		st = attach_files(s, atts);
 	if (!st) {

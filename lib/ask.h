@@ -53,6 +53,7 @@ struct ask_state {
 	jv data;             /* the parsed answer (with --schema), or jv_invalid() */
 	int cached;          /* answered from the history (--cache) */
 	char cache_key[65];
+	char *cut;           /* --truncate: the prompt made to fit the window, or NULL */
 };
 
 /* Check, log the prompt, build and fit the request. 0, then ask_finish is
@@ -82,4 +83,8 @@ int ask_run(struct session *s, const struct ask *a);
  * files): pick the model, attach, ask. Returns 0 or an exit status, a
  * history failure's when the reply itself went out. */
 int ask_words(struct session *s, const char *prompt, struct attachments *atts, unsigned mode);
+/* The model to continue a conversation with (-c, --conversation, or a
+ * record's conversation): its last reply's, unless -m chose one. buf, or
+ * NULL when the flags and defaults decide. */
+const char *ask_conversation_model(const struct session *s, const char *conversation, char *buf, size_t cap);
 #endif

@@ -345,7 +345,10 @@ static void start_job(struct engine *e, struct job *j, struct item *it)
 	int st = 0;
 	if (!bad[0]) {
 		jx_str(rec, "model", model, sizeof model);
-		st = session_model(e->s, model[0] ? model : NULL);
+		char conv_model[256];
+		const char *kept = model[0] ? NULL : ask_conversation_model(e->s,
+			jv_get_kind(j->conv) == JV_KIND_STRING ? jv_string_value(j->conv) : NULL, conv_model, sizeof conv_model);
+		st = session_model(e->s, model[0] ? model : kept);
 		if (st)
 			snprintf(bad, sizeof bad, "cannot use model %s", model[0] ? model : e->s->model_name);
 	}

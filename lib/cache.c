@@ -18,6 +18,18 @@ static void field(struct sha256 *h, const char *name, const char *v)
 		sha256_update(h, v, n);
 }
 
+static void attachments_field(struct sha256 *h, const struct attachment *atts, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct attachment *a = &atts[i];
+		char digest[65];
+		if (a->data)
+			sha256_hex(a->data, a->data_len, digest);
+		field(h, "mime", a->mime);
+		field(h, "attachment", a->data ? digest : a->uri);
+	}
+}
+
 void cache_key(const struct chat_request *rq, const char *provider, char out[65])
 {
 	struct sha256 h;
@@ -29,15 +41,10 @@ void cache_key(const struct chat_request *rq, const char *provider, char out[65]
 	for (size_t i = 0; i < rq->nmsgs; i++) {
 		field(&h, "role", rq->msgs[i].role);
 		field(&h, "text", rq->msgs[i].text);
+		if (i + 1 < rq->nmsgs)
+			attachments_field(&h, rq->msgs[i].atts, rq->msgs[i].natts);
 	}
-	for (size_t i = 0; i < rq->natts; i++) {
-		const struct attachment *a = &rq->atts[i];
-		char digest[65];
-		if (a->data)
-			sha256_hex(a->data, a->data_len, digest);
-		field(&h, "mime", a->mime);
-		field(&h, "attachment", a->data ? digest : a->uri);
-	}
+	attachments_field(&h, rq->atts, rq->natts);
 	snprintf(num, sizeof num, "%ld", rq->max_tokens);
 	field(&h, "max_tokens", num);
 	snprintf(num, sizeof num, "%.6g", rq->temperature);

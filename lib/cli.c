@@ -12,7 +12,7 @@ enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
        OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS,
        OPT_MAX_COST, OPT_PARALLEL, OPT_ORDERED, OPT_SKIP_DONE, OPT_FALLBACK, OPT_TIMEOUT,
        OPT_PROMPT_JQ, OPT_SYSTEM_JQ, OPT_ID_JQ, OPT_ARG, OPT_ARGJSON, OPT_TEMPLATES, OPT_SCHEMA, OPT_DATA,
-       OPT_CACHE, OPT_CACHE_TTL };
+       OPT_CACHE, OPT_CACHE_TTL, OPT_CONTEXT, OPT_TRUNCATE };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -37,6 +37,8 @@ static const struct option longopts[] = {
 	{ "data", no_argument, NULL, OPT_DATA },
 	{ "cache", no_argument, NULL, OPT_CACHE },
 	{ "cache-ttl", required_argument, NULL, OPT_CACHE_TTL },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "truncate", no_argument, NULL, OPT_TRUNCATE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-log", no_argument, NULL, OPT_NO_LOG },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -97,6 +99,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	o->retries = 2;
 	o->connect_timeout = 20;
 	o->idle_timeout = 300;
+	o->context = -1;
 	opterr = 0;
 	int c;
 	vars = jv_object();
@@ -179,6 +182,8 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			o->cache_ttl = v * unit;
 			break;
 		}
+		case OPT_CONTEXT: o->context = number("--context", optarg, 0, 1000000); break;
+		case OPT_TRUNCATE: o->truncate = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_NO_LOG: o->no_log = 1; break;
 		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
@@ -239,6 +244,8 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 			o->max_tokens = t.max_tokens;
 		if (o->temperature < 0)
 			o->temperature = t.temperature;
+		if (o->context < 0)
+			o->context = t.context;
 		if (!schema_arg)
 			schema_arg = t.schema;
 		for (int i = 0; i < t.nparams; i++)

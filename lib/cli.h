@@ -26,6 +26,8 @@ struct cli_opts {
 	long cache_ttl;            /* --cache-ttl seconds; 0: any age */
 	const char *attach[16];    /* -a FILE, in order */
 	int nattach;
+	long context;              /* --context N: earlier turns sent; -1: not set (config, else all) */
+	int truncate;              /* --truncate: cut a prompt too large for the window */
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };

@@ -48,6 +48,12 @@ static int count_one(struct counting *c, const char *model, const char *system, 
 	long request = TOKENS_REPLY_PRIMING + tokens_message(&tc, text, len) +
 		       (system ? tokens_message(&tc, system, strlen(system)) : 0);
 	double usd = mi && mi->in_usd >= 0 ? request * mi->in_usd / 1e6 : -1;
+	/* a text that cannot be sent whole is worth knowing before it is sent */
+	long window = mi && mi->context > 0 ? mi->context : 0;
+	int over = window && request > window;
+	if (over && !c->o->quiet)
+		warn("%s: %ld tokens, over %s's %ld-token window: cut it with chat-split, or send it with --truncate",
+		     source && *source ? source : "the input", request, model, window);
 	c->total += n;
 	c->total_request += request;
 	c->counted++;
@@ -68,6 +74,8 @@ static int count_one(struct counting *c, const char *model, const char *system, 
 		rec = jv_object_set(rec, jv_string("tokens"), jv_number((double)n));
 		rec = jv_object_set(rec, jv_string("request_tokens"), jv_number((double)request));
 		rec = jv_object_set(rec, jv_string("usd"), usd >= 0 ? jv_number(usd) : jv_null());
+		rec = jv_object_set(rec, jv_string("context"), window ? jv_number((double)window) : jv_null());
+		rec = jv_object_set(rec, jv_string("fits"), window ? jv_bool(!over) : jv_null());
 		return jx_write_line(1, rec) < 0 ? -1 : 0;
 	}
 	char label[256] = "";
@@ -80,7 +88,7 @@ static int count_one(struct counting *c, const char *model, const char *system, 
 	char cost[32] = "price-unknown";
 	if (usd >= 0)
 		snprintf(cost, sizeof cost, "$%.6f", usd);
-	printf("%s%9ld  %13s  %s\n", tc.estimate ? "~" : " ", n, cost, label);
+	printf("%s%9ld  %13s  %s%s\n", tc.estimate ? "~" : " ", n, cost, label, over ? "  (over the window)" : "");
 	return ferror(stdout) ? -1 : 0;
 }
 

@@ -6,7 +6,7 @@
 struct count_opts {
 	const char *model;      /* NULL: $CHAT_MODEL, the config's model, the default */
 	const char *encoding;   /* count with this encoding instead of the model's */
-	int records, text_only, json;
+	int records, text_only, json, quiet;
 };
 
 /* Count stdin (nfiles 0) or each file, printing a line or record each.

@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "sha256.h"
 #include "diag.h"
+#include "image.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,13 @@ static void clear_context(struct histlog *h)
 	free(h->msgs);
 	h->msgs = NULL;
 	h->nmsgs = 0;
+	for (size_t i = 0; i < h->nmedia; i++) {
+		free((char *)h->media[i].mime);
+		free((char *)h->media[i].data);
+	}
+	free(h->media);
+	h->media = NULL;
+	h->nmedia = 0;
 	free(h->system);
 	h->system = NULL;
 }
@@ -32,9 +40,67 @@ static int push(struct histlog *h, const char *role, const char *text, size_t le
 	memcpy(t, text, len);
 	memcpy(t + len, suffix ? suffix : "", sl);
 	t[len + sl] = 0;
-	m[h->nmsgs].role = role;
-	m[h->nmsgs].text = t;
+	m[h->nmsgs] = (struct message){ .role = role, .text = t };
 	h->nmsgs++;
+	return 0;
+}
+
+/* One stored attachment of message msg, base64 as a request carries it. */
+static int add_media(struct histlog *h, size_t msg, const char *mime, const unsigned char *data, size_t len)
+{
+	struct attachment *a = realloc(h->media, (h->nmedia + 1) * sizeof *a);
+	if (!a)
+		return -1;
+	h->media = a;
+	struct buf b64 = BUF_INIT((size_t)1 << 31);
+	char *m = strdup(mime);
+	if (!m || base64_encode(data, len, &b64) < 0) {
+		free(m);
+		buf_free(&b64);
+		return -1;
+	}
+	int w = 0, hh = 0;
+	image_size(data, len, &w, &hh);
+	size_t n;
+	char *text = buf_detach(&b64, &n);
+	a[h->nmedia++] = (struct attachment){ .mime = m, .data = text, .data_len = n,
+		.kind = strncmp(mime, "video/", 6) ? "image" : "video", .width = w, .height = hh };
+	h->msgs[msg].natts++;
+	return 0;
+}
+
+/* The earlier user turns' attachments, in order, so a follow-up question
+ * about an image still has the image. */
+static int load_media(struct histlog *h, const sqlite3_int64 *rids)
+{
+	sqlite3_stmt *st = store_prepare(&h->st,
+		"SELECT mm.message, m.mime, m.data FROM message_media mm JOIN media m ON m.sha256 = mm.sha256"
+		" JOIN messages g ON g.rid = mm.message WHERE g.conversation = ?1 ORDER BY g.seq, mm.ord");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+	size_t k = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+		while (k < h->nmsgs && rids[k] != rid)
+			k++;
+		if (k == h->nmsgs)
+			break; /* a turn left out of the context (an empty one) */
+		if (add_media(h, k, (const char *)sqlite3_column_text(st, 1), sqlite3_column_blob(st, 2),
+			      (size_t)sqlite3_column_bytes(st, 2)) < 0) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(&h->st, "reading the conversation's attachments");
+	size_t at = 0;
+	for (size_t i = 0; i < h->nmsgs; i++) {
+		h->msgs[i].atts = h->msgs[i].natts ? &h->media[at] : NULL;
+		at += h->msgs[i].natts;
+	}
 	return 0;
 }
 
@@ -43,11 +109,12 @@ static int push(struct histlog *h, const char *role, const char *text, size_t le
 static int load_context(struct histlog *h)
 {
 	sqlite3_stmt *st = store_prepare(&h->st,
-		"SELECT role, text, status FROM messages WHERE conversation = ?1 ORDER BY seq");
+		"SELECT role, text, status, rid FROM messages WHERE conversation = ?1 ORDER BY seq");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
 	int rc;
+	sqlite3_int64 *rids = NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *role = (const char *)sqlite3_column_text(st, 0);
 		const char *text = (const char *)sqlite3_column_text(st, 1);
@@ -56,11 +123,19 @@ static int load_context(struct histlog *h)
 		int user = !strcmp(role, "user");
 		if (!len)
 			continue;
-		if (push(h, user ? "user" : "assistant", text, len,
-			 !user && strcmp(status, "complete") ? CUT_OFF_MARK : NULL) < 0)
+		sqlite3_int64 *r = realloc(rids, (h->nmsgs + 1) * sizeof *r);
+		if (!r || push(h, user ? "user" : "assistant", text, len,
+			       !user && strcmp(status, "complete") ? CUT_OFF_MARK : NULL) < 0) {
+			rids = r ? r : rids;
 			break;
+		}
+		rids = r;
+		rids[h->nmsgs - 1] = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && h->nmsgs && load_media(h, rids) < 0)
+		rc = SQLITE_ERROR;
+	free(rids);
 	if (rc != SQLITE_DONE)
 		return store_error(&h->st, "reading the conversation");
 	st = store_prepare(&h->st, "SELECT system FROM conversations WHERE id = ?1");
@@ -328,7 +403,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 	sqlite3_stmt *st = store_prepare(&h->st,
 		"UPDATE messages SET text = ?2, status = ?3, finish = ?4, provider = ?5, model = ?6,"
 		" input_tokens = ?7, output_tokens = ?8, cached_tokens = ?9, reasoning_tokens = ?10,"
-		" ttft_ms = ?11, ms = ?12, cost_usd = ?13 WHERE id = ?1");
+		" ttft_ms = ?11, ms = ?12, cost_usd = ?13, asked_model = ?14 WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, h->reply_msg, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
@@ -347,6 +422,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 		sqlite3_bind_int64(st, 12, t->total_ms);
 		if (cost >= 0)
 			sqlite3_bind_double(st, 13, cost);
+		sqlite3_bind_text(st, 14, model, -1, SQLITE_STATIC);
 	}
 	if (step_done(&h->st, st, "saving the reply") < 0) {
 		store_rollback(&h->st);
@@ -381,6 +457,32 @@ int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t
 		return -1;
 	}
 	return 0;
+}
+
+int histlog_conversation_model(const char *db_flag, int cont, const char *conversation, char *out, size_t cap)
+{
+	struct store st;
+	char db[4096], conv[STORE_ID_LEN + 1];
+	if (store_path(db_flag, db, sizeof db) < 0)
+		return 1;
+	int r = store_open(&st, db, STORE_READ);
+	if (r)
+		return r == 1 ? 1 : r;
+	r = conversation ? store_conv_find(&st, conversation, conv) : store_conv_latest(&st, conv);
+	sqlite3_stmt *q = r == 0 ? store_prepare(&st,
+		"SELECT provider || ':' || coalesce(asked_model, model) FROM messages WHERE conversation = ?1"
+		" AND role = 'assistant' AND provider IS NOT NULL AND text != '' ORDER BY seq DESC LIMIT 1") : NULL;
+	int found = 0;
+	if (q) {
+		sqlite3_bind_text(q, 1, conv, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+			snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+			found = 1;
+		}
+		sqlite3_finalize(q);
+	}
+	store_close(&st);
+	return r < 0 ? EXIT_CANTCREAT : found ? 0 : 1;
 }
 
 void histlog_close(struct histlog *h)

@@ -20,6 +20,8 @@ struct histlog {
 	char reply_msg[STORE_ID_LEN + 1];
 	struct message *msgs;  /* context, then the new user turn */
 	size_t nmsgs;
+	struct attachment *media;  /* earlier turns' attachments, as msgs point to them */
+	size_t nmedia;
 	char *system;          /* the system prompt in effect */
 };
 
@@ -50,6 +52,11 @@ struct histlog_media {
 };
 int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t n);
 void histlog_close(struct histlog *h);
+/* The model of the conversation -c or a name/id picks (the one its last
+ * reply came from, as provider:model), read without writing anything. 0
+ * with out set; 1 when there is none (no history, no such conversation,
+ * no reply yet); the history's exit status when it cannot be read. */
+int histlog_conversation_model(const char *db_flag, int cont, const char *conversation, char *out, size_t cap);
 /* A conversation's title from its first prompt: the first line, cut at a
  * character boundary to fit cap. */
 void histlog_title(const char *prompt, char *out, size_t cap);

@@ -51,6 +51,10 @@ int image_has_alpha(const struct image *im);
 /* RGBA -> RGB composited over the colour (a no-op for RGB). Never fails: the
  * buffer is compacted in place. */
 void image_flatten(struct image *im, unsigned char r, unsigned char g, unsigned char b);
+/* Pad to a square RGBA image, the picture centred between fully transparent
+ * borders (an RGB image gains an opaque alpha channel). 0, or -1 when out of
+ * memory (im unchanged). */
+int image_square(struct image *im);
 /* Shrink so the longest side is exactly max_side (the other side rounded, at
  * least 1) by area averaging over each output pixel's exact source footprint
  * (alpha-weighted for RGBA). Never upscales: an image already within max_side
@@ -74,4 +78,7 @@ int image_exif_orientation(const unsigned char *p, size_t n);
 int image_orient(struct image *im, int o);
 /* Fill why (if any) from fmt and return -1: the image modules' one error path. */
 int image_fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A PNG's or JPEG's width and height from its header alone. 0, or -1
+ * (both set to 0) when the bytes are neither. */
+int image_size(const unsigned char *p, size_t n, int *w, int *h);
 #endif

@@ -46,12 +46,23 @@ const struct provider *provider_for_model(const char *name, const char **model)
 	return NULL;
 }
 
+/* The first video among the attachments the request sends, or NULL. */
+static const struct attachment *first_video(const struct chat_request *rq)
+{
+	for (size_t m = 0; m < rq->nmsgs; m++) {
+		const struct attachment *atts;
+		size_t n = provider_msg_atts(rq, m, &atts);
+		for (size_t i = 0; i < n; i++)
+			if (!strncmp(atts[i].mime, "video/", 6))
+				return &atts[i];
+	}
+	return NULL;
+}
+
 int provider_no_video(const struct chat_request *rq, struct chat_error *err)
 {
-	for (size_t i = 0; i < rq->natts; i++) {
-		const struct attachment *a = &rq->atts[i];
-		if (strncmp(a->mime, "video/", 6))
-			continue;
+	const struct attachment *a = first_video(rq);
+	if (a) {
 		if (a->uri)
 			err_set(err, ERR_BAD_INPUT, 0, "a video by uri (%.200s) can go only to a Gemini model: it is "
 				"a Gemini Files API upload", a->uri);
@@ -167,19 +178,45 @@ void provider_snippet(const char *body, size_t len, char *out, size_t cap)
 		snprintf(out, cap, "no error details");
 }
 
+size_t provider_msg_atts(const struct chat_request *rq, size_t i, const struct attachment **atts)
+{
+	if (i + 1 == rq->nmsgs) {
+		*atts = rq->atts;
+		return rq->natts;
+	}
+	*atts = rq->msgs[i].atts;
+	if (rq->atts_from && &rq->msgs[i] < rq->atts_from)
+		return 0;
+	return rq->msgs[i].natts;
+}
+
 jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx)
 {
 	jv list = jv_array();
 	struct buf text = BUF_INIT((size_t)1 << 30);
+	struct attachment *merged = NULL;
+	size_t nmerged = 0;
 	for (size_t i = 0; i < rq->nmsgs; i++) {
 		if (text.len)
 			buf_adds(&text, "\n\n");
 		buf_adds(&text, rq->msgs[i].text);
+		const struct attachment *a;
+		size_t na = provider_msg_atts(rq, i, &a);
+		if (na) {
+			struct attachment *m = realloc(merged, (nmerged + na) * sizeof *m);
+			if (m) {
+				merged = m;
+				memcpy(merged + nmerged, a, na * sizeof *m);
+				nmerged += na;
+			}
+		}
 		if (i + 1 < rq->nmsgs && !strcmp(rq->msgs[i + 1].role, rq->msgs[i].role))
 			continue;
-		list = jv_array_append(list, fn(rq->msgs[i].role, buf_str(&text), rq, i + 1 == rq->nmsgs, ctx));
+		list = jv_array_append(list, fn(rq->msgs[i].role, buf_str(&text), merged, nmerged, ctx));
 		buf_reset(&text);
+		nmerged = 0;
 	}
+	free(merged);
 	buf_free(&text);
 	return list;
 }

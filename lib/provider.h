@@ -9,12 +9,14 @@
 #include "chaterr.h"
 #include "sse.h"
 
+struct attachment;   /* attach.h */
+
 struct message {
 	const char *role;   /* "user" or "assistant" */
 	const char *text;
+	const struct attachment *atts;   /* an earlier user turn's attachments, sent again */
+	size_t natts;
 };
-
-struct attachment;   /* attach.h */
 
 struct chat_request {
 	const char *model;      /* the provider's own model name */
@@ -23,6 +25,9 @@ struct chat_request {
 	size_t nmsgs;
 	const struct attachment *atts;   /* go with the last (new) user turn */
 	size_t natts;
+	/* Earlier turns before this one go without their attachments (left
+	 * out to fit the window); NULL: every turn keeps its own. */
+	const struct message *atts_from;
 	long max_tokens;        /* 0: the model's default */
 	long default_max_tokens;/* for providers that require a limit (Anthropic) */
 	double temperature;     /* < 0: not sent */
@@ -120,8 +125,11 @@ void provider_text(jv s, struct buf *arena, size_t *off, size_t *len);
 /* Consecutive turns of one role joined into one (Anthropic and Gemini want
  * strict alternation; a failed reply leaves two user turns in a row). The
  * callback gets each merged turn; text is valid until the next call. */
-typedef jv (*turn_fn)(const char *role, const char *text, const struct chat_request *rq, int last, void *ctx);
+typedef jv (*turn_fn)(const char *role, const char *text, const struct attachment *atts, size_t natts, void *ctx);
 jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx);
+/* The attachments message i goes with: the new turn's, or an earlier
+ * turn's own unless left out to fit. Their count; *atts set. */
+size_t provider_msg_atts(const struct chat_request *rq, size_t i, const struct attachment **atts);
 /* An error body {"error": {...}} handed to map, or, when the body is not
  * that, its first bytes as the message. */
 typedef void (*error_map_fn)(long status, jv error_object, struct chat_error *err);

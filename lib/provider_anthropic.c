@@ -9,15 +9,15 @@
 
 static const char *const anthropic_env[] = { "ANTHROPIC_API_KEY", NULL };
 
-/* The new turn carries the attachments as image blocks before its text, as
- * Anthropic's docs suggest. */
-static jv turn(const char *role, const char *text, const struct chat_request *rq, int last, void *ctx)
+/* A turn with attachments carries them as image blocks before its text,
+ * as Anthropic's docs suggest. */
+static jv turn(const char *role, const char *text, const struct attachment *atts, size_t natts, void *ctx)
 {
-	if (!last || !rq->natts)
+	if (!natts)
 		return JV_OBJECT(jv_string("role"), jv_string(role), jv_string("content"), jv_string(text));
 	jv blocks = jv_array();
-	for (size_t i = 0; i < rq->natts; i++) {
-		const struct attachment *a = &rq->atts[i];
+	for (size_t i = 0; i < natts; i++) {
+		const struct attachment *a = &atts[i];
 		jv src = a->data ? JV_OBJECT(jv_string("type"), jv_string("base64"), jv_string("media_type"), jv_string(a->mime),
 					     jv_string("data"), jv_string_sized(a->data, (int)a->data_len))
 				 : JV_OBJECT(jv_string("type"), jv_string("url"), jv_string("url"), jv_string(a->uri));

@@ -12,11 +12,11 @@
 static const char *const gemini_env[] = { "GEMINI_API_KEY", "GOOGLE_API_KEY", NULL };
 
 /* Attachments go inline (base64) or by Files API uri, before the text. */
-static jv turn(const char *role, const char *text, const struct chat_request *rq, int last, void *ctx)
+static jv turn(const char *role, const char *text, const struct attachment *atts, size_t natts, void *ctx)
 {
 	jv parts = jv_array();
-	for (size_t i = 0; last && i < rq->natts; i++) {
-		const struct attachment *a = &rq->atts[i];
+	for (size_t i = 0; i < natts; i++) {
+		const struct attachment *a = &atts[i];
 		parts = jv_array_append(parts, a->data
 			? JV_OBJECT(jv_string("inline_data"), JV_OBJECT(jv_string("mime_type"), jv_string(a->mime),
 					jv_string("data"), jv_string_sized(a->data, (int)a->data_len)))

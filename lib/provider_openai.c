@@ -11,11 +11,11 @@ static const char *const openai_env[] = { "OPENAI_API_KEY", NULL };
 
 /* The new user turn with images: a text part, then image_url parts holding
  * data URLs (or the image's own URL). */
-static jv content_parts(const struct chat_request *rq, const char *text)
+static jv content_parts(const struct attachment *atts, size_t natts, const char *text)
 {
 	jv parts = JV_ARRAY(JV_OBJECT(jv_string("type"), jv_string("text"), jv_string("text"), jv_string(text)));
-	for (size_t i = 0; i < rq->natts; i++) {
-		const struct attachment *a = &rq->atts[i];
+	for (size_t i = 0; i < natts; i++) {
+		const struct attachment *a = &atts[i];
 		jv url;
 		if (a->data) {
 			struct buf u = BUF_INIT((size_t)1 << 31);
@@ -44,10 +44,13 @@ static int build(const struct chat_request *rq, const char *base, const char *ke
 	if (rq->system && *rq->system)
 		msgs = jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string("system"),
 						       jv_string("content"), jv_string(rq->system)));
-	for (size_t i = 0; i < rq->nmsgs; i++)
+	for (size_t i = 0; i < rq->nmsgs; i++) {
+		const struct attachment *atts;
+		size_t natts = provider_msg_atts(rq, i, &atts);
 		msgs = jv_array_append(msgs, JV_OBJECT(jv_string("role"), jv_string(rq->msgs[i].role),
-						       jv_string("content"), i + 1 == rq->nmsgs && rq->natts
-						       ? content_parts(rq, rq->msgs[i].text) : jv_string(rq->msgs[i].text)));
+						       jv_string("content"), natts ? content_parts(atts, natts, rq->msgs[i].text)
+						       : jv_string(rq->msgs[i].text)));
+	}
 	jv o = JV_OBJECT(jv_string("model"), jv_string(rq->model), jv_string("messages"), msgs,
 			 jv_string("stream"), jv_true(),
 			 jv_string("stream_options"), JV_OBJECT(jv_string("include_usage"), jv_true()));

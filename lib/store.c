@@ -97,6 +97,14 @@ static const char *const migrations[] = {
 	"  message TEXT,"
 	"  PRIMARY KEY (job, seq));"
 	"CREATE INDEX batch_items_request ON batch_items(request_id) WHERE request_id IS NOT NULL;",
+	/* version 3: when a batch job ended, by the provider's clock where it
+	 * says; a provider that keeps results only so long (Gemini: 48 hours)
+	 * counts from there */
+	"ALTER TABLE batch_jobs ADD COLUMN ended TEXT;",
+	/* version 4: the model a reply was asked of (the provider's own name
+	 * for it, as routed), so a conversation continues with its model even
+	 * when the reply named a dated snapshot */
+	"ALTER TABLE messages ADD COLUMN asked_model TEXT;",
 };
 
 int store_path(const char *flag, char *out, size_t cap)

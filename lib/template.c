@@ -70,6 +70,11 @@ static const char *set(struct template *t, const char *key, const char *value)
 		t->max_tokens = strtol(value, &end, 10);
 		return *value && !*end && t->max_tokens > 0 ? NULL : "max-tokens must be a whole number above 0";
 	}
+	if (!strcmp(key, "context")) {
+		t->context = strtol(value, &end, 10);
+		return *value && !*end && t->context >= 0 && t->context <= 1000000 ? NULL
+			: "context must be a whole number of turns, 0 or more";
+	}
 	if (!strcmp(key, "temperature")) {
 		t->temperature = strtod(value, &end);
 		return *value && !*end && t->temperature >= 0 && t->temperature <= 2 ? NULL
@@ -86,7 +91,7 @@ static const char *set(struct template *t, const char *key, const char *value)
 		return t->params[t->nparams++].value ? NULL : "out of memory";
 	}
 	return "unknown key (known: description, model, system, prompt-jq, system-jq, id-jq, schema, "
-	       "max-tokens, temperature, param NAME)";
+	       "max-tokens, temperature, context, param NAME)";
 }
 
 static int parse(struct template *t, char *text, char *why, size_t cap)
@@ -157,6 +162,7 @@ int template_load(const char *name, struct template *t, char *why, size_t cap)
 {
 	memset(t, 0, sizeof *t);
 	t->temperature = -1;
+	t->context = -1;
 	char dir[4000];
 	if (!good_name(name)) {
 		snprintf(why, cap, "-t %s: a template name has no slash and does not start with a dot", name);

@@ -11,7 +11,7 @@
  *     END
  *
  * Keys: description, model, system, prompt-jq, system-jq, id-jq, schema,
- * max-tokens, temperature, and "param NAME" (a default for -p NAME VALUE).
+ * max-tokens, temperature, context, and "param NAME" (a default for -p NAME VALUE).
  * A value is the rest of the line, or the lines up to a line holding only
  * the word after "<<". */
 #ifndef CHAT_TEMPLATE_H
@@ -24,6 +24,7 @@ struct template {
 	char name[128], path[4096];
 	char *description, *model, *system, *prompt_jq, *system_jq, *id_jq, *schema;
 	long max_tokens;          /* 0: not set */
+	long context;             /* earlier turns sent; -1: not set */
 	double temperature;       /* < 0: not set */
 	struct {
 		char *name, *value;

@@ -56,7 +56,7 @@ fake_start --error auth
 printf '{"type":"prompt","id":"p","text":"x"}\n' > "$T/in"
 IN=1 run chat-send -r
 is "$(jq -r '[.id,.code,.status]|join(",")' "$T/out")" "p,auth,401" "records: provider errors become error records"
-is "$st" 1 "records: exit 1"
+is "$st" 77 "records: a refused key is the same for every record: its own exit status, 77"
 
 # bad input and configuration
 unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY
