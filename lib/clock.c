@@ -10,15 +10,64 @@ long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void clock_rfc3339(char *out, size_t cap)
+/* The wall clock, or $CHAT_NOW (whole seconds) so that tests see fixed times. */
+static void wall(struct timespec *ts)
 {
 	const char *fixed = getenv("CHAT_NOW");
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_REALTIME, ts);
 	if (fixed && *fixed) {
-		ts.tv_sec = (time_t)strtoll(fixed, NULL, 10);
-		ts.tv_nsec = 0;
+		ts->tv_sec = (time_t)strtoll(fixed, NULL, 10);
+		ts->tv_nsec = 0;
 	}
+}
+
+long long clock_now(void)
+{
+	struct timespec ts;
+	wall(&ts);
+	return (long long)ts.tv_sec;
+}
+
+void clock_format(long long t, char *out, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+		if (cap)
+			out[0] = 0;
+	}
+}
+
+long long clock_parse(const char *s)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			 &tm.tm_min, &tm.tm_sec, &n) != 6 || n != 19)
+		return -1;
+	const char *p = s + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	long off = 0;
+	if (*p == '+' || *p == '-') {
+		int oh, om, k = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || p[6])
+			return -1;
+		off = (*p == '-' ? -1 : 1) * (oh * 3600L + om * 60L);
+	} else if ((*p != 'Z' && *p != 'z') || p[1]) {
+		return -1;
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	return t == (time_t)-1 ? -1 : (long long)t - off;
+}
+
+void clock_rfc3339(char *out, size_t cap)
+{
+	struct timespec ts;
+	wall(&ts);
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
 	char base[32];

@@ -7,4 +7,11 @@
 
 long now_ms(void);
 void clock_rfc3339(char *out, size_t cap);
+/* The wall clock in unix seconds ($CHAT_NOW when set). */
+long long clock_now(void);
+/* Unix seconds t as RFC 3339 UTC, "2025-11-26T16:00:00Z". */
+void clock_format(long long t, char *out, size_t cap);
+/* An RFC 3339 time ("2025-11-24T16:00:00.123456Z", or with an offset such
+ * as "+05:30") as unix seconds, the fraction dropped; -1 when s is none. */
+long long clock_parse(const char *s);
 #endif

@@ -174,11 +174,10 @@ static int framed_sent(void *ctx, long long sent)
 	return 0;
 }
 
-int jobapi_http(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, const char *body,
-		size_t len, int fd, const char *pre, const char *post, jv *reply, struct chat_error *err)
+/* jobapi_http once the headers are settled. */
+static int exchange(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, const char *body,
+		    size_t len, int fd, const char *pre, const char *post, jv *reply, struct chat_error *err)
 {
-	if (reply)
-		*reply = jv_invalid();
 	for (int attempt = 0;; attempt++) {
 		struct http_call h;
 		memset(&h, 0, sizeof h);
@@ -232,6 +231,45 @@ int jobapi_http(const struct jobapi_conn *c, const char *url, struct curl_slist 
 		if (!again(c, err, attempt))
 			return -1;
 	}
+}
+
+/* headers less any Content-Type, plus an empty "Content-Type:" line, which
+ * stops libcurl adding its form type to a POST of nothing. A new list, or
+ * NULL when out of memory. */
+static struct curl_slist *untyped(const struct curl_slist *headers)
+{
+	struct curl_slist *out = NULL, *next;
+	for (const struct curl_slist *h = headers; h; h = h->next) {
+		if (!strncasecmp(h->data, "Content-Type:", 13))
+			continue;
+		if (!(next = curl_slist_append(out, h->data)))
+			goto oom;
+		out = next;
+	}
+	if ((next = curl_slist_append(out, "Content-Type:")))
+		return next;
+oom:
+	curl_slist_free_all(out);
+	return NULL;
+}
+
+int jobapi_http(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, const char *body,
+		size_t len, int fd, const char *pre, const char *post, jv *reply, struct chat_error *err)
+{
+	if (reply)
+		*reply = jv_invalid();
+	struct curl_slist *bare = NULL;
+	if (body && !len && fd < 0) {
+		/* a cancel carries nothing, as the official SDKs send it */
+		if (!(bare = untyped(headers))) {
+			err_set(err, ERR_BAD_INPUT, 0, "out of memory");
+			return -1;
+		}
+		headers = bare;
+	}
+	int rc = exchange(c, url, headers, body, len, fd, pre, post, reply, err);
+	curl_slist_free_all(bare);
+	return rc;
 }
 
 struct sink {

@@ -27,6 +27,8 @@ struct jobapi_state {
 	int counts;              /* the counts above are the provider's */
 	char results[2][1024];   /* what to download (file ids or a URL), "" for none */
 	char error[400];         /* why the whole job failed, "" */
+	char ended[40];          /* when it ended by the provider's clock (RFC 3339), "" when it
+				  * has not or does not say */
 };
 
 /* One line of a job's results. */
@@ -40,6 +42,7 @@ struct jobapi {
 	long max_requests;       /* requests in one job */
 	long long max_bytes;     /* bytes of one job's input */
 	int one_model;           /* a job holds one model's requests */
+	long results_keep;       /* seconds the results are kept once a job ends; 0: not ours to say */
 	const char *head, *sep, *tail;   /* the input around and between the requests */
 	/* Append the framing of one request (body: the request body, as JSON) to out. */
 	void (*line)(struct buf *out, const char *custom_id, const char *body, size_t len);
@@ -73,9 +76,10 @@ long long jobapi_max_bytes(const struct jobapi *a);
 
 /* An HTTP exchange with retries: GET when body is NULL, else POST of body
  * (len bytes) or, with fd >= 0, of len bytes of fd framed by pre and post
- * (for a multipart upload). A 2xx JSON reply is parsed into *reply (when
- * reply is not NULL). 0, or -1 with err set (the provider's own mapping of
- * its error bodies). */
+ * (for a multipart upload). A POST of nothing (len 0, no fd) goes as the
+ * SDKs send a cancel: no body and no Content-Type, whatever headers holds.
+ * A 2xx JSON reply is parsed into *reply (when reply is not NULL). 0, or -1
+ * with err set (the provider's own mapping of its error bodies). */
 int jobapi_http(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, const char *body,
 		size_t len, int fd, const char *pre, const char *post, jv *reply, struct chat_error *err);
 /* GET url and append the body to fd, with retries (from the start of what

@@ -76,7 +76,7 @@ static int call(const struct jobapi_conn *c, const char *remote, const char *suf
 		long long size, char *id_out, size_t idcap, struct jobapi_state *st, struct chat_error *err)
 {
 	struct buf url = BUF_INIT(4096);
-	struct curl_slist *h = headers(c, body || fd >= 0);
+	struct curl_slist *h = headers(c, (body && *body) || fd >= 0);
 	jv reply = jv_invalid();
 	provider_url(&url, c->base, "/v1/messages/batches");
 	if (remote) {

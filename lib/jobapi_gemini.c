@@ -2,9 +2,11 @@
  * {"key","request"} lines through the Files API (resumable upload, see
  * gemini_files), a batch is made from it with POST
  * models/MODEL:batchGenerateContent, and the operation batches/ID is polled
- * (metadata.state BATCH_STATE_* or JOB_STATE_*) and cancelled with
- * :cancel; the responses file (one {"key","response"|"error"} line per
- * request) is downloaded from /download/v1beta/FILE:download?alt=media.
+ * (metadata.state BATCH_STATE_* or JOB_STATE_*, done once it has ended) and
+ * cancelled with :cancel; the responses file (one {"key","response"|"error"}
+ * line per request) is downloaded from /download/v1beta/FILE:download
+ * ?alt=media. It is a Files API file, and those are deleted 48 hours after
+ * they are made: a job's results are there for 48 hours after it ends.
  * One model per batch (it is in the path); input files up to 2 GB. */
 #include "jobapi.h"
 #include "diag.h"
@@ -44,31 +46,28 @@ static long count(jv o, const char *key)
 	return strtol(s, NULL, 10);
 }
 
-/* An Operation (or a bare batch) into st. */
-static void op_state(jv op, struct jobapi_state *st)
+/* Our word for a Gemini batch state (BATCH_STATE_* or the SDK's JOB_STATE_*)
+ * while the operation is not done, and once it is; NULL for a state we do
+ * not know. A finished state before done means the service is still
+ * writing the job's end down. */
+static const char *our_state(const char *google, int done)
 {
-	memset(st, 0, sizeof *st);
-	jv md = jx_get(op, "metadata");
-	jv b = jv_get_kind(md) == JV_KIND_OBJECT ? md : (jv_free(md), jv_copy(op));
-	char state[48] = "";
-	jx_str(b, "state", state, sizeof state);
-	const char *s = strstr(state, "STATE_");
-	s = s ? s + 6 : state;
 	static const struct {
-		const char *google, *ours;
-	} map[] = { { "PENDING", "validating" }, { "RUNNING", "in_progress" }, { "SUCCEEDED", "completed" },
-		    { "FAILED", "failed" }, { "CANCELLED", "cancelled" }, { "EXPIRED", "expired" } };
-	snprintf(st->status, sizeof st->status, "in_progress");
+		const char *google, *running, *ended;
+	} map[] = { { "PENDING", "validating", NULL }, { "RUNNING", "in_progress", NULL },
+		    { "SUCCEEDED", "finalizing", "completed" }, { "FAILED", "finalizing", "failed" },
+		    { "CANCELLED", "cancelling", "cancelled" }, { "EXPIRED", "finalizing", "expired" } };
+	const char *s = strstr(google, "STATE_");
+	s = s ? s + 6 : google;
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (!strcmp(s, map[i].google))
-			snprintf(st->status, sizeof st->status, "%s", map[i].ours);
-	jv e = jx_get(op, "error");
-	if (jv_get_kind(e) == JV_KIND_OBJECT) {
-		jx_str(e, "message", st->error, sizeof st->error);
-		if (!state[0])
-			snprintf(st->status, sizeof st->status, "failed");
-	}
-	jv_free(e);
+			return done ? map[i].ended : map[i].running;
+	return NULL;
+}
+
+/* The request counts (int64s, which Google sends as strings). */
+static void op_counts(jv b, struct jobapi_state *st)
+{
 	jv stats = jx_get(b, "batchStats");
 	if (jv_get_kind(stats) == JV_KIND_OBJECT) {
 		st->total = count(stats, "requestCount");
@@ -77,13 +76,52 @@ static void op_state(jv op, struct jobapi_state *st)
 		st->counts = 1;
 	}
 	jv_free(stats);
-	/* the responses file: in the operation's response, or the batch's output */
-	jv resp = jx_get(op, "response"), out = jx_get(b, "output");
+}
+
+/* An Operation (or a bare batch) into st: the job has ended only when the
+ * operation says done, and has succeeded only when it also names its
+ * responses file (in the operation's response, or the batch's output).
+ * 0, or -1 with err when it says what we cannot read: a state we do not
+ * know, or done with a state that has not ended, which no amount of
+ * polling would settle. */
+static int op_state(jv op, struct jobapi_state *st, struct chat_error *err)
+{
+	memset(st, 0, sizeof *st);
+	jv md = jx_get(op, "metadata");
+	jv b = jv_get_kind(md) == JV_KIND_OBJECT ? md : (jv_free(md), jv_copy(op));
+	jv done_v = jx_get(op, "done"), e = jx_get(op, "error"), resp = jx_get(op, "response"), out = jx_get(b, "output");
+	int done = jv_get_kind(done_v) == JV_KIND_TRUE, rc = 0;
+	char state[48] = "";
+	jx_str(b, "state", state, sizeof state);
 	if (jx_str(resp, "responsesFile", st->results[0], sizeof st->results[0]) < 0)
 		jx_str(out, "responsesFile", st->results[0], sizeof st->results[0]);
+	if (jv_get_kind(e) == JV_KIND_OBJECT && jx_str(e, "message", st->error, sizeof st->error) < 0)
+		snprintf(st->error, sizeof st->error, "the batch failed (no reason given)");
+	const char *ours = our_state(state, done);
+	if (done && st->error[0] && (!ours || !jobapi_ended(ours)))
+		ours = "failed"; /* done with an error and no end of its own: it failed */
+	if (!ours && done && our_state(state, 0)) {
+		err_set(err, ERR_BAD_OUTPUT, 0, "the operation says it is done, but the batch is still %s", state);
+		rc = -1;
+	} else if (!ours) {
+		err_set(err, ERR_BAD_OUTPUT, 0, "the batch is in state '%s', which chat-batch does not know",
+			state[0] ? state : "(none)");
+		rc = -1;
+	} else if (!strcmp(ours, "completed") && !st->results[0][0]) {
+		/* nothing to collect: every record comes back as an error, and says why */
+		ours = "failed";
+		snprintf(st->error, sizeof st->error, "the batch succeeded but names no responses file");
+	}
+	snprintf(st->status, sizeof st->status, "%s", ours ? ours : "");
+	if (jobapi_ended(st->status) && jx_str(b, "endTime", st->ended, sizeof st->ended) < 0)
+		jx_str(b, "updateTime", st->ended, sizeof st->ended);
+	op_counts(b, st);
 	jv_free(out);
 	jv_free(resp);
+	jv_free(e);
+	jv_free(done_v);
 	jv_free(b);
+	return rc;
 }
 
 static int valid_model(const char *m)
@@ -139,10 +177,14 @@ static int create(const struct jobapi_conn *c, const char *model, const char *la
 	if (!h)
 		err_set(err, ERR_BAD_INPUT, 0, "out of memory");
 	else if (jobapi_http(c, buf_str(&url), h, buf_str(&body), body.len, -1, NULL, NULL, &reply, err) == 0) {
+		struct chat_error ignored = { 0 };
 		if (jx_str(reply, "name", remote, rcap) < 0 || !valid_name(remote, "batches/")) {
 			err_set(err, ERR_BAD_OUTPUT, 0, "the reply names no batch (or a strange one)");
 		} else {
-			op_state(reply, st);
+			/* the batch exists now: a first state we cannot read is
+			 * the next poll's to report, not a reason to lose it */
+			if (op_state(reply, st, &ignored) < 0)
+				snprintf(st->status, sizeof st->status, "validating");
 			rc = 0;
 		}
 	}
@@ -161,16 +203,17 @@ static int op_call(const struct jobapi_conn *c, const char *remote, int cancel, 
 		return -1;
 	}
 	struct buf url = BUF_INIT(4096);
-	struct curl_slist *h = headers(c, cancel);
+	struct curl_slist *h = headers(c, 0);
 	jv reply = jv_invalid();
 	provider_url(&url, c->base, "/");
 	buf_adds(&url, remote);
 	if (cancel)
 		buf_adds(&url, ":cancel");
-	int rc = h ? jobapi_http(c, buf_str(&url), h, cancel ? "{}" : NULL, cancel ? 2 : 0, -1, NULL, NULL, &reply, err)
+	/* a cancel is a POST of nothing, as the REST docs send it */
+	int rc = h ? jobapi_http(c, buf_str(&url), h, cancel ? "" : NULL, 0, -1, NULL, NULL, &reply, err)
 		   : (err_set(err, ERR_BAD_INPUT, 0, "out of memory"), -1);
 	if (rc == 0 && !cancel)
-		op_state(reply, st);
+		rc = op_state(reply, st, err);
 	jv_free(reply);
 	curl_slist_free_all(h);
 	buf_free(&url);
@@ -278,6 +321,7 @@ const struct jobapi jobapi_gemini = {
 	.max_requests = 1000000,
 	.max_bytes = 2000LL * 1000 * 1000,
 	.one_model = 1,
+	.results_keep = 48 * 3600,
 	.head = "", .sep = "", .tail = "",
 	.line = line,
 	.create = create,

@@ -115,12 +115,12 @@ out:
 	return rc;
 }
 
-/* GET .../batches/ID, or POST .../batches/ID/cancel. */
+/* GET .../batches/ID, or POST .../batches/ID/cancel (with no body). */
 static int batch_call(const struct jobapi_conn *c, const char *remote, int cancel, struct jobapi_state *st,
 		      struct chat_error *err)
 {
 	struct buf url = BUF_INIT(4096);
-	struct curl_slist *h = headers(c, cancel ? "application/json" : NULL);
+	struct curl_slist *h = headers(c, NULL);
 	jv reply = jv_invalid();
 	provider_url(&url, c->base, "/batches/");
 	buf_adds(&url, remote);

@@ -103,6 +103,37 @@ int jobrun_resolve(struct jobrun *r, char **refs, int n, jv *jobs)
 	return 0;
 }
 
+/* When an ended job's results go, for a provider that keeps them only so
+ * long after the end (unix seconds); -1 when that is not known. */
+static long long results_expire(const struct jobrow *j)
+{
+	const struct jobapi *api = jobapi_for(j->provider);
+	long long ended = j->ended[0] ? clock_parse(j->ended) : -1;
+	return api && api->results_keep > 0 && ended >= 0 ? ended + api->results_keep : -1;
+}
+
+jv jobrun_record(struct jobrun *r, const struct jobrow *j)
+{
+	jv rec = jobs_record(&r->db, j, r->ids);
+	long long expire = results_expire(j);
+	if (j->ended[0])
+		rec = jv_object_set(rec, jv_string("ended"), jv_string(j->ended));
+	if (expire >= 0) {
+		char t[40];
+		clock_format(expire, t, sizeof t);
+		rec = jv_object_set(rec, jv_string("results_expire"), jv_string(t));
+	}
+	return rec;
+}
+
+/* The end of a job just seen to have ended: the provider's time for it,
+ * or now when it gives none (or one we cannot read). */
+static void mark_ended(struct jobrow *j, const char *provider_time)
+{
+	long long t = clock_parse(provider_time);
+	clock_format(t >= 0 ? t : clock_now(), j->ended, sizeof j->ended);
+}
+
 /* Ask the provider how a job stands and keep the answer. 0 with j (and st
  * when not NULL) up to date, or -1 after a message. */
 static int refresh(struct jobrun *r, struct jobrow *j, struct jobapi_state *out)
@@ -132,6 +163,8 @@ static int refresh(struct jobrun *r, struct jobrow *j, struct jobapi_state *out)
 	}
 	if (st.error[0])
 		snprintf(j->error, sizeof j->error, "%s", st.error);
+	if (jobapi_ended(j->status) && !j->ended[0])
+		mark_ended(j, st.ended);
 	if (out)
 		*out = st;
 	if (jobs_put(&r->db, j) < 0) {
@@ -154,6 +187,23 @@ static int open_job(const struct jobrow *j)
 	return !j->collected && !jobapi_ended(j->status) && strcmp(j->status, "preparing");
 }
 
+/* An ended job whose results will not be kept for ever: say until when. */
+static void note_expiry(const struct jobrun *r, const struct jobrow *j)
+{
+	long long expire = results_expire(j);
+	if (expire < 0 || j->collected || r->s->opts->quiet)
+		return;
+	char t[40];
+	clock_format(expire, t, sizeof t);
+	long hours = jobapi_for(j->provider)->results_keep / 3600;
+	if (clock_now() < expire)
+		warn("job %s: %s keeps a job's results for %ld hours after it ends: collect them before %s", j->id,
+		     j->provider, hours, t);
+	else
+		warn("job %s: %s kept its results for %ld hours after it ended, until %s: they may be gone", j->id,
+		     j->provider, hours, t);
+}
+
 int jobrun_status(struct jobrun *r, jv jobs)
 {
 	jv_array_foreach(jobs, i, id) {
@@ -161,7 +211,8 @@ int jobrun_status(struct jobrun *r, jv jobs)
 		if (!sig_caught && load(r, id, &j) == 0) {
 			if (open_job(&j))
 				refresh(r, &j, NULL);
-			jobrun_emit(r, jobs_record(&r->db, &j, r->ids));
+			note_expiry(r, &j);
+			jobrun_emit(r, jobrun_record(r, &j));
 		}
 		jv_free(id);
 	}
@@ -328,13 +379,17 @@ static void from_results(struct emitter *e, const struct jobrow *j, const struct
 	lr_free(&lr);
 }
 
-/* Every record the results did not answer gets the error the job's end means. */
-static void leftovers(struct emitter *e, const struct jobrow *j)
+/* Every record the results did not answer gets the error the job's end
+ * means, or, when the results are gone, that (a timeout: worth sending
+ * again). */
+static void leftovers(struct emitter *e, const struct jobrow *j, const char *gone)
 {
 	struct chat_reply none;
 	memset(&none, 0, sizeof none);
 	snprintf(none.finish, sizeof none.finish, "error");
-	if (!strcmp(j->status, "expired"))
+	if (gone)
+		err_set(&none.err, ERR_TIMEOUT, 0, "%s", gone);
+	else if (!strcmp(j->status, "expired"))
 		err_set(&none.err, ERR_TIMEOUT, 0, "the job's 24-hour window ended before this request ran");
 	else if (!strcmp(j->status, "cancelled"))
 		err_set(&none.err, ERR_INTERRUPTED, 0, "the job was cancelled before this request ran");
@@ -344,7 +399,7 @@ static void leftovers(struct emitter *e, const struct jobrow *j)
 	else
 		err_set(&none.err, ERR_SERVER, 0, "the provider returned no result for this request");
 	none.err.retryable = 1; /* sending it again may well work */
-	if (!strcmp(j->status, "failed") && j->remote[0])
+	if (!gone && !strcmp(j->status, "failed") && j->remote[0])
 		none.err.retryable = 0;
 	while (!e->fatal && !sig_caught) {
 		jv list = jobs_pending(&e->r->db, j->id, PENDING_BATCH);
@@ -362,6 +417,36 @@ static void leftovers(struct emitter *e, const struct jobrow *j)
 		if (flush(e) < 0) /* keep the transaction short */
 			break;
 	}
+}
+
+/* Download an ended job's results files into fd. 0; 1 when they are gone
+ * because the provider keeps them only so long and that time is over (gone
+ * says so: the job's records are then errors, and the job is done with,
+ * rather than failing every collect from now on); -1 after a message. */
+static int fetch_results(struct jobrun *r, const struct jobrow *j, const struct jobapi *api,
+			 const struct jobapi_state *st, int fd, char *gone, size_t cap)
+{
+	const struct jobapi_conn *c = jobrun_conn(r, j->provider);
+	for (int i = 0; i < 2 && c; i++) {
+		struct chat_error err = { 0 };
+		if (!st->results[i][0] || api->download(c, st->results[i], fd, &err) == 0)
+			continue;
+		long long expire = results_expire(j);
+		char t[40] = "";
+		if (expire >= 0 && clock_now() >= expire)
+			clock_format(expire, t, sizeof t);
+		if (t[0] && err.status == 404) {
+			snprintf(gone, cap, "the job's results were deleted at %s, %ld hours after it ended, before they "
+				 "were collected", t, api->results_keep / 3600);
+			warn("job %s: %s: the results are gone: %s kept them until %s", j->id, j->provider, j->provider, t);
+			return 1;
+		}
+		error("job %s: %s: the results: %s%s%s", j->id, j->provider, err.message,
+		      t[0] ? "; they were kept only until " : "", t);
+		r->status = err.code == ERR_INTERRUPTED ? 128 + (sig_caught ? sig_caught : SIGINT) : err_exit_status(err.code);
+		return -1;
+	}
+	return c ? 0 : -1;
 }
 
 static int collect_lock(struct jobrun *r)
@@ -416,6 +501,7 @@ static int collect_one(struct jobrun *r, const char *id)
 	const struct jobapi *api = jobapi_for(j.provider);
 	struct emitter e = { .r = r, .tx = { .s = &r->db } };
 	buf_init(&e.out, (size_t)1 << 30);
+	char gone[300] = "";
 	if (api && (st.results[0][0] || st.results[1][0])) {
 		char path[4200];
 		snprintf(path, sizeof path, "%s/chat-batch-XXXXXX", tmpdir());
@@ -427,26 +513,17 @@ static int collect_one(struct jobrun *r, const char *id)
 			goto out;
 		}
 		unlink(path);
-		const struct jobapi_conn *c = jobrun_conn(r, j.provider);
-		for (int i = 0; i < 2 && c; i++) {
-			struct chat_error err = { 0 };
-			if (st.results[i][0] && api->download(c, st.results[i], fd, &err) < 0) {
-				error("job %s: %s: the results: %s", j.id, j.provider, err.message);
-				r->status = err.code == ERR_INTERRUPTED ? 128 + (sig_caught ? sig_caught : SIGINT)
-									 : err_exit_status(err.code);
-				buf_free(&e.out);
-				goto out;
-			}
-		}
-		if (!c) {
+		int f = fetch_results(r, &j, api, &st, fd, gone, sizeof gone);
+		if (f < 0) {
 			buf_free(&e.out);
 			goto out;
 		}
 		lseek(fd, 0, SEEK_SET);
-		from_results(&e, &j, api, fd);
+		if (!f)
+			from_results(&e, &j, api, fd);
 	}
 	if (!e.fatal && !sig_caught)
-		leftovers(&e, &j);
+		leftovers(&e, &j, gone[0] ? gone : NULL);
 	if (!e.fatal)
 		flush(&e);
 	buf_free(&e.out);
@@ -516,7 +593,7 @@ int jobrun_cancel(struct jobrun *r, jv jobs)
 						r->status = EXIT_CANTCREAT;
 				}
 			}
-			jobrun_emit(r, jobs_record(&r->db, &j, r->ids));
+			jobrun_emit(r, jobrun_record(r, &j));
 		}
 		jv_free(id);
 	}
@@ -529,7 +606,7 @@ int jobrun_list(struct jobrun *r)
 	jv_array_foreach(all, i, id) {
 		struct jobrow j;
 		if (!sig_caught && load(r, id, &j) == 0)
-			jobrun_emit(r, jobs_record(&r->db, &j, r->ids));
+			jobrun_emit(r, jobrun_record(r, &j));
 		jv_free(id);
 	}
 	jv_free(all);

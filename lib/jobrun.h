@@ -49,6 +49,9 @@ int jobrun_wait(struct jobrun *r, jv jobs);
 /* The connection for a provider's jobs: its key and base URL. NULL after a
  * message (r->status set). */
 const struct jobapi_conn *jobrun_conn(struct jobrun *r, const char *provider);
+/* The job record of a job (jobs_record), with when it ended and, for a
+ * provider that keeps results only so long, results_expire. */
+jv jobrun_record(struct jobrun *r, const struct jobrow *j);
 /* Write a record (consumed) to stdout as one line. 0 or -1 (r->status set). */
 int jobrun_emit(struct jobrun *r, jv rec);
 #endif

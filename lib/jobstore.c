@@ -97,7 +97,8 @@ int jobs_new(struct store *s, const char *provider, const char *model, int log, 
 }
 
 static const char job_cols[] = "id, provider, coalesce(model, ''), coalesce(remote_id, ''), coalesce(input_file, ''),"
-	" status, coalesce(error, ''), total, done, failed, coalesce(fingerprint, ''), log, collected, created, updated";
+	" status, coalesce(error, ''), total, done, failed, coalesce(fingerprint, ''), log, collected, created, updated,"
+	" coalesce(ended, '')";
 
 static void read_job(sqlite3_stmt *st, struct jobrow *j)
 {
@@ -117,6 +118,7 @@ static void read_job(sqlite3_stmt *st, struct jobrow *j)
 	j->collected = sqlite3_column_int(st, 12);
 	col(st, 13, j->created, sizeof j->created);
 	col(st, 14, j->updated, sizeof j->updated);
+	col(st, 15, j->ended, sizeof j->ended);
 }
 
 int jobs_get(struct store *s, const char *id, struct jobrow *j)
@@ -197,7 +199,7 @@ int jobs_put(struct store *s, const struct jobrow *j)
 		return -1;
 	sqlite3_stmt *st = store_prepare(s,
 		"UPDATE batch_jobs SET remote_id = ?2, input_file = ?3, status = ?4, error = ?5, total = ?6, done = ?7,"
-		" failed = ?8, fingerprint = ?9, collected = ?10, updated = ?11 WHERE id = ?1");
+		" failed = ?8, fingerprint = ?9, collected = ?10, updated = ?11, ended = ?12 WHERE id = ?1");
 	if (st) {
 		bind_str(st, 1, j->id);
 		bind_str(st, 2, j->remote);
@@ -210,6 +212,7 @@ int jobs_put(struct store *s, const struct jobrow *j)
 		bind_str(st, 9, j->fingerprint);
 		sqlite3_bind_int(st, 10, j->collected);
 		bind_str(st, 11, now);
+		bind_str(st, 12, j->ended);
 	}
 	if (done(s, st, "updating a batch job") < 0) {
 		if (mine)

@@ -13,6 +13,7 @@
 struct jobrow {
 	char id[STORE_ID_LEN + 1];
 	char provider[24], model[256], remote[256], input_file[256], status[16], created[40], updated[40];
+	char ended[40];          /* when it ended (RFC 3339), "" while it runs */
 	char error[400];
 	char fingerprint[65];
 	long total, done, failed;

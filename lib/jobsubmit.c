@@ -128,7 +128,7 @@ static void finish(struct sub *u, struct builder *b)
 			warn("this input is already job %s: nothing sent (--force sends it again)", same);
 		jobs_delete(&r->db, j.id);
 		if (jobs_get(&r->db, same, &o) == 0) {
-			jobrun_emit(r, jobs_record(&r->db, &o, r->ids));
+			jobrun_emit(r, jobrun_record(r, &o));
 			*u->jobs = jv_array_append(*u->jobs, jv_string(same));
 		}
 		goto out;
@@ -155,7 +155,7 @@ static void finish(struct sub *u, struct builder *b)
 	}
 	if (jobs_put(&r->db, &j) < 0)
 		r->status = EXIT_CANTCREAT;
-	jobrun_emit(r, jobs_record(&r->db, &j, r->ids));
+	jobrun_emit(r, jobrun_record(r, &j));
 	*u->jobs = jv_array_append(*u->jobs, jv_string(j.id));
 out:
 	close(b->fd);

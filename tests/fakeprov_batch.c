@@ -17,8 +17,11 @@
  * jobs expire with half their requests done, --batch-fail fails whole jobs,
  * and a cancel ends a job with what it had done. The input is checked the
  * way the services check it (one model per OpenAI file, custom_id's form
- * and uniqueness, no "stream"). Everything lives in --batch-dir, so every
- * connection's process (and a restarted fake) sees the same jobs. */
+ * and uniqueness, no "stream"), and a cancel that carries a body or a
+ * Content-Type is refused (400): the services may well take one, but the
+ * SDKs never send one, and neither must we. Everything lives in
+ * --batch-dir, so every connection's process (and a restarted fake) sees
+ * the same jobs. */
 #include "fakeprov.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +54,15 @@ static const char *str(jv o, const char *key, char *out, size_t cap)
 	snprintf(out, cap, "%s", jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "");
 	jv_free(v);
 	return out;
+}
+
+/* Is o[key] true? */
+static int flag(jv o, const char *key)
+{
+	jv v = jget(o, key);
+	int t = jv_get_kind(v) == JV_KIND_TRUE;
+	jv_free(v);
+	return t;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -641,17 +653,26 @@ static jv an_batch(jv st, const struct ctx *c, jv headers)
 	return o;
 }
 
+/* A job's operation. A test may edit the job's file to make it say what
+ * the service could: "gm_state" replaces the state, "gm_undone" leaves out
+ * done (and the responses) of an ended job, "gm_no_file" leaves out the
+ * responses file of a done one. */
 static jv gm_op(jv st)
 {
 	jv end = jget(st, "end"), cp = jget(st, "cancel_phase"), id = jget(st, "id");
+	char forced[64];
 	int ended = jv_get_kind(end) == JV_KIND_STRING;
 	long polls = (long)num(st, "polls"), n = (long)num(st, "n");
 	const char *e = ended ? jv_string_value(end) : "";
 	const char *state = !strcmp(e, "completed") ? "BATCH_STATE_SUCCEEDED" : !strcmp(e, "failed") ? "BATCH_STATE_FAILED"
 		: !strcmp(e, "expired") ? "BATCH_STATE_EXPIRED" : !strcmp(e, "cancelled") ? "BATCH_STATE_CANCELLED"
 		: phase(polls) == 0 ? "BATCH_STATE_PENDING" : "BATCH_STATE_RUNNING";
-	char t[64];
+	if (*str(st, "gm_state", forced, sizeof forced))
+		state = forced;
+	int undone = flag(st, "gm_undone"), no_file = flag(st, "gm_no_file");
+	char t[64], et[64];
 	ts(t, sizeof t, (long long)num(st, "created"));
+	ts(et, sizeof et, (long long)num(st, "ended_at"));
 	long done = ended ? (long)num(st, "done") : 0, failed = ended ? (long)num(st, "failed") : 0;
 	jv stats = JV_OBJECT(S("requestCount"), jv_string_fmt("%ld", n),
 			     S("pendingRequestCount"), jv_string_fmt("%ld", ended ? 0 : n));
@@ -665,17 +686,19 @@ static jv gm_op(jv st)
 			  S("model"), jv_string_fmt("models/%s", str(st, "model", mbuf, sizeof mbuf)),
 			  S("displayName"), jget(st, "display_name"), S("createTime"), S(t), S("updateTime"), S(t),
 			  S("batchStats"), stats, S("state"), S(state), S("name"), jv_copy(name));
-	jv rf = jget(st, "responses_file");
+	jv rf = undone || no_file ? jv_null() : jget(st, "responses_file");
+	if (ended && !undone)
+		md = jv_object_set(md, S("endTime"), S(et));
 	if (jv_get_kind(rf) == JV_KIND_STRING)
 		md = jv_object_set(md, S("output"), JV_OBJECT(S("responsesFile"), jv_copy(rf)));
 	jv o = JV_OBJECT(S("name"), name, S("metadata"), md);
-	if (ended)
+	if (ended && !undone)
 		o = jv_object_set(o, S("done"), jv_true());
 	if (jv_get_kind(rf) == JV_KIND_STRING)
 		o = jv_object_set(o, S("response"), JV_OBJECT(S("@type"),
 			S("type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput"),
 			S("responsesFile"), jv_copy(rf)));
-	else if (!strcmp(e, "failed"))
+	else if (!strcmp(e, "failed") && !undone)
 		o = jv_object_set(o, S("error"), JV_OBJECT(S("code"), jv_number(3), S("message"),
 			S("The batch could not be processed."), S("details"), jv_array()));
 	jv_free(rf);
@@ -986,6 +1009,15 @@ static void send_file(int fd, const struct ctx *c, const char *name, const char 
 	buf_free(&b);
 }
 
+/* Does a request carry a body, or say it does? The SDKs send a cancel
+ * with neither (Content-Length: 0 is nothing). */
+static int carries_body(jv headers, const struct buf *body)
+{
+	const char *cl = header_get(headers, "content-length");
+	return body->len || header_get(headers, "content-type") || header_get(headers, "transfer-encoding") ||
+	       (cl && strtol(cl, NULL, 10) != 0);
+}
+
 void batch_serve(int fd, struct ctx *c, jv headers, const struct buf *body)
 {
 	char *route = strndup(c->path, strcspn(c->path, "?"));
@@ -1027,7 +1059,10 @@ void batch_serve(int fd, struct ctx *c, jv headers, const struct buf *body)
 		jv st = load(name);
 		int cancel = post && (ends_with(route, "/cancel") || ends_with(route, ":cancel"));
 		int results = is_anthropic && ends_with(route, "/results");
-		if (!jv_is_valid(st)) {
+		if (cancel && carries_body(headers, body)) {
+			refuse(fd, c, kind, 400, "A cancel request takes no body and no Content-Type (the fake provider "
+			       "holds clients to what the official SDKs send).");
+		} else if (!jv_is_valid(st)) {
 			refuse(fd, c, kind, 404, is_anthropic ? "Message batch not found." : "No such batch.");
 		} else if (results) {
 			jv end = jget(st, "end");

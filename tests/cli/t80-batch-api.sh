@@ -193,6 +193,105 @@ for p in gpt-4o-mini claude-haiku-4-5 gemini-2.5-flash; do
 done
 run chat-batch cancel "$job"
 has "$T/err" "already ended" "cancel an ended job: said"
+# a cancel carries no body and no Content-Type, as the SDKs send it (the
+# fake refuses one that does, so the cancels above would have failed)
+is "$(jq -c 'select(.path | test("cancel$")) | [.method, (.headers | has("content-type")), .body, (.headers["content-length"] // "0")]' "$T/log" | sort -u)" \
+	'["POST",false,null,"0"]' "cancel requests: POST, no Content-Type, no body"
+is "$(jq -r 'select(.path | test("cancel$")) | .path' "$T/log" | sed 's/[0-9a-f]\{16\}/ID/; s/msgbatch_ID/ID/; s/batch_ID/ID/' | tr '\n' ' ')" \
+	"/v1/batches/ID/cancel /v1/messages/batches/ID/cancel /v1beta/batches/ID:cancel " "... to each provider's cancel path"
+for path in /v1/batches/batch_0000000000000000/cancel /v1/messages/batches/msgbatch_0000000000000000/cancel \
+	/v1beta/batches/0000000000000000:cancel; do
+	code=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$PORT$path")
+	is "$code|$(jq -r '.error.message' "$T/body" | cut -c1-37)" "400|A cancel request takes no body and no" \
+		"the fake refuses a cancel with a body and a Content-Type: $path"
+	code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$PORT$path")
+	is "$code" 400 "... or with a Content-Type alone"
+done
+
+# --- Gemini: a job has ended only when the operation is done and names its
+# responses file, which is kept 48 hours; a state we do not know is an error
+gm_job() { # the fake's file of a job, by our job id
+	echo "$B/b-$(chat-batch list | jq -r "select(.job == \"$1\") | .batch | sub(\"batches/\"; \"\")").json"
+}
+gm_set() { # job jq-filter: edit what the fake will say about the job
+	f=$(gm_job "$1")
+	jq -c "$2" "$f" > "$f.new" && mv "$f.new" "$f"
+}
+fake
+prompts 2 gemini-2.5-flash gmdone > "$T/in"
+IN=1 run chat-batch submit
+job=$(jq -r .job "$T/out")
+chat-batch status "$job" > /dev/null
+chat-batch status "$job" > /dev/null
+gm_set "$job" '.gm_undone = true'
+run chat-batch status "$job"
+run chat-batch status "$job"
+is "$(jq -r .status "$T/out")" finalizing "gemini: SUCCEEDED without done: not ended yet (finalizing)"
+is "$(jq -c 'has("ended"), has("results_expire")' "$T/out" | tr '\n' ' ')" "false false " "... no end, no expiry"
+run chat-batch collect "$job"
+is "$st|$(wc -c < "$T/out")" "75|0" "... collect: not ended, exit 75"
+gm_set "$job" 'del(.gm_undone)'
+run chat-batch status "$job"
+is "$(jq -r '[.status, .ended, .results_expire] | join(" ")' "$T/out")" \
+	"completed 2025-11-24T16:00:00Z 2025-11-26T16:00:00Z" \
+	"gemini: done: completed, ended by the operation's endTime, results kept 48 hours"
+has "$T/err" "gemini keeps a job's results for 48 hours after it ends: collect them before 2025-11-26T16:00:00Z" \
+	"... and status says so on stderr"
+CHAT_NOW=1764300000 run chat-batch status "$job"
+has "$T/err" "until 2025-11-26T16:00:00Z: they may be gone" "... or that they may be gone, once the 48 hours are over"
+run chat-batch collect "$job"
+is "$(ids response)|$st" "1 2 |0" "... and collected"
+run chat-batch status -q "$job"
+is "$(wc -c < "$T/err")" 0 "... collected: no more note"
+run chat-batch list
+is "$(jq -r 'select(.provider != "gemini") | has("results_expire")' "$T/out" | sort -u)" false \
+	"results_expire is Gemini's alone"
+
+prompts 2 gemini-2.5-flash gmnofile > "$T/in"
+IN=1 run chat-batch submit
+job=$(jq -r .job "$T/out")
+gm_set "$job" '.gm_no_file = true'
+run chat-batch collect --wait "$job"
+is "$(ids error)|$st" "1 2 |1" "gemini: done and SUCCEEDED but no responses file: every record an error"
+has "$T/out" "names no responses file" "... saying why"
+is "$(chat-batch list | jq -r "select(.job == \"$job\") | .status")" failed "... and the job failed"
+
+prompts 2 gemini-2.5-flash gmodd > "$T/in"
+IN=1 run chat-batch submit
+job=$(jq -r .job "$T/out")
+gm_set "$job" '.gm_state = "BATCH_STATE_PAUSED"'
+run chat-batch status "$job"
+is "$st" 69 "gemini: a state chat-batch does not know: exit 69"
+has "$T/err" "in state 'BATCH_STATE_PAUSED', which chat-batch does not know" "... naming it"
+run timeout 20 chat-batch collect --wait "$job"
+is "$st" 69 "... collect --wait stops at once with the error, rather than polling for ever"
+gm_set "$job" '.gm_state = "BATCH_STATE_RUNNING" | .end = "completed" | .ended_at = 1764000000'
+run chat-batch status "$job"
+is "$st" 69 "gemini: done while still RUNNING: exit 69"
+has "$T/err" "says it is done, but the batch is still BATCH_STATE_RUNNING" "... saying so"
+gm_set "$job" 'del(.gm_state) | del(.end)'
+run chat-batch collect --wait "$job"
+is "$(ids response)|$st" "1 2 |0" "... and once the service makes sense again, the job is collected"
+
+# results gone after their 48 hours: collect says when they went
+prompts 1 gemini-2.5-flash gmgone > "$T/in"
+IN=1 run chat-batch submit
+job=$(jq -r .job "$T/out")
+chat-batch status "$job" > /dev/null 2>&1
+chat-batch status "$job" > /dev/null 2>&1
+chat-batch status "$job" > /dev/null 2>&1
+rm -f "$B"/gf-batch-*.data
+run chat-batch collect "$job"
+is "$st" 65 "gemini: the responses file is missing within its 48 hours: collect fails"
+has "$T/err" "the results: HTTP 404" "... with the provider's error"
+is "$(chat-batch list | jq -r "select(.job == \"$job\") | .collected")" false "... and the job stays to collect"
+CHAT_NOW=1764300000 run chat-batch collect "$job"
+is "$(ids error)|$st" "1 |1" "gemini: results gone after their 48 hours: the records are errors"
+is "$(jq -r '"\(.code) \(.retryable) \(.message)"' "$T/out")" \
+	"timeout true the job's results were deleted at 2025-11-26T16:00:00Z, 48 hours after it ended, before they were collected" \
+	"... timeouts, worth sending again, saying when the results went"
+has "$T/err" "the results are gone: gemini kept them until 2025-11-26T16:00:00Z" "... and said on stderr"
+is "$(chat-batch list | jq -r "select(.job == \"$job\") | .collected")" true "... and the job is done with"
 
 # --- a job that fails whole
 fake --batch-fail
@@ -251,7 +350,9 @@ PRAGMA user_version = 1;
 EOF
 prompts 2 gpt-4o-mini v1q > "$T/in"
 CHAT_DB="$T/v1.db" IN=1 run chat-batch submit
-is "$st|$(sqlite3 "$T/v1.db" 'PRAGMA user_version')" "0|2" "a schema-1 history: migrated to 2 by chat-batch"
+is "$st|$(sqlite3 "$T/v1.db" "SELECT user_version >= 3 FROM pragma_user_version")|$(sqlite3 "$T/v1.db" \
+	"SELECT count(*) FROM pragma_table_info('batch_jobs') WHERE name = 'ended'")" "0|1|1" \
+	"a schema-1 history: migrated by chat-batch (3 and on: batch_jobs has ended)"
 is "$(chat-history --db "$T/v1.db" search --json 'v1' | jq -r .snippet 2> /dev/null | head -1)" "hello from v1" \
 	"... its messages still there and searchable"
 CHAT_DB="$T/v1.db" run chat-batch collect --wait
