@@ -27,7 +27,7 @@ static const char help[] =
 	"      --quality Q          low, medium, high, auto; dall-e-3: standard, hd\n"
 	"      --style S            dall-e-3: vivid or natural\n"
 	"      --format F           png or jpeg (converted here if the model cannot)\n"
-	"      --image FILE         edit this image (gpt-image-1, Gemini)\n"
+	"      --image FILE         edit this image (gpt-image-1, dall-e-2, Gemini)\n"
 	"  -o, --output FILE        write FILE (with -n: FILE-1.png, FILE-2.png, ...)\n"
 	"      --dir DIR            write into DIR, named from the prompt (default .)\n"
 	"      --force              replace existing files\n"
@@ -171,24 +171,14 @@ static const char *pick_model(const struct opts *p, const struct config *cfg)
 	return (g1 && *g1) || (g2 && *g2) || (gf && *gf) ? "gemini-2.5-flash-image" : "gpt-image-1";
 }
 
-/* The model and the --image to edit, through chat-upload's code (upright,
- * shrunk to the model's largest side, stripped). 0 or an exit status. */
+/* The model, and the --image to edit made ready for it. 0 or an exit status. */
 static int prepare(struct opts *p, struct session *s, struct attachments *atts)
 {
 	struct imagerun *r = &p->r;
 	int st = imagerun_model(r, pick_model(p, &s->cfg), p->image != NULL);
 	if (st || !p->image)
 		return st;
-	if ((st = attachments_files(atts, &p->image, 1, s->mi, NULL, "only an image can be edited")))
-		return st;
-	if (strcmp(atts->v[0].kind, "image") || !atts->v[0].data) {
-		error("%s: only an image can be edited, not %s", p->image, atts->v[0].mime);
-		return EXIT_DATAERR;
-	}
-	r->rq.edit_mime = atts->v[0].mime;
-	r->rq.edit_b64 = atts->v[0].data;
-	r->rq.edit_b64_len = atts->v[0].data_len;
-	return 0;
+	return imagerun_edit_image(r, atts, p->image);
 }
 
 int main(int argc, char **argv)

@@ -143,10 +143,15 @@ int attachments_files(struct attachments *a, const char *const *paths, int n, co
 		uo.max_side = (int)mi->max_side;
 	uo.remote = remote;
 	uo.no_remote = why_not;
+	return attachments_upload(a, paths, n, &uo);
+}
+
+int attachments_upload(struct attachments *a, const char *const *paths, int n, const struct upload_opts *uo)
+{
 	for (int i = 0; i < n; i++) {
 		char why[512];
 		jv rec = jv_invalid();
-		int r = upload_file(paths[i], &uo, &rec, NULL, why, sizeof why);
+		int r = upload_file(paths[i], uo, &rec, NULL, why, sizeof why);
 		if (!r && attachments_add(a, rec, why, sizeof why) < 0)
 			r = EXIT_DATAERR;
 		jv_free(rec);

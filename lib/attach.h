@@ -36,6 +36,10 @@ struct upload_remote;   /* upload.h */
  * status, said on stderr. */
 int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
 		      struct upload_remote *remote, const char *why_not);
+struct upload_opts;     /* upload.h */
+/* The same with the upload options spelled out (a dall-e-2 edit's square
+ * PNG). 0 or an exit status, said on stderr. */
+int attachments_upload(struct attachments *a, const char *const *paths, int n, const struct upload_opts *uo);
 /* Refuse, before any request, an attachment the model cannot take: names
  * the models in the table that can. 0 or an exit status (65). */
 int attachments_check(const struct attachments *a, const char *model_name, const struct model_info *mi,

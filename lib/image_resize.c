@@ -1,6 +1,7 @@
 /* image_resize: pixel operations on decoded images — the alpha test, flattening
- * over a background, and shrinking by area averaging with exact integer
- * footprints (each output pixel is the mean of the source area it covers). */
+ * over a background, padding to a square, and shrinking by area averaging with
+ * exact integer footprints (each output pixel is the mean of the source area
+ * it covers). */
 #include "image.h"
 #include <stdint.h>
 #include <stdlib.h>
@@ -187,4 +188,33 @@ out:
 	free(acc);
 	free(dst);
 	return r;
+}
+
+int image_square(struct image *im)
+{
+	if (!im || !im->px || im->w < 1 || im->h < 1)
+		return -1;
+	int side = im->w > im->h ? im->w : im->h;
+	if (im->w == im->h && im->channels == 4)
+		return 0;
+	/* calloc: the new pixels start fully transparent (alpha 0) */
+	unsigned char *q = calloc((size_t)side * (size_t)side, 4);
+	if (!q)
+		return -1;
+	int x0 = (side - im->w) / 2, y0 = (side - im->h) / 2;
+	for (int y = 0; y < im->h; y++) {
+		const unsigned char *s = im->px + (size_t)y * (size_t)im->w * (size_t)im->channels;
+		unsigned char *d = q + ((size_t)(y + y0) * (size_t)side + (size_t)x0) * 4;
+		for (int x = 0; x < im->w; x++, s += im->channels, d += 4) {
+			d[0] = s[0];
+			d[1] = s[1];
+			d[2] = s[2];
+			d[3] = im->channels == 4 ? s[3] : 255;
+		}
+	}
+	free(im->px);
+	im->px = q;
+	im->w = im->h = side;
+	im->channels = 4;
+	return 0;
 }

@@ -32,6 +32,24 @@ int imagegen_max_per_request(enum imagegen_api api)
 	return api == IG_GPT_IMAGE || api == IG_DALLE2 ? 10 : 1;
 }
 
+long imagegen_output_tokens(const char *quality, const char *size)
+{
+	/* low, medium, high for 1024x1024, 1024x1536, 1536x1024 */
+	static const long t[3][3] = { { 272, 408, 400 }, { 1056, 1584, 1568 }, { 4160, 6240, 6208 } };
+	int q = quality && !strcmp(quality, "low") ? 0 : quality && !strcmp(quality, "medium") ? 1 : 2;
+	long w, h;
+	if (!size || !strcmp(size, "auto") || !strcmp(size, "1024x1536"))
+		return t[q][1];
+	if (!strcmp(size, "1024x1024"))
+		return t[q][0];
+	if (!strcmp(size, "1536x1024"))
+		return t[q][2];
+	if (sscanf(size, "%ldx%ld", &w, &h) != 2 || w <= 0 || h <= 0 || w > 100000 || h > 100000)
+		return t[q][1];
+	/* rounded up: a guard must not come out under the bill */
+	return (long)((w * h * t[q][0] + 1024L * 1024 - 1) / (1024L * 1024));
+}
+
 /* Is s one of the words in list (separated by spaces)? */
 static int one_of(const char *s, const char *list)
 {
@@ -289,7 +307,8 @@ static int refusal_code(const char *code, const char *type)
 }
 
 /* OpenAI's ImagesResponse: data[] with b64_json (and revised_prompt from
- * dall-e-3), output_format, usage {input_tokens, output_tokens}. */
+ * dall-e-3), output_format, usage {input_tokens, output_tokens,
+ * input_tokens_details {text_tokens, image_tokens}} (gpt-image). */
 static void openai_reply(jv v, struct imagegen_reply *r)
 {
 	jv data = jx_get(v, "data");
@@ -317,12 +336,16 @@ static void openai_reply(jv v, struct imagegen_reply *r)
 		jv_free(item);
 	}
 	jv_free(data);
-	jv u = jx_get(v, "usage");
+	jv u = jx_get(v, "usage"), d = jx_get(u, "input_tokens_details");
 	if (jv_get_kind(u) == JV_KIND_OBJECT) {
 		r->usage.input = (long)jx_num(u, "input_tokens", 0);
 		r->usage.output = (long)jx_num(u, "output_tokens", 0);
+		r->image_in = (long)jx_num(d, "image_tokens", 0);
+		if (r->image_in > r->usage.input)
+			r->image_in = r->usage.input;
 		r->have_usage = 1;
 	}
+	jv_free(d);
 	jv_free(u);
 }
 

@@ -31,6 +31,7 @@ struct imagegen_req {
 	const char *edit_mime;        /* an edit's input image, or NULL */
 	const char *edit_b64;         /* its bytes, in base64 */
 	size_t edit_b64_len;
+	int edit_w, edit_h;           /* its size in pixels (0: unknown) */
 };
 
 /* Where and how requests go. */
@@ -53,7 +54,8 @@ struct imagegen_reply {
 	struct imagegen_image *v;
 	size_t n;
 	struct buf text;              /* words beside the images (Gemini) */
-	struct usage usage;
+	struct usage usage;           /* input: text and image tokens together */
+	long image_in;                /* of usage.input, the image tokens (gpt-image edits) */
 	int have_usage;
 	char model[128];              /* as the reply names it, or "" */
 	int refused;                  /* the provider refused the prompt (err says how) */
@@ -66,6 +68,10 @@ struct imagegen_reply {
 enum imagegen_api imagegen_api_for(const struct provider *p, const char *model);
 /* The most images one request may ask for (dall-e-3 and Gemini: 1). */
 int imagegen_max_per_request(enum imagegen_api api);
+/* The image tokens a gpt-image model bills for one image of this quality
+ * and size (OpenAI's published figures); for auto or none, the most it may
+ * be; for another size (gpt-image-2), in proportion to its area. */
+long imagegen_output_tokens(const char *quality, const char *size);
 /* Check rq's size, quality, style and prompt length against what its API
  * takes; a Gemini --size (WxH or W:H) becomes an aspect ratio in ratio.
  * 0, or an exit status with why (one line naming what is allowed): 64 for

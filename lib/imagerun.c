@@ -1,11 +1,16 @@
 #include "imagerun.h"
+#include "base64.h"
 #include "clock.h"
 #include "diag.h"
+#include "image.h"
 #include "iox.h"
 #include "jsonx.h"
 #include "response.h"
 #include "sig.h"
+#include "upload.h"
+#include "tokens.h"
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +79,74 @@ int imagerun_model(struct imagerun *r, const char *name, int edit)
 	return st;
 }
 
+/* The most a dall-e-2 edit's image may weigh: the API says "less than 4MB";
+ * this is under that whether it means 4,000,000 bytes or 4 MiB. */
+#define DALLE2_EDIT_MAX 4000000
+
+/* Has the (PNG) image in base64 any pixel that is not fully opaque? */
+static int transparent(const char *b64, size_t len)
+{
+	struct buf bytes = BUF_INIT((size_t)64 << 20);
+	struct image im = { 0 };
+	char why[200];
+	int t = base64_decode(b64, len, &bytes) == 0 &&
+		image_decode((const unsigned char *)bytes.p, bytes.len, NULL, 0, &im, NULL, NULL, why, sizeof why) == 0 &&
+		image_has_alpha(&im);
+	image_free(&im);
+	buf_free(&bytes);
+	return t;
+}
+
+/* A dall-e-2 edit's image: what was done to it, and what that means. */
+static void dalle2_notes(const struct imagerun *r, const struct attachments *atts, const char *path)
+{
+	const struct attachment *a = &atts->v[0];
+	if (r->s->opts->quiet)
+		return;
+	jv rec = jv_array_get(jv_copy(atts->held), 0), orig = jx_get(rec, "original");
+	int ow = (int)jx_num(orig, "width", 0), oh = (int)jx_num(orig, "height", 0);
+	jv_free(orig);
+	jv_free(rec);
+	if (ow != oh)
+		warn("%s: padded from %dx%d to a square (sent as %dx%d) with transparent borders: dall-e-2 edits "
+		     "only square images, and paints in what is transparent, so the picture is kept whole and "
+		     "extended rather than cropped", path, ow, oh, a->width, a->height);
+	else if (!transparent(a->data, a->data_len))
+		warn("%s has no transparent pixels, and dall-e-2 paints only those: the result will look much like it",
+		     path);
+}
+
+int imagerun_edit_image(struct imagerun *r, struct attachments *atts, const char *path)
+{
+	const struct model_info *mi = r->s->mi;
+	int st;
+	if (r->rq.api == IG_DALLE2) {
+		struct upload_opts uo;
+		upload_defaults(&uo);
+		uo.max_side = mi && mi->max_side ? (int)mi->max_side : 1024;
+		uo.square = 1;
+		uo.max_out = DALLE2_EDIT_MAX;
+		st = attachments_upload(atts, &path, 1, &uo);
+	} else {
+		st = attachments_files(atts, &path, 1, mi, NULL, "only an image can be edited");
+	}
+	if (st)
+		return st;
+	const struct attachment *a = &atts->v[0];
+	if (strcmp(a->kind, "image") || !a->data) {
+		error("%s: only an image can be edited, not %s", path, a->mime);
+		return EXIT_DATAERR;
+	}
+	if (r->rq.api == IG_DALLE2)
+		dalle2_notes(r, atts, path);
+	r->rq.edit_mime = a->mime;
+	r->rq.edit_b64 = a->data;
+	r->rq.edit_b64_len = a->data_len;
+	r->rq.edit_w = a->width;
+	r->rq.edit_h = a->height;
+	return 0;
+}
+
 /* Write one line: a record (consumed) with --json, else text. 0, or -1
  * when stdout failed (EPIPE: quietly, as by SIGPIPE). */
 static int out_line(struct imagerun *r, jv rec, const char *text)
@@ -112,6 +185,30 @@ static void failure(struct imagerun *r, const struct chat_error *e)
 		out_line(r, error_record(jv_invalid(), e), NULL);
 }
 
+/* The size an image is priced at: the one asked for, else the default of
+ * OpenAI's models (a Gemini model's price takes no size). */
+static const char *priced_size(const struct imagerun *r)
+{
+	return r->rq.size ? r->rq.size : "1024x1024";
+}
+
+/* The most a gpt-image run may cost: each request's prompt and edit image
+ * in, the most image tokens each image may take out. < 0 when a token
+ * price it needs is unknown. */
+static double worst_tokens(const struct imagerun *r)
+{
+	const struct model_info *mi = r->s->mi;
+	struct token_counter tc;
+	char why[256];
+	long text = (long)strlen(r->rq.prompt); /* a token is never less than a byte */
+	if (tokens_for(&tc, r->s->model, mi, NULL, why, sizeof why) == 0)
+		text = tokens_count(&tc, r->rq.prompt, strlen(r->rq.prompt));
+	long image = r->rq.edit_b64 ? tokens_image("openai", r->rq.edit_w, r->rq.edit_h) : 0;
+	int per = imagegen_max_per_request(r->rq.api), requests = (r->count + per - 1) / per;
+	long out = (long)r->count * imagegen_output_tokens(r->rq.quality, r->rq.size);
+	return model_image_cost(mi, text * requests, image * requests, out);
+}
+
 int imagerun_budget(struct imagerun *r)
 {
 	const struct model_info *mi = r->s->mi;
@@ -119,21 +216,51 @@ int imagerun_budget(struct imagerun *r)
 	struct chat_error e = { 0 };
 	if (max < 0)
 		return 0;
-	if (!mi || mi->image_usd < 0)
-		err_set(&e, ERR_BUDGET, 0, "no known price per image for %s, so --max-cost cannot be kept; "
-			"add image_usd to the config (chat(5))", r->s->model_name);
-	else if (r->count * mi->image_usd > max + 1e-12)
+	int tokens = r->rq.api == IG_GPT_IMAGE;
+	double each = tokens ? -1 : model_image_price(mi, r->rq.quality, priced_size(r));
+	double worst = tokens ? worst_tokens(r) : each >= 0 ? r->count * each : -1;
+	if (worst < 0 && tokens)
+		err_set(&e, ERR_BUDGET, 0, "no known token prices for %s (in_usd, out_usd%s), so --max-cost cannot be "
+			"kept; add them to the config (chat(5))", r->s->model_name, r->rq.edit_b64 ? ", img_in_usd" : "");
+	else if (worst < 0)
+		err_set(&e, ERR_BUDGET, 0, "no known price per image for %s%s%s%s%s, so --max-cost cannot be kept; "
+			"add image_usd to the config (chat(5))", r->s->model_name, r->rq.api == IG_GEMINI ? "" : " at ",
+			r->rq.api == IG_GEMINI ? "" : priced_size(r), r->rq.quality ? " " : "",
+			r->rq.quality ? r->rq.quality : "");
+	else if (worst > max + 1e-12 && tokens)
+		err_set(&e, ERR_BUDGET, 0, "refused: %d image%s could cost up to $%.4g at %s's token prices "
+			"(%ld image tokens each at most), over --max-cost $%g", r->count, r->count == 1 ? "" : "s",
+			worst, r->s->model_name, imagegen_output_tokens(r->rq.quality, r->rq.size), max);
+	else if (worst > max + 1e-12)
 		err_set(&e, ERR_BUDGET, 0, "refused: %d image%s at $%g could cost $%g, over --max-cost $%g", r->count,
-			r->count == 1 ? "" : "s", mi->image_usd, r->count * mi->image_usd, max);
+			r->count == 1 ? "" : "s", each, worst, max);
 	if (!e.code)
 		return 0;
 	failure(r, &e);
 	return EXIT_GUARD;
 }
 
-/* The images of one reply: checked, written, reported. */
-static void take(struct imagerun *r, const struct imagegen_reply *rep, int asked)
+/* What one reply costs: its tokens at the token prices (gpt-image), else
+ * its images at the price per image; < 0 when unknown. */
+static double reply_cost(const struct imagerun *r, const struct imagegen_reply *rep)
 {
+	const struct model_info *mi = r->s->mi;
+	if (r->rq.api == IG_GPT_IMAGE && rep->have_usage) {
+		double c = model_image_cost(mi, rep->usage.input - rep->image_in, rep->image_in, rep->usage.output);
+		if (c >= 0)
+			return c;
+	}
+	if (!rep->n)
+		return 0; /* nothing made, nothing billed */
+	double each = model_image_price(mi, r->rq.quality, priced_size(r));
+	return each >= 0 ? round(rep->n * each * 1e10) / 1e10 : -1;
+}
+
+/* The images of one reply: checked, written, reported, each record with
+ * its share of the reply's cost (null when unknown). */
+static void take(struct imagerun *r, const struct imagegen_reply *rep, int asked, double cost)
+{
+	double share = cost >= 0 && rep->n ? round(cost / (double)rep->n * 1e10) / 1e10 : -1;
 	for (size_t i = 0; i < rep->n && !sig_caught && !r->dead; i++) {
 		const struct imagegen_image *im = &rep->v[i];
 		struct chat_error e = { 0 };
@@ -160,7 +287,9 @@ static void take(struct imagerun *r, const struct imagegen_reply *rep, int asked
 			r->files[r->nfiles] = f;
 			r->media[r->nfiles] = (struct histlog_media){ f.mime, f.data.p, f.data.len };
 			r->nfiles++;
-			if (out_line(r, imagefile_record(&f, im->revised), f.path) < 0)
+			jv rec = jv_object_set(imagefile_record(&f, im->revised), jv_string("cost_usd"),
+					       share >= 0 ? jv_number(share) : jv_null());
+			if (out_line(r, rec, f.path) < 0)
 				return;
 		}
 	}
@@ -185,6 +314,8 @@ static void generate(struct imagerun *r)
 		struct imagegen_reply rep;
 		r->rq.n = left < per ? left : per;
 		int rc = imagegen_run(&cn, &r->rq, &rep);
+		double cost = reply_cost(r, &rep);
+		r->cost = r->cost < 0 || cost < 0 ? -1 : r->cost + cost;
 		r->received += rep.n;
 		if (rep.have_usage) {
 			r->sum.usage.input += rep.usage.input;
@@ -204,7 +335,7 @@ static void generate(struct imagerun *r)
 			imagegen_reply_free(&rep);
 			break;
 		}
-		take(r, &rep, r->rq.n);
+		take(r, &rep, r->rq.n, cost);
 		left -= r->rq.n;
 		imagegen_reply_free(&rep);
 	}
@@ -226,9 +357,8 @@ static void log_result(struct imagerun *r, long started)
 	}
 	while (r->words.len && r->words.p[r->words.len - 1] == '\n')
 		r->words.p[--r->words.len] = 0;
-	/* priced per image from the model table: every image the provider sent is billed */
-	const struct model_info *mi = r->s->mi;
-	double cost = mi && mi->image_usd >= 0 ? (double)r->received * mi->image_usd : -1;
+	/* every image the provider sent is billed, written or not */
+	double cost = r->cost >= 0 ? round(r->cost * 1e10) / 1e10 : -1;
 	struct exchange_timing t = { .ttft_ms = -1, .total_ms = now_ms() - started };
 	histlog_reply_media(&r->s->hist, r->media, r->nfiles);
 	histlog_end(&r->s->hist, buf_str(&r->words), r->words.len, sum, &t, r->s->prov->name, r->s->model, cost);

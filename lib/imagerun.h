@@ -3,10 +3,12 @@
  * for the images (one request, or one per image where the model makes one
  * at a time), check and write each one, write a record or a path line for
  * each and an error record for each failure, and give the history its
- * account: the images, content-addressed, and their cost at the model
- * table's price per image. */
+ * account: the images, content-addressed, and their cost — by the tokens
+ * a gpt-image reply reports, at the model table's token prices, or at its
+ * price per image of the size and quality asked for (dall-e, Gemini). */
 #ifndef CHAT_IMAGERUN_H
 #define CHAT_IMAGERUN_H
+#include "attach.h"
 #include "imagefile.h"
 #include "imagegen.h"
 #include "session.h"
@@ -22,6 +24,7 @@ struct imagerun {
 	struct histlog_media *media;  /* the same, for the history */
 	size_t nfiles, received;      /* written; sent by the provider (so billed) */
 	struct chat_reply sum;        /* usage, and the first failure */
+	double cost;                  /* of the replies so far, in dollars; < 0: a price was unknown */
 	struct buf words;             /* revised prompts and the model's own words */
 	int failed;                   /* images not written */
 	int local;                    /* a file or stdout could not be written: its exit status */
@@ -33,8 +36,19 @@ struct imagerun {
  * exit status after a message (64: it makes no images, naming those that
  * do; 65: it cannot edit; those of session_model). */
 int imagerun_model(struct imagerun *r, const char *name, int edit);
-/* --max-cost (s->opts): the worst case is every image at the table's price.
- * 0, or 3 after an error (record) saying why. */
+/* The image to edit (path, "-" for stdin), read into atts through
+ * chat-upload's code — upright, shrunk to the model's largest side,
+ * stripped of metadata — and set in rq. For dall-e-2, whose edits take only
+ * a square PNG with transparency under 4 MB, it is padded to a square with
+ * transparent borders (the parts dall-e-2 paints) and kept PNG, shrunk until
+ * it fits; a note says so. 0, or an exit status after a message (65: not an
+ * image, or one that cannot be made to fit; those of chat-upload). */
+int imagerun_edit_image(struct imagerun *r, struct attachments *atts, const char *path);
+/* --max-cost (s->opts), before anything is sent: the worst case is every
+ * image at the table's price for its size and quality or, for a gpt-image
+ * model, the prompt's tokens, the edit's image tokens (OpenAI's vision
+ * formula) and the most image tokens the size and quality may take, at its
+ * token prices. 0, or 3 after an error (record) saying why. */
 int imagerun_budget(struct imagerun *r);
 /* Make, check, write and report the images and log the result. The exit
  * status: 0 all written; 1 some; else why none were (a failed request's

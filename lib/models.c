@@ -45,6 +45,46 @@ static double price(const char *s)
 	return *end ? -2 : d;
 }
 
+/* One "[quality/]WxH=usd" item of an image price list: 0 or -1. */
+static int price_item(const char *s, size_t n)
+{
+	char item[96], *eq, *end;
+	if (n == 0 || n >= sizeof item)
+		return -1;
+	snprintf(item, sizeof item, "%.*s", (int)n, s);
+	eq = strchr(item, '=');
+	if (!eq || eq == item || strtod(eq + 1, &end) < 0 || end == eq + 1 || *end)
+		return -1;
+	*eq = 0;
+	const char *size = strchr(item, '/') ? strchr(item, '/') + 1 : item;
+	long w, h;
+	return sscanf(size, "%ldx%ld", &w, &h) == 2 && w > 0 && h > 0 ? 0 : -1;
+}
+
+/* An image price: "-", one price for every image, or a list by size and
+ * quality. 0, or -1 when malformed. */
+static int image_price(struct model_info *mi, const char *s)
+{
+	mi->image_prices[0] = 0;
+	if (!strchr(s, '=')) {
+		mi->image_usd = price(s);
+		return mi->image_usd < -1 ? -1 : 0;
+	}
+	mi->image_usd = -1;
+	if (strlen(s) >= sizeof mi->image_prices)
+		return -1;
+	for (const char *p = s;; p++) {
+		size_t n = strcspn(p, ",");
+		if (price_item(p, n) < 0)
+			return -1;
+		p += n;
+		if (!*p)
+			break;
+	}
+	snprintf(mi->image_prices, sizeof mi->image_prices, "%s", s);
+	return 0;
+}
+
 static long count(const char *s)
 {
 	if (!strcmp(s, "-"))
@@ -65,7 +105,7 @@ static struct model_info *slot(struct models *m, const char *name)
 	m->v = v;
 	memset(&v[m->n], 0, sizeof *v);
 	snprintf(v[m->n].name, sizeof v[m->n].name, "%s", name);
-	v[m->n].in_usd = v[m->n].cached_usd = v[m->n].out_usd = v[m->n].image_usd = -1;
+	v[m->n].in_usd = v[m->n].cached_usd = v[m->n].out_usd = v[m->n].image_usd = v[m->n].img_in_usd = -1;
 	v[m->n].batch_in_usd = v[m->n].batch_cached_usd = v[m->n].batch_out_usd = -1;
 	snprintf(v[m->n].inputs, sizeof v[m->n].inputs, "text");
 	snprintf(v[m->n].outputs, sizeof v[m->n].outputs, "text");
@@ -83,19 +123,26 @@ static int parse_table(struct models *m, char *text)
 			line++;
 		if (!*line || *line == '#')
 			continue;
-		/* 16 columns; a table of 13 (before the batch prices) still loads */
-		char f[17][96];
-		int k = sscanf(line, "%95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s %95s",
-			       f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14],
-			       f[15], f[16]);
-		struct model_info *mi = k == 16 || k == 13 ? slot(m, f[0]) : NULL;
+		/* 17 columns; tables of 16 (before img_in) and 13 (before the
+		 * batch prices) still load */
+		char f[18][200];
+		int k = sscanf(line, "%199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s "
+			       "%199s %199s %199s %199s", f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10],
+			       f[11], f[12], f[13], f[14], f[15], f[16], f[17]);
+		struct model_info *mi = k == 17 || k == 16 || k == 13 ? slot(m, f[0]) : NULL;
 		if (!mi)
-			return error("model table %s: line %ld: expected 16 columns", m->path, lineno);
+			return error("model table %s: line %ld: expected 17 columns", m->path, lineno);
 		if (k == 13) {
 			snprintf(f[15], sizeof f[15], "%s", f[12]);
 			snprintf(f[12], sizeof f[12], "-");
 			snprintf(f[13], sizeof f[13], "-");
 			snprintf(f[14], sizeof f[14], "-");
+			k = 16;
+		}
+		if (k == 16) { /* no img_in: put "-" in its place */
+			for (int i = 16; i > 12; i--)
+				memcpy(f[i], f[i - 1], sizeof f[i]);
+			snprintf(f[12], sizeof f[12], "-");
 		}
 		snprintf(mi->provider, sizeof mi->provider, "%s", f[1]);
 		mi->context = count(f[2]);
@@ -107,13 +154,14 @@ static int parse_table(struct models *m, char *text)
 		mi->in_usd = price(f[8]);
 		mi->cached_usd = price(f[9]);
 		mi->out_usd = price(f[10]);
-		mi->image_usd = price(f[11]);
-		mi->batch_in_usd = price(f[12]);
-		mi->batch_cached_usd = price(f[13]);
-		mi->batch_out_usd = price(f[14]);
-		snprintf(mi->date, sizeof mi->date, "%s", f[15]);
-		if (mi->context < 0 || mi->max_output < 0 || mi->max_side < 0 || mi->in_usd < -1 ||
-		    mi->cached_usd < -1 || mi->out_usd < -1 || mi->image_usd < -1 || mi->batch_in_usd < -1 ||
+		int bad = image_price(mi, f[11]);
+		mi->img_in_usd = price(f[12]);
+		mi->batch_in_usd = price(f[13]);
+		mi->batch_cached_usd = price(f[14]);
+		mi->batch_out_usd = price(f[15]);
+		snprintf(mi->date, sizeof mi->date, "%s", f[16]);
+		if (bad || mi->context < 0 || mi->max_output < 0 || mi->max_side < 0 || mi->in_usd < -1 ||
+		    mi->cached_usd < -1 || mi->out_usd < -1 || mi->img_in_usd < -1 || mi->batch_in_usd < -1 ||
 		    mi->batch_cached_usd < -1 || mi->batch_out_usd < -1)
 			return error("model table %s: line %ld: a number is malformed", m->path, lineno);
 	}
@@ -153,7 +201,9 @@ static int overlay(struct models *m, const struct config *cfg)
 		else if (!strcmp(k, "out_usd"))
 			bad = (mi->out_usd = price(v)) < -1;
 		else if (!strcmp(k, "image_usd"))
-			bad = (mi->image_usd = price(v)) < -1;
+			bad = image_price(mi, v) < 0;
+		else if (!strcmp(k, "img_in_usd"))
+			bad = (mi->img_in_usd = price(v)) < -1;
 		else if (!strcmp(k, "batch_in_usd"))
 			bad = (mi->batch_in_usd = price(v)) < -1;
 		else if (!strcmp(k, "batch_cached_usd"))
@@ -163,7 +213,8 @@ static int overlay(struct models *m, const struct config *cfg)
 		else
 			return error("config: [%s]: unknown key '%s'", e->section, k);
 		if (bad)
-			return error("config: [%s]: %s = %s is not a number", e->section, k, v);
+			return error("config: [%s]: %s = %s is not a number%s", e->section, k, v,
+				     strcmp(k, "image_usd") ? "" : " (or a list such as 1024x1024=0.04,hd/1024x1024=0.08)");
 		if (!mi->date[0])
 			snprintf(mi->date, sizeof mi->date, "config");
 	}
@@ -240,9 +291,51 @@ double model_batch_cost(const struct model_info *mi, long input, long cached, lo
 	return model_cost(&b, input, cached, output);
 }
 
+double model_image_price(const struct model_info *mi, const char *quality, const char *size)
+{
+	if (!mi)
+		return -1;
+	if (!mi->image_prices[0])
+		return mi->image_usd;
+	char key[96];
+	if (!quality || !strcmp(quality, "standard"))
+		snprintf(key, sizeof key, "%s=", size ? size : "");
+	else
+		snprintf(key, sizeof key, "%s/%s=", quality, size ? size : "");
+	size_t kl = strlen(key);
+	for (const char *p = mi->image_prices; *p; p += strcspn(p, ","), p += *p == ',') {
+		if (!strncmp(p, key, kl))
+			return strtod(p + kl, NULL);
+	}
+	return -1;
+}
+
+double model_image_cost(const struct model_info *mi, long text_in, long image_in, long output)
+{
+	if (!mi || mi->in_usd < 0 || mi->out_usd < 0 || (image_in > 0 && mi->img_in_usd < 0))
+		return -1;
+	double img = image_in > 0 ? (double)image_in * mi->img_in_usd : 0;
+	double usd = ((double)text_in * mi->in_usd + img + (double)output * mi->out_usd) / 1e6;
+	return round(usd * 1e10) / 1e10;
+}
+
 static jv price_jv(double d)
 {
 	return d >= 0 ? jv_number(d) : jv_null();
+}
+
+/* The price per image as a record says it: a number, an object by
+ * "[quality/]size", or null. */
+static jv image_price_jv(const struct model_info *mi)
+{
+	if (!mi->image_prices[0])
+		return price_jv(mi->image_usd);
+	jv o = jv_object();
+	for (const char *p = mi->image_prices; *p; p += strcspn(p, ","), p += *p == ',') {
+		size_t n = strcspn(p, "=");
+		o = jv_object_set(o, jv_string_sized(p, (int)n), jv_number(strtod(p + n + 1, NULL)));
+	}
+	return o;
 }
 
 int models_print(const struct models *m, int json)
@@ -262,9 +355,12 @@ int models_print(const struct models *m, int json)
 			o = jv_object_set(o, jv_string("outputs"), jv_string(mi->outputs));
 			o = jv_object_set(o, jv_string("tokenizer"), strcmp(mi->tokenizer, "-") ? jv_string(mi->tokenizer) : jv_null());
 			o = jv_object_set(o, jv_string("max_side"), mi->max_side ? jv_number((double)mi->max_side) : jv_null());
-			o = jv_object_set(o, jv_string("usd_per_1m"), JV_OBJECT(jv_string("input"), price_jv(mi->in_usd),
-					  jv_string("cached"), price_jv(mi->cached_usd), jv_string("output"), price_jv(mi->out_usd)));
-			o = jv_object_set(o, jv_string("usd_per_image"), price_jv(mi->image_usd));
+			jv per_1m = JV_OBJECT(jv_string("input"), price_jv(mi->in_usd), jv_string("cached"),
+					      price_jv(mi->cached_usd), jv_string("output"), price_jv(mi->out_usd));
+			if (mi->img_in_usd >= 0)
+				per_1m = jv_object_set(per_1m, jv_string("image_input"), jv_number(mi->img_in_usd));
+			o = jv_object_set(o, jv_string("usd_per_1m"), per_1m);
+			o = jv_object_set(o, jv_string("usd_per_image"), image_price_jv(mi));
 			o = jv_object_set(o, jv_string("batch_usd_per_1m"), JV_OBJECT(jv_string("input"),
 					  price_jv(mi->batch_in_usd), jv_string("cached"), price_jv(mi->batch_cached_usd),
 					  jv_string("output"), price_jv(mi->batch_out_usd)));

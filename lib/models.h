@@ -13,6 +13,9 @@ struct model_info {
 	char name[96], provider[24], inputs[48], outputs[32], tokenizer[24], date[16];
 	long context, max_output, max_side;     /* 0: unknown or none */
 	double in_usd, cached_usd, out_usd, image_usd;   /* per 1M tokens / per image; < 0: unknown */
+	double img_in_usd;       /* per 1M image tokens in (gpt-image edits); < 0: unknown */
+	char image_prices[200];  /* per image by size and quality, "1024x1024=0.04,hd/1024x1024=0.08,...",
+				  * when the price depends on them (image_usd is then < 0); "" otherwise */
 	double batch_in_usd, batch_cached_usd, batch_out_usd;   /* the same through a batch job */
 };
 
@@ -37,4 +40,12 @@ int models_print(const struct models *m, int json);
 double model_cost(const struct model_info *mi, long input, long cached, long output);
 /* The same at the model's batch prices (chat-batch), or < 0 when unknown. */
 double model_batch_cost(const struct model_info *mi, long input, long cached, long output);
+/* The price of one image of this size (WxH) and quality: the table's one
+ * price, or its entry for "quality/size" ("size" alone for the standard
+ * quality, NULL or "standard"); < 0 when unknown. */
+double model_image_price(const struct model_info *mi, const char *quality, const char *size);
+/* Cost in dollars of an image model's tokens (gpt-image): text and image
+ * tokens in, image tokens out, at in_usd, img_in_usd and out_usd; < 0 when
+ * a price that is needed is unknown. */
+double model_image_cost(const struct model_info *mi, long text_in, long image_in, long output);
 #endif

@@ -157,6 +157,31 @@ static int send_video(int fd, long long size, const char *mime, const char *path
 	return st;
 }
 
+/* Encode im (PNG with transparency, else JPEG) into out, under o->max_out
+ * bytes when that is set: each try that is too large shrinks the image by
+ * a quarter, down to MIN_SIDE, past which the detail is gone. 0, or -1
+ * with why. */
+#define MIN_SIDE 64
+static int encode_under(struct image *im, const struct upload_opts *o, struct buf *out, char *why, size_t cap)
+{
+	for (;;) {
+		buf_reset(out);
+		int rc = im->channels == 4 ? image_encode_png(im, out, why, cap)
+					   : image_encode_jpeg(im, o->quality, out, why, cap);
+		if (rc < 0 || !o->max_out || out->len < o->max_out)
+			return rc;
+		int side = (im->w > im->h ? im->w : im->h) * 3 / 4;
+		if (side < MIN_SIDE) {
+			snprintf(why, cap, "it does not fit in %zu bytes even at %dx%d pixels", o->max_out, im->w, im->h);
+			return -1;
+		}
+		if (image_shrink(im, side) < 0) {
+			snprintf(why, cap, "out of memory shrinking the image");
+			return -1;
+		}
+	}
+}
+
 int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
@@ -221,14 +246,16 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 		return EXIT_DATAERR;
 	}
 	int rc = image_shrink(&im, o->max_side);
-	if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
+	if (rc == 0 && o->square)
+		rc = image_square(&im);
+	else if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
 		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
 	struct buf out = BUF_INIT((size_t)1 << 30);
 	const char *mime = im.channels == 4 ? "image/png" : "image/jpeg";
 	if (rc < 0)
-		snprintf(why, cap, "out of memory shrinking the image");
+		snprintf(why, cap, "out of memory resizing the image");
 	else
-		rc = im.channels == 4 ? image_encode_png(&im, &out, why, cap) : image_encode_jpeg(&im, o->quality, &out, why, cap);
+		rc = encode_under(&im, o, &out, why, cap);
 	if (rc == 0) {
 		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in.len);
 		if (encoded)

@@ -27,6 +27,10 @@ struct upload_opts {
 	unsigned char bg[3];
 	size_t max_bytes;        /* input size limit; a video goes inline when its base64 fits */
 	size_t max_pixels;       /* decoded size limit (decompression bombs) */
+	int square;              /* pad an image to a square with transparent borders, and keep it
+				  * PNG (what a dall-e-2 edit takes: see image_square) */
+	size_t max_out;          /* an image encodes under this many bytes, shrunk by quarters until it
+				  * does; 0: no limit */
 	struct upload_remote *remote;   /* NULL: a video over the inline limit is refused... */
 	const char *no_remote;          /* ...for this reason ("gpt-4o is not a Gemini model") */
 };

@@ -4,7 +4,8 @@
  * each model family (WIRE-FORMATS.md §1.5: dall-e-3 takes n=1 only and
  * answers with a URL unless response_format is b64_json; gpt-image models
  * always answer in base64 and refuse response_format; each family has its
- * own sizes), the safety system's refusals (--refuse), and real images:
+ * own sizes; a dall-e-2 edit takes only a square PNG with transparency under
+ * 4 MB), the safety system's refusals (--refuse), and real images:
  * PNG or JPEG made with libpng and libjpeg-turbo at 1/64 of the size asked
  * for (--image-scale), so the tests stay fast, with pixels that follow from
  * the prompt, the request number and the image's place in the reply. The
@@ -155,6 +156,23 @@ static jv add_field(jv o, jv name, jv value)
 	return jv_object_set(o, name, value);
 }
 
+/* A file part that is a PNG gains "png": {width, height, color} from its
+ * IHDR chunk, the colour type as the API names it ("RGBA", "RGB", "L",
+ * "LA", "P"), which is what the Images API looks at in a dall-e-2 edit. */
+static jv png_facts(jv part, const char *p, size_t n)
+{
+	static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+	const unsigned char *u = (const unsigned char *)p;
+	if (n < 33 || memcmp(u, sig, 8) || memcmp(u + 12, "IHDR", 4))
+		return part;
+	unsigned long w = (unsigned long)u[16] << 24 | (unsigned long)u[17] << 16 | (unsigned long)u[18] << 8 | u[19];
+	unsigned long h = (unsigned long)u[20] << 24 | (unsigned long)u[21] << 16 | (unsigned long)u[22] << 8 | u[23];
+	int ct = u[25];
+	const char *color = ct == 6 ? "RGBA" : ct == 2 ? "RGB" : ct == 0 ? "L" : ct == 4 ? "LA" : ct == 3 ? "P" : "?";
+	return jv_object_set(part, S("png"), JV_OBJECT(S("width"), jv_number((double)w), S("height"), jv_number((double)h),
+						      S("color"), S(color)));
+}
+
 jv form_parse(jv headers, const struct buf *body)
 {
 	const char *ct = header_get(headers, "content-type"), *b;
@@ -208,8 +226,9 @@ jv form_parse(jv headers, const struct buf *body)
 		if (jv_is_valid(file)) {
 			char hex[65];
 			sha256_hex(v, vl, hex);
-			o = add_field(o, name, JV_OBJECT(S("filename"), file, S("content_type"), type,
-							 S("bytes"), jv_number((double)vl), S("sha256"), S(hex)));
+			o = add_field(o, name, png_facts(JV_OBJECT(S("filename"), file, S("content_type"), type,
+								  S("bytes"), jv_number((double)vl), S("sha256"), S(hex)),
+							v, vl));
 		} else {
 			jv_free(type);
 			o = add_field(o, name, jv_string_sized(v, (int)vl));
@@ -236,6 +255,15 @@ static int is_edit(const struct ctx *c)
 static int dalle(const struct ctx *c)
 {
 	return !strncmp(jv_string_value(c->model), "dall-e", 6);
+}
+
+/* o[key] as a number, 0 when it is none. */
+static double num_of(jv o, const char *key)
+{
+	jv v = jget(o, key);
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
+	jv_free(v);
+	return d;
 }
 
 static const char *field(const struct ctx *c, const char *key)
@@ -291,6 +319,35 @@ static int listed(const char *s, const char *list)
 	return 0;
 }
 
+/* A dall-e-2 edit's image ({content_type, bytes, png}, borrowed): "a
+ * square PNG file less than 4MB" with an alpha channel (or grey), as the
+ * API reference says and the service holds to; the kind of refusal, or
+ * NULL when it will do. */
+#define DALLE2_IMAGE_MAX (4L << 20)
+static const char *dalle2_image(jv img)
+{
+	jv type = jget(img, "content_type"), png = jget(img, "png"), color = jget(png, "color");
+	double bytes = 0;
+	jv b = jget(img, "bytes");
+	if (jv_get_kind(b) == JV_KIND_NUMBER)
+		bytes = jv_number_value(b);
+	jv_free(b);
+	const char *bad = NULL, *ct = jv_get_kind(type) == JV_KIND_STRING ? jv_string_value(type) : "";
+	const char *cs = jv_get_kind(color) == JV_KIND_STRING ? jv_string_value(color) : "";
+	if (strcmp(ct, "image/png"))
+		bad = "image_mimetype";
+	else if (jv_get_kind(png) != JV_KIND_OBJECT || bytes >= DALLE2_IMAGE_MAX)
+		bad = "image_png_4mb";
+	else if (num_of(png, "width") != num_of(png, "height"))
+		bad = "image_square";
+	else if (strcmp(cs, "RGBA") && strcmp(cs, "LA") && strcmp(cs, "L"))
+		bad = "image_mode";
+	jv_free(color);
+	jv_free(png);
+	jv_free(type);
+	return bad;
+}
+
 /* What the service says before it makes anything. */
 static const char *oi_refuse(const struct ctx *c)
 {
@@ -312,15 +369,19 @@ static const char *oi_refuse(const struct ctx *c)
 	if (is_edit(c)) {
 		jv img = jget(c->req, dalle(c) ? "image" : "image[]");
 		int ok = jv_get_kind(img) == JV_KIND_OBJECT || jv_get_kind(img) == JV_KIND_ARRAY;
+		const char *bad = ok && dalle(c) ? dalle2_image(img) : NULL;
 		jv_free(img);
 		if (!ok)
 			return "image_missing";
+		return bad;
 	}
 	return NULL;
 }
 
 /* The bodies of the Images API's own refusals. Those of the safety system
- * are as users have reported them; the others follow the API's usual
+ * and of a dall-e-2 edit's image (its mimetype, "must be a PNG and less than
+ * 4 MB", its colour format) are as users have reported them, the square one
+ * in the API reference's words; the others follow the API's usual
  * invalid_request_error form. */
 static int oi_error(struct buf *body, const struct ctx *c, const char *kind)
 {
@@ -355,6 +416,28 @@ static int oi_error(struct buf *body, const struct ctx *c, const char *kind)
 		param = "model";
 		code = "invalid_value";
 		buf_addf(&msg, "Invalid value: '%s'. Value must be 'dall-e-2' or 'gpt-image-1'.", jv_string_value(c->model));
+	} else if (!strcmp(kind, "image_mimetype")) {
+		jv img = jget(c->req, "image"), t = jget(img, "content_type");
+		param = "image";
+		code = "invalid_value";
+		buf_addf(&msg, "Invalid file 'image': unsupported mimetype ('%s'). Supported file formats are 'image/png'.",
+			 jv_get_kind(t) == JV_KIND_STRING ? jv_string_value(t) : "application/octet-stream");
+		jv_free(t);
+		jv_free(img);
+	} else if (!strcmp(kind, "image_png_4mb")) {
+		param = "image";
+		buf_adds(&msg, "Uploaded image must be a PNG and less than 4 MB.");
+	} else if (!strcmp(kind, "image_square")) {
+		param = "image";
+		buf_adds(&msg, "Uploaded image must be square.");
+	} else if (!strcmp(kind, "image_mode")) {
+		jv img = jget(c->req, "image"), png = jget(img, "png"), color = jget(png, "color");
+		param = "image";
+		buf_addf(&msg, "Invalid input image - format must be in ['RGBA', 'LA', 'L'], got %s.",
+			 jv_get_kind(color) == JV_KIND_STRING ? jv_string_value(color) : "?");
+		jv_free(color);
+		jv_free(png);
+		jv_free(img);
 	} else if (!strcmp(kind, "image_missing") || !strcmp(kind, "image_prompt")) {
 		param = !strcmp(kind, "image_prompt") ? "prompt" : "image";
 		buf_addf(&msg, "Missing required parameter: '%s'.", param);
@@ -388,15 +471,14 @@ static void scaled(const struct ctx *c, const char *size, int *w, int *h)
 	image_scale(c, x > 0 && x <= 8192 ? x : 1024, y > 0 && y <= 8192 ? y : 1024, w, h);
 }
 
-/* Image tokens the gpt-image models bill for, by quality and size. */
+/* Image tokens the gpt-image models bill for, by quality (auto: medium)
+ * and size (auto: 1024x1024), as OpenAI publishes them. */
 static long output_tokens(const char *quality, const char *size)
 {
-	int big = size && strcmp(size, "1024x1024") && strcmp(size, "auto");
-	if (quality && !strcmp(quality, "low"))
-		return big ? 408 : 272;
-	if (quality && !strcmp(quality, "high"))
-		return big ? 6240 : 4160;
-	return big ? 1584 : 1056;
+	static const long t[3][3] = { { 272, 408, 400 }, { 1056, 1584, 1568 }, { 4160, 6240, 6208 } };
+	int q = quality && !strcmp(quality, "low") ? 0 : quality && !strcmp(quality, "high") ? 2 : 1;
+	int s = size && !strcmp(size, "1024x1536") ? 1 : size && !strcmp(size, "1536x1024") ? 2 : 0;
+	return t[q][s];
 }
 
 static void oi_full(struct buf *body, const struct ctx *c, const char *text, size_t n)

@@ -1,5 +1,6 @@
 /* mkimage: small test images for the CLI tests.
  *   mkimage png W H alpha|opaque FILE     a gradient PNG (RGBA; alpha 0..255 across, or all 255)
+ *   mkimage png W H noise FILE            a PNG of random pixels and alpha, which do not compress
  *   mkimage jpeg W H ORIENTATION FILE     a JPEG with an EXIF orientation, a GPS tag and a comment
  * The JPEG's top-left quarter is red and the rest blue, so orientation can be checked. */
 #include <stdio.h>
@@ -8,8 +9,10 @@
 #include <jpeglib.h>
 #include <png.h>
 
+/* alpha: 0 opaque, 1 a gradient of alpha, 2 noise, alpha and all. */
 static int png(int w, int h, int alpha, const char *path)
 {
+	unsigned long seed = 88172645463325252UL;
 	FILE *f = fopen(path, "wb");
 	png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = png_create_info_struct(p);
@@ -28,7 +31,11 @@ static int png(int w, int h, int alpha, const char *path)
 			px[0] = (unsigned char)(x * 255 / (w > 1 ? w - 1 : 1));
 			px[1] = (unsigned char)(y * 255 / (h > 1 ? h - 1 : 1));
 			px[2] = 128;
-			px[3] = alpha ? (unsigned char)(x * 255 / (w > 1 ? w - 1 : 1)) : 255;
+			px[3] = alpha == 1 ? (unsigned char)(x * 255 / (w > 1 ? w - 1 : 1)) : 255;
+			for (int c = 0; alpha == 2 && c < 4; c++) {
+				seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+				px[c] = (unsigned char)(seed >> 24);
+			}
 		}
 		png_write_row(p, row);
 	}
@@ -98,7 +105,7 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "usage: mkimage png|jpeg W H MODE FILE\n"), 64;
 	int w = atoi(argv[2]), h = atoi(argv[3]);
 	if (!strcmp(argv[1], "png"))
-		return png(w, h, !strcmp(argv[4], "alpha"), argv[5]);
+		return png(w, h, !strcmp(argv[4], "alpha") ? 1 : !strcmp(argv[4], "noise") ? 2 : 0, argv[5]);
 	if (!strcmp(argv[1], "jpeg"))
 		return jpeg(w, h, atoi(argv[4]), argv[5]);
 	return 64;

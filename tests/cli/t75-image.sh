@@ -153,8 +153,56 @@ is "$(request 2 | jq -r '.body.contents[0].parts[0].inline_data | "\(.mime_type)
 	"$(jq -r '"\(.mime) \(.data)"' "$T/att")" "... holding chat-upload's image"
 run chat-image -m dall-e-3 --image "$T/photo.jpg" 'edit'
 is "$st" 65 "dall-e-3 cannot edit: exit 65"
-has "$T/err" "dall-e-3 cannot edit images (--image); models that can: gpt-image-1" "... naming the models that can"
+has "$T/err" "dall-e-3 cannot edit images (--image); models that can: gpt-image-1, gpt-image-1-mini, dall-e-2," \
+	"... naming the models that can"
 is "$(wc -l < "$T/log" | tr -d ' ')" 2 "... before any request"
+# dall-e-2 edits take a square PNG with transparency under 4 MB (the fake
+# refuses anything else, as the service does): made here, padded, not cropped
+fake_start
+run chat-image -m dall-e-2 --image "$T/photo.jpg" -o "$T/d2.png" 'the same street, wider'
+is "$st" 0 "dall-e-2 --image a 60x40 JPEG: exit 0"
+is "$(request 1 | jq -c '.body.image | [.content_type, .png]')" '["image/png",{"width":60,"height":60,"color":"RGBA"}]' \
+	"... sent as a 60x60 RGBA PNG"
+is "$(request 1 | jq -c '.body | [.model, .response_format, has("image[]")]')" '["dall-e-2","b64_json",false]' \
+	"... in the image field (not image[]), asking for base64"
+has "$T/err" "padded from 40x60 to a square (sent as 60x60) with transparent borders" "... saying it was padded, and why"
+check "... and the edit is written" decodes "$T/d2.png"
+mk png 50 50 opaque "$T/sq.png"
+run chat-image -m dall-e-2 --image "$T/sq.png" -o "$T/d2sq.png" 'an opaque square'
+is "$st:$(request 2 | jq -c '.body.image.png')" '0:{"width":50,"height":50,"color":"RGBA"}' \
+	"a square opaque PNG: sent as RGBA"
+has "$T/err" "has no transparent pixels, and dall-e-2 paints only those" "... with a note that nothing is left to paint"
+mk png 50 50 alpha "$T/sqa.png"
+run chat-image -m dall-e-2 --image "$T/sqa.png" -o "$T/d2sqa.png" 'a transparent square'
+is "$st:$(wc -c < "$T/err" | tr -d ' ')" "0:0" "a square PNG with transparency: no note"
+mk jpeg 1500 1000 1 "$T/wide.jpg"
+run chat-image -q -m dall-e-2 --image "$T/wide.jpg" -o "$T/d2w.png" 'a wide photo'
+is "$st:$(request 4 | jq -c '.body.image.png | [.width, .height]'):$(wc -c < "$T/err" | tr -d ' ')" "0:[1024,1024]:0" \
+	"a large photo: shrunk to dall-e-2's 1024, then padded (-q: no note)"
+"$ROOT/tests/mkimage" png 1024 1024 noise "$T/noise.png"
+run chat-image -m dall-e-2 --image "$T/noise.png" -o "$T/d2n.png" 'noise'
+is "$st:$(request 5 | jq -c '.body.image | [.png.width, .bytes < 4000000]')" "0:[768,true]" \
+	"an image whose PNG would weigh 4 MB or more at 1024: shrunk by a quarter until it is under"
+printf 'hello\n' > "$T/t.txt"
+run chat-image -m dall-e-2 --image "$T/t.txt" 'edit'
+is "$st:$(wc -l < "$T/log" | tr -d ' ')" "65:5" "dall-e-2 --image: not an image: exit 65, nothing sent"
+# the fake's own checks, as the service makes them
+d2() { # FILE TYPE: a dall-e-2 edit of FILE sent as TYPE; the status, then the message
+	curl -s -o "$T/body" -w '%{http_code}' -F model=dall-e-2 -F prompt=x -F "image=@$1;type=$2" \
+		"http://127.0.0.1:$PORT/v1/images/edits"
+	printf ' %s' "$(jq -r .error.message "$T/body")"
+}
+is "$(d2 "$T/photo.jpg" image/jpeg)" "400 Invalid file 'image': unsupported mimetype ('image/jpeg'). Supported file formats are 'image/png'." \
+	"the fake refuses a dall-e-2 edit of a JPEG"
+mk png 60 40 alpha "$T/wide.png"
+is "$(d2 "$T/wide.png" image/png)" "400 Uploaded image must be square." "... of a PNG that is not square"
+is "$(d2 "$T/one.png" image/png)" "400 Invalid input image - format must be in ['RGBA', 'LA', 'L'], got RGB." \
+	"... of an RGB PNG"
+cp "$T/sqa.png" "$T/heavy.png"
+head -c 4200000 /dev/zero >> "$T/heavy.png"
+is "$(d2 "$T/heavy.png" image/png)" "400 Uploaded image must be a PNG and less than 4 MB." "... of a PNG of 4 MB or more"
+is "$(d2 "$T/sqa.png" image/png | cut -d' ' -f1)" 200 "... and takes a square RGBA PNG under 4 MB"
+
 run chat-image --image "$T/nope.jpg" 'edit'
 is "$st" 66 "--image: a missing file: exit 66"
 printf 'hello\n' > "$T/t.txt"
@@ -242,8 +290,8 @@ is "$(q "select text from messages where role = 'assistant'")" "2 images: $(tr '
 is "$(q "select m.mime || ' ' || m.sha256 from message_media mm join media m on m.sha256 = mm.sha256 order by mm.ord" | tr '\n' ' ')" \
 	"image/png $(sha "$(sed -n 1p "$T/out")") image/png $(sha "$(sed -n 2p "$T/out")") " \
 	"... the images stored by content and linked to the reply, in order"
-is "$(q "select cost_usd || ' ' || model || ' ' || provider from messages where role = 'assistant'")" "0.084 gpt-image-1 openai" \
-	"... cost: 2 images at gpt-image-1's \$0.042"
+is "$(q "select cost_usd || ' ' || model || ' ' || provider from messages where role = 'assistant'")" "0.084495 gpt-image-1 openai" \
+	"... cost: the tokens the reply reports at gpt-image-1's prices (3 text in at \$5/M, 2112 image out at \$40/M)"
 is "$(q "select output_tokens from messages where role = 'assistant'")" 2112 "... and the usage the provider reported"
 chat-history export --media > "$T/export"
 is "$(jq -r 'select(.role == "assistant") | .attachments[1].data' "$T/export" | base64 -d | sha256sum | cut -d' ' -f1)" \
@@ -263,15 +311,67 @@ run chat-image --no-log --dir "$T/h" 'not logged'
 is "$(q "select count(*) from messages")" "$n0" "--no-log: nothing logged"
 run chat-cost --history --json
 is "$(jq -c 'select(.group.model == "gpt-image-1" or .group.model == "dall-e-3") | [.group.model, .usd]' "$T/out" | tr '\n' ' ')" \
-	'["dall-e-3",0.08] ["gpt-image-1",0.126] ' "chat-cost --history counts the images' cost"
+	'["dall-e-3",0.08] ["gpt-image-1",0.12868] ' "chat-cost --history counts the images' cost"
 
-# --max-cost
+# what each image costs: gpt-image by the tokens of its reply, dall-e by size and quality
+fake_start
+run chat-image --json -n 2 --quality high --size 1536x1024 --dir "$T/c1" 'two costly ones'
+is "$(jq -r .cost_usd "$T/out" | sort -u)" 0.2483275 \
+	"gpt-image-1: each image record has half of its reply's cost (3 text + 2 x 6208 image tokens)"
+run chat-image --json --image "$T/photo.jpg" --dir "$T/c1" 'an edit'
+is "$(field .cost_usd)" 0.044185 "... an edit's input image tokens at \$10/M (1 text, 194 image, 1056 out)"
+run chat-image --json -m gpt-image-1-mini --dir "$T/c1" 'a cheap one'
+is "$(field .cost_usd)" 0.008452 "gpt-image-1-mini: at its own token prices (\$2/M text in, \$8/M image out)"
+run chat-image --json -m dall-e-3 -n 2 --size 1792x1024 --quality hd --dir "$T/c1" 'wide hd'
+is "$(jq -r .cost_usd "$T/out" | sort -u)" 0.12 "dall-e-3 hd 1792x1024: \$0.12 an image"
+run chat-image --json -m dall-e-3 --size 1024x1792 --dir "$T/c1" 'tall'
+is "$(field .cost_usd)" 0.08 "dall-e-3 standard 1024x1792: \$0.08"
+run chat-image --json -m dall-e-3 --quality hd --dir "$T/c1" 'square hd'
+is "$(field .cost_usd)" 0.08 "dall-e-3 hd 1024x1024: \$0.08"
+run chat-image --json -m dall-e-2 -n 3 --size 512x512 --dir "$T/c1" 'small ones'
+is "$(jq -r .cost_usd "$T/out" | sort -u)" 0.018 "dall-e-2 512x512: \$0.018 an image"
+is "$(q "select cost_usd from messages where role = 'assistant' order by rowid desc limit 1")" 0.054 \
+	"... and the history has the three: \$0.054"
+run chat-image --json -m dall-e-2 --size 256x256 --dir "$T/c1" 'tiny'
+is "$(field .cost_usd)" 0.016 "dall-e-2 256x256: \$0.016"
+run chat-image --json -m dall-e-2 --dir "$T/c1" 'default size'
+is "$(field .cost_usd)" 0.02 "dall-e-2 1024x1024 (its default): \$0.02"
+
+# --max-cost: the worst case, before any request
 fake_start
 run chat-image --json --max-cost 0.05 -n 2 'too dear'
-is "$st:$(field .code)" "3:budget" "--max-cost below n x the price: exit 3, a budget record"
+is "$st:$(field .code)" "3:budget" "--max-cost below the worst case: exit 3, a budget record"
+has "$T/out" "could cost up to \$0.4992 at gpt-image-1's token prices (6240 image tokens each at most)" \
+	"... gpt-image-1 with no size or quality: the most tokens any size and quality may take"
 is "$(wc -l < "$T/log" | tr -d ' ')" 0 "... and no request"
-run chat-image --max-cost 0.10 -n 2 --dir "$T/mc" 'affordable'
-is "$st" 0 "--max-cost above it: made"
+run chat-image --max-cost 0.45 -n 2 --quality high --size 1536x1024 'still too dear'
+has "$T/err" "could cost up to \$0.4967" "--size and --quality set the worst case (2 x 6208 tokens at \$40/M)"
+run chat-image --max-cost 0.05 -n 2 --quality low --size 1024x1024 --dir "$T/mc" 'affordable'
+is "$st" 0 "--max-cost above the worst case: made"
+run chat-image --max-cost 0.2 -n 2 -m dall-e-3 --quality hd --size 1792x1024 'dear dall-e'
+is "$st" 3 "dall-e-3: by its size and quality..."
+has "$T/err" "refused: 2 images at \$0.12 could cost \$0.24, over --max-cost \$0.2" "... 2 hd wide images at \$0.12"
+run chat-image --max-cost 0.25 -n 2 -m dall-e-3 --quality hd --size 1792x1024 --dir "$T/mc" 'dear dall-e'
+is "$st" 0 "... under a higher --max-cost: made"
+run chat-image --max-cost 0.05 -n 3 -m dall-e-2 --size 256x256 --dir "$T/mc" 'cheap dall-e'
+is "$st" 0 "dall-e-2: 3 at \$0.016 are under \$0.05"
+run chat-image --max-cost 1 -m openai:gpt-image-9 'unknown'
+is "$st" 3 "a gpt-image model the table lacks: --max-cost cannot be kept, exit 3"
+has "$T/err" "no known token prices for openai:gpt-image-9 (in_usd, out_usd)" "... saying which prices are missing"
+printf '[model dall-e-3]\nimage_usd = 1024x1024=0.05,hd/1024x1024=0.09\n' > "$T/cfg"
+CHAT_CONFIG="$T/cfg" run chat-image --max-cost 1 -m dall-e-3 --size 1792x1024 'unpriced size'
+is "$st" 3 "a size the config's price list lacks: --max-cost cannot be kept, exit 3"
+has "$T/err" "no known price per image for dall-e-3 at 1792x1024, so --max-cost" "... naming the size"
+is "$(wc -l < "$T/log" | tr -d ' ')" 4 "... and nothing sent for the refused ones"
+CHAT_CONFIG="$T/cfg" run chat-image --json --max-cost 1 -m dall-e-3 --quality hd --dir "$T/mc" 'priced by the config'
+is "$(field .cost_usd)" 0.09 "the config's image_usd list replaces the table's"
+CHAT_CONFIG="$T/cfg" run chat-send --models --json
+is "$(jq -c 'select(.name == "dall-e-3") | .usd_per_image' "$T/out")" '{"1024x1024":0.05,"hd/1024x1024":0.09}' \
+	"chat-send --models --json: a price list as an object"
+printf '[model dall-e-3]\nimage_usd = 1024x1024=cheap\n' > "$T/cfg"
+CHAT_CONFIG="$T/cfg" run chat-image -m dall-e-3 'bad price'
+is "$st" 78 "a malformed image_usd list: a configuration error"
+has "$T/err" "image_usd = 1024x1024=cheap is not a number (or a list such as" "... saying what it takes"
 
 # usage errors, before any request
 fake_start
@@ -286,7 +386,7 @@ has "$T/err" "Try 'chat-image --help'" "a usage error points to --help"
 run chat-image --size 1792x1024 x
 has "$T/err" "1024x1024 1536x1024 1024x1536 auto" "a size the model does not take: the message names those it does"
 run chat-image -m gpt-4o x
-has "$T/err" "gpt-4o makes no images; image models: gpt-image-1, dall-e-3, gemini-2.5-flash-image" \
+has "$T/err" "gpt-4o makes no images; image models: gpt-image-1, gpt-image-1-mini, dall-e-3, dall-e-2, gemini-2.5-flash-image" \
 	"a model that makes no images: the message names those that do"
 awk 'BEGIN { for (i = 0; i < 4100; i++) printf "a" }' > "$T/long"
 cp "$T/long" "$T/in"

@@ -949,6 +949,49 @@ static void test_flatten(void)
 	image_free(&im);
 }
 
+/* Pixel (x, y) of im as "r,g,b,a". */
+static void pixel(const struct image *im, int x, int y, char *out, size_t cap)
+{
+	const unsigned char *p = im->px + ((size_t)y * im->w + x) * im->channels;
+	snprintf(out, cap, "%d,%d,%d,%d", p[0], p[1], p[2], im->channels == 4 ? p[3] : 255);
+}
+
+static void test_square(void)
+{
+	char got[32];
+	/* a wide RGB strip: centred between transparent rows above and below */
+	struct image im = { 3, 1, 3, malloc(9) };
+	static const unsigned char rgb[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	memcpy(im.px, rgb, 9);
+	ok(image_square(&im) == 0 && im.w == 3 && im.h == 3 && im.channels == 4, "square: 3x1 RGB becomes 3x3 RGBA");
+	pixel(&im, 1, 1, got, sizeof got);
+	is_str(got, "4,5,6,255", "... the picture in the middle row, opaque");
+	pixel(&im, 1, 0, got, sizeof got);
+	is_str(got, "0,0,0,0", "... the row above fully transparent");
+	pixel(&im, 2, 2, got, sizeof got);
+	is_str(got, "0,0,0,0", "... and the row below");
+	image_free(&im);
+	/* a tall RGBA image keeps its own alpha, with columns either side */
+	im = (struct image){ 1, 3, 4, malloc(12) };
+	static const unsigned char rgba[12] = { 10, 10, 10, 100, 20, 20, 20, 200, 30, 30, 30, 255 };
+	memcpy(im.px, rgba, 12);
+	ok(image_square(&im) == 0 && im.w == 3 && im.h == 3, "square: 1x3 RGBA becomes 3x3");
+	pixel(&im, 1, 0, got, sizeof got);
+	is_str(got, "10,10,10,100", "... its alpha kept");
+	pixel(&im, 0, 1, got, sizeof got);
+	is_str(got, "0,0,0,0", "... the column to the left transparent");
+	image_free(&im);
+	/* a square RGB image only gains an opaque alpha channel */
+	im = filled(4, 4, 3);
+	unsigned char first[3] = { im.px[0], im.px[1], im.px[2] };
+	ok(image_square(&im) == 0 && im.w == 4 && im.channels == 4 && !memcmp(im.px, first, 3) && !image_has_alpha(&im),
+	   "square: a square RGB image becomes RGBA, all opaque");
+	ok(image_square(&im) == 0 && im.w == 4, "square: a square RGBA image is left alone");
+	image_free(&im);
+	struct image none = { 0 };
+	ok(image_square(&none) == -1, "square: no image is an error");
+}
+
 /* ---- encode, and no metadata in the output ---- */
 
 /* "E0 DB C0 C4 DA D9": the markers of a JPEG after SOI, duplicates collapsed. */
@@ -1274,6 +1317,7 @@ int main(void)
 	test_damage();
 	test_shrink();
 	test_flatten();
+	test_square();
 	test_encode();
 	test_metadata();
 	const char *root = shared_dir();

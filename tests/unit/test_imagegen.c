@@ -2,6 +2,7 @@
  * qualities and styles each image API takes (Gemini's as aspect ratios). */
 #include "imagefile.h"
 #include "imagegen.h"
+#include "models.h"
 #include "diag.h"
 #include "tap.h"
 #include <stdio.h>
@@ -27,8 +28,48 @@ static void check(enum imagegen_api api, const char *model, const char *size, co
 		is_str(ratio, want_ratio, "... as the aspect ratio");
 }
 
+/* The output tokens of one gpt-image image: OpenAI's published figures. */
+static void tokens(const char *quality, const char *size, long want)
+{
+	long got = imagegen_output_tokens(quality, size);
+	ok(got == want, "output tokens, quality %s, size %s: %ld (want %ld)", quality ? quality : "-",
+	   size ? size : "-", got, want);
+}
+
+/* Prices by size and quality, and by tokens, from a table entry. */
+static void prices(void)
+{
+	struct model_info d3 = { .image_usd = -1, .in_usd = -1, .out_usd = -1, .img_in_usd = -1,
+				 .image_prices = "1024x1024=0.04,1792x1024=0.08,hd/1024x1024=0.08,hd/1792x1024=0.12" };
+	ok(model_image_price(&d3, NULL, "1024x1024") == 0.04, "dall-e-3 standard 1024x1024: $0.04");
+	ok(model_image_price(&d3, "standard", "1792x1024") == 0.08, "... standard wide: $0.08");
+	ok(model_image_price(&d3, "hd", "1024x1024") == 0.08, "... hd 1024x1024: $0.08");
+	ok(model_image_price(&d3, "hd", "1792x1024") == 0.12, "... hd wide: $0.12");
+	ok(model_image_price(&d3, "hd", "1024x1792") < 0, "... a size the list lacks: unknown");
+	ok(model_image_price(&d3, NULL, "792x1024") < 0, "... no match on a key's tail");
+	struct model_info flat = { .image_usd = 0.039, .in_usd = -1, .out_usd = -1, .img_in_usd = -1 };
+	ok(model_image_price(&flat, "hd", "1:1") == 0.039, "one price: whatever the size and quality");
+	ok(model_image_price(NULL, NULL, "1024x1024") < 0, "no table entry: unknown");
+	struct model_info gi = { .image_usd = -1, .in_usd = 5, .out_usd = 40, .img_in_usd = 10 };
+	double c = model_image_cost(&gi, 3, 194, 2112);
+	ok(c > 0.086434999 && c < 0.086435001, "gpt-image-1: 3 text, 194 image in, 2112 out: $0.086435 (%.10g)", c);
+	gi.img_in_usd = -1;
+	ok(model_image_cost(&gi, 3, 0, 1056) > 0, "no image price: fine without image tokens");
+	ok(model_image_cost(&gi, 3, 194, 1056) < 0, "... unknown with them");
+}
+
 int main(void)
 {
+	tokens("low", "1024x1024", 272);
+	tokens("medium", "1536x1024", 1568);
+	tokens("high", "1024x1536", 6240);
+	tokens("auto", "1024x1024", 4160);
+	tokens(NULL, NULL, 6240);
+	tokens("medium", "auto", 1584);
+	tokens("low", "2048x1024", 544);
+	tokens("high", "1280x720", 3657);
+	prices();
+
 	slug("a lighthouse at dawn, watercolour", "a-lighthouse-at-dawn-watercolour");
 	slug("  Two  SHIPS!! ", "two-ships");
 	slug("Éclair au café, s'il vous plaît", "clair-au-caf-s-il-vous-pla-t");
