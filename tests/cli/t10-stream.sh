@@ -59,8 +59,10 @@ is "$st" 77 "401: exit 77"
 has "$T/err" "HTTP 401: Incorrect API key" "401: the provider's message"
 is "$(wc -l < "$T/log" | tr -d ' ')" 1 "401 is not retried"
 
+# its own rate-limit state: the 30 s pause it records is shared with every
+# later process, and would hold up the next test for 30 s
 fake_start --error rate_limit --retry-after 30
-run chat-stream --retries 0 hi
+CHAT_RATE_DB="$T/rate-429.db" run chat-stream --retries 0 hi
 is "$st" 75 "429: exit 75 when retries run out"
 has "$T/err" "HTTP 429" "429: reported"
 
@@ -124,9 +126,10 @@ fake_start --text 'x' --finish content_filter
 run chat-stream --json hi
 is "$(tail -1 "$T/out" | jq -r .finish)" filtered "content_filter is reported as filtered"
 
-# nothing listening
+# nothing listening (on port 9: the fake's port, once free, may be another
+# suite's by now)
 fake_stop
-export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1"
+export OPENAI_BASE_URL="http://127.0.0.1:9/v1"
 run chat-stream --retries 0 hi
 is "$st" 69 "connection refused: exit 69"
 has "$T/err" "cannot connect" "connection refused: said so"

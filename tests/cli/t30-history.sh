@@ -46,9 +46,13 @@ for sig in INT TERM; do
 	pid=$!
 	chat-stream --conversation "cut-$sig-s" hi > "$T/out2" 2> /dev/null &
 	pid2=$!
+	# both asked (the fake logs each request as it comes), and the second
+	# word is out: both are mid-reply
+	want=2; [ $sig = TERM ] && want=4
 	i=0
-	while [ ! -s "$T/out2" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
-	sleep 0.4
+	while { [ "$(cat "$T/log" 2>/dev/null | wc -l)" -lt $want ] || ! grep -q '^a b ' "$T/out2"; } && [ $i -lt 1000 ]; do
+		sleep 0.01; i=$((i + 1))
+	done
 	kill -$sig $pid $pid2
 	wait $pid; wait $pid2
 	is "$(q "select status from messages m join conversations c on c.id = m.conversation where c.name = 'cut-$sig-s' and role = 'assistant'")" \
@@ -175,14 +179,15 @@ bad=$(q "select count(*) from messages m join conversations c on c.id = m.conver
 is "$bad" 0 "... every conversation's turns in order"
 is "$(q 'pragma integrity_check')" ok "... integrity_check ok"
 
-# SIGKILL in the middle of writing
+# SIGKILL in the middle of writing: a loop of writers, and once five have
+# finished, the one writing then is killed (the loop stops after it)
 export CHAT_DB="$T/kill.db"
-( while :; do chat-send --conversation k 'x' > /dev/null 2>&1; done ) &
+( while [ ! -e "$T/kill.stop" ]; do chat-send --conversation k 'x' > /dev/null 2>&1; echo >> "$T/kill.n"; done ) &
 loop=$!
-sleep 1
-pkill -9 -P $loop chat-send 2>/dev/null
-kill -9 $loop 2>/dev/null
-pkill -9 -f 'chat-send --conversation k' 2>/dev/null
+i=0
+while [ "$(cat "$T/kill.n" 2>/dev/null | wc -l)" -lt 5 ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+: > "$T/kill.stop"
+pkill -9 -P $loop 2>/dev/null
 wait $loop 2>/dev/null
 is "$(q 'pragma integrity_check')" ok "SIGKILL mid-write: integrity_check ok"
 run chat-send --conversation k 'after the kill'
@@ -208,9 +213,11 @@ is "$(wc -c < "$T/out" | tr -d ' ')" 0 "... and prints no reply"
 # a history locked past the timeout never costs the reply
 export CHAT_DB="$T/locked.db"
 chat-send 'create it' > /dev/null
-flock "$T/locked.db.lock" sleep 3 &
+# held (flock on fd 9) by a sleep that is killed below, once the lock is taken
+( exec 9>> "$T/locked.db.lock"; flock 9 && : > "$T/locked.held" && exec sleep 60 ) > /dev/null 2>&1 &
 lockpid=$!
-sleep 0.3
+i=0
+while [ ! -e "$T/locked.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
 CHAT_DB_TIMEOUT=0.2 run chat-send 'while locked'
 is "$(cat "$T/out")" "concurrent reply" "a locked history: the reply is printed"
 is "$st" 73 "... exit 73"

@@ -67,9 +67,12 @@ is "$(record response .text)" "alpha " "malformed: the words before it are kept"
 is "$reply_status" error "malformed: the history marks the reply failed"
 is "$(wc -l < "$T/log" | tr -d ' ')" 1 "malformed: not retried after words were written"
 
-# 7. a slow trickle: a 3G link (about 50 KB/s, 300 ms before the first byte)
+# 7. a slow trickle: a 3G link (about 50 KB/s, 300 ms before the first byte),
+# in 100-byte writes, so events arrive in pieces. 100 events make about 50 KB
+# on the wire, a second of it (an event a word made 780 KB, and the fake
+# pauses as if for a whole write after each event: 150 s)
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "word%d ", i }' > "$T/long"
-fake_start --text-file "$T/long" --trickle 50000 --delay-first 300
+fake_start --text-file "$T/long" --chunks 100 --split-writes 100 --trickle 50000 --delay-first 300
 fault trickle 0 --idle-timeout 5
 is "$(record response .text)" "$(cat "$T/long")" "3G trickle: the whole reply arrives intact"
 is "$reply_status" complete "3G trickle: complete in the history"
