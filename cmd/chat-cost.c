@@ -260,7 +260,13 @@ int main(int argc, char **argv)
 	} else {
 		r = totals_from_records(&t, &q, nfiles, files);
 	}
-	if ((r == 0 || r == EXIT_DATAERR) && tally_print(&t, &q, json) < 0 && errno != EPIPE)
+	int from_history = history || (!nfiles && isatty(0));
+	if ((r == 0 || r == EXIT_DATAERR) && !t.n && !json && !from_history) {
+		/* nothing was read: an empty table would look like a total of zero */
+		if (!quiet)
+			warn("%s", nfiles ? "no response records in the files given"
+			     : "no response records on stdin (chat-cost --history totals the history)");
+	} else if ((r == 0 || r == EXIT_DATAERR) && tally_print(&t, &q, json) < 0 && errno != EPIPE)
 		r = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
 	tally_free(&t);
 	if (close_stdout() < 0 && !r)

@@ -17,7 +17,7 @@
 # status, ...) and chat-history its arguments;
 # conversations are completed from "chat-history names".
 
-_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch'
+_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split'
 _chat_history_commands='list show search export import rm rename stats prune names'
 _chat_batch_commands='submit status collect cancel list'
 _chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:'
@@ -33,7 +33,8 @@ _chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=fil
 # saved templates, answers as data and the cache.
 _chat_prompting='-t|--template=template -p|--param=pair --schema=file --data=flag
 	--prompt-jq=text --system-jq=text --id-jq=text --arg=pair --argjson=pair
-	--templates=flag --cache=flag --cache-ttl=text'
+	--templates=flag --cache=flag --cache-ttl=text --think-timeout=num
+	--context=num --truncate=flag'
 
 _chat_options() {
 	case $1 in
@@ -55,6 +56,8 @@ _chat_options() {
 		-m|--model=model --encoding=encoding -r|--records=flag --text=flag
 		--budget=num --period=period --json=flag --db=file -q|--quiet=flag
 		-v|--verbose=flag -h|--help=flag --version=flag' ;;
+	chat-split) printf '%s\n' '-n|--tokens=num -m|--model=model --encoding=encoding --id=text
+		-q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag' ;;
 	chat-image) printf '%s\n' '-m|--model=imodel -n|--count=num --size=size --quality=iquality
 		--style=style --format=format --image=file -o|--output=file --dir=dir
 		--force=flag --json=flag --max-cost=num --retries=num --connect-timeout=num
@@ -220,7 +223,7 @@ _chat_complete() {
 		_chat_history_scan "$prog" "${words[@]:1}"
 		[ -z "$hcmd" ] && mapfile -t cands < <(compgen -W "$_chat_batch_commands" -- "$cur")
 	else
-		# prompt words, or the inputs of chat-upload and chat-cost: files
+		# prompt words, or the inputs of chat-upload, chat-cost and chat-split: files
 		mapfile -t cands < <(_chat_values file "$cur")
 	fi
 

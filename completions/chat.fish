@@ -163,6 +163,18 @@ function __chat_cost_complete --argument-names c
     complete -c $c -l version -d 'Show the version'
 end
 
+function __chat_split_complete --argument-names c
+    complete -c $c -F
+    complete -c $c -s n -l tokens -x -d 'At most N tokens a part (required)'
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d "Count with the model's encoding"
+    complete -c $c -l encoding -x -a 'o200k_base cl100k_base' -d 'Count with this encoding'
+    complete -c $c -l id -x -d 'Ids PREFIX-1, PREFIX-2, ... (default: the file name)'
+    complete -c $c -s q -l quiet -d 'No notes on stderr'
+    complete -c $c -s v -l verbose -d 'Say how each input was cut'
+    complete -c $c -s h -l help -d 'Show the help'
+    complete -c $c -l version -d 'Show the version'
+end
+
 function __chat_image_complete --argument-names c
     complete -c $c -f
     complete -c $c -s m -l model -x -a 'gpt-image-1 dall-e-3 gemini-2.5-flash-image openai: gemini:' -d 'The image model'
@@ -275,6 +287,10 @@ function __chat_complete_for --argument-names c
         __chat_cost_complete $c
         return
     end
+    if test $c = chat-split
+        __chat_split_complete $c
+        return
+    end
     if test $c = chat-history
         __chat_history_complete $c
         return
@@ -320,6 +336,9 @@ function __chat_complete_for --argument-names c
     complete -c $c -l templates -d 'List the saved templates'
     complete -c $c -l cache -d 'Answer identical requests from the history, offline'
     complete -c $c -l cache-ttl -x -d 'As --cache, with answers younger than AGE (90m, 12h, 7d)'
+    complete -c $c -l think-timeout -x -d 'Seconds to wait for the first byte of the reply (default 600)'
+    complete -c $c -l context -x -d 'Send only the last N earlier turns (0: none)'
+    complete -c $c -l truncate -d 'Cut a prompt too large for the window, keeping its head and tail'
     # the VALUE after NAME is free text: no files
     complete -c $c -n __chat_pair_value -f
 
@@ -333,7 +352,7 @@ function __chat_complete_for --argument-names c
     end
 end
 
-set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch
+set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split
 set -l __chat_self (string replace -r '^.*/' '' -- (status current-filename) | string replace -r '\.fish$' '')
 if contains -- $__chat_self $__chat_programs
     __chat_complete_for $__chat_self

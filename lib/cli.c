@@ -12,7 +12,7 @@ enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
        OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS,
        OPT_MAX_COST, OPT_PARALLEL, OPT_ORDERED, OPT_SKIP_DONE, OPT_FALLBACK, OPT_TIMEOUT,
        OPT_PROMPT_JQ, OPT_SYSTEM_JQ, OPT_ID_JQ, OPT_ARG, OPT_ARGJSON, OPT_TEMPLATES, OPT_SCHEMA, OPT_DATA,
-       OPT_CACHE, OPT_CACHE_TTL, OPT_CONTEXT, OPT_TRUNCATE };
+       OPT_CACHE, OPT_CACHE_TTL, OPT_CONTEXT, OPT_TRUNCATE, OPT_THINK_TIMEOUT };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -44,6 +44,7 @@ static const struct option longopts[] = {
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+	{ "think-timeout", required_argument, NULL, OPT_THINK_TIMEOUT },
 	{ "records", no_argument, NULL, 'r' },
 	{ "attach", required_argument, NULL, 'a' },
 	{ "continue", no_argument, NULL, 'c' },
@@ -99,6 +100,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	o->retries = 2;
 	o->connect_timeout = 20;
 	o->idle_timeout = 300;
+	o->think_timeout = 600;
 	o->context = -1;
 	opterr = 0;
 	int c;
@@ -189,6 +191,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
 		case OPT_CONNECT_TIMEOUT: o->connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
 		case OPT_IDLE_TIMEOUT: o->idle_timeout = number("--idle-timeout", optarg, 1, 86400); break;
+		case OPT_THINK_TIMEOUT: o->think_timeout = number("--think-timeout", optarg, 1, 86400); break;
 		case 'r':
 			if (!(allow & CLI_RECORDS))
 				usage_error("%s does not read records", "-r");

@@ -13,7 +13,7 @@ struct cli_opts {
 	double max_cost;           /* dollars; < 0: no limit */
 	int json, quiet, records, text_only, no_log, retries, cont, list_models;
 	const char *conversation, *db;
-	long connect_timeout, idle_timeout, timeout;
+	long connect_timeout, idle_timeout, think_timeout, timeout;
 	int parallel, ordered, skip_done;   /* batches (chat-send -r) */
 	const char *fallback[8];   /* --fallback MODEL, in order */
 	int nfallback;

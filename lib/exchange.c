@@ -172,6 +172,8 @@ static int apply(struct run *r, size_t i)
 		return 0; /* after the end marker only a late usage report counts */
 	if (d->err.code) {
 		reply->err = d->err;
+		if (r->emitted)
+			reply->err.retryable = 0; /* part of the reply is out: not this request again */
 		return -1;
 	}
 	if (d->model_len && !reply->model[0])
@@ -279,7 +281,8 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 		return -1;
 	x->c = (struct http_call){ .url = buf_str(&x->url), .headers = x->headers, .body = buf_str(&x->body),
 				   .body_len = x->body.len, .connect_timeout = o->connect_timeout,
-				   .idle_timeout = o->idle_timeout, .total_timeout = o->total_timeout,
+				   .idle_timeout = o->idle_timeout, .think_timeout = o->think_timeout,
+				   .total_timeout = o->total_timeout,
 				   .on_body = on_body, .ctx = &x->r };
 	x->ready = 1;
 	return 0;
@@ -354,7 +357,6 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 			"expected an event stream, got %s", c->content_type[0] ? c->content_type : "no content type");
 	} else if (!reply->done && stray[0]) {
 		err_set(&reply->err, ERR_SERVER, 0, "error in the reply stream: %s", stray);
-		reply->err.retryable = 0;
 	} else if (!reply->done && !reply->finish[0]) {
 		/* a stream that carried its stop reason is whole, with or without
 		 * its end marker, as the SDKs read it; one that ended before any is cut off */
@@ -365,6 +367,9 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 	if (!reply->err.code)
 		return -1;
 	int attempt = x->attempt - 1, retries = x->o->retries;
+	/* an error inside the stream is retried like the same error as a
+	 * status (an overloaded_error event like a 529), but only while
+	 * nothing of the reply has gone out */
 	int retry = reply->err.retryable && !r->emitted && attempt < retries;
 	if (c->should_retry >= 0 && !r->emitted && attempt < retries && reply->err.code != ERR_INTERRUPTED)
 		retry = c->should_retry;

@@ -12,6 +12,7 @@ struct exchange_opts {
 	const char *base;          /* base URL */
 	const char *key;
 	long connect_timeout, idle_timeout;
+	long think_timeout;        /* seconds of silence before the reply's first byte */
 	long total_timeout;        /* seconds for a whole attempt; 0: none */
 	struct ratelimit *rl;      /* the machine's shared limits, or NULL */
 	long est_tokens;           /* what the request may use, for the limits */

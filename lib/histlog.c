@@ -386,6 +386,37 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	return 0;
 }
 
+/* A request that failed before any reply (refused, unreachable, a guard)
+ * leaves nothing behind: not its two rows, not a conversation it alone
+ * began; it was no request to count and no turn to continue from. */
+static void forget_exchange(struct histlog *h)
+{
+	if (store_begin(&h->st) < 0) {
+		h->status = EXIT_CANTCREAT;
+		return;
+	}
+	int rc = 0;
+	static const char *const sql[] = {
+		"DELETE FROM messages WHERE id IN (?1, ?2)",
+		"DELETE FROM conversations WHERE id = ?3 AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation = ?3)",
+	};
+	for (size_t i = 0; i < sizeof sql / sizeof *sql && !rc; i++) {
+		sqlite3_stmt *st = store_prepare(&h->st, sql[i]);
+		if (st) {
+			sqlite3_bind_text(st, 1, h->user_msg, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, h->reply_msg, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, h->conv, -1, SQLITE_STATIC);
+		}
+		rc = step_done(&h->st, st, "forgetting a failed request");
+	}
+	if (rc < 0) {
+		store_rollback(&h->st);
+		h->status = EXIT_CANTCREAT;
+	} else if (store_commit(&h->st) < 0) {
+		h->status = EXIT_CANTCREAT;
+	}
+}
+
 void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
 		 const struct exchange_timing *t, const char *provider, const char *model, double cost)
 {
@@ -396,6 +427,10 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 	enum err_code c = r->err.code;
 	const char *status = !c ? "complete"
 		: c == ERR_INTERRUPTED || ((c == ERR_NETWORK || c == ERR_TIMEOUT) && len) ? "interrupted" : "error";
+	if (!strcmp(status, "error") && !len && !r->have_usage) {
+		forget_exchange(h);
+		return;
+	}
 	if (store_begin(&h->st) < 0) {
 		h->status = EXIT_CANTCREAT;
 		return;

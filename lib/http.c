@@ -172,15 +172,14 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 	long now = now_ms(), quiet = now - (c->last_rx_ms ? c->last_rx_ms : c->started_ms);
 	long limit = c->got_body ? (c->idle_timeout > 0 ? c->idle_timeout : 300)
 				 : (c->think_timeout > 0 ? c->think_timeout : 600);
-	if (!c->got_body && c->idle_timeout > limit)
-		limit = c->idle_timeout;
 	if (un > c->sent) {
 		c->sent = un; /* request bytes going out (an upload) are not silence */
 		c->last_rx_ms = now;
 	} else if (quiet > limit * 1000) {
 		c->stalled = 1;
 		snprintf(c->stall_why, sizeof c->stall_why, "nothing received for %ld s%s", limit,
-			 c->got_body ? " in the middle of the reply" : "");
+			 c->got_body ? " in the middle of the reply (--idle-timeout)"
+				     : " before the reply began (--think-timeout)");
 		return 1;
 	}
 	return 0;

@@ -1,8 +1,19 @@
 #include "input.h"
 #include "diag.h"
+#include "jsonx.h"
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Is this record line an attachment (chat-upload's output)? */
+static int is_attachment(const char *line, size_t len)
+{
+	jv v = jv_parse_sized(line, (int)len);
+	char type[16] = "";
+	jx_str(v, "type", type, sizeof type);
+	jv_free(v);
+	return !strcmp(type, "attachment");
+}
 
 int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *prompt, int *records)
 {
@@ -20,6 +31,11 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 		}
 		if (o->records || o->prompt_jq || (r == 1 && !o->text_only && looks_like_record(line, len))) {
 			*records = 1;
+			if (!o->nwords && !o->records && !o->prompt_jq && is_attachment(line, len)) {
+				error("attachments need a prompt: give it as words, as in "
+				      "chat-upload x.png | %s 'what is in this picture?'", progname);
+				return EXIT_USAGE;
+			}
 			return 0;
 		}
 		if (r == 1 || r == -2) {

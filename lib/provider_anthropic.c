@@ -138,7 +138,6 @@ static void anthropic_decode(const struct sse_event *ev, jv v, struct decoded *d
 	if (!strcmp(type, "error") || !strcmp(ev->type, "error")) {
 		jv e = jx_get(v, "error");
 		map_error(0, e, &d->err);
-		d->err.retryable = 0;
 		jv_free(e);
 	} else if (!strcmp(type, "message_start")) {
 		jv m = jx_get(v, "message"), u = jx_get(m, "usage"), model = jx_get(m, "model");

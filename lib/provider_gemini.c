@@ -179,7 +179,6 @@ static void gemini_decode(const struct sse_event *ev, jv v, struct decoded *d, s
 		char msg[400] = "";
 		jx_str(e, "message", msg, sizeof msg);
 		err_set(&d->err, ERR_SERVER, 0, "error in the reply stream: %s", msg[0] ? msg : "unknown error");
-		d->err.retryable = 0;
 		jv_free(e);
 		jv_free(v);
 		return;

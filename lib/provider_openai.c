@@ -231,7 +231,6 @@ static void openai_decode(const struct sse_event *ev, jv v, struct decoded *d, s
 			classify_error(0, probe, 1, &d->err);
 			jv_free(probe);
 		}
-		d->err.retryable = 0;
 	} else if (!strcmp(ev->type, "error")) {
 		err_set(&d->err, ERR_SERVER, 0, "error event in the reply stream");
 	} else {

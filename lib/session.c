@@ -159,6 +159,7 @@ int session_model(struct session *s, const char *model)
 	s->xo.key = s->key;
 	s->xo.connect_timeout = o->connect_timeout;
 	s->xo.idle_timeout = o->idle_timeout;
+	s->xo.think_timeout = o->think_timeout;
 	s->xo.total_timeout = o->timeout;
 	if (!s->rl_tried) {
 		char why[512];

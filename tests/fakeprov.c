@@ -240,8 +240,10 @@ static void out_raw(struct out *o, const char *p, size_t n)
 	else if (o->split > 0)
 		pause = 2000;
 	for (size_t off = 0; off < n; off += step) {
-		write_all(o->fd, p + off, n - off < step ? n - off : step);
-		sleep_us(pause);
+		size_t len = n - off < step ? n - off : step;
+		write_all(o->fd, p + off, len);
+		/* a trickle's pause is for the bytes just written, not a whole step */
+		sleep_us(o->trickle > 0 ? (long)(len * 1000000 / (size_t)o->trickle) : pause);
 	}
 }
 

@@ -31,7 +31,8 @@ for m in openai:gpt-4o-mini anthropic:claude-sonnet-4-5 gemini:gemini-2.5-flash;
 
 	for e in auth:77 rate_limit:75 server:69 context_length:65 bad_request:65; do
 		fake_start --error "${e%%:*}" --retry-after 30
-		run chat-send --retries 0 -m "$m" hi
+		# the 30 s pause a 429 leaves in the shared limits stays with this run
+		CHAT_RATE_DB="$T/rate-$p-${e%%:*}.db" run chat-send --retries 0 -m "$m" hi
 		is "$st" "${e##*:}" "$p: HTTP error ${e%%:*}: exit ${e##*:}"
 	done
 	fake_start --error unavailable --header 'retry-after-ms: 5' --then --text 'second try'

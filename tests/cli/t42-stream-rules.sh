@@ -24,6 +24,12 @@ for m in openai:gpt-4o-mini anthropic:claude-sonnet-4-5 gemini:gemini-2.5-flash;
 	is "$(chat-history export | jq -r 'select(.role == "assistant") | [.status, .text] | join("|")' | tail -1)" \
 		"interrupted|cut short" "$p: ... and the history keeps what arrived, as interrupted"
 
+	# an error in the stream before any text is retried like the same status
+	fake_start --mid-error 0 --then --text 'second try'
+	run chat-send -m "$m" hi
+	is "$st:$(cat "$T/out"):$(wc -l < "$T/log" | tr -d ' ')" "0:second try:2" \
+		"$p: an error event before any text (overloaded) is retried"
+
 	# a tool call we did not ask for: not text, carried by the response record
 	fake_start --text 'Let me look.' --tool-call 'get_weather={"city":"Paris","days":[1,2]}'
 	run chat-stream -m "$m" hi

@@ -50,7 +50,7 @@ fault overloaded 69 -m claude-haiku-4-5 --retries 2
 is "$(record error '[.code, .status, .retryable] | join(" ")')" "server 529 true" "529: error record server 529"
 is "$(wc -l < "$T/log" | tr -d ' ')" 3 "529: the first try and two retries"
 is "$(record response .type)" "" "529: no response record when nothing arrived"
-is "$reply_status" error "529: the history says the reply failed"
+is "$reply_status" "" "529: a request that failed before any reply leaves no turn in the history"
 has "$T/err" "^chat-send: anthropic claude-haiku-4-5: " "529: one line naming provider and model"
 
 # 5. 503 forever
@@ -81,6 +81,10 @@ is "$reply_status" complete "3G trickle: complete in the history"
 fake_start --text 'considered' --delay-first 2500
 fault thinking 0 --idle-timeout 1
 is "$(record response .text)" considered "thinking: silence before the first byte is not a stall"
+fake_start --text 'considered' --delay-first 2500
+fault think 75 --think-timeout 1 --retries 0
+is "$(record error .code)" timeout "--think-timeout: a model silent past it is a timeout"
+has "$T/err" "before the reply began (--think-timeout)" "--think-timeout: the line says which wait ran out"
 
 # 7c. a stream that stalls part-way
 fake_start --text 'a b c' --chunks 3 --delay-chunk 4000
@@ -101,7 +105,8 @@ export OPENAI_BASE_URL=http://127.0.0.1:9/v1
 fault refused 69 --retries 1
 is "$(record error '[.code, .retryable] | join(" ")')" "network true" "refused: error record network"
 has "$T/err" "cannot connect" "refused: the line says it cannot connect"
-is "$reply_status" error "refused: the prompt is kept, the reply marked failed"
+is "$reply_status:$(chat-history list --json | wc -l | tr -d ' ')" ":0" \
+	"refused: nothing was answered, so no conversation is left behind"
 
 # 9. DNS failure
 export OPENAI_BASE_URL=http://no-such-host.invalid/v1
