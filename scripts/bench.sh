@@ -14,7 +14,8 @@
 # BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_HISTORY (1),
 # BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken),
 # BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
-# openai SDK over 400 prompt records; its own knobs are in its header).
+# openai SDK over 400 prompt records; its own knobs are in its header),
+# BENCH_LIMITS (1: scripts/bench/limits.sh, 200 records under rpm = 120).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -258,6 +259,12 @@ format_table
 if [ "${BENCH_BATCH:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/batch.sh
+fi
+
+# the records engine inside a shared rate limit (skip with BENCH_LIMITS=0)
+if [ "${BENCH_LIMITS:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/limits.sh
 fi
 
 # the history at a million messages (skip with BENCH_HISTORY=0)
