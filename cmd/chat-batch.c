@@ -1,6 +1,7 @@
 /* chat-batch: large jobs through the providers' batch APIs at half price —
  * submit prompt records, follow the jobs, collect their results. */
 #include "diag.h"
+#include "numparse.h"
 #include "input.h"
 #include "iox.h"
 #include "jobrun.h"
@@ -69,11 +70,7 @@ static const struct option longopts[] = {
 
 static long number(const char *flag, const char *s, long lo, long hi)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		die_usage("expected a whole number in range for", flag);
-	return v;
+	return (long)flag_whole(flag, s, lo, hi);
 }
 
 int main(int argc, char **argv)
@@ -96,13 +93,7 @@ int main(int argc, char **argv)
 		case 'm': o.model = optarg; break;
 		case 's': o.system = optarg; break;
 		case O_MAX_TOKENS: o.max_tokens = number("--max-tokens", optarg, 1, 100000000); break;
-		case O_TEMPERATURE: {
-			char *end;
-			o.temperature = strtod(optarg, &end);
-			if (!*optarg || *end || o.temperature < 0 || o.temperature > 2)
-				die_usage("--temperature: expected a number from 0 to 2, not", optarg);
-			break;
-		}
+		case O_TEMPERATURE: o.temperature = flag_number("--temperature", optarg, 0, 2); break;
 		case O_FORCE: r.force = 1; break;
 		case O_ONLY_FAILED: r.only_failed = 1; break;
 		case O_ALL_DONE: all_done = 1; break;

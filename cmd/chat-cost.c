@@ -4,6 +4,7 @@
 #include "config.h"
 #include "countin.h"
 #include "diag.h"
+#include "numparse.h"
 #include "histio.h"
 #include "iox.h"
 #include "records.h"
@@ -76,14 +77,9 @@ static const char *date(const char *s)
 	return s;
 }
 
-static double dollars(const char *s)
+static double dollars(const char *flag, const char *s)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || *end || errno || !(v >= 0) || v > 1e9)
-		die_usage("expected an amount in dollars, like 20 or 0.50", s);
-	return v;
+	return flag_number(flag, s, 0, 1e9);
 }
 
 /* Open a named input, or stdin for "-"; -1 after a message. */
@@ -205,7 +201,7 @@ int main(int argc, char **argv)
 		case O_ENCODING: co.encoding = optarg; break;
 		case 'r': co.records = 1; break;
 		case O_TEXT: co.text_only = 1; break;
-		case O_BUDGET: limit = dollars(optarg); break;
+		case O_BUDGET: limit = dollars("--budget", optarg); break;
 		case O_PERIOD:
 			if (strcmp(optarg, "day") && strcmp(optarg, "month"))
 				die_usage("--period is day or month, not", optarg);

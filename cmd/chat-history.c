@@ -1,12 +1,14 @@
 /* chat-history: the shared history, offline — list, show, search, export,
  * import, rm, rename, stats, prune. */
 #include "diag.h"
+#include "numparse.h"
 #include "histio.h"
 #include "histview.h"
 #include "iox.h"
 #include "store.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,13 +68,9 @@ static const struct option longopts[] = {
 };
 
 
-static long number(const char *s)
+static long number(const char *flag, const char *s)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < 0)
-		die_usage("expected a whole number", s);
-	return v;
+	return (long)flag_whole(flag, s, 0, LONG_MAX);
 }
 
 static const char *date(const char *s)
@@ -192,8 +190,8 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:qvh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n': v.limit = number(optarg); limit_set = 1; break;
-		case O_OFFSET: v.offset = number(optarg); break;
+		case 'n': v.limit = number("--limit", optarg); limit_set = 1; break;
+		case O_OFFSET: v.offset = number("--offset", optarg); break;
 		case O_MODEL: v.model = optarg; break;
 		case O_SINCE: v.since = date(optarg); break;
 		case O_UNTIL: v.until = date(optarg); break;

@@ -3,6 +3,7 @@
  * atomically, and log the prompt and the images in the history. */
 #include "attach.h"
 #include "diag.h"
+#include "numparse.h"
 #include "imagerun.h"
 #include "input.h"
 #include "iox.h"
@@ -79,14 +80,7 @@ struct opts {
 
 static long number(const char *flag, const char *s, long lo, long hi)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi) {
-		char msg[96];
-		snprintf(msg, sizeof msg, "%s: expected a whole number from %ld to %ld", flag, lo, hi);
-		die_usage(msg, s);
-	}
-	return v;
+	return (long)flag_whole(flag, s, lo, hi);
 }
 
 static void parse(int argc, char **argv, struct opts *p)
@@ -111,13 +105,7 @@ static void parse(int argc, char **argv, struct opts *p)
 		case O_DIR: r->fo.dir = optarg; break;
 		case O_FORCE: r->fo.force = 1; break;
 		case O_JSON: o->json = 1; break;
-		case O_MAX_COST: {
-			char *end;
-			o->max_cost = strtod(optarg, &end);
-			if (!*optarg || *end || !(o->max_cost >= 0) || o->max_cost > 1e6)
-				die_usage("--max-cost: expected an amount in dollars, like 0.50", optarg);
-			break;
-		}
+		case O_MAX_COST: o->max_cost = flag_number("--max-cost", optarg, 0, 1e6); break;
 		case O_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
 		case O_CONNECT_TIMEOUT: o->connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
 		case O_TIMEOUT: o->timeout = number("--timeout", optarg, 1, 86400); break;

@@ -2,6 +2,7 @@
  * records for chat-send and chat-stream. */
 #include "config.h"
 #include "diag.h"
+#include "numparse.h"
 #include "iox.h"
 #include "jsonx.h"
 #include "models.h"
@@ -61,14 +62,28 @@ static const struct option longopts[] = {
 };
 
 
-static size_t size_arg(const char *s)
+/* Bytes, or a whole number with K, M or G. */
+static size_t size_arg(const char *flag, const char *s)
 {
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	unsigned long long mul = !strcmp(end, "K") || !strcmp(end, "k") ? 1024ULL : !strcmp(end, "M") ? 1048576ULL
-				 : !strcmp(end, "G") ? 1073741824ULL : !*end ? 1 : 0;
-	if (!*s || !mul || v == 0 || v > (1ULL << 40) / mul)
-		die_usage("expected a size such as 20M", s);
+	static const struct { char c; long long mul; } units[] = { { 'K', 1LL << 10 }, { 'k', 1LL << 10 },
+		{ 'M', 1LL << 20 }, { 'G', 1LL << 30 } };
+	char digits[32], why[200];
+	size_t n = strlen(s);
+	long long mul = 1, v;
+	for (size_t i = 0; n && i < sizeof units / sizeof *units; i++)
+		if (s[n - 1] == units[i].c) {
+			mul = units[i].mul;
+			n--;
+			break;
+		}
+	if (n >= sizeof digits)
+		n = 0;
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	if (parse_whole(flag, digits, 1, (1LL << 40) / mul, &v, why, sizeof why) < 0) {
+		snprintf(why, sizeof why, "%s: expected a size such as 20M, got '%s'", flag, s);
+		die_usage(why, NULL);
+	}
 	return (size_t)(v * mul);
 }
 
@@ -85,8 +100,7 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 		return EXIT_CONFIG;
 	}
 	if (provider_base(&provider_gemini, config_get(&cfg, provider_gemini.name, "base_url"), gemini_base,
-			  sizeof gemini_base) < 0) {
-		snprintf(why, cap, "gemini: the base URL is longer than %zu bytes", sizeof gemini_base - 1);
+			  sizeof gemini_base, why, cap) < 0) {
 		config_free(&cfg);
 		return EXIT_CONFIG;
 	}
@@ -140,15 +154,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":m:o:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
-		case O_MAX_SIDE: {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 16 || v > 20000)
-				die_usage("--max-side: expected pixels from 16 to 20000", optarg);
-			uo.max_side = (int)v;
-			side_set = 1;
-			break;
-		}
+		case O_MAX_SIDE: uo.max_side = (int)flag_whole("--max-side", optarg, 16, 20000); side_set = 1; break;
 		case O_QUALITY:
 			if ((uo.quality = upload_quality(optarg)) < 0)
 				die_usage("--quality: expected low, medium or high", optarg);
@@ -158,7 +164,7 @@ int main(int argc, char **argv)
 				die_usage("--flatten: expected #rrggbb, white or black", optarg);
 			uo.flatten = 1;
 			break;
-		case O_MAX_BYTES: uo.max_bytes = size_arg(optarg); break;
+		case O_MAX_BYTES: uo.max_bytes = size_arg("--max-bytes", optarg); break;
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose++; break;

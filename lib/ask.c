@@ -1,4 +1,5 @@
 #include "ask.h"
+#include "numparse.h"
 #include "cache.h"
 #include "diag.h"
 #include "fit.h"
@@ -214,9 +215,16 @@ static long context_turns(const struct session *s)
 	if (s->opts->context >= 0)
 		return s->opts->context;
 	const char *c = config_get(&s->cfg, "", "context");
-	char *end;
-	long v = c && *c ? strtol(c, &end, 10) : -1;
-	return c && *c && !*end && v >= 0 ? v : -1;
+	char why[200];
+	long long v;
+	if (!c || !*c)
+		return -1;
+	if (parse_whole("context in the config", c, 0, 1000000, &v, why, sizeof why) < 0) {
+		if (!s->opts->quiet)
+			warn("%s; sending every earlier turn", why);
+		return -1;
+	}
+	return (long)v;
 }
 
 /* --cache: an identical request answered before is answered again from

@@ -7,6 +7,7 @@
 #include "jsonx.h"
 #include "response.h"
 #include "sig.h"
+#include "textcheck.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -336,6 +337,8 @@ static void start_job(struct engine *e, struct job *j, struct item *it)
 		snprintf(bad, sizeof bad, "a %s record is not a prompt", type);
 	else if (!bad[0] && (jv_get_kind(j->text) != JV_KIND_STRING || !jv_string_length_bytes(jv_copy(j->text))))
 		snprintf(bad, sizeof bad, "a prompt record needs a non-empty \"text\"");
+	else if (!bad[0])
+		prompt_record_check(rec, bad, sizeof bad); /* a NUL would cut the text short */
 	if (!bad[0] && e->bo->skip_done && answered(e, j->id)) {
 		e->skipped++;
 		output_done(e, seq);
@@ -531,6 +534,8 @@ int batch_run(struct session *s, struct line_reader *lr, const struct batch_opts
 				j->limited = w > 0;
 				if (w > 0)
 					j->not_before = now + w;
+				else if (w < 0)
+					finish_job(&e, j); /* a pause past --wait-limit, or --timeout */
 				else
 					launch(&e, j);
 			}

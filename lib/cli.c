@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "diag.h"
+#include "numparse.h"
 #include "schema.h"
 #include "template.h"
 #include <getopt.h>
@@ -67,17 +68,35 @@ static _Noreturn void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", progname, msg, progname);
-	exit(EXIT_USAGE);
+	die_usage(msg, NULL);
 }
 
 static long number(const char *flag, const char *s, long lo, long hi)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		usage_error("%s: expected a whole number from %ld to %ld, got '%s'", flag, lo, hi, s);
-	return v;
+	return (long)flag_whole(flag, s, lo, hi);
+}
+
+/* --cache-ttl: seconds, or a whole number with s, m, h or d, up to a century. */
+static long cache_ttl(const char *s)
+{
+	static const struct { char c; long secs; } units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char digits[32], why[200];
+	size_t n = strlen(s);
+	long unit = 1;
+	for (size_t i = 0; n && i < sizeof units / sizeof *units; i++)
+		if (s[n - 1] == units[i].c) {
+			unit = units[i].secs;
+			n--;
+			break;
+		}
+	long long v;
+	if (n >= sizeof digits)
+		n = 0; /* no number is that long */
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	if (parse_whole("--cache-ttl", digits, 1, 100LL * 365 * 86400 / unit, &v, why, sizeof why) < 0)
+		usage_error("--cache-ttl: expected a time like 3600, 90m, 12h or 7d, got '%s'", s);
+	return (long)(v * unit);
 }
 
 /* The jq variables and the schema live as long as the process (the
@@ -114,22 +133,8 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case 'm': o->model = optarg; break;
 		case 's': o->system = optarg; break;
 		case OPT_MAX_TOKENS: o->max_tokens = number("--max-tokens", optarg, 1, 100000000); break;
-		case OPT_TEMPERATURE: {
-			char *end;
-			double t = strtod(optarg, &end);
-			if (!*optarg || *end || t < 0 || t > 2)
-				usage_error("--temperature: expected a number from 0 to 2, got '%s'", optarg);
-			o->temperature = t;
-			break;
-		}
-		case OPT_MAX_COST: {
-			char *end;
-			double d = strtod(optarg, &end);
-			if (!*optarg || *end || !(d >= 0) || d > 1e6)
-				usage_error("--max-cost: expected an amount in dollars, like 0.05, got '%s'", optarg);
-			o->max_cost = d;
-			break;
-		}
+		case OPT_TEMPERATURE: o->temperature = flag_number("--temperature", optarg, 0, 2); break;
+		case OPT_MAX_COST: o->max_cost = flag_number("--max-cost", optarg, 0, 1e6); break;
 		case OPT_PARALLEL:
 		case OPT_ORDERED:
 		case OPT_SKIP_DONE:
@@ -172,18 +177,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case OPT_SCHEMA: schema_arg = optarg; break;
 		case OPT_DATA: o->data_only = 1; break;
 		case OPT_CACHE: o->cache = 1; break;
-		case OPT_CACHE_TTL: {
-			/* seconds, or a number with s, m, h or d */
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			long unit = !*end ? 1 : !strcmp(end, "s") ? 1 : !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600
-				    : !strcmp(end, "d") ? 86400 : 0;
-			if (end == optarg || !unit || v <= 0 || v > 100L * 365 * 86400 / unit)
-				usage_error("--cache-ttl: expected a time like 3600, 90m, 12h or 7d, got '%s'", optarg);
-			o->cache = 1;
-			o->cache_ttl = v * unit;
-			break;
-		}
+		case OPT_CACHE_TTL: o->cache = 1; o->cache_ttl = cache_ttl(optarg); break;
 		case OPT_CONTEXT: o->context = number("--context", optarg, 0, 1000000); break;
 		case OPT_TRUNCATE: o->truncate = 1; break;
 		case OPT_JSON: o->json = 1; break;

@@ -210,6 +210,7 @@ static int key_find(const struct config *c, const char *provider, const char *co
 			return KEY_REFUSED;
 		}
 		snprintf(source, source_cap, "%s", *e);
+		secret_add(out); /* a server that echoes it back is never repeated */
 		return KEY_OK;
 	}
 	const char *file = config_get(c, provider, "key_file");
@@ -222,6 +223,7 @@ static int key_find(const struct config *c, const char *provider, const char *co
 		if (key_file_read(path, out, cap) < 0)
 			return KEY_REFUSED;
 		snprintf(source, source_cap, "key file %s", path);
+		secret_add(out);
 		return KEY_OK;
 	}
 	if (quiet)

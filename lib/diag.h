@@ -3,6 +3,7 @@
 #ifndef CHAT_DIAG_H
 #define CHAT_DIAG_H
 #include <stddef.h>
+#include "buf.h"
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -27,8 +28,33 @@ int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A usage error: "prog: msg[: arg]", a hint to try --help, exit 64. */
 _Noreturn void die_usage(const char *msg, const char *arg);
-/* Copy at most cap-1 bytes of untrusted text into out, control characters
- * replaced by '?', so provider text never drives the terminal. */
+
+/* Outside text (names, titles, file names, model names, servers' words)
+ * made safe for a terminal, one way everywhere: a C0 control, DEL or a
+ * byte that is not UTF-8 is shown as \xNN (\n, \r and \t as such), a C1
+ * control as \u0080 to \u009f, and valid UTF-8 text is kept; backslashes
+ * are left alone, so scrubbing twice changes nothing more. */
+enum scrub_flags {
+	SCRUB_LINES = 1,    /* keep newlines and tabs (a transcript) */
+	SCRUB_SECRETS = 2,  /* every registered secret becomes [redacted] */
+};
+/* Append the scrubbed text to out: 0, or -1 when out's cap stopped it (at
+ * a whole character or escape). */
+int scrub_buf(struct buf *out, const char *in, size_t len, unsigned flags);
+/* The same into out[cap] as one line, secrets redacted, cut at a whole
+ * character or escape: for messages and error records. */
 void scrub(char *out, size_t cap, const char *in, size_t len);
+/* The length of the well-formed UTF-8 character at s[0..n), or 0. */
+size_t utf8_char_len(const void *s, size_t n);
+
+/* Secrets (keys, the password of a base URL) are registered as they are
+ * read, and scrub() and every message replace them with [redacted]; the
+ * keys in the providers' variables are registered on first use. Shorter
+ * strings than SECRET_MIN are not secrets worth hiding: they would mangle
+ * ordinary words. */
+#define SECRET_MIN 8
+void secret_add(const char *s);
+/* s[0..n) as a secret if it is at least min bytes long. */
+void secret_add_min(const char *s, size_t n, size_t min);
 extern int verbose;
 #endif

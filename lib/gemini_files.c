@@ -1,4 +1,5 @@
 #include "gemini_files.h"
+#include "numparse.h"
 #include "base64.h"
 #include "buf.h"
 #include "chaterr.h"
@@ -50,17 +51,28 @@ struct up {
 	long hint;                  /* Retry-After of the reply that gave it, -1: none */
 };
 
-/* A size from the environment ("8M", "262144"), or dflt. */
+/* A size from the environment ("8M", "262144"), or dflt. A tuning knob
+ * is read in the middle of an upload, so a bad one is said and the
+ * default used rather than the upload thrown away. */
 static long long env_size(const char *name, long long dflt)
 {
 	const char *s = getenv(name);
 	if (!s || !*s)
 		return dflt;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	long long mul = !*end ? 1 : !strcasecmp(end, "k") ? 1024 : !strcasecmp(end, "m") ? MIB : 0;
-	if (end == s || !mul || v <= 0 || v > (1LL << 40) / mul) {
-		warn("%s: expected a size such as 8M; using the default", name);
+	char digits[32], why[200];
+	size_t n = strlen(s);
+	long long mul = 1, v;
+	if (n && (s[n - 1] == 'k' || s[n - 1] == 'K'))
+		mul = 1024, n--;
+	else if (n && (s[n - 1] == 'm' || s[n - 1] == 'M'))
+		mul = MIB, n--;
+	if (n >= sizeof digits)
+		n = 0;
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	if (parse_whole(name, digits, 1, (1LL << 40) / mul, &v, why, sizeof why) < 0) {
+		warn("%s: expected a whole number from 1 (K or M may end it), got '%s'; using the default, %lld", name, s,
+		     dflt);
 		return dflt;
 	}
 	return v * mul;

@@ -1,4 +1,5 @@
 #include "histio.h"
+#include "numparse.h"
 #include "base64.h"
 #include "buf.h"
 #include "diag.h"
@@ -195,10 +196,85 @@ static int need(jv rec, const char *key, jv_kind kind)
 	return ok;
 }
 
+/* A time as the history keeps it, a UTC RFC 3339 stamp: the lists sort and
+ * --since compares them as text, so another form would misplace the turn. */
+static int valid_time(jv v)
+{
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		return 0;
+	const char *s = jv_string_value(v);
+	int y, mo, d, h, mi, sec, n = 0;
+	if (strlen(s) < 20 || !histio_valid_date(s) ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+		return 0;
+	for (int i = 11; i < 19; i++)
+		if ((i == 13 || i == 16) ? s[i] != ':' : !isdigit((unsigned char)s[i]))
+			return 0;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+		return 0;
+	const char *p = s + 19;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return 0;
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	}
+	return p[0] == 'Z' && !p[1];
+}
+
+/* Is rec's key absent, null, or a number in [lo, hi] (whole if it must be)? */
+static int number_or_null(jv rec, const char *key, double lo, double hi, int whole)
+{
+	jv v = jx_get(rec, key);
+	jv_kind k = jv_get_kind(v);
+	int ok = k == JV_KIND_INVALID || k == JV_KIND_NULL || (k == JV_KIND_NUMBER && num_ok(jv_number_value(v), lo, hi, whole));
+	jv_free(v);
+	return ok;
+}
+
+/* Numbers a history must be able to trust: a seq that orders the turns, and
+ * usage and cost that chat-cost adds up (a negative cost would let a
+ * --budget gate pass). NULL, or what is wrong. */
+static const char *check_message(jv rec)
+{
+	static const char *const tokens[] = { "input", "output", "cached", "reasoning" };
+	jv seq = jx_get(rec, "seq");
+	int seq_ok = jv_get_kind(seq) != JV_KIND_NUMBER || num_ok(jv_number_value(seq), 1, 2147483647, 1);
+	jv_free(seq);
+	if (!seq_ok)
+		return "\"seq\" must be a whole number from 1 to 2147483647";
+	jv usage = jx_get(rec, "usage");
+	jv_kind uk = jv_get_kind(usage);
+	int usage_ok = uk == JV_KIND_INVALID || uk == JV_KIND_NULL || uk == JV_KIND_OBJECT;
+	for (size_t i = 0; usage_ok && uk == JV_KIND_OBJECT && i < sizeof tokens / sizeof *tokens; i++)
+		usage_ok = number_or_null(usage, tokens[i], 0, 9007199254740992.0, 1);
+	jv_free(usage);
+	if (!usage_ok)
+		return "\"usage\" must hold token counts that are whole numbers, 0 or more";
+	if (!number_or_null(rec, "cost_usd", 0, 1e9, 0))
+		return "\"cost_usd\" must be a number of dollars, 0 or more";
+	if (!number_or_null(rec, "ttft_ms", 0, 9007199254740992.0, 0) || !number_or_null(rec, "ms", 0, 9007199254740992.0, 0))
+		return "\"ttft_ms\" and \"ms\" must be times in milliseconds, 0 or more";
+	jv created = jx_get(rec, "created");
+	int time_ok = jv_get_kind(created) != JV_KIND_STRING || valid_time(created);
+	jv_free(created);
+	if (!time_ok)
+		return "\"created\" must be a UTC time such as 2026-01-31T12:00:00.000Z";
+	return NULL;
+}
+
 static const char *import_conversation(struct importer *im, jv rec)
 {
 	if (!need(rec, "id", JV_KIND_STRING) || !need(rec, "created", JV_KIND_STRING) || !need(rec, "updated", JV_KIND_STRING))
 		return "a conversation record needs string id, created and updated";
+	jv created = jx_get(rec, "created"), updated = jx_get(rec, "updated");
+	int times_ok = valid_time(created) && valid_time(updated);
+	jv_free(created);
+	jv_free(updated);
+	if (!times_ok)
+		return "\"created\" and \"updated\" must be UTC times such as 2026-01-31T12:00:00.000Z";
 	static const char *const cols[] = { "id", "name", "title", "system", "created", "updated" };
 	for (int i = 0; i < 6; i++)
 		bind_jv(im->conv, i + 1, rec, cols[i]);
@@ -261,6 +337,9 @@ static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
 
 static const char *import_message(struct importer *im, jv rec)
 {
+	const char *bad = check_message(rec);
+	if (bad)
+		return bad;
 	if ((bind_fields(im->msg, rec, "") & MSG_REQUIRED) != MSG_REQUIRED) {
 		sqlite3_clear_bindings(im->msg);
 		return "a message record needs id, conversation, seq, role, text, status and created";

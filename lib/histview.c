@@ -4,6 +4,7 @@
 #include "histio.h"
 #include "iox.h"
 #include "jsonx.h"
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,15 +24,15 @@ static const char *text_or(sqlite3_stmt *st, int i, const char *dflt)
 	return t ? t : dflt;
 }
 
-/* Untrusted text for a terminal: control characters other than newline and tab shown as '?'. */
+/* Outside text for a terminal: names, titles, models, transcripts. */
 static void add_clean(struct buf *b, const char *s, size_t n, int keep_newlines)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && !(keep_newlines && (c == '\n' || c == '\t'))) || c == 0x7f)
-			c = keep_newlines || c != '\n' ? '?' : ' ';
-		buf_addc(b, (char)c);
-	}
+	scrub_buf(b, s, n, keep_newlines ? SCRUB_LINES : 0);
+}
+
+static void add_clean_str(struct buf *b, const char *s)
+{
+	add_clean(b, s, strlen(s), 0);
 }
 
 int histview_list(struct store *s, const struct view_opts *v)
@@ -57,9 +58,13 @@ int histview_list(struct store *s, const struct view_opts *v)
 			jx_dump_line(c, &out);
 		} else {
 			const char *title = text_or(st, 2, "");
-			buf_addf(&out, "%s  %.16s  %4d  ", text_or(st, 0, ""), text_or(st, 4, ""), sqlite3_column_int(st, 5));
-			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-				buf_addf(&out, "[%s] ", text_or(st, 1, ""));
+			add_clean_str(&out, text_or(st, 0, ""));
+			buf_addf(&out, "  %.16s  %4d  ", text_or(st, 4, ""), sqlite3_column_int(st, 5));
+			if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+				buf_addc(&out, '[');
+				add_clean_str(&out, text_or(st, 1, ""));
+				buf_adds(&out, "] ");
+			}
 			size_t tl = strlen(title);
 			if (tl > 60)
 				for (tl = 60; tl && ((unsigned char)title[tl] & 0xC0) == 0x80; tl--)
@@ -84,9 +89,13 @@ int histview_show(struct store *s, const char *conv_id, const struct view_opts *
 		return EXIT_CANTCREAT;
 	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		buf_addf(&out, "conversation %s", text_or(st, 0, ""));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			buf_addf(&out, " (%s)", text_or(st, 1, ""));
+		buf_adds(&out, "conversation ");
+		add_clean_str(&out, text_or(st, 0, ""));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			buf_adds(&out, " (");
+			add_clean_str(&out, text_or(st, 1, ""));
+			buf_addc(&out, ')');
+		}
 		buf_addc(&out, '\n');
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
 			buf_adds(&out, "system: ");
@@ -103,12 +112,20 @@ int histview_show(struct store *s, const char *conv_id, const struct view_opts *
 	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *role = text_or(st, 0, ""), *status = text_or(st, 2, "");
-		buf_addf(&out, "\n%s--- %s", v->color ? "\033[1m" : "", role);
-		if (!strcmp(role, "assistant") && sqlite3_column_type(st, 3) != SQLITE_NULL)
-			buf_addf(&out, " (%s)", text_or(st, 3, ""));
-		buf_addf(&out, " %.19s", text_or(st, 4, ""));
-		if (strcmp(status, "complete"))
-			buf_addf(&out, " [%s]", status);
+		buf_addf(&out, "\n%s--- ", v->color ? "\033[1m" : "");
+		add_clean_str(&out, role);
+		if (!strcmp(role, "assistant") && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			buf_adds(&out, " (");
+			add_clean_str(&out, text_or(st, 3, ""));
+			buf_addc(&out, ')');
+		}
+		buf_addc(&out, ' ');
+		add_clean(&out, text_or(st, 4, ""), strnlen(text_or(st, 4, ""), 19), 0);
+		if (strcmp(status, "complete")) {
+			buf_adds(&out, " [");
+			add_clean_str(&out, status);
+			buf_addc(&out, ']');
+		}
 		buf_adds(&out, v->color ? "\033[0m\n" : "\n");
 		const char *t = text_or(st, 1, "");
 		size_t n = (size_t)sqlite3_column_bytes(st, 1);
@@ -142,9 +159,36 @@ static void quote_words(const char *q, struct buf *b)
 	}
 }
 
-static int search_with(struct store *s, const char *match, const struct view_opts *v, struct buf *out, int *syntax)
+/* The marks snippet() puts around a match in text mode: bytes that are
+ * never in UTF-8 text, so no stored message can forge them. */
+#define MARK_OPEN "\xff\x01"
+#define MARK_CLOSE "\xff\x02"
+
+/* A snippet scrubbed, with the marks turned into highlight codes (on a
+ * terminal) or brackets. */
+static void add_snippet(struct buf *out, const char *snip, int color)
 {
-	const char *open = v->color ? "\033[1;31m" : v->json ? "" : "[", *close = v->color ? "\033[0m" : v->json ? "" : "]";
+	for (const char *p = snip; *p;) {
+		const char *m = strstr(p, "\xff");
+		size_t n = m ? (size_t)(m - p) : strlen(p);
+		add_clean(out, p, n, 0);
+		if (!m)
+			break;
+		if (m[1] == '\x01' || m[1] == '\x02') {
+			buf_adds(out, m[1] == '\x01' ? (color ? "\033[1;31m" : "[") : (color ? "\033[0m" : "]"));
+			p = m + 2;
+		} else {
+			add_clean(out, m, 1, 0);
+			p = m + 1;
+		}
+	}
+}
+
+/* 0, an exit status, or -1 when FTS5 cannot parse match (why says so). */
+static int search_with(struct store *s, const char *match, const struct view_opts *v, struct buf *out, int *syntax,
+		       char *why, size_t cap)
+{
+	const char *open = v->json ? "" : MARK_OPEN, *close = v->json ? "" : MARK_CLOSE;
 	sqlite3_stmt *st = NULL;
 	const char *sql =
 		"SELECT m.id, m.conversation, m.role, m.model, m.created, snippet(messages_fts, 0, ?2, ?3, '...', 12), m.seq"
@@ -178,43 +222,58 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 			m = jv_object_set(m, jv_string("snippet"), jv_string(snip));
 			jx_dump_line(m, out);
 		} else {
-			buf_addf(out, "%s  %.16s  %-9s ", text_or(st, 1, ""), text_or(st, 4, ""), text_or(st, 2, ""));
-			/* keep the escape codes we added, scrub the rest */
-			for (const char *p = snip; *p; p++) {
-				if (*p == '\033' && v->color) {
-					size_t n = strspn(p + 1, "[0123456789;m");
-					buf_add(out, p, n + 1);
-					p += n;
-				} else {
-					add_clean(out, p, 1, 0);
-				}
-			}
+			add_clean_str(out, text_or(st, 1, ""));
+			buf_adds(out, "  ");
+			add_clean(out, text_or(st, 4, ""), strnlen(text_or(st, 4, ""), 16), 0);
+			buf_adds(out, "  ");
+			add_clean_str(out, text_or(st, 2, ""));
+			buf_addf(out, "%*s", (int)(strlen(text_or(st, 2, "")) < 9 ? 10 - strlen(text_or(st, 2, "")) : 1), "");
+			/* keep the highlight codes we added (and only those), scrub the rest */
+			add_snippet(out, snip, v->color);
 			buf_addc(out, '\n');
 		}
 	}
-	/* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR */
-	const char *msg = sqlite3_errmsg(s->db);
-	*syntax = rc == SQLITE_ERROR && (strstr(msg, "fts5") || strstr(msg, "syntax") ||
-					  strstr(msg, "unterminated") || strstr(msg, "no such column"));
-	if (rc != SQLITE_DONE && !*syntax)
+	/* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR from
+	 * the step; a busy, damaged or unreadable history has codes of its own */
+	*syntax = rc == SQLITE_ERROR && (sqlite3_errcode(s->db) & 0xff) == SQLITE_ERROR;
+	if (*syntax) {
+		snprintf(why, cap, "%s", sqlite3_errmsg(s->db));
+		for (size_t n = strlen(why); n && (why[n - 1] == ' ' || why[n - 1] == ':'); n--)
+			why[n - 1] = 0; /* "unknown special query: " names nothing after its colon */
+	} else if (rc != SQLITE_DONE) {
 		store_error(s, "search");
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : *syntax ? -1 : EXIT_CANTCREAT;
+}
+
+/* Has the query a letter or digit (ASCII or not) to search for? */
+static int has_words(const char *q)
+{
+	for (; *q; q++)
+		if (isalnum((unsigned char)*q) || (unsigned char)*q >= 0x80)
+			return 1;
+	return 0;
 }
 
 int histview_search(struct store *s, const char *query, const struct view_opts *v)
 {
 	struct buf out = BUF_INIT(1 << 28), quoted = BUF_INIT(1 << 20);
 	int syntax = 0;
-	int r = search_with(s, query, v, &out, &syntax);
-	if (r == -1) {
+	char why[256] = "";
+	int r = search_with(s, query, v, &out, &syntax, why, sizeof why);
+	if (r == -1 && !has_words(query)) {
+		/* nothing to search for as words either: say what FTS5 made of it */
+		error("search: '%s' has no words to search for and is no query the full-text index takes (%s)", query, why);
+		r = EXIT_DATAERR;
+	} else if (r == -1) {
 		/* not FTS5 syntax: search for the words as typed */
 		buf_reset(&out);
 		quote_words(query, &quoted);
-		r = search_with(s, buf_str(&quoted), v, &out, &syntax);
+		r = search_with(s, buf_str(&quoted), v, &out, &syntax, why, sizeof why);
 		if (r == -1) {
-			error("search: cannot understand the query '%s'", query);
-			r = EXIT_USAGE;
+			error("search: '%s' is no query the full-text index takes (%s)", query, why);
+			r = EXIT_DATAERR;
 		}
 	}
 	if (!r)

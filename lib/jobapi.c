@@ -1,6 +1,8 @@
 /* jobapi: what the three batch APIs share — the HTTP exchanges with
  * retries, downloads to a file, the limits, and the list of providers. */
 #include "jobapi.h"
+#include "numparse.h"
+#include <limits.h>
 #include "diag.h"
 #include "http.h"
 #include "jsonx.h"
@@ -32,10 +34,10 @@ static long long env_limit(const char *name, long long dflt)
 	const char *s = getenv(name);
 	if (!s || !*s)
 		return dflt;
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (end == s || *end || v <= 0) {
-		warn("%s: expected a positive whole number; using %lld", name, dflt);
+	char why[200];
+	long long v;
+	if (parse_whole(name, s, 1, LLONG_MAX, &v, why, sizeof why) < 0) {
+		warn("%s; using %lld", why, dflt);
 		return dflt;
 	}
 	return v < dflt ? v : dflt;

@@ -1,5 +1,6 @@
 /* chat-batch's commands after submit: status, wait, collect, cancel, list. */
 #include "jobrun.h"
+#include "numparse.h"
 #include "clock.h"
 #include "diag.h"
 #include "iox.h"
@@ -222,8 +223,13 @@ int jobrun_status(struct jobrun *r, jv jobs)
 int jobrun_wait(struct jobrun *r, jv jobs)
 {
 	const char *cap_s = getenv("CHAT_BATCH_POLL");
-	double cap = cap_s && *cap_s ? strtod(cap_s, NULL) : 60;
-	long cap_ms = cap > 0 && cap < 86400 ? (long)(cap * 1000) : 60000, delay = cap_ms < 1000 ? cap_ms : 1000;
+	double cap = 60;
+	char why[200];
+	if (cap_s && *cap_s && parse_seconds("CHAT_BATCH_POLL", cap_s, 0.001, 86400, &cap, why, sizeof why) < 0) {
+		warn("%s; polling at most a minute apart", why);
+		cap = 60;
+	}
+	long cap_ms = (long)(cap * 1000), delay = cap_ms < 1000 ? cap_ms : 1000;
 	int shown = 0;
 	for (;;) {
 		long open = 0, total = 0, done = 0, failed = 0;

@@ -17,6 +17,7 @@
 #include "response.h"
 #include "sha256.h"
 #include "sig.h"
+#include "textcheck.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,8 @@ static int one(void *ctx, long lineno, jv rec, const char *why)
 		snprintf(bad, sizeof bad, "a %s record is not a prompt", type);
 	else if (!bad[0] && (jv_get_kind(text) != JV_KIND_STRING || !jv_string_length_bytes(jv_copy(text))))
 		snprintf(bad, sizeof bad, "a prompt record needs a non-empty \"text\"");
+	else if (!bad[0])
+		prompt_record_check(rec, bad, sizeof bad);
 	enum err_code code = ERR_BAD_INPUT;
 	if (!bad[0] && r->only_failed) {
 		char rid[256];

@@ -2,6 +2,7 @@
 #include "diag.h"
 #include "jsonx.h"
 #include "records.h"
+#include "textcheck.h"
 #include <errno.h>
 #include <jq.h>
 #include <stdio.h>
@@ -223,6 +224,11 @@ int promptmap_one(const char *prompt_jq, const char *system_jq, jv vars, struct 
 	jv_free(id);
 	if (r < 0) {
 		error("%s", why);
+		return EXIT_DATAERR;
+	}
+	if (prompt_record_check(p, why, sizeof why) < 0) {
+		jv_free(p);
+		error("--prompt-jq: %s", why);
 		return EXIT_DATAERR;
 	}
 	jv text = jx_get(p, "text"), sys = jx_get(p, "system");

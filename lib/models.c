@@ -1,4 +1,5 @@
 #include "models.h"
+#include "numparse.h"
 #include "buf.h"
 #include "diag.h"
 #include "iox.h"
@@ -36,24 +37,27 @@ static void table_path(char *out, size_t cap)
 	snprintf(out, cap, "%s/models", CHAT_DATADIR);
 }
 
+/* A price in dollars: "-" (unknown) is -1, and anything but a finite
+ * number from 0 up is -2, malformed (a negative or nan price would make
+ * every budget check pass). */
 static double price(const char *s)
 {
 	if (!strcmp(s, "-"))
 		return -1;
-	char *end;
-	double d = strtod(s, &end);
-	return *end ? -2 : d;
+	char why[200];
+	double d;
+	return parse_number("price", s, 0, 1e9, &d, why, sizeof why) < 0 ? -2 : d;
 }
 
 /* One "[quality/]WxH=usd" item of an image price list: 0 or -1. */
 static int price_item(const char *s, size_t n)
 {
-	char item[96], *eq, *end;
+	char item[96], *eq;
 	if (n == 0 || n >= sizeof item)
 		return -1;
 	snprintf(item, sizeof item, "%.*s", (int)n, s);
 	eq = strchr(item, '=');
-	if (!eq || eq == item || strtod(eq + 1, &end) < 0 || end == eq + 1 || *end)
+	if (!eq || eq == item || price(eq + 1) < 0)
 		return -1;
 	*eq = 0;
 	const char *size = strchr(item, '/') ? strchr(item, '/') + 1 : item;
@@ -89,9 +93,9 @@ static long count(const char *s)
 {
 	if (!strcmp(s, "-"))
 		return 0;
-	char *end;
-	long v = strtol(s, &end, 10);
-	return *end || v < 0 ? -1 : v;
+	char why[200];
+	long long v;
+	return parse_whole("count", s, 0, 1000000000000LL, &v, why, sizeof why) < 0 ? -1 : (long)v;
 }
 
 static struct model_info *slot(struct models *m, const char *name)

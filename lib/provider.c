@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const struct provider *const all[] = { &provider_openai, &provider_anthropic, &provider_gemini,
 	&provider_ollama, NULL };
@@ -93,30 +94,88 @@ static size_t trimmed(const char *s)
 
 /* Where the value comes from, first found wins: the provider's own
  * variable, Google's SDK variable (an origin, to which the SDK adds its
- * API version), OLLAMA_HOST, the config, the built-in default. */
-static int base_source(const struct provider *p, const char *config_value, char *out, size_t cap)
+ * API version), OLLAMA_HOST, the config, the built-in default. *from
+ * names the source for messages. */
+static int base_source(const struct provider *p, const char *config_value, char *out, size_t cap, const char **from)
 {
 	const char *env = getenv(p->base_env);
 	const char *google = p == &provider_gemini ? getenv("GOOGLE_GEMINI_BASE_URL") : NULL;
 	const char *host = p == &provider_ollama ? getenv("OLLAMA_HOST") : NULL;
 	int n;
-	if (env && *env)
+	if (env && *env) {
+		*from = p->base_env;
 		n = snprintf(out, cap, "%s", env);
-	else if (google && *google)
+	} else if (google && *google) {
+		*from = "GOOGLE_GEMINI_BASE_URL";
 		n = snprintf(out, cap, "%.*s/v1beta", (int)trimmed(google), google);
-	else if (host && *host)
+	} else if (host && *host) {
+		*from = "OLLAMA_HOST";
 		n = snprintf(out, cap, "%s%.*s/v1", strstr(host, "://") ? "" : "http://", (int)trimmed(host), host);
-	else if (config_value && *config_value)
+	} else if (config_value && *config_value) {
+		*from = "base_url";
 		n = snprintf(out, cap, "%s", config_value);
-	else
+	} else {
+		*from = "the default";
 		n = snprintf(out, cap, "%s", p->default_base);
+	}
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-int provider_base(const struct provider *p, const char *config_value, char *out, size_t cap)
+/* Only web URLs: a file:// or any other scheme would hand libcurl a way
+ * to read local files or talk other protocols with our key. 0, or -1 with
+ * why. The password in user:password@ becomes a secret that no message
+ * shows. */
+static int base_check(const char *url, char *why, size_t cap)
 {
-	if (base_source(p, config_value, out, cap) < 0)
+	size_t skip = !strncasecmp(url, "https://", 8) ? 8 : !strncasecmp(url, "http://", 7) ? 7 : 0;
+	if (!skip) {
+		snprintf(why, cap, "'%s' is not an http:// or https:// URL", url);
 		return -1;
+	}
+	for (const char *c = url; *c; c++)
+		if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
+			snprintf(why, cap, "'%s' holds a space or a control character", url);
+			return -1;
+		}
+	const char *host = url + skip;
+	size_t alen = strcspn(host, "/?#");
+	const char *at = NULL;
+	for (const char *c = host; c < host + alen; c++)
+		if (*c == '@')
+			at = c;
+	if (at) {
+		size_t ulen = (size_t)(at - host);
+		const char *colon = memchr(host, ':', ulen);
+		/* the whole user:password, however short, and the password alone */
+		if (colon)
+			secret_add_min(host, ulen, 1);
+		if (colon)
+			secret_add_min(colon + 1, ulen - (size_t)(colon + 1 - host), SECRET_MIN);
+		host = at + 1;
+		alen -= ulen + 1;
+	}
+	if (!alen || *host == ':') {
+		snprintf(why, cap, "'%s' names no host", url);
+		return -1;
+	}
+	return 0;
+}
+
+int provider_base(const struct provider *p, const char *config_value, char *out, size_t cap, char *why, size_t why_cap)
+{
+	const char *from;
+	char msg[300];
+	if (base_source(p, config_value, out, cap, &from) < 0) {
+		snprintf(why, why_cap, "%s: the base URL is longer than %zu bytes", from, cap - 1);
+		return -1;
+	}
+	if (base_check(out, msg, sizeof msg) < 0) {
+		if (!strcmp(from, "base_url"))
+			snprintf(why, why_cap, "base_url in the [%s] section of the config: %s", p->name, msg);
+		else
+			snprintf(why, why_cap, "%s: %s", from, msg);
+		return -1;
+	}
 	if (p != &provider_anthropic)
 		return 0;
 	/* Anthropic's SDK takes the origin and puts /v1 in each path; a base

@@ -111,8 +111,12 @@ void provider_url(struct buf *url, const char *base, const char *path);
  * Ollama OLLAMA_HOST, else config_value (the config's base_url; may be
  * NULL), else the default. Anthropic's base is an origin, as in its SDK:
  * each path starts with /v1, and a /v1 at the end of the value is dropped.
- * 0, or -1 when the URL does not fit in cap. */
-int provider_base(const struct provider *p, const char *config_value, char *out, size_t cap);
+ * Only http:// and https:// URLs with a host are taken; the password of
+ * a user:password@ in one is registered as a secret (diag.h), so no
+ * message or -v line shows it. 0, or -1 with why naming the variable or
+ * config key the URL came from (a configuration error: exit 78). */
+int provider_base(const struct provider *p, const char *config_value, char *out, size_t cap, char *why,
+		  size_t why_cap);
 /* Append "Name: value" (printf-style); the formatted line is wiped after
  * copying, since it may hold a key. 0 or -1. */
 int provider_header(struct curl_slist **h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

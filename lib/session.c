@@ -136,8 +136,10 @@ int session_model(struct session *s, const char *model)
 		error("model '%s': no model name after the provider", s->model_name);
 		return EXIT_USAGE;
 	}
-	if (provider_base(s->prov, config_get(&s->cfg, s->prov->name, "base_url"), s->base, sizeof s->base) < 0) {
-		error("%s: the base URL is longer than %zu bytes", s->prov->name, sizeof s->base - 1);
+	char bad_base[600];
+	if (provider_base(s->prov, config_get(&s->cfg, s->prov->name, "base_url"), s->base, sizeof s->base, bad_base,
+			  sizeof bad_base) < 0) {
+		error("%s: %s", s->prov->name, bad_base);
 		return EXIT_CONFIG;
 	}
 	int k = s->prov->key_optional ? key_lookup_quiet(&s->cfg, s->prov->name, s->prov->key_env, s->key, sizeof s->key,

@@ -22,6 +22,8 @@ void sig_install(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a closed terminal or ssh session: save what arrived, as for SIGTERM */
+	sigaction(SIGHUP, &sa, NULL);
 	/* libcurl runs with CURLOPT_NOSIGNAL, so SIGPIPE is ours to handle: EPIPE instead */
 	signal(SIGPIPE, SIG_IGN);
 }

@@ -1,6 +1,7 @@
-/* sig: SIGINT, SIGTERM (and EPIPE on stdout, reported as SIGPIPE) only set a
- * flag; the program stops its transfer, saves what arrived, then dies by the
- * same signal so the calling shell sees the true cause (130, 141, 143). */
+/* sig: SIGINT, SIGTERM, SIGHUP (and EPIPE on stdout, reported as SIGPIPE)
+ * only set a flag; the program stops its transfer, saves what arrived, then
+ * dies by the same signal so the calling shell sees the true cause (130,
+ * 143, 129, 141). */
 #ifndef CHAT_SIG_H
 #define CHAT_SIG_H
 #include <signal.h>

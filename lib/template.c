@@ -1,4 +1,5 @@
 #include "template.h"
+#include "numparse.h"
 #include "buf.h"
 #include "diag.h"
 #include "iox.h"
@@ -65,21 +66,23 @@ static const char *set(struct template *t, const char *key, const char *value)
 		*slot = strdup(value);
 		return *slot ? NULL : "out of memory";
 	}
-	char *end;
+	char why[200];
+	long long n;
 	if (!strcmp(key, "max-tokens")) {
-		t->max_tokens = strtol(value, &end, 10);
-		return *value && !*end && t->max_tokens > 0 ? NULL : "max-tokens must be a whole number above 0";
+		if (parse_whole(key, value, 1, 100000000, &n, why, sizeof why) < 0)
+			return "max-tokens must be a whole number from 1 to 100000000";
+		t->max_tokens = (long)n;
+		return NULL;
 	}
 	if (!strcmp(key, "context")) {
-		t->context = strtol(value, &end, 10);
-		return *value && !*end && t->context >= 0 && t->context <= 1000000 ? NULL
-			: "context must be a whole number of turns, 0 or more";
+		if (parse_whole(key, value, 0, 1000000, &n, why, sizeof why) < 0)
+			return "context must be a whole number of turns, 0 to 1000000";
+		t->context = (long)n;
+		return NULL;
 	}
-	if (!strcmp(key, "temperature")) {
-		t->temperature = strtod(value, &end);
-		return *value && !*end && t->temperature >= 0 && t->temperature <= 2 ? NULL
-			: "temperature must be a number from 0 to 2";
-	}
+	if (!strcmp(key, "temperature"))
+		return parse_number(key, value, 0, 2, &t->temperature, why, sizeof why) < 0
+			? "temperature must be a number from 0 to 2" : NULL;
 	if (!strncmp(key, "param ", 6)) {
 		const char *name = trim((char *)key + 6);
 		if (!*name || strpbrk(name, " \t"))

@@ -1,4 +1,5 @@
 #include "unicode.h"
+#include "diag.h"
 #include <pthread.h>
 
 enum uclass unicode_class(uint32_t cp)
@@ -40,55 +41,29 @@ const uint8_t *unicode_flat(void)
 	return flat;
 }
 
-/* The length of the well-formed sequence at s[0..n) (n > 0), or 0. The
- * second byte's range depends on the first (Unicode's table 3-7). */
+/* The length of the well-formed sequence at s[0..n) (n > 0), or 0: the
+ * one decoder, shared with the scrubbing of text for terminals. */
 static size_t seq_len(const unsigned char *s, size_t n)
 {
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t need;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 1;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	for (size_t i = 1; i <= need; i++) {
-		if (i >= n || s[i] < lo || s[i] > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xBF;
-	}
-	return need + 1;
+	return utf8_char_len(s, n);
 }
 
-int utf8_valid(const void *p, size_t len)
+size_t utf8_bad_at(const void *p, size_t len)
 {
 	const unsigned char *s = p;
 	size_t i = 0;
 	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		size_t k = seq_len(s + i, len - i);
+		size_t k = s[i] < 0x80 ? 1 : seq_len(s + i, len - i);
 		if (!k)
-			return 0;
+			return i;
 		i += k;
 	}
-	return 1;
+	return len;
+}
+
+int utf8_valid(const void *p, size_t len)
+{
+	return utf8_bad_at(p, len) == len;
 }
 
 /* The WHATWG decoder emits one U+FFFD for a lead byte it cannot use, or for

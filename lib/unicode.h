@@ -33,6 +33,9 @@ const uint8_t *unicode_flat(void);
 /* Is s[0..len) well-formed UTF-8 (no surrogates, overlongs or code points
  * past U+10FFFF)? */
 int utf8_valid(const void *s, size_t len);
+/* The offset of the first byte of s[0..len) that is not part of
+ * well-formed UTF-8, or len when all of it is. */
+size_t utf8_bad_at(const void *s, size_t len);
 /* Append s[0..len) to out with each maximal ill-formed subsequence replaced
  * by U+FFFD, as the WHATWG Encoding Standard's UTF-8 decoder (TextDecoder)
  * does.  0, or -1 when out is full. */

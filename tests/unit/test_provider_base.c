@@ -2,14 +2,17 @@
  * variable, Google's SDK variable, OLLAMA_HOST, the config or the default,
  * with Anthropic's base an origin as in its SDK. */
 #include "provider.h"
+#include "diag.h"
 #include "tap.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void base_is(const struct provider *p, const char *config_value, const char *want, const char *name)
 {
 	char out[256] = "";
-	int rc = provider_base(p, config_value, out, sizeof out);
+	char why[300];
+	int rc = provider_base(p, config_value, out, sizeof out, why, sizeof why);
 	ok(rc == 0 && !strcmp(out, want), "%s: %s (got %s)", name, want, rc ? "an error" : out);
 }
 
@@ -35,7 +38,7 @@ static void anthropic(void)
 	struct buf url = BUF_INIT(1024);
 	char base[256];
 	setenv("ANTHROPIC_BASE_URL", "http://h:1/v1/", 1);
-	provider_base(p, NULL, base, sizeof base);
+	provider_base(p, NULL, base, sizeof base, NULL, 0);
 	provider_url(&url, base, "/v1/messages");
 	is_str(buf_str(&url), "http://h:1/v1/messages", "joined with /v1/messages: no doubled /v1");
 	buf_free(&url);
@@ -76,8 +79,61 @@ static void others(void)
 
 	char tiny[16];
 	setenv("OPENAI_BASE_URL", "http://a-long-host.example/v1", 1);
-	ok(provider_base(&provider_openai, NULL, tiny, sizeof tiny) < 0, "a base longer than the room: an error");
+	char why[300];
+	ok(provider_base(&provider_openai, NULL, tiny, sizeof tiny, why, sizeof why) < 0, "a base longer than the room: an error");
 	unsetenv("OPENAI_BASE_URL");
+}
+
+/* Only web URLs with a host; the message names where the URL came from. */
+static void refused(const struct provider *p, const char *env, const char *value, const char *config_value,
+		    const char *want_why, const char *name)
+{
+	char out[256], why[300] = "";
+	if (env)
+		setenv(env, value, 1);
+	int rc = provider_base(p, config_value, out, sizeof out, why, sizeof why);
+	ok(rc < 0 && strstr(why, want_why), "%s: refused", name);
+	if (rc >= 0 || !strstr(why, want_why)) {
+		char shown[400];
+		scrub(shown, sizeof shown, why, strlen(why));
+		printf("#   got: %s\n", shown);
+	}
+	if (env)
+		unsetenv(env);
+}
+
+static void schemes(void)
+{
+	refused(&provider_openai, "OPENAI_BASE_URL", "file:///etc/passwd", NULL,
+		"OPENAI_BASE_URL: 'file:///etc/passwd' is not an http:// or https:// URL", "file://");
+	refused(&provider_openai, "OPENAI_BASE_URL", "gopher://h/", NULL, "not an http:// or https:// URL", "gopher://");
+	refused(&provider_openai, "OPENAI_BASE_URL", "127.0.0.1:8080/v1", NULL, "not an http", "no scheme at all");
+	refused(&provider_openai, "OPENAI_BASE_URL", "http:///v1", NULL, "names no host", "no host");
+	refused(&provider_openai, "OPENAI_BASE_URL", "http://h/v1\r\nX-Evil: 1", NULL, "control character",
+		"a CR LF in the URL");
+	refused(&provider_anthropic, NULL, NULL, "ftp://h", "base_url in the [anthropic] section of the config",
+		"the config's base_url is named");
+	refused(&provider_ollama, "OLLAMA_HOST", "file://x", NULL, "OLLAMA_HOST: 'file://x/v1'", "OLLAMA_HOST");
+	base_is(&provider_openai, "HTTPS://Example.com/v1", "HTTPS://Example.com/v1", "the scheme in capitals");
+
+	/* user:password@: the userinfo and the password are never shown */
+	setenv("OPENAI_BASE_URL", "https://bob:hunter2-long-pass@proxy.example/v1", 1);
+	base_is(&provider_openai, NULL, "https://bob:hunter2-long-pass@proxy.example/v1", "userinfo is kept in the URL");
+	unsetenv("OPENAI_BASE_URL");
+	char shown[200];
+	const char *url = "https://bob:hunter2-long-pass@proxy.example/v1";
+	scrub(shown, sizeof shown, url, strlen(url));
+	is_str(shown, "https://[redacted]@proxy.example/v1", "... and scrubbed from what is printed");
+	const char *pw = "the password hunter2-long-pass alone";
+	scrub(shown, sizeof shown, pw, strlen(pw));
+	is_str(shown, "the password [redacted] alone", "... the password alone too");
+	setenv("OPENAI_BASE_URL", "http://al:pw@h/v1", 1);
+	base_is(&provider_openai, NULL, "http://al:pw@h/v1", "a short user:password");
+	unsetenv("OPENAI_BASE_URL");
+	scrub(shown, sizeof shown, "GET http://al:pw@h/v1", 21);
+	is_str(shown, "GET http://[redacted]@h/v1", "... is redacted whole however short");
+	scrub(shown, sizeof shown, "pw al", 5);
+	is_str(shown, "pw al", "... but its short parts alone are ordinary words");
 }
 
 int main(void)
@@ -85,5 +141,6 @@ int main(void)
 	anthropic();
 	gemini();
 	others();
+	schemes();
 	return tap_done();
 }
