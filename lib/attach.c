@@ -42,6 +42,10 @@ int attachments_add(struct attachments *a, jv rec, char *why, size_t cap)
 		snprintf(why, cap, "an attachment must be an object");
 		return -1;
 	}
+	if (a->n >= ATTACH_MAX) {
+		snprintf(why, cap, "more than %d attachments for one prompt", ATTACH_MAX);
+		return -1;
+	}
 	a->held = jv_array_append(a->held, jv_copy(rec));
 	jv kept = jv_array_get(jv_copy(a->held), jv_array_length(jv_copy(a->held)) - 1);
 	struct attachment at = { 0 };

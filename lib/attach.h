@@ -23,9 +23,15 @@ struct attachments {
 	jv held;               /* the records the pointers point into */
 };
 
+/* The most attachments one prompt may carry: Anthropic's per-request limit
+ * (OpenAI and Gemini take more); each is a separate part of the request,
+ * so a record with 100,000 of them is refused, not built. */
+#define ATTACH_MAX 100
+
 void attachments_init(struct attachments *a);
 void attachments_free(struct attachments *a);
-/* Add one attachment record (borrowed). 0, or -1 with why filled. */
+/* Add one attachment record (borrowed). 0, or -1 with why filled (a bad
+ * record, or one past ATTACH_MAX). */
 int attachments_add(struct attachments *a, jv rec, char *why, size_t cap);
 /* Read stdin's records, which must all be attachments. 0 or an exit status. */
 int attachments_read(struct attachments *a, struct line_reader *lr);

@@ -1,6 +1,7 @@
 #include "countin.h"
 #include "config.h"
 #include "diag.h"
+#include "input.h"
 #include "iox.h"
 #include "jsonx.h"
 #include "models.h"
@@ -33,20 +34,25 @@ static const struct model_info *lookup(struct counting *c, const char *name)
 	return mi || !colon ? mi : models_find(&c->models, colon + 1);
 }
 
-/* Count one text (with an optional system prompt) for a model and print it. */
-static int count_one(struct counting *c, const char *model, const char *system, const char *text, size_t len,
-		     jv id, const char *source)
+/* How a model's tokens are counted. 0, or EXIT_CONFIG after a message. */
+static int counter_for(struct counting *c, const char *model, struct token_counter *tc)
 {
-	const struct model_info *mi = lookup(c, model);
-	struct token_counter tc;
 	char why[256];
-	if (tokens_for(&tc, models_alias(&c->cfg, model), mi, c->o->encoding, why, sizeof why) < 0) {
+	if (tokens_for(tc, models_alias(&c->cfg, model), lookup(c, model), c->o->encoding, why, sizeof why) < 0) {
 		error("%s", why);
 		return EXIT_CONFIG;
 	}
-	long n = tokens_count(&tc, text, len);
-	long request = TOKENS_REPLY_PRIMING + tokens_message(&tc, text, len) +
-		       (system ? tokens_message(&tc, system, strlen(system)) : 0);
+	return 0;
+}
+
+/* Print the count of one text of n tokens (with an optional system prompt)
+ * for a model. */
+static int report(struct counting *c, const struct token_counter *t, const char *model, const char *system, long n,
+		  jv id, const char *source)
+{
+	const struct model_info *mi = lookup(c, model);
+	long request = TOKENS_REPLY_PRIMING + TOKENS_PER_MESSAGE + n +
+		       (system ? tokens_message(t, system, strlen(system)) : 0);
 	double usd = mi && mi->in_usd >= 0 ? request * mi->in_usd / 1e6 : -1;
 	/* a text that cannot be sent whole is worth knowing before it is sent */
 	long window = mi && mi->context > 0 ? mi->context : 0;
@@ -57,7 +63,7 @@ static int count_one(struct counting *c, const char *model, const char *system, 
 	c->total += n;
 	c->total_request += request;
 	c->counted++;
-	c->estimate |= tc.estimate;
+	c->estimate |= t->estimate;
 	if (usd >= 0)
 		c->total_usd += usd;
 	else
@@ -69,8 +75,8 @@ static int count_one(struct counting *c, const char *model, const char *system, 
 		if (source)
 			rec = jv_object_set(rec, jv_string("source"), jv_string(source));
 		rec = jv_object_set(rec, jv_string("model"), jv_string(model));
-		rec = jv_object_set(rec, jv_string("encoding"), jv_string(tc.encoding));
-		rec = jv_object_set(rec, jv_string("estimate"), jv_bool(tc.estimate));
+		rec = jv_object_set(rec, jv_string("encoding"), jv_string(t->encoding));
+		rec = jv_object_set(rec, jv_string("estimate"), jv_bool(t->estimate));
 		rec = jv_object_set(rec, jv_string("tokens"), jv_number((double)n));
 		rec = jv_object_set(rec, jv_string("request_tokens"), jv_number((double)request));
 		rec = jv_object_set(rec, jv_string("usd"), usd >= 0 ? jv_number(usd) : jv_null());
@@ -88,8 +94,56 @@ static int count_one(struct counting *c, const char *model, const char *system, 
 	char cost[32] = "price-unknown";
 	if (usd >= 0)
 		snprintf(cost, sizeof cost, "$%.6f", usd);
-	printf("%s%9ld  %13s  %s%s\n", tc.estimate ? "~" : " ", n, cost, label, over ? "  (over the window)" : "");
+	printf("%s%9ld  %13s  %s%s\n", t->estimate ? "~" : " ", n, cost, label, over ? "  (over the window)" : "");
 	return ferror(stdout) ? -1 : 0;
+}
+
+/* Count one text held whole (a record's) and print it. */
+static int count_one(struct counting *c, const char *model, const char *system, const char *text, size_t len,
+		     jv id, const char *source)
+{
+	struct token_counter tc;
+	int st = counter_for(c, model, &tc);
+	return st ? st : report(c, &tc, model, system, tokens_count(&tc, text, len), id, source);
+}
+
+/* Count plain text as it is read, the bytes already read first: memory
+ * stays at a chunk or two however large the input. 0, -1 (output failed),
+ * or an exit status after a message. */
+static int count_stream(struct counting *c, int fd, const char *name, const char *head, size_t head_len)
+{
+	const char *model = c->default_model;
+	struct token_counter tc;
+	int st = counter_for(c, model, &tc);
+	if (st)
+		return st;
+	struct token_stream ts;
+	tokens_stream_init(&ts, &tc);
+	int bad = tokens_stream_add(&ts, head, head_len);
+	char *chunk = malloc(TOKENS_CHUNK);
+	ssize_t got = 0;
+	while (!bad && chunk && (got = read(fd, chunk, TOKENS_CHUNK)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		bad = tokens_stream_add(&ts, chunk, (size_t)got);
+	}
+	int read_errno = got < 0 ? errno : 0;
+	free(chunk);
+	long n = tokens_stream_end(&ts);
+	if (read_errno)
+		return error("%s: %s", name, strerror(read_errno)), EXIT_NOINPUT;
+	if (n < 0 || !chunk)
+		return error("%s: out of memory counting tokens", name), EXIT_SOFTWARE;
+	if (ts.forced) {
+		/* a text with no safe place to cut in 16 MiB: said, and marked */
+		tc.estimate = 1;
+		if (!c->o->quiet)
+			warn("%s: no place to cut the text safely in %zu MiB, so its count may be off by a few tokens",
+			     name, TOKENS_FORCE >> 20);
+	}
+	return report(c, &tc, model, NULL, n, jv_invalid(), c->o->json || strcmp(name, "stdin") ? name : "");
 }
 
 struct record_ctx {
@@ -133,7 +187,8 @@ static int count_record(void *ctx, long lineno, jv rec, const char *why)
 static int count_fd(struct counting *c, int fd, const char *name)
 {
 	struct line_reader lr;
-	lr_init(&lr, fd, (size_t)1 << 30);
+	/* a record as long as chat-send takes one; text is not held at all */
+	lr_init(&lr, fd, INPUT_MAX);
 	const char *line;
 	size_t len;
 	int peek = lr_peek(&lr, &line, &len);
@@ -147,13 +202,8 @@ static int count_fd(struct counting *c, int fd, const char *name)
 			st = (error("%s: %s", name, strerror(errno)), EXIT_NOINPUT);
 		st = st ? st : c->status ? c->status : r.bad ? EXIT_DATAERR : 0;
 	} else {
-		/* the whole text, whatever the peek read already */
-		struct buf *b = &lr.b;
-		if (read_all(fd, b) < 0)
-			st = (error("%s: %s", name, errno ? strerror(errno) : "too large"), EXIT_NOINPUT);
-		else
-			st = count_one(c, c->default_model, NULL, b->p ? b->p : "", b->len, jv_invalid(),
-				       c->o->json || strcmp(name, "stdin") ? name : "");
+		/* the text as it streams, starting with what the peek read */
+		st = count_stream(c, fd, name, lr.b.p ? lr.b.p + lr.pos : "", lr.b.len - lr.pos);
 		if (st < 0)
 			st = EXIT_CANTCREAT;
 	}

@@ -16,13 +16,66 @@ void evbatch_init(struct evbatch *b, const struct provider *p)
 	buf_init(&b->out[1], (size_t)1 << 31);
 }
 
+/* The value of four hex digits at p, or -1. */
+static long hex4(const char *p)
+{
+	long v = 0;
+	for (int k = 0; k < 4; k++) {
+		char c = p[k];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+size_t evbatch_fix_surrogates(char *s, size_t n)
+{
+	size_t fixed = 0;
+	/* backslashes only occur inside strings in JSON, so reading escape
+	 * by escape (\\ is one) keeps every \u we test a real one */
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] != '\\')
+			continue;
+		long u = s[i + 1] == 'u' && i + 6 <= n ? hex4(s + i + 2) : -1;
+		if (u < 0xD800 || u > 0xDFFF) {
+			i += u < 0 ? 1 : 5; /* another escape, or a \u that is no surrogate */
+			continue;
+		}
+		long lo = u <= 0xDBFF && i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u' ? hex4(s + i + 8) : -1;
+		if (lo >= 0xDC00 && lo <= 0xDFFF) {
+			i += 11; /* a whole pair */
+			continue;
+		}
+		memcpy(s + i, "\\uFFFD", 6);
+		fixed++;
+		i += 5;
+	}
+	return fixed;
+}
+
+/* An event's JSON, with lone surrogates read as U+FFFD the way the SDKs
+ * read them; the bytes are this batch's own copy, so they may be fixed
+ * in place, and only when jq refused them (the usual case costs nothing). */
+static jv parse_event(char *data, size_t len)
+{
+	jv v = jv_parse_sized(data, (int)len);
+	if (!jv_is_valid(v) && evbatch_fix_surrogates(data, len)) {
+		jv_free(v);
+		v = jv_parse_sized(data, (int)len);
+	}
+	return v;
+}
+
 static void decode_range(struct evbatch *b, size_t from, size_t to, int half)
 {
 	for (size_t i = from; i < to; i++) {
 		struct ev_item *it = &b->items[i];
 		struct sse_event ev = { .type = b->in.p + it->type_off, .data = b->in.p + it->data_off,
 					.data_len = it->data_len, .id = "" };
-		jv data = jv_parse_sized(ev.data, (int)ev.data_len);
+		jv data = parse_event(b->in.p + it->data_off, ev.data_len);
 		memset(&it->d, 0, sizeof it->d);
 		it->half = half;
 		b->p->decode(&ev, data, &it->d, &b->out[half]);

@@ -39,4 +39,9 @@ void evbatch_decode(struct evbatch *b);
 /* The decoded text or model of item i. */
 const char *evbatch_text(const struct evbatch *b, size_t i, size_t off);
 void evbatch_clear(struct evbatch *b);
+/* Replace each lone UTF-16 surrogate escape in the JSON text s[0..n) — a
+ * \uD800-\uDBFF not followed by a \uDC00-\uDFFF, or such a low half on
+ * its own — with \uFFFD, in place (the same length). jq 1.6 refuses the
+ * lone high half that the official SDKs decode as U+FFFD. The count replaced. */
+size_t evbatch_fix_surrogates(char *s, size_t n);
 #endif

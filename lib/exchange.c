@@ -1,5 +1,6 @@
 #include "exchange.h"
 #include "clock.h"
+#include "config.h"
 #include "diag.h"
 #include "http.h"
 #include "evbatch.h"
@@ -20,7 +21,12 @@ static int counted_emit(void *ctx, const char *text, size_t len)
 		r->first = now_ms();
 	}
 	if (r->emit(r->ctx, text, len)) {
-		r->emit_failed = 1;
+		/* the caller could not hold the text (memory, or its own cap):
+		 * the reply is cut off by us, not by the user, so it is no
+		 * interruption (that exited 130 with no word said) */
+		if (!r->reply->err.code)
+			err_set(&r->reply->err, ERR_BAD_OUTPUT, 0, "out of memory holding the reply (%zu bytes so far)",
+				r->received);
 		return -1;
 	}
 	return 0;
@@ -35,6 +41,17 @@ static int whole_event(const struct sse_event *ev)
 	jv v = jv_parse_sized(ev->data, (int)ev->data_len);
 	int ok = jv_is_valid(v);
 	jv_free(v);
+	char *copy = ok ? NULL : malloc(ev->data_len + 1);
+	if (copy) {
+		/* whole but for a lone surrogate, which the decoder will mend */
+		memcpy(copy, ev->data, ev->data_len);
+		if (evbatch_fix_surrogates(copy, ev->data_len)) {
+			v = jv_parse_sized(copy, (int)ev->data_len);
+			ok = jv_is_valid(v);
+			jv_free(v);
+		}
+		free(copy);
+	}
 	return ok;
 }
 
@@ -218,12 +235,24 @@ static int deliver(struct run *r)
 static int on_body(void *ctx, const char *data, size_t len)
 {
 	struct run *r = ctx;
-	int rc = sse_feed(&r->sse, data, len);
+	/* the cap counts the body as the write callback gets it, after any
+	 * gzip is undone: bytes past it are never parsed, so a small
+	 * compressed body cannot grow into gigabytes of reply */
+	size_t room = r->max_reply - r->received, take = len < room ? len : room;
+	r->received += take;
+	int rc = sse_feed(&r->sse, data, take);
 	if (rc == -1 && r->sse.overflow && !r->reply->err.code)
 		err_set(&r->reply->err, ERR_BAD_OUTPUT, 0, "an event in the reply stream is too large");
 	int d = deliver(r);
 	if (!rc)
 		rc = d;
+	if (take < len) {
+		/* what arrived up to the cap was delivered above and is kept */
+		if (!r->reply->err.code)
+			err_set(&r->reply->err, ERR_BAD_OUTPUT, 0, "the reply is larger than %zu MiB (CHAT_MAX_REPLY_MB)",
+				r->max_reply >> 20);
+		rc = -1;
+	}
 	/* whatever this read produced goes out now, in one write */
 	if (r->flush && r->flush(r->ctx)) {
 		r->emit_failed = 1;
@@ -263,6 +292,36 @@ static long retry_delay(const struct http_call *c, int n)
 	return (long)(d * (1.0 - 0.25 * ((double)rand() / RAND_MAX)));
 }
 
+size_t exchange_max_reply(const struct config *cfg, char *why, size_t cap)
+{
+	const char *env = getenv("CHAT_MAX_REPLY_MB");
+	int from_env = env && *env;
+	const char *v = from_env ? env : cfg ? config_get(cfg, "", "max_reply_mb") : NULL;
+	if (!v || !*v)
+		return (size_t)MAX_REPLY_MB_DEFAULT << 20;
+	char *end;
+	errno = 0;
+	long mb = strtol(v, &end, 10);
+	if (end == v || *end || errno || mb < 1 || mb > MAX_REPLY_MB_MAX) {
+		snprintf(why, cap, "%s = '%.40s': want a whole number of MiB from 1 to %d",
+			 from_env ? "CHAT_MAX_REPLY_MB" : "max_reply_mb", v, MAX_REPLY_MB_MAX);
+		return 0;
+	}
+	return (size_t)mb << 20;
+}
+
+/* The cap when the caller set none: the environment's or the default. A
+ * bad value is said once and the default used. */
+static size_t default_max_reply(void)
+{
+	static int warned;
+	char why[160];
+	size_t m = exchange_max_reply(NULL, why, sizeof why);
+	if (!m && !warned++)
+		warn("%s; using %d", why, MAX_REPLY_MB_DEFAULT);
+	return m ? m : (size_t)MAX_REPLY_MB_DEFAULT << 20;
+}
+
 int exchange_begin(struct exchange *x, const struct provider *p, const struct chat_request *rq,
 		   const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
 		   struct chat_reply *reply, struct exchange_timing *t)
@@ -274,8 +333,11 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 	buf_init(&x->body, 256u << 20);
 	x->o = o;
 	x->t = t;
+	/* --timeout bounds the whole run: rate-limit waits, retries, attempts */
+	x->deadline = o->total_timeout > 0 ? now_ms() + o->total_timeout * 1000 : 0;
 	x->r = (struct run){ .p = p, .reply = reply, .emit = emit, .flush = flush, .ctx = ctx, .schema = rq->schema != NULL };
 	evbatch_init(&x->r.batch, p);
+	x->r.max_reply = o->max_reply ? o->max_reply : default_max_reply();
 	x->r.start = now_ms();
 	if (p->build(rq, o->base, o->key, &x->url, &x->headers, &x->body, &reply->err) < 0)
 		return -1;
@@ -288,13 +350,58 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 	return 0;
 }
 
+/* Longer than the SDKs' own retry ceiling: not waited out unless asked. */
+#define LONG_PAUSE_MS 120000L
+
+/* The real wall clock, as the shared limits keep their pauses. */
+static long long clock_unix_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A wall-clock time as the user's local HH:MM:SS, for "waiting until". */
+static void clock_of(long long unix_ms, char *out, size_t cap)
+{
+	time_t t = (time_t)(unix_ms / 1000);
+	struct tm tm;
+	strftime(out, cap, "%H:%M:%S", localtime_r(&t, &tm));
+}
+
 long exchange_wait(struct exchange *x)
 {
 	if (!x->o->rl)
 		return 0;
-	long w = ratelimit_take(x->o->rl, x->r.p->name, x->o->est_tokens);
-	if (w > 0 && verbose && !x->waited++)
-		warn("%s: waiting %ld ms for the shared rate limit", x->r.p->name, w);
+	const char *name = x->r.p->name;
+	long w = ratelimit_take(x->o->rl, name, x->o->est_tokens);
+	if (w <= 0)
+		return w;
+	long long paused = ratelimit_paused_until(x->o->rl), now = clock_unix_ms();
+	long left = paused > now ? (long)(paused - now) : w;
+	char when[16];
+	clock_of(now + left, when, sizeof when);
+	if (paused && left > LONG_PAUSE_MS && !x->o->wait_limit) {
+		err_set(&x->r.reply->err, ERR_RATE_LIMITED, 429, "%s paused requests until %s (%ld s from now) after "
+			"a 429; not waiting that long: try again then, or give --wait-limit", name, when, left / 1000);
+		x->r.reply->err.retryable = 0;
+		return -1;
+	}
+	if (x->deadline && now_ms() + w > x->deadline) {
+		err_set(&x->r.reply->err, ERR_TIMEOUT, 0, "waiting for %s's rate limit (until %s) would pass --timeout",
+			name, when);
+		return -1;
+	}
+	/* a wait the user would notice is said, once per run and reason */
+	static long long said_until;
+	if (left > 1000 && !x->waited && (paused > said_until + 1000 || (!paused && !said_until))) {
+		warn("%s: waiting until %s for the shared rate limit (%s)", name, when,
+		     paused ? "a 429 paused every request to it" : "its requests or tokens per minute are spent");
+		said_until = paused ? paused : 1;
+	} else if (verbose && !x->waited) {
+		warn("%s: waiting %ld ms for the shared rate limit", name, w);
+	}
+	x->waited++;
 	return w;
 }
 
@@ -317,7 +424,14 @@ CURL *exchange_attempt(struct exchange *x)
 {
 	x->t->attempts = ++x->attempt;
 	chat_reply_free(x->r.reply);
-	sse_init(&x->r.sse, 64u << 20, on_event, &x->r);
+	if (x->deadline) {
+		long left = (x->deadline - now_ms() + 999) / 1000;
+		x->c.total_timeout = left > 0 ? left : 1;
+	}
+	/* no line or event can be longer than the whole reply may be */
+	size_t event_max = (size_t)64 << 20;
+	sse_init(&x->r.sse, x->r.max_reply < event_max ? x->r.max_reply : event_max, on_event, &x->r);
+	x->r.received = 0;
 	x->in_attempt = 1;
 	return http_start(&x->c);
 }
@@ -374,6 +488,8 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 	if (c->should_retry >= 0 && !r->emitted && attempt < retries && reply->err.code != ERR_INTERRUPTED)
 		retry = c->should_retry;
 	long wait = retry ? retry_delay(c, attempt) : -1;
+	if (wait >= 0 && x->deadline && now_ms() + wait >= x->deadline)
+		wait = -1; /* the next try would start past --timeout */
 	if (wait >= 0 && verbose)
 		warn("%s; retrying in %ld ms (attempt %d of %d)", reply->err.message, wait, attempt + 2, retries + 1);
 	return wait;
@@ -417,6 +533,8 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 			long w;
 			while (!sig_caught && (w = exchange_wait(&x)) > 0)
 				http_sleep_ms(w);
+			if (w < 0)
+				break;
 			if (sig_caught) {
 				err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
 				break;

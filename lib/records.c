@@ -63,6 +63,51 @@ int lr_peek(struct line_reader *lr, const char **line, size_t *len)
 	return 1;
 }
 
+/* Above this the buffer is given back once its line has been used, so a
+ * record of 60 MB is not held twice (line and parsed value) for the rest
+ * of the run. */
+#define LR_KEEP ((size_t)1 << 20)
+
+void lr_release(struct line_reader *lr)
+{
+	if (lr->b.cap <= LR_KEEP)
+		return;
+	/* the unread rest is at most one read (64 KiB): move it to a small buffer */
+	struct buf rest = BUF_INIT(lr->b.max);
+	if (buf_add(&rest, lr->b.p + lr->pos, lr->b.len - lr->pos) < 0)
+		return;
+	buf_free(&lr->b);
+	lr->b = rest;
+	lr->pos = 0;
+}
+
+int lr_skip_line(struct line_reader *lr)
+{
+	buf_reset(&lr->b);
+	lr->pos = 0;
+	for (;;) {
+		/* no more than the cap at a time, so what follows the LF fits */
+		char tmp[65536];
+		ssize_t n = read(lr->fd, tmp, lr->b.max < sizeof tmp ? lr->b.max : sizeof tmp);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			lr->eof = 1;
+			break;
+		}
+		const char *nl = memchr(tmp, '\n', (size_t)n);
+		if (nl) {
+			buf_add(&lr->b, nl + 1, (size_t)(tmp + n - nl - 1));
+			break;
+		}
+	}
+	lr_release(lr);
+	lr->lineno++;
+	return 0;
+}
+
 int lr_next(struct line_reader *lr, const char **line, size_t *len)
 {
 	int r = lr_peek(lr, line, len);
@@ -81,9 +126,18 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
+/* "64 MiB", or the bytes when the cap is no whole number of MiB. */
+static void size_words(char *out, size_t cap, size_t bytes)
+{
+	if (bytes && !(bytes & ((1u << 20) - 1)))
+		snprintf(out, cap, "%zu MiB", bytes >> 20);
+	else
+		snprintf(out, cap, "%zu bytes", bytes);
+}
+
 /* The next non-blank line as a record: 1 with *v set, or with *v invalid
- * and why filled for a bad line; 0 at EOF; -1 on a read error; -2 for a
- * line over the cap (why filled; the rest cannot be resynchronised). */
+ * and why filled for a bad line (one over the cap is skipped to its end,
+ * so the records after it still go on); 0 at EOF; -1 on a read error. */
 static int next_record(struct line_reader *lr, jv *v, char *why, size_t cap, long *lineno)
 {
 	const char *line;
@@ -96,13 +150,18 @@ static int next_record(struct line_reader *lr, jv *v, char *why, size_t cap, lon
 		if (r == 0 || r == -1)
 			return r;
 		if (r == -2) {
-			*lineno = lr->lineno + 1;
-			snprintf(why, cap, "line too long (over %zu bytes)", lr->b.max - 1);
-			return -2;
+			char limit[32];
+			size_words(limit, sizeof limit, lr->b.max - 1);
+			if (lr_skip_line(lr) < 0)
+				return -1;
+			*lineno = lr->lineno;
+			snprintf(why, cap, "longer than %s", limit);
+			return 1;
 		}
 	} while (blank(line, len));
 	*lineno = lr->lineno;
 	jv p = jv_parse_sized(line, (int)len);
+	lr_release(lr);
 	if (!jv_is_valid(p)) {
 		jv msg = jv_invalid_get_msg(p);
 		snprintf(why, cap, "invalid JSON: %s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "not JSON");
@@ -145,8 +204,6 @@ int records_each(struct line_reader *lr, record_fn fn, void *ctx)
 		int stop = deliver(fn, ctx, lineno, v, why);
 		if (stop)
 			return stop;
-		if (r == -2)
-			return -1;
 	}
 	return 0;
 }
@@ -160,7 +217,7 @@ struct rec_batch {
 	jv v[BATCH];
 	long lineno[BATCH];
 	char *why[BATCH];     /* NULL for a good record */
-	int n, end;           /* end: 0 more to come, 1 EOF, -1 read error, -2 too long */
+	int n, end;           /* end: 0 more to come, 1 EOF, -1 read error */
 	int err;              /* errno of a read error */
 };
 
@@ -198,10 +255,6 @@ static void *producer(void *arg)
 			}
 			b->why[b->n] = why[0] ? strdup(why) : NULL;
 			b->n++;
-			if (r == -2) {
-				b->end = -2;
-				break;
-			}
 		}
 		end = b->end;
 		pthread_mutex_lock(&q->mu);
@@ -248,8 +301,6 @@ int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
 		end = b->end;
 		if (!rc && end == -1)
 			rc = error("reading records: %s", strerror(b->err));
-		else if (!rc && end == -2)
-			rc = -1;
 		batch_free(b);
 	}
 	/* stop the reader and drop whatever it had ready */

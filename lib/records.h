@@ -23,9 +23,17 @@ void lr_free(struct line_reader *lr);
 int lr_next(struct line_reader *lr, const char **line, size_t *len);
 /* Peek at the first line without consuming it: 1, 0 (empty input) or <0. */
 int lr_peek(struct line_reader *lr, const char **line, size_t *len);
+/* After lr_next's -2: drop the rest of that line, up to and past its LF.
+ * 0, or -1 on a read error. */
+int lr_skip_line(struct line_reader *lr);
+/* Give back the memory of a long line once it has been used (the line from
+ * lr_next is no longer valid). */
+void lr_release(struct line_reader *lr);
 
 /* rec is consumed. For a bad line rec is jv_invalid() and why says what is
- * wrong (already printed). Return nonzero to stop the loop. */
+ * wrong (already printed): not JSON, not a record, or "longer than 64 MiB"
+ * (the reader's cap; such a line is skipped and the next read as usual).
+ * Return nonzero to stop the loop. */
 typedef int (*record_fn)(void *ctx, long lineno, jv rec, const char *why);
 /* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
 int records_each(struct line_reader *lr, record_fn fn, void *ctx);

@@ -1,7 +1,9 @@
 #include "tokens.h"
 #include "encmap.h"
 #include "tokenizer.h"
+#include "unicode.h"
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,6 +58,121 @@ long tokens_count(const struct token_counter *tc, const char *text, size_t len)
 long tokens_message(const struct token_counter *tc, const char *text, size_t len)
 {
 	return TOKENS_PER_MESSAGE + tokens_count(tc, text, len);
+}
+
+/* Is the character at s[i] (i < n, whole within n) a well-formed one
+ * that is not White_Space? */
+static int solid_char(const unsigned char *s, size_t n, size_t i)
+{
+	unsigned c = s[i];
+	size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+	if (!k || k > n - i || utf8_bad_at(s + i, k) != k)
+		return 0;
+	uint32_t cp = k == 1 ? c : c & (0x7Fu >> k);
+	for (size_t j = 1; j < k; j++)
+		cp = cp << 6 | (s[i + j] & 0x3Fu);
+	return (cp < UNICODE_FLAT ? unicode_flat()[cp] : unicode_class(cp)) != UC_WS;
+}
+
+static int ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* The split patterns have no look-behind, so the pieces after a cut are
+ * the whole text's when a piece of the whole text starts there; and the
+ * pieces before it are the same when nothing the patterns try there reads
+ * past it. Two kinds of place are safe for o200k_base and cl100k_base:
+ *   after a LF, before a character that is neither White_Space nor "/": no
+ *   piece holds both a line end and the character after it (the letter and
+ *   number patterns take no line end before them; the punctuation one only
+ *   line ends after it, and in o200k_base slashes: ":\n//" is one piece);
+ *   between an ASCII letter or digit and " x" (x a letter or digit): a run
+ *   of letters or digits ends at the space, and " x" starts the next piece.
+ * A cut between bytes of ASCII, or before a well-formed character, never
+ * splits an ill-formed sequence, so the repair of bad UTF-8 is the same. */
+int tokens_cut_ok(const char *text, size_t n, size_t b)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	if (b == 0 || b >= n)
+		return 0;
+	if (s[b - 1] == '\n')
+		return s[b] != '/' && solid_char(s, n, b);
+	return s[b] == ' ' && b + 1 < n && ascii_alnum(s[b - 1]) && ascii_alnum(s[b + 1]);
+}
+
+size_t tokens_safe_cut(const char *s, size_t n, size_t from)
+{
+	for (size_t b = n - (n > 0); b > 0 && b >= from; b--)
+		if (tokens_cut_ok(s, n, b))
+			return b;
+	return 0;
+}
+
+void tokens_stream_init(struct token_stream *ts, const struct token_counter *tc)
+{
+	memset(ts, 0, sizeof *ts);
+	ts->tc = tc;
+	buf_init(&ts->pend, TOKENS_FORCE + TOKENS_CHUNK);
+}
+
+/* Count pend[0..cut) and keep the rest. */
+static void count_head(struct token_stream *ts, size_t cut)
+{
+	size_t k = tokenizer_count(ts->tc->tok, ts->pend.p, cut);
+	if (k == SIZE_MAX)
+		ts->failed = 1;
+	ts->raw += (long)k;
+	buf_consume(&ts->pend, cut);
+	ts->searched = 0;
+}
+
+/* Where to cut held text that has no safe place: before the first byte of
+ * its last character, so no UTF-8 sequence is split. */
+static size_t forced_cut(const char *text, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t b = n - 1;
+	while (b > 0 && (s[b] & 0xC0) == 0x80 && n - b < 4)
+		b--;
+	return b ? b : n;
+}
+
+int tokens_stream_add(struct token_stream *ts, const char *p, size_t n)
+{
+	while (n && !ts->failed) {
+		size_t room = ts->pend.max - ts->pend.len, take = n < room ? n : room;
+		if (buf_add(&ts->pend, p, take) < 0) {
+			ts->failed = 1;
+			break;
+		}
+		p += take;
+		n -= take;
+		if (ts->pend.len < TOKENS_CHUNK)
+			continue;
+		/* look back only over what an earlier search has not seen; a cut
+		 * is judged by up to four bytes after it, so those are seen again */
+		size_t from = ts->searched ? ts->searched : 1;
+		size_t cut = tokens_safe_cut(ts->pend.p, ts->pend.len, from);
+		ts->searched = ts->pend.len > 4 ? ts->pend.len - 4 : 1;
+		if (!cut && ts->pend.len >= TOKENS_FORCE) {
+			cut = forced_cut(ts->pend.p, ts->pend.len);
+			ts->forced = 1;
+		}
+		if (cut)
+			count_head(ts, cut);
+	}
+	return ts->failed ? -1 : 0;
+}
+
+long tokens_stream_end(struct token_stream *ts)
+{
+	if (!ts->failed && ts->pend.len)
+		count_head(ts, ts->pend.len);
+	buf_free(&ts->pend);
+	if (ts->failed)
+		return -1;
+	return ts->tc->estimate ? ts->raw + (ts->raw + 9) / 10 : ts->raw;
 }
 
 static long tiles(long w, long h, long side)

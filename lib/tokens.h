@@ -7,6 +7,7 @@
 #ifndef CHAT_TOKENS_H
 #define CHAT_TOKENS_H
 #include <stddef.h>
+#include "buf.h"
 #include "models.h"
 
 /* Chat formats wrap each message in a few tokens of their own, and prime the
@@ -29,6 +30,32 @@ int tokens_for(struct token_counter *tc, const char *model, const struct model_i
 long tokens_count(const struct token_counter *tc, const char *text, size_t len);
 /* Tokens a message of this text takes in a request, with its wrapping. */
 long tokens_message(const struct token_counter *tc, const char *text, size_t len);
+/* A text counted as it streams, in memory that does not grow with it: the
+ * text is cut only where both encodings' split patterns cut it anyway, so
+ * the pieces' counts add up to tokens_count of the whole (tested). */
+#define TOKENS_CHUNK ((size_t)1 << 20)        /* counted once this much is held */
+#define TOKENS_FORCE ((size_t)16 << 20)       /* held with no safe cut: cut anyway */
+struct token_stream {
+	const struct token_counter *tc;
+	struct buf pend;        /* text after the last cut, not yet counted */
+	size_t searched;        /* pend[0..searched) has no safe cut */
+	long raw;               /* tokens of the pieces counted so far */
+	int forced;             /* a cut was made where none was safe: the count may be off by a few */
+	int failed;             /* out of memory */
+};
+void tokens_stream_init(struct token_stream *ts, const struct token_counter *tc);
+/* Take the next bytes of the text (any split: a cut never falls inside a
+ * UTF-8 sequence). 0, or -1 when out of memory. */
+int tokens_stream_add(struct token_stream *ts, const char *p, size_t n);
+/* Count what is left; the text's tokens as tokens_count gives them (with an
+ * estimate's margin), or -1 after a failure. Frees ts. */
+long tokens_stream_end(struct token_stream *ts);
+/* May the text s[0..n) be cut before s[b] (0 < b < n) without changing
+ * its count? */
+int tokens_cut_ok(const char *s, size_t n, size_t b);
+/* The last such place at or after from, or 0 when there is none. */
+size_t tokens_safe_cut(const char *s, size_t n, size_t from);
+
 /* Input tokens an image of w x h pixels costs with a provider (each one
  * prices images its own published way); the largest figure when the size
  * is unknown (0). */

@@ -58,7 +58,9 @@ static const char usage[] =
 "  a tool), --other-choice TEXT (OpenAI: a second choice, index 1),\n"
 "  --replay FILE (a chat request gets the reply recorded in FILE, NAME.sse,\n"
 "  with the status and headers of NAME.http.json when present),\n"
-"  --replay-split whole|events|awkward|N (how its bytes are cut into writes)\n"
+"  --replay-split whole|events|awkward|N (how its bytes are cut into writes),\n"
+"  --replay-encoding NAME (FILE is already encoded, e.g. gzip: sent as it is\n"
+"  with Content-Encoding: NAME, so a small file can expand hugely)\n"
 "error kinds: context_length auth permission not_found rate_limit quota\n"
 "  server unavailable overloaded bad_request\n"
 "wire formats, by request path: .../chat/completions (OpenAI), .../messages\n"
@@ -110,6 +112,7 @@ static const struct opt {
 	{"refusal", T_SET, F(refusal), 1}, {"no-final-blank", T_SET, F(no_final_blank), 1},
 	{"tool-call", T_STR, F(tool_call), 0}, {"other-choice", T_STR, F(other_choice), 0},
 	{"replay", T_STR, F(replay), 0}, {"replay-split", T_STR, F(replay_split), 0},
+	{"replay-encoding", T_STR, F(replay_encoding), 0},
 };
 
 static struct group *groups;
@@ -1522,7 +1525,7 @@ int main(int argc, char **argv)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 128) < 0 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(lfd, 4096) < 0 ||
 	    getsockname(lfd, (struct sockaddr *)&sa, &salen) < 0)
 		die("cannot listen on 127.0.0.1", NULL);
 	write_port(port_file, ntohs(sa.sin_port));

@@ -32,6 +32,8 @@ struct group {
 	const char *garbage;    /* image replies: the first image is "text" or "truncated" */
 	const char *replay;     /* a recorded reply body (NAME.sse) sent as it is */
 	const char *replay_split; /* how the recorded body is cut into writes */
+	const char *replay_encoding; /* the recorded file is already encoded so
+				      * (gzip): sent as it is, with this Content-Encoding */
 	long image_scale;       /* image replies: 1/N of the size asked for (0: 64) */
 };
 

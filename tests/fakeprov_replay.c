@@ -9,7 +9,9 @@
  *   N          every N bytes
  * with a short pause between writes so the client really sees split reads.
  * Framing the server chose (gzip, its own chunk sizes) is not replayed:
- * the recorded body is stored decompressed. */
+ * the recorded body is stored decompressed. --replay-encoding NAME says
+ * the file is already encoded (a gzip bomb, say): it goes out as it is,
+ * with Content-Encoding: NAME, and the client must decode it. */
 #include "fakeprov.h"
 #include <errno.h>
 #include <stdio.h>
@@ -148,6 +150,8 @@ void replay_serve(int fd, const struct ctx *c, const char *file, const char *mod
 	buf_addf(&head, "HTTP/1.1 %d %s\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n",
 		 status, status == 200 ? "OK" : "Recorded");
 	buf_add(&head, lines.p, lines.len);
+	if (c->g->replay_encoding)
+		buf_addf(&head, "Content-Encoding: %s\r\n", c->g->replay_encoding);
 	buf_adds(&head, "\r\n");
 	if (write(fd, head.p, head.len) != (ssize_t)head.len)
 		_exit(0);
@@ -168,5 +172,4 @@ void replay_serve(int fd, const struct ctx *c, const char *file, const char *mod
 	buf_free(&head);
 	buf_free(&lines);
 	free(body);
-	(void)c;
 }

@@ -4,8 +4,9 @@
  * one call per non-blank line, in order, with its own line number; a record
  * is what jv makes of that line alone (parsed from an exact-size copy, so a
  * read past the line would show), a bad line is an error with a one-line
- * reason; a line over the cap, and only such a line, stops the loop with -1;
- * what a record is written back as is one line of valid UTF-8 that reads
+ * reason; a line over the cap, and only such a line, is a bad line called
+ * "longer than" the cap, and the lines after it go on as usual (bare lr_next
+ * still stops there with -2); what a record is written back as is one line of valid UTF-8 that reads
  * back the same. Any difference aborts.
  *
  * Input layout: byte 0 picks the mode (bits 0-1: records_each, the threaded
@@ -54,12 +55,13 @@ struct line {
 	const char *p;
 	size_t len;
 	long no;
+	int over;           /* longer than the cap */
 };
 
 struct want {
 	struct line *l;     /* the lines that should reach the callback */
 	size_t n;
-	int too_long;       /* the last of them is over the cap: -1 after it */
+	int too_long;       /* lr_next mode: the last of them is over the cap, -2 after it */
 };
 
 static int blank(const char *s, size_t n)
@@ -70,8 +72,9 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
-/* Cut in[0..n) into lines; keep the non-blank ones up to the first over cap.
- * all, when not NULL, gets every line (blank ones too) for the lr_next mode. */
+/* Cut in[0..n) into lines; keep the non-blank ones (one over the cap is
+ * kept, blank or not: it is reported). all, when not NULL, gets every line
+ * (blank ones too) up to the first over the cap, for the lr_next mode. */
 static void cut(const char *in, size_t n, size_t cap, struct want *w, struct want *all)
 {
 	memset(w, 0, sizeof *w);
@@ -86,16 +89,15 @@ static void cut(const char *in, size_t n, size_t cap, struct want *w, struct wan
 	for (size_t i = 0; i < n;) {
 		const char *nl = memchr(in + i, '\n', n - i);
 		size_t len = nl ? (size_t)(nl - (in + i)) : n - i;
-		struct line l = { in + i, len, ++no };
+		struct line l = { in + i, len, ++no, len > cap };
 		i += len + (nl != NULL);
 		if (all && !all->too_long) {
 			all->l[all->n++] = l;
 			all->too_long = len > cap;
 		}
-		if (w->too_long || (len <= cap && blank(l.p, len)))
+		if (len <= cap && blank(l.p, len))
 			continue;
 		w->l[w->n++] = l;
-		w->too_long = len > cap;
 	}
 }
 
@@ -171,14 +173,14 @@ static int on_record(void *ctx, long lineno, jv rec, const char *why)
 	if (lineno <= s->last)
 		fail("line numbers do not increase", lineno);
 	s->last = lineno;
-	int last_too_long = s->w->too_long && s->calls == s->w->n;
+	int last_too_long = l->over;
 	if (why) {
 		if (jv_is_valid(rec))
 			fail("a bad line came with a record", lineno);
 		if (!why[0] || strlen(why) >= 256 || strchr(why, '\n'))
 			fail("the reason is not one short line", lineno);
-		if (last_too_long && !strstr(why, "too long"))
-			fail("a line over the cap is not called too long", lineno);
+		if (last_too_long && !strstr(why, "longer than"))
+			fail("a line over the cap is not called longer than the cap", lineno);
 		if (!last_too_long) {
 			/* the line alone must really be bad */
 			jv v = parse_alone(l);
@@ -307,7 +309,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const char *line, *again;
 			size_t len, alen;
 			int r = lr_peek(&lr, &line, &len);
-			int want_r = !n ? 0 : w.n && w.l[0].no == 1 && w.too_long && w.n == 1 ? -2 : 1;
+			int want_r = !n ? 0 : w.n && w.l[0].no == 1 && w.l[0].over ? -2 : 1;
 			if (r != want_r)
 				fail("lr_peek result", 1);
 			if (r == 1) {
@@ -330,7 +332,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct seen s = { &w, 0, 0, data[1] };
 		int r = mode == 1 ? records_each_threaded(&lr, on_record, &s) : records_each(&lr, on_record, &s);
 		int stopped = s.stop_at && s.stop_at <= w.n;
-		int want_r = stopped ? STOP_CODE : w.too_long ? -1 : 0;
+		int want_r = stopped ? STOP_CODE : 0;
 		if (r != want_r)
 			fail("records_each returned the wrong value", s.last);
 		if (s.calls != (stopped ? s.stop_at : w.n))

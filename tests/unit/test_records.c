@@ -18,7 +18,9 @@ static int collect(void *ctx, long lineno, jv rec, const char *why)
 {
 	struct seen *s = ctx;
 	char t[32] = "?";
-	if (why)
+	if (why && !strncmp(why, "longer than ", 12))
+		buf_addf(&s->log, "%ld:long(%s);", lineno, why + 12);
+	else if (why)
 		buf_addf(&s->log, "%ld:bad;", lineno);
 	else {
 		jx_str(rec, "type", t, sizeof t);
@@ -71,7 +73,13 @@ int main(void)
 	       "bad lines reported with their numbers, blank lines skipped, last line without LF read");
 	free(g);
 	g = run("{\"type\":\"prompt\",\"text\":\"0123456789012345678901234567890123456789\"}\n", 32);
-	is_str(g, "1:bad;=-1", "an over-long line is reported and stops the loop");
+	is_str(g, "1:long(32 bytes);=0", "an over-long line is reported as longer than the cap");
+	free(g);
+	g = run("{\"type\":\"prompt\",\"text\":\"0123456789012345678901234567890123456789\"}\n"
+		"{\"type\":\"prompt\"}\n\n{\"type\":\"prompt\",\"text\":\"0123456789012345678901234567890123456789\"}\n"
+		"{\"type\":\"error\"}", 32);
+	is_str(g, "1:long(32 bytes);2:prompt;4:long(32 bytes);5:error;=0",
+	       "the records after an over-long line go on, with their own line numbers");
 	free(g);
 	/* found by tests/fuzz/fuzz_records: the cap counted the bytes read after
 	 * a line too, so short lines read together were called too long */
@@ -79,7 +87,7 @@ int main(void)
 	is_str(g, "1:prompt;2:prompt;3:prompt;=0", "lines under the cap pass, whatever follows them");
 	free(g);
 	g = run("{\"type\":\"prompt\",\"text\":\"abcd\"}\n{\"type\":\"prompt\",\"text\":\"abcde\"}\n", 31);
-	is_str(g, "1:prompt;2:bad;=-1", "a line of exactly the cap passes, one byte more does not");
+	is_str(g, "1:prompt;2:long(31 bytes);=0", "a line of exactly the cap passes, one byte more does not");
 	free(g);
 	g = run("{\"type\":\"prompt\",\"text\":\"abcd\"}", 31);
 	is_str(g, "1:prompt;=0", "a last line of exactly the cap without a LF passes");
@@ -111,7 +119,7 @@ int main(void)
 	is_str(par, seq, "records_each_threaded: 3,000 lines, the same calls in the same order");
 	free(par);
 	g = run("{\"type\":\"prompt\",\"text\":\"0123456789012345678901234567890123456789\"}\n{\"type\":\"prompt\"}\n", 32);
-	is_str(g, "1:bad;=-1", "records_each_threaded: an over-long line stops the loop");
+	is_str(g, "1:long(32 bytes);2:prompt;=0", "records_each_threaded: an over-long line is skipped, the rest go on");
 	free(g);
 	g = run("{\"type\":\"prompt\"}\n{\"type\":\"prompt\"}\n{\"type\":\"prompt\"}\n", 20);
 	is_str(g, "1:prompt;2:prompt;3:prompt;=0", "records_each_threaded: lines under the cap pass");
