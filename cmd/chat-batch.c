@@ -2,6 +2,7 @@
  * submit prompt records, follow the jobs, collect their results. */
 #include "diag.h"
 #include "numparse.h"
+#include "textcheck.h"
 #include "input.h"
 #include "iox.h"
 #include "jobrun.h"
@@ -111,6 +112,9 @@ int main(int argc, char **argv)
 		default: die_usage("unknown option", argv[optind - 1]);
 		}
 	}
+	char why[300];
+	if (text_check_str("the system prompt", o.system, why, sizeof why) < 0)
+		die(EXIT_DATAERR, "%s", why);
 	if (optind >= argc)
 		die_usage("give a command: submit, status, collect, cancel or list", NULL);
 	const char *cmd = argv[optind++];

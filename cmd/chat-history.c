@@ -173,8 +173,14 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 	}
 	if (!strcmp(cmd, "names")) {
 		sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(name, id) FROM conversations ORDER BY updated DESC LIMIT 500");
-		while (st && sqlite3_step(st) == SQLITE_ROW)
-			printf("%s\n", (const char *)sqlite3_column_text(st, 0));
+		struct buf b = BUF_INIT(1 << 20);
+		while (st && sqlite3_step(st) == SQLITE_ROW) {
+			const char *name = (const char *)sqlite3_column_text(st, 0);
+			scrub_buf(&b, name ? name : "", name ? strlen(name) : 0, 0); /* one name a line, whatever it holds */
+			buf_addc(&b, '\n');
+		}
+		fputs(buf_str(&b), stdout);
+		buf_free(&b);
 		sqlite3_finalize(st);
 		return st ? 0 : EXIT_CANTCREAT;
 	}

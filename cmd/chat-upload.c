@@ -89,12 +89,13 @@ static size_t size_arg(const char *flag, const char *s)
 
 /* The Gemini base URL and key, looked up only once a video needs uploading
  * (images need neither), the same way chat-send finds them. */
-static char gemini_base[2048], gemini_key[4096];
+static char gemini_base[2048], gemini_key[4096], gemini_key_source[256];
 
 static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 {
 	struct config cfg;
-	char source[256];
+	char *source = gemini_key_source;
+	size_t source_cap = sizeof gemini_key_source;
 	if (config_load(&cfg) < 0) {
 		why[0] = 0; /* config_load said why */
 		return EXIT_CONFIG;
@@ -105,7 +106,7 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 		return EXIT_CONFIG;
 	}
 	int k = key_lookup_quiet(&cfg, provider_gemini.name, provider_gemini.key_env, gemini_key, sizeof gemini_key,
-				 source, sizeof source);
+				 source, source_cap);
 	if (k == KEY_MISSING)
 		snprintf(why, cap, "a video this large is uploaded to the Gemini Files API, which needs a key: "
 			 "set GEMINI_API_KEY or GOOGLE_API_KEY, or key_file in the [gemini] section of %s",
@@ -119,6 +120,7 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 		return EXIT_NOPERM;
 	r->files.base = gemini_base;
 	r->files.key = gemini_key;
+	r->files.key_source = gemini_key_source;
 	return 0;
 }
 

@@ -441,6 +441,7 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 		reply->usage.cached += st->spent.cached;
 		reply->usage.reasoning += st->spent.reasoning;
 	}
+	err_note_key(&reply->err, s->key_source);
 	/* saved before anything else can go wrong: the reply, complete or cut off */
 	double cost = reply->have_usage ? model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1;
 	histlog_end(&s->hist, buf_str(&k->text), k->text.len, reply, &st->t, s->prov->name, s->model, cost);
@@ -495,7 +496,8 @@ int ask_run(struct session *s, const struct ask *a)
 static int attach_files(struct session *s, struct attachments *atts)
 {
 	const struct cli_opts *o = s->opts;
-	struct upload_remote up = { .files = { .base = s->base, .key = s->key, .connect_timeout = o->connect_timeout,
+	struct upload_remote up = { .files = { .base = s->base, .key = s->key, .key_source = s->key_source,
+					       .connect_timeout = o->connect_timeout,
 					       .idle_timeout = o->idle_timeout, .progress = !o->quiet } };
 	char why_not[320];
 	snprintf(why_not, sizeof why_not, "%s is not a Gemini model", s->model_name);

@@ -263,6 +263,7 @@ static void finish_job(struct engine *e, struct job *j)
 		exchange_end(&j->x);
 	j->in_exchange = 0;
 	struct chat_error err = j->st.reply.err;
+	err_note_key(&err, j->s.key_source); /* as ask_finish says it */
 	int st = ask_finish(&j->s, &j->a, &j->st);
 	if (!e->trip.code && err.code && same_for_every_record(&err)) {
 		e->trip = err;

@@ -42,3 +42,12 @@ void err_set(struct chat_error *e, enum err_code c, long status, const char *fmt
 		e->retry_after_ms = -1;
 	scrub(e->message, sizeof e->message, raw, strlen(raw));
 }
+
+void err_note_key(struct chat_error *e, const char *source)
+{
+	if (e->code != ERR_AUTH || (e->status != 401 && e->status != 403) || !source || !*source)
+		return;
+	char raw[sizeof e->message + 300];
+	snprintf(raw, sizeof raw, "%s (the key came from %s)", e->message, source);
+	scrub(e->message, sizeof e->message, raw, strlen(raw));
+}

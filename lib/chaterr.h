@@ -24,4 +24,7 @@ int err_exit_status(enum err_code c);
 /* Set e from untrusted text (scrubbed). */
 void err_set(struct chat_error *e, enum err_code c, long status, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A key the server refused (401, 403): say where the key came from (a
+ * variable's name, or "key file PATH"), never what it is. */
+void err_note_key(struct chat_error *e, const char *source);
 #endif

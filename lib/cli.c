@@ -3,6 +3,7 @@
 #include "numparse.h"
 #include "schema.h"
 #include "template.h"
+#include "textcheck.h"
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,6 +165,11 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 				usage_error("%s needs a name and a value",
 					    c == OPT_ARGJSON ? "--argjson" : c == 'p' ? "--param" : "--arg");
 			const char *name = optarg, *value = argv[optind++];
+			char what[300], why[400];
+			snprintf(what, sizeof what, "the value of %s %s",
+				 c == OPT_ARGJSON ? "--argjson" : c == 'p' ? "--param" : "--arg", name);
+			if (text_check_str(what, value, why, sizeof why) < 0)
+				die(EXIT_DATAERR, "%s", why); /* jv would mend it silently */
 			jv v = c == OPT_ARGJSON ? jv_parse(value) : jv_string(value);
 			if (!jv_is_valid(v)) {
 				jv_free(v);

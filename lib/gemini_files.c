@@ -181,6 +181,7 @@ static void failed(struct up *u, const struct http_call *c)
 	switch (c->code) {
 	case CURLE_OK:
 		provider_gemini.http_error(c->status, buf_str(&c->err_body), c->err_body.len, e);
+		err_note_key(e, u->o->key_source);
 		if (c->retry_after_ms >= 0)
 			e->retry_after_ms = c->retry_after_ms; /* headers beat a hint in the body */
 		break;

@@ -10,6 +10,7 @@
 struct gfiles_opts {
 	const char *base;          /* the Gemini base URL, ".../v1beta" */
 	const char *key;
+	const char *key_source;    /* where the key came from, for a refusal (401) */
 	long connect_timeout, idle_timeout;   /* seconds; 0: the defaults */
 	int progress;              /* a progress bar on stderr, when it is a terminal */
 	const char *label;         /* the name the bar and the messages give the file */

@@ -157,7 +157,8 @@ static int out_line(struct imagerun *r, jv rec, const char *text)
 	} else {
 		jv_free(rec);
 		struct buf b = BUF_INIT(8192);
-		buf_addf(&b, "%s\n", text);
+		scrub_buf(&b, text, strlen(text), 0); /* a path with a newline would be two lines */
+		buf_addc(&b, '\n');
 		rc = write_all(1, buf_str(&b), b.len);
 		buf_free(&b);
 	}
@@ -173,8 +174,11 @@ static int out_line(struct imagerun *r, jv rec, const char *text)
 }
 
 /* A failed request or image: said on stderr and, with --json, as an error record. */
-static void failure(struct imagerun *r, const struct chat_error *e)
+static void failure(struct imagerun *r, const struct chat_error *err)
 {
+	struct chat_error noted = *err;
+	const struct chat_error *e = &noted;
+	err_note_key(&noted, r->s->key_source);
 	if (!r->sum.err.code)
 		r->sum.err = *e;
 	if (e->code == ERR_INTERRUPTED)

@@ -1,6 +1,7 @@
 #include "input.h"
 #include "diag.h"
 #include "jsonx.h"
+#include "textcheck.h"
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,12 +16,30 @@ static int is_attachment(const char *line, size_t len)
 	return !strcmp(type, "attachment");
 }
 
+/* Text that would not reach the model as given is refused, not mended:
+ * a NUL byte, or bytes that are not UTF-8, in the prompt, the system
+ * prompt or a conversation's name. 0 or 65. */
+static int check_text(const struct cli_opts *o, const struct buf *prompt, size_t words, size_t from_stdin)
+{
+	char why[300];
+	/* offsets count from the start of the part at fault, words or stdin */
+	if (text_check("the prompt (its words)", prompt->p, words, why, sizeof why) < 0 ||
+	    text_check("the prompt (stdin)", prompt->p + from_stdin, prompt->len - from_stdin, why, sizeof why) < 0 ||
+	    text_check_str("the system prompt", o->system, why, sizeof why) < 0 ||
+	    text_check_str("the --conversation name", o->conversation, why, sizeof why) < 0) {
+		error("%s", why);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
 int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *prompt, int *records)
 {
 	*records = 0;
 	for (int i = 0; i < o->nwords; i++)
 		if ((i && buf_addc(prompt, ' ') < 0) || buf_adds(prompt, o->words[i]) < 0)
 			goto too_big;
+	size_t words = prompt->len, from_stdin = prompt->len;
 	if (o->records || o->prompt_jq || !isatty(0)) {
 		const char *line;
 		size_t len;
@@ -36,7 +55,7 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 				      "chat-upload x.png | %s 'what is in this picture?'", progname);
 				return EXIT_USAGE;
 			}
-			return 0;
+			return check_text(o, prompt, words, words);
 		}
 		if (r == 1 || r == -2) {
 			/* plain text: take all of it */
@@ -61,6 +80,7 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 			size_t tlen = b->len - lr->pos;
 			if (tlen && prompt->len && buf_adds(prompt, "\n\n") < 0)
 				goto too_big;
+			from_stdin = prompt->len;
 			if (buf_add(prompt, text, tlen) < 0)
 				goto too_big;
 		}
@@ -72,11 +92,7 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 		error("no prompt: give it as arguments or on stdin");
 		return EXIT_USAGE;
 	}
-	if (memchr(prompt->p, 0, prompt->len)) {
-		error("the prompt holds NUL bytes: binary input cannot be sent as text");
-		return EXIT_DATAERR;
-	}
-	return 0;
+	return check_text(o, prompt, words, from_stdin);
 too_big:
 	error("the prompt is larger than %u MiB", INPUT_MAX >> 20);
 	return EXIT_DATAERR;

@@ -102,6 +102,7 @@ static void failed(const struct jobapi_conn *c, const struct http_call *h, struc
 	switch (h->code) {
 	case CURLE_OK:
 		c->prov->http_error(h->status, buf_str(&h->err_body), h->err_body.len, err);
+		err_note_key(err, c->key_source);
 		if (h->retry_after_ms >= 0)
 			err->retry_after_ms = h->retry_after_ms;
 		if (h->should_retry == 0)

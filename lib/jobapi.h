@@ -14,6 +14,7 @@
 struct jobapi_conn {
 	const struct provider *prov;
 	const char *base, *key;
+	const char *key_source;               /* where the key came from, for a refusal (401) */
 	long connect_timeout, idle_timeout;   /* seconds; 0: the defaults */
 	int retries;                          /* extra attempts after the first */
 	int progress;                         /* upload progress on a terminal */

@@ -74,7 +74,8 @@ const struct jobapi_conn *jobrun_conn(struct jobrun *r, const char *provider)
 		snprintf(jc->provider, sizeof jc->provider, "%s", provider);
 		memcpy(jc->key, tmp->key, sizeof jc->key);
 		memcpy(jc->base, tmp->base, sizeof jc->base);
-		jc->c = (struct jobapi_conn){ .prov = tmp->prov, .base = jc->base, .key = jc->key,
+		memcpy(jc->key_source, tmp->key_source, sizeof jc->key_source);
+		jc->c = (struct jobapi_conn){ .prov = tmp->prov, .base = jc->base, .key = jc->key, .key_source = jc->key_source,
 					      .connect_timeout = r->s->opts->connect_timeout,
 					      .idle_timeout = r->s->opts->idle_timeout, .retries = r->s->opts->retries,
 					      .progress = r->progress };
@@ -163,7 +164,7 @@ static int refresh(struct jobrun *r, struct jobrow *j, struct jobapi_state *out)
 		j->failed = st.failed;
 	}
 	if (st.error[0])
-		snprintf(j->error, sizeof j->error, "%s", st.error);
+		scrub(j->error, sizeof j->error, st.error, strlen(st.error)); /* the provider's words: no key, no controls */
 	if (jobapi_ended(j->status) && !j->ended[0])
 		mark_ended(j, st.ended);
 	if (out)

@@ -15,7 +15,7 @@
 struct jobconn {
 	char provider[24];
 	struct jobapi_conn c;
-	char key[4096], base[2048];
+	char key[4096], base[2048], key_source[256];
 };
 
 struct jobrun {

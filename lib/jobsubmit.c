@@ -152,7 +152,7 @@ static void finish(struct sub *u, struct builder *b)
 	} else {
 		snprintf(j.status, sizeof j.status, "%s", st.status[0] ? st.status : "validating");
 		if (st.error[0])
-			snprintf(j.error, sizeof j.error, "%s", st.error);
+			scrub(j.error, sizeof j.error, st.error, strlen(st.error));
 	}
 	if (jobs_put(&r->db, &j) < 0)
 		r->status = EXIT_CANTCREAT;

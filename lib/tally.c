@@ -280,6 +280,18 @@ static void add_row(struct tally_row *sum, const struct tally_row *r)
 	sum->batch_usd += r->batch_usd;
 }
 
+/* A group's value as the table shows it: scrubbed (a model or conversation
+ * name may hold anything). */
+static void group_text(jv group, const char *key, char *out, size_t cap)
+{
+	jv v = jx_get(group, key);
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		scrub(out, cap, jv_string_value(v), (size_t)jv_string_length_bytes(jv_copy(v)));
+	else if (cap)
+		out[0] = 0;
+	jv_free(v);
+}
+
 static void cell(struct buf *b, const char *s, int width, int right)
 {
 	buf_addf(b, right ? "%*s  " : "%-*s  ", width, s);
@@ -305,11 +317,11 @@ int tally_print(struct tally *t, const struct tally_query *q, int json)
 		if (w[c] < 5)
 			w[c] = 5;
 		for (size_t i = 0; i < t->n; i++) {
-			jv v = jx_get(t->v[i].group, q->by[c]);
-			int l = jv_get_kind(v) == JV_KIND_STRING ? jv_string_length_bytes(jv_copy(v)) : 0;
+			char shown[64] = "";
+			group_text(t->v[i].group, q->by[c], shown, sizeof shown);
+			int l = (int)strlen(shown);
 			if (l > w[c])
 				w[c] = l > 60 ? 60 : l;
-			jv_free(v);
 		}
 	}
 	struct buf b;
@@ -323,14 +335,11 @@ int tally_print(struct tally *t, const struct tally_query *q, int json)
 		for (int c = 0; c < q->nby; c++) {
 			char text[64] = "total";
 			if (r != &total || c) {
-				jv v = jx_get(r->group, q->by[c]);
-				scrub(text, sizeof text, jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "",
-				      jv_get_kind(v) == JV_KIND_STRING ? (size_t)jv_string_length_bytes(jv_copy(v)) : 0);
+				group_text(r->group, q->by[c], text, sizeof text);
 				if (r == &total)
 					text[0] = 0;
 				else if (!text[0])
 					snprintf(text, sizeof text, "?");
-				jv_free(v);
 			}
 			cell(&b, text, w[c], 0);
 		}
