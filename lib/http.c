@@ -392,6 +392,11 @@ void http_transport_error(const struct http_call *c, struct chat_error *e, int m
 	case CURLE_OPERATION_TIMEDOUT:
 		err_set(e, ERR_TIMEOUT, 0, "timed out: %s", c->curl_err);
 		break;
+	case CURLE_BAD_CONTENT_ENCODING:
+		/* a body the server says is gzip (or an encoding libcurl lacks)
+		 * that does not decode: the same bytes would come again */
+		err_set(e, ERR_BAD_OUTPUT, 0, "cannot decode the reply: %s", c->curl_err);
+		break;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:

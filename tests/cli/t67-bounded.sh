@@ -100,6 +100,15 @@ fake_start --replay "$T/small.sse" --replay-encoding gzip
 run chat-stream -m gpt-4o-mini hi
 is "$st:$(cat "$T/out")" "0:zipped hello" "a gzip-encoded reply is decoded"
 has "$T/log" '"accept-encoding":"deflate, gzip' "the request says it takes gzip"
+# a body that says gzip and is not, or an encoding libcurl lacks: bad output, not retried
+printf 'data: {"choices":[{"index":0,"delta":{"content":"plain"},"finish_reason":"stop"}]}\n\n' > "$T/plain.sse"
+for enc in gzip compress; do
+	fake_start --replay "$T/plain.sse" --replay-encoding $enc
+	run chat-send --json -m gpt-4o-mini hi
+	is "$st:$(jq -r 'select(.type == "error") | "\(.code) \(.retryable)"' "$T/out"):$(wc -l < "$T/log" | tr -d ' ')" "69:bad_output false:1" \
+		"Content-Encoding: $enc on a body that is not: bad_output, asked once"
+	has "$T/err" "cannot decode the reply: " "... and said so"
+done
 
 # ---- 2. lone surrogates, in each provider's format ----
 
