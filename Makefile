@@ -38,7 +38,7 @@ endif
 
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
-PROGS = chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch
+PROGS = chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)

@@ -7,7 +7,7 @@
 # DESIGN.md and STYLE.md say.
 . "$(dirname "$0")/../lib.sh"
 
-PROGS="chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image"
+PROGS="chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split"
 # the programs that take a command word first
 CMD_PROGS="chat-history chat-batch"
 VERSION=$(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")
@@ -113,14 +113,15 @@ if command -v bash > /dev/null 2>&1; then
 		bash_complete "$p -" > "$T/$p.bash"
 		is "$(cat "$T/$p.bash")" "$(cat "$T/$p.flags")" "$p: bash completes exactly the --help flags"
 	done
-	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image' sh "$ROOT" 2>&1)
+	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split' sh "$ROOT" 2>&1)
 	is "$out" "complete -F _chat_complete chat-stream
 complete -F _chat_complete chat-send
 complete -F _chat_complete chat-history
 complete -F _chat_complete chat-upload
 complete -F _chat_complete chat-cost
 complete -F _chat_complete chat-batch
-complete -F _chat_complete chat-image" "bash: completion registered for each program"
+complete -F _chat_complete chat-image
+complete -F _chat_complete chat-split" "bash: completion registered for each program"
 	for p in $CMD_PROGS; do
 		is "$(bash_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: bash completes exactly the --help commands"
 		is "$(bash_complete "$p -q --db $T/names.db ")" "$(cat "$T/$p.cmds")" "$p: bash: an option's value is not the command"
@@ -228,7 +229,8 @@ else
 fi
 
 # Man pages render cleanly.
-for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat.5 chat.7; do
+for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat-split.1 \
+	chat.5 chat.7; do
 	check "man/$m exists" test -s "$ROOT/man/$m"
 	if command -v groff > /dev/null 2>&1; then
 		out=$(groff -man -ww -z "$ROOT/man/$m" 2>&1)
@@ -247,13 +249,15 @@ done
 
 # Every exit status of DESIGN.md is a tag of each program's EXIT STATUS
 # section, 3 too for the programs that take --max-cost; chat-history,
-# chat-upload and chat-cost, which never talk to a provider, list the ones
-# their --help gives, and 70 (and 78, for chat-upload's -m).
+# chat-upload, chat-cost and chat-split, which never talk to a provider,
+# list the ones their --help gives, and 70 (and 78, for chat-upload's -m;
+# 141 for chat-split, whose output is often cut short by a reader).
 for p in $PROGS; do
 	awk '/^\.SH/ { on = ($0 ~ /EXIT STATUS/) } on && tag { print; tag = 0 } on && /^\.TP/ { tag = 1 }' \
 		"$ROOT/man/$p.1" | tr -c '0-9\n' ' ' > "$T/exit"
 	case $p in
 	chat-history | chat-cost) codes="$(help_exits "$p") 70" ;;
+	chat-split) codes="$(help_exits "$p") 70 141" ;;
 	chat-batch) codes="$(help_exits "$p") 70 130 141 143" ;;
 	chat-upload) codes="$(help_exits "$p") 70 78" ;;
 	*) codes="0 1 3 64 65 66 69 70 73 75 77 78 130 141 143" ;;

@@ -16,6 +16,10 @@ for i in 1 2 3; do printf 'Document %s: notes on topic %s.\n' "$i" "$i" > "docs/
 printf 'What is a pipe?\nWhat is a signal?\nWhat is a socket?\n' > questions.txt
 printf 'id,question\nq1,What is TCP?\nq2,What is UDP?\n' > questions.csv
 printf '2026-11-24 10:00 ERROR disk full on /var\n2026-11-24 10:05 WARN slow query\n' > app.log
+# a log of some 56,000 tokens, for the recipe that cuts one into parts
+awk 'BEGIN { for (i = 0; i < 2000; i++)
+	printf "2026-11-24 %02d:%02d:%02d %s request %d served from cache node-%d in %d ms\n",
+		i / 3600, i / 60 % 60, i % 60, i % 17 ? "INFO" : "WARN", 100000 + i * 7, i % 5, i % 97 }' > big.log
 printf 'a lighthouse at dawn, watercolour\na fox in the snow, woodcut\n' > prompts.txt
 for i in 1 2; do printf 'INVOICE %s\nACME Ltd\nTotal: 12.50 EUR\nDate: 2026-11-0%s\n' "$i" "$i" > "invoices/inv$i.txt"; done
 "$ROOT/tests/mkimage" jpeg 640 480 opaque photos/beach.jpg
@@ -70,6 +74,12 @@ while [ "$k" -le "$count" ]; do
 		check "recipe '$title': image files written" sh -c 'ls art/*.png > /dev/null 2>&1 || ls art/*.jpg > /dev/null 2>&1' ;;
 	*invoice*)
 		check "recipe '$title': one JSON line per invoice" test "$(jq -c . invoices.ndjson 2>/dev/null | wc -l)" -eq 2 ;;
+	*too\ long*)
+		# the simulator echoes: each part's summary is the part itself
+		is "$(head -1 summary.txt)" "echo: Combine these summaries into one" \
+			"recipe '$title': one request combines the summaries"
+		check "recipe '$title': a summary of each of several parts" \
+			test "$(grep -c '^echo: 2026-11-24 00:00:00 WARN' summary.txt)" -eq 1 -a "$(grep -c '^echo: ' summary.txt)" -ge 4 ;;
 	*tee*)
 		check "recipe '$title': the file holds the reply" test -s limerick.txt ;;
 	esac
