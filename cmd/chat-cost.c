@@ -106,7 +106,11 @@ static int total_one(void *ctx, long lineno, jv rec, const char *why)
 		c->bad++;
 		return 0;
 	}
-	tally_record(c->t, c->q, rec);
+	const char *bad;
+	if (tally_record(c->t, c->q, rec, &bad) < 0) {
+		warn("line %ld: %s", lineno, bad);
+		c->bad++; /* the rest still count; the status says one did not */
+	}
 	jv_free(rec);
 	return 0;
 }

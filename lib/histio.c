@@ -224,39 +224,19 @@ static int valid_time(jv v)
 	return p[0] == 'Z' && !p[1];
 }
 
-/* Is rec's key absent, null, or a number in [lo, hi] (whole if it must be)? */
-static int number_or_null(jv rec, const char *key, double lo, double hi, int whole)
-{
-	jv v = jx_get(rec, key);
-	jv_kind k = jv_get_kind(v);
-	int ok = k == JV_KIND_INVALID || k == JV_KIND_NULL || (k == JV_KIND_NUMBER && num_ok(jv_number_value(v), lo, hi, whole));
-	jv_free(v);
-	return ok;
-}
-
 /* Numbers a history must be able to trust: a seq that orders the turns, and
  * usage and cost that chat-cost adds up (a negative cost would let a
  * --budget gate pass). NULL, or what is wrong. */
 static const char *check_message(jv rec)
 {
-	static const char *const tokens[] = { "input", "output", "cached", "reasoning" };
 	jv seq = jx_get(rec, "seq");
 	int seq_ok = jv_get_kind(seq) != JV_KIND_NUMBER || num_ok(jv_number_value(seq), 1, 2147483647, 1);
 	jv_free(seq);
 	if (!seq_ok)
 		return "\"seq\" must be a whole number from 1 to 2147483647";
-	jv usage = jx_get(rec, "usage");
-	jv_kind uk = jv_get_kind(usage);
-	int usage_ok = uk == JV_KIND_INVALID || uk == JV_KIND_NULL || uk == JV_KIND_OBJECT;
-	for (size_t i = 0; usage_ok && uk == JV_KIND_OBJECT && i < sizeof tokens / sizeof *tokens; i++)
-		usage_ok = number_or_null(usage, tokens[i], 0, 9007199254740992.0, 1);
-	jv_free(usage);
-	if (!usage_ok)
-		return "\"usage\" must hold token counts that are whole numbers, 0 or more";
-	if (!number_or_null(rec, "cost_usd", 0, 1e9, 0))
-		return "\"cost_usd\" must be a number of dollars, 0 or more";
-	if (!number_or_null(rec, "ttft_ms", 0, 9007199254740992.0, 0) || !number_or_null(rec, "ms", 0, 9007199254740992.0, 0))
-		return "\"ttft_ms\" and \"ms\" must be times in milliseconds, 0 or more";
+	const char *bad = record_numbers_check(rec);
+	if (bad)
+		return bad;
 	jv created = jx_get(rec, "created");
 	int time_ok = jv_get_kind(created) != JV_KIND_STRING || valid_time(created);
 	jv_free(created);

@@ -87,6 +87,40 @@ int parse_whole(const char *name, const char *s, long long lo, long long hi, lon
 	return -1;
 }
 
+int num_field_ok(jv obj, const char *key, double lo, double hi, int whole)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return 0;
+	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	jv_kind k = jv_get_kind(v);
+	int ok = k == JV_KIND_INVALID || k == JV_KIND_NULL || (k == JV_KIND_NUMBER && num_ok(jv_number_value(v), lo, hi, whole));
+	jv_free(v);
+	return ok;
+}
+
+/* 2^53: past it a count in a double is no longer exact */
+#define COUNT_MAX 9007199254740992.0
+
+const char *record_numbers_check(jv rec)
+{
+	static const char *const tokens[] = { "input", "output", "cached", "reasoning" };
+	if (jv_get_kind(rec) != JV_KIND_OBJECT)
+		return NULL;
+	jv usage = jv_object_get(jv_copy(rec), jv_string("usage"));
+	jv_kind uk = jv_get_kind(usage);
+	int usage_ok = uk == JV_KIND_INVALID || uk == JV_KIND_NULL || uk == JV_KIND_OBJECT;
+	for (size_t i = 0; usage_ok && uk == JV_KIND_OBJECT && i < sizeof tokens / sizeof *tokens; i++)
+		usage_ok = num_field_ok(usage, tokens[i], 0, COUNT_MAX, 1);
+	jv_free(usage);
+	if (!usage_ok)
+		return "\"usage\" must hold token counts that are whole numbers, 0 or more";
+	if (!num_field_ok(rec, "cost_usd", 0, 1e9, 0))
+		return "\"cost_usd\" must be a number of dollars, 0 or more";
+	if (!num_field_ok(rec, "ttft_ms", 0, COUNT_MAX, 0) || !num_field_ok(rec, "ms", 0, COUNT_MAX, 0))
+		return "\"ttft_ms\" and \"ms\" must be times in milliseconds, 0 or more";
+	return NULL;
+}
+
 double flag_number(const char *flag, const char *s, double lo, double hi)
 {
 	char why[512];

@@ -1,4 +1,5 @@
 #include "tally.h"
+#include "numparse.h"
 #include "diag.h"
 #include "iox.h"
 #include "jsonx.h"
@@ -163,8 +164,9 @@ static jv str_or_empty(jv rec, const char *key)
 	return jv_string("");
 }
 
-int tally_record(struct tally *t, const struct tally_query *q, jv rec)
+int tally_record(struct tally *t, const struct tally_query *q, jv rec, const char **why)
 {
+	*why = NULL;
 	char type[16], role[16] = "", created[40] = "";
 	if (jx_str(rec, "type", type, sizeof type))
 		return 0;
@@ -184,6 +186,8 @@ int tally_record(struct tally *t, const struct tally_query *q, jv rec)
 	jx_str(rec, "created", created, sizeof created);
 	if (!in_range(q, created))
 		return 0;
+	if ((*why = record_numbers_check(rec)))
+		return -1; /* a total is only as good as every number in it */
 	/* chat-batch's response records name their job; exported messages their batch_job */
 	jv job = jx_get(rec, strcmp(type, "response") ? "batch_job" : "job");
 	int batch = jv_get_kind(job) == JV_KIND_STRING;

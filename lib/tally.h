@@ -39,8 +39,10 @@ void tally_free(struct tally *t);
 int tally_history(struct tally *t, struct store *s, const struct tally_query *q);
 /* Add one record (borrowed): response records and assistant message records
  * count; conversation records lend their names; others are ignored.
- * Returns 1 when it counted, 0 when ignored. */
-int tally_record(struct tally *t, const struct tally_query *q, jv rec);
+ * Returns 1 when it counted, 0 when ignored, -1 (with *why) when its
+ * usage or cost is not numbers a total can hold (negative, not whole,
+ * not finite). */
+int tally_record(struct tally *t, const struct tally_query *q, jv rec, const char **why);
 /* Rows sorted by group; a total row at the end of a table with several
  * rows, and a line for the batch share of the spend when there is one.
  * json: cost records (the total with an empty group), with "batch"

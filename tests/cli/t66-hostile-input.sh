@@ -272,6 +272,17 @@ is "$(sqlite3 "$CHAT_DB" 'select group_concat(seq) from messages')" "1,8" "the g
 run chat-cost --budget 0.5 --period month
 CHAT_NOW=1759363200 run chat-cost --budget 0.5 --period month
 is "$st" 3 "a negative cost could not open the --budget gate"
+# chat-cost adding up records: a line with numbers a total cannot hold is refused
+{
+	printf '{"type":"response","model":"gpt-4o","usage":{"input":10,"output":5},"cost_usd":0.5,"created":"2025-10-01T00:00:00Z"}\n'
+	printf '{"type":"response","model":"gpt-4o","usage":{"input":10,"output":5},"cost_usd":-100,"created":"2025-10-01T00:00:00Z"}\n'
+	printf '{"type":"response","model":"gpt-4o","usage":{"input":1e308,"output":2.5},"cost_usd":0.1,"created":"2025-10-01T00:00:00Z"}\n'
+} > "$T/in"
+IN=1 run chat-cost --json
+is "$st" 65 "chat-cost: records with a negative cost or bad counts: 65"
+has "$T/err" '^chat-cost: line 2: "cost_usd" must be a number of dollars, 0 or more$' "... line 2 named"
+has "$T/err" '^chat-cost: line 3: "usage" must hold token counts' "... line 3 named"
+is "$(jq -c 'select(.group == {}) | [.requests, .usd]' "$T/out")" "[1,0.5]" "... the total holds only the good line"
 unset CHAT_DB
 
 # --- 6. a search query the index cannot take: 65, one line
