@@ -137,6 +137,19 @@ size_t utf8_char_len(const void *p, size_t n)
 	return need + 1;
 }
 
+size_t utf8_bad_at(const void *p, size_t len)
+{
+	const unsigned char *s = p;
+	size_t i = 0;
+	while (i < len) {
+		size_t k = s[i] < 0x80 ? 1 : utf8_char_len(s + i, len - i);
+		if (!k)
+			return i;
+		i += k;
+	}
+	return len;
+}
+
 /* The next piece of in[i..len) as it is shown, into u; its length is
  * returned and *used says how many bytes of in it stands for. */
 static size_t next_unit(const char *in, size_t len, size_t i, unsigned flags, char u[16], size_t *used)

@@ -46,6 +46,9 @@ int scrub_buf(struct buf *out, const char *in, size_t len, unsigned flags);
 void scrub(char *out, size_t cap, const char *in, size_t len);
 /* The length of the well-formed UTF-8 character at s[0..n), or 0. */
 size_t utf8_char_len(const void *s, size_t n);
+/* The offset of the first byte of s[0..len) that is not part of
+ * well-formed UTF-8, or len when all of it is. */
+size_t utf8_bad_at(const void *s, size_t len);
 
 /* Secrets (keys, the password of a base URL) are registered as they are
  * read, and scrub() and every message replace them with [redacted]; the

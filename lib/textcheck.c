@@ -1,6 +1,6 @@
 #include "textcheck.h"
 #include "jsonx.h"
-#include "unicode.h"
+#include "diag.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -48,19 +48,6 @@ static size_t seq_len(const unsigned char *s, size_t n)
 	return utf8_char_len(s, n);
 }
 
-size_t utf8_bad_at(const void *p, size_t len)
-{
-	const unsigned char *s = p;
-	size_t i = 0;
-	while (i < len) {
-		size_t k = s[i] < 0x80 ? 1 : seq_len(s + i, len - i);
-		if (!k)
-			return i;
-		i += k;
-	}
-	return len;
-}
-
 int utf8_valid(const void *p, size_t len)
 {
 	return utf8_bad_at(p, len) == len;

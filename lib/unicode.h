@@ -34,7 +34,8 @@ const uint8_t *unicode_flat(void);
  * past U+10FFFF)? */
 int utf8_valid(const void *s, size_t len);
 /* The offset of the first byte of s[0..len) that is not part of
- * well-formed UTF-8, or len when all of it is. */
+ * well-formed UTF-8, or len when all of it is (defined beside the
+ * decoder, in diag.c, so the record loop can use it alone). */
 size_t utf8_bad_at(const void *s, size_t len);
 /* Append s[0..len) to out with each maximal ill-formed subsequence replaced
  * by U+FFFD, as the WHATWG Encoding Standard's UTF-8 decoder (TextDecoder)

@@ -3,7 +3,7 @@
  * by field as jv hands them over (a "\u0000" survives jq's parser). */
 #include "textcheck.h"
 #include "tap.h"
-#include "unicode.h"
+#include "diag.h"
 #include <string.h>
 
 static void refused(const char *s, size_t len, const char *want, const char *name)
