@@ -195,6 +195,13 @@ int template_load(const char *name, struct template *t, char *why, size_t cap)
 		buf_free(&b);
 		return EXIT_CONFIG;
 	}
+	size_t bad = utf8_bad_at(b.p, b.len);
+	if (bad < b.len) {
+		/* its prompts would reach the model mended, with U+FFFD */
+		snprintf(why, cap, "%s: not UTF-8 (byte offset %zu)", t->path, bad);
+		buf_free(&b);
+		return EXIT_CONFIG;
+	}
 	buf_adds(&b, "");
 	r = parse(t, b.p, why, cap);
 	buf_free(&b);

@@ -232,6 +232,10 @@ mkdir -p "$HOME/.config/chat/templates"
 printf 'temperature = nan\n' > "$HOME/.config/chat/templates/t"
 run chat-send -t t hi
 is "$st" 78 "a template's temperature = nan: 78"
+printf 'system = caf\351\n' > "$HOME/.config/chat/templates/u"
+run chat-send -t u hi
+is "$st" 78 "a template that is not UTF-8: 78"
+has "$T/err" "templates/u: not UTF-8 (byte offset 12)" "... with where"
 CHAT_DB_TIMEOUT=nan run chat-history list
 is "$st" 78 "CHAT_DB_TIMEOUT=nan: 78"
 CHAT_DB_TIMEOUT=1e400 run chat-history list
