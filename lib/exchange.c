@@ -530,7 +530,7 @@ int exchange_run(const struct provider *p, const struct chat_request *rq,
 	struct exchange x;
 	if (exchange_begin(&x, p, rq, o, emit, flush, ctx, reply, t) == 0) {
 		for (;;) {
-			long w;
+			long w = 0; /* a signal before the first wait leaves it unset */
 			while (!sig_caught && (w = exchange_wait(&x)) > 0)
 				http_sleep_ms(w);
 			if (w < 0)
