@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "config.h"
 #include "countin.h"
+#include "histlog.h"
 #include "diag.h"
 #include "numparse.h"
 #include "histio.h"
@@ -145,7 +146,10 @@ static int open_history(struct store *s, const char *db, char *path, size_t cap)
 {
 	if (store_path(db, path, cap) < 0)
 		return EXIT_CANTCREAT;
-	return store_open(s, path, STORE_READ);
+	int r = store_open(s, path, STORE_READ);
+	if (r == 0)
+		histlog_spool_replay(s); /* spooled replies count too */
+	return r;
 }
 
 static int budget(const char *db, double limit, const char *period, int quiet)

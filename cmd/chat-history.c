@@ -3,6 +3,7 @@
 #include "diag.h"
 #include "numparse.h"
 #include "histio.h"
+#include "histlog.h"
 #include "histview.h"
 #include "iox.h"
 #include "store.h"
@@ -232,6 +233,8 @@ int main(int argc, char **argv)
 	    (!strcmp(cmd, "rename") && nargs != 2) || (!strcmp(cmd, "search") && nargs < 1))
 		die_usage("wrong number of arguments for", cmd);
 	int r = store_open(&s, path, writes ? STORE_CREATE : STORE_READ);
+	if (r == 0 && strcmp(cmd, "stats"))
+		histlog_spool_replay(&s); /* what the history could not take in time, first */
 	if (r == 1) {
 		/* no history yet: lists are empty, a named conversation is missing */
 		if (!strcmp(cmd, "show") || !strcmp(cmd, "rm") || !strcmp(cmd, "rename")) {

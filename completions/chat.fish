@@ -339,6 +339,7 @@ function __chat_complete_for --argument-names c
     complete -c $c -l think-timeout -x -d 'Seconds to wait for the first byte of the reply (default 600)'
     complete -c $c -l context -x -d 'Send only the last N earlier turns (0: none)'
     complete -c $c -l truncate -d 'Cut a prompt too large for the window, keeping its head and tail'
+    complete -c $c -l wait-limit -d "Wait out a provider's pause longer than two minutes"
     # the VALUE after NAME is free text: no files
     complete -c $c -n __chat_pair_value -f
 

@@ -14,7 +14,7 @@ enum { OPT_MAX_TOKENS = 256, OPT_TEMPERATURE, OPT_JSON, OPT_NO_LOG, OPT_RETRIES,
        OPT_CONNECT_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_TEXT, OPT_VERSION, OPT_CONVERSATION, OPT_DB, OPT_MODELS,
        OPT_MAX_COST, OPT_PARALLEL, OPT_ORDERED, OPT_SKIP_DONE, OPT_FALLBACK, OPT_TIMEOUT,
        OPT_PROMPT_JQ, OPT_SYSTEM_JQ, OPT_ID_JQ, OPT_ARG, OPT_ARGJSON, OPT_TEMPLATES, OPT_SCHEMA, OPT_DATA,
-       OPT_CACHE, OPT_CACHE_TTL, OPT_CONTEXT, OPT_TRUNCATE, OPT_THINK_TIMEOUT };
+       OPT_CACHE, OPT_CACHE_TTL, OPT_CONTEXT, OPT_TRUNCATE, OPT_THINK_TIMEOUT, OPT_WAIT_LIMIT };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' },
@@ -41,6 +41,7 @@ static const struct option longopts[] = {
 	{ "cache-ttl", required_argument, NULL, OPT_CACHE_TTL },
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "truncate", no_argument, NULL, OPT_TRUNCATE },
+	{ "wait-limit", no_argument, NULL, OPT_WAIT_LIMIT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-log", no_argument, NULL, OPT_NO_LOG },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
@@ -186,6 +187,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case OPT_CACHE_TTL: o->cache = 1; o->cache_ttl = cache_ttl(optarg); break;
 		case OPT_CONTEXT: o->context = number("--context", optarg, 0, 1000000); break;
 		case OPT_TRUNCATE: o->truncate = 1; break;
+		case OPT_WAIT_LIMIT: o->wait_limit = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_NO_LOG: o->no_log = 1; break;
 		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;

@@ -28,6 +28,7 @@ struct cli_opts {
 	int nattach;
 	long context;              /* --context N: earlier turns sent; -1: not set (config, else all) */
 	int truncate;              /* --truncate: cut a prompt too large for the window */
+	int wait_limit;            /* --wait-limit: wait out a provider's pause, however long */
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };

@@ -22,6 +22,11 @@ struct histlog {
 	size_t nmsgs;
 	struct attachment *media;  /* earlier turns' attachments, as msgs point to them */
 	size_t nmedia;
+	/* The history was busy past its deadline when the prompt was to be
+	 * logged: the exchange goes to the spool when it ends. */
+	int spooling;
+	char *sp_prompt, *sp_system, *sp_conversation, *sp_request_id;
+	int sp_cont;
 	char *system;          /* the system prompt in effect */
 };
 
@@ -57,6 +62,11 @@ void histlog_close(struct histlog *h);
  * with out set; 1 when there is none (no history, no such conversation,
  * no reply yet); the history's exit status when it cannot be read. */
 int histlog_conversation_model(const char *db_flag, int cont, const char *conversation, char *out, size_t cap);
+/* Write the exchanges waiting in the spool beside the history into it, in
+ * the order they ended, and remove them: at once, under the history's
+ * lock, so two programs never write one twice. Quietly does nothing when
+ * there are none or the lock cannot be had now. The number written. */
+size_t histlog_spool_replay(struct store *s);
 /* A conversation's title from its first prompt: the first line, cut at a
  * character boundary to fit cap. */
 void histlog_title(const char *prompt, char *out, size_t cap);

@@ -1,4 +1,5 @@
 #include "histview.h"
+#include "spool.h"
 #include "buf.h"
 #include "diag.h"
 #include "histio.h"
@@ -313,6 +314,7 @@ int histview_stats(struct store *s, const struct view_opts *v)
 			o = jv_object_set(o, jv_string("last"), sqlite3_column_type(st, 8) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 8, "")));
 			o = jv_object_set(o, jv_string("media"), jv_number(sqlite3_column_double(st, 9)));
 			o = jv_object_set(o, jv_string("media_bytes"), jv_number(sqlite3_column_double(st, 10)));
+			o = jv_object_set(o, jv_string("spooled"), jv_number((double)spool_count(s->path)));
 			jx_dump_line(o, &out);
 		} else {
 			buf_addf(&out, "history        %s (%lld bytes)\n", s->path, size);
@@ -326,6 +328,9 @@ int histview_stats(struct store *s, const struct view_opts *v)
 				 (long long)sqlite3_column_int64(st, 10));
 			if (sqlite3_column_type(st, 7) != SQLITE_NULL)
 				buf_addf(&out, "span           %.10s to %.10s\n", text_or(st, 7, ""), text_or(st, 8, ""));
+			size_t spooled = spool_count(s->path);
+			if (spooled) /* replies the history could not take in time, not yet written in */
+				buf_addf(&out, "spooled        %zu exchanges waiting in %s.spool\n", spooled, s->path);
 		}
 	}
 	sqlite3_finalize(st);

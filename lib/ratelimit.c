@@ -2,6 +2,8 @@
 #include "config.h"
 #include "diag.h"
 #include "store.h"
+#include "flockwait.h"
+#include <sys/file.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -59,16 +61,6 @@ struct rl_limit {
 	long def_rpm, def_tpm;
 };
 
-struct ratelimit {
-	sqlite3 *db;
-	sqlite3_stmt *begin, *commit, *rollback, *get, *put;
-	pthread_mutex_t mu;
-	int warned;
-	size_t nlim;
-	struct rl_limit lim[RL_MAX_PROVIDERS];
-	char path[4096];
-};
-
 /* One provider's row. Levels are what each bucket holds (a minute's
  * allowance when full, below zero after a request larger than the bucket)
  * as of stamp; a slow rate, while before its end, caps the refill speed. */
@@ -77,6 +69,25 @@ struct rl_row {
 	long long stamp, paused_until, req_slow_until, tok_slow_until;
 	double req, tok, req_slow, tok_slow;
 	long learnt_rpm, learnt_tpm;
+};
+
+struct ratelimit {
+	sqlite3 *db;
+	sqlite3_stmt *begin, *commit, *rollback, *get, *put;
+	int lockfd;             /* the file itself, flocked around each transaction */
+	long lock_timeout_ms;
+	pthread_mutex_t mu;
+	int warned;
+	/* The file cannot be used: the same buckets, kept in this process
+	 * alone, at the configured rates; never no limit at all. */
+	int local;
+	long long last_pause;   /* the pause the last take met (unix ms), or 0 */
+	char local_name[RL_MAX_PROVIDERS][64];
+	struct rl_row local_row[RL_MAX_PROVIDERS];
+	size_t nlocal;
+	size_t nlim;
+	struct rl_limit lim[RL_MAX_PROVIDERS];
+	char path[4096];
 };
 
 /* ---- opening ---- */
@@ -270,6 +281,29 @@ static int prepare(struct ratelimit *rl, sqlite3_stmt **st, const char *sql, cha
 	return 0;
 }
 
+/* The shared file cannot be used: close it and keep the limits in this
+ * process; why says so, once, for the caller to print. */
+static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
+{
+	sqlite3_finalize(rl->begin);
+	sqlite3_finalize(rl->commit);
+	sqlite3_finalize(rl->rollback);
+	sqlite3_finalize(rl->get);
+	sqlite3_finalize(rl->put);
+	rl->begin = rl->commit = rl->rollback = rl->get = rl->put = NULL;
+	if (rl->db)
+		sqlite3_close_v2(rl->db);
+	rl->db = NULL;
+	if (rl->lockfd >= 0)
+		close(rl->lockfd);
+	rl->lockfd = -1;
+	rl->local = 1;
+	size_t n = strlen(why);
+	if (n && n < cap)
+		snprintf(why + n, cap - n, "; keeping to the limits within this process only");
+	return rl;
+}
+
 struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap)
 {
 	struct ratelimit *rl = calloc(1, sizeof *rl);
@@ -277,9 +311,21 @@ struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap
 		snprintf(why, cap, "rate limits: out of memory");
 		return NULL;
 	}
+	why[0] = 0;
+	rl->lockfd = -1;
 	pthread_mutex_init(&rl->mu, NULL);
-	if (read_limits(rl, cfg, why, cap) < 0 || rl_path(rl->path, sizeof rl->path, why, cap) < 0)
+	if (read_limits(rl, cfg, why, cap) < 0) {
+		ratelimit_close(rl);
+		return NULL; /* a bad number in the config: the caller stops */
+	}
+	if (store_timeout_ms(&rl->lock_timeout_ms) < 0)
+		rl->lock_timeout_ms = 30000;
+	if (rl_path(rl->path, sizeof rl->path, why, cap) < 0)
 		goto fail;
+	if (store_on_network_fs(rl->path)) {
+		snprintf(why, cap, "rate limits %s: on a network filesystem, where its locks cannot be trusted", rl->path);
+		goto fail;
+	}
 
 	struct stat st;
 	if (stat(rl->path, &st) == 0) {
@@ -305,6 +351,11 @@ struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap
 			goto fail;
 		}
 		close(fd);
+	}
+	rl->lockfd = open(rl->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (rl->lockfd < 0) {
+		snprintf(why, cap, "rate limits %s: cannot open: %s", rl->path, strerror(errno));
+		goto fail;
 	}
 	if (sqlite3_open_v2(rl->path, &rl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		sql_why(rl, "cannot open", why, cap);
@@ -360,37 +411,61 @@ struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap
 		goto fail;
 	return rl;
 fail:
-	ratelimit_close(rl);
-	return NULL;
+	return go_local(rl, why, cap);
+}
+
+long long ratelimit_paused_until(const struct ratelimit *rl)
+{
+	return rl ? rl->last_pause : 0;
+}
+
+int ratelimit_is_local(const struct ratelimit *rl)
+{
+	return rl && rl->local;
 }
 
 void ratelimit_close(struct ratelimit *rl)
 {
 	if (!rl)
 		return;
-	sqlite3_finalize(rl->begin);
-	sqlite3_finalize(rl->commit);
-	sqlite3_finalize(rl->rollback);
-	sqlite3_finalize(rl->get);
-	sqlite3_finalize(rl->put);
-	if (rl->db)
-		sqlite3_close_v2(rl->db);
+	char none[1] = "";
+	go_local(rl, none, sizeof none);
 	pthread_mutex_destroy(&rl->mu);
 	free(rl);
 }
 
 /* ---- the buckets ---- */
 
-/* Say once per process what went wrong; every later failure is silent and
- * lets the request go, since the provider's own 429 still protects us. */
+/* The file failed: say so once, and from now on keep the limits in this
+ * process, never none (an account's limit matters most when the machine
+ * is busiest). */
 static void failed(struct ratelimit *rl, const char *what)
 {
-	if (!rl->warned++)
-		warn("rate limits %s: %s: %s; going on without them", rl->path, what, sqlite3_errmsg(rl->db));
-	if (!sqlite3_get_autocommit(rl->db)) {
+	char why[600];
+	snprintf(why, sizeof why, "rate limits %s: %s: %s", rl->path, what,
+		 rl->db ? sqlite3_errmsg(rl->db) : strerror(errno));
+	if (rl->db && !sqlite3_get_autocommit(rl->db)) {
 		sqlite3_step(rl->rollback);
 		sqlite3_reset(rl->rollback);
 	}
+	if (rl->lockfd >= 0)
+		flock(rl->lockfd, LOCK_UN);
+	go_local(rl, why, sizeof why);
+	if (!rl->warned++)
+		warn("%s", why);
+}
+
+/* This process's own row for provider (local mode), or NULL when full. */
+static struct rl_row *local_row(struct ratelimit *rl, const char *provider)
+{
+	for (size_t i = 0; i < rl->nlocal; i++)
+		if (!strcmp(rl->local_name[i], provider))
+			return &rl->local_row[i];
+	if (rl->nlocal == RL_MAX_PROVIDERS)
+		return NULL;
+	snprintf(rl->local_name[rl->nlocal], sizeof rl->local_name[0], "%s", provider);
+	memset(&rl->local_row[rl->nlocal], 0, sizeof rl->local_row[0]);
+	return &rl->local_row[rl->nlocal++];
 }
 
 static int step_done(sqlite3_stmt *st)
@@ -406,9 +481,24 @@ static int step_done(sqlite3_stmt *st)
 static int row_begin(struct ratelimit *rl, const char *provider, long long *now, struct rl_row *r)
 {
 	memset(r, 0, sizeof *r);
+	if (!rl->local && flock_wait(rl->lockfd, rl->lock_timeout_ms) < 0) {
+		if (errno == EINTR)
+			return -1; /* a signal to act on: no take, the caller stops */
+		failed(rl, errno == ETIMEDOUT ? "held by another process past $CHAT_DB_TIMEOUT" : "cannot lock");
+	}
+	if (rl->local) {
+		struct rl_row *own = local_row(rl, provider);
+		if (!own)
+			return -1;
+		*r = *own;
+		r->dirty = 0;
+		if (*now < 0)
+			*now = wall_ms();
+		return 0;
+	}
 	if (step_done(rl->begin) < 0) {
 		failed(rl, "cannot lock");
-		return -1;
+		return row_begin(rl, provider, now, r);
 	}
 	if (*now < 0)
 		*now = wall_ms();
@@ -432,7 +522,7 @@ static int row_begin(struct ratelimit *rl, const char *provider, long long *now,
 	sqlite3_clear_bindings(rl->get);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		failed(rl, "cannot read");
-		return -1;
+		return row_begin(rl, provider, now, r);
 	}
 	return 0;
 }
@@ -440,6 +530,12 @@ static int row_begin(struct ratelimit *rl, const char *provider, long long *now,
 /* Write the row if it changed, and commit. */
 static void row_end(struct ratelimit *rl, const char *provider, const struct rl_row *r, long rpm, long tpm)
 {
+	if (rl->local) {
+		struct rl_row *own = local_row(rl, provider);
+		if (own && r->dirty)
+			*own = *r;
+		return;
+	}
 	if (r->dirty) {
 		sqlite3_stmt *p = rl->put;
 		sqlite3_bind_text(p, 1, provider, -1, SQLITE_STATIC);
@@ -467,8 +563,10 @@ static void row_end(struct ratelimit *rl, const char *provider, const struct rl_
 			return;
 		}
 	}
-	if (step_done(rl->commit) < 0)
+	if (!rl->local && step_done(rl->commit) < 0)
 		failed(rl, "cannot write");
+	if (!rl->local)
+		flock(rl->lockfd, LOCK_UN);
 }
 
 static void limits_for(struct ratelimit *rl, const char *provider, const struct rl_row *r, long *rpm, long *tpm)
@@ -590,6 +688,7 @@ long ratelimit_take_at(struct ratelimit *rl, const char *provider, long est_toke
 		goto out;
 	limits_for(rl, provider, &r, &rpm, &tpm);
 	refill(&r, now, rpm, tpm);
+	rl->last_pause = r.paused_until > now ? r.paused_until : 0;
 	if (r.paused_until > now) {
 		wait = wait_ms((double)(r.paused_until - now));
 	} else {

@@ -34,19 +34,29 @@ struct ratelimit;
  * from the config ([openai] rpm = N, tpm = N, and the same for anthropic,
  * gemini, ollama or any other provider name; 0 = unlimited), else from the
  * provider's own headers once a reply has carried them, else the defaults
- * in ratelimit.c. NULL with why filled ("rate limits PATH: ...") when the
- * file cannot be used or the config holds a bad number: callers then go on
- * without a limiter and warn once. One open limiter may serve several
+ * in ratelimit.c. NULL with why filled only when the config holds a bad
+ * number (the caller stops: a configuration error). When the file cannot
+ * be used (unreadable, not ours, on a network filesystem) the limiter keeps
+ * the same limits within this process instead, never none, and why says so
+ * for the caller to print once. One open limiter may serve several
  * threads, but not a child process after fork: the child opens its own. */
 struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap);
 void ratelimit_close(struct ratelimit *rl);
+/* When the last take was refused because a 429 paused the provider: the
+ * pause's end in unix milliseconds (it may be far longer than the wait
+ * the take returned, which is capped at a minute); else 0. */
+long long ratelimit_paused_until(const struct ratelimit *rl);
+/* 1 when the shared file could not be used and the limits are kept in
+ * this process alone. */
+int ratelimit_is_local(const struct ratelimit *rl);
 /* Ask to start one request of about est_tokens tokens (prompt plus the
  * reply's limit) to provider. 0: go now (one request and est_tokens were
  * taken from the shared buckets in one transaction); else the milliseconds
  * to wait before asking again, at most 60000. Never sleeps. A request
  * larger than a whole minute's tokens goes once the bucket is full. When the
- * state cannot be read or written it says go (the provider's 429 is still
- * the authority) and warns once. */
+ * state cannot be read or written, or another process holds it past
+ * $CHAT_DB_TIMEOUT, it warns once and keeps the limits within this process
+ * from then on. Waiting for the file is a blocking wait, not polling. */
 long ratelimit_take(struct ratelimit *rl, const char *provider, long est_tokens);
 /* After a reply, what its headers said: a limit from them replaces the
  * default (not a configured one); a remaining count caps the shared bucket

@@ -163,12 +163,17 @@ int session_model(struct session *s, const char *model)
 	s->xo.idle_timeout = o->idle_timeout;
 	s->xo.think_timeout = o->think_timeout;
 	s->xo.total_timeout = o->timeout;
+	s->xo.wait_limit = o->wait_limit;
 	if (!s->rl_tried) {
-		char why[512];
+		char rl_why[512];
 		s->rl_tried = 1;
-		s->rl = ratelimit_open(&s->cfg, why, sizeof why);
-		if (!s->rl && !o->quiet)
-			warn("%s; going on without shared rate limits", why);
+		s->rl = ratelimit_open(&s->cfg, rl_why, sizeof rl_why);
+		if (!s->rl) {
+			error("%s", rl_why); /* a bad number in the config */
+			return EXIT_CONFIG;
+		}
+		if (rl_why[0] && !o->quiet)
+			warn("%s", rl_why); /* the shared file is unusable: limits within this process */
 	}
 	s->xo.rl = s->rl;
 	s->xo.retries = o->retries;

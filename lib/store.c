@@ -1,4 +1,5 @@
 #include "store.h"
+#include "flockwait.h"
 #include "diag.h"
 #include "sig.h"
 #include <errno.h>
@@ -148,7 +149,7 @@ static int mkdirs(const char *path)
 }
 
 /* WAL needs shared memory that network filesystems do not provide. */
-static int on_network_fs(const char *path)
+int store_on_network_fs(const char *path)
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s", path);
@@ -177,28 +178,41 @@ static int lock(struct store *s)
 {
 	if (s->locked++)
 		return 0;
-	long waited = 0;
-	while (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			s->locked = 0;
-			return error("history %s: cannot lock: %s", s->path, strerror(errno));
-		}
-		if (waited >= s->lock_timeout_ms) {
-			s->locked = 0;
-			return error("history %s: busy: another process held it for %ld s", s->path, waited / 1000);
-		}
-		long ms = 1 + rand() % 4;
-		struct timespec ts = { 0, ms * 1000000L };
-		nanosleep(&ts, NULL);
-		waited += ms;
+	/* a blocking wait in the kernel: the holder's unlock wakes us, so a
+	 * crowd waits its turn instead of spinning against each other */
+	if (flock_wait(s->lockfd, s->lock_timeout_ms) == 0)
+		return 0;
+	s->locked = 0;
+	if (errno == ETIMEDOUT) {
+		s->busy = 1;
+		return error("history %s: busy: another process held it for %ld s", s->path, s->lock_timeout_ms / 1000);
 	}
-	return 0;
+	if (errno == EINTR)
+		return error("history %s: interrupted while waiting for it", s->path);
+	return error("history %s: cannot lock: %s", s->path, strerror(errno));
 }
 
 static void unlock(struct store *s)
 {
 	if (s->locked && --s->locked == 0)
 		flock(s->lockfd, LOCK_UN);
+}
+
+int store_hold(struct store *s, long wait)
+{
+	if (s->locked) {
+		s->locked++;
+		return 0;
+	}
+	if (flock_wait(s->lockfd, wait) < 0)
+		return -1;
+	s->locked = 1;
+	return 0;
+}
+
+void store_release(struct store *s)
+{
+	unlock(s);
 }
 
 int store_exec(struct store *s, const char *sql)
@@ -227,17 +241,17 @@ int store_begin(struct store *s)
 	if (lock(s) < 0)
 		return -1;
 	/* BEGIN IMMEDIATE: a read transaction upgraded to a write would fail at
-	 * once with SQLITE_BUSY, whatever the busy timeout */
-	for (int tries = 0;; tries++) {
-		int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			return 0;
-		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || tries >= 20 || sig_caught) {
-			store_error(s, "cannot start a write");
-			unlock(s);
-			return -1;
-		}
-	}
+	 * once with SQLITE_BUSY, whatever the busy timeout. Its busy wait (for
+	 * a program that takes SQLite's lock but not ours, a sqlite3 shell
+	 * say) has the same deadline as ours: $CHAT_DB_TIMEOUT in all. */
+	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		s->busy = 1;
+	store_error(s, "cannot start a write");
+	unlock(s);
+	return -1;
 }
 
 int store_commit(struct store *s)
@@ -345,12 +359,28 @@ fail:
 	return -1;
 }
 
+int store_timeout_ms(long *ms)
+{
+	const char *t = getenv("CHAT_DB_TIMEOUT");
+	*ms = 30000;
+	if (!t || !*t)
+		return 0;
+	char *end;
+	double v = strtod(t, &end);
+	if (*end || end == t || !(v >= 0) || v > 86400) {
+		error("CHAT_DB_TIMEOUT: expected seconds from 0 to 86400, got '%s'", t);
+		return -1;
+	}
+	*ms = (long)(v * 1000);
+	return 0;
+}
+
 int store_open(struct store *s, const char *path, enum store_open_mode mode)
 {
 	memset(s, 0, sizeof *s);
 	s->lockfd = -1;
-	const char *t = getenv("CHAT_DB_TIMEOUT");
-	s->lock_timeout_ms = t && *t ? (long)(strtod(t, NULL) * 1000) : 30000;
+	if (store_timeout_ms(&s->lock_timeout_ms) < 0)
+		return EXIT_CONFIG;
 	snprintf(s->path, sizeof s->path, "%s", path);
 	struct stat st;
 	int exists = stat(path, &st) == 0;
@@ -360,7 +390,7 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 		return error("history %s: not a regular file", path), EXIT_DATAERR;
 	if (!exists && mkdirs(path) < 0)
 		return error("history %s: cannot create its folder: %s", path, strerror(errno)), EXIT_CANTCREAT;
-	if (on_network_fs(path))
+	if (store_on_network_fs(path))
 		return error("history %s: on a network filesystem, where SQLite's WAL is unsafe; use --db or CHAT_DB for a local path", path), EXIT_CANTCREAT;
 	if (!exists) {
 		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -378,7 +408,8 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 		store_close(s);
 		return EXIT_CANTCREAT;
 	}
-	sqlite3_busy_timeout(s->db, 10000);
+	/* SQLite's own wait for a reader or a checkpoint, within the same deadline */
+	sqlite3_busy_timeout(s->db, (int)s->lock_timeout_ms);
 	sqlite3_extended_result_codes(s->db, 0);
 	int v, foreign;
 	if (schema_state(s, &v, &foreign) < 0) {
@@ -421,12 +452,21 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 void store_close(struct store *s)
 {
 	if (s->db) {
-		/* closing the last connection checkpoints: keep that serialised too */
-		int got = s->lockfd >= 0 && lock(s) == 0;
+		/* closing the last connection checkpoints: keep that serialised too,
+		 * or, when the lock is not free this moment, leave the checkpoint to
+		 * a later close (commits checkpoint under the lock as well), so
+		 * closing never waits in a crowd */
+		int got = 0;
+		if (s->lockfd >= 0 && !s->locked)
+			got = flock(s->lockfd, LOCK_EX | LOCK_NB) == 0;
+		else if (s->locked)
+			got = 1;
+		if (!got)
+			sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		sqlite3_close_v2(s->db);
 		s->db = NULL;
-		if (got)
-			unlock(s);
+		if (got && !s->locked)
+			flock(s->lockfd, LOCK_UN);
 	}
 	if (s->lockfd >= 0)
 		close(s->lockfd);

@@ -15,7 +15,8 @@ struct store {
 	sqlite3 *db;
 	int lockfd;
 	int locked;
-	long lock_timeout_ms;
+	long lock_timeout_ms;      /* $CHAT_DB_TIMEOUT: every wait for the history, the lock's and SQLite's */
+	int busy;                  /* a wait ran out: the exchange goes to the spool */
 	char path[4096];
 };
 
@@ -30,6 +31,16 @@ int store_path(const char *flag, char *out, size_t cap);
  * open or write). */
 int store_open(struct store *s, const char *path, enum store_open_mode mode);
 void store_close(struct store *s);
+/* Is path on a network filesystem (NFS, SMB, ...), where WAL's shared
+ * memory and file locks cannot be trusted? */
+int store_on_network_fs(const char *path);
+/* $CHAT_DB_TIMEOUT in ms (30 s when unset); -1 after saying why it is bad. */
+int store_timeout_ms(long *ms);
+
+/* The cross-process lock alone, held across transactions and what follows
+ * them (removing spooled files): wait is the longest wait in ms. 0 or -1. */
+int store_hold(struct store *s, long wait);
+void store_release(struct store *s);
 
 /* A write transaction: the cross-process lock, then BEGIN IMMEDIATE. */
 int store_begin(struct store *s);
