@@ -48,7 +48,7 @@ static int enqueue(void *ctx, long lineno, jv rec, const char *why)
 	}
 	struct item *it = &q->v[(q->head + q->n) % q->cap];
 	it->lineno = lineno;
-	it->id = jv_null();
+	it->id = why && *why ? records_bad_line_id() : jv_null();
 	snprintf(it->why, sizeof it->why, "%s", why ? why : "");
 	if (q->map && jv_is_valid(rec)) {
 		/* the jq programs run here, off the main thread, one record at a time */
@@ -203,7 +203,7 @@ static void fail_now(struct engine *e, long seq, jv id, long lineno, const char 
 	snprintf(msg, sizeof msg, "line %ld: %s", lineno, why);
 	err_set(&ce, ERR_BAD_INPUT, 0, "%s", msg);
 	if (!e->s->opts->quiet && !strstr(why, "invalid JSON") && !strstr(why, "a record must") &&
-	    !strstr(why, "a record needs") && !strstr(why, "line too long"))
+	    !strstr(why, "a record needs") && strncmp(why, "longer than ", 12) && strncmp(why, "not UTF-8", 9))
 		warn("%s", msg); /* the record loop has already reported lines it could not parse */
 	e->failed++;
 	if (e->s->opts->data_only) { /* only answers go out; the line above said what failed */

@@ -86,7 +86,7 @@ static int report(struct counting *c, const struct token_counter *t, const char 
 	}
 	char label[256] = "";
 	if (source)
-		snprintf(label, sizeof label, "%s", source);
+		scrub(label, sizeof label, source, strlen(source));
 	else if (jv_get_kind(id) == JV_KIND_STRING)
 		scrub(label, sizeof label, jv_string_value(id), (size_t)jv_string_length_bytes(jv_copy(id)));
 	else if (jv_get_kind(id) == JV_KIND_NUMBER)

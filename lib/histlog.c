@@ -561,7 +561,8 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 				 .model = r->model[0] ? r->model : model, .asked_model = model, .have_usage = r->have_usage,
 				 .input = r->usage.input, .output = r->usage.output, .cached = r->usage.cached,
 				 .reasoning = r->usage.reasoning, .ttft_ms = t->ttft_ms, .ms = t->total_ms, .cost = cost };
-	int nothing = !strcmp(status, "error") && !len && !r->have_usage;
+	/* failed before any reply; a refusal (filtered) is an answer, and kept */
+	int nothing = !strcmp(status, "error") && !len && !r->have_usage && strcmp(r->finish, "filtered");
 	if (h->spooling) {
 		if (!nothing)
 			spool_exchange(h, &row, 0);

@@ -135,6 +135,14 @@ static void size_words(char *out, size_t cap, size_t bytes)
 		snprintf(out, cap, "%zu bytes", bytes);
 }
 
+/* The id of the bad line being delivered, when it had one to read. */
+static __thread jv bad_line_id;
+
+jv records_bad_line_id(void)
+{
+	return jv_get_kind(bad_line_id) == JV_KIND_INVALID ? jv_null() : jv_copy(bad_line_id);
+}
+
 /* The next non-blank line as a record: 1 with *v set, or with *v invalid
  * and why filled for a bad line (one over the cap is skipped to its end,
  * so the records after it still go on); 0 at EOF; -1 on a read error. */
@@ -160,6 +168,20 @@ static int next_record(struct line_reader *lr, jv *v, char *why, size_t cap, lon
 		}
 	} while (blank(line, len));
 	*lineno = lr->lineno;
+	/* jq would mend bad bytes into U+FFFD unseen: refuse them, as stdin and
+	 * argv are, but keep the line's id for its error record */
+	size_t bad = utf8_bad_at(line, len);
+	if (bad < len) {
+		jv mended = jv_parse_sized(line, (int)len);
+		jv_free(bad_line_id);
+		bad_line_id = jv_get_kind(mended) == JV_KIND_OBJECT ? jx_get(mended, "id") : jv_null();
+		if (!jv_is_valid(bad_line_id))
+			bad_line_id = jv_null();
+		jv_free(mended);
+		lr_release(lr);
+		snprintf(why, cap, "not UTF-8 (byte offset %zu)", bad);
+		return 1;
+	}
 	jv p = jv_parse_sized(line, (int)len);
 	lr_release(lr);
 	if (!jv_is_valid(p)) {
@@ -189,7 +211,10 @@ static int deliver(record_fn fn, void *ctx, long lineno, jv v, const char *why)
 	if (!why[0])
 		return fn(ctx, lineno, v, NULL);
 	warn("line %ld: %s", lineno, why);
-	return fn(ctx, lineno, jv_invalid(), why);
+	int r = fn(ctx, lineno, jv_invalid(), why);
+	jv_free(bad_line_id);
+	bad_line_id = jv_invalid();
+	return r;
 }
 
 int records_each(struct line_reader *lr, record_fn fn, void *ctx)

@@ -36,6 +36,9 @@ void lr_release(struct line_reader *lr);
  * Return nonzero to stop the loop. */
 typedef int (*record_fn)(void *ctx, long lineno, jv rec, const char *why);
 /* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
+/* Inside a callback for a bad line: that line's "id" when it could be
+ * read all the same (a record that is not UTF-8), else null. */
+jv records_bad_line_id(void);
 int records_each(struct line_reader *lr, record_fn fn, void *ctx);
 /* The same, with reading and parsing done on a helper thread while the
  * callback runs: for bulk loads where the callback is slow too. */

@@ -164,6 +164,12 @@ int session_model(struct session *s, const char *model)
 	s->xo.think_timeout = o->think_timeout;
 	s->xo.total_timeout = o->timeout;
 	s->xo.wait_limit = o->wait_limit;
+	char mr_why[300] = "";
+	s->xo.max_reply = exchange_max_reply(&s->cfg, mr_why, sizeof mr_why);
+	if (!s->xo.max_reply) {
+		error("%s", mr_why);
+		return EXIT_CONFIG;
+	}
 	if (!s->rl_tried) {
 		char rl_why[512];
 		s->rl_tried = 1;

@@ -1,5 +1,6 @@
 #include "store.h"
 #include "flockwait.h"
+#include "numparse.h"
 #include "diag.h"
 #include "sig.h"
 #include <errno.h>
@@ -365,13 +366,13 @@ int store_timeout_ms(long *ms)
 	*ms = 30000;
 	if (!t || !*t)
 		return 0;
-	char *end;
-	double v = strtod(t, &end);
-	if (*end || end == t || !(v >= 0) || v > 86400) {
-		error("CHAT_DB_TIMEOUT: expected seconds from 0 to 86400, got '%s'", t);
+	double secs;
+	char why[200];
+	if (parse_seconds("CHAT_DB_TIMEOUT", t, 0, 86400, &secs, why, sizeof why) < 0) {
+		error("%s", why);
 		return -1;
 	}
-	*ms = (long)(v * 1000);
+	*ms = (long)(secs * 1000);
 	return 0;
 }
 

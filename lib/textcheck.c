@@ -6,6 +6,8 @@
 
 int text_check(const char *what, const char *s, size_t len, char *why, size_t cap)
 {
+	if (!len)
+		return 0;
 	const char *nul = memchr(s, 0, len);
 	if (nul) {
 		snprintf(why, cap, "%s holds a NUL byte (byte offset %zu): it cannot be sent as text", what,

@@ -70,12 +70,12 @@ is "$(jq -c 'select(.type == "error") | [.code, .message, .retryable]' "$T/out")
 is "$(wc -l < "$T/log" | tr -d ' ')" 2 "bomb: never retried (one request each run)"
 under 120 "bomb, 8 MiB cap: memory follows the cap"
 
-# a value that is no size is said, and the default kept
+# a value that is no size is a configuration error naming it, before anything is sent
 export CHAT_MAX_REPLY_MB=lots
 fake_start --text 'small reply'
 run chat-stream -m gpt-4o-mini hi
-is "$st:$(cat "$T/out")" "0:small reply" "CHAT_MAX_REPLY_MB=lots: the reply still comes"
-has "$T/err" "CHAT_MAX_REPLY_MB = 'lots': want a whole number of MiB from 1 to 256; using 64" "... and the bad value is named"
+is "$st:$(cat "$T/out"):$(wc -l < "$T/log" | tr -d ' ')" "78::0" "CHAT_MAX_REPLY_MB=lots: exit 78, nothing sent"
+has "$T/err" "CHAT_MAX_REPLY_MB = 'lots': want a whole number of MiB from 1 to 256" "... and the bad value is named"
 unset CHAT_MAX_REPLY_MB
 
 # a reply exactly at the cap passes, one byte more does not

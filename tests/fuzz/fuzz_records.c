@@ -181,7 +181,10 @@ static int on_record(void *ctx, long lineno, jv rec, const char *why)
 			fail("the reason is not one short line", lineno);
 		if (last_too_long && !strstr(why, "longer than"))
 			fail("a line over the cap is not called longer than the cap", lineno);
-		if (!last_too_long) {
+		if (!last_too_long && utf8_bad_at(l->p, l->len) < l->len) {
+			if (!strstr(why, "not UTF-8"))
+				fail("a line that is not UTF-8 is not called so", lineno);
+		} else if (!last_too_long) {
 			/* the line alone must really be bad */
 			jv v = parse_alone(l);
 			jv t = jx_get(v, "type");
@@ -193,6 +196,8 @@ static int on_record(void *ctx, long lineno, jv rec, const char *why)
 	} else {
 		if (last_too_long)
 			fail("a line over the cap came as a record", lineno);
+		if (utf8_bad_at(l->p, l->len) < l->len)
+			fail("a line that is not UTF-8 came as a record", lineno);
 		jv t = jx_get(rec, "type");
 		if (jv_get_kind(rec) != JV_KIND_OBJECT || jv_get_kind(t) != JV_KIND_STRING)
 			fail("a record is not an object with a string type", lineno);
