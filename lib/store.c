@@ -4,6 +4,7 @@
 #include "diag.h"
 #include "sig.h"
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ int store_path(const char *flag, char *out, size_t cap)
 		snprintf(out, cap, "%s", flag);
 	else if (env && *env)
 		snprintf(out, cap, "%s", env);
-	else if (xdg && *xdg)
+	else if (xdg && *xdg == '/') /* a relative one is invalid, the XDG spec says: ignored */
 		snprintf(out, cap, "%s/chat/history.db", xdg);
 	else if (home && *home)
 		snprintf(out, cap, "%s/.local/share/chat/history.db", home);
@@ -382,6 +383,11 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 	s->lockfd = -1;
 	if (store_timeout_ms(&s->lock_timeout_ms) < 0)
 		return EXIT_CONFIG;
+	/* the lock belongs to the database itself: two paths to one file (a
+	 * symlinked CHAT_DB) must share it */
+	char real[PATH_MAX];
+	if (realpath(path, real))
+		path = real;
 	snprintf(s->path, sizeof s->path, "%s", path);
 	struct stat st;
 	int exists = stat(path, &st) == 0;
@@ -394,17 +400,26 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 	if (store_on_network_fs(path))
 		return error("history %s: on a network filesystem, where SQLite's WAL is unsafe; use --db or CHAT_DB for a local path", path), EXIT_CANTCREAT;
 	if (!exists) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0)
 			return error("history %s: cannot create: %s", path, strerror(errno)), EXIT_CANTCREAT;
 		close(fd);
 	}
 	char lockpath[4200];
 	snprintf(lockpath, sizeof lockpath, "%s.lock", path);
-	s->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (s->lockfd < 0)
+	/* never through a symlink someone planted where the lock file goes */
+	s->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int readonly = 0;
+	if (s->lockfd < 0 && errno == ELOOP)
+		return error("history %s: its lock file %s is a symbolic link: refusing to follow it", path, lockpath),
+		       EXIT_CANTCREAT;
+	if (s->lockfd < 0 && mode == STORE_READ && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+		readonly = 1; /* a history one may only read: reading needs no lock */
+	} else if (s->lockfd < 0) {
 		return error("history %s: cannot open its lock file: %s", path, strerror(errno)), EXIT_CANTCREAT;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	}
+	if (sqlite3_open_v2(path, &s->db, (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		store_error(s, "cannot open");
 		store_close(s);
 		return EXIT_CANTCREAT;
@@ -431,6 +446,8 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 		store_close(s);
 		return EXIT_DATAERR;
 	}
+	if (readonly) /* nothing to set up or migrate in a file we may only read */
+		return store_exec(s, "PRAGMA mmap_size=0") < 0 ? (store_close(s), EXIT_CANTCREAT) : 0;
 	/* journal_mode=WAL is a property of the file: set it (once) under the lock */
 	if (store_exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
 			  "PRAGMA journal_size_limit=67108864; PRAGMA mmap_size=0") < 0 ||

@@ -93,4 +93,25 @@ has "$T/err" "paused requests until [0-9:]* .*--wait-limit" "... saying when the
 run chat-send --wait-limit --timeout 1 hi
 is "$st" 75 "--wait-limit waits, within --timeout"
 has "$T/err" "would pass --timeout" "... which says so"
+# the lock belongs to the database's real path; a planted symlink is never followed
+fake_start --echo
+export CHAT_RATE_DB="$T/fresh-rate.db" # the hour's pause above stays where it was
+printf '[openai]\nrpm = 0\n' > "$CHAT_CONFIG"
+mkdir -p "$T/real"
+CHAT_DB="$T/real/h.db" chat-send first > /dev/null
+ln -s "$T/real/h.db" "$T/link.db"
+CHAT_DB="$T/link.db" run chat-send second
+is "$st" 0 "a symlinked CHAT_DB works"
+check "... and takes the real database's lock, not one of its own" test ! -e "$T/link.db.lock" -a -e "$T/real/h.db.lock"
+mkdir -p "$T/planted"
+ln -s "$T/planted/target" "$T/planted/h.db.lock"
+CHAT_DB="$T/planted/h.db" run chat-send third
+is "$st" 73 "a symlink planted where the lock file goes: refused, exit 73 (the reply still printed)"
+has "$T/err" "is a symbolic link" "... saying so"
+check "... and its target is never created" test ! -e "$T/planted/target"
+# a relative XDG_DATA_HOME is invalid (XDG spec): ignored
+mkdir -p "$T/cwd"
+(cd "$T/cwd" && unset CHAT_DB && XDG_DATA_HOME=rel chat-send 'where am I kept?' > /dev/null)
+check "a relative XDG_DATA_HOME is ignored: the history goes under HOME" \
+	test ! -e "$T/cwd/rel" -a -e "$HOME/.local/share/chat/history.db"
 done_testing
