@@ -15,7 +15,8 @@
 # BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken),
 # BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
 # openai SDK over 400 prompt records; its own knobs are in its header),
-# BENCH_LIMITS (1: scripts/bench/limits.sh, 200 records under rpm = 120).
+# BENCH_LIMITS (1: scripts/bench/limits.sh, 200 records under rpm = 120),
+# BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -265,6 +266,12 @@ fi
 if [ "${BENCH_LIMITS:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/limits.sh
+fi
+
+# hundreds of processes at once into one history and limiter (skip with BENCH_CROWD=0)
+if [ "${BENCH_CROWD:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/crowd.sh
 fi
 
 # the history at a million messages (skip with BENCH_HISTORY=0)
