@@ -22,6 +22,18 @@ is "$(wc -l < "$T/log" | tr -d ' ')" 62 "rpm 60: ... with one request each"
 check "rpm 60: the 61st request waited for the bucket (the log shows it)" test "$(gap 61)" -ge 500
 has "$T/err" "waiting [0-9]* ms for the shared rate limit" "rpm 60: -v says a record waits for the limit"
 
+# on a terminal the progress line says when records wait for the limit
+if command -v script > /dev/null 2>&1; then
+	fake_start --text ok
+	rm -f "$T/ratelimit.db"
+	records 62 > "$T/in"
+	script -qec "chat-send -r --parallel 4 < '$T/in' > '$T/tty-out'" /dev/null > "$T/tty" 2>&1
+	check "a terminal's progress line says how many wait for the rate limit" \
+		sh -c "tr '\r' '\n' < '$T/tty' | grep -q 'waiting for the rate limit'"
+else
+	n=$((n + 1)); echo "ok $n # SKIP no script(1) to make a terminal"
+fi
+
 # two batches and single calls at once share one budget
 fake_start --text ok
 rm -f "$T/ratelimit.db"
