@@ -21,14 +21,40 @@ struct item {
 	long lineno;
 	jv rec;              /* jv_invalid() for a bad line */
 	jv id;               /* a bad line's id, when known */
+	size_t bytes;        /* what the record holds, roughly */
 	char why[512];
 };
+
+/* Records read ahead are held to this many bytes as well as to a count, so
+ * a run of 60 MB records cannot fill memory before they are sent. */
+#define READ_AHEAD_BYTES ((size_t)256 << 20)
+
+/* The bytes a record's text and attachments take. */
+static size_t record_bytes(jv rec)
+{
+	size_t n = 0;
+	jv text = jx_get(rec, "text"), atts = jx_get(rec, "attachments");
+	if (jv_get_kind(text) == JV_KIND_STRING)
+		n += (size_t)jv_string_length_bytes(jv_copy(text));
+	int na = jv_get_kind(atts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(atts)) : 0;
+	for (int i = 0; i < na; i++) {
+		jv a = jv_array_get(jv_copy(atts), i), d = jx_get(a, "data");
+		if (jv_get_kind(d) == JV_KIND_STRING)
+			n += (size_t)jv_string_length_bytes(jv_copy(d));
+		jv_free(d);
+		jv_free(a);
+	}
+	jv_free(atts);
+	jv_free(text);
+	return n;
+}
 
 struct queue {
 	pthread_mutex_t mu;
 	pthread_cond_t room;
 	struct item *v;
 	size_t cap, head, n;
+	size_t bytes;        /* held by the items waiting */
 	int done, read_error, stop;
 	struct promptmap *map;   /* --prompt-jq: records into prompts, on this thread */
 	CURLM *wake;         /* woken when an item arrives or the input ends */
@@ -38,8 +64,9 @@ struct queue {
 static int enqueue(void *ctx, long lineno, jv rec, const char *why)
 {
 	struct queue *q = ctx;
+	size_t bytes = jv_is_valid(rec) ? record_bytes(rec) : 0;
 	pthread_mutex_lock(&q->mu);
-	while (q->n == q->cap && !q->stop)
+	while ((q->n == q->cap || (q->n && q->bytes + bytes > READ_AHEAD_BYTES)) && !q->stop)
 		pthread_cond_wait(&q->room, &q->mu);
 	if (q->stop) {
 		pthread_mutex_unlock(&q->mu);
@@ -62,6 +89,8 @@ static int enqueue(void *ctx, long lineno, jv rec, const char *why)
 		}
 	}
 	it->rec = rec;
+	it->bytes = bytes;
+	q->bytes += bytes;
 	q->n++;
 	pthread_mutex_unlock(&q->mu);
 	curl_multi_wakeup(q->wake);
@@ -90,6 +119,7 @@ static int dequeue(struct queue *q, struct item *out, int *ended)
 		*out = q->v[q->head];
 		q->head = (q->head + 1) % q->cap;
 		q->n--;
+		q->bytes -= out->bytes;
 		pthread_cond_signal(&q->room);
 	}
 	*ended = !got && q->done;
