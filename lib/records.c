@@ -273,6 +273,9 @@ static void *producer(void *arg)
 		while (b->n < BATCH) {
 			char why[256];
 			int r = next_record(q->lr, &b->v[b->n], why, sizeof why, &b->lineno[b->n]);
+			/* a bad line's id is for records_each's callbacks alone */
+			jv_free(bad_line_id);
+			bad_line_id = jv_invalid();
 			if (r == 0 || r == -1) {
 				b->end = r == 0 ? 1 : -1;
 				b->err = errno;
