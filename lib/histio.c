@@ -80,7 +80,7 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 	st = store_prepare(s,
 		"SELECT rid, id, conversation, seq, role, text, status, finish, provider, model, input_tokens,"
 		" output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
-		" EXISTS (SELECT 1 FROM message_media WHERE message = rid), batch_job"
+		" EXISTS (SELECT 1 FROM message_media WHERE message = rid), batch_job, asked_model, tool_calls"
 		" FROM messages WHERE conversation = ?1 ORDER BY seq");
 	if (!st) {
 		buf_free(&out);
@@ -109,6 +109,15 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 			m = jv_object_set(m, jv_string("attachments"), attachments(s, sqlite3_column_int64(st, 0), media));
 		if (sqlite3_column_type(st, 20) != SQLITE_NULL) /* a reply that came through chat-batch */
 			m = jv_object_set(m, jv_string("batch_job"), col_str(st, 20));
+		if (sqlite3_column_type(st, 21) != SQLITE_NULL) /* the model as asked, which a continuation keeps */
+			m = jv_object_set(m, jv_string("asked_model"), col_str(st, 21));
+		if (sqlite3_column_type(st, 22) != SQLITE_NULL) {
+			jv calls = jv_parse((const char *)sqlite3_column_text(st, 22));
+			if (jv_get_kind(calls) == JV_KIND_ARRAY)
+				m = jv_object_set(m, jv_string("tool_calls"), calls);
+			else
+				jv_free(calls);
+		}
 		jx_dump_line(m, &out);
 		int f = flush_out(&out, fd, 0);
 		if (f < 0) {
@@ -278,7 +287,7 @@ static const char *import_conversation(struct importer *im, jv rec)
 /* The message statement's parameters, in order; usage fields are 10 to 13. */
 static const char *const msg_cols[] = { "id", "conversation", "seq", "role", "text", "status", "finish",
 	"provider", "model", "usage.input", "usage.output", "usage.cached", "usage.reasoning", "cost_usd",
-	"ttft_ms", "ms", "request_id", "created", "batch_job" };
+	"ttft_ms", "ms", "request_id", "created", "batch_job", "asked_model", "tool_calls" };
 #define MSG_COLS (sizeof msg_cols / sizeof *msg_cols)
 /* Required: id, conversation, seq, role, text, status (strings but seq) and created. */
 #define MSG_REQUIRED 0x2003F
@@ -297,6 +306,8 @@ static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
 			if (strncmp(c, prefix, pl) || strcmp(c + pl, k) || (!pl && strchr(c, '.')))
 				continue;
 			jv v = jv_object_iter_value(obj, it);
+			if (!strcmp(c, "tool_calls") && jv_get_kind(v) == JV_KIND_ARRAY)
+				v = jv_dump_string(v, 0); /* kept as its JSON text */
 			bind_value(st, i + 1, v);
 			jv_kind want = i == 2 ? JV_KIND_NUMBER : JV_KIND_STRING;
 			if (jv_get_kind(v) == want)
@@ -415,8 +426,8 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	im.msg = store_prepare(s,
 		"INSERT INTO messages (id, conversation, seq, role, text, status, finish, provider, model,"
 		" input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
-		" batch_job)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+		" batch_job, asked_model, tool_calls)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
 		" ON CONFLICT DO NOTHING");
 	im.media = store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
 	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");

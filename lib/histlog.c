@@ -434,6 +434,7 @@ struct reply_row {
 	long input, output, cached, reasoning;
 	long ttft_ms, ms;           /* ttft_ms < 0: none */
 	double cost;                /* < 0: unknown */
+	const char *tool_calls;     /* the reply's tool calls as a JSON array, or NULL */
 };
 
 /* Inside a write transaction: the reply's row as it ended. */
@@ -442,7 +443,7 @@ static int update_reply(struct store *s, const char *reply_id, const struct repl
 	sqlite3_stmt *st = store_prepare(s,
 		"UPDATE messages SET text = ?2, status = ?3, finish = ?4, provider = ?5, model = ?6,"
 		" input_tokens = ?7, output_tokens = ?8, cached_tokens = ?9, reasoning_tokens = ?10,"
-		" ttft_ms = ?11, ms = ?12, cost_usd = ?13, asked_model = ?14 WHERE id = ?1");
+		" ttft_ms = ?11, ms = ?12, cost_usd = ?13, asked_model = ?14, tool_calls = ?15 WHERE id = ?1");
 	if (st) {
 		sqlite3_bind_text(st, 1, reply_id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, r->text ? r->text : "", (int)r->len, SQLITE_STATIC);
@@ -463,6 +464,8 @@ static int update_reply(struct store *s, const char *reply_id, const struct repl
 			sqlite3_bind_double(st, 13, r->cost);
 		if (r->asked_model)
 			sqlite3_bind_text(st, 14, r->asked_model, -1, SQLITE_STATIC);
+		if (r->tool_calls)
+			sqlite3_bind_text(st, 15, r->tool_calls, -1, SQLITE_STATIC);
 	}
 	return step_done(s, st, "saving the reply");
 }
@@ -488,6 +491,7 @@ static jv spool_entry(const struct histlog *h, const struct reply_row *r, int ro
 	reply = jv_object_set(reply, jv_string("ttft_ms"), r->ttft_ms >= 0 ? jv_number((double)r->ttft_ms) : jv_null());
 	reply = jv_object_set(reply, jv_string("ms"), jv_number((double)r->ms));
 	reply = jv_object_set(reply, jv_string("cost_usd"), r->cost >= 0 ? jv_number(r->cost) : jv_null());
+	reply = jv_object_set(reply, jv_string("tool_calls"), str_or_null(r->tool_calls));
 	if (r->have_usage)
 		reply = jv_object_set(reply, jv_string("usage"),
 			JV_OBJECT(jv_string("input"), jv_number((double)r->input), jv_string("output"), jv_number((double)r->output),
@@ -561,29 +565,26 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 				 .model = r->model[0] ? r->model : model, .asked_model = model, .have_usage = r->have_usage,
 				 .input = r->usage.input, .output = r->usage.output, .cached = r->usage.cached,
 				 .reasoning = r->usage.reasoning, .ttft_ms = t->ttft_ms, .ms = t->total_ms, .cost = cost };
+	jv calls = jv_get_kind(r->tool_calls) == JV_KIND_ARRAY ? jv_dump_string(jv_copy(r->tool_calls), 0) : jv_invalid();
+	row.tool_calls = jv_is_valid(calls) ? jv_string_value(calls) : NULL;
 	/* failed before any reply; a refusal (filtered) is an answer, and kept */
 	int nothing = !strcmp(status, "error") && !len && !r->have_usage && strcmp(r->finish, "filtered");
 	if (h->spooling) {
 		if (!nothing)
 			spool_exchange(h, &row, 0);
-		return;
-	}
-	if (nothing) {
+	} else if (nothing) {
 		forget_exchange(h);
-		return;
-	}
-	if (store_begin(&h->st) < 0) {
+	} else if (store_begin(&h->st) < 0) {
 		if (h->st.busy)
 			spool_exchange(h, &row, 1);
 		h->status = EXIT_CANTCREAT;
-		return;
-	}
-	if (update_reply(&h->st, h->reply_msg, &row) < 0) {
+	} else if (update_reply(&h->st, h->reply_msg, &row) < 0) {
 		store_rollback(&h->st);
 		h->status = EXIT_CANTCREAT;
 	} else if (store_commit(&h->st) < 0) {
 		h->status = EXIT_CANTCREAT;
 	}
+	jv_free(calls);
 }
 
 /* One spooled exchange written in, inside the replay's transaction. The
@@ -601,7 +602,7 @@ static int replay_one(struct store *s, jv e)
 	jv reply = jx_get(e, "reply"), usage = jx_get(reply, "usage"), text = jx_get(reply, "text");
 	jv prompt = jx_get(e, "prompt"), system = jx_get(e, "system"), rid = jx_get(e, "request_id");
 	jv fin = jx_get(reply, "finish"), prov = jx_get(reply, "provider"), mod = jx_get(reply, "model");
-	jv asked = jx_get(reply, "asked_model"), stat = jx_get(reply, "status");
+	jv asked = jx_get(reply, "asked_model"), stat = jx_get(reply, "status"), calls = jx_get(reply, "tool_calls");
 #define STR(v) (jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL)
 	struct reply_row row = { .text = STR(text), .len = STR(text) ? (size_t)jv_string_length_bytes(jv_copy(text)) : 0,
 				 .status = STR(stat) ? STR(stat) : "error", .finish = STR(fin), .provider = STR(prov),
@@ -609,7 +610,7 @@ static int replay_one(struct store *s, jv e)
 				 .input = (long)jx_num(usage, "input", 0), .output = (long)jx_num(usage, "output", 0),
 				 .cached = (long)jx_num(usage, "cached", 0), .reasoning = (long)jx_num(usage, "reasoning", 0),
 				 .ttft_ms = (long)jx_num(reply, "ttft_ms", -1), .ms = (long)jx_num(reply, "ms", 0),
-				 .cost = jx_num(reply, "cost_usd", -1) };
+				 .cost = jx_num(reply, "cost_usd", -1), .tool_calls = STR(calls) };
 	int rc = 0;
 	sqlite3_stmt *q = store_prepare(s, "SELECT 1 FROM messages WHERE id = ?1");
 	int exists = 0;
@@ -653,6 +654,7 @@ static int replay_one(struct store *s, jv e)
 	jv_free(mod);
 	jv_free(asked);
 	jv_free(stat);
+	jv_free(calls);
 	return rc;
 }
 

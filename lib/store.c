@@ -108,6 +108,9 @@ static const char *const migrations[] = {
 	 * for it, as routed), so a conversation continues with its model even
 	 * when the reply named a dated snapshot */
 	"ALTER TABLE messages ADD COLUMN asked_model TEXT;",
+	/* version 5: the tool calls a reply made (a JSON array), which are not
+	 * its text but part of it all the same */
+	"ALTER TABLE messages ADD COLUMN tool_calls TEXT;",
 };
 
 int store_path(const char *flag, char *out, size_t cap)

@@ -138,6 +138,8 @@ for sse in "$FIX"/*/*.sse; do
 			is "$(printf "%s\n" "$h" | jq -r '[.status, .finish] | join(" ")')" \
 				"$([ -n "$err" ] && echo "error error" || echo "complete $want_finish")" "$fx: history status and finish"
 			[ -z "$err" ] && is "$(printf "%s\n" "$h" | jq -c .usage)" "$want_usage" "$fx: history usage"
+			[ -z "$err" ] && is "$(printf "%s\n" "$h" | jq -c '[.tool_calls // [] | .[] | {name, arguments}]')" \
+				"$want_tools" "$fx: the history keeps the tool calls"
 		fi
 
 		# the plain reply, and two records through the records engine

@@ -41,7 +41,14 @@ for m in openai:gpt-4o-mini anthropic:claude-sonnet-4-5 gemini:gemini-2.5-flash;
 		'["Let me look.","stop",[{"name":"get_weather","arguments":{"city":"Paris","days":[1,2]}}]]' \
 		"$p: the response record carries the tool call, arguments as JSON"
 	is "$(chat-history export | jq -r 'select(.role == "assistant") | .text' | tail -1)" "Let me look." \
-		"$p: the history keeps the text alone"
+		"$p: the history keeps the text as the text"
+	chat-history export > "$T/exp.$p"
+	is "$(jq -c 'select(.role == "assistant") | [.tool_calls[] | {name, arguments}]' "$T/exp.$p")" \
+		'[{"name":"get_weather","arguments":{"city":"Paris","days":[1,2]}}]' "$p: ... and the tool calls beside it"
+	CHAT_DB="$T/copy-$p.db" chat-history import < "$T/exp.$p" 2> /dev/null
+	is "$(CHAT_DB="$T/copy-$p.db" chat-history export | jq -c 'select(.role == "assistant") | [.tool_calls, .asked_model]')" \
+		"$(jq -c 'select(.role == "assistant") | [.tool_calls, .asked_model]' "$T/exp.$p")" \
+		"$p: export and import keep them, and the model as asked"
 done
 
 # Gemini: a finishReason on every chunk (older models, Vertex AI) ends nothing
