@@ -85,6 +85,20 @@ is "$st:$(cat "$T/out"):$(wc -l < "$T/log" | tr -d ' ')" "78::0" "CHAT_MAX_REPLY
 has "$T/err" "CHAT_MAX_REPLY_MB = 'lots': want a whole number of MiB from 1 to 256" "... and the bad value is named"
 unset CHAT_MAX_REPLY_MB
 
+# the config's max_reply_mb, when the environment says nothing
+mkdir -p "$XDG_CONFIG_HOME/chat"
+unset CHAT_MAX_REPLY_MB
+printf 'max_reply_mb = 1\n' > "$XDG_CONFIG_HOME/chat/config"
+fake_start --text 'many words ' --repeat 200000
+run chat-send --json -m gpt-4o-mini hi
+is "$st:$(jq -r 'select(.type == "error") | .code' "$T/out")" "69:bad_output" "max_reply_mb = 1 in the config caps the reply"
+has "$T/out" "larger than 1 MiB" "... and the error names the cap"
+printf 'max_reply_mb = huge\n' > "$XDG_CONFIG_HOME/chat/config"
+run chat-send -m gpt-4o-mini hi
+is "$st" 78 "max_reply_mb that is no number: exit 78"
+rm "$XDG_CONFIG_HOME/chat/config"
+
+
 # a reply exactly at the cap passes, one byte more does not
 printf 'data: {"choices":[{"index":0,"delta":{"content":"%s"},"finish_reason":"stop"}]}\n\n' \
 	"$(head -c 1048000 /dev/zero | tr '\0' y)" > "$T/one.sse"
