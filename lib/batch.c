@@ -208,6 +208,24 @@ static int same_for_every_record(const struct chat_error *err)
 	return err->code == ERR_AUTH || err->code == ERR_QUOTA || err->status == 404 || err->unreachable;
 }
 
+/* Record seq is answered with an error record of our own (none with
+ * --data, where only answers go out), in its turn. */
+static void answer_error(struct engine *e, long seq, jv id, const struct chat_error *ce)
+{
+	e->failed++;
+	if (!e->s->opts->data_only) {
+		jv rec = error_record(id, ce);
+		struct buf *hold = hold_for(e, seq);
+		if (hold ? jx_dump_line(rec, hold) < 0 : jx_write_line(1, rec) < 0) {
+			if (errno == EPIPE)
+				sig_note_pipe();
+			else
+				e->fatal = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
+		}
+	}
+	output_done(e, seq);
+}
+
 /* A record that is not sent because of e->trip gets that error. */
 static void answer_unsent(struct engine *e, long seq, jv id)
 {
@@ -215,14 +233,7 @@ static void answer_unsent(struct engine *e, long seq, jv id)
 	snprintf(ce.message, sizeof ce.message, "not sent: an earlier request failed with: %s", e->trip.message);
 	ce.retryable = 0;
 	e->unsent++;
-	e->failed++;
-	if (!e->s->opts->data_only) {
-		jv rec = error_record(id, &ce);
-		struct buf *hold = hold_for(e, seq);
-		if ((hold ? jx_dump_line(rec, hold) : jx_write_line(1, rec)) < 0 && errno != EPIPE)
-			e->fatal = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
-	}
-	output_done(e, seq);
+	answer_error(e, seq, id, &ce);
 }
 
 /* A record answered without a request: an error record of our own. */
@@ -235,20 +246,7 @@ static void fail_now(struct engine *e, long seq, jv id, long lineno, const char 
 	if (!e->s->opts->quiet && !strstr(why, "invalid JSON") && !strstr(why, "a record must") &&
 	    !strstr(why, "a record needs") && strncmp(why, "longer than ", 12) && strncmp(why, "not UTF-8", 9))
 		warn("%s", msg); /* the record loop has already reported lines it could not parse */
-	e->failed++;
-	if (e->s->opts->data_only) { /* only answers go out; the line above said what failed */
-		output_done(e, seq);
-		return;
-	}
-	jv rec = error_record(id, &ce);
-	struct buf *hold = hold_for(e, seq);
-	if (hold ? jx_dump_line(rec, hold) < 0 : jx_write_line(1, rec) < 0) {
-		if (errno == EPIPE)
-			sig_note_pipe();
-		else
-			e->fatal = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
-	}
-	output_done(e, seq);
+	answer_error(e, seq, id, &ce);
 }
 
 static void job_clear(struct job *j)
@@ -393,14 +391,7 @@ static void start_job(struct engine *e, struct job *j, struct item *it)
 		err_set(&ce, st == EXIT_NOPERM ? ERR_AUTH : ERR_BAD_INPUT, 0, "%s", msg);
 		if (!e->s->opts->quiet && !st)
 			warn("%s", msg);
-		e->failed++;
-		jv erec = e->s->opts->data_only ? jv_null() : error_record(j->id, &ce);
-		struct buf *hold = hold_for(e, seq);
-		if (jv_get_kind(erec) == JV_KIND_NULL)
-			; /* --data: only answers go out */
-		else if ((hold ? jx_dump_line(erec, hold) : jx_write_line(1, erec)) < 0 && errno != EPIPE)
-			e->fatal = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
-		output_done(e, seq);
+		answer_error(e, seq, j->id, &ce);
 		job_clear(j);
 		return;
 	}

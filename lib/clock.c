@@ -10,6 +10,13 @@ long now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long clock_real_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* The wall clock, or $CHAT_NOW (whole seconds) so that tests see fixed times. */
 static void wall(struct timespec *ts)
 {

@@ -6,6 +6,9 @@
 #include <stddef.h>
 
 long now_ms(void);
+/* The real wall clock in unix milliseconds, whatever $CHAT_NOW says: for
+ * state shared between processes (rate-limit buckets, spool order). */
+long long clock_real_ms(void);
 void clock_rfc3339(char *out, size_t cap);
 /* The wall clock in unix seconds ($CHAT_NOW when set). */
 long long clock_now(void);

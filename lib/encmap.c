@@ -56,17 +56,11 @@ const char *encmap_model(const char *model)
 {
 	if (!model || !*model)
 		return NULL;
-	const char *enc = lookup(model);
-	const char *colon = strchr(model, ':');
-	if (enc || !colon)
+	const char *enc = lookup(model), *rest;
+	if (enc || !strchr(model, ':'))
 		return enc;
-	char pname[32];
-	size_t n = (size_t)(colon - model);
-	if (n >= sizeof pname)
-		return NULL;
-	memcpy(pname, model, n);
-	pname[n] = 0;
-	return provider_find(pname) ? lookup(colon + 1) : NULL;
+	/* "openai:gpt-4": a known provider in front is looked past */
+	return provider_for_model(model, &rest) ? lookup(rest) : NULL;
 }
 
 const char *encmap_ranks(const char *encoding)

@@ -67,14 +67,6 @@ static int on_event(void *ctx, const struct sse_event *ev)
 	return 0;
 }
 
-static int jx_has_string(jv o, const char *key)
-{
-	jv v = jx_get(o, key);
-	int yes = jv_get_kind(v) == JV_KIND_STRING;
-	jv_free(v);
-	return yes;
-}
-
 /* The call in reply->tool_calls that key names, or -1. */
 static int find_call(jv calls, double key)
 {
@@ -103,7 +95,7 @@ static int merge_tools(struct run *r, const char *json, size_t len)
 		jv f = jv_array_get(jv_copy(frags), i), args = jx_get(f, "args");
 		double key = jx_num(f, "key", -1);
 		int at = key == -1 ? -1 : find_call(reply->tool_calls, key);
-		if (at < 0 && key != -1 && !jx_has_string(f, "name")) {
+		if (at < 0 && key != -1 && !jx_kind_is(f, "name", JV_KIND_STRING)) {
 			/* a piece of a block that is no tool call of ours (a
 			 * server tool's input, say): nothing to keep */
 			jv_free(args);
@@ -353,14 +345,6 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 /* Longer than the SDKs' own retry ceiling: not waited out unless asked. */
 #define LONG_PAUSE_MS 120000L
 
-/* The real wall clock, as the shared limits keep their pauses. */
-static long long clock_unix_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A wall-clock time as the user's local HH:MM:SS, for "waiting until". */
 static void clock_of(long long unix_ms, char *out, size_t cap)
 {
@@ -377,7 +361,7 @@ long exchange_wait(struct exchange *x)
 	long w = ratelimit_take(x->o->rl, name, x->o->est_tokens);
 	if (w <= 0)
 		return w;
-	long long paused = ratelimit_paused_until(x->o->rl), now = clock_unix_ms();
+	long long paused = ratelimit_paused_until(x->o->rl), now = clock_real_ms();
 	long left = paused > now ? (long)(paused - now) : w;
 	char when[16];
 	clock_of(now + left, when, sizeof when);

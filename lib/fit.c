@@ -77,6 +77,16 @@ size_t fit_context(struct chat_request *rq, long turns)
 	return d;
 }
 
+/* The tokens kept for the reply (in *reserve) and the most input the
+ * model then takes (0: unknown). */
+static long input_limit(const struct model_info *mi, const struct chat_request *rq, long *reserve)
+{
+	*reserve = rq->max_tokens > 0 ? rq->max_tokens : rq->default_max_tokens;
+	if (mi && mi->max_output > 0 && *reserve > mi->max_output)
+		*reserve = mi->max_output;
+	return mi && mi->context > *reserve ? mi->context - *reserve : 0;
+}
+
 static double worst(const struct model_info *mi, long input, long reserve)
 {
 	if (!mi || mi->in_usd < 0 || mi->out_usd < 0)
@@ -88,10 +98,7 @@ int fit_request(const struct model_info *mi, const char *provider, struct chat_r
 		struct fit *f, char *why, size_t cap)
 {
 	memset(f, 0, sizeof *f);
-	f->reserve = rq->max_tokens > 0 ? rq->max_tokens : rq->default_max_tokens;
-	if (mi && mi->max_output > 0 && f->reserve > mi->max_output)
-		f->reserve = mi->max_output;
-	f->limit = mi && mi->context > f->reserve ? mi->context - f->reserve : 0;
+	f->limit = input_limit(mi, rq, &f->reserve);
 	long images = attachments_tokens(rq, provider);
 	/* a token is at least one byte (an estimate adds 10%): a short
 	 * conversation plainly fits without counting it */
@@ -175,11 +182,9 @@ int fit_alone(const struct model_info *mi, const char *provider, const struct ch
 	      struct fit_alone *a, char *why, size_t cap)
 {
 	memset(a, 0, sizeof *a);
-	long reserve = rq->max_tokens > 0 ? rq->max_tokens : rq->default_max_tokens;
-	if (mi && mi->max_output > 0 && reserve > mi->max_output)
-		reserve = mi->max_output;
+	long reserve;
 	a->context = mi ? mi->context : 0;
-	a->limit = mi && mi->context > reserve ? mi->context - reserve : 0;
+	a->limit = input_limit(mi, rq, &reserve);
 	const char *prompt = rq->msgs[rq->nmsgs - 1].text;
 	size_t len = strlen(prompt), sys = rq->system ? strlen(rq->system) : 0;
 	long images = images_tokens(rq->atts, rq->natts, provider);

@@ -197,14 +197,6 @@ static int run(struct importer *im, sqlite3_stmt *st)
 	return changed;
 }
 
-static int need(jv rec, const char *key, jv_kind kind)
-{
-	jv v = jx_get(rec, key);
-	int ok = jv_get_kind(v) == kind;
-	jv_free(v);
-	return ok;
-}
-
 /* A time as the history keeps it, a UTC RFC 3339 stamp: the lists sort and
  * --since compares them as text, so another form would misplace the turn. */
 static int valid_time(jv v)
@@ -256,7 +248,7 @@ static const char *check_message(jv rec)
 
 static const char *import_conversation(struct importer *im, jv rec)
 {
-	if (!need(rec, "id", JV_KIND_STRING) || !need(rec, "created", JV_KIND_STRING) || !need(rec, "updated", JV_KIND_STRING))
+	if (!jx_kind_is(rec, "id", JV_KIND_STRING) || !jx_kind_is(rec, "created", JV_KIND_STRING) || !jx_kind_is(rec, "updated", JV_KIND_STRING))
 		return "a conversation record needs string id, created and updated";
 	jv created = jx_get(rec, "created"), updated = jx_get(rec, "updated");
 	int times_ok = valid_time(created) && valid_time(updated);

@@ -673,6 +673,11 @@ size_t histlog_spool_replay(struct store *s)
 	for (size_t i = 0; ok && i < n; i++) {
 		jv e = spool_read(names[i]);
 		int r = jv_is_valid(e) ? replay_one(s, e) : 1;
+		if (!jv_is_valid(e)) {
+			/* damaged or half written: never removed */
+			free(names[i]);
+			names[i] = NULL;
+		}
 		jv_free(e);
 		if (r < 0)
 			ok = 0;
@@ -680,17 +685,11 @@ size_t histlog_spool_replay(struct store *s)
 			done++;
 	}
 	if (ok && store_commit(s) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			jv e = spool_read(names[i]);
-			int ours = jv_is_valid(e);
-			jv_free(e);
-			if (ours)
+		for (size_t i = 0; i < n; i++)
+			if (names[i])
 				unlink(names[i]);
-		}
 	} else {
-		if (ok)
-			done = 0;
-		else
+		if (!ok)
 			store_rollback(s);
 		done = 0;
 	}

@@ -64,6 +64,14 @@ double jx_num(jv obj, const char *key, double dflt)
 	return d;
 }
 
+int jx_kind_is(jv obj, const char *key, jv_kind kind)
+{
+	jv v = jx_get(obj, key);
+	int r = jv_get_kind(v) == kind;
+	jv_free(v);
+	return r;
+}
+
 int jx_dump_line(jv v, struct buf *b)
 {
 	jv s = jv_dump_string(v, 0);

@@ -14,6 +14,8 @@ void jx_forget_keys(void);
 int jx_str(jv obj, const char *key, char *out, size_t cap);
 /* Borrow obj; obj[key] as a number (integers only up to 2^53), or dflt. */
 double jx_num(jv obj, const char *key, double dflt);
+/* Is obj[key] there with this kind? (obj borrowed; a non-object has no keys) */
+int jx_kind_is(jv obj, const char *key, jv_kind kind);
 /* Append v (consumed) as one compact JSON line to b. */
 int jx_dump_line(jv v, struct buf *b);
 /* Consume v, write it as one line to fd with a single write(2). 0 or -1/errno. */

@@ -1,4 +1,5 @@
 #include "ratelimit.h"
+#include "clock.h"
 #include "config.h"
 #include "diag.h"
 #include "store.h"
@@ -91,13 +92,6 @@ struct ratelimit {
 };
 
 /* ---- opening ---- */
-
-static long long wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int mkdirs(char *dir)
 {
@@ -283,7 +277,8 @@ static int prepare(struct ratelimit *rl, sqlite3_stmt **st, const char *sql, cha
 
 /* The shared file cannot be used: close it and keep the limits in this
  * process; why says so, once, for the caller to print. */
-static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
+/* Let go of the shared file: its statements, connection and lock fd. */
+static void close_file(struct ratelimit *rl)
 {
 	sqlite3_finalize(rl->begin);
 	sqlite3_finalize(rl->commit);
@@ -297,6 +292,11 @@ static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
 	if (rl->lockfd >= 0)
 		close(rl->lockfd);
 	rl->lockfd = -1;
+}
+
+static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
+{
+	close_file(rl);
 	rl->local = 1;
 	size_t n = strlen(why);
 	if (n && n < cap)
@@ -428,8 +428,7 @@ void ratelimit_close(struct ratelimit *rl)
 {
 	if (!rl)
 		return;
-	char none[1] = "";
-	go_local(rl, none, sizeof none);
+	close_file(rl);
 	pthread_mutex_destroy(&rl->mu);
 	free(rl);
 }
@@ -493,7 +492,7 @@ static int row_begin(struct ratelimit *rl, const char *provider, long long *now,
 		*r = *own;
 		r->dirty = 0;
 		if (*now < 0)
-			*now = wall_ms();
+			*now = clock_real_ms();
 		return 0;
 	}
 	if (step_done(rl->begin) < 0) {
@@ -501,7 +500,7 @@ static int row_begin(struct ratelimit *rl, const char *provider, long long *now,
 		return row_begin(rl, provider, now, r);
 	}
 	if (*now < 0)
-		*now = wall_ms();
+		*now = clock_real_ms();
 	sqlite3_bind_text(rl->get, 1, provider, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(rl->get);
 	if (rc == SQLITE_ROW) {

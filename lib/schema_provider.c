@@ -38,14 +38,6 @@ static int has(jv obj, const char *key)
 	return r;
 }
 
-static int kind_is(jv obj, const char *key, jv_kind k)
-{
-	jv v = jx_get(obj, key);
-	int r = jv_get_kind(v) == k;
-	jv_free(v);
-	return r;
-}
-
 static int str_is(jv obj, const char *key, const char *want)
 {
 	jv v = jx_get(obj, key);
@@ -270,7 +262,7 @@ static jv copy_kept(jv out, jv node, int *nullable)
 		else
 			jv_free(v);
 	}
-	*nullable |= kind_is(node, "nullable", JV_KIND_TRUE);
+	*nullable |= jx_kind_is(node, "nullable", JV_KIND_TRUE);
 	return out;
 }
 
@@ -401,7 +393,7 @@ static jv finish(jv out, int nullable)
 	}
 	if (has(out, "format") && !format_known(out))
 		out = jv_object_delete(out, jv_string("format"));
-	if (kind_is(out, "properties", JV_KIND_OBJECT)) {
+	if (jx_kind_is(out, "properties", JV_KIND_OBJECT)) {
 		/* an order given (or made by allOf parts) first, then the rest */
 		jv order = jx_get(out, "propertyOrdering"), req = jx_get(out, "required");
 		jv keys = jv_keys_unsorted(jx_get(out, "properties"));
@@ -550,7 +542,7 @@ static jv close_objects(jv node, int *strict, int depth)
 	if (is_object_schema(node)) {
 		if (!has(node, "additionalProperties") && has(node, "properties"))
 			node = jv_object_set(node, jv_string("additionalProperties"), jv_false());
-		*strict &= kind_is(node, "additionalProperties", JV_KIND_FALSE) && all_required(node);
+		*strict &= jx_kind_is(node, "additionalProperties", JV_KIND_FALSE) && all_required(node);
 	}
 	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
 		*strict &= !has(node, refused[i]);

@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "diag.h"
+#include "iox.h"
 #include "jsonx.h"
 #include <dirent.h>
 #include <errno.h>
@@ -18,36 +19,20 @@ static void spool_dir(const char *db, char *out, size_t cap)
 	snprintf(out, cap, "%s.spool", db);
 }
 
-static int write_whole(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int spool_save(const char *db, jv v)
 {
 	char dir[4200], tmp[4400], final[4400];
 	spool_dir(db, dir, sizeof dir);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return error("history %s: cannot make the spool %s: %s", db, dir, strerror(errno));
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	/* the name sorts by time, so replay keeps the order they ended in */
-	snprintf(final, sizeof final, "%s/%013lld-%06ld-%08x.json", dir,
-		 (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, (long)getpid(), (unsigned)rand());
+	snprintf(final, sizeof final, "%s/%013lld-%06ld-%08x.json", dir, clock_real_ms(), (long)getpid(),
+		 (unsigned)rand());
 	snprintf(tmp, sizeof tmp, "%s.tmp", final);
 	struct buf b = BUF_INIT((size_t)1 << 30);
 	jx_dump_line(jv_copy(v), &b);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	int ok = fd >= 0 && write_whole(fd, b.p, b.len) == 0 && fsync(fd) == 0;
+	int ok = fd >= 0 && write_all(fd, b.p, b.len) == 0 && fsync(fd) == 0;
 	if (fd >= 0 && close(fd) < 0)
 		ok = 0;
 	buf_free(&b);
@@ -119,16 +104,13 @@ size_t spool_count(const char *db)
 
 jv spool_read(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
 		return jv_invalid();
 	struct buf b = BUF_INIT((size_t)1 << 30);
-	char tmp[65536];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_add(&b, tmp, n);
-	fclose(f);
-	jv v = b.len ? jv_parse_sized(b.p, (int)b.len) : jv_invalid();
+	int r = read_all(fd, &b);
+	close(fd);
+	jv v = r == 0 && b.len ? jv_parse_sized(b.p, (int)b.len) : jv_invalid();
 	buf_free(&b);
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);

@@ -179,15 +179,26 @@ int store_on_network_fs(const char *path)
 	return 0;
 }
 
-static int lock(struct store *s)
+/* The lock, counted so a holder may take it again; wait in ms. 0, or -1
+ * with errno from flock_wait. */
+static int take(struct store *s, long wait)
 {
-	if (s->locked++)
+	if (s->locked) {
+		s->locked++;
 		return 0;
+	}
 	/* a blocking wait in the kernel: the holder's unlock wakes us, so a
 	 * crowd waits its turn instead of spinning against each other */
-	if (flock_wait(s->lockfd, s->lock_timeout_ms) == 0)
+	if (flock_wait(s->lockfd, wait) < 0)
+		return -1;
+	s->locked = 1;
+	return 0;
+}
+
+static int lock(struct store *s)
+{
+	if (take(s, s->lock_timeout_ms) == 0)
 		return 0;
-	s->locked = 0;
 	if (errno == ETIMEDOUT) {
 		s->busy = 1;
 		return error("history %s: busy: another process held it for %ld s", s->path, s->lock_timeout_ms / 1000);
@@ -205,14 +216,7 @@ static void unlock(struct store *s)
 
 int store_hold(struct store *s, long wait)
 {
-	if (s->locked) {
-		s->locked++;
-		return 0;
-	}
-	if (flock_wait(s->lockfd, wait) < 0)
-		return -1;
-	s->locked = 1;
-	return 0;
+	return take(s, wait);
 }
 
 void store_release(struct store *s)
