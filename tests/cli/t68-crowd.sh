@@ -33,8 +33,13 @@ is "$(sqlite3 "$CHAT_DB" 'pragma integrity_check')" ok "... and the database is 
 is "$(wc -l < "$T/log" | tr -d ' ')" "$N" "... with one request each"
 busiest=$(jq -s '[.[].ms] | sort as $t | [range(0; $t | length) as $i
 	| ($t[$i:] | map(select(. < $t[$i] + 10000)) | length)] | max' "$T/log")
-check "the log never shows more requests in 10 s than the bucket allows ($busiest <= $((RPM + RPM / 6)))" \
-	test "$busiest" -le $((RPM + RPM / 6))
+# The log stamps arrivals, and a request taken from the bucket arrives a
+# moment later (seconds, for 400 processes under a sanitizer on 2 cores),
+# so arrivals within 10 s may hold the takes of 10 s plus that delay: the
+# bound is a full bucket and 12 s of refill.
+allowed=$((RPM + RPM * 12 / 60))
+check "the log never shows more requests in 10 s than the bucket allows ($busiest <= $allowed)" \
+	test "$busiest" -le "$allowed"
 cat "$T"/crowd/*.err > "$T/allerr"
 hasnt "$T/allerr" "within this process\|without them\|busy" "none met a busy history or limiter, or went on without the limits"
 
