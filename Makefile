@@ -36,13 +36,15 @@ else
 Q = @
 endif
 
-LIB_SRC = $(wildcard lib/*.c)
+# the core, then one folder per subsystem (README: Source layout)
+LIB_SRC = $(wildcard lib/*.c lib/*/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
 PROGS = chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
-TEST_TOOLS = tests/fakeprov tests/mkimage
+FAKEPROV_OBJ = $(patsubst %.c,%.o,$(wildcard tests/fakeprov/*.c))
+TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage
 # the tokenizer's rank tables, compacted for mapping from the published text
 TOK_DATA = share/chat/o200k_base.bin share/chat/cl100k_base.bin
 
@@ -65,12 +67,13 @@ tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
-tests/fakeprov: tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o tests/fakeprov_images.o tests/fakeprov_batch.o \
-		tests/fakeprov_replay.o lib/libchat.a
+tests/bin/fakeprov: $(FAKEPROV_OBJ) lib/libchat.a
+	@mkdir -p tests/bin
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(JQ_LIBS) $(IMG_LIBS) -lm -pthread
 
-tests/mkimage: tests/mkimage.c
+tests/bin/mkimage: tests/tools/mkimage.c
+	@mkdir -p tests/bin
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS)
 
@@ -80,8 +83,8 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = image sse records
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
-IMG_SRC = lib/image_decode.c lib/image_exif.c lib/image_resize.c lib/image_encode.c lib/buf.c
-tests/fuzz/fuzz_image: tests/fuzz/fuzz_image.c $(IMG_SRC) lib/image.h
+IMG_SRC = $(wildcard lib/media/image_*.c) lib/buf.c
+tests/fuzz/fuzz_image: tests/fuzz/fuzz_image.c $(IMG_SRC) lib/media/image.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(IMG_CFLAGS) -o $@ $< $(IMG_SRC) $(IMG_LIBS)
 
@@ -90,7 +93,7 @@ tests/fuzz/fuzz_sse: tests/fuzz/fuzz_sse.c $(SSE_SRC) lib/sse.h lib/buf.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SSE_SRC)
 
-REC_SRC = lib/records.c lib/jsonx.c lib/iox.c lib/diag.c lib/buf.c
+REC_SRC = lib/records.c lib/jsonx.c lib/fdio.c lib/diag.c lib/buf.c
 tests/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(REC_SRC) lib/records.h lib/jsonx.h lib/buf.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< $(REC_SRC) $(JQ_LIBS) -pthread
@@ -102,16 +105,16 @@ fuzz: $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
 check: all $(UNIT_BINS) $(TEST_TOOLS)
 	@sh tests/run.sh
 
-demo: all tests/fakeprov tests/mkimage
+demo: all $(TEST_TOOLS)
 	@sh scripts/demo.sh
 
-bench: all tests/fakeprov
+bench: all tests/bin/fakeprov
 	@sh scripts/bench.sh
 
 deps:
 	sh scripts/deps.sh
 
-BPE_OBJ = lib/bpe.o lib/base64.o lib/buf.o lib/sha256.o
+BPE_OBJ = lib/tokens/bpe.o lib/base64.o lib/buf.o lib/sha256.o
 scripts/mkbpe: scripts/mkbpe.c $(BPE_OBJ)
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BPE_OBJ)
@@ -142,11 +145,10 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chat $(DESTDIR)$(MANDIR)/man5/chat.5 $(DESTDIR)$(MANDIR)/man7/chat.7
 
 clean:
-	rm -rf bin lib/*.o lib/*.a lib/*.d cmd/*.o cmd/*.d tests/*.o tests/*.d tests/fakeprov \
-	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS) tests/mkimage $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS)) \
+	rm -rf bin lib/libchat.a $(LIB_OBJ) $(LIB_OBJ:.o=.d) cmd/*.o cmd/*.d tests/bin $(FAKEPROV_OBJ) $(FAKEPROV_OBJ:.o=.d) \
+	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS) $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS)) \
 	    scripts/mkbpe scripts/*.d $(TOK_DATA)
 
 .PHONY: all check demo bench deps install uninstall clean fuzz
-.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o tests/fakeprov.o tests/fakeprov_anthropic.o tests/fakeprov_gemini.o tests/fakeprov_batch.o \
-	tests/fakeprov_images.o tests/fakeprov_replay.o
--include $(wildcard lib/*.d cmd/*.d tests/*.d tests/unit/*.d scripts/*.d)
+.SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o $(FAKEPROV_OBJ)
+-include $(wildcard $(LIB_OBJ:.o=.d) cmd/*.d tests/fakeprov/*.d tests/unit/*.d scripts/*.d)

@@ -4,8 +4,8 @@
 #include "numparse.h"
 #include "textcheck.h"
 #include "input.h"
-#include "iox.h"
-#include "jobrun.h"
+#include "fdio.h"
+#include "batch/jobrun.h"
 #include "sig.h"
 #include <getopt.h>
 #include <stdio.h>

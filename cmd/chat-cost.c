@@ -1,16 +1,17 @@
 /* chat-cost: what the chats cost — totals from response records or the
  * history, token counts before sending, and a budget gate for cron. */
+#include "paths.h"
 #include "clock.h"
 #include "config.h"
-#include "countin.h"
-#include "histlog.h"
+#include "cost/count.h"
+#include "history/histlog.h"
 #include "diag.h"
 #include "numparse.h"
-#include "histio.h"
-#include "iox.h"
+#include "history/histio.h"
+#include "fdio.h"
 #include "records.h"
-#include "store.h"
-#include "tally.h"
+#include "history/store.h"
+#include "cost/tally.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -144,7 +145,7 @@ static int totals_from_records(struct tally *t, const struct tally_query *q, int
 /* Open the history for reading: 0, 1 when there is none yet, or a status. */
 static int open_history(struct store *s, const char *db, char *path, size_t cap)
 {
-	if (store_path(db, path, cap) < 0)
+	if (path_history(db, path, cap) < 0)
 		return EXIT_CANTCREAT;
 	int r = store_open(s, path, STORE_READ);
 	if (r == 0)

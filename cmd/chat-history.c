@@ -1,12 +1,13 @@
 /* chat-history: the shared history, offline — list, show, search, export,
  * import, rm, rename, stats, prune. */
+#include "paths.h"
 #include "diag.h"
 #include "numparse.h"
-#include "histio.h"
-#include "histlog.h"
-#include "histview.h"
-#include "iox.h"
-#include "store.h"
+#include "history/histio.h"
+#include "history/histlog.h"
+#include "history/histview.h"
+#include "fdio.h"
+#include "history/store.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -224,7 +225,7 @@ int main(int argc, char **argv)
 		v.limit = 0; /* records are for scripts: all of them */
 	v.color = isatty(1) && !getenv("NO_COLOR") && !v.json;
 	char path[4096];
-	if (store_path(db, path, sizeof path) < 0)
+	if (path_history(db, path, sizeof path) < 0)
 		return EXIT_CANTCREAT;
 	int writes = !strcmp(cmd, "import");
 	struct store s;

@@ -4,9 +4,9 @@
 #include "attach.h"
 #include "diag.h"
 #include "numparse.h"
-#include "imagerun.h"
+#include "imagegen/imagerun.h"
 #include "input.h"
-#include "iox.h"
+#include "fdio.h"
 #include "sig.h"
 #include <getopt.h>
 #include <stdio.h>

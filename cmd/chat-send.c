@@ -1,10 +1,10 @@
 /* chat-send: send one prompt, or a stream of prompt records, and print each
  * complete reply. */
-#include "ask.h"
-#include "batch.h"
+#include "ask/ask.h"
+#include "ask/parallel.h"
 #include "diag.h"
 #include "input.h"
-#include "iox.h"
+#include "fdio.h"
 #include "jsonx.h"
 #include "response.h"
 #include "sig.h"
@@ -83,9 +83,9 @@ int main(int argc, char **argv)
 	if (!st && records && o.nwords)
 		st = attachments_read(&atts, &lr);
 	if (!st && records && !o.nwords) {
-		struct batch_opts bo = { .parallel = o.parallel ? o.parallel : 1, .ordered = o.ordered,
+		struct parallel_opts bo = { .parallel = o.parallel ? o.parallel : 1, .ordered = o.ordered,
 					 .skip_done = o.skip_done, .progress = isatty(2) && !o.quiet };
-		st = batch_run(&s, &lr, &bo);
+		st = parallel_run(&s, &lr, &bo);
 		if (st > 128)
 			st = 0; /* interrupted: the signal is re-raised below */
 	} else if (!st) {

@@ -2,12 +2,12 @@
  * of at most N tokens each, for a map-reduce through chat-send -r. */
 #include "config.h"
 #include "diag.h"
-#include "iox.h"
+#include "fdio.h"
 #include "jsonx.h"
 #include "models.h"
 #include "sig.h"
-#include "split.h"
-#include "tokens.h"
+#include "tokens/split.h"
+#include "tokens/tokens.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

@@ -1,9 +1,9 @@
 /* chat-stream: send one prompt and write the reply's tokens to stdout the
  * moment they arrive. */
-#include "ask.h"
+#include "ask/ask.h"
 #include "diag.h"
 #include "input.h"
-#include "iox.h"
+#include "fdio.h"
 #include "jqprog.h"
 #include <stdlib.h>
 #include "sig.h"

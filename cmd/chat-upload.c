@@ -3,12 +3,12 @@
 #include "config.h"
 #include "diag.h"
 #include "numparse.h"
-#include "iox.h"
+#include "fdio.h"
 #include "jsonx.h"
 #include "models.h"
-#include "provider.h"
+#include "providers/provider.h"
 #include "sig.h"
-#include "upload.h"
+#include "media/upload.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>

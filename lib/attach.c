@@ -2,7 +2,6 @@
 #include "buf.h"
 #include "diag.h"
 #include "jsonx.h"
-#include "upload.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,36 +133,6 @@ int attachments_check(const struct attachments *a, const char *model_name, const
 		error("%s cannot take %s input; models that can: %s", model_name, kind, can.len ? buf_str(&can) : "none known");
 		buf_free(&can);
 		return EXIT_DATAERR;
-	}
-	return 0;
-}
-
-int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
-		      struct upload_remote *remote, const char *why_not)
-{
-	struct upload_opts uo;
-	upload_defaults(&uo);
-	if (mi && mi->max_side)
-		uo.max_side = (int)mi->max_side;
-	uo.remote = remote;
-	uo.no_remote = why_not;
-	return attachments_upload(a, paths, n, &uo);
-}
-
-int attachments_upload(struct attachments *a, const char *const *paths, int n, const struct upload_opts *uo)
-{
-	for (int i = 0; i < n; i++) {
-		char why[512];
-		jv rec = jv_invalid();
-		int r = upload_file(paths[i], uo, &rec, NULL, why, sizeof why);
-		if (!r && attachments_add(a, rec, why, sizeof why) < 0)
-			r = EXIT_DATAERR;
-		jv_free(rec);
-		if (r) {
-			if (r < 128) /* a signal stopped an upload: no message, as elsewhere */
-				error("%s: %s", paths[i], why);
-			return r;
-		}
 	}
 	return 0;
 }

@@ -35,17 +35,6 @@ void attachments_free(struct attachments *a);
 int attachments_add(struct attachments *a, jv rec, char *why, size_t cap);
 /* Read stdin's records, which must all be attachments. 0 or an exit status. */
 int attachments_read(struct attachments *a, struct line_reader *lr);
-struct upload_remote;   /* upload.h */
-/* Process the -a files through chat-upload's code, shrunk for the model
- * (its table entry may be NULL). A video too large to go inline goes to
- * remote, or, when that is NULL, is refused saying why_not. 0 or an exit
- * status, said on stderr. */
-int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
-		      struct upload_remote *remote, const char *why_not);
-struct upload_opts;     /* upload.h */
-/* The same with the upload options spelled out (a dall-e-2 edit's square
- * PNG). 0 or an exit status, said on stderr. */
-int attachments_upload(struct attachments *a, const char *const *paths, int n, const struct upload_opts *uo);
 /* Refuse, before any request, an attachment the model cannot take: names
  * the models in the table that can. 0 or an exit status (65). */
 int attachments_check(const struct attachments *a, const char *model_name, const struct model_info *mi,

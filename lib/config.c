@@ -1,7 +1,7 @@
 #include "config.h"
 #include "buf.h"
 #include "diag.h"
-#include "iox.h"
+#include "fdio.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,24 +1,10 @@
-/* diag: diagnostics on stderr as "prog: what: why", the exit statuses every
- * program shares (DESIGN.md), and scrubbing of untrusted text for terminals. */
+/* diag: diagnostics on stderr as "prog: what: why", and scrubbing of
+ * untrusted text for terminals. */
 #ifndef CHAT_DIAG_H
 #define CHAT_DIAG_H
 #include <stddef.h>
 #include "buf.h"
-
-enum exit_status {
-	EXIT_OK = 0,
-	EXIT_PARTIAL = 1,     /* some records of a batch failed */
-	EXIT_GUARD = 3,       /* budget or --max-cost */
-	EXIT_USAGE = 64,
-	EXIT_DATAERR = 65,
-	EXIT_NOINPUT = 66,
-	EXIT_UNAVAILABLE = 69,
-	EXIT_SOFTWARE = 70,
-	EXIT_CANTCREAT = 73,
-	EXIT_TEMPFAIL = 75,
-	EXIT_NOPERM = 77,
-	EXIT_CONFIG = 78,
-};
+#include "errcode.h"   /* the exit statuses */
 
 extern const char *progname;
 void diag_init(const char *argv0);

@@ -1,5 +1,5 @@
 #include "jsonx.h"
-#include "iox.h"
+#include "fdio.h"
 #include <errno.h>
 #include <string.h>
 

@@ -2,7 +2,7 @@
 #include "numparse.h"
 #include "buf.h"
 #include "diag.h"
-#include "iox.h"
+#include "fdio.h"
 #include "jsonx.h"
 #include <errno.h>
 #include <fcntl.h>

@@ -238,7 +238,7 @@ int records_each(struct line_reader *lr, record_fn fn, void *ctx)
 #define BATCH 256
 #define QUEUE 4
 
-struct rec_batch {
+struct rec_chunk {
 	jv v[BATCH];
 	long lineno[BATCH];
 	char *why[BATCH];     /* NULL for a good record */
@@ -248,13 +248,13 @@ struct rec_batch {
 
 struct rec_queue {
 	struct line_reader *lr;
-	struct rec_batch *slot[QUEUE];
+	struct rec_chunk *slot[QUEUE];
 	int head, count, stop;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
 
-static void batch_free(struct rec_batch *b)
+static void batch_free(struct rec_chunk *b)
 {
 	for (int i = 0; i < b->n; i++) {
 		jv_free(b->v[i]);
@@ -267,7 +267,7 @@ static void *producer(void *arg)
 {
 	struct rec_queue *q = arg;
 	for (int end = 0; !end;) {
-		struct rec_batch *b = calloc(1, sizeof *b);
+		struct rec_chunk *b = calloc(1, sizeof *b);
 		if (!b)
 			break;
 		while (b->n < BATCH) {
@@ -317,7 +317,7 @@ int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
 		pthread_mutex_lock(&q.mu);
 		while (!q.count)
 			pthread_cond_wait(&q.cv, &q.mu);
-		struct rec_batch *b = q.slot[q.head];
+		struct rec_chunk *b = q.slot[q.head];
 		q.head = (q.head + 1) % QUEUE;
 		q.count--;
 		pthread_cond_broadcast(&q.cv);

@@ -3,7 +3,7 @@
 #ifndef CHAT_RESPONSE_H
 #define CHAT_RESPONSE_H
 #include <jv.h>
-#include "exchange.h"
+#include "chat.h"
 
 struct reply_info {
 	jv id;                          /* borrowed; jv_invalid() when none */

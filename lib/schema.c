@@ -1,7 +1,7 @@
 #include "schema.h"
 #include "buf.h"
 #include "diag.h"
-#include "iox.h"
+#include "fdio.h"
 #include "jsonx.h"
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
 #include "numparse.h"
 #include "buf.h"
 #include "diag.h"
-#include "iox.h"
+#include "fdio.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench.sh: chat-stream beside its peers, all against the same local fake
-# provider (tests/fakeprov) in the same run.  Figures are printed, never
-# asserted.  Run by `make bench`, which builds bin/ and tests/fakeprov first.
+# provider (tests/bin/fakeprov) in the same run.  Figures are printed, never
+# asserted.  Run by `make bench`, which builds bin/ and tests/bin/fakeprov first.
 #   1. first-token overhead: process start to first reply byte on stdout
 #   2. streaming throughput: chunks/s and peak RSS over a long stream
 # Both are measured for each provider's wire format (OpenAI, Anthropic,
@@ -56,8 +56,8 @@ trap 'exit 130' HUP INT TERM
 die() { echo "bench: $*" >&2; exit 1; }
 
 for p in $PROVIDERS; do pinfo "$p" || die "unknown provider '$p' in BENCH_PROVIDERS"; done
-for f in bin/chat-stream tests/fakeprov; do
-	[ -x "$f" ] || die "$f is not built (run: make && make tests/fakeprov)"
+for f in bin/chat-stream tests/bin/fakeprov; do
+	[ -x "$f" ] || die "$f is not built (run: make && make tests/bin/fakeprov)"
 done
 command -v cc >/dev/null || die "no C compiler (cc) for the timing harness"
 cc -O2 -o "$T/firstbyte" scripts/bench/firstbyte.c || die "cannot build scripts/bench/firstbyte.c"
@@ -69,7 +69,7 @@ unset CHAT_CONFIG CHAT_DB CHAT_MODEL OPENAI_ORG_ID OPENAI_PROJECT_ID GOOGLE_API_
 
 start_server() {    # fakeprov reply options
 	rm -f "$T/port"
-	tests/fakeprov --port-file "$T/port" --idle 60 "$@" 2>>"$T/fakeprov.log" &
+	tests/bin/fakeprov --port-file "$T/port" --idle 60 "$@" 2>>"$T/fakeprov.log" &
 	SRV=$!
 	i=0
 	while [ ! -s "$T/port" ]; do

@@ -19,7 +19,7 @@ A pipe connects the output of one program to the input of the next, so small
 tools that each do one job combine into something larger. The shell starts
 every program in the pipeline at once; data flows as soon as it is written.
 TXT
-	tests/fakeprov --port-file "$tmp/port" --idle 30 --usage \
+	tests/bin/fakeprov --port-file "$tmp/port" --idle 30 --usage \
 		--text-file "$tmp/reply" --delay-first 150 --delay-chunk 25 \
 		--then --text "SIGPIPE: the reader went away, so a writer stops instead of writing into the void." \
 		--then --text "A small test picture, wider than it is tall, in smooth gradients of colour." &
@@ -36,7 +36,7 @@ chat-stream 'What is a Unix pipe? One paragraph.' || exit
 say chat-send -c "'And which signal does a closed pipe send?'"
 chat-send -c 'And which signal does a closed pipe send?' || exit
 
-tests/mkimage png 320 200 opaque "$tmp/picture.png" 2>/dev/null || exit 70
+tests/bin/mkimage png 320 200 opaque "$tmp/picture.png" 2>/dev/null || exit 70
 say chat-send -a picture.png "'Describe this picture in one sentence.'"
 chat-send -a "$tmp/picture.png" 'Describe this picture in one sentence.' || exit
 

@@ -2,7 +2,7 @@
  * from the published NAME.tiktoken, refusing a file whose sha256 is not the
  * published one, so a corrupt download fails the build instead of miscounting.
  * Run by make:  mkbpe NAME IN.tiktoken OUT.bin */
-#include "bpe.h"
+#include "tokens/bpe.h"
 #include <stdio.h>
 #include <string.h>
 

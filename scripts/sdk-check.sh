@@ -1,5 +1,5 @@
 #!/bin/sh
-# sdk-check.sh: does tests/fakeprov speak each wire format the way the
+# sdk-check.sh: does tests/bin/fakeprov speak each wire format the way the
 # official SDKs expect?  Each SDK (npm: openai, @anthropic-ai/sdk,
 # @google/genai) and our own chat-stream read the same replies from one fake
 # provider: a multi-byte text cut into chunks and into small writes, streamed
@@ -14,8 +14,8 @@ if [ -n "${CI:-}" ]; then
 	echo "sdk-check: skipped in CI (it installs npm packages)"
 	exit 0
 fi
-for f in bin/chat-stream tests/fakeprov; do
-	[ -x "$f" ] || { echo "sdk-check: $f is not built (run: make && make tests/fakeprov)" >&2; exit 1; }
+for f in bin/chat-stream tests/bin/fakeprov; do
+	[ -x "$f" ] || { echo "sdk-check: $f is not built (run: make && make tests/bin/fakeprov)" >&2; exit 1; }
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-sdk.XXXXXX") || exit 1
@@ -31,7 +31,7 @@ trap 'exit 130' HUP INT TERM
 start_server() {    # fakeprov reply options
 	stop_server
 	rm -f "$T/port"
-	tests/fakeprov --port-file "$T/port" --log "$T/log" --idle 60 "$@" 2>>"$T/fakeprov.err" &
+	tests/bin/fakeprov --port-file "$T/port" --log "$T/log" --idle 60 "$@" 2>>"$T/fakeprov.err" &
 	SRV=$!
 	i=0
 	while [ ! -s "$T/port" ]; do

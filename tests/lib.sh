@@ -52,7 +52,7 @@ fake_start() {
 	fake_stop
 	rm -rf "$T/port" "$T/log" "$T/uploads"
 	mkdir -p "$T/uploads"   # the fake's Gemini Files API keeps sessions and bytes here
-	"$ROOT/tests/fakeprov" --port-file "$T/port" --log "$T/log" --idle 60 --upload-dir "$T/uploads" "$@" &
+	"$ROOT/tests/bin/fakeprov" --port-file "$T/port" --log "$T/log" --idle 60 --upload-dir "$T/uploads" "$@" &
 	fake_pid=$!
 	_w=0
 	while [ ! -s "$T/port" ] && [ $_w -lt 500 ]; do sleep 0.01; _w=$((_w + 1)); done

@@ -4,7 +4,7 @@
 # (scripts/bench/sdk-batch.mjs), against the same fake provider in the same
 # run.  Figures are printed, never asserted.
 #   workload: N prompt records {"type":"prompt","id":i,"text":"question i"}
-#     against tests/fakeprov --echo, which answers each request after 100 ms
+#     against tests/bin/fakeprov --echo, which answers each request after 100 ms
 #     with up to 20 chunks 5 ms apart (one a character of "echo: question i",
 #     so 175-185 ms a request, like a short reply from a real API) and
 #     serves every connection in its own process, so P requests really are
@@ -27,7 +27,7 @@
 # The SDK is installed once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench}
 # (never in CI); without it the peer column says n/a.  Run by scripts/bench.sh
 # (skip it there with BENCH_BATCH=0), or alone after make && make
-# tests/fakeprov.
+# tests/bin/fakeprov.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 N=${BENCH_BATCH_N:-400} PLIST=${BENCH_BATCH_P:-1 8 32} RUNS=${BENCH_BATCH_RUNS:-1}
@@ -38,8 +38,8 @@ for v in "$N" "$RUNS" $PLIST; do
 	case $v in *[!0-9]* | '' | 0) die "BENCH_BATCH_N, BENCH_BATCH_P and BENCH_BATCH_RUNS must be numbers above 0" ;; esac
 done
 [ -n "$PLIST" ] || die "BENCH_BATCH_P names no parallelism"
-for f in bin/chat-send bin/chat-history tests/fakeprov; do
-	[ -x "$f" ] || die "$f is not built (run: make && make tests/fakeprov)"
+for f in bin/chat-send bin/chat-history tests/bin/fakeprov; do
+	[ -x "$f" ] || die "$f is not built (run: make && make tests/bin/fakeprov)"
 done
 command -v cc >/dev/null || die "no C compiler (cc) for the timing harness"
 
@@ -69,7 +69,7 @@ awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"type\":\"prompt\",\"i
 PER_MS=$(awk -v n="$N" -v f="$DELAY_FIRST" -v c="$CHUNKS" -v d="$DELAY_CHUNK" 'BEGIN {
 	for (i = 1; i <= n; i++) { k = length("echo: question " i); if (k > c) k = c; t += f + (k - 1) * d }
 	printf "%.1f", t / n }')
-tests/fakeprov --port-file "$T/port" --idle 120 --echo --delay-first "$DELAY_FIRST" --chunks "$CHUNKS" \
+tests/bin/fakeprov --port-file "$T/port" --idle 120 --echo --delay-first "$DELAY_FIRST" --chunks "$CHUNKS" \
 	--delay-chunk "$DELAY_CHUNK" 2>>"$T/fakeprov.log" &
 SRV=$!
 i=0

@@ -1,18 +1,18 @@
 #!/bin/sh
 # crowd.sh: N chat-send processes released at the same instant (a FIFO
 # barrier) into one history and one rate-limit file, against
-# tests/fakeprov --echo. Figures are printed, never asserted: wall time from
+# tests/bin/fakeprov --echo. Figures are printed, never asserted: wall time from
 # the release to the last exit, the exit statuses, the messages the history
 # kept (of 2 N), and whether SQLite finds the file sound.
 # Knobs: BENCH_CROWD (the sizes, default "400 1000"). Run by scripts/bench.sh
-# (skip with BENCH_CROWD=0), or alone after make && make tests/fakeprov.
+# (skip with BENCH_CROWD=0), or alone after make && make tests/bin/fakeprov.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SIZES=${BENCH_CROWD:-400 1000}
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-crowd.XXXXXX") || exit 1
 SRV=
 trap '[ -n "$SRV" ] && kill "$SRV" 2>/dev/null; rm -rf "$T"' EXIT
-tests/fakeprov --port-file "$T/port" --idle 900 --echo &
+tests/bin/fakeprov --port-file "$T/port" --idle 900 --echo &
 SRV=$!
 while [ ! -s "$T/port" ]; do sleep 0.01; done
 export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1" OPENAI_API_KEY=sk-bench

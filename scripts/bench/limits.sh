@@ -1,7 +1,7 @@
 #!/bin/sh
 # limits.sh: the records engine inside the shared rate limit. N prompt
 # records through chat-send -r --parallel P with `rpm = R` in the config,
-# against tests/fakeprov, whose request log stamps each arrival. Figures
+# against tests/bin/fakeprov, whose request log stamps each arrival. Figures
 # are printed, never asserted:
 #   wall time from start to exit, and the most requests the log shows in
 #   any 10-second window beside what the bucket allows in one (a full
@@ -10,13 +10,13 @@
 #   figure to compare with is the bucket's own bound
 # Knobs: BENCH_LIMITS_N (records, default 200), BENCH_LIMITS_RPM (120),
 # BENCH_LIMITS_P (parallel, 8). Run by scripts/bench.sh (skip with
-# BENCH_LIMITS=0), or alone after make && make tests/fakeprov.
+# BENCH_LIMITS=0), or alone after make && make tests/bin/fakeprov.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 N=${BENCH_LIMITS_N:-200} RPM=${BENCH_LIMITS_RPM:-120} P=${BENCH_LIMITS_P:-8}
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-limits.XXXXXX") || exit 1
 trap 'kill "$SRV" 2>/dev/null; rm -rf "$T"' EXIT
-tests/fakeprov --port-file "$T/port" --log "$T/log" --idle 600 --text ok &
+tests/bin/fakeprov --port-file "$T/port" --log "$T/log" --idle 600 --text ok &
 SRV=$!
 while [ ! -s "$T/port" ]; do sleep 0.01; done
 printf '[openai]\nrpm = %s\n' "$RPM" > "$T/config"

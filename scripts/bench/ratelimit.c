@@ -18,7 +18,7 @@
  * Figures are printed, never asserted. */
 #include "config.h"
 #include "diag.h"
-#include "ratelimit.h"
+#include "net/ratelimit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,8 +8,8 @@
  * load time and the median of RUNS counts of the whole text (ms, MB/s).
  * Built by scripts/bench/tokens.sh against lib/libchat.a. */
 #include "buf.h"
-#include "iox.h"
-#include "tokenizer.h"
+#include "fdio.h"
+#include "tokens/tokenizer.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
 # large for the window is refused before anything is sent or logged.
 . "$(dirname "$0")/../lib.sh"
 export CHAT_DB="$T/h.db"
-"$ROOT/tests/mkimage" png 64 48 gradient "$T/p.png"
+"$ROOT/tests/bin/mkimage" png 64 48 gradient "$T/p.png"
 
 # the earlier turns' images go again with a follow-up question
 for m in openai:gpt-4o anthropic:claude-sonnet-4-5 gemini:gemini-2.5-flash; do

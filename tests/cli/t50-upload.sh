@@ -1,7 +1,7 @@
 #!/bin/sh
 # chat-upload and -a: images made ready for a model, refused cleanly when bad.
 . "$(dirname "$0")/../lib.sh"
-mk() { "$ROOT/tests/mkimage" "$@"; }
+mk() { "$ROOT/tests/bin/mkimage" "$@"; }
 field() { jq -r "$1" "$T/out"; }
 
 mk jpeg 40 20 6 "$T/o6.jpg"

@@ -3,7 +3,7 @@
 # from the prompt, never replacing a file, never half written), edits,
 # refusals and errors, records, the history and its cost.
 . "$(dirname "$0")/../lib.sh"
-mk() { "$ROOT/tests/mkimage" "$@"; }
+mk() { "$ROOT/tests/bin/mkimage" "$@"; }
 field() { jq -r "$1" "$T/out"; }
 magic() { od -An -tx1 -N3 "$1" | tr -d ' '; }
 # decodes FILE: libpng/libjpeg-turbo read all of it (chat-upload's decoder)
@@ -179,7 +179,7 @@ mk jpeg 1500 1000 1 "$T/wide.jpg"
 run chat-image -q -m dall-e-2 --image "$T/wide.jpg" -o "$T/d2w.png" 'a wide photo'
 is "$st:$(request 4 | jq -c '.body.image.png | [.width, .height]'):$(wc -c < "$T/err" | tr -d ' ')" "0:[1024,1024]:0" \
 	"a large photo: shrunk to dall-e-2's 1024, then padded (-q: no note)"
-"$ROOT/tests/mkimage" png 1024 1024 noise "$T/noise.png"
+"$ROOT/tests/bin/mkimage" png 1024 1024 noise "$T/noise.png"
 run chat-image -m dall-e-2 --image "$T/noise.png" -o "$T/d2n.png" 'noise'
 is "$st:$(request 5 | jq -c '.body.image | [.png.width, .bytes < 4000000]')" "0:[768,true]" \
 	"an image whose PNG would weigh 4 MB or more at 1024: shrunk by a quarter until it is under"

@@ -270,14 +270,14 @@ for p in $PROGS; do
 	done
 done
 
-# chat(7) gives each error code with the exit status lib/chaterr.c maps it to.
-sed -n 's/.*\[ERR_[A-Z_]*\] = { "\([a-z_]*\)", \([A-Z_0-9]*\),.*/\1 \2/p' "$ROOT/lib/chaterr.c" |
+# chat(7) gives each error code with the exit status lib/errcode.c maps it to.
+sed -n 's/.*\[ERR_[A-Z_]*\] = { "\([a-z_]*\)", \([A-Z_0-9]*\),.*/\1 \2/p' "$ROOT/lib/errcode.c" |
 	grep -v '^none ' > "$T/codes"
-check "lib/chaterr.c: error codes found" test -s "$T/codes"
+check "lib/errcode.c: error codes found" test -s "$T/codes"
 sed 's/\\%//g' "$ROOT/man/chat.7" > "$T/chat.7"
 while read -r name status; do
 	case $status in
-	EXIT_*) status=$(sed -n "s/.*$status = \([0-9]*\),.*/\1/p" "$ROOT/lib/diag.h") ;;
+	EXIT_*) status=$(sed -n "s/.*$status = \([0-9]*\),.*/\1/p" "$ROOT/lib/errcode.h") ;;
 	esac
 	check "chat.7: $name maps to $status" grep -qF ".BR $name \" ($status)\"" "$T/chat.7"
 done < "$T/codes"
@@ -302,5 +302,20 @@ for p in $PROGS; do
 	is "$st" 64 "$p: an unknown short flag exits 64"
 	has "$T/err" "Try '$p --help'" "$p: an unknown short flag points to --help"
 done
+ 
+# The layering rule (README: Source layout): each include names a folder the
+# including folder may reach, and history, tokens and cost reach neither
+# libcurl, the network code nor the providers through any header.
+CC=${CC:-cc} CFLAGS_EXTRA="$(pkg-config --cflags libcurl libjq 2>/dev/null)" sh "$ROOT/scripts/layers.sh" >"$T/layers" 2>&1
+is "$?" 0 "every include keeps the layering rule"
+[ -s "$T/layers" ] && sed 's/^/# /' "$T/layers"
+# ... and the check can fail: a history header that reaches the network
+mkdir -p "$T/tree" && tar -C "$ROOT" -cf - --exclude="*.[oda]" lib scripts/layers.sh | tar -C "$T/tree" -xf -
+echo '#include "net/http.h"' >> "$T/tree/lib/history/spool.h"
+CC=${CC:-cc} sh "$T/tree/scripts/layers.sh" >"$T/layers" 2>&1
+is "$?" 1 "a history header that includes the network code breaks the rule"
+has "$T/layers" 'lib/history/spool.h: includes "net/http.h"' "... and is named"
+has "$T/layers" 'lib/history/spool.c: reaches' "... with the file it reaches it from"
+rm -rf "$T/tree"
 
 done_testing

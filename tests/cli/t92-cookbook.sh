@@ -22,8 +22,8 @@ awk 'BEGIN { for (i = 0; i < 2000; i++)
 		i / 3600, i / 60 % 60, i % 60, i % 17 ? "INFO" : "WARN", 100000 + i * 7, i % 5, i % 97 }' > big.log
 printf 'a lighthouse at dawn, watercolour\na fox in the snow, woodcut\n' > prompts.txt
 for i in 1 2; do printf 'INVOICE %s\nACME Ltd\nTotal: 12.50 EUR\nDate: 2026-11-0%s\n' "$i" "$i" > "invoices/inv$i.txt"; done
-"$ROOT/tests/mkimage" jpeg 640 480 opaque photos/beach.jpg
-"$ROOT/tests/mkimage" jpeg 480 640 opaque photos/hills.jpg
+"$ROOT/tests/bin/mkimage" jpeg 640 480 opaque photos/beach.jpg
+"$ROOT/tests/bin/mkimage" jpeg 480 640 opaque photos/hills.jpg
 mkdir -p "$XDG_CONFIG_HOME/chat/templates"
 cat > "$XDG_CONFIG_HOME/chat/templates/triage" <<'TPL'
 description = classify one log line

@@ -5,7 +5,7 @@
  *       lib/image_*.c lib/buf.c $(pkg-config --cflags --libs libpng libjpeg) -o fuzz_image
  *   ./fuzz_image -max_len=65536 -timeout=5 -rss_limit_mb=512 tests/fuzz/corpus_image */
 #include "buf.h"
-#include "image.h"
+#include "media/image.h"
 #include <stddef.h>
 #include <stdint.h>
 

@@ -152,7 +152,7 @@ static void ref_free(struct ref *r)
 
 /* ---- the parser under test, checked event by event ---- */
 
-struct run {
+struct exchange_stream {
 	const struct ref *want;
 	struct sse_parser *p;
 	size_t seen;
@@ -160,7 +160,7 @@ struct run {
 
 static int on_event(void *ctx, const struct sse_event *ev)
 {
-	struct run *run = ctx;
+	struct exchange_stream *run = ctx;
 	if (run->seen >= run->want->n)
 		fail("more events than the reference");
 	const struct ref_event *w = &run->want->ev[run->seen++];
@@ -185,7 +185,7 @@ static void run_parser(const struct ref *want, const char *in, size_t n, size_t 
 		       const size_t *sizes, size_t k)
 {
 	struct sse_parser p;
-	struct run run = { want, &p, 0 };
+	struct exchange_stream run = { want, &p, 0 };
 	sse_init(&p, cap, on_event, &run);
 	int r = 0;
 	size_t i = 0, idle = 0;

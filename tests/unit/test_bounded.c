@@ -5,12 +5,12 @@
  * for tiktoken's own test texts, to tiktoken's count). */
 #include "base64.h"
 #include "buf.h"
-#include "evbatch.h"
+#include "net/evdecode.h"
 #include "jsonx.h"
-#include "provider.h"
+#include "providers/provider.h"
 #include "tap.h"
-#include "tokenizer.h"
-#include "tokens.h"
+#include "tokens/tokenizer.h"
+#include "tokens/tokens.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@ static char *fixed(const char *in, size_t *count)
 {
 	size_t n = strlen(in);
 	char *s = strdup(in);
-	*count = evbatch_fix_surrogates(s, n);
+	*count = evdecode_fix_surrogates(s, n);
 	if (strlen(s) != n)
 		ok(0, "the fixer changed the length of %s", in);
 	return s;
@@ -67,20 +67,20 @@ static void surrogate_fixer(void)
 /* One event through the batch with the provider's decoder: its text. */
 static void decoded_text(const struct provider *p, const char *type, const char *data, char *out, size_t cap)
 {
-	struct evbatch b;
-	evbatch_init(&b, p);
+	struct evdecode b;
+	evdecode_init(&b, p);
 	struct sse_event ev = { .type = type, .data = data, .data_len = strlen(data), .id = "" };
 	out[0] = 0;
-	if (evbatch_add(&b, &ev) == 0) {
-		evbatch_decode(&b);
-		const struct decoded *d = &b.items[0].d;
+	if (evdecode_add(&b, &ev) == 0) {
+		evdecode_decode(&b);
+		const struct provider_event *d = &b.items[0].d;
 		if (d->err.code)
 			snprintf(out, cap, "error: %s", d->err.message);
 		else
-			snprintf(out, cap, "%.*s", (int)d->text_len, evbatch_text(&b, 0, d->text_off));
+			snprintf(out, cap, "%.*s", (int)d->text_len, evdecode_text(&b, 0, d->text_off));
 	}
-	evbatch_clear(&b);
-	evbatch_free(&b);
+	evdecode_clear(&b);
+	evdecode_free(&b);
 }
 
 static void surrogate_streams(void)

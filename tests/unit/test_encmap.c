@@ -2,10 +2,10 @@
  * and prefixes (encmap), and how tokens_for uses it, the model table and
  * --encoding — exact counts for names the model table has never heard of. */
 #include "config.h"
-#include "encmap.h"
+#include "tokens/encmap.h"
 #include "models.h"
 #include "tap.h"
-#include "tokens.h"
+#include "tokens/tokens.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * bit-flipped files, other formats; shrink, flatten, metadata-free output;
  * and the conformance corpus under ../shared when it is present. */
 #include "buf.h"
-#include "image.h"
+#include "media/image.h"
 #include "tap.h"
 #include <dirent.h>
 #include <stdint.h>

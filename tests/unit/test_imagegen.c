@@ -1,7 +1,7 @@
 /* chat-image's pure parts: file-name slugs from prompts, and the sizes,
  * qualities and styles each image API takes (Gemini's as aspect ratios). */
-#include "imagefile.h"
-#include "imagegen.h"
+#include "imagegen/imagefile.h"
+#include "imagegen/imagegen.h"
 #include "models.h"
 #include "diag.h"
 #include "tap.h"

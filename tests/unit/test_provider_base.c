@@ -1,7 +1,7 @@
 /* provider_base: the base URL each provider's requests go to, from its
  * variable, Google's SDK variable, OLLAMA_HOST, the config or the default,
  * with Anthropic's base an origin as in its SDK. */
-#include "provider.h"
+#include "providers/provider.h"
 #include "diag.h"
 #include "tap.h"
 #include <stdio.h>
@@ -136,8 +136,27 @@ static void schemes(void)
 	is_str(shown, "pw al", "... but its short parts alone are ordinary words");
 }
 
+/* The core's list of provider names and the registry name the same set. */
+static void names(void)
+{
+	size_t n = 0;
+	for (const char *const *p = chat_provider_names; *p; p++, n++) {
+		char m[64];
+		snprintf(m, sizeof m, "%s:some-model", *p);
+		const char *rest = NULL;
+		ok(provider_find(*p) != NULL, "the registry has '%s'", *p);
+		ok(provider_for_model(m, &rest) == provider_find(*p) && rest && !strcmp(rest, "some-model"),
+		   "'%s' picks it", m);
+		is_str(chat_model_after_provider(m), "some-model", "the core looks past a provider's prefix");
+	}
+	ok(n == 4, "four providers named (got %zu)", n);
+	ok(chat_model_after_provider("ft:gpt-4o:org::1") == NULL, "a fine-tune's ft: is no provider");
+	ok(chat_model_after_provider("gpt-4o") == NULL, "no colon: no provider");
+}
+
 int main(void)
 {
+	names();
 	anthropic();
 	gemini();
 	others();

@@ -5,7 +5,7 @@
  * time is given. */
 #include "config.h"
 #include "diag.h"
-#include "ratelimit.h"
+#include "net/ratelimit.h"
 #include "tap.h"
 #include <fcntl.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
  * const, enum, allOf, keywords dropped), which Gemini models take JSON
  * Schema as it is, and OpenAI's strict mode (closed objects, and when a
  * schema cannot be strict). */
-#include "schema_provider.h"
+#include "providers/schema_provider.h"
 #include "tap.h"
 #include <stdio.h>
 #include <stdlib.h>

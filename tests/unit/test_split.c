@@ -3,9 +3,9 @@
  * parts stay within the limit and join into the input, that feeding the
  * input in pieces changes nothing, bad input, and the real encodings. */
 #include "buf.h"
-#include "split.h"
+#include "tokens/split.h"
 #include "tap.h"
-#include "tokenizer.h"
+#include "tokens/tokenizer.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

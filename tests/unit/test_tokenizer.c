@@ -4,14 +4,14 @@
  * or missing data, threads.  $CHAT_TOKENIZER_VECTORS names another vectors
  * file (a larger set from the same script, for a soak). */
 #include "base64.h"
-#include "bpe.h"
+#include "tokens/bpe.h"
 #include "buf.h"
-#include "iox.h"
+#include "fdio.h"
 #include "jsonx.h"
 #include "sha256.h"
 #include "tap.h"
-#include "tokenizer.h"
-#include "unicode.h"
+#include "tokens/tokenizer.h"
+#include "tokens/unicode.h"
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>

@@ -2,10 +2,10 @@
  * and kept PNG, shrunk by quarters until it fits a byte limit, and refused
  * with a reason when even the smallest useful size does not fit. */
 #include "buf.h"
-#include "image.h"
+#include "media/image.h"
 #include "jsonx.h"
 #include "tap.h"
-#include "upload.h"
+#include "media/upload.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,537 @@
+#include "batch/jobstore.h"
+#include "history/histlog.h"
+#include "attach.h"
+#include "base64.h"
+#include "clock.h"
+#include "diag.h"
+#include "jsonx.h"
+#include "sha256.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TX_ROWS 500
+#define TX_MS 250
+
+int jobtx_need(struct jobtx *t)
+{
+	if (t->open)
+		return 0;
+	if (store_begin(t->s) < 0)
+		return -1;
+	t->open = 1;
+	t->rows = 0;
+	t->started_ms = now_ms();
+	return 0;
+}
+
+int jobtx_end(struct jobtx *t)
+{
+	if (!t->open)
+		return 0;
+	t->open = 0;
+	return store_commit(t->s);
+}
+
+int jobtx_row(struct jobtx *t)
+{
+	if (++t->rows >= TX_ROWS || now_ms() - t->started_ms >= TX_MS)
+		return jobtx_end(t);
+	return 0;
+}
+
+void jobtx_abort(struct jobtx *t)
+{
+	if (t->open)
+		store_rollback(t->s);
+	t->open = 0;
+}
+
+/* Run a prepared statement to its end and finalize it. 0 or -1 (said). */
+static int done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(s, what);
+	return 0;
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void col(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	snprintf(out, cap, "%s", v ? v : "");
+}
+
+int jobs_new(struct store *s, const char *provider, const char *model, int log, char id[STORE_ID_LEN + 1])
+{
+	char now[40];
+	clock_rfc3339(now, sizeof now);
+	store_new_id(id);
+	if (store_begin(s) < 0)
+		return -1;
+	sqlite3_stmt *st = store_prepare(s, "INSERT INTO batch_jobs (id, provider, model, status, log, created, updated)"
+					    " VALUES (?1, ?2, ?3, 'preparing', ?4, ?5, ?5)");
+	if (st) {
+		bind_str(st, 1, id);
+		bind_str(st, 2, provider);
+		bind_str(st, 3, model);
+		sqlite3_bind_int(st, 4, log);
+		bind_str(st, 5, now);
+	}
+	if (done(s, st, "recording a batch job") < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s);
+}
+
+static const char job_cols[] = "id, provider, coalesce(model, ''), coalesce(remote_id, ''), coalesce(input_file, ''),"
+	" status, coalesce(error, ''), total, done, failed, coalesce(fingerprint, ''), log, collected, created, updated,"
+	" coalesce(ended, '')";
+
+static void read_job(sqlite3_stmt *st, struct jobrow *j)
+{
+	memset(j, 0, sizeof *j);
+	col(st, 0, j->id, sizeof j->id);
+	col(st, 1, j->provider, sizeof j->provider);
+	col(st, 2, j->model, sizeof j->model);
+	col(st, 3, j->remote, sizeof j->remote);
+	col(st, 4, j->input_file, sizeof j->input_file);
+	col(st, 5, j->status, sizeof j->status);
+	col(st, 6, j->error, sizeof j->error);
+	j->total = (long)sqlite3_column_int64(st, 7);
+	j->done = (long)sqlite3_column_int64(st, 8);
+	j->failed = (long)sqlite3_column_int64(st, 9);
+	col(st, 10, j->fingerprint, sizeof j->fingerprint);
+	j->log = sqlite3_column_int(st, 11);
+	j->collected = sqlite3_column_int(st, 12);
+	col(st, 13, j->created, sizeof j->created);
+	col(st, 14, j->updated, sizeof j->updated);
+	col(st, 15, j->ended, sizeof j->ended);
+}
+
+int jobs_get(struct store *s, const char *id, struct jobrow *j)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "SELECT %s FROM batch_jobs WHERE id = ?1", job_cols);
+	sqlite3_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return -1;
+	bind_str(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_job(st, j);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "reading a batch job");
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+/* The ids a query finds: 0 one (in out), 1 none, 2 several, -1 error. */
+static int one(struct store *s, const char *sql, const char *arg, char out[STORE_ID_LEN + 1])
+{
+	sqlite3_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return -1;
+	bind_str(st, 1, arg);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 2)
+		if (!n++)
+			col(st, 0, out, STORE_ID_LEN + 1);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "finding a batch job");
+	return n == 0 ? 1 : n == 1 ? 0 : 2;
+}
+
+int jobs_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
+{
+	int r = one(s, "SELECT id FROM batch_jobs WHERE id = ?1 OR remote_id = ?1 LIMIT 2", ref, out);
+	if (r != 1)
+		return r == 2 ? (error("batch job '%s' is ambiguous", ref), -2) : r;
+	if (strlen(ref) < 4 || strspn(ref, "0123456789abcdef") != strlen(ref))
+		return 1;
+	char pattern[64];
+	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
+	r = one(s, "SELECT id FROM batch_jobs WHERE id GLOB ?1 LIMIT 2", pattern, out);
+	if (r == 2) {
+		error("batch job '%s' is ambiguous: give more of its id", ref);
+		return -2;
+	}
+	return r;
+}
+
+int jobs_same_input(struct store *s, const char *fingerprint, const char *except, char out[STORE_ID_LEN + 1])
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id FROM batch_jobs WHERE fingerprint = ?1 AND id <> ?2"
+					    " AND status NOT IN ('preparing', 'failed', 'expired', 'cancelled')"
+					    " ORDER BY created LIMIT 1");
+	if (!st)
+		return -1;
+	bind_str(st, 1, fingerprint);
+	bind_str(st, 2, except);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col(st, 0, out, STORE_ID_LEN + 1);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "looking for the same input");
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+int jobs_put(struct store *s, const struct jobrow *j)
+{
+	char now[40];
+	clock_rfc3339(now, sizeof now);
+	int mine = !s->locked;
+	if (mine && store_begin(s) < 0)
+		return -1;
+	sqlite3_stmt *st = store_prepare(s,
+		"UPDATE batch_jobs SET remote_id = ?2, input_file = ?3, status = ?4, error = ?5, total = ?6, done = ?7,"
+		" failed = ?8, fingerprint = ?9, collected = ?10, updated = ?11, ended = ?12 WHERE id = ?1");
+	if (st) {
+		bind_str(st, 1, j->id);
+		bind_str(st, 2, j->remote);
+		bind_str(st, 3, j->input_file);
+		bind_str(st, 4, j->status);
+		bind_str(st, 5, j->error);
+		sqlite3_bind_int64(st, 6, j->total);
+		sqlite3_bind_int64(st, 7, j->done);
+		sqlite3_bind_int64(st, 8, j->failed);
+		bind_str(st, 9, j->fingerprint);
+		sqlite3_bind_int(st, 10, j->collected);
+		bind_str(st, 11, now);
+		bind_str(st, 12, j->ended);
+	}
+	if (done(s, st, "updating a batch job") < 0) {
+		if (mine)
+			store_rollback(s);
+		return -1;
+	}
+	return mine ? store_commit(s) : 0;
+}
+
+int jobs_delete(struct store *s, const char *id)
+{
+	if (store_begin(s) < 0)
+		return -1;
+	sqlite3_stmt *st = store_prepare(s, "DELETE FROM batch_jobs WHERE id = ?1");
+	if (st)
+		bind_str(st, 1, id);
+	if (done(s, st, "removing a batch job") < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return store_commit(s);
+}
+
+jv jobs_ids(struct store *s, int all)
+{
+	jv list = jv_array();
+	sqlite3_stmt *st = store_prepare(s, all ? "SELECT id FROM batch_jobs ORDER BY created DESC, rowid DESC"
+						: "SELECT id FROM batch_jobs WHERE collected = 0 ORDER BY created, rowid");
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		list = jv_array_append(list, jv_string((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_finalize(st);
+	return list;
+}
+
+jv jobs_record(struct store *s, const struct jobrow *j, int with_ids)
+{
+	jv rec = JV_OBJECT(jv_string("type"), jv_string("job"), jv_string("job"), jv_string(j->id),
+			   jv_string("provider"), jv_string(j->provider), jv_string("model"),
+			   j->model[0] ? jv_string(j->model) : jv_null(), jv_string("status"), jv_string(j->status),
+			   jv_string("counts"), JV_OBJECT(jv_string("total"), jv_number((double)j->total),
+							  jv_string("done"), jv_number((double)j->done),
+							  jv_string("failed"), jv_number((double)j->failed)));
+	rec = jv_object_set(rec, jv_string("created"), jv_string(j->created));
+	rec = jv_object_set(rec, jv_string("batch"), j->remote[0] ? jv_string(j->remote) : jv_null());
+	rec = jv_object_set(rec, jv_string("collected"), jv_bool(j->collected));
+	if (j->error[0])
+		rec = jv_object_set(rec, jv_string("error"), jv_string(j->error));
+	if (with_ids) {
+		jv ids = jv_array();
+		sqlite3_stmt *st = store_prepare(s, "SELECT id_json FROM batch_items WHERE job = ?1 ORDER BY seq");
+		if (st)
+			bind_str(st, 1, j->id);
+		while (st && sqlite3_step(st) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			ids = jv_array_append(ids, t ? jv_parse(t) : jv_null());
+		}
+		sqlite3_finalize(st);
+		rec = jv_object_set(rec, jv_string("ids"), ids);
+	}
+	return rec;
+}
+
+int jobs_recount(struct store *s, struct jobrow *j)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT count(*), total(state = 'done'), total(state = 'failed')"
+					    " FROM batch_items WHERE job = ?1");
+	if (!st)
+		return -1;
+	bind_str(st, 1, j->id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		j->total = (long)sqlite3_column_int64(st, 0);
+		j->done = (long)sqlite3_column_int64(st, 1);
+		j->failed = (long)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_error(s, "counting a job's records");
+}
+
+void jobs_request_id(jv id, char *out, size_t cap)
+{
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		snprintf(out, cap, "%s", jv_string_value(id));
+	else if (jv_get_kind(id) == JV_KIND_NUMBER)
+		snprintf(out, cap, "%.17g", jv_number_value(id));
+	else if (cap)
+		out[0] = 0;
+}
+
+int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom_id, jv rec)
+{
+	if (jobtx_need(t) < 0)
+		return -1;
+	sqlite3_stmt *st = store_prepare(t->s, "INSERT INTO batch_items (job, seq, custom_id, request_id, id_json, record, state)"
+					       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')");
+	if (!st)
+		return -1;
+	jv id = jx_get(rec, "id");
+	char rid[256];
+	jobs_request_id(id, rid, sizeof rid);
+	bind_str(st, 1, job);
+	sqlite3_bind_int64(st, 2, seq);
+	bind_str(st, 3, custom_id);
+	bind_str(st, 4, rid);
+	if (jv_is_valid(id) && jv_get_kind(id) != JV_KIND_NULL) {
+		jv t1 = jv_dump_string(jv_copy(id), 0);
+		sqlite3_bind_text(st, 5, jv_string_value(t1), -1, SQLITE_TRANSIENT);
+		jv_free(t1);
+	}
+	jv_free(id);
+	jv text = jv_dump_string(jv_copy(rec), 0);
+	sqlite3_bind_text(st, 6, jv_string_value(text), jv_string_length_bytes(jv_copy(text)), SQLITE_TRANSIENT);
+	jv_free(text);
+	if (done(t->s, st, "recording a batch record") < 0)
+		return -1;
+	return jobtx_row(t);
+}
+
+int jobs_item(struct store *s, const char *job, long seq, jv *rec, char state[16])
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT record, state FROM batch_items WHERE job = ?1 AND seq = ?2");
+	if (!st)
+		return -1;
+	bind_str(st, 1, job);
+	sqlite3_bind_int64(st, 2, seq);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+		*rec = r ? jv_parse_sized(r, sqlite3_column_bytes(st, 0)) : jv_null();
+		col(st, 1, state, 16);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_error(s, "reading a batch record");
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+int jobs_item_done(struct store *s, const char *job, long seq, const char *code, const char *conv, const char *msg)
+{
+	sqlite3_stmt *st = store_prepare(s, "UPDATE batch_items SET state = ?3, error = ?4, conversation = ?5, message = ?6,"
+					    " record = NULL WHERE job = ?1 AND seq = ?2");
+	if (st) {
+		bind_str(st, 1, job);
+		sqlite3_bind_int64(st, 2, seq);
+		bind_str(st, 3, code ? "failed" : "done");
+		bind_str(st, 4, code);
+		bind_str(st, 5, conv);
+		bind_str(st, 6, msg);
+	}
+	return done(s, st, "marking a batch record");
+}
+
+jv jobs_pending(struct store *s, const char *job, int max)
+{
+	jv list = jv_array();
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, record FROM batch_items WHERE job = ?1 AND state = 'pending'"
+					    " ORDER BY seq LIMIT ?2");
+	if (!st)
+		return list;
+	bind_str(st, 1, job);
+	sqlite3_bind_int(st, 2, max);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 1);
+		list = jv_array_append(list, JV_ARRAY(jv_number((double)sqlite3_column_int64(st, 0)),
+						      r ? jv_parse_sized(r, sqlite3_column_bytes(st, 1)) : jv_null()));
+	}
+	sqlite3_finalize(st);
+	return list;
+}
+
+int jobs_only_failed(struct store *s, const char *request_id)
+{
+	if (!request_id[0])
+		return 0;
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT EXISTS (SELECT 1 FROM batch_items WHERE request_id = ?1 AND state = 'failed')"
+		" AND NOT EXISTS (SELECT 1 FROM batch_items i JOIN batch_jobs j ON j.id = i.job"
+		"   WHERE i.request_id = ?1 AND (i.state = 'done' OR (i.state = 'pending' AND j.status <> 'preparing')))"
+		" AND NOT EXISTS (SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete')");
+	if (!st)
+		return -1;
+	bind_str(st, 1, request_id);
+	int rc = sqlite3_step(st), yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? yes : store_error(s, "looking up failed records");
+}
+
+/* The prompt's attachments, stored by content and linked to message rid. */
+static int store_media(struct store *s, sqlite3_int64 rid, jv rec)
+{
+	jv list = jx_get(rec, "attachments");
+	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0, rc = 0;
+	sqlite3_stmt *media = n ? store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)") : NULL;
+	sqlite3_stmt *link = n ? store_prepare(s, "INSERT INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)") : NULL;
+	if (n && (!media || !link))
+		rc = -1;
+	for (int i = 0; i < n && !rc; i++) {
+		jv a = jv_array_get(jv_copy(list), i), data = jx_get(a, "data");
+		char mime[128] = "application/octet-stream";
+		jx_str(a, "mime", mime, sizeof mime);
+		if (jv_get_kind(data) == JV_KIND_STRING) {
+			struct buf raw = BUF_INIT((size_t)1 << 31);
+			char hex[65];
+			if (base64_decode(jv_string_value(data), (size_t)jv_string_length_bytes(jv_copy(data)), &raw) == 0) {
+				sha256_hex(raw.p ? raw.p : "", raw.len, hex);
+				sqlite3_bind_text(media, 1, hex, -1, SQLITE_STATIC);
+				sqlite3_bind_text(media, 2, mime, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(media, 3, (sqlite3_int64)raw.len);
+				sqlite3_bind_blob(media, 4, raw.p ? raw.p : "", (int)raw.len, SQLITE_STATIC);
+				sqlite3_bind_int64(link, 1, rid);
+				sqlite3_bind_int(link, 2, i);
+				sqlite3_bind_text(link, 3, hex, -1, SQLITE_STATIC);
+				if (sqlite3_step(media) != SQLITE_DONE || sqlite3_step(link) != SQLITE_DONE)
+					rc = store_error(s, "storing an attachment");
+				sqlite3_reset(media);
+				sqlite3_reset(link);
+			}
+			buf_free(&raw);
+		}
+		jv_free(data);
+		jv_free(a);
+	}
+	sqlite3_finalize(media);
+	sqlite3_finalize(link);
+	jv_free(list);
+	return rc;
+}
+
+static const char msg_sql[] =
+	"INSERT INTO messages (id, conversation, seq, role, text, status, finish, provider, model, input_tokens,"
+	" output_tokens, cached_tokens, reasoning_tokens, cost_usd, request_id, created, batch_job)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+int jobs_log_reply(struct store *s, jv rec, const struct jobs_reply *r, char conv[STORE_ID_LEN + 1],
+		   char msg[STORE_ID_LEN + 1])
+{
+	char now[40], ref[256] = "", rid[256], title[96];
+	clock_rfc3339(now, sizeof now);
+	jv text = jx_get(rec, "text"), sys = jx_get(rec, "system"), id = jx_get(rec, "id");
+	const char *prompt = jv_get_kind(text) == JV_KIND_STRING ? jv_string_value(text) : "";
+	const char *sysp = jv_get_kind(sys) == JV_KIND_STRING ? jv_string_value(sys) : NULL;
+	jobs_request_id(id, rid, sizeof rid);
+	int rc = -1, found = 1;
+	if (jx_str(rec, "conversation", ref, sizeof ref) == 0 && ref[0]) {
+		found = store_conv_find(s, ref, conv);
+		if (found < 0)
+			goto out;
+	}
+	if (found) {
+		store_new_id(conv);
+		histlog_title(prompt, title, sizeof title);
+		sqlite3_stmt *st = store_prepare(s, "INSERT INTO conversations (id, name, title, system, created, updated)"
+						    " VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+		if (st) {
+			bind_str(st, 1, conv);
+			bind_str(st, 2, ref);
+			sqlite3_bind_text(st, 3, title, -1, SQLITE_TRANSIENT);
+			bind_str(st, 4, sysp);
+			bind_str(st, 5, r->user_created);
+		}
+		if (done(s, st, "creating a conversation") < 0)
+			goto out;
+	}
+	long seq = 0;
+	sqlite3_stmt *q = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM messages WHERE conversation = ?1");
+	if (!q)
+		goto out;
+	bind_str(q, 1, conv);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		seq = (long)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	char user[STORE_ID_LEN + 1];
+	store_new_id(user);
+	store_new_id(msg);
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = store_prepare(s, msg_sql);
+		if (!st)
+			goto out;
+		const struct chat_reply *re = r->reply;
+		bind_str(st, 1, i ? msg : user);
+		bind_str(st, 2, conv);
+		sqlite3_bind_int64(st, 3, seq + 1 + i);
+		bind_str(st, 4, i ? "assistant" : "user");
+		if (i)
+			sqlite3_bind_text(st, 5, r->text ? r->text : "", (int)r->len, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_text(st, 5, prompt, -1, SQLITE_TRANSIENT);
+		bind_str(st, 6, "complete");
+		if (i) {
+			bind_str(st, 7, re->finish);
+			bind_str(st, 8, r->provider);
+			bind_str(st, 9, re->model[0] ? re->model : r->model);
+			if (re->have_usage) {
+				sqlite3_bind_int64(st, 10, re->usage.input);
+				sqlite3_bind_int64(st, 11, re->usage.output);
+				sqlite3_bind_int64(st, 12, re->usage.cached);
+				sqlite3_bind_int64(st, 13, re->usage.reasoning);
+			}
+			if (r->cost >= 0)
+				sqlite3_bind_double(st, 14, r->cost);
+			bind_str(st, 17, r->job);
+		}
+		bind_str(st, 15, rid);
+		bind_str(st, 16, i ? now : r->user_created);
+		if (done(s, st, "logging a batch reply") < 0)
+			goto out;
+		if (!i && store_media(s, sqlite3_last_insert_rowid(s->db), rec) < 0)
+			goto out;
+	}
+	sqlite3_stmt *u = store_prepare(s, "UPDATE conversations SET updated = ?2, system = coalesce(?3, system) WHERE id = ?1");
+	if (u) {
+		bind_str(u, 1, conv);
+		bind_str(u, 2, now);
+		bind_str(u, 3, sysp);
+	}
+	rc = done(s, u, "updating a conversation");
+out:
+	jv_free(text);
+	jv_free(sys);
+	jv_free(id);
+	return rc;
+}

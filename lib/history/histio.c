@@ -1,0 +1,529 @@
+#include "history/histio.h"
+#include "numparse.h"
+#include "base64.h"
+#include "buf.h"
+#include "diag.h"
+#include "clock.h"
+#include "fdio.h"
+#include "jsonx.h"
+#include "records.h"
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+static jv col_str(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return jv_null();
+	return jv_string_sized((const char *)sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
+}
+
+static jv col_num(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return jv_null();
+	return jv_number(sqlite3_column_double(st, i));
+}
+
+static int flush_out(struct buf *out, int fd, int force)
+{
+	if (out->len < (force ? 1 : 65536))
+		return 0;
+	int r = write_all(fd, out->p, out->len);
+	buf_reset(out);
+	if (r < 0 && errno != EPIPE)
+		error("cannot write output: %s", strerror(errno));
+	return r < 0 ? (errno == EPIPE ? -2 : -1) : 0;
+}
+
+static jv attachments(struct store *s, sqlite3_int64 rid, int media)
+{
+	static const char q[] =
+		"SELECT m.sha256, m.mime, m.bytes, m.data FROM message_media mm JOIN media m ON m.sha256 = mm.sha256"
+		" WHERE mm.message = ?1 ORDER BY mm.ord";
+	sqlite3_stmt *st = store_prepare(s, q);
+	jv list = jv_array();
+	if (!st)
+		return list;
+	sqlite3_bind_int64(st, 1, rid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		jv a = JV_OBJECT(jv_string("sha256"), col_str(st, 0), jv_string("mime"), col_str(st, 1),
+				 jv_string("bytes"), col_num(st, 2));
+		if (media) {
+			struct buf b = BUF_INIT((size_t)1 << 31);
+			base64_encode(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), &b);
+			a = jv_object_set(a, jv_string("data"), jv_string_sized(buf_str(&b), (int)b.len));
+			buf_free(&b);
+		}
+		list = jv_array_append(list, a);
+	}
+	sqlite3_finalize(st);
+	return list;
+}
+
+int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
+{
+	struct buf out = BUF_INIT((size_t)1 << 31);
+	int status = 0;
+	sqlite3_stmt *st = store_prepare(s, "SELECT id, name, title, system, created, updated FROM conversations WHERE id = ?1");
+	if (!st)
+		return EXIT_CANTCREAT;
+	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		jv c = JV_OBJECT(jv_string("type"), jv_string("conversation"), jv_string("id"), col_str(st, 0),
+				 jv_string("name"), col_str(st, 1), jv_string("title"), col_str(st, 2),
+				 jv_string("system"), col_str(st, 3), jv_string("created"), col_str(st, 4));
+		c = jv_object_set(c, jv_string("updated"), col_str(st, 5));
+		jx_dump_line(c, &out);
+	}
+	sqlite3_finalize(st);
+	st = store_prepare(s,
+		"SELECT rid, id, conversation, seq, role, text, status, finish, provider, model, input_tokens,"
+		" output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
+		" EXISTS (SELECT 1 FROM message_media WHERE message = rid), batch_job, asked_model, tool_calls"
+		" FROM messages WHERE conversation = ?1 ORDER BY seq");
+	if (!st) {
+		buf_free(&out);
+		return EXIT_CANTCREAT;
+	}
+	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		jv usage = sqlite3_column_type(st, 10) == SQLITE_NULL ? jv_null()
+			: JV_OBJECT(jv_string("input"), col_num(st, 10), jv_string("output"), col_num(st, 11),
+				    jv_string("cached"), col_num(st, 12), jv_string("reasoning"), col_num(st, 13));
+		jv m = JV_OBJECT(jv_string("type"), jv_string("message"), jv_string("id"), col_str(st, 1),
+				 jv_string("conversation"), col_str(st, 2), jv_string("seq"), col_num(st, 3),
+				 jv_string("role"), col_str(st, 4), jv_string("text"), col_str(st, 5));
+		m = jv_object_set(m, jv_string("status"), col_str(st, 6));
+		m = jv_object_set(m, jv_string("finish"), col_str(st, 7));
+		m = jv_object_set(m, jv_string("provider"), col_str(st, 8));
+		m = jv_object_set(m, jv_string("model"), col_str(st, 9));
+		m = jv_object_set(m, jv_string("usage"), usage);
+		m = jv_object_set(m, jv_string("cost_usd"), col_num(st, 14));
+		m = jv_object_set(m, jv_string("ttft_ms"), col_num(st, 15));
+		m = jv_object_set(m, jv_string("ms"), col_num(st, 16));
+		m = jv_object_set(m, jv_string("request_id"), col_str(st, 17));
+		m = jv_object_set(m, jv_string("created"), col_str(st, 18));
+		if (sqlite3_column_int(st, 19))
+			m = jv_object_set(m, jv_string("attachments"), attachments(s, sqlite3_column_int64(st, 0), media));
+		if (sqlite3_column_type(st, 20) != SQLITE_NULL) /* a reply that came through chat-batch */
+			m = jv_object_set(m, jv_string("batch_job"), col_str(st, 20));
+		if (sqlite3_column_type(st, 21) != SQLITE_NULL) /* the model as asked, which a continuation keeps */
+			m = jv_object_set(m, jv_string("asked_model"), col_str(st, 21));
+		if (sqlite3_column_type(st, 22) != SQLITE_NULL) {
+			jv calls = jv_parse((const char *)sqlite3_column_text(st, 22));
+			if (jv_get_kind(calls) == JV_KIND_ARRAY)
+				m = jv_object_set(m, jv_string("tool_calls"), calls);
+			else
+				jv_free(calls);
+		}
+		jx_dump_line(m, &out);
+		int f = flush_out(&out, fd, 0);
+		if (f < 0) {
+			status = f == -2 ? 0 : EXIT_CANTCREAT;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		status = (store_error(s, "export"), EXIT_CANTCREAT);
+	sqlite3_finalize(st);
+	if (!status && flush_out(&out, fd, 1) == -1)
+		status = EXIT_CANTCREAT;
+	buf_free(&out);
+	return status;
+}
+
+int histio_export_all(struct store *s, int media, int fd)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT id FROM conversations ORDER BY created, id");
+	if (!st)
+		return EXIT_CANTCREAT;
+	int status = 0;
+	while (!status && sqlite3_step(st) == SQLITE_ROW) {
+		char id[STORE_ID_LEN + 1];
+		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+		status = histio_export_one(s, id, media, fd);
+	}
+	sqlite3_finalize(st);
+	return status;
+}
+
+/* ---- import ---- */
+
+struct importer {
+	struct store *s;
+	sqlite3_stmt *conv, *conv_noname, *msg, *media, *link;
+	long conversations, messages, bad, in_tx;
+	long tx_started;           /* ms, for short transactions */
+	sqlite3_int64 first_rid;   /* the first message of this transaction */
+	int failed;
+};
+
+static void bind_value(sqlite3_stmt *st, int i, jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING:
+		sqlite3_bind_text(st, i, jv_string_value(v), jv_string_length_bytes(jv_copy(v)), SQLITE_TRANSIENT);
+		break;
+	case JV_KIND_NUMBER: {
+		double d = jv_number_value(v);
+		if (d == (double)(sqlite3_int64)d)
+			sqlite3_bind_int64(st, i, (sqlite3_int64)d);
+		else
+			sqlite3_bind_double(st, i, d);
+		break;
+	}
+	default:
+		sqlite3_bind_null(st, i);
+	}
+}
+
+static void bind_jv(sqlite3_stmt *st, int i, jv obj, const char *key)
+{
+	jv v = jx_get(obj, key);
+	bind_value(st, i, v);
+	jv_free(v);
+}
+
+static int run(struct importer *im, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(im->s->db);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return changed;
+}
+
+/* A time as the history keeps it, a UTC RFC 3339 stamp: the lists sort and
+ * --since compares them as text, so another form would misplace the turn. */
+static int valid_time(jv v)
+{
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		return 0;
+	const char *s = jv_string_value(v);
+	int y, mo, d, h, mi, sec, n = 0;
+	if (strlen(s) < 20 || !histio_valid_date(s) ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+		return 0;
+	for (int i = 11; i < 19; i++)
+		if ((i == 13 || i == 16) ? s[i] != ':' : !isdigit((unsigned char)s[i]))
+			return 0;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
+		return 0;
+	const char *p = s + 19;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)p[1]))
+			return 0;
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	}
+	return p[0] == 'Z' && !p[1];
+}
+
+/* Numbers a history must be able to trust: a seq that orders the turns, and
+ * usage and cost that chat-cost adds up (a negative cost would let a
+ * --budget gate pass). NULL, or what is wrong. */
+static const char *check_message(jv rec)
+{
+	jv seq = jx_get(rec, "seq");
+	int seq_ok = jv_get_kind(seq) != JV_KIND_NUMBER || num_ok(jv_number_value(seq), 1, 2147483647, 1);
+	jv_free(seq);
+	if (!seq_ok)
+		return "\"seq\" must be a whole number from 1 to 2147483647";
+	const char *bad = record_numbers_check(rec);
+	if (bad)
+		return bad;
+	jv created = jx_get(rec, "created");
+	int time_ok = jv_get_kind(created) != JV_KIND_STRING || valid_time(created);
+	jv_free(created);
+	if (!time_ok)
+		return "\"created\" must be a UTC time such as 2026-01-31T12:00:00.000Z";
+	return NULL;
+}
+
+static const char *import_conversation(struct importer *im, jv rec)
+{
+	if (!jx_kind_is(rec, "id", JV_KIND_STRING) || !jx_kind_is(rec, "created", JV_KIND_STRING) || !jx_kind_is(rec, "updated", JV_KIND_STRING))
+		return "a conversation record needs string id, created and updated";
+	jv created = jx_get(rec, "created"), updated = jx_get(rec, "updated");
+	int times_ok = valid_time(created) && valid_time(updated);
+	jv_free(created);
+	jv_free(updated);
+	if (!times_ok)
+		return "\"created\" and \"updated\" must be UTC times such as 2026-01-31T12:00:00.000Z";
+	static const char *const cols[] = { "id", "name", "title", "system", "created", "updated" };
+	for (int i = 0; i < 6; i++)
+		bind_jv(im->conv, i + 1, rec, cols[i]);
+	int r = run(im, im->conv);
+	if (r < 0 && sqlite3_errcode(im->s->db) == SQLITE_CONSTRAINT) {
+		/* the name is taken by another conversation here: keep it without one */
+		char name[256] = "";
+		jx_str(rec, "name", name, sizeof name);
+		warn("conversation name '%s' is already in use; importing it without a name", name);
+		for (int i = 0; i < 6; i++)
+			if (i != 1)
+				bind_jv(im->conv_noname, i + (i > 1 ? 0 : 1), rec, cols[i]);
+		r = run(im, im->conv_noname);
+	}
+	if (r < 0)
+		return sqlite3_errmsg(im->s->db);
+	im->conversations += r;
+	return NULL;
+}
+
+/* The message statement's parameters, in order; usage fields are 10 to 13. */
+static const char *const msg_cols[] = { "id", "conversation", "seq", "role", "text", "status", "finish",
+	"provider", "model", "usage.input", "usage.output", "usage.cached", "usage.reasoning", "cost_usd",
+	"ttft_ms", "ms", "request_id", "created", "batch_job", "asked_model", "tool_calls" };
+#define MSG_COLS (sizeof msg_cols / sizeof *msg_cols)
+/* Required: id, conversation, seq, role, text, status (strings but seq) and created. */
+#define MSG_REQUIRED 0x2003F
+
+/* Bind the fields of obj (one pass over its keys; prefix "usage." for the
+ * nested object). Returns a bit mask of the columns bound with the right kind. */
+static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
+{
+	unsigned seen = 0;
+	size_t pl = strlen(prefix);
+	for (int it = jv_object_iter(obj); jv_object_iter_valid(obj, it); it = jv_object_iter_next(obj, it)) {
+		jv key = jv_object_iter_key(obj, it);
+		const char *k = jv_string_value(key);
+		for (int i = 0; i < (int)MSG_COLS; i++) {
+			const char *c = msg_cols[i];
+			if (strncmp(c, prefix, pl) || strcmp(c + pl, k) || (!pl && strchr(c, '.')))
+				continue;
+			jv v = jv_object_iter_value(obj, it);
+			if (!strcmp(c, "tool_calls") && jv_get_kind(v) == JV_KIND_ARRAY)
+				v = jv_dump_string(v, 0); /* kept as its JSON text */
+			bind_value(st, i + 1, v);
+			jv_kind want = i == 2 ? JV_KIND_NUMBER : JV_KIND_STRING;
+			if (jv_get_kind(v) == want)
+				seen |= 1u << i;
+			jv_free(v);
+			break;
+		}
+		if (!pl && !strcmp(k, "usage")) {
+			jv u = jv_object_iter_value(obj, it);
+			if (jv_get_kind(u) == JV_KIND_OBJECT)
+				bind_fields(st, u, "usage.");
+			jv_free(u);
+		}
+		jv_free(key);
+	}
+	return seen;
+}
+
+static const char *import_message(struct importer *im, jv rec)
+{
+	const char *bad = check_message(rec);
+	if (bad)
+		return bad;
+	if ((bind_fields(im->msg, rec, "") & MSG_REQUIRED) != MSG_REQUIRED) {
+		sqlite3_clear_bindings(im->msg);
+		return "a message record needs id, conversation, seq, role, text, status and created";
+	}
+	int r = run(im, im->msg);
+	if (r < 0)
+		return sqlite3_errcode(im->s->db) == SQLITE_CONSTRAINT
+			? "the message's conversation is not in the history, or its role or status is invalid"
+			: sqlite3_errmsg(im->s->db);
+	im->messages += r;
+	jv atts = jx_get(rec, "attachments");
+	if (r > 0 && jv_get_kind(atts) == JV_KIND_ARRAY) {
+		sqlite3_int64 rid = sqlite3_last_insert_rowid(im->s->db);
+		int n = jv_array_length(jv_copy(atts));
+		for (int i = 0; i < n; i++) {
+			jv a = jv_array_get(jv_copy(atts), i);
+			jv data = jx_get(a, "data");
+			if (jv_get_kind(data) == JV_KIND_STRING) {
+				struct buf b = BUF_INIT((size_t)1 << 31);
+				if (base64_decode(jv_string_value(data), (size_t)jv_string_length_bytes(jv_copy(data)), &b) == 0) {
+					bind_jv(im->media, 1, a, "sha256");
+					bind_jv(im->media, 2, a, "mime");
+					sqlite3_bind_int64(im->media, 3, (sqlite3_int64)b.len);
+					sqlite3_bind_blob(im->media, 4, b.p ? b.p : "", (int)b.len, SQLITE_TRANSIENT);
+					run(im, im->media);
+				}
+				buf_free(&b);
+			}
+			sqlite3_bind_int64(im->link, 1, rid);
+			sqlite3_bind_int(im->link, 2, i);
+			bind_jv(im->link, 3, a, "sha256");
+			run(im, im->link); /* without its media the link is refused: the rest still imports */
+			jv_free(data);
+			jv_free(a);
+		}
+	}
+	jv_free(atts);
+	return NULL;
+}
+
+static int import_one(void *ctx, long lineno, jv rec, const char *why)
+{
+	struct importer *im = ctx;
+	if (why) {
+		im->bad++;
+		return 0;
+	}
+	if (!im->in_tx && (store_begin(im->s) < 0 || store_bulk_begin(im->s, &im->first_rid) < 0)) {
+		if (im->s->locked)
+			store_rollback(im->s);
+		jv_free(rec);
+		im->failed = 1;
+		return 1;
+	}
+	if (!im->in_tx++)
+		im->tx_started = now_ms();
+	char type[32] = "";
+	jx_str(rec, "type", type, sizeof type);
+	const char *err = !strcmp(type, "conversation") ? import_conversation(im, rec)
+			: !strcmp(type, "message") ? import_message(im, rec)
+			: "not a conversation or message record";
+	if (err) {
+		warn("line %ld: %s", lineno, err);
+		im->bad++;
+	}
+	jv_free(rec);
+	/* transactions of half a second: big enough to index in bulk, short
+	 * enough that live writers never wait long */
+	if (im->in_tx % 1024 == 0 && now_ms() - im->tx_started >= 500) {
+		im->in_tx = 0;
+		if (store_bulk_end(im->s, im->first_rid) < 0) {
+			store_rollback(im->s);
+			im->failed = 1;
+			return 1;
+		}
+		if (store_commit(im->s) < 0) {
+			im->failed = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int histio_import(struct store *s, int fd, long *conversations, long *messages)
+{
+	struct importer im = { .s = s };
+	/* only the id may match silently: a name taken by another conversation
+	 * must fail, so that conversation still comes in, without the name */
+	im.conv = store_prepare(s, "INSERT INTO conversations (id, name, title, system, created, updated)"
+				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING");
+	im.conv_noname = store_prepare(s, "INSERT OR IGNORE INTO conversations (id, title, system, created, updated)"
+					  " VALUES (?1, ?2, ?3, ?4, ?5)");
+	im.msg = store_prepare(s,
+		"INSERT INTO messages (id, conversation, seq, role, text, status, finish, provider, model,"
+		" input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
+		" batch_job, asked_model, tool_calls)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
+		" ON CONFLICT DO NOTHING");
+	im.media = store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
+	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
+	int status = 0;
+	/* a bulk load: a bigger cache, and checkpoints every 64 MB of log instead
+	 * of every 4 MB, so hot index pages are copied back far fewer times */
+	store_exec(s, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384");
+	if (!im.conv || !im.conv_noname || !im.msg || !im.media || !im.link) {
+		status = EXIT_CANTCREAT;
+	} else {
+		struct line_reader lr;
+		lr_init(&lr, fd, (size_t)1 << 30);
+		int r = records_each_threaded(&lr, import_one, &im);
+		lr_free(&lr);
+		if (im.in_tx && !im.failed && (store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
+			if (s->locked)
+				store_rollback(s);
+			im.failed = 1;
+		} else if (im.in_tx && im.failed) {
+			store_rollback(s);
+		}
+		if (im.failed)
+			status = EXIT_CANTCREAT;
+		else if (r == -1 || im.bad)
+			status = EXIT_DATAERR;
+	}
+	sqlite3_finalize(im.conv);
+	sqlite3_finalize(im.conv_noname);
+	sqlite3_finalize(im.msg);
+	sqlite3_finalize(im.media);
+	sqlite3_finalize(im.link);
+	*conversations = im.conversations;
+	*messages = im.messages;
+	return status;
+}
+
+/* ---- edits ---- */
+
+static int write_one(struct store *s, const char *sql, const char *a, const char *b, long *changed)
+{
+	if (store_begin(s) < 0)
+		return EXIT_CANTCREAT;
+	sqlite3_stmt *st = store_prepare(s, sql);
+	int rc = SQLITE_ERROR;
+	if (st) {
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+		if (b)
+			sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (changed)
+			*changed = sqlite3_changes(s->db);
+		sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_DONE) {
+		int constraint = sqlite3_errcode(s->db) == SQLITE_CONSTRAINT;
+		if (st && !constraint)
+			store_error(s, "write");
+		store_rollback(s);
+		return constraint ? EXIT_DATAERR : EXIT_CANTCREAT;
+	}
+	/* media no message refers to any more goes too */
+	if (store_exec(s, "DELETE FROM media WHERE sha256 NOT IN (SELECT sha256 FROM message_media)") < 0) {
+		store_rollback(s);
+		return EXIT_CANTCREAT;
+	}
+	return store_commit(s) < 0 ? EXIT_CANTCREAT : 0;
+}
+
+int histio_remove(struct store *s, const char *conv_id)
+{
+	return write_one(s, "DELETE FROM conversations WHERE id = ?1", conv_id, NULL, NULL);
+}
+
+int histio_rename(struct store *s, const char *conv_id, const char *name)
+{
+	int r = write_one(s, "UPDATE conversations SET name = ?2 WHERE id = ?1", conv_id, name, NULL);
+	if (r == EXIT_DATAERR)
+		error("the name '%s' is already used by another conversation", name);
+	return r;
+}
+
+int histio_prune(struct store *s, const char *before, long *removed, int dry_run)
+{
+	if (dry_run) {
+		sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM conversations WHERE updated < ?1");
+		if (!st)
+			return EXIT_CANTCREAT;
+		sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+		*removed = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+		return 0;
+	}
+	return write_one(s, "DELETE FROM conversations WHERE updated < ?1", before, NULL, removed);
+}
+
+int histio_valid_date(const char *d)
+{
+	/* YYYY-MM-DD, optionally followed by THH:MM:SS and more */
+	static const char shape[] = "dddd-dd-dd";
+	for (int i = 0; shape[i]; i++)
+		if (!d[i] || (shape[i] == 'd' ? !isdigit((unsigned char)d[i]) : d[i] != shape[i]))
+			return 0;
+	int month = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
+	if (month < 1 || month > 12 || day < 1 || day > 31)
+		return 0;
+	return d[10] == 0 || d[10] == 'T';
+}

@@ -1,0 +1,73 @@
+/* histlog: how chat-send and chat-stream use the history — pick or create
+ * the conversation, load its earlier turns as context, log the user turn
+ * (and a placeholder for the reply) before the request, and record the
+ * reply, complete or cut off, when it ends. A history that cannot be
+ * written never costs the reply: the failure is remembered and reported. */
+#ifndef CHAT_HISTLOG_H
+#define CHAT_HISTLOG_H
+#include "chat.h"
+#include "history/store.h"
+#include "attach.h"
+
+struct histlog {
+	struct store st;
+	int opened;          /* st is open */
+	int status;          /* a history failure's exit status, or 0 */
+	int logging;         /* this exchange is being logged */
+	char db[4096];
+	char conv[STORE_ID_LEN + 1];
+	char user_msg[STORE_ID_LEN + 1];
+	char reply_msg[STORE_ID_LEN + 1];
+	struct message *msgs;  /* context, then the new user turn */
+	size_t nmsgs;
+	struct attachment *media;  /* earlier turns' attachments, as msgs point to them */
+	size_t nmedia;
+	/* The history was busy past its deadline when the prompt was to be
+	 * logged: the exchange goes to the spool when it ends. */
+	int spooling;
+	char *sp_prompt, *sp_system, *sp_conversation, *sp_request_id;
+	int sp_cont;
+	char *system;          /* the system prompt in effect */
+};
+
+struct histlog_start {
+	const char *db_flag;
+	int no_log;
+	int cont;                 /* -c: the most recent conversation */
+	const char *conversation; /* ID or NAME (a new NAME is created) */
+	const char *prompt;
+	const char *system;       /* NULL: the conversation's own */
+	const char *request_id;   /* a prompt record's id, or NULL */
+	const struct attachments *atts;  /* stored with the user turn, or NULL */
+};
+
+/* Prepare one exchange. 0, or an exit status when it must not go ahead
+ * (a conversation was asked for and cannot be read). */
+int histlog_begin(struct histlog *h, const struct histlog_start *hs);
+/* Record how the reply ended. */
+void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
+		 const struct exchange_timing *t, const char *provider, const char *model, double cost);
+/* Media a reply brought (chat-image's images): stored once each by content
+ * and linked, in order, to the reply's message. 0, or -1 with the failure
+ * remembered in status. */
+struct histlog_media {
+	const char *mime;
+	const void *data;
+	size_t len;
+};
+int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t n);
+void histlog_close(struct histlog *h);
+/* The model of the conversation -c or a name/id picks (the one its last
+ * reply came from, as provider:model), read without writing anything. 0
+ * with out set; 1 when there is none (no history, no such conversation,
+ * no reply yet); the history's exit status when it cannot be read. */
+int histlog_conversation_model(const char *db_flag, int cont, const char *conversation, char *out, size_t cap);
+/* Write the exchanges waiting in the spool beside the history into it, in
+ * the order they ended, and remove them: at once, under the history's
+ * lock, so two programs never write one twice. Quietly does nothing when
+ * there are none or the lock cannot be had now. The number written. */
+size_t histlog_spool_replay(struct store *s);
+/* A conversation's title from its first prompt: the first line, cut at a
+ * character boundary to fit cap. */
+void histlog_title(const char *prompt, char *out, size_t cap);
+#endif

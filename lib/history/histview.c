@@ -1,0 +1,340 @@
+#include "history/histview.h"
+#include "history/spool.h"
+#include "buf.h"
+#include "diag.h"
+#include "history/histio.h"
+#include "fdio.h"
+#include "jsonx.h"
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int put(struct buf *b)
+{
+	int r = b->len ? write_all(1, b->p, b->len) : 0;
+	buf_reset(b);
+	if (r < 0 && errno != EPIPE)
+		return error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT;
+	return 0;
+}
+
+static const char *text_or(sqlite3_stmt *st, int i, const char *dflt)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	return t ? t : dflt;
+}
+
+/* Outside text for a terminal: names, titles, models, transcripts. */
+static void add_clean(struct buf *b, const char *s, size_t n, int keep_newlines)
+{
+	scrub_buf(b, s, n, keep_newlines ? SCRUB_LINES : 0);
+}
+
+static void add_clean_str(struct buf *b, const char *s)
+{
+	add_clean(b, s, strlen(s), 0);
+}
+
+int histview_list(struct store *s, const struct view_opts *v)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT c.id, c.name, c.title, c.created, c.updated,"
+		" (SELECT count(*) FROM messages m WHERE m.conversation = c.id)"
+		" FROM conversations c ORDER BY c.updated DESC, c.rowid DESC LIMIT ?1 OFFSET ?2");
+	if (!st)
+		return EXIT_CANTCREAT;
+	sqlite3_bind_int64(st, 1, v->limit > 0 ? v->limit : -1);
+	sqlite3_bind_int64(st, 2, v->offset);
+	struct buf out = BUF_INIT(1 << 26);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (v->json) {
+			jv c = JV_OBJECT(jv_string("type"), jv_string("conversation"),
+					 jv_string("id"), jv_string(text_or(st, 0, "")),
+					 jv_string("name"), sqlite3_column_type(st, 1) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 1, "")),
+					 jv_string("title"), jv_string(text_or(st, 2, "")),
+					 jv_string("created"), jv_string(text_or(st, 3, "")));
+			c = jv_object_set(c, jv_string("updated"), jv_string(text_or(st, 4, "")));
+			c = jv_object_set(c, jv_string("messages"), jv_number(sqlite3_column_int(st, 5)));
+			jx_dump_line(c, &out);
+		} else {
+			const char *title = text_or(st, 2, "");
+			add_clean_str(&out, text_or(st, 0, ""));
+			buf_addf(&out, "  %.16s  %4d  ", text_or(st, 4, ""), sqlite3_column_int(st, 5));
+			if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+				buf_addc(&out, '[');
+				add_clean_str(&out, text_or(st, 1, ""));
+				buf_adds(&out, "] ");
+			}
+			size_t tl = strlen(title);
+			if (tl > 60)
+				for (tl = 60; tl && ((unsigned char)title[tl] & 0xC0) == 0x80; tl--)
+					; /* cut at a character boundary */
+			add_clean(&out, title, tl, 0);
+			buf_addc(&out, '\n');
+		}
+	}
+	sqlite3_finalize(st);
+	int r = put(&out);
+	buf_free(&out);
+	return r;
+}
+
+int histview_show(struct store *s, const char *conv_id, const struct view_opts *v)
+{
+	if (v->json)
+		return histio_export_one(s, conv_id, 0, 1);
+	struct buf out = BUF_INIT(1u << 30);
+	sqlite3_stmt *st = store_prepare(s, "SELECT id, name, title, system FROM conversations WHERE id = ?1");
+	if (!st)
+		return EXIT_CANTCREAT;
+	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		buf_adds(&out, "conversation ");
+		add_clean_str(&out, text_or(st, 0, ""));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			buf_adds(&out, " (");
+			add_clean_str(&out, text_or(st, 1, ""));
+			buf_addc(&out, ')');
+		}
+		buf_addc(&out, '\n');
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			buf_adds(&out, "system: ");
+			add_clean(&out, text_or(st, 3, ""), strlen(text_or(st, 3, "")), 1);
+			buf_addc(&out, '\n');
+		}
+	}
+	sqlite3_finalize(st);
+	st = store_prepare(s, "SELECT role, text, status, model, created FROM messages WHERE conversation = ?1 ORDER BY seq");
+	if (!st) {
+		buf_free(&out);
+		return EXIT_CANTCREAT;
+	}
+	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *role = text_or(st, 0, ""), *status = text_or(st, 2, "");
+		buf_addf(&out, "\n%s--- ", v->color ? "\033[1m" : "");
+		add_clean_str(&out, role);
+		if (!strcmp(role, "assistant") && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			buf_adds(&out, " (");
+			add_clean_str(&out, text_or(st, 3, ""));
+			buf_addc(&out, ')');
+		}
+		buf_addc(&out, ' ');
+		add_clean(&out, text_or(st, 4, ""), strnlen(text_or(st, 4, ""), 19), 0);
+		if (strcmp(status, "complete")) {
+			buf_adds(&out, " [");
+			add_clean_str(&out, status);
+			buf_addc(&out, ']');
+		}
+		buf_adds(&out, v->color ? "\033[0m\n" : "\n");
+		const char *t = text_or(st, 1, "");
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		add_clean(&out, t, n, 1);
+		if (n && t[n - 1] != '\n')
+			buf_addc(&out, '\n');
+	}
+	sqlite3_finalize(st);
+	int r = put(&out);
+	buf_free(&out);
+	return r;
+}
+
+/* Quote every word so punctuation in what people type is not FTS5 syntax. */
+static void quote_words(const char *q, struct buf *b)
+{
+	while (*q) {
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (!*q)
+			break;
+		size_t n = strcspn(q, " \t");
+		buf_addc(b, '"');
+		for (size_t i = 0; i < n; i++) {
+			if (q[i] == '"')
+				buf_addc(b, '"');
+			buf_addc(b, q[i]);
+		}
+		buf_adds(b, "\" ");
+		q += n;
+	}
+}
+
+/* The marks snippet() puts around a match in text mode: bytes that are
+ * never in UTF-8 text, so no stored message can forge them. */
+#define MARK_OPEN "\xff\x01"
+#define MARK_CLOSE "\xff\x02"
+
+/* A snippet scrubbed, with the marks turned into highlight codes (on a
+ * terminal) or brackets. */
+static void add_snippet(struct buf *out, const char *snip, int color)
+{
+	for (const char *p = snip; *p;) {
+		const char *m = strstr(p, "\xff");
+		size_t n = m ? (size_t)(m - p) : strlen(p);
+		add_clean(out, p, n, 0);
+		if (!m)
+			break;
+		if (m[1] == '\x01' || m[1] == '\x02') {
+			buf_adds(out, m[1] == '\x01' ? (color ? "\033[1;31m" : "[") : (color ? "\033[0m" : "]"));
+			p = m + 2;
+		} else {
+			add_clean(out, m, 1, 0);
+			p = m + 1;
+		}
+	}
+}
+
+/* 0, an exit status, or -1 when FTS5 cannot parse match (why says so). */
+static int search_with(struct store *s, const char *match, const struct view_opts *v, struct buf *out, int *syntax,
+		       char *why, size_t cap)
+{
+	const char *open = v->json ? "" : MARK_OPEN, *close = v->json ? "" : MARK_CLOSE;
+	sqlite3_stmt *st = NULL;
+	const char *sql =
+		"SELECT m.id, m.conversation, m.role, m.model, m.created, snippet(messages_fts, 0, ?2, ?3, '...', 12), m.seq"
+		" FROM messages_fts JOIN messages m ON m.rid = messages_fts.rowid"
+		" WHERE messages_fts MATCH ?1 AND (?4 IS NULL OR m.model = ?4)"
+		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
+		" ORDER BY rank LIMIT ?7 OFFSET ?8";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_error(s, "search"), EXIT_CANTCREAT;
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, open, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, close, -1, SQLITE_STATIC);
+	if (v->model)
+		sqlite3_bind_text(st, 4, v->model, -1, SQLITE_STATIC);
+	if (v->since)
+		sqlite3_bind_text(st, 5, v->since, -1, SQLITE_STATIC);
+	if (v->until)
+		sqlite3_bind_text(st, 6, v->until, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, v->limit > 0 ? v->limit : -1);
+	sqlite3_bind_int64(st, 8, v->offset);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *snip = text_or(st, 5, "");
+		if (v->json) {
+			jv m = JV_OBJECT(jv_string("type"), jv_string("message"), jv_string("id"), jv_string(text_or(st, 0, "")),
+					 jv_string("conversation"), jv_string(text_or(st, 1, "")),
+					 jv_string("seq"), jv_number(sqlite3_column_int(st, 6)),
+					 jv_string("role"), jv_string(text_or(st, 2, "")),
+					 jv_string("model"), sqlite3_column_type(st, 3) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 3, "")));
+			m = jv_object_set(m, jv_string("created"), jv_string(text_or(st, 4, "")));
+			m = jv_object_set(m, jv_string("snippet"), jv_string(snip));
+			jx_dump_line(m, out);
+		} else {
+			add_clean_str(out, text_or(st, 1, ""));
+			buf_adds(out, "  ");
+			add_clean(out, text_or(st, 4, ""), strnlen(text_or(st, 4, ""), 16), 0);
+			buf_adds(out, "  ");
+			add_clean_str(out, text_or(st, 2, ""));
+			buf_addf(out, "%*s", (int)(strlen(text_or(st, 2, "")) < 9 ? 10 - strlen(text_or(st, 2, "")) : 1), "");
+			/* keep the highlight codes we added (and only those), scrub the rest */
+			add_snippet(out, snip, v->color);
+			buf_addc(out, '\n');
+		}
+	}
+	/* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR from
+	 * the step; a busy, damaged or unreadable history has codes of its own */
+	*syntax = rc == SQLITE_ERROR && (sqlite3_errcode(s->db) & 0xff) == SQLITE_ERROR;
+	if (*syntax) {
+		snprintf(why, cap, "%s", sqlite3_errmsg(s->db));
+		for (size_t n = strlen(why); n && (why[n - 1] == ' ' || why[n - 1] == ':'); n--)
+			why[n - 1] = 0; /* "unknown special query: " names nothing after its colon */
+	} else if (rc != SQLITE_DONE) {
+		store_error(s, "search");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : *syntax ? -1 : EXIT_CANTCREAT;
+}
+
+/* Has the query a letter or digit (ASCII or not) to search for? */
+static int has_words(const char *q)
+{
+	for (; *q; q++)
+		if (isalnum((unsigned char)*q) || (unsigned char)*q >= 0x80)
+			return 1;
+	return 0;
+}
+
+int histview_search(struct store *s, const char *query, const struct view_opts *v)
+{
+	struct buf out = BUF_INIT(1 << 28), quoted = BUF_INIT(1 << 20);
+	int syntax = 0;
+	char why[256] = "";
+	int r = search_with(s, query, v, &out, &syntax, why, sizeof why);
+	if (r == -1 && !has_words(query)) {
+		/* nothing to search for as words either: say what FTS5 made of it */
+		error("search: '%s' has no words to search for and is no query the full-text index takes (%s)", query, why);
+		r = EXIT_DATAERR;
+	} else if (r == -1) {
+		/* not FTS5 syntax: search for the words as typed */
+		buf_reset(&out);
+		quote_words(query, &quoted);
+		r = search_with(s, buf_str(&quoted), v, &out, &syntax, why, sizeof why);
+		if (r == -1) {
+			error("search: '%s' is no query the full-text index takes (%s)", query, why);
+			r = EXIT_DATAERR;
+		}
+	}
+	if (!r)
+		r = put(&out);
+	buf_free(&out);
+	buf_free(&quoted);
+	return r;
+}
+
+int histview_stats(struct store *s, const struct view_opts *v)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT (SELECT count(*) FROM conversations), count(*),"
+		" coalesce(sum(status = 'complete'), 0), coalesce(sum(status = 'interrupted'), 0), coalesce(sum(status = 'error'), 0),"
+		" coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), min(created), max(created),"
+		" (SELECT count(*) FROM media), (SELECT coalesce(sum(bytes), 0) FROM media)"
+		" FROM messages");
+	if (!st)
+		return EXIT_CANTCREAT;
+	struct buf out = BUF_INIT(1 << 20);
+	struct stat fs;
+	long long size = stat(s->path, &fs) == 0 ? (long long)fs.st_size : 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (v->json) {
+			jv o = JV_OBJECT(jv_string("type"), jv_string("stats"), jv_string("path"), jv_string(s->path),
+					 jv_string("bytes"), jv_number((double)size),
+					 jv_string("conversations"), jv_number(sqlite3_column_double(st, 0)),
+					 jv_string("messages"), jv_number(sqlite3_column_double(st, 1)));
+			o = jv_object_set(o, jv_string("status"),
+					  JV_OBJECT(jv_string("complete"), jv_number(sqlite3_column_double(st, 2)),
+						    jv_string("interrupted"), jv_number(sqlite3_column_double(st, 3)),
+						    jv_string("error"), jv_number(sqlite3_column_double(st, 4))));
+			o = jv_object_set(o, jv_string("usage"),
+					  JV_OBJECT(jv_string("input"), jv_number(sqlite3_column_double(st, 5)),
+						    jv_string("output"), jv_number(sqlite3_column_double(st, 6))));
+			o = jv_object_set(o, jv_string("first"), sqlite3_column_type(st, 7) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 7, "")));
+			o = jv_object_set(o, jv_string("last"), sqlite3_column_type(st, 8) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 8, "")));
+			o = jv_object_set(o, jv_string("media"), jv_number(sqlite3_column_double(st, 9)));
+			o = jv_object_set(o, jv_string("media_bytes"), jv_number(sqlite3_column_double(st, 10)));
+			o = jv_object_set(o, jv_string("spooled"), jv_number((double)spool_count(s->path)));
+			jx_dump_line(o, &out);
+		} else {
+			buf_addf(&out, "history        %s (%lld bytes)\n", s->path, size);
+			buf_addf(&out, "conversations  %lld\n", (long long)sqlite3_column_int64(st, 0));
+			buf_addf(&out, "messages       %lld (%lld complete, %lld interrupted, %lld error)\n",
+				 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
+				 (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4));
+			buf_addf(&out, "tokens         %lld in, %lld out\n", (long long)sqlite3_column_int64(st, 5),
+				 (long long)sqlite3_column_int64(st, 6));
+			buf_addf(&out, "media          %lld files, %lld bytes\n", (long long)sqlite3_column_int64(st, 9),
+				 (long long)sqlite3_column_int64(st, 10));
+			if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+				buf_addf(&out, "span           %.10s to %.10s\n", text_or(st, 7, ""), text_or(st, 8, ""));
+			size_t spooled = spool_count(s->path);
+			if (spooled) /* replies the history could not take in time, not yet written in */
+				buf_addf(&out, "spooled        %zu exchanges waiting in %s.spool\n", spooled, s->path);
+		}
+	}
+	sqlite3_finalize(st);
+	int r = put(&out);
+	buf_free(&out);
+	return r;
+}

@@ -1,0 +1,20 @@
+/* histview: reading the history for people and scripts — the conversation
+ * list, a transcript, full-text search with highlighted snippets, and
+ * statistics — as text on a terminal or records with json. */
+#ifndef CHAT_HISTVIEW_H
+#define CHAT_HISTVIEW_H
+#include "history/store.h"
+
+struct view_opts {
+	int json;
+	int color;            /* highlight on a terminal, never with NO_COLOR */
+	long limit, offset;   /* limit 0: all */
+	const char *model;    /* search filter */
+	const char *since, *until;
+};
+
+int histview_list(struct store *s, const struct view_opts *v);
+int histview_show(struct store *s, const char *conv_id, const struct view_opts *v);
+int histview_search(struct store *s, const char *query, const struct view_opts *v);
+int histview_stats(struct store *s, const struct view_opts *v);
+#endif

@@ -1,0 +1,299 @@
+#include "media/upload.h"
+#include "attach.h"
+#include "base64.h"
+#include "diag.h"
+#include "media/image.h"
+#include "fdio.h"
+#include "sha256.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MB (1024u * 1024u)
+#define FILES_API_MAX (2LL << 30)   /* the Gemini Files API takes files up to 2 GB */
+
+void upload_defaults(struct upload_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->max_side = 2048;
+	o->bg[0] = o->bg[1] = o->bg[2] = 255;
+	o->quality = 80;
+	o->max_bytes = 20 * MB;
+	o->max_pixels = 100u * 1000 * 1000;
+}
+
+int upload_quality(const char *p)
+{
+	return !strcmp(p, "low") ? 60 : !strcmp(p, "medium") ? 80 : !strcmp(p, "high") ? 90 : -1;
+}
+
+int upload_color(const char *s, unsigned char bg[3])
+{
+	if (!strcasecmp(s, "white"))
+		return bg[0] = bg[1] = bg[2] = 255, 0;
+	if (!strcasecmp(s, "black"))
+		return bg[0] = bg[1] = bg[2] = 0, 0;
+	if (*s == '#')
+		s++;
+	unsigned v;
+	char extra;
+	if (strlen(s) != 6 || sscanf(s, "%6x%c", &v, &extra) != 1)
+		return -1;
+	bg[0] = (unsigned char)(v >> 16), bg[1] = (unsigned char)(v >> 8), bg[2] = (unsigned char)v;
+	return 0;
+}
+
+/* Video containers by their first bytes, with the names Gemini knows. */
+static const char *video_mime(const unsigned char *p, size_t n)
+{
+	if (n >= 12 && !memcmp(p + 4, "ftyp", 4))
+		return !memcmp(p + 8, "qt  ", 4) ? "video/mov" : "video/mp4";
+	if (n >= 4 && !memcmp(p, "\x1a\x45\xdf\xa3", 4))
+		return "video/webm";
+	if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 1 && (p[3] == 0xba || p[3] == 0xb3))
+		return "video/mpeg";
+	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "AVI ", 4))
+		return "video/avi";
+	return NULL;
+}
+
+/* Gemini counts a whole request, base64 and all, against its 20 MB inline
+ * limit: a video goes inline only when its base64 fits in max. */
+static int fits_inline(long long n, size_t max)
+{
+	return (n + 2) / 3 * 4 <= (long long)max;
+}
+
+static int read_input(int fd, size_t max, struct buf *b, char *why, size_t cap)
+{
+	buf_init(b, max);
+	int r = read_all(fd, b);
+	int e = errno;
+	if (r == -2) {
+		snprintf(why, cap, "larger than the %zu MB limit (--max-bytes)", max / MB);
+		return EXIT_DATAERR;
+	}
+	if (r < 0) {
+		snprintf(why, cap, "%s", strerror(e));
+		return EXIT_NOINPUT;
+	}
+	if (!b->len) {
+		snprintf(why, cap, "empty file");
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
+static jv record(const char *mime, const struct buf *bytes, int w, int h, const char *source,
+		 int ow, int oh, size_t obytes)
+{
+	char hex[65];
+	sha256_hex(bytes->p, bytes->len, hex);
+	struct buf b64 = BUF_INIT((size_t)1 << 31);
+	base64_encode(bytes->p, bytes->len, &b64);
+	jv rec = JV_OBJECT(jv_string("type"), jv_string("attachment"), jv_string("mime"), jv_string(mime),
+			   jv_string("data"), jv_string_sized(buf_str(&b64), (int)b64.len));
+	buf_free(&b64);
+	rec = jv_object_set(rec, jv_string("width"), w ? jv_number(w) : jv_null());
+	rec = jv_object_set(rec, jv_string("height"), h ? jv_number(h) : jv_null());
+	rec = jv_object_set(rec, jv_string("bytes"), jv_number((double)bytes->len));
+	rec = jv_object_set(rec, jv_string("sha256"), jv_string(hex));
+	rec = jv_object_set(rec, jv_string("source"), jv_string(source));
+	rec = jv_object_set(rec, jv_string("original"),
+			    JV_OBJECT(jv_string("width"), ow ? jv_number(ow) : jv_null(),
+				      jv_string("height"), oh ? jv_number(oh) : jv_null(),
+				      jv_string("bytes"), jv_number((double)obytes)));
+	return rec;
+}
+
+/* The record of a video the Files API holds: its uri instead of data, and
+ * the file's name there and when it expires (48 hours on). */
+static jv uri_record(const char *mime, const struct gfile *gf, long long bytes, const char *source)
+{
+	jv rec = JV_OBJECT(jv_string("type"), jv_string("attachment"), jv_string("mime"), jv_string(mime),
+			   jv_string("uri"), jv_string(gf->uri), jv_string("width"), jv_null(), jv_string("height"), jv_null(),
+			   jv_string("bytes"), jv_number((double)bytes), jv_string("sha256"), jv_string(gf->sha256),
+			   jv_string("source"), jv_string(source));
+	rec = jv_object_set(rec, jv_string("original"), JV_OBJECT(jv_string("width"), jv_null(), jv_string("height"), jv_null(),
+								  jv_string("bytes"), jv_number((double)bytes)));
+	rec = jv_object_set(rec, jv_string("file"), jv_string(gf->name));
+	if (gf->expires[0])
+		rec = jv_object_set(rec, jv_string("expires"), jv_string(gf->expires));
+	return rec;
+}
+
+/* A video too large to go inline: streamed from fd to the Files API. */
+static int send_video(int fd, long long size, const char *mime, const char *path, const struct upload_opts *o,
+		      jv *rec, char *why, size_t cap)
+{
+	struct upload_remote *r = o->remote;
+	if (!r) {
+		snprintf(why, cap, "a video of %lld MB goes to a model only through the Gemini Files API "
+			 "(it is over the %zu MB inline limit, base64 included), and %s",
+			 (size + MB - 1) / MB, o->max_bytes / MB, o->no_remote ? o->no_remote : "no upload is possible here");
+		return EXIT_DATAERR;
+	}
+	if (size > FILES_API_MAX) {
+		snprintf(why, cap, "a video of %lld MB is larger than the 2 GB the Gemini Files API takes", (size + MB - 1) / MB);
+		return EXIT_DATAERR;
+	}
+	if (r->prepare) {
+		int st = r->prepare(r, why, cap);
+		if (st)
+			return st;
+		r->prepare = NULL;
+	}
+	struct gfiles_opts fo = r->files;
+	fo.label = path;
+	const char *slash = strrchr(path, '/');
+	const char *display = !strcmp(path, "-") ? "stdin" : slash && slash[1] ? slash + 1 : path;
+	struct gfile gf;
+	int st = gfiles_upload(fd, size, mime, display, &fo, &gf, why, cap);
+	if (!st)
+		*rec = uri_record(mime, &gf, size, path);
+	return st;
+}
+
+/* Encode im (PNG with transparency, else JPEG) into out, under o->max_out
+ * bytes when that is set: each try that is too large shrinks the image by
+ * a quarter, down to MIN_SIDE, past which the detail is gone. 0, or -1
+ * with why. */
+#define MIN_SIDE 64
+static int encode_under(struct image *im, const struct upload_opts *o, struct buf *out, char *why, size_t cap)
+{
+	for (;;) {
+		buf_reset(out);
+		int rc = im->channels == 4 ? image_encode_png(im, out, why, cap)
+					   : image_encode_jpeg(im, o->quality, out, why, cap);
+		if (rc < 0 || !o->max_out || out->len < o->max_out)
+			return rc;
+		int side = (im->w > im->h ? im->w : im->h) * 3 / 4;
+		if (side < MIN_SIDE) {
+			snprintf(why, cap, "it does not fit in %zu bytes even at %dx%d pixels", o->max_out, im->w, im->h);
+			return -1;
+		}
+		if (image_shrink(im, side) < 0) {
+			snprintf(why, cap, "out of memory shrinking the image");
+			return -1;
+		}
+	}
+}
+
+int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	if (fd < 0) {
+		snprintf(why, cap, "%s", strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	/* a large video on disk is streamed from it, never read into memory */
+	struct stat sb;
+	unsigned char head[16];
+	const char *vmime = NULL;
+	if (!encoded && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		ssize_t n = pread(fd, head, sizeof head, 0);
+		vmime = n > 0 ? video_mime(head, (size_t)n) : NULL;
+		if (vmime && !fits_inline(sb.st_size, o->max_bytes)) {
+			int st = send_video(fd, (long long)sb.st_size, vmime, path, o, rec, why, cap);
+			if (fd)
+				close(fd);
+			return st;
+		}
+	}
+	struct buf in;
+	int st = read_input(fd, o->max_bytes, &in, why, cap);
+	if (fd)
+		close(fd);
+	vmime = video_mime((const unsigned char *)(in.p ? in.p : ""), in.len);
+	if (!encoded && vmime && (st == EXIT_DATAERR || !fits_inline((long long)in.len, o->max_bytes)) && in.len) {
+		/* from a pipe: an upload must be able to go back to resume, so it needs the file */
+		snprintf(why, cap, "a video this large cannot be uploaded from a pipe (an upload must be able to "
+			 "resume): give its file name instead");
+		st = EXIT_DATAERR;
+	}
+	if (st) {
+		buf_free(&in);
+		return st;
+	}
+	const unsigned char *p = (const unsigned char *)in.p;
+	if (vmime) {
+		/* video goes as it is: the model decodes it */
+		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len);
+		if (encoded)
+			buf_add(encoded, in.p, in.len);
+		buf_free(&in);
+		return 0;
+	}
+	enum image_format f = image_sniff(p, in.len);
+	if (f != IMG_PNG && f != IMG_JPEG) {
+		char what[64];
+		if (f == IMG_UNKNOWN)
+			snprintf(what, sizeof what, "not an image or video we know");
+		else
+			snprintf(what, sizeof what, "a %s image", image_format_name(f));
+		snprintf(why, cap, "%s; accepted: PNG and JPEG images, MP4, MOV, WebM, MPEG and AVI video", what);
+		buf_free(&in);
+		return EXIT_DATAERR;
+	}
+	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
+	struct image im = { 0 };
+	int ow = 0, oh = 0;
+	if (image_decode(p, in.len, &lim, o->max_side, &im, &ow, &oh, why, cap) < 0) {
+		buf_free(&in);
+		return EXIT_DATAERR;
+	}
+	int rc = image_shrink(&im, o->max_side);
+	if (rc == 0 && o->square)
+		rc = image_square(&im);
+	else if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
+		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
+	struct buf out = BUF_INIT((size_t)1 << 30);
+	const char *mime = im.channels == 4 ? "image/png" : "image/jpeg";
+	if (rc < 0)
+		snprintf(why, cap, "out of memory resizing the image");
+	else
+		rc = encode_under(&im, o, &out, why, cap);
+	if (rc == 0) {
+		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in.len);
+		if (encoded)
+			buf_add(encoded, out.p, out.len);
+	}
+	image_free(&im);
+	buf_free(&out);
+	buf_free(&in);
+	return rc ? EXIT_DATAERR : 0;
+}
+
+int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
+		      struct upload_remote *remote, const char *why_not)
+{
+	struct upload_opts uo;
+	upload_defaults(&uo);
+	if (mi && mi->max_side)
+		uo.max_side = (int)mi->max_side;
+	uo.remote = remote;
+	uo.no_remote = why_not;
+	return attachments_upload(a, paths, n, &uo);
+}
+
+int attachments_upload(struct attachments *a, const char *const *paths, int n, const struct upload_opts *uo)
+{
+	for (int i = 0; i < n; i++) {
+		char why[512];
+		jv rec = jv_invalid();
+		int r = upload_file(paths[i], uo, &rec, NULL, why, sizeof why);
+		if (!r && attachments_add(a, rec, why, sizeof why) < 0)
+			r = EXIT_DATAERR;
+		jv_free(rec);
+		if (r) {
+			if (r < 128) /* a signal stopped an upload: no message, as elsewhere */
+				error("%s: %s", paths[i], why);
+			return r;
+		}
+	}
+	return 0;
+}

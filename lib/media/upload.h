@@ -1,0 +1,61 @@
+/* upload: one file made ready for a model — an image decoded, turned
+ * upright, shrunk, stripped of metadata and re-encoded; a video recognised
+ * by its bytes and sent inline, or, when too large for that, uploaded to
+ * the Gemini Files API — and returned as an attachment record. Shared by
+ * chat-upload and the -a flag of chat-send and chat-stream. */
+#ifndef CHAT_UPLOAD_H
+#define CHAT_UPLOAD_H
+#include <jv.h>
+#include <stddef.h>
+#include "buf.h"
+#include "net/gemini_files.h"
+
+/* Where a video too large to go inline goes: the Gemini Files API. */
+struct upload_remote {
+	struct gfiles_opts files;   /* base and key, timeouts, progress bar */
+	/* Called before the first upload when set, to fill in files.base and
+	 * files.key (chat-upload looks them up only once a large video needs
+	 * them). 0, or an exit status with why filled. */
+	int (*prepare)(struct upload_remote *r, char *why, size_t cap);
+	void *ctx;
+};
+
+struct upload_opts {
+	int max_side;            /* longest side in pixels */
+	int quality;             /* JPEG quality */
+	int flatten;             /* drop transparency onto bg */
+	unsigned char bg[3];
+	size_t max_bytes;        /* input size limit; a video goes inline when its base64 fits */
+	size_t max_pixels;       /* decoded size limit (decompression bombs) */
+	int square;              /* pad an image to a square with transparent borders, and keep it
+				  * PNG (what a dall-e-2 edit takes: see image_square) */
+	size_t max_out;          /* an image encodes under this many bytes, shrunk by quarters until it
+				  * does; 0: no limit */
+	struct upload_remote *remote;   /* NULL: a video over the inline limit is refused... */
+	const char *no_remote;          /* ...for this reason ("gpt-4o is not a Gemini model") */
+};
+
+void upload_defaults(struct upload_opts *o);
+/* "low", "medium", "high" → JPEG quality; -1 when unknown. */
+int upload_quality(const char *preset);
+/* "#rrggbb", "rrggbb", "white", "black" → bg. 0 or -1. */
+int upload_color(const char *s, unsigned char bg[3]);
+/* Process path ("-" for stdin). On success *rec is an attachment record and,
+ * when encoded is not NULL, the processed bytes are appended to it (a video
+ * then never goes to the Files API). Returns 0, or an exit status (65 bad
+ * data, 66 unreadable; for an upload, those of gfiles_upload) with why
+ * filled. */
+int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap);
+/* -a: files into attachment records, through the same code. */
+struct attachments;
+struct model_info;
+/* Process the -a files through chat-upload's code, shrunk for the model
+ * (its table entry may be NULL). A video too large to go inline goes to
+ * remote, or, when that is NULL, is refused saying why_not. 0 or an exit
+ * status, said on stderr. */
+int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
+		      struct upload_remote *remote, const char *why_not);
+/* The same with the upload options spelled out (a dall-e-2 edit's square
+ * PNG). 0 or an exit status, said on stderr. */
+int attachments_upload(struct attachments *a, const char *const *paths, int n, const struct upload_opts *uo);
+#endif

@@ -1,0 +1,105 @@
+/* provider: the one interface every provider implements. A provider turns a
+ * chat_request into an HTTP request, consumes the reply's SSE events into
+ * deltas, usage and a finish reason, and maps HTTP errors to chat_error. */
+#ifndef CHAT_PROVIDER_H
+#define CHAT_PROVIDER_H
+#include <curl/curl.h>
+#include <jv.h>
+#include "buf.h"
+#include "chat.h"
+#include "errcode.h"
+#include "sse.h"
+
+/* What one event says, decoded without touching any shared state, so events
+ * can be decoded on any thread and then applied to the reply in order. */
+enum { USAGE_INPUT = 1, USAGE_OUTPUT = 2, USAGE_CACHED = 4, USAGE_REASONING = 8 };
+struct provider_event {
+	size_t text_off, text_len;  /* reply text, in the decoder's arena */
+	size_t model_off, model_len;
+	char finish[24];            /* "" when this event carries none */
+	struct usage usage;
+	unsigned usage_mask;        /* which usage fields this event sets */
+	int done;                   /* the provider's end-of-reply marker */
+	int refusal;                /* this event's text is a refusal */
+	/* Tool-call fragments, a JSON array in the arena: [{"key": K, "id"?,
+	 * "name"?, "args"?}], args a piece of the call's JSON text. Fragments
+	 * with the same key belong to one call; key -1 is a whole call. */
+	size_t tools_off, tools_len;
+	struct chat_error err;      /* err.code != 0: the reply failed here */
+};
+
+struct provider {
+	const char *name;
+	const char *const *key_env;     /* environment variables, first wins */
+	int key_optional;               /* a local server that needs no key */
+	const char *base_env;           /* base URL override variable */
+	const char *default_base;
+	/* Fill url, headers and body. 0 or -1 with err set. */
+	int (*build)(const struct chat_request *rq, const char *base, const char *key,
+		     struct buf *url, struct curl_slist **headers, struct buf *body,
+		     struct chat_error *err);
+	/* Decode one SSE event whose data has been parsed as JSON (consumed;
+	 * jv_invalid() with the parser's message when it is not JSON). Text and
+	 * the model name are appended to arena. Must not touch shared state. */
+	void (*decode)(const struct sse_event *ev, jv data, struct provider_event *d, struct buf *arena);
+	/* A non-2xx reply: map status, headers and body to reply->err. */
+	void (*http_error)(long status, const char *body, size_t len, struct chat_error *err);
+};
+
+extern const struct provider provider_openai, provider_anthropic, provider_gemini, provider_ollama;
+
+/* Helpers the providers share. */
+/* base without trailing slashes, then path. */
+void provider_url(struct buf *url, const char *base, const char *path);
+/* The base URL for p's requests, the one place its policy lives: the
+ * provider's variable (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, GEMINI_BASE_URL,
+ * OLLAMA_BASE_URL), else for Gemini GOOGLE_GEMINI_BASE_URL (an origin, to
+ * which /v1beta is added as Google's SDK adds its API version), else for
+ * Ollama OLLAMA_HOST, else config_value (the config's base_url; may be
+ * NULL), else the default. Anthropic's base is an origin, as in its SDK:
+ * each path starts with /v1, and a /v1 at the end of the value is dropped.
+ * Only http:// and https:// URLs with a host are taken; the password of
+ * a user:password@ in one is registered as a secret (diag.h), so no
+ * message or -v line shows it. 0, or -1 with why naming the variable or
+ * config key the URL came from (a configuration error: exit 78). */
+int provider_base(const struct provider *p, const char *config_value, char *out, size_t cap, char *why,
+		  size_t why_cap);
+/* Append "Name: value" (printf-style); the formatted line is wiped after
+ * copying, since it may hold a key. 0 or -1. */
+int provider_header(struct curl_slist **h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usual JSON request headers, plus no 100-continue round trip before the first token. */
+int provider_json_headers(struct curl_slist **h);
+/* Dump o (consumed) as the request body. */
+void provider_body(jv o, struct buf *body);
+/* Append string s (borrowed) to the arena as decoded text at *off, *len. */
+void provider_text(jv s, struct buf *arena, size_t *off, size_t *len);
+/* Consecutive turns of one role joined into one (Anthropic and Gemini want
+ * strict alternation; a failed reply leaves two user turns in a row). The
+ * callback gets each merged turn; text is valid until the next call. */
+typedef jv (*turn_fn)(const char *role, const char *text, const struct attachment *atts, size_t natts, void *ctx);
+jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx);
+/* An error body {"error": {...}} handed to map, or, when the body is not
+ * that, its first bytes as the message. */
+typedef void (*error_map_fn)(long status, jv error_object, struct chat_error *err);
+void provider_error_body(long status, const char *body, size_t len, error_map_fn map, struct chat_error *err);
+/* For a provider that takes no video: -1 with err set when rq carries a
+ * video (inline, or a Gemini Files API uri, which only Gemini can read). */
+int provider_no_video(const struct chat_request *rq, struct chat_error *err);
+/* Append the tool-call fragments (a jv array, consumed) to the arena. */
+void provider_tools(jv fragments, struct buf *arena, size_t *off, size_t *len);
+/* One fragment: key, and id, name and args where they are strings (borrowed). */
+jv provider_tool_fragment(long key, jv id, jv name, jv args);
+/* The element of a choices/candidates array whose "index" is 0 (its
+ * position when it names none), or jv_invalid(). Others are other
+ * completions of the same prompt, never part of the reply. */
+jv provider_first_choice(jv arr);
+/* The first bytes of an error body that is not the JSON we expect. */
+void provider_snippet(const char *body, size_t len, char *out, size_t cap);
+/* An OpenAI-style usage object (chat completions, batch results) read into out. */
+void openai_usage(jv u, struct usage *out);
+/* Provider by name ("openai"), or NULL. */
+const struct provider *provider_find(const char *name);
+/* Split "provider:model" or pick by the model name's prefix. Sets *model to
+ * the part after the colon. NULL when no provider is known for the name. */
+const struct provider *provider_for_model(const char *name, const char **model);
+#endif

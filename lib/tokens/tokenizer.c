@@ -1,0 +1,225 @@
+#include "tokens/tokenizer.h"
+#include "tokens/bpe.h"
+#include "tokens/pretok.h"
+#include "tokens/unicode.h"
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef CHAT_DATADIR
+#define CHAT_DATADIR "/usr/local/share/chat"
+#endif
+
+struct tokenizer {
+	struct bpe bpe;
+	const struct bpe_encoding *enc;
+	enum pretok_pattern pat;
+	char path[PATH_MAX];
+	struct tokenizer *next;
+};
+
+/* Every table loaded by this process, by encoding and file; never unloaded. */
+static struct tokenizer *loaded;
+static pthread_mutex_t loaded_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The data file for an encoding: NAME.bin (built by make), else the
+ * NAME.tiktoken text (slower to load), in $CHAT_DATA alone when it is set,
+ * else in ../share/chat beside the executable (the source tree and PREFIX
+ * alike), else in the installed data directory. */
+static int find_data(const char *name, char *out, size_t cap, char *why, size_t wcap)
+{
+	char dirs[2][PATH_MAX];
+	int nd = 0;
+	const char *env = getenv("CHAT_DATA");
+	if (env && *env)
+		snprintf(dirs[nd++], sizeof dirs[0], "%s", env);
+	else {
+		char exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
+		if (slash) {
+			*slash = 0;
+			snprintf(dirs[nd++], sizeof dirs[0], "%s/../share/chat", exe);
+		}
+		snprintf(dirs[nd++], sizeof dirs[0], "%s", CHAT_DATADIR);
+	}
+	for (int d = 0; d < nd; d++)
+		for (int k = 0; k < 2; k++)
+			if (snprintf(out, cap, "%s/%s%s", dirs[d], name, k ? ".tiktoken" : ".bin") < (int)cap &&
+			    access(out, R_OK) == 0)
+				return 0;
+	snprintf(why, wcap, "no %s.bin or %s.tiktoken in %s%s%s (set CHAT_DATA to the folder that has them)", name,
+		 name, dirs[0], nd > 1 ? " or " : "", nd > 1 ? dirs[1] : "");
+	return -1;
+}
+
+static struct tokenizer *load(const struct bpe_encoding *enc, const char *path, char *why, size_t cap)
+{
+	struct tokenizer *t = calloc(1, sizeof *t);
+	if (!t) {
+		snprintf(why, cap, "out of memory");
+		return NULL;
+	}
+	if (bpe_load(&t->bpe, path, why, cap) < 0) {
+		free(t);
+		return NULL;
+	}
+	char hex[65];
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", t->bpe.sha256[i]);
+	const char *bad = strcmp(hex, enc->sha256) ? "not the published data (its sha256 differs)" : NULL;
+	for (size_t i = 0; !bad && i < enc->nspecial; i++) {
+		size_t n;
+		if (bpe_token(&t->bpe, enc->special[i].id, &n))
+			bad = "a special token's id is an ordinary rank";
+	}
+	if (bad) {
+		snprintf(why, cap, "%s: %s", path, bad);
+		bpe_free(&t->bpe);
+		free(t);
+		return NULL;
+	}
+	t->enc = enc;
+	t->pat = strcmp(enc->name, "cl100k_base") ? PRETOK_O200K : PRETOK_CL100K;
+	snprintf(t->path, sizeof t->path, "%s", path);
+	return t;
+}
+
+struct tokenizer *tokenizer_open(const char *name, char *why, size_t cap)
+{
+	const struct bpe_encoding *enc = bpe_encoding(name);
+	if (!enc) {
+		snprintf(why, cap, "unknown encoding '%s' (known: o200k_base, cl100k_base)", name ? name : "");
+		return NULL;
+	}
+	char path[PATH_MAX];
+	if (find_data(name, path, sizeof path, why, cap) < 0)
+		return NULL;
+	pthread_mutex_lock(&loaded_lock);
+	struct tokenizer *t = loaded;
+	while (t && (t->enc != enc || strcmp(t->path, path)))
+		t = t->next;
+	if (!t && (t = load(enc, path, why, cap)) != NULL) {
+		t->next = loaded;
+		loaded = t;
+	}
+	pthread_mutex_unlock(&loaded_lock);
+	return t;
+}
+
+void tokenizer_close(struct tokenizer *t)
+{
+	(void)t;        /* stays cached: see tokenizer.h */
+}
+
+static int encode_ordinary(const struct tokenizer *t, const unsigned char *s, size_t len, struct bpe_out *o)
+{
+	for (size_t p = 0; p < len;) {
+		size_t e = pretok_next(t->pat, s, len, p);
+		if (bpe_merge(&t->bpe, s + p, e - p, o) < 0)
+			return -1;
+		p = e;
+	}
+	return 0;
+}
+
+/* Where the first special token at or after from starts (len if none), and
+ * which one it is.  No special token's text is a prefix of another's. */
+static size_t find_special(const struct bpe_encoding *enc, const unsigned char *s, size_t len, size_t from,
+			   size_t *which)
+{
+	while (from < len) {
+		const unsigned char *h = memmem(s + from, len - from, "<|", 2);
+		if (!h)
+			break;
+		size_t at = (size_t)(h - s);
+		for (size_t k = 0; k < enc->nspecial; k++) {
+			size_t n = strlen(enc->special[k].text);
+			if (n <= len - at && !memcmp(s + at, enc->special[k].text, n)) {
+				*which = k;
+				return at;
+			}
+		}
+		from = at + 1;
+	}
+	return len;
+}
+
+/* The split pattern runs on the text between special tokens on its own, so
+ * its look-ahead sees the end of the text there, as in tiktoken. */
+static int encode(const struct tokenizer *t, const char *text, size_t len, int special, struct bpe_out *o)
+{
+	if (!len)
+		return 0;
+	const unsigned char *s = (const unsigned char *)text;
+	struct buf fixed = BUF_INIT((size_t)-1 / 2);
+	if (!utf8_valid(s, len)) {
+		if (utf8_repair(s, len, &fixed) < 0) {
+			buf_free(&fixed);
+			return -1;
+		}
+		s = (const unsigned char *)fixed.p;
+		len = fixed.len;
+	}
+	int rc = 0;
+	if (!special)
+		rc = encode_ordinary(t, s, len, o);
+	else
+		for (size_t p = 0;;) {
+			size_t which = 0, at = find_special(t->enc, s, len, p, &which);
+			if (encode_ordinary(t, s + p, at - p, o) < 0) {
+				rc = -1;
+				break;
+			}
+			if (at == len)
+				break;
+			if (bpe_put(o, t->enc->special[which].id) < 0) {
+				rc = -1;
+				break;
+			}
+			p = at + strlen(t->enc->special[which].text);
+		}
+	buf_free(&fixed);
+	return rc;
+}
+
+size_t tokenizer_count(struct tokenizer *t, const char *text, size_t len)
+{
+	struct bpe_out o = { NULL, 0, 0, 1 };
+	return encode(t, text, len, 0, &o) < 0 ? SIZE_MAX : o.n;
+}
+
+int tokenizer_encode(struct tokenizer *t, const char *text, size_t len, int allow_special, uint32_t **ids,
+		     size_t *n)
+{
+	struct bpe_out o = { *ids, *n, *n, 0 };
+	int rc = encode(t, text, len, allow_special, &o);
+	*ids = o.ids;
+	if (rc == 0)
+		*n = o.n;
+	return rc;
+}
+
+int tokenizer_decode(struct tokenizer *t, const uint32_t *ids, size_t n, struct buf *out)
+{
+	size_t start = out->len;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		const unsigned char *p = bpe_token(&t->bpe, ids[i], &len);
+		for (size_t k = 0; !p && k < t->enc->nspecial; k++)
+			if (t->enc->special[k].id == ids[i]) {
+				p = (const unsigned char *)t->enc->special[k].text;
+				len = strlen(t->enc->special[k].text);
+			}
+		if (!p || buf_add(out, p, len) < 0) {
+			out->len = start;
+			if (out->p)
+				out->p[start] = 0;
+			return -1;
+		}
+	}
+	return 0;
+}
