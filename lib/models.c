@@ -1,6 +1,7 @@
 #include "models.h"
 #include "numparse.h"
 #include "buf.h"
+#include "datafile.h"
 #include "diag.h"
 #include "fdio.h"
 #include "jsonx.h"
@@ -13,28 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The table beside the program (bin/../share/chat/models, which is both the
- * source tree and PREFIX), else where make install put it. */
+/* $CHAT_MODELS, else the table beside the program, else where make install
+ * put it (a table that is nowhere is an empty one: see models_load). */
 static void table_path(char *out, size_t cap)
 {
-	const char *env = getenv("CHAT_MODELS");
-	if (env && *env) {
-		snprintf(out, cap, "%s", env);
-		return;
-	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(out, cap, "%s/../share/chat/models", exe);
-			if (access(out, R_OK) == 0)
-				return;
-		}
-	}
-	snprintf(out, cap, "%s/models", CHAT_DATADIR);
+	static const char *const names[] = { "models", NULL };
+	datafile_path("CHAT_MODELS", DATAFILE_ENV_FILE, names, out, cap, NULL, 0);
 }
 
 /* A price in dollars: "-" (unknown) is -1, and anything but a finite

@@ -1,5 +1,6 @@
 #include "progress.h"
 #include "clock.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -20,6 +21,43 @@ void progress_start(struct progress *p, const char *label, long long total, int 
 	/* a long name keeps its end, where the distinguishing part usually is */
 	size_t n = strlen(label), room = sizeof p->label - 1;
 	snprintf(p->label, sizeof p->label, "%s%s", n > room ? "..." : "", n > room ? label + n - (room - 3) : label);
+}
+
+void progress_start_line(struct progress *p, int wanted, long every_ms)
+{
+	memset(p, 0, sizeof *p);
+	p->on = wanted && isatty(2);
+	p->text = 1;
+	p->every_ms = every_ms;
+	p->start_ms = p->drawn_ms = now_ms();
+}
+
+int progress_due(const struct progress *p)
+{
+	return p->on && now_ms() - p->drawn_ms >= p->every_ms;
+}
+
+/* A text line starts with a carriage return and an erase to the end of the
+ * row, so a shorter line leaves nothing of a longer one behind. */
+#define LINE_START "\r\033[K"
+
+void progress_line(struct progress *p, const char *fmt, ...)
+{
+	if (!p->on)
+		return;
+	char line[512] = LINE_START;
+	size_t at = sizeof LINE_START - 1;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line + at, sizeof line - at, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	at += (size_t)n < sizeof line - at ? (size_t)n : sizeof line - at - 1;
+	if (write(2, line, at) < 0)
+		p->on = 0;
+	p->shown = 1;
+	p->drawn_ms = now_ms();
 }
 
 /* 1234567 -> "1.2 MB": short enough for one line on a narrow terminal. */
@@ -79,6 +117,12 @@ void progress_update(struct progress *p, long long done)
 
 void progress_clear(struct progress *p)
 {
+	if (p->text) {
+		if (p->on && p->shown && write(2, LINE_START, sizeof LINE_START - 1) < 0)
+			p->on = 0;
+		p->shown = 0;
+		return;
+	}
 	char blank[160];
 	int n = 0;
 	blank[n++] = '\r';

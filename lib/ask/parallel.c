@@ -6,6 +6,7 @@
 #include "fdio.h"
 #include "jqprog.h"
 #include "jsonx.h"
+#include "progress.h"
 #include "response.h"
 #include "sig.h"
 #include "textcheck.h"
@@ -166,7 +167,8 @@ struct engine {
 	int skip_open;
 	struct chat_error trip;    /* an answer every record would get: stop sending */
 	long unsent;
-	long started_ms, progress_ms;
+	long started_ms;
+	struct progress line;      /* done, failed, running on a terminal */
 };
 
 static struct buf *hold_for(struct engine *e, long seq)
@@ -451,26 +453,23 @@ static void launch(struct engine *e, struct slot *j)
 
 static void progress(struct engine *e, int last)
 {
-	if (!e->bo->progress)
-		return;
-	long now = now_ms();
-	if (!last && now - e->progress_ms < 250)
-		return;
-	e->progress_ms = now;
 	if (last) {
-		fprintf(stderr, "\r\033[K");
+		progress_end(&e->line);
 		return;
 	}
-	double mins = (now - e->started_ms) / 60000.0;
+	if (!progress_due(&e->line))
+		return;
+	double mins = (now_ms() - e->started_ms) / 60000.0;
 	int limited = 0;
 	for (int i = 0; i < e->nslots; i++)
 		limited += e->slots[i].state == WAITING && e->slots[i].limited;
-	fprintf(stderr, "\r\033[K%s: %ld done, %ld failed, %ld running, %.0f/min", progname, e->done,
-		e->failed, e->running, mins > 0 ? e->done / mins : 0.0);
+	char waiting[64] = "", skipped[32] = "";
 	if (limited)
-		fprintf(stderr, ", %d waiting for the rate limit", limited);
+		snprintf(waiting, sizeof waiting, ", %d waiting for the rate limit", limited);
 	if (e->skipped)
-		fprintf(stderr, ", %ld skipped", e->skipped);
+		snprintf(skipped, sizeof skipped, ", %ld skipped", e->skipped);
+	progress_line(&e->line, "%s: %ld done, %ld failed, %ld running, %.0f/min%s%s", progname, e->done, e->failed,
+		      e->running, mins > 0 ? e->done / mins : 0.0, waiting, skipped);
 }
 
 int parallel_run(struct session *s, struct line_reader *lr, const struct parallel_opts *bo)
@@ -525,7 +524,8 @@ int parallel_run(struct session *s, struct line_reader *lr, const struct paralle
 	int have_reader = pthread_create(&tid, NULL, reader, &q) == 0;
 	if (!have_reader)
 		q.done = 1;
-	e.started_ms = e.progress_ms = now_ms();
+	e.started_ms = now_ms();
+	progress_start_line(&e.line, bo->progress, 250);
 	int ended = 0;
 	while (!e.fatal && !sig_caught) {
 		/* new records into free slots, while the ordered window allows */

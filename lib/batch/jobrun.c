@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "fdio.h"
 #include "jsonx.h"
+#include "progress.h"
 #include "response.h"
 #include "sig.h"
 #include <errno.h>
@@ -232,7 +233,8 @@ int jobrun_wait(struct jobrun *r, jv jobs)
 		cap = 60;
 	}
 	long cap_ms = (long)(cap * 1000), delay = cap_ms < 1000 ? cap_ms : 1000;
-	int shown = 0;
+	struct progress line;
+	progress_start_line(&line, r->progress, 0);
 	for (;;) {
 		long open = 0, total = 0, done = 0, failed = 0;
 		jv_array_foreach(jobs, i, id) {
@@ -251,11 +253,10 @@ int jobrun_wait(struct jobrun *r, jv jobs)
 		}
 		if (!open || sig_caught)
 			break;
-		if (r->progress) {
-			fprintf(stderr, "\r\033[K%s: %ld of %d jobs still running; %ld of %ld requests done, %ld failed;"
-				" asking again in %lds", progname, open, jv_array_length(jv_copy(jobs)), done, total, failed,
-				(delay + 999) / 1000);
-			shown = 1;
+		if (line.on) {
+			progress_line(&line, "%s: %ld of %d jobs still running; %ld of %ld requests done, %ld failed;"
+				      " asking again in %lds", progname, open, jv_array_length(jv_copy(jobs)), done, total,
+				      failed, (delay + 999) / 1000);
 		} else if (verbose) {
 			warn("%ld jobs still running; asking again in %ld ms", open, delay);
 		}
@@ -263,8 +264,7 @@ int jobrun_wait(struct jobrun *r, jv jobs)
 		delay = delay * 2 > cap_ms ? cap_ms : delay * 2;
 	}
 out:
-	if (shown)
-		fprintf(stderr, "\r\033[K");
+	progress_end(&line);
 	return sig_caught ? 128 + sig_caught : r->status;
 }
 

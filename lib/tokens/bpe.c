@@ -194,18 +194,39 @@ static int attach(struct bpe *b, void *mem, size_t size, char *why, size_t cap)
 	return 0;
 }
 
+/* One line of the .tiktoken text: its rank and where its bytes lie in raw. */
 struct entry {
 	uint32_t rank, at, len;
 };
 
-/* Build the .bin layout in memory from the .tiktoken text. */
-static int parse_text(struct bpe *b, const char *text, size_t len, char *why, size_t cap)
+/* The .tiktoken text read line by line, before the table is laid out. */
+struct ranks {
+	struct buf raw;         /* every token's bytes, in the order of the lines */
+	struct buf entries;     /* a struct entry per line */
+	uint32_t maxrank, maxlen;
+};
+
+/* Ranks stay below RANK_MASK and each appears once, so a file with more
+ * lines than that is refused however its ranks repeat. */
+#define RANKS_INIT { BUF_INIT((size_t)UINT32_MAX), BUF_INIT((size_t)RANK_MASK * sizeof(struct entry)), 0, 0 }
+
+static void ranks_free(struct ranks *t)
 {
-	struct buf raw = BUF_INIT((size_t)UINT32_MAX);
-	struct entry *v = NULL;
-	size_t nv = 0, vcap = 0, lineno = 0;
-	uint32_t maxrank = 0, maxlen = 0, *count = NULL;
-	int rc = -1;
+	buf_free(&t->raw);
+	buf_free(&t->entries);
+}
+
+static size_t ranks_count(const struct ranks *t) { return t->entries.len / sizeof(struct entry); }
+
+static const struct entry *ranks_at(const struct ranks *t, size_t k)
+{
+	return (const struct entry *)t->entries.p + k;
+}
+
+/* Read the text's lines (base64 token, space, decimal rank) into t. */
+static int read_ranks(struct ranks *t, const char *text, size_t len, char *why, size_t cap)
+{
+	size_t lineno = 0;
 	for (size_t i = 0; i < len;) {
 		const char *line = text + i, *eol = memchr(line, '\n', len - i);
 		size_t n = eol ? (size_t)(eol - line) : len - i;
@@ -214,87 +235,74 @@ static int parse_text(struct bpe *b, const char *text, size_t len, char *why, si
 		if (n == 0)
 			continue;
 		const char *sp = memchr(line, ' ', n);
-		if (!sp || sp == line || sp + 1 == line + n) {
-			fail(why, cap, "line %zu: expected a token and its rank", lineno);
-			goto out;
-		}
+		if (!sp || sp == line || sp + 1 == line + n)
+			return fail(why, cap, "line %zu: expected a token and its rank", lineno);
 		uint64_t rank = 0;
-		for (const char *d = sp + 1; d < line + n; d++) {
-			if (*d < '0' || *d > '9' || (rank = rank * 10 + (uint64_t)(*d - '0')) >= RANK_MASK - 1) {
-				fail(why, cap, "line %zu: bad rank", lineno);
-				goto out;
-			}
-		}
-		size_t at = raw.len;
-		if (base64_decode(line, (size_t)(sp - line), &raw) < 0 || raw.len == at) {
-			fail(why, cap, "line %zu: bad base64", lineno);
-			goto out;
-		}
-		if (nv == vcap) {
-			vcap = vcap ? vcap * 2 : 1024;
-			struct entry *nvp = realloc(v, vcap * sizeof *v);
-			if (!nvp) {
-				fail(why, cap, "out of memory");
-				goto out;
-			}
-			v = nvp;
-		}
-		v[nv++] = (struct entry){ (uint32_t)rank, (uint32_t)at, (uint32_t)(raw.len - at) };
-		if (rank > maxrank)
-			maxrank = (uint32_t)rank;
-		if (raw.len - at > maxlen)
-			maxlen = (uint32_t)(raw.len - at);
+		for (const char *d = sp + 1; d < line + n; d++)
+			if (*d < '0' || *d > '9' || (rank = rank * 10 + (uint64_t)(*d - '0')) >= RANK_MASK - 1)
+				return fail(why, cap, "line %zu: bad rank", lineno);
+		size_t at = t->raw.len;
+		if (base64_decode(line, (size_t)(sp - line), &t->raw) < 0 || t->raw.len == at)
+			return fail(why, cap, "line %zu: bad base64", lineno);
+		struct entry e = { (uint32_t)rank, (uint32_t)at, (uint32_t)(t->raw.len - at) };
+		if (buf_add(&t->entries, &e, sizeof e) < 0)
+			return fail(why, cap, ranks_count(t) >= RANK_MASK ? "too many tokens" : "out of memory");
+		if (e.rank > t->maxrank)
+			t->maxrank = e.rank;
+		if (e.len > t->maxlen)
+			t->maxlen = e.len;
 	}
-	if (!nv) {
-		fail(why, cap, "no tokens");
-		goto out;
-	}
-	uint32_t nranks = maxrank + 1, hbits = 8;
+	return ranks_count(t) ? 0 : fail(why, cap, "no tokens");
+}
+
+/* Lay the tokens out in b as the .bin file has them: the header, each
+ * rank's offset, the hash of the tokens and their bytes in rank order.
+ * b->mem is set as soon as it is allocated, so bpe_free frees it on failure. */
+static int build_table(struct bpe *b, const struct ranks *t, char *why, size_t cap)
+{
+	size_t nv = ranks_count(t);
+	uint32_t nranks = t->maxrank + 1, hbits = 8;
 	while (((size_t)1 << hbits) < 2 * nv)
 		hbits++;
-	size_t size = sizeof(struct bin_header) + 4 * ((size_t)nranks + 1) + 4 * ((size_t)1 << hbits) + raw.len;
+	size_t size = sizeof(struct bin_header) + 4 * ((size_t)nranks + 1) + 4 * ((size_t)1 << hbits) + t->raw.len;
 	unsigned char *mem = calloc(1, size);
-	count = calloc(nranks, sizeof *count);
-	if (!mem || !count) {
-		free(mem);
-		fail(why, cap, "out of memory");
-		goto out;
-	}
+	if (!mem)
+		return fail(why, cap, "out of memory");
+	b->mem = mem;
+	b->memlen = size;
 	struct bin_header *h = (struct bin_header *)mem;
 	memcpy(h->magic, BIN_MAGIC, sizeof BIN_MAGIC);
 	h->order = BIN_ORDER;
 	h->version = BIN_VERSION;
 	h->nranks = nranks;
 	h->hbits = hbits;
-	h->maxlen = maxlen;
-	h->nbytes = (uint32_t)raw.len;
-	b->mem = mem;
-	b->memlen = size;
+	h->maxlen = t->maxlen;
+	h->nbytes = (uint32_t)t->raw.len;
 	uint32_t *off = (uint32_t *)(h + 1), *slots = off + nranks + 1;
 	unsigned char *bytes = (unsigned char *)(slots + ((size_t)1 << hbits));
+	/* off[r + 1] holds rank r's length until the running sum makes it an end */
 	for (size_t k = 0; k < nv; k++) {
-		if (count[v[k].rank]++) {
-			fail(why, cap, "rank %u appears twice", v[k].rank);
-			goto out;
-		}
-		off[v[k].rank + 1] = v[k].len;
+		const struct entry *e = ranks_at(t, k);
+		if (off[e->rank + 1])
+			return fail(why, cap, "rank %u appears twice", e->rank);
+		off[e->rank + 1] = e->len;
 	}
 	for (uint32_t r = 0; r < nranks; r++)
 		off[r + 1] += off[r];
-	for (size_t k = 0; k < nv; k++)
-		memcpy(bytes + off[v[k].rank], raw.p + v[k].at, v[k].len);
+	for (size_t k = 0; k < nv; k++) {
+		const struct entry *e = ranks_at(t, k);
+		memcpy(bytes + off[e->rank], t->raw.p + e->at, e->len);
+	}
 	b->off = off;
 	b->slots = slots;
 	b->bytes = bytes;
 	b->nranks = nranks;
 	b->mask = (1u << hbits) - 1;
-	b->maxlen = maxlen;
+	b->maxlen = t->maxlen;
 	for (size_t k = 0; k < nv; k++) {
-		uint32_t r = v[k].rank, n = v[k].len;
-		if (lookup(b, bytes + off[r], n) != BPE_NONE) {
-			fail(why, cap, "the token of rank %u appears twice", r);
-			goto out;
-		}
+		uint32_t r = ranks_at(t, k)->rank, n = ranks_at(t, k)->len;
+		if (lookup(b, bytes + off[r], n) != BPE_NONE)
+			return fail(why, cap, "the token of rank %u appears twice", r);
 		uint64_t hv = key_hash(bytes + off[r], n);
 		uint32_t i = (uint32_t)hv & b->mask;
 		while (slots[i])
@@ -302,11 +310,17 @@ static int parse_text(struct bpe *b, const char *text, size_t len, char *why, si
 		slots[i] = (uint32_t)(hv >> 52) << RANK_BITS | (r + 1);
 	}
 	h->checksum = checksum(mem + sizeof *h, size - sizeof *h);
-	rc = 0;
-out:
-	free(count);
-	free(v);
-	buf_free(&raw);
+	return 0;
+}
+
+/* Build the .bin layout in memory from the .tiktoken text. */
+static int parse_text(struct bpe *b, const char *text, size_t len, char *why, size_t cap)
+{
+	struct ranks t = RANKS_INIT;
+	int rc = read_ranks(&t, text, len, why, cap);
+	if (rc == 0)
+		rc = build_table(b, &t, why, cap);
+	ranks_free(&t);
 	return rc;
 }
 

@@ -1,4 +1,5 @@
 #include "tokens/tokenizer.h"
+#include "datafile.h"
 #include "tokens/bpe.h"
 #include "tokens/pretok.h"
 #include "tokens/unicode.h"
@@ -8,10 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#ifndef CHAT_DATADIR
-#define CHAT_DATADIR "/usr/local/share/chat"
-#endif
 
 struct tokenizer {
 	struct bpe bpe;
@@ -31,28 +28,14 @@ static pthread_mutex_t loaded_lock = PTHREAD_MUTEX_INITIALIZER;
  * alike), else in the installed data directory. */
 static int find_data(const char *name, char *out, size_t cap, char *why, size_t wcap)
 {
-	char dirs[2][PATH_MAX];
-	int nd = 0;
-	const char *env = getenv("CHAT_DATA");
-	if (env && *env)
-		snprintf(dirs[nd++], sizeof dirs[0], "%s", env);
-	else {
-		char exe[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		char *slash = n > 0 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
-		if (slash) {
-			*slash = 0;
-			snprintf(dirs[nd++], sizeof dirs[0], "%s/../share/chat", exe);
-		}
-		snprintf(dirs[nd++], sizeof dirs[0], "%s", CHAT_DATADIR);
-	}
-	for (int d = 0; d < nd; d++)
-		for (int k = 0; k < 2; k++)
-			if (snprintf(out, cap, "%s/%s%s", dirs[d], name, k ? ".tiktoken" : ".bin") < (int)cap &&
-			    access(out, R_OK) == 0)
-				return 0;
-	snprintf(why, wcap, "no %s.bin or %s.tiktoken in %s%s%s (set CHAT_DATA to the folder that has them)", name,
-		 name, dirs[0], nd > 1 ? " or " : "", nd > 1 ? dirs[1] : "");
+	char bin[256], text[256], where[2 * PATH_MAX + 8];
+	snprintf(bin, sizeof bin, "%s.bin", name);
+	snprintf(text, sizeof text, "%s.tiktoken", name);
+	const char *const names[] = { bin, text, NULL };
+	if (datafile_path("CHAT_DATA", DATAFILE_ENV_DIR, names, out, cap, where, sizeof where) == 0)
+		return 0;
+	snprintf(why, wcap, "no %s.bin or %s.tiktoken in %s (set CHAT_DATA to the folder that has them)", name, name,
+		 where);
 	return -1;
 }
 

@@ -1,5 +1,5 @@
-/* fakeprov.h: what the wire formats of the fake provider (fakeprov_*.c)
- * share with its HTTP core (fakeprov.c): the reply options of one request,
+/* fakeprov.h: what the wire formats of the fake provider (openai.c,
+ * anthropic.c, gemini.c, images.c, batch.c) share with its HTTP core (main.c): the reply options of one request,
  * the request context, the output stream and the wire-format table entry. */
 #ifndef FAKEPROV_H
 #define FAKEPROV_H
@@ -82,8 +82,10 @@ struct wire {
 };
 
 extern const struct wire openai_wire, anthropic_wire, gemini_wire, images_wire;
+/* OpenAI (openai.c): 1 when --error accepts kind (OpenAI's error names). */
+int error_kind_known(const char *kind);
 
-/* Images (fakeprov_images.c): OpenAI's Images API as images_wire, and
+/* Images (images.c): OpenAI's Images API as images_wire, and
  * real PNG and JPEG images for it and for Gemini's image models. */
 /* Appends an image of w x h pixels in format "png" or "jpeg" whose pixels
  * (a gradient under noise, so they do not compress away) follow from seed;
@@ -98,10 +100,10 @@ unsigned long image_seed(const struct ctx *c, const char *prompt, long i);
  * parts as {filename, content_type, bytes, sha256}; a repeated name gives
  * an array. jv_invalid() when the body is not multipart. */
 jv form_parse(jv headers, const struct buf *body);
-/* Gemini (fakeprov_gemini.c): does the request ask for the IMAGE modality? */
+/* Gemini (gemini.c): does the request ask for the IMAGE modality? */
 int gm_wants_images(const struct ctx *c);
 
-/* The Gemini Files API (fakeprov_gemini.c): resumable upload sessions and
+/* The Gemini Files API (gemini.c): resumable upload sessions and
  * the files they make, kept under --upload-dir so that every connection's
  * process sees them. */
 struct files_cfg {
@@ -114,7 +116,7 @@ extern struct files_cfg files_cfg;
 /* 1: an upload request (POST .../upload/v1beta/files), 2: a file's GET. */
 int files_match(const char *method, const char *route);
 
-/* The providers' batch APIs (fakeprov_batch.c): OpenAI's Files + Batch
+/* The providers' batch APIs (batch.c): OpenAI's Files + Batch
  * API, Anthropic's Message Batches and Gemini's batch mode, their jobs and
  * results kept under --batch-dir so that every connection's process (and
  * a restarted fake) sees them. */
@@ -141,7 +143,7 @@ const char *header_get(jv h, const char *name);
 void send_reply(int fd, const struct ctx *c, int status, const char *type, int wire, const char *extra,
 		const char *body, size_t len);
 
-/* Answer with the recorded reply in file, cut as mode says (fakeprov_replay.c). */
+/* Answer with the recorded reply in file, cut as mode says (replay.c). */
 void replay_serve(int fd, const struct ctx *c, const char *file, const char *mode);
 
 /* obj[key] as a new reference, or jv_invalid() when obj is no object. */

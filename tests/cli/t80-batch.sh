@@ -137,6 +137,20 @@ has "$T/err" "ollama:llama3.2 has no batch API" "a provider without a batch API 
 is "$(jq -r 'select(.type == "job") | .counts.total' "$T/out")" 1 "bad lines: the good record still goes"
 chat-batch collect --wait > /dev/null 2>&1
 
+# --- on a terminal --wait keeps one line up to date, wiped when the wait ends
+if command -v script > /dev/null 2>&1 && script -qec true /dev/null > /dev/null 2>&1; then
+	fake
+	prompts 2 gpt-4o-mini tty > "$T/in"
+	CHAT_DB="$T/tty.db" script -qec "chat-batch submit --wait < '$T/in' > '$T/tty-out'" /dev/null > "$T/tty" 2>&1
+	check "a terminal: --wait says how many jobs are still running" \
+		grep -q 'chat-batch: 1 of 1 jobs still running; [0-2] of 2 requests done, 0 failed; asking again in 1s' "$T/tty"
+	is "$(tail -c 4 "$T/tty" | od -An -c | tr -s ' ')" ' \r 033 [ K' "... and wipes its line at the end"
+	is "$(jq -r 'select(.type == "response") | .id' "$T/tty-out" | sort | tr '\n' ' ')" "1 2 " "... with the responses on stdout"
+else
+	n=$((n + 3)); echo "ok $((n - 2)) # SKIP no script(1) to make a terminal"
+	echo "ok $((n - 1)) # SKIP"; echo "ok $n # SKIP"
+fi
+
 # --- partial failure: exactly the failed ids come back, and --only-failed finishes the work
 # (a history of its own: --only-failed goes by the records' ids)
 export CHAT_DB="$T/pf.db"
