@@ -4,7 +4,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "fdio.h"
-#include "jqprog.h"
+#include "ask/promptmap.h"
 #include "jsonx.h"
 #include "response.h"
 #include "sig.h"
@@ -268,13 +268,7 @@ static void slot_clear(struct slot *j)
 static int answered(struct engine *e, jv id)
 {
 	char ref[256];
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		snprintf(ref, sizeof ref, "%s", jv_string_value(id));
-	else if (jv_get_kind(id) == JV_KIND_NUMBER)
-		snprintf(ref, sizeof ref, "%.17g", jv_number_value(id));
-	else
-		return 0;
-	if (!e->skip_open)
+	if (jx_id_text(id, ref, sizeof ref) < 0 || !e->skip_open)
 		return 0;
 	sqlite3_stmt *st = store_prepare(&e->skip_db,
 		"SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete' LIMIT 1");
