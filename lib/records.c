@@ -219,9 +219,12 @@ static int deliver(record_fn fn, void *ctx, long lineno, jv v, const char *why, 
 	return r;
 }
 
+/* A bad line's reason, cut to one short line, however it is read. */
+#define LOOP_WHY 256
+
 int records_each(struct line_reader *lr, record_fn fn, void *ctx)
 {
-	char why[256];
+	char why[LOOP_WHY];
 	long lineno = 0;
 	jv v;
 	int r;
@@ -276,7 +279,7 @@ static int read_item(struct record_reader *rr, struct record_item *it)
 	it->id = jv_null();
 	/* a blocked read is the one place the reader may be cancelled */
 	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-	int r = next_record(rr->lr, &it->rec, it->why, sizeof it->why, &it->lineno);
+	int r = next_record(rr->lr, &it->rec, it->why, LOOP_WHY, &it->lineno);
 	int err = errno;
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	errno = err;
@@ -304,6 +307,12 @@ static int read_item(struct record_reader *rr, struct record_item *it)
 	return 1;
 }
 
+/* Is the next line there to parse without a read that may wait? */
+static int line_ready(const struct line_reader *lr)
+{
+	return lr->eof || (lr->b.p && memchr(lr->b.p + lr->pos, '\n', lr->b.len - lr->pos));
+}
+
 static int full(const struct record_reader *rr, size_t bytes)
 {
 	return rr->n == rr->cap || (rr->n && rr->o.max_bytes && rr->bytes + bytes > rr->o.max_bytes);
@@ -328,6 +337,8 @@ static void *read_ahead(void *arg)
 		rr->reading = 0;
 		if (r == 1) {
 			while (full(rr, it.bytes) && !rr->stop) {
+				if (rr->taker_waits)
+					pthread_cond_signal(&rr->ready); /* what is held, before waiting for room */
 				rr->reader_waits = 1;
 				pthread_cond_wait(&rr->room, &rr->mu);
 			}
@@ -344,7 +355,9 @@ static void *read_ahead(void *arg)
 			rr->bytes += it.bytes;
 		}
 		int done = rr->done;
-		if (rr->taker_waits)
+		/* a waiting taker is woken for a batch, not for each record: the
+		 * switch between threads costs more than parsing a line */
+		if (rr->taker_waits && (done || rr->n >= rr->cap / 2 || !line_ready(rr->lr)))
 			pthread_cond_signal(&rr->ready);
 		pthread_mutex_unlock(&rr->mu);
 		if (rr->o.wake)
@@ -386,7 +399,8 @@ static int take_locked(struct record_reader *rr, struct record_item *out)
 	rr->head = (rr->head + 1) % rr->cap;
 	rr->n--;
 	rr->bytes -= out->bytes;
-	if (rr->reader_waits)
+	/* the reader too goes on when there is room for a batch */
+	if (rr->reader_waits && rr->n <= rr->cap / 2)
 		pthread_cond_signal(&rr->room);
 	return 1;
 }

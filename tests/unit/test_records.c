@@ -208,6 +208,24 @@ static void reader_tests(void)
 	record_reader_stop(rr);
 	lr_free(&lr);
 	close(fd);
+
+	/* found by tests/fuzz/fuzz_records: jq's message for JSON too deep is
+	 * long, and a bad line's reason is one short line however it is read */
+	struct buf deep = BUF_INIT(1 << 16);
+	buf_adds(&deep, "{\"type\":\"prompt\",\"x\":");
+	for (int i = 0; i < 300; i++)
+		buf_adds(&deep, "{\"a\":");
+	buf_adds(&deep, "1\n");
+	fd = feed_fd(buf_str(&deep));
+	buf_free(&deep);
+	lr_init(&lr, fd, 1 << 16);
+	rr = record_reader_start(&lr, &quiet);
+	r = record_reader_take(rr, &it);
+	ok(r == 1 && !jv_is_valid(it.rec) && it.why[0] && strlen(it.why) < 256, "take: a bad line's reason is cut as the loop cuts it");
+	record_item_free(&it);
+	record_reader_stop(rr);
+	lr_free(&lr);
+	close(fd);
 }
 
 int main(void)
