@@ -9,7 +9,6 @@
 #include "jsonx.h"
 #include "response.h"
 #include "sig.h"
-#include "textcheck.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
