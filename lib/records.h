@@ -35,10 +35,10 @@ void lr_release(struct line_reader *lr);
  * (the reader's cap; such a line is skipped and the next read as usual).
  * Return nonzero to stop the loop. */
 typedef int (*record_fn)(void *ctx, long lineno, jv rec, const char *why);
-/* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
 /* Inside a callback for a bad line: that line's "id" when it could be
  * read all the same (a record that is not UTF-8), else null. */
 jv records_bad_line_id(void);
+/* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
 int records_each(struct line_reader *lr, record_fn fn, void *ctx);
 /* The same, with reading and parsing done on a thread of its own (a
  * record_reader) while the callback runs: for bulk loads where the callback
