@@ -4,7 +4,7 @@
 #include "diag.h"
 #include "input.h"
 #include "fdio.h"
-#include "jqprog.h"
+#include "ask/promptmap.h"
 #include <stdlib.h>
 #include "sig.h"
 #include <unistd.h>

@@ -1,6 +1,7 @@
 #include "jsonx.h"
 #include "fdio.h"
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Keys are nearly always string literals: each thread keeps the jv string
@@ -70,6 +71,20 @@ int jx_kind_is(jv obj, const char *key, jv_kind kind)
 	int r = jv_get_kind(v) == kind;
 	jv_free(v);
 	return r;
+}
+
+int jx_id_text(jv id, char *out, size_t cap)
+{
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		snprintf(out, cap, "%s", jv_string_value(id));
+	else if (jv_get_kind(id) == JV_KIND_NUMBER)
+		snprintf(out, cap, "%.17g", jv_number_value(id));
+	else {
+		if (cap)
+			out[0] = 0;
+		return -1;
+	}
+	return 0;
 }
 
 int jx_dump_line(jv v, struct buf *b)

@@ -16,6 +16,10 @@ int jx_str(jv obj, const char *key, char *out, size_t cap);
 double jx_num(jv obj, const char *key, double dflt);
 /* Is obj[key] there with this kind? (obj borrowed; a non-object has no keys) */
 int jx_kind_is(jv obj, const char *key, jv_kind kind);
+/* A record's "id" (borrowed) as text, the way the history keeps it as a
+ * request id: a string as it is, a number with %.17g (so 7 is "7" and any
+ * double comes back exact). 0, or -1 with out empty for any other kind. */
+int jx_id_text(jv id, char *out, size_t cap);
 /* Append v (consumed) as one compact JSON line to b. */
 int jx_dump_line(jv v, struct buf *b);
 /* Consume v, write it as one line to fd with a single write(2). 0 or -1/errno. */

@@ -205,142 +205,294 @@ static int next_record(struct line_reader *lr, jv *v, char *why, size_t cap, lon
 	return 1;
 }
 
-/* Hand one record (or a bad line, reported here, in order) to the callback. */
-static int deliver(record_fn fn, void *ctx, long lineno, jv v, const char *why)
+/* Hand one record, or a bad line, to the callback; say: report the bad
+ * line first (in order, on the caller's thread). */
+static int deliver(record_fn fn, void *ctx, long lineno, jv v, const char *why, int say)
 {
 	if (!why[0])
 		return fn(ctx, lineno, v, NULL);
-	warn("line %ld: %s", lineno, why);
+	if (say)
+		warn("line %ld: %s", lineno, why);
 	int r = fn(ctx, lineno, jv_invalid(), why);
 	jv_free(bad_line_id);
 	bad_line_id = jv_invalid();
 	return r;
 }
 
+/* A bad line's reason, cut to one short line, however it is read. */
+#define LOOP_WHY 256
+
 int records_each(struct line_reader *lr, record_fn fn, void *ctx)
 {
-	char why[256];
+	char why[LOOP_WHY];
 	long lineno = 0;
 	jv v;
 	int r;
 	while ((r = next_record(lr, &v, why, sizeof why, &lineno)) != 0) {
 		if (r == -1)
 			return error("reading records: %s", strerror(errno));
-		int stop = deliver(fn, ctx, lineno, v, why);
+		int stop = deliver(fn, ctx, lineno, v, why, 1);
 		if (stop)
 			return stop;
 	}
 	return 0;
 }
 
-/* ---- the same loop with reading and parsing on a helper thread ---- */
+/* ---- records read ahead on a thread of their own ---- */
 
-#define BATCH 256
-#define QUEUE 4
-
-struct rec_chunk {
-	jv v[BATCH];
-	long lineno[BATCH];
-	char *why[BATCH];     /* NULL for a good record */
-	int n, end;           /* end: 0 more to come, 1 EOF, -1 read error */
-	int err;              /* errno of a read error */
-};
-
-struct rec_queue {
+struct record_reader {
 	struct line_reader *lr;
-	struct rec_chunk *slot[QUEUE];
-	int head, count, stop;
+	struct record_reader_opts o;
+	pthread_t tid;
+	int have_thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t room, ready;
+	struct record_item *v;   /* a ring of cap items from head */
+	size_t cap, head, n;
+	size_t bytes;            /* what the items waiting weigh */
+	int taker_waits, reader_waits;
+	int reading;             /* in a read that may block: cancel it to stop */
+	int stop, done;
+	int read_error, err;     /* the input ended in a read error, errno err */
+	int said_error;
 };
 
-static void batch_free(struct rec_chunk *b)
+static void reader_exit(void *arg)
 {
-	for (int i = 0; i < b->n; i++) {
-		jv_free(b->v[i]);
-		free(b->why[i]);
-	}
-	free(b);
+	(void)arg;
+	jx_forget_keys(); /* this thread's cached keys die with it */
+	jv_free(bad_line_id);
+	bad_line_id = jv_invalid();
 }
 
-static void *producer(void *arg)
+static void item_free(struct record_item *it)
 {
-	struct rec_queue *q = arg;
-	for (int end = 0; !end;) {
-		struct rec_chunk *b = calloc(1, sizeof *b);
-		if (!b)
-			break;
-		while (b->n < BATCH) {
-			char why[256];
-			int r = next_record(q->lr, &b->v[b->n], why, sizeof why, &b->lineno[b->n]);
-			/* a bad line's id is for records_each's callbacks alone */
-			jv_free(bad_line_id);
-			bad_line_id = jv_invalid();
-			if (r == 0 || r == -1) {
-				b->end = r == 0 ? 1 : -1;
-				b->err = errno;
-				break;
-			}
-			b->why[b->n] = why[0] ? strdup(why) : NULL;
-			b->n++;
-		}
-		end = b->end;
-		pthread_mutex_lock(&q->mu);
-		while (q->count == QUEUE && !q->stop)
-			pthread_cond_wait(&q->cv, &q->mu);
-		if (q->stop) {
-			pthread_mutex_unlock(&q->mu);
-			batch_free(b);
-			break;
-		}
-		q->slot[(q->head + q->count++) % QUEUE] = b;
-		pthread_cond_broadcast(&q->cv);
-		pthread_mutex_unlock(&q->mu);
+	jv_free(it->rec);
+	jv_free(it->id);
+	it->rec = it->id = jv_invalid();
+}
+
+/* Read and shape one item, off the lock. 1, 0 at EOF, -1 on a read error. */
+static int read_item(struct record_reader *rr, struct record_item *it)
+{
+	memset(it, 0, sizeof *it);
+	it->id = jv_null();
+	/* a blocked read is the one place the reader may be cancelled */
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	int r = next_record(rr->lr, &it->rec, it->why, LOOP_WHY, &it->lineno);
+	int err = errno;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	errno = err;
+	if (r != 1)
+		return r;
+	if (it->why[0]) {
+		it->id = records_bad_line_id();
+		jv_free(bad_line_id);
+		bad_line_id = jv_invalid();
+		it->reported = 1; /* to be said when it is taken */
+		return 1;
 	}
-	jx_forget_keys(); /* this thread's cached keys die with it */
+	it->bytes = rr->o.weigh ? rr->o.weigh(it->rec) : 0;
+	if (rr->o.shape) {
+		jv out;
+		jv_free(it->id);
+		if (rr->o.shape(rr->o.ctx, it->rec, &out, &it->id, it->why, sizeof it->why) < 0)
+			it->rec = jv_invalid(); /* the caller says why, in its own words */
+		else {
+			it->rec = out;
+			jv_free(it->id);
+			it->id = jv_null();
+		}
+	}
+	return 1;
+}
+
+/* Is the next line there to parse without a read that may wait? */
+static int line_ready(const struct line_reader *lr)
+{
+	return lr->eof || (lr->b.p && memchr(lr->b.p + lr->pos, '\n', lr->b.len - lr->pos));
+}
+
+static int full(const struct record_reader *rr, size_t bytes)
+{
+	return rr->n == rr->cap || (rr->n && rr->o.max_bytes && rr->bytes + bytes > rr->o.max_bytes);
+}
+
+static void *read_ahead(void *arg)
+{
+	struct record_reader *rr = arg;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	pthread_cleanup_push(reader_exit, NULL);
+	for (;;) {
+		pthread_mutex_lock(&rr->mu);
+		int stop = rr->stop;
+		rr->reading = !stop;
+		pthread_mutex_unlock(&rr->mu);
+		if (stop)
+			break;
+		struct record_item it;
+		int r = read_item(rr, &it);
+		int err = errno;
+		pthread_mutex_lock(&rr->mu);
+		rr->reading = 0;
+		if (r == 1) {
+			while (full(rr, it.bytes) && !rr->stop) {
+				if (rr->taker_waits)
+					pthread_cond_signal(&rr->ready); /* what is held, before waiting for room */
+				rr->reader_waits = 1;
+				pthread_cond_wait(&rr->room, &rr->mu);
+			}
+			rr->reader_waits = 0;
+		}
+		if (rr->stop || r != 1) {
+			rr->done = 1;
+			rr->read_error = r == -1;
+			rr->err = err;
+			if (r == 1)
+				item_free(&it);
+		} else {
+			rr->v[(rr->head + rr->n++) % rr->cap] = it;
+			rr->bytes += it.bytes;
+		}
+		int done = rr->done;
+		/* a waiting taker is woken for a batch, not for each record: the
+		 * switch between threads costs more than parsing a line */
+		if (rr->taker_waits && (done || rr->n >= rr->cap / 2 || !line_ready(rr->lr)))
+			pthread_cond_signal(&rr->ready);
+		pthread_mutex_unlock(&rr->mu);
+		if (rr->o.wake)
+			rr->o.wake(rr->o.ctx);
+		if (done)
+			break;
+	}
+	pthread_cleanup_pop(1);
 	return NULL;
 }
 
+struct record_reader *record_reader_start(struct line_reader *lr, const struct record_reader_opts *o)
+{
+	struct record_reader *rr = calloc(1, sizeof *rr);
+	if (!rr)
+		return NULL;
+	rr->lr = lr;
+	rr->o = *o;
+	rr->cap = o->max_items ? o->max_items : 1024;
+	rr->v = calloc(rr->cap, sizeof *rr->v);
+	pthread_mutex_init(&rr->mu, NULL);
+	pthread_cond_init(&rr->room, NULL);
+	pthread_cond_init(&rr->ready, NULL);
+	if (!rr->v || pthread_create(&rr->tid, NULL, read_ahead, rr) != 0) {
+		rr->have_thread = 0;
+		record_reader_stop(rr);
+		return NULL;
+	}
+	rr->have_thread = 1;
+	return rr;
+}
+
+/* Under the lock: 1 with the first item, or 0 when none is waiting. */
+static int take_locked(struct record_reader *rr, struct record_item *out)
+{
+	if (!rr->n)
+		return 0;
+	*out = rr->v[rr->head];
+	rr->head = (rr->head + 1) % rr->cap;
+	rr->n--;
+	rr->bytes -= out->bytes;
+	/* the reader too goes on when there is room for a batch */
+	if (rr->reader_waits && rr->n <= rr->cap / 2)
+		pthread_cond_signal(&rr->room);
+	return 1;
+}
+
+/* Off the lock: a bad line the record loop found is said as it is taken,
+ * and a read error once, when the records before it are all taken. */
+static int taken(struct record_reader *rr, int got, int ended, struct record_item *it)
+{
+	if (got) {
+		if (it->reported)
+			warn("line %ld: %s", it->lineno, it->why);
+		return 1;
+	}
+	if (ended && rr->read_error && !rr->said_error++)
+		error("reading records: %s", strerror(rr->err));
+	return 0;
+}
+
+int record_reader_take(struct record_reader *rr, struct record_item *it)
+{
+	pthread_mutex_lock(&rr->mu);
+	while (!rr->n && !rr->done) {
+		rr->taker_waits = 1;
+		pthread_cond_wait(&rr->ready, &rr->mu);
+	}
+	rr->taker_waits = 0;
+	int got = take_locked(rr, it);
+	int ended = !got && rr->done;
+	pthread_mutex_unlock(&rr->mu);
+	if (taken(rr, got, ended, it))
+		return 1;
+	return rr->read_error ? -1 : 0;
+}
+
+int record_reader_try_take(struct record_reader *rr, struct record_item *it)
+{
+	pthread_mutex_lock(&rr->mu);
+	int got = take_locked(rr, it);
+	int ended = !got && rr->done;
+	pthread_mutex_unlock(&rr->mu);
+	if (taken(rr, got, ended, it))
+		return 1;
+	return ended ? -1 : 0;
+}
+
+int record_reader_stop(struct record_reader *rr)
+{
+	if (!rr)
+		return 0;
+	if (rr->have_thread) {
+		pthread_mutex_lock(&rr->mu);
+		rr->stop = 1;
+		pthread_cond_broadcast(&rr->room);
+		if (rr->reading)
+			pthread_cancel(rr->tid); /* blocked on input that is no longer wanted */
+		pthread_mutex_unlock(&rr->mu);
+		pthread_join(rr->tid, NULL);
+	}
+	int read_error = rr->read_error;
+	if (read_error && !rr->said_error)
+		error("reading records: %s", strerror(rr->err)); /* before the records it ended were all taken */
+	for (size_t i = 0; i < rr->n; i++)
+		item_free(&rr->v[(rr->head + i) % rr->cap]);
+	pthread_mutex_destroy(&rr->mu);
+	pthread_cond_destroy(&rr->room);
+	pthread_cond_destroy(&rr->ready);
+	free(rr->v);
+	free(rr);
+	return read_error;
+}
+
+void record_item_free(struct record_item *it) { item_free(it); }
+
 int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
 {
-	struct rec_queue q = { .lr = lr };
-	pthread_t t;
-	pthread_mutex_init(&q.mu, NULL);
-	pthread_cond_init(&q.cv, NULL);
-	if (pthread_create(&t, NULL, producer, &q) != 0) {
-		pthread_mutex_destroy(&q.mu);
-		pthread_cond_destroy(&q.cv);
+	struct record_reader_opts o = { .max_items = 1024 };
+	struct record_reader *rr = record_reader_start(lr, &o);
+	if (!rr)
 		return records_each(lr, fn, ctx);
+	struct record_item it;
+	int rc = 0, r;
+	while (!rc && (r = record_reader_take(rr, &it)) == 1) {
+		/* a callback may ask for the bad line's id, as records_each's can */
+		if (it.why[0])
+			bad_line_id = jv_copy(it.id);
+		rc = deliver(fn, ctx, it.lineno, it.rec, it.why, 0);
+		it.rec = jv_invalid();
+		record_item_free(&it);
 	}
-	int rc = 0;
-	for (int end = 0; !end && !rc;) {
-		pthread_mutex_lock(&q.mu);
-		while (!q.count)
-			pthread_cond_wait(&q.cv, &q.mu);
-		struct rec_chunk *b = q.slot[q.head];
-		q.head = (q.head + 1) % QUEUE;
-		q.count--;
-		pthread_cond_broadcast(&q.cv);
-		pthread_mutex_unlock(&q.mu);
-		for (int i = 0; i < b->n && !rc; i++) {
-			rc = deliver(fn, ctx, b->lineno[i], b->v[i], b->why[i] ? b->why[i] : "");
-			b->v[i] = jv_invalid();
-		}
-		end = b->end;
-		if (!rc && end == -1)
-			rc = error("reading records: %s", strerror(b->err));
-		batch_free(b);
-	}
-	/* stop the reader and drop whatever it had ready */
-	pthread_mutex_lock(&q.mu);
-	q.stop = 1;
-	pthread_cond_broadcast(&q.cv);
-	pthread_mutex_unlock(&q.mu);
-	pthread_join(t, NULL);
-	for (int i = 0; i < q.count; i++)
-		batch_free(q.slot[(q.head + i) % QUEUE]);
-	pthread_mutex_destroy(&q.mu);
-	pthread_cond_destroy(&q.cv);
+	if (!rc && r == -1)
+		rc = -1;
+	record_reader_stop(rr);
 	return rc;
 }
 

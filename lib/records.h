@@ -35,14 +35,57 @@ void lr_release(struct line_reader *lr);
  * (the reader's cap; such a line is skipped and the next read as usual).
  * Return nonzero to stop the loop. */
 typedef int (*record_fn)(void *ctx, long lineno, jv rec, const char *why);
-/* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
 /* Inside a callback for a bad line: that line's "id" when it could be
  * read all the same (a record that is not UTF-8), else null. */
 jv records_bad_line_id(void);
+/* Returns 0 at EOF, the callback's nonzero value, or -1 on a read error. */
 int records_each(struct line_reader *lr, record_fn fn, void *ctx);
-/* The same, with reading and parsing done on a helper thread while the
- * callback runs: for bulk loads where the callback is slow too. */
+/* The same, with reading and parsing done on a thread of its own (a
+ * record_reader) while the callback runs: for bulk loads where the callback
+ * is slow too. */
 int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx);
+
+/* A record_reader reads and parses records ahead on a thread of its own,
+ * so a slow producer never stalls the taker (and a slow taker holds only
+ * so much). Items are taken in input order, blocking or not. */
+struct record_item {
+	long lineno;
+	jv rec;              /* jv_invalid() for a bad line */
+	jv id;               /* a bad line's id, when known, else null */
+	int reported;        /* the line's problem is on stderr already */
+	size_t bytes;        /* its weight against max_bytes */
+	char why[512];       /* a bad line's problem */
+};
+struct record_reader_opts {
+	size_t max_items;    /* read ahead at most this many (0: 1024) */
+	size_t max_bytes;    /* and this much by weigh() (0: no limit) */
+	size_t (*weigh)(jv rec);
+	/* Runs on the reader's thread for each good record: rec (consumed)
+	 * becomes *out, or it fails with why and the record's *id: such an
+	 * item is a bad line the taker has to report. */
+	int (*shape)(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap);
+	/* Called on the reader's thread after each item and at the end: for a
+	 * taker that sleeps in something other than record_reader_take. */
+	void (*wake)(void *ctx);
+	void *ctx;
+};
+struct record_reader;
+/* Start reading lr (which must outlive the reader). NULL when no thread
+ * can be made. */
+struct record_reader *record_reader_start(struct line_reader *lr, const struct record_reader_opts *o);
+/* The next item, waiting for it: 1; 0 at the end of the input; -1 after a
+ * read error. A bad line the record loop found is said on stderr as it
+ * is taken (it->reported), and a read error once. */
+int record_reader_take(struct record_reader *rr, struct record_item *it);
+/* The same without waiting: 1 with an item, 0 when none is ready yet, -1
+ * when none will come (the end of the input or a read error). */
+int record_reader_try_take(struct record_reader *rr, struct record_item *it);
+/* Free an item's values (rec, if not taken over, and id). */
+void record_item_free(struct record_item *it);
+/* Stop reading (a read blocked on the input is given up), drop what was
+ * read ahead, free rr. Returns 1 when the input ended in a read error
+ * (said now if no take has said it). */
+int record_reader_stop(struct record_reader *rr);
 /* Is this line a JSON object whose "type" is one of DESIGN.md's record types? */
 int looks_like_record(const char *line, size_t len);
 #endif

@@ -279,11 +279,8 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 {
 	const struct cli_opts *o = s->opts;
 	memset(st, 0, sizeof *st);
-	char request_id[256] = "";
-	if (jv_get_kind(a->id) == JV_KIND_STRING)
-		snprintf(request_id, sizeof request_id, "%s", jv_string_value(a->id));
-	else if (jv_get_kind(a->id) == JV_KIND_NUMBER)
-		snprintf(request_id, sizeof request_id, "%.17g", jv_number_value(a->id));
+	char request_id[256];
+	jx_id_text(a->id, request_id, sizeof request_id);
 	struct histlog_start hs = {
 		.db_flag = o->db, .no_log = o->no_log, .cont = o->cont,
 		.conversation = a->conversation ? a->conversation : o->conversation,

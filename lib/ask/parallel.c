@@ -4,28 +4,19 @@
 #include "clock.h"
 #include "diag.h"
 #include "fdio.h"
-#include "jqprog.h"
+#include "ask/promptmap.h"
+#include "promptrec.h"
 #include "jsonx.h"
 #include "progress.h"
 #include "response.h"
 #include "sig.h"
-#include "textcheck.h"
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* ---- the reader thread: records in, through a small bounded queue ---- */
-
-struct item {
-	long lineno;
-	jv rec;              /* jv_invalid() for a bad line */
-	jv id;               /* a bad line's id, when known */
-	size_t bytes;        /* what the record holds, roughly */
-	char why[512];
-};
+/* ---- the records, read ahead on the reader's thread ---- */
 
 /* Records read ahead are held to this many bytes as well as to a count, so
  * a run of 60 MB records cannot fill memory before they are sent. */
@@ -51,84 +42,6 @@ static size_t record_bytes(jv rec)
 	return n;
 }
 
-struct queue {
-	pthread_mutex_t mu;
-	pthread_cond_t room;
-	struct item *v;
-	size_t cap, head, n;
-	size_t bytes;        /* held by the items waiting */
-	int done, read_error, stop;
-	struct promptmap *map;   /* --prompt-jq: records into prompts, on this thread */
-	CURLM *wake;         /* woken when an item arrives or the input ends */
-	struct line_reader *lr;
-};
-
-static int enqueue(void *ctx, long lineno, jv rec, const char *why)
-{
-	struct queue *q = ctx;
-	size_t bytes = jv_is_valid(rec) ? record_bytes(rec) : 0;
-	pthread_mutex_lock(&q->mu);
-	while ((q->n == q->cap || (q->n && q->bytes + bytes > READ_AHEAD_BYTES)) && !q->stop)
-		pthread_cond_wait(&q->room, &q->mu);
-	if (q->stop) {
-		pthread_mutex_unlock(&q->mu);
-		jv_free(rec);
-		return 1;
-	}
-	struct item *it = &q->v[(q->head + q->n) % q->cap];
-	it->lineno = lineno;
-	it->id = why && *why ? records_bad_line_id() : jv_null();
-	snprintf(it->why, sizeof it->why, "%s", why ? why : "");
-	if (q->map && jv_is_valid(rec)) {
-		/* the jq programs run here, off the main thread, one record at a time */
-		jv prompt;
-		if (promptmap_apply(q->map, rec, &prompt, &it->id, it->why, sizeof it->why) < 0)
-			rec = jv_invalid();
-		else {
-			rec = prompt;
-			jv_free(it->id);
-			it->id = jv_null();
-		}
-	}
-	it->rec = rec;
-	it->bytes = bytes;
-	q->bytes += bytes;
-	q->n++;
-	pthread_mutex_unlock(&q->mu);
-	curl_multi_wakeup(q->wake);
-	return 0;
-}
-
-static void *reader(void *arg)
-{
-	struct queue *q = arg;
-	int r = records_each(q->lr, enqueue, q);
-	jx_forget_keys();
-	pthread_mutex_lock(&q->mu);
-	q->done = 1;
-	q->read_error = r == -1;
-	pthread_mutex_unlock(&q->mu);
-	curl_multi_wakeup(q->wake);
-	return NULL;
-}
-
-/* 1 with an item, 0 when none is waiting; *ended when none will come. */
-static int dequeue(struct queue *q, struct item *out, int *ended)
-{
-	pthread_mutex_lock(&q->mu);
-	int got = q->n > 0;
-	if (got) {
-		*out = q->v[q->head];
-		q->head = (q->head + 1) % q->cap;
-		q->n--;
-		q->bytes -= out->bytes;
-		pthread_cond_signal(&q->room);
-	}
-	*ended = !got && q->done;
-	pthread_mutex_unlock(&q->mu);
-	return got;
-}
-
 /* ---- slots: one record's exchange, in one of a fixed set of slots ---- */
 
 enum job_state { FREE, WAITING, RUNNING };
@@ -144,8 +57,8 @@ struct slot {
 	CURL *h;
 	long not_before;           /* now_ms() time of the next attempt */
 	int limited;               /* waiting for the shared rate limit */
-	struct attachments atts;
-	jv rec, text, system, conv, id;
+	jv rec;
+	struct prompt_rec p;
 };
 
 struct held {                      /* ordered output waiting for its turn */
@@ -169,6 +82,10 @@ struct engine {
 	long unsent;
 	long started_ms;
 	struct progress line;      /* done, failed, running on a terminal */
+	struct record_reader *rr;
+	int ended;                 /* the reader has no more records */
+	struct promptmap map;      /* --prompt-jq: records into prompts, on the reader's thread */
+	int mapped;
 };
 
 static struct buf *hold_for(struct engine *e, long seq)
@@ -239,27 +156,24 @@ static void answer_unsent(struct engine *e, long seq, jv id)
 	answer_error(e, seq, id, &ce);
 }
 
-/* A record answered without a request: an error record of our own. */
-static void fail_now(struct engine *e, long seq, jv id, long lineno, const char *why)
+/* A record answered without a request: an error record of our own, and
+ * its line on stderr unless say is 0 (the record loop has said it). */
+static void refuse_record(struct engine *e, long seq, jv id, long lineno, enum err_code code, const char *why, int say)
 {
 	struct chat_error ce = { 0 };
 	char msg[400];
 	snprintf(msg, sizeof msg, "line %ld: %s", lineno, why);
-	err_set(&ce, ERR_BAD_INPUT, 0, "%s", msg);
-	if (!e->s->opts->quiet && !strstr(why, "invalid JSON") && !strstr(why, "a record must") &&
-	    !strstr(why, "a record needs") && strncmp(why, "longer than ", 12) && strncmp(why, "not UTF-8", 9))
-		warn("%s", msg); /* the record loop has already reported lines it could not parse */
+	err_set(&ce, code, 0, "%s", msg);
+	if (say && !e->s->opts->quiet)
+		warn("%s", msg);
 	answer_error(e, seq, id, &ce);
 }
 
 static void slot_clear(struct slot *j)
 {
-	attachments_free(&j->atts);
+	prompt_record_free(&j->p);
 	jv_free(j->rec);
-	jv_free(j->text);
-	jv_free(j->system);
-	jv_free(j->conv);
-	jv_free(j->id);
+	j->rec = jv_invalid();
 	j->state = FREE;
 	j->h = NULL;
 	j->in_exchange = 0;
@@ -270,13 +184,7 @@ static void slot_clear(struct slot *j)
 static int answered(struct engine *e, jv id)
 {
 	char ref[256];
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		snprintf(ref, sizeof ref, "%s", jv_string_value(id));
-	else if (jv_get_kind(id) == JV_KIND_NUMBER)
-		snprintf(ref, sizeof ref, "%.17g", jv_number_value(id));
-	else
-		return 0;
-	if (!e->skip_open)
+	if (jx_id_text(id, ref, sizeof ref) < 0 || !e->skip_open)
 		return 0;
 	sqlite3_stmt *st = store_prepare(&e->skip_db,
 		"SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete' LIMIT 1");
@@ -325,99 +233,70 @@ static void begin_exchange(struct engine *e, struct slot *j)
 	j->not_before = 0;
 }
 
-/* Take a record into a free slot. */
-static void start_slot(struct engine *e, struct slot *j, struct item *it)
+/* The record's model, else the one its conversation was using, else the
+ * default, into the main session: session_model's status, with why. */
+static int use_model(struct engine *e, struct slot *j, char *why, size_t cap)
 {
-	long seq = e->next_seq++;
-	jv rec = it->rec;
-	if (!jv_is_valid(rec)) {
-		jv_free(rec);
-		fail_now(e, seq, it->id, it->lineno, it->why);
-		jv_free(it->id);
-		return;
-	}
-	if (e->trip.code) {
-		jv id = jx_get(rec, "id");
-		answer_unsent(e, seq, jv_get_kind(id) == JV_KIND_INVALID ? jv_null() : id);
-		jv_free(id);
-		jv_free(rec);
-		jv_free(it->id);
-		return;
-	}
-	jv_free(it->id);
-	memset(&j->a, 0, sizeof j->a);
-	j->seq = seq;
-	j->rec = rec;
-	j->id = jx_get(rec, "id");
-	j->text = jx_get(rec, "text");
-	j->system = jx_get(rec, "system");
-	j->conv = jx_get(rec, "conversation");
-	attachments_init(&j->atts);
-	char type[32] = "", model[256] = "", bad[256] = "";
-	jx_str(rec, "type", type, sizeof type);
-	jv list = jx_get(rec, "attachments");
-	int na = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
-	for (int i = 0; i < na && !bad[0]; i++) {
-		jv one = jv_array_get(jv_copy(list), i);
-		attachments_add(&j->atts, one, bad, sizeof bad);
-		jv_free(one);
-	}
-	if (jv_is_valid(list) && jv_get_kind(list) != JV_KIND_ARRAY && jv_get_kind(list) != JV_KIND_NULL)
-		snprintf(bad, sizeof bad, "\"attachments\" must be a list");
-	jv_free(list);
-	if (strcmp(type, "prompt"))
-		snprintf(bad, sizeof bad, "a %s record is not a prompt", type);
-	else if (!bad[0] && (jv_get_kind(j->text) != JV_KIND_STRING || !jv_string_length_bytes(jv_copy(j->text))))
-		snprintf(bad, sizeof bad, "a prompt record needs a non-empty \"text\"");
-	else if (!bad[0])
-		prompt_record_check(rec, bad, sizeof bad); /* a NUL would cut the text short */
-	if (!bad[0] && e->bo->skip_done && answered(e, j->id)) {
-		e->skipped++;
-		output_done(e, seq);
-		slot_clear(j);
-		return;
-	}
-	int st = 0;
-	if (!bad[0]) {
-		jx_str(rec, "model", model, sizeof model);
-		char conv_model[256];
-		const char *kept = model[0] ? NULL : ask_conversation_model(e->s,
-			jv_get_kind(j->conv) == JV_KIND_STRING ? jv_string_value(j->conv) : NULL, conv_model, sizeof conv_model);
-		st = session_model(e->s, model[0] ? model : kept);
-		if (st)
-			snprintf(bad, sizeof bad, "cannot use model %s", model[0] ? model : e->s->model_name);
-	}
-	if (bad[0]) {
-		struct chat_error ce = { 0 };
-		char msg[400];
-		snprintf(msg, sizeof msg, "line %ld: %s", it->lineno, bad);
-		err_set(&ce, st == EXIT_NOPERM ? ERR_AUTH : ERR_BAD_INPUT, 0, "%s", msg);
-		if (!e->s->opts->quiet && !st)
-			warn("%s", msg);
-		answer_error(e, seq, j->id, &ce);
-		slot_clear(j);
-		return;
-	}
+	const char *model = j->p.model;
+	char conv_model[256];
+	const char *kept = model[0] ? NULL
+		: ask_conversation_model(e->s, prompt_rec_str(j->p.conversation), conv_model, sizeof conv_model);
+	int st = session_model(e->s, model[0] ? model : kept);
+	if (st)
+		snprintf(why, cap, "cannot use model %s", model[0] ? model : e->s->model_name);
+	return st;
+}
+
+/* Ask the slot's record with the model chosen. */
+static void begin_ask(struct engine *e, struct slot *j)
+{
 	session_copy_model(&j->s, e->s);
-	j->a = (struct ask){ .prompt = jv_string_value(j->text), .id = j->id, .mode = ASK_JSON | ASK_RECORD,
-			     .atts = &j->atts, .hold = hold_for(e, seq),
-			     .system = jv_get_kind(j->system) == JV_KIND_STRING ? jv_string_value(j->system) : NULL,
-			     .conversation = jv_get_kind(j->conv) == JV_KIND_STRING ? jv_string_value(j->conv) : NULL };
-	st = ask_begin(&j->s, &j->a, &j->st);
+	j->a = (struct ask){ .prompt = jv_string_value(j->p.text), .id = j->p.id, .mode = ASK_JSON | ASK_RECORD,
+			     .atts = &j->p.atts, .hold = hold_for(e, j->seq),
+			     .system = prompt_rec_str(j->p.system), .conversation = prompt_rec_str(j->p.conversation) };
+	int st = ask_begin(&j->s, &j->a, &j->st);
 	if (st) {
 		/* refused before the request; its error record is written */
 		if (st == EXIT_CANTCREAT && !e->fatal)
 			e->fatal = st;
 		e->failed++;
-		output_done(e, seq);
+		output_done(e, j->seq);
 		slot_clear(j);
-		return;
-	}
-	if (!j->st.go) {
+	} else if (!j->st.go)
 		finish_slot(e, j);
+	else
+		begin_exchange(e, j);
+}
+
+/* Take a record into a free slot: refused, skipped, or asked. */
+static void start_slot(struct engine *e, struct slot *j, struct record_item *it)
+{
+	long seq = e->next_seq++, lineno = it->lineno;
+	if (!jv_is_valid(it->rec)) {
+		refuse_record(e, seq, it->id, lineno, ERR_BAD_INPUT, it->why, !it->reported);
+		record_item_free(it);
 		return;
 	}
-	begin_exchange(e, j);
+	j->seq = seq;
+	j->rec = it->rec;
+	it->rec = jv_invalid();
+	record_item_free(it);
+	char bad[256];
+	int parsed = prompt_record_parse(j->rec, &j->p, bad, sizeof bad) == 0;
+	if (e->trip.code)
+		answer_unsent(e, seq, jv_is_valid(j->p.id) ? j->p.id : jv_null());
+	else if (parsed && e->bo->skip_done && answered(e, j->p.id)) {
+		e->skipped++;
+		output_done(e, seq);
+	} else {
+		int st = parsed ? use_model(e, j, bad, sizeof bad) : 0;
+		if (!bad[0]) {
+			begin_ask(e, j);
+			return;
+		}
+		refuse_record(e, seq, j->p.id, lineno, st == EXIT_NOPERM ? ERR_AUTH : ERR_BAD_INPUT, bad, !st);
+	}
+	slot_clear(j);
 }
 
 /* A transfer ended: retry later, try again differently, or finish. */
@@ -472,179 +351,233 @@ static void progress(struct engine *e, int last)
 		      e->running, mins > 0 ? e->done / mins : 0.0, waiting, skipped);
 }
 
-int parallel_run(struct session *s, struct line_reader *lr, const struct parallel_opts *bo)
+/* ---- the engine ---- */
+
+static int map_record(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap)
+{
+	struct engine *e = ctx;
+	return promptmap_apply(&e->map, rec, out, id, why, cap);
+}
+
+static void wake_engine(void *ctx)
+{
+	struct engine *e = ctx;
+	curl_multi_wakeup(e->multi);
+}
+
+static void engine_free(struct engine *e)
+{
+	if (e->mapped)
+		promptmap_free(&e->map);
+	for (long i = 0; e->held && i < e->window; i++)
+		buf_free(&e->held[i].out);
+	free(e->held);
+	free(e->slots);
+	curl_multi_cleanup(e->multi);
+	if (e->skip_open)
+		store_close(&e->skip_db);
+}
+
+/* The multi handle, the slots (each with its own history handle; the
+ * config and table are shared), the ordered window, the jq programs and
+ * the --skip-done history. 0, or an exit status after a message. */
+static int engine_open(struct engine *e, struct session *s, const struct parallel_opts *bo)
 {
 	http_global_init();
-	struct engine e = { .s = s, .bo = bo, .nslots = bo->parallel > 0 ? bo->parallel : 1 };
-	e.window = 4L * e.nslots;
-	e.multi = curl_multi_init();
-	e.slots = calloc((size_t)e.nslots, sizeof *e.slots);
-	e.held = bo->ordered ? calloc((size_t)e.window, sizeof *e.held) : NULL;
-	struct queue q = { .cap = (size_t)e.nslots * 2 + 2, .wake = e.multi, .lr = lr };
-	struct promptmap map;
+	*e = (struct engine){ .s = s, .bo = bo, .nslots = bo->parallel > 0 ? bo->parallel : 1 };
+	e->window = 4L * e->nslots;
+	e->multi = curl_multi_init();
+	e->slots = calloc((size_t)e->nslots, sizeof *e->slots);
+	e->held = bo->ordered ? calloc((size_t)e->window, sizeof *e->held) : NULL;
 	if (s->opts->prompt_jq) {
 		char why[600];
-		int r = promptmap_init(&map, s->opts->prompt_jq, s->opts->system_jq, s->opts->id_jq, s->opts->vars,
+		int r = promptmap_init(&e->map, s->opts->prompt_jq, s->opts->system_jq, s->opts->id_jq, s->opts->vars,
 				       why, sizeof why);
 		if (r) {
 			error("%s", why);
-			curl_multi_cleanup(e.multi);
-			free(e.slots);
-			free(e.held);
+			engine_free(e);
 			return r;
 		}
-		q.map = &map;
-		lr->any_json = 1;
+		e->mapped = 1;
 	}
-	q.v = calloc(q.cap, sizeof *q.v);
-	if (!e.multi || !e.slots || (bo->ordered && !e.held) || !q.v) {
+	if (!e->multi || !e->slots || (bo->ordered && !e->held)) {
 		error("out of memory");
-		curl_multi_cleanup(e.multi);
-		free(e.slots);
-		free(e.held);
-		free(q.v);
+		engine_free(e);
 		return EXIT_SOFTWARE;
 	}
-	for (long i = 0; bo->ordered && i < e.window; i++)
-		buf_init(&e.held[i].out, 256u << 20);
-	/* every slot keeps its own history handle; the config and table are shared */
-	for (int i = 0; i < e.nslots; i++) {
-		e.slots[i].s = *s;
-		memset(&e.slots[i].s.hist, 0, sizeof e.slots[i].s.hist);
-		e.slots[i].rec = e.slots[i].text = e.slots[i].system = e.slots[i].conv = e.slots[i].id = jv_null();
+	for (long i = 0; bo->ordered && i < e->window; i++)
+		buf_init(&e->held[i].out, 256u << 20);
+	for (int i = 0; i < e->nslots; i++) {
+		e->slots[i].s = *s;
+		memset(&e->slots[i].s.hist, 0, sizeof e->slots[i].s.hist);
+		e->slots[i].rec = jv_null();
 	}
 	if (bo->skip_done) {
 		char path[4096];
-		if (path_history(s->opts->db, path, sizeof path) == 0 && store_open(&e.skip_db, path, STORE_READ) == 0)
-			e.skip_open = 1;
+		if (path_history(s->opts->db, path, sizeof path) == 0 && store_open(&e->skip_db, path, STORE_READ) == 0)
+			e->skip_open = 1;
 	}
-	pthread_mutex_init(&q.mu, NULL);
-	pthread_cond_init(&q.room, NULL);
-	pthread_t tid;
-	int have_reader = pthread_create(&tid, NULL, reader, &q) == 0;
-	if (!have_reader)
-		q.done = 1;
-	e.started_ms = now_ms();
-	progress_start_line(&e.line, bo->progress, 250);
-	int ended = 0;
-	while (!e.fatal && !sig_caught) {
-		/* new records into free slots, while the ordered window allows */
-		for (int i = 0; i < e.nslots && !ended; i++) {
-			if (e.slots[i].state != FREE || (bo->ordered && e.next_seq - e.next_out >= e.window))
-				continue;
-			struct item it;
-			if (!dequeue(&q, &it, &ended))
-				break;
-			start_slot(&e, &e.slots[i], &it);
-			i--; /* the slot may be free again at once */
-		}
-		if (!ended) {
-			pthread_mutex_lock(&q.mu);
-			ended = q.done && !q.n;
-			pthread_mutex_unlock(&q.mu);
-		}
-		/* attempts whose wait is over; how long until the next one */
-		long now = now_ms(), timeout = 500;
-		int busy = 0;
-		for (int i = 0; i < e.nslots; i++) {
-			struct slot *j = &e.slots[i];
-			if (j->state == FREE)
-				continue;
-			busy = 1;
-			if (j->state == WAITING && j->not_before <= now) {
-				/* the machine's shared limits, exactly as a single call takes them */
-				long w = exchange_wait(&j->x);
-				j->limited = w > 0;
-				if (w > 0)
-					j->not_before = now + w;
-				else if (w < 0)
-					finish_slot(&e, j); /* a pause past --wait-limit, or --timeout */
-				else
-					launch(&e, j);
-			}
-			if (j->state == WAITING && j->not_before - now < timeout)
-				timeout = j->not_before - now;
-		}
-		if (!busy && ended)
+	e->started_ms = now_ms();
+	progress_start_line(&e->line, e->bo->progress, 250);
+	return 0;
+}
+
+/* Records come in on the reader's thread, a few ahead of the slots, and
+ * wake the multi handle as they arrive. 0, or an exit status. */
+static int reader_start(struct engine *e, struct line_reader *lr)
+{
+	struct record_reader_opts o = { .max_items = (size_t)e->nslots * 2 + 2, .max_bytes = READ_AHEAD_BYTES,
+					.weigh = record_bytes, .wake = wake_engine, .ctx = e };
+	if (e->mapped) {
+		o.shape = map_record; /* the jq programs run there, one record at a time */
+		lr->any_json = 1;
+	}
+	if (!(e->rr = record_reader_start(lr, &o))) {
+		error("out of memory");
+		return EXIT_SOFTWARE;
+	}
+	return 0;
+}
+
+/* Stop reading: 1 when the input ended in a read error. */
+static int reader_stop(struct engine *e)
+{
+	int read_error = record_reader_stop(e->rr);
+	e->rr = NULL;
+	return read_error;
+}
+
+/* New records into free slots, while the ordered window allows. */
+static void fill_slots(struct engine *e)
+{
+	for (int i = 0; i < e->nslots && !e->ended; i++) {
+		if (e->slots[i].state != FREE || (e->bo->ordered && e->next_seq - e->next_out >= e->window))
+			continue;
+		struct record_item it;
+		int r = record_reader_try_take(e->rr, &it);
+		e->ended = r < 0;
+		if (r != 1)
 			break;
-		int still;
-		curl_multi_perform(e.multi, &still);
-		CURLMsg *m;
-		int left, finished = 0;
-		while ((m = curl_multi_info_read(e.multi, &left))) {
-			finished = 1;
-			if (m->msg != CURLMSG_DONE)
-				continue;
-			CURL *h = m->easy_handle;
-			CURLcode code = m->data.result;
-			for (int i = 0; i < e.nslots; i++)
-				if (e.slots[i].state == RUNNING && e.slots[i].h == h) {
-					transfer_done(&e, &e.slots[i], code);
-					break;
-				}
-		}
-		progress(&e, 0);
-		/* a finished transfer frees a slot: fill it now rather than after a wait */
-		if (!e.fatal && !sig_caught && !finished)
-			curl_multi_poll(e.multi, NULL, 0, (int)(timeout > 0 ? timeout : 0), NULL);
+		start_slot(e, &e->slots[i], &it);
+		i--; /* the slot may be free again at once */
 	}
-	/* stopped early: what is in flight is saved as interrupted */
-	for (int i = 0; i < e.nslots; i++) {
-		struct slot *j = &e.slots[i];
+}
+
+/* Launch the attempts whose wait is over. Returns whether any slot is in
+ * use; *timeout: the milliseconds until the next attempt is due. */
+static int launch_due(struct engine *e, long *timeout)
+{
+	long now = now_ms();
+	int busy = 0;
+	*timeout = 500;
+	for (int i = 0; i < e->nslots; i++) {
+		struct slot *j = &e->slots[i];
+		if (j->state == FREE)
+			continue;
+		busy = 1;
+		if (j->state == WAITING && j->not_before <= now) {
+			/* the machine's shared limits, exactly as a single call takes them */
+			long w = exchange_wait(&j->x);
+			j->limited = w > 0;
+			if (w > 0)
+				j->not_before = now + w;
+			else if (w < 0)
+				finish_slot(e, j); /* a pause past --wait-limit, or --timeout */
+			else
+				launch(e, j);
+		}
+		if (j->state == WAITING && j->not_before - now < *timeout)
+			*timeout = j->not_before - now;
+	}
+	if (*timeout < 0)
+		*timeout = 0;
+	return busy;
+}
+
+/* Move the transfers along; hand each one that ended to its slot. Returns
+ * whether any did. */
+static int reap_transfers(struct engine *e)
+{
+	int still, left, finished = 0;
+	curl_multi_perform(e->multi, &still);
+	CURLMsg *m;
+	while ((m = curl_multi_info_read(e->multi, &left))) {
+		finished = 1;
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		for (int i = 0; i < e->nslots; i++)
+			if (e->slots[i].state == RUNNING && e->slots[i].h == m->easy_handle) {
+				transfer_done(e, &e->slots[i], m->data.result);
+				break;
+			}
+	}
+	return finished;
+}
+
+/* Stopped early: what is in flight is saved as interrupted. */
+static void save_in_flight(struct engine *e)
+{
+	for (int i = 0; i < e->nslots; i++) {
+		struct slot *j = &e->slots[i];
 		if (j->state == RUNNING) {
-			curl_multi_remove_handle(e.multi, j->h);
+			curl_multi_remove_handle(e->multi, j->h);
 			exchange_attempt_done(&j->x, CURLE_ABORTED_BY_CALLBACK);
-			if (!j->st.reply.err.code)
-				err_set(&j->st.reply.err, ERR_INTERRUPTED, 0, "interrupted");
 		}
 		if (j->state != FREE) {
 			if (!j->st.reply.err.code)
 				err_set(&j->st.reply.err, ERR_INTERRUPTED, 0, "interrupted");
-			finish_slot(&e, j);
+			finish_slot(e, j);
 		}
-		histlog_close(&j->s.hist);
-		explicit_bzero(j->s.key, sizeof j->s.key);
 	}
-	release(&e);
-	progress(&e, 1);
-	pthread_mutex_lock(&q.mu);
-	q.stop = 1;
-	pthread_cond_broadcast(&q.room);
-	int reading = !q.done;
-	pthread_mutex_unlock(&q.mu);
-	if (have_reader) {
-		if (reading)
-			pthread_cancel(tid); /* blocked on input that is no longer wanted */
-		pthread_join(tid, NULL);
+	release(e);
+	progress(e, 1);
+}
+
+/* Let everything go; the run's exit status. */
+static int engine_close(struct engine *e, int read_error)
+{
+	for (int i = 0; i < e->nslots; i++) {
+		histlog_close(&e->slots[i].s.hist);
+		explicit_bzero(e->slots[i].s.key, sizeof e->slots[i].s.key);
 	}
-	int read_error = q.read_error;
-	for (size_t i = 0; i < q.n; i++) {
-		jv_free(q.v[(q.head + i) % q.cap].rec);
-		jv_free(q.v[(q.head + i) % q.cap].id);
-	}
-	if (q.map)
-		promptmap_free(q.map);
-	pthread_mutex_destroy(&q.mu);
-	pthread_cond_destroy(&q.room);
-	free(q.v);
-	for (long i = 0; bo->ordered && i < e.window; i++)
-		buf_free(&e.held[i].out);
-	free(e.held);
-	free(e.slots);
-	curl_multi_cleanup(e.multi);
-	if (e.skip_open)
-		store_close(&e.skip_db);
-	if (e.skipped && !s->opts->quiet && (verbose || bo->progress))
-		warn("skipped %ld already answered", e.skipped);
-	if (e.unsent && !s->opts->quiet)
-		warn("%ld record%s not sent, each answered with that error", e.unsent, e.unsent == 1 ? "" : "s");
-	if (e.fatal)
-		return e.fatal < 0 ? EXIT_CANTCREAT : e.fatal;
+	engine_free(e);
+	if (e->skipped && !e->s->opts->quiet && (verbose || e->bo->progress))
+		warn("skipped %ld already answered", e->skipped);
+	if (e->unsent && !e->s->opts->quiet)
+		warn("%ld record%s not sent, each answered with that error", e->unsent, e->unsent == 1 ? "" : "s");
+	if (e->fatal)
+		return e->fatal < 0 ? EXIT_CANTCREAT : e->fatal;
 	if (sig_caught)
 		return 128 + sig_caught;
 	if (read_error)
 		return EXIT_DATAERR;
-	if (e.trip.code)
-		return err_exit_status(e.trip.code);
-	return e.failed ? EXIT_PARTIAL : 0;
+	if (e->trip.code)
+		return err_exit_status(e->trip.code);
+	return e->failed ? EXIT_PARTIAL : 0;
+}
+
+int parallel_run(struct session *s, struct line_reader *lr, const struct parallel_opts *bo)
+{
+	struct engine e;
+	int st = engine_open(&e, s, bo);
+	if (st)
+		return st;
+	if ((st = reader_start(&e, lr))) {
+		engine_close(&e, 0);
+		return st;
+	}
+	while (!e.fatal && !sig_caught) {
+		fill_slots(&e);
+		long timeout;
+		if (!launch_due(&e, &timeout) && e.ended)
+			break;
+		int finished = reap_transfers(&e);
+		progress(&e, 0);
+		/* a finished transfer frees a slot: fill it now rather than after a wait */
+		if (!e.fatal && !sig_caught && !finished)
+			curl_multi_poll(e.multi, NULL, 0, (int)timeout, NULL);
+	}
+	save_in_flight(&e);
+	int read_error = reader_stop(&e);
+	return engine_close(&e, read_error);
 }

@@ -1,7 +1,8 @@
 /* parallel: chat-send -r — prompt records in, one response or error record out
  * for each, up to N requests at once on one libcurl multi handle. Records
- * are read on a helper thread so a slow producer never stalls the transfers;
- * results go out whole, as they finish or (ordered) in input order. */
+ * are read ahead on a thread of their own (a record_reader) so a slow
+ * producer never stalls the transfers; results go out whole, as they
+ * finish or (ordered) in input order. */
 #ifndef CHAT_PARALLEL_H
 #define CHAT_PARALLEL_H
 #include "records.h"

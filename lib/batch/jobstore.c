@@ -294,12 +294,7 @@ int jobs_recount(struct store *s, struct jobrow *j)
 
 void jobs_request_id(jv id, char *out, size_t cap)
 {
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		snprintf(out, cap, "%s", jv_string_value(id));
-	else if (jv_get_kind(id) == JV_KIND_NUMBER)
-		snprintf(out, cap, "%.17g", jv_number_value(id));
-	else if (cap)
-		out[0] = 0;
+	jx_id_text(id, out, cap);
 }
 
 int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom_id, jv rec)

@@ -14,10 +14,10 @@
 #include "history/histlog.h"
 #include "fdio.h"
 #include "jsonx.h"
+#include "promptrec.h"
 #include "response.h"
 #include "sha256.h"
 #include "sig.h"
-#include "textcheck.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,86 +230,41 @@ static void frame(struct sub *u, struct builder *b)
 	b->api->line(&u->line, cid, buf_str(&u->body), u->body.len);
 }
 
-static int one(void *ctx, long lineno, jv rec, const char *why)
+/* Can the record's model (the default for "") be used? 0, or -1 with
+ * why and the error code. The last answer is kept: records mostly share
+ * one model. */
+static int check_model(struct sub *u, const char *model, enum err_code *code, char *why, size_t cap)
 {
-	struct sub *u = ctx;
-	struct jobrun *r = u->r;
-	struct session *s = r->s;
-	if (sig_caught || u->stop) {
-		jv_free(rec);
-		return 1;
+	struct session *s = u->r->s;
+	if (!u->model_ok || strcmp(model, u->model_asked)) {
+		snprintf(u->model_asked, sizeof u->model_asked, "%s", model);
+		int st = session_model(s, model[0] ? model : NULL);
+		u->model_ok = !st;
+		if (st == EXIT_NOPERM)
+			*code = ERR_AUTH;
 	}
-	if (!jv_is_valid(rec)) {
-		refuse(u, jv_invalid(), lineno, ERR_BAD_INPUT, why, 0); /* the record loop said why */
-		return 0;
+	if (!u->model_ok) {
+		snprintf(why, cap, "cannot use model %s", model[0] ? model : s->model_name);
+		return -1;
 	}
-	char type[32] = "", model[256] = "", bad[320] = "";
-	jv id = jx_get(rec, "id"), text = jx_get(rec, "text"), list = jx_get(rec, "attachments");
-	struct attachments atts;
-	attachments_init(&atts);
-	jx_str(rec, "type", type, sizeof type);
-	int na = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
-	for (int i = 0; i < na && !bad[0]; i++) {
-		jv a = jv_array_get(jv_copy(list), i);
-		attachments_add(&atts, a, bad, sizeof bad);
-		jv_free(a);
-	}
-	if (jv_is_valid(list) && jv_get_kind(list) != JV_KIND_ARRAY && jv_get_kind(list) != JV_KIND_NULL)
-		snprintf(bad, sizeof bad, "\"attachments\" must be a list");
-	if (strcmp(type, "prompt"))
-		snprintf(bad, sizeof bad, "a %s record is not a prompt", type);
-	else if (!bad[0] && (jv_get_kind(text) != JV_KIND_STRING || !jv_string_length_bytes(jv_copy(text))))
-		snprintf(bad, sizeof bad, "a prompt record needs a non-empty \"text\"");
-	else if (!bad[0])
-		prompt_record_check(rec, bad, sizeof bad);
-	enum err_code code = ERR_BAD_INPUT;
-	if (!bad[0] && r->only_failed) {
-		char rid[256];
-		jobs_request_id(id, rid, sizeof rid);
-		int f = jobs_only_failed(&r->db, rid);
-		if (f <= 0) {
-			if (f < 0)
-				r->status = EXIT_CANTCREAT, u->stop = 1;
-			u->skipped++;
-			goto out;
-		}
-	}
-	if (!bad[0]) {
-		jx_str(rec, "model", model, sizeof model);
-		if (!u->model_ok || strcmp(model, u->model_asked)) {
-			snprintf(u->model_asked, sizeof u->model_asked, "%s", model);
-			int st = session_model(s, model[0] ? model : NULL);
-			u->model_ok = !st;
-			if (st == EXIT_NOPERM)
-				code = ERR_AUTH;
-		}
-		if (!u->model_ok)
-			snprintf(bad, sizeof bad, "cannot use model %s", model[0] ? model : s->model_name);
-	}
-	const struct jobapi *api = NULL;
-	if (!bad[0] && !(api = jobapi_for(s->prov->name)))
-		snprintf(bad, sizeof bad, "%s has no batch API: only openai, anthropic and gemini models go in batch jobs",
-			 s->model_name);
-	if (!bad[0] && attachments_check(&atts, s->model_name, s->mi, &s->models))
-		snprintf(bad, sizeof bad, "%s cannot take this attachment", s->model_name);
-	if (!bad[0])
-		build_body(u, rec, jv_string_value(text), &atts, bad, sizeof bad);
-	if (bad[0]) {
-		refuse(u, id, lineno, code, bad, 1);
-		goto out;
-	}
-	/* the job: one per provider, and per model where a job takes one */
+	return 0;
+}
+
+/* The builder the request framed in u->line goes to: the job of its
+ * provider (and model, where a job takes one), a new one when that job
+ * is full. NULL when none can be begun (u->stop is set). */
+static struct builder *builder_for(struct sub *u, const struct jobapi *api)
+{
+	struct session *s = u->r->s;
 	const char *jmodel = api->one_model ? s->model : "";
 	struct builder *b = NULL;
 	for (int i = 0; i < u->nb && !b; i++)
 		if (!strcmp(u->b[i].provider, api->name) && !strcmp(u->b[i].model, jmodel))
 			b = &u->b[i];
-	long max_n = jobapi_max_requests(api);
-	long long max_bytes = jobapi_max_bytes(api);
 	long long tail = (long long)strlen(api->tail);
 	if (b) {
 		frame(u, b);
-		if (b->n >= max_n || b->bytes + (long long)u->line.len + tail > max_bytes) {
+		if (b->n >= jobapi_max_requests(api) || b->bytes + (long long)u->line.len + tail > jobapi_max_bytes(api)) {
 			finish(u, b);
 			b = NULL;
 		}
@@ -318,16 +273,17 @@ static int one(void *ctx, long lineno, jv rec, const char *why)
 		finish(u, &u->b[0]);
 	if (!b && !(b = start(u, api, api->name, jmodel))) {
 		u->stop = 1;
-		goto out;
+		return NULL;
 	}
 	frame(u, b);
-	if (b->bytes + (long long)u->line.len + tail > max_bytes) {
-		char msg[160];
-		snprintf(msg, sizeof msg, "the request (%zu bytes) is larger than one %s batch job may be", u->line.len,
-			 api->name);
-		refuse(u, id, lineno, ERR_BAD_INPUT, msg, 1);
-		goto out;
-	}
+	return b;
+}
+
+/* Append the request in u->line, and the record as it will be logged, to
+ * b's job. 0, or -1 when the input or the history cannot be written. */
+static int append_request(struct sub *u, struct builder *b, jv rec, jv id)
+{
+	struct session *s = u->r->s;
 	char cid[64];
 	snprintf(cid, sizeof cid, "%s-%ld", b->job, b->n);
 	/* the record as it will be logged: the system prompt in effect, and the
@@ -345,9 +301,7 @@ static int one(void *ctx, long lineno, jv rec, const char *why)
 	if (wr < 0 || ir < 0) {
 		if (wr < 0)
 			error("cannot write the batch input: %s", strerror(werr));
-		r->status = EXIT_CANTCREAT;
-		u->stop = 1;
-		goto out;
+		return -1;
 	}
 	/* the fingerprint: the records' ids and bodies, not the job's own ids */
 	jv idt = jv_dump_string(jv_copy(id), 0);
@@ -356,11 +310,74 @@ static int one(void *ctx, long lineno, jv rec, const char *why)
 	sha256_update(&b->fp, u->body.p, u->body.len + 1);
 	b->bytes += (long long)u->line.len;
 	b->n++;
+	return 0;
+}
+
+/* --only-failed: is this record's id one to send again? 1 yes, 0 skip it
+ * (u->stop set when the history cannot be read). */
+static int wanted(struct sub *u, jv id)
+{
+	if (!u->r->only_failed)
+		return 1;
+	char rid[256];
+	jobs_request_id(id, rid, sizeof rid);
+	int f = jobs_only_failed(&u->r->db, rid);
+	if (f < 0)
+		u->r->status = EXIT_CANTCREAT, u->stop = 1;
+	if (f <= 0)
+		u->skipped++;
+	return f > 0;
+}
+
+/* One record into its job's input, or its error record out. */
+static int submit_record(void *ctx, long lineno, jv rec, const char *why)
+{
+	struct sub *u = ctx;
+	struct session *s = u->r->s;
+	if (sig_caught || u->stop) {
+		jv_free(rec);
+		return 1;
+	}
+	if (!jv_is_valid(rec)) {
+		refuse(u, jv_invalid(), lineno, ERR_BAD_INPUT, why, 0); /* the record loop said why */
+		return 0;
+	}
+	char bad[320];
+	enum err_code code = ERR_BAD_INPUT;
+	struct prompt_rec p;
+	const struct jobapi *api = NULL;
+	int parsed = prompt_record_parse(rec, &p, bad, sizeof bad) == 0;
+	if (parsed && !wanted(u, p.id))
+		goto out;
+	if (parsed && check_model(u, p.model, &code, bad, sizeof bad) == 0) {
+		if (!(api = jobapi_for(s->prov->name)))
+			snprintf(bad, sizeof bad, "%s has no batch API: only openai, anthropic and gemini models go in batch jobs",
+				 s->model_name);
+		else if (attachments_check(&p.atts, s->model_name, s->mi, &s->models))
+			snprintf(bad, sizeof bad, "%s cannot take this attachment", s->model_name);
+		else
+			build_body(u, rec, jv_string_value(p.text), &p.atts, bad, sizeof bad);
+	}
+	if (bad[0]) {
+		refuse(u, p.id, lineno, code, bad, 1);
+		goto out;
+	}
+	struct builder *b = builder_for(u, api);
+	if (!b)
+		goto out;
+	if (b->bytes + (long long)u->line.len + (long long)strlen(api->tail) > jobapi_max_bytes(api)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "the request (%zu bytes) is larger than one %s batch job may be", u->line.len,
+			 api->name);
+		refuse(u, p.id, lineno, ERR_BAD_INPUT, msg, 1);
+		goto out;
+	}
+	if (append_request(u, b, rec, p.id) < 0) {
+		u->r->status = EXIT_CANTCREAT;
+		u->stop = 1;
+	}
 out:
-	attachments_free(&atts);
-	jv_free(list);
-	jv_free(text);
-	jv_free(id);
+	prompt_record_free(&p);
 	jv_free(rec);
 	return u->stop;
 }
@@ -371,7 +388,7 @@ int jobrun_submit(struct jobrun *r, struct line_reader *lr, jv *jobs)
 	buf_init(&u.line, (size_t)1 << 31);
 	buf_init(&u.body, (size_t)1 << 31);
 	buf_init(&u.url, 1 << 16);
-	int rc = records_each(lr, one, &u);
+	int rc = records_each(lr, submit_record, &u);
 	if (rc == -1) {
 		error("reading stdin: %s", strerror(errno));
 		if (!r->status)

@@ -89,8 +89,8 @@ static int report(struct counting *c, const struct token_counter *t, const char 
 		scrub(label, sizeof label, source, strlen(source));
 	else if (jv_get_kind(id) == JV_KIND_STRING)
 		scrub(label, sizeof label, jv_string_value(id), (size_t)jv_string_length_bytes(jv_copy(id)));
-	else if (jv_get_kind(id) == JV_KIND_NUMBER)
-		snprintf(label, sizeof label, "%.17g", jv_number_value(id));
+	else
+		jx_id_text(id, label, sizeof label);
 	char cost[32] = "price-unknown";
 	if (usd >= 0)
 		snprintf(cost, sizeof cost, "$%.6f", usd);

@@ -92,6 +92,39 @@ run chat-send -v hi
 is "$(cat "$T/out")" "after the pause" "shared limit: the second process gets through"
 has "$T/err" "waiting [0-9]* ms for the shared rate limit" "shared limit: ... after waiting for the pause the first one met"
 
+# every kind of bad line is said once on stderr and answered with one error
+# record: by the record loop (lines 1-4, 11) or by the engine (the rest)
+fake_start --echo
+{
+	printf 'not json\n[1,2]\n{"x":1}\n'
+	printf '{"type":"prompt","id":"u","text":"\377"}\n'
+	printf '{"type":"response","id":"r"}\n{"type":"prompt","id":"c"}\n'
+	printf '{"type":"prompt","id":"at","text":"x","attachments":5}\n'
+	printf '{"type":"prompt","id":"nul","text":"a\\u0000b"}\n'
+	printf '{"type":"prompt","id":"m","text":"x","model":"no-such-model"}\n'
+	printf '{"type":"prompt","id":"ok","text":"fine"}\n'
+	head -c 67108865 /dev/zero | tr '\0' a
+	printf '\n{"type":"prompt","id":"ok2","text":"fine"}\n'
+} > "$T/in"
+IN=1 run chat-send -r --parallel 3 --ordered
+is "$st" 1 "bad lines: exit 1"
+said_once() { # FILE LINE-NUMBERS...: each "line N: " appears exactly once
+	_f=$1; shift
+	for _n in "$@"; do printf '%s ' "$_n:$(grep -c "line $_n: " "$_f")"; done
+}
+is "$(said_once "$T/err" 1 2 3 4 5 6 7 8 11)" "1:1 2:1 3:1 4:1 5:1 6:1 7:1 8:1 11:1 " \
+	"bad lines: each is said exactly once on stderr"
+jq -r 'select(.type == "error") | .message' "$T/out" > "$T/msgs"
+is "$(said_once "$T/msgs" 1 2 3 4 5 6 7 8 9 11)" "1:1 2:1 3:1 4:1 5:1 6:1 7:1 8:1 9:1 11:1 " \
+	"bad lines: each gets exactly one error record"
+is "$(jq -r 'select(.type == "response") | .id' "$T/out" | tr '\n' ' ')" "ok ok2 " "bad lines: the good ones are answered"
+printf '{"t":"x","n":"j1"}\n{"n":"j2"}\nnot json\n' > "$T/in"
+IN=1 run chat-send -r --prompt-jq .t --id-jq .n --parallel 2
+is "$(said_once "$T/err" 1 2 3)" "1:0 2:1 3:1 " "--prompt-jq: a record the program fails on is said once, a bad line too"
+jq -r 'select(.type == "error") | .message' "$T/out" > "$T/msgs"
+is "$(said_once "$T/msgs" 2 3)" "2:1 3:1 " "--prompt-jq: each gets exactly one error record"
+is "$(jq -r 'select(.type == "error") | .id' "$T/out" | head -n 1)" "j2" "--prompt-jq: the failed record keeps its --id-jq id"
+
 # usage
 run chat-stream --parallel 2 hi
 is "$st" 64 "--parallel is for chat-send -r"

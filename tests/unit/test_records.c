@@ -5,6 +5,7 @@
 #include "jsonx.h"
 #include "records.h"
 #include "tap.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,173 @@ static char *run(const char *input, size_t max)
 	lr_free(&lr);
 	close(fd);
 	return buf_detach(&s.log, NULL);
+}
+
+/* ---- record_reader: the non-blocking take, the wake hook, the bounds ---- */
+
+struct watch {
+	pthread_mutex_t mu;
+	int wakes, weighed;
+};
+
+static void on_wake(void *ctx)
+{
+	struct watch *w = ctx;
+	pthread_mutex_lock(&w->mu);
+	w->wakes++;
+	pthread_mutex_unlock(&w->mu);
+}
+
+static struct watch *weigh_watch;
+
+static size_t count_weigh(jv rec)
+{
+	pthread_mutex_lock(&weigh_watch->mu);
+	weigh_watch->weighed++;
+	pthread_mutex_unlock(&weigh_watch->mu);
+	return 1;
+}
+
+static int watched(struct watch *w, int *field)
+{
+	pthread_mutex_lock(&w->mu);
+	int n = *field;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+/* Records whose "n" is 2 fail, as a --prompt-jq program might. */
+static int shape_fails_on_2(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap)
+{
+	on_wake(ctx);
+	if (jx_num(rec, "n", 0) == 2) {
+		*id = jv_number(2);
+		snprintf(why, cap, "the program fails on 2");
+		jv_free(rec);
+		return -1;
+	}
+	*id = jv_null();
+	*out = rec;
+	return 0;
+}
+
+/* The non-blocking take, tried until it says more than "not yet". */
+static int take_soon(struct record_reader *rr, struct record_item *it)
+{
+	for (int i = 0; i < 5000; i++) {
+		int r = record_reader_try_take(rr, it);
+		if (r)
+			return r;
+		usleep(1000);
+	}
+	return 0;
+}
+
+static void reader_tests(void)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	struct watch w = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	struct line_reader lr;
+	lr_init(&lr, p[0], 1024);
+	struct record_reader_opts o = { .wake = on_wake, .shape = shape_fails_on_2, .ctx = &w };
+	struct record_reader *rr = record_reader_start(&lr, &o);
+	struct record_item it;
+	ok(rr && record_reader_try_take(rr, &it) == 0, "try_take: 0 while the input has nothing yet");
+	const char *in = "{\"type\":\"prompt\",\"n\":1}\nnot json\n{\"type\":\"prompt\",\"n\":2}\n";
+	if (write(p[1], in, strlen(in)) < 0)
+		return;
+	int r = take_soon(rr, &it);
+	ok(r == 1 && it.lineno == 1 && jx_num(it.rec, "n", 0) == 1 && !it.reported, "try_take: a record as it arrives");
+	record_item_free(&it);
+	r = take_soon(rr, &it);
+	ok(r == 1 && it.lineno == 2 && !jv_is_valid(it.rec) && it.reported && !strncmp(it.why, "invalid JSON", 12),
+	   "try_take: a bad line, said by the reader (reported)");
+	record_item_free(&it);
+	r = take_soon(rr, &it);
+	ok(r == 1 && it.lineno == 3 && !jv_is_valid(it.rec) && !it.reported &&
+	   !strcmp(it.why, "the program fails on 2") && jv_number_value(it.id) == 2,
+	   "try_take: a record the shape hook refused: not reported, with its id");
+	record_item_free(&it);
+	ok(record_reader_try_take(rr, &it) == 0, "try_take: 0 again while the input is open");
+	ok(watched(&w, &w.wakes) >= 3 + 2, "the wake hook is called for each item");
+	close(p[1]);
+	ok(take_soon(rr, &it) == -1 && record_reader_try_take(rr, &it) == -1, "try_take: -1 once the input has ended");
+	ok(record_reader_stop(rr) == 0, "stop: no read error");
+	lr_free(&lr);
+	close(p[0]);
+
+	/* stopping while the reader waits on an open, silent input */
+	if (pipe(p) < 0)
+		return;
+	lr_init(&lr, p[0], 1024);
+	struct record_reader_opts quiet = { 0 };
+	rr = record_reader_start(&lr, &quiet);
+	usleep(20000);
+	alarm(10); /* a reader that cannot be stopped hangs here */
+	ok(rr && record_reader_stop(rr) == 0, "stop: a read blocked on the input is given up");
+	alarm(0);
+	lr_free(&lr);
+	close(p[0]);
+	close(p[1]);
+
+	/* the read-ahead bound: two held, the third read and waiting for room */
+	struct buf many = BUF_INIT(1 << 16);
+	for (int i = 1; i <= 10; i++)
+		buf_addf(&many, "{\"type\":\"prompt\",\"n\":%d}\n", i);
+	int fd = feed_fd(buf_str(&many));
+	buf_free(&many);
+	struct watch ww = { .mu = PTHREAD_MUTEX_INITIALIZER };
+	weigh_watch = &ww;
+	lr_init(&lr, fd, 1024);
+	struct record_reader_opts two = { .max_items = 2, .weigh = count_weigh };
+	rr = record_reader_start(&lr, &two);
+	usleep(50000);
+	ok(watched(&ww, &ww.weighed) == 3, "max_items: the reader holds two and waits with the third");
+	r = take_soon(rr, &it);
+	ok(r == 1 && it.lineno == 1, "max_items: the first taken");
+	record_item_free(&it);
+	usleep(50000);
+	ok(watched(&ww, &ww.weighed) == 4, "max_items: taking one makes room for one more");
+	struct record_reader_opts bytes = { .max_bytes = 2, .weigh = count_weigh };
+	record_reader_stop(rr);
+	lr_free(&lr);
+	lseek(fd, 0, SEEK_SET);
+	ww.weighed = 0;
+	lr_init(&lr, fd, 1024);
+	rr = record_reader_start(&lr, &bytes);
+	usleep(50000);
+	ok(watched(&ww, &ww.weighed) == 3, "max_bytes: two of weight 1 held, the third waits");
+	long last = 0;
+	int n = 0;
+	while ((r = record_reader_take(rr, &it)) == 1) {
+		n += it.lineno == last + 1;
+		last = it.lineno;
+		record_item_free(&it);
+	}
+	ok(r == 0 && n == 10, "take: the rest in order, then 0 at the end");
+	record_reader_stop(rr);
+	lr_free(&lr);
+	close(fd);
+
+	/* found by tests/fuzz/fuzz_records: jq's message for JSON too deep is
+	 * long, and a bad line's reason is one short line however it is read */
+	struct buf deep = BUF_INIT(1 << 16);
+	buf_adds(&deep, "{\"type\":\"prompt\",\"x\":");
+	for (int i = 0; i < 300; i++)
+		buf_adds(&deep, "{\"a\":");
+	buf_adds(&deep, "1\n");
+	fd = feed_fd(buf_str(&deep));
+	buf_free(&deep);
+	lr_init(&lr, fd, 1 << 16);
+	rr = record_reader_start(&lr, &quiet);
+	r = record_reader_take(rr, &it);
+	ok(r == 1 && !jv_is_valid(it.rec) && it.why[0] && strlen(it.why) < 256, "take: a bad line's reason is cut as the loop cuts it");
+	record_item_free(&it);
+	record_reader_stop(rr);
+	lr_free(&lr);
+	close(fd);
 }
 
 int main(void)
@@ -127,6 +295,8 @@ int main(void)
 	threaded = 0;
 	free(seq);
 	buf_free(&many);
+
+	reader_tests();
 
 #define LOOKS(s) looks_like_record(s, strlen(s))
 	ok(LOOKS("{\"type\":\"prompt\",\"text\":\"x\"}"), "a prompt line looks like a record");
