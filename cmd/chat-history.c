@@ -173,19 +173,8 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 			warn("%s %ld conversations last updated before %s", dry ? "would remove" : "removed", n, before);
 		return r;
 	}
-	if (!strcmp(cmd, "names")) {
-		sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(name, id) FROM conversations ORDER BY updated DESC LIMIT 500");
-		struct buf b = BUF_INIT(1 << 20);
-		while (st && sqlite3_step(st) == SQLITE_ROW) {
-			const char *name = (const char *)sqlite3_column_text(st, 0);
-			scrub_buf(&b, name ? name : "", name ? strlen(name) : 0, 0); /* one name a line, whatever it holds */
-			buf_addc(&b, '\n');
-		}
-		fputs(buf_str(&b), stdout);
-		buf_free(&b);
-		sqlite3_finalize(st);
-		return st ? 0 : EXIT_CANTCREAT;
-	}
+	if (!strcmp(cmd, "names"))
+		return histview_names(s);
 	die_usage("unknown command", cmd);
 }
 
@@ -246,9 +235,7 @@ int main(int argc, char **argv)
 			return error("no conversation '%s': there is no history at %s yet", argv[optind], path), EXIT_DATAERR;
 		if (!strcmp(cmd, "stats")) {
 			if (v.json)
-				printf("{\"type\":\"stats\",\"path\":null,\"bytes\":0,\"conversations\":0,\"messages\":0,"
-				       "\"status\":{\"complete\":0,\"interrupted\":0,\"error\":0},\"usage\":{\"input\":0,\"output\":0},"
-				       "\"first\":null,\"last\":null,\"media\":0,\"media_bytes\":0}\n");
+				histview_stats(NULL, &v);
 			else if (!quiet)
 				warn("no history at %s yet", path);
 		}
