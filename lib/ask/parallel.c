@@ -264,28 +264,6 @@ static void slot_clear(struct slot *j)
 	j->limited = 0;
 }
 
-/* Has the history a complete answer to this id? */
-static int answered(struct engine *e, jv id)
-{
-	char ref[256];
-	if (jv_get_kind(id) == JV_KIND_STRING)
-		snprintf(ref, sizeof ref, "%s", jv_string_value(id));
-	else if (jv_get_kind(id) == JV_KIND_NUMBER)
-		snprintf(ref, sizeof ref, "%.17g", jv_number_value(id));
-	else
-		return 0;
-	if (!e->skip_open)
-		return 0;
-	sqlite3_stmt *st = store_prepare(&e->skip_db,
-		"SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete' LIMIT 1");
-	if (!st)
-		return 0;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
-	int yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return yes;
-}
-
 static void finish_slot(struct engine *e, struct slot *j)
 {
 	if (j->in_exchange)
@@ -369,7 +347,7 @@ static void start_slot(struct engine *e, struct slot *j, struct item *it)
 		snprintf(bad, sizeof bad, "a prompt record needs a non-empty \"text\"");
 	else if (!bad[0])
 		prompt_record_check(rec, bad, sizeof bad); /* a NUL would cut the text short */
-	if (!bad[0] && e->bo->skip_done && answered(e, j->id)) {
+	if (!bad[0] && e->bo->skip_done && e->skip_open && histlog_answered(&e->skip_db, j->id)) {
 		e->skipped++;
 		output_done(e, seq);
 		slot_clear(j);

@@ -752,6 +752,25 @@ int histlog_conversation_model(const char *db_flag, int cont, const char *conver
 	return r < 0 ? EXIT_CANTCREAT : found ? 0 : 1;
 }
 
+int histlog_answered(struct store *s, jv id)
+{
+	char ref[256];
+	if (jv_get_kind(id) == JV_KIND_STRING)
+		snprintf(ref, sizeof ref, "%s", jv_string_value(id));
+	else if (jv_get_kind(id) == JV_KIND_NUMBER)
+		snprintf(ref, sizeof ref, "%.17g", jv_number_value(id));
+	else
+		return 0;
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete' LIMIT 1");
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
+	int yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
 void histlog_close(struct histlog *h)
 {
 	clear_context(h);

@@ -67,6 +67,9 @@ int histlog_conversation_model(const char *db_flag, int cont, const char *conver
  * lock, so two programs never write one twice. Quietly does nothing when
  * there are none or the lock cannot be had now. The number written. */
 size_t histlog_spool_replay(struct store *s);
+/* --skip-done: has the history a complete reply to the record whose id
+ * (borrowed; a string or a number) is given? 1 or 0 (also for no id). */
+int histlog_answered(struct store *s, jv id);
 /* A conversation's title from its first prompt: the first line, cut at a
  * character boundary to fit cap. */
 void histlog_title(const char *prompt, char *out, size_t cap);
