@@ -7,9 +7,9 @@
 #include "history/histlog.h"
 #include "history/histview.h"
 #include "fdio.h"
+#include "eachinput.h"
 #include "history/store.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -91,33 +91,28 @@ static int find(struct store *s, const char *ref, char id[STORE_ID_LEN + 1])
 	return r == 0 ? 0 : r == 1 || r == -2 ? EXIT_DATAERR : EXIT_CANTCREAT;
 }
 
+struct import_totals {
+	struct store *s;
+	long conversations, messages;
+};
+
+static int import_one_input(void *ctx, int fd, const char *name)
+{
+	(void)name;
+	struct import_totals *t = ctx;
+	long c = 0, m = 0;
+	int r = histio_import(t->s, fd, &c, &m);
+	t->conversations += c;
+	t->messages += m;
+	return r;
+}
+
 static int import_files(struct store *s, int argc, char **argv, int quiet)
 {
-	int status = 0;
-	long convs = 0, msgs = 0;
-	for (int i = 0; i < (argc ? argc : 1); i++) {
-		int fd = 0;
-		if (argc && strcmp(argv[i], "-")) {
-			fd = open(argv[i], O_RDONLY | O_CLOEXEC);
-			if (fd < 0) {
-				error("%s: %s", argv[i], strerror(errno));
-				status = EXIT_NOINPUT;
-				continue;
-			}
-		}
-		long c = 0, m = 0;
-		int r = histio_import(s, fd, &c, &m);
-		if (fd)
-			close(fd);
-		convs += c;
-		msgs += m;
-		if (r && (!status || r == EXIT_CANTCREAT))
-			status = r;
-		if (r == EXIT_CANTCREAT)
-			break;
-	}
+	struct import_totals t = { s, 0, 0 };
+	int status = for_each_input(argc, argv, import_one_input, &t);
 	if (!quiet)
-		warn("imported %ld new conversations and %ld new messages", convs, msgs);
+		warn("imported %ld new conversations and %ld new messages", t.conversations, t.messages);
 	return status;
 }
 

@@ -138,38 +138,10 @@ int jobs_get(struct store *s, const char *id, struct jobrow *j)
 	return rc == SQLITE_ROW ? 0 : 1;
 }
 
-/* The ids a query finds: 0 one (in out), 1 none, 2 several, -1 error. */
-static int one(struct store *s, const char *sql, const char *arg, char out[STORE_ID_LEN + 1])
-{
-	sqlite3_stmt *st = store_prepare(s, sql);
-	if (!st)
-		return -1;
-	bind_str(st, 1, arg);
-	int n = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 2)
-		if (!n++)
-			col(st, 0, out, STORE_ID_LEN + 1);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s, "finding a batch job");
-	return n == 0 ? 1 : n == 1 ? 0 : 2;
-}
-
 int jobs_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
 {
-	int r = one(s, "SELECT id FROM batch_jobs WHERE id = ?1 OR remote_id = ?1 LIMIT 2", ref, out);
-	if (r != 1)
-		return r == 2 ? (error("batch job '%s' is ambiguous", ref), -2) : r;
-	if (strlen(ref) < 4 || strspn(ref, "0123456789abcdef") != strlen(ref))
-		return 1;
-	char pattern[64];
-	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
-	r = one(s, "SELECT id FROM batch_jobs WHERE id GLOB ?1 LIMIT 2", pattern, out);
-	if (r == 2) {
-		error("batch job '%s' is ambiguous: give more of its id", ref);
-		return -2;
-	}
-	return r;
+	static const struct store_ref job = { "batch_jobs", "remote_id", "batch job" };
+	return store_find_ref(s, &job, ref, out);
 }
 
 int jobs_same_input(struct store *s, const char *fingerprint, const char *except, char out[STORE_ID_LEN + 1])
