@@ -177,6 +177,17 @@ int store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
+int store_run(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(s, what);
+	return 0;
+}
+
 sqlite3_stmt *store_prepare(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;

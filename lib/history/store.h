@@ -46,6 +46,9 @@ int store_bulk_end(struct store *s, sqlite3_int64 first_rid);
 
 /* Prepare, or print the SQLite error and return NULL. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* Step st (from store_prepare, or NULL when that failed) once and
+ * finalize it. 0, or -1 after printing "what" failed. */
+int store_run(struct store *s, sqlite3_stmt *st, const char *what);
 /* Run SQL without results; 0 or -1 after printing the error. */
 int store_exec(struct store *s, const char *sql);
 /* Print "history PATH: what: sqlite's message" and return -1. */
