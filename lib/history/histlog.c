@@ -369,6 +369,38 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 	jv_free(calls);
 }
 
+int histlog_write_exchange(struct store *s, const struct histlog_exchange *x, char conv[STORE_ID_LEN + 1],
+			   char reply_id[STORE_ID_LEN + 1])
+{
+	char now[40], title[96], user_id[STORE_ID_LEN + 1];
+	clock_rfc3339(now, sizeof now);
+	int found = x->conversation ? store_conv_find(s, x->conversation, conv) : 1;
+	if (found < 0)
+		return -1;
+	histlog_title(x->prompt, title, sizeof title);
+	if (found && histrow_new_conversation(s, conv, x->conversation, title, x->user_created) < 0)
+		return -1;
+	long seq = histrow_last_seq(s, conv);
+	if (seq < 0)
+		return -1;
+	store_new_id(user_id);
+	store_new_id(reply_id);
+	struct histrow_message user = { .id = user_id, .conversation = conv, .seq = seq + 1, .role = "user",
+					.text = x->prompt, .len = strlen(x->prompt), .status = "complete", .cost = -1,
+					.ttft_ms = -1, .ms = -1, .request_id = x->request_id, .created = x->user_created };
+	struct histrow_message reply = x->reply;
+	reply.id = reply_id;
+	reply.conversation = conv;
+	reply.seq = seq + 2;
+	reply.role = "assistant";
+	reply.request_id = x->request_id;
+	reply.created = now;
+	if (histrow_insert_message(s, &user) < 0 || histrow_attachments(s, user_id, x->atts) < 0 ||
+	    histrow_insert_message(s, &reply) < 0)
+		return -1;
+	return histrow_touch_conversation(s, conv, now, x->system);
+}
+
 int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t n)
 {
 	if (!h->logging || !n)
