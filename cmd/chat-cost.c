@@ -9,11 +9,11 @@
 #include "numparse.h"
 #include "history/histio.h"
 #include "fdio.h"
+#include "eachinput.h"
 #include "records.h"
 #include "history/store.h"
 #include "cost/tally.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,17 +84,6 @@ static double dollars(const char *flag, const char *s)
 	return flag_number(flag, s, 0, 1e9);
 }
 
-/* Open a named input, or stdin for "-"; -1 after a message. */
-static int open_input(const char *path)
-{
-	if (!strcmp(path, "-"))
-		return 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		error("%s: %s", path, strerror(errno));
-	return fd;
-}
-
 struct totals_ctx {
 	struct tally *t;
 	const struct tally_query *q;
@@ -117,26 +106,19 @@ static int total_one(void *ctx, long lineno, jv rec, const char *why)
 	return 0;
 }
 
+static int totals_from_input(void *ctx, int fd, const char *name)
+{
+	struct line_reader lr;
+	lr_init(&lr, fd, (size_t)256 << 20);
+	int r = records_each(&lr, total_one, ctx) < 0 ? (error("%s: %s", name, strerror(errno)), EXIT_NOINPUT) : 0;
+	lr_free(&lr);
+	return r;
+}
+
 static int totals_from_records(struct tally *t, const struct tally_query *q, int nfiles, char **files)
 {
-	int status = 0;
 	struct totals_ctx c = { t, q, 0 };
-	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
-		int fd = nfiles ? open_input(files[i]) : 0;
-		if (fd < 0) {
-			status = EXIT_NOINPUT;
-			continue;
-		}
-		struct line_reader lr;
-		lr_init(&lr, fd, (size_t)256 << 20);
-		if (records_each(&lr, total_one, &c) < 0) {
-			error("%s: %s", nfiles ? files[i] : "stdin", strerror(errno));
-			status = EXIT_NOINPUT;
-		}
-		lr_free(&lr);
-		if (fd)
-			close(fd);
-	}
+	int status = for_each_input(nfiles, files, totals_from_input, &c);
 	if (c.bad && !status)
 		status = EXIT_DATAERR;
 	return status;

@@ -7,9 +7,9 @@
 #include "history/histlog.h"
 #include "history/histview.h"
 #include "fdio.h"
+#include "eachinput.h"
 #include "history/store.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -91,33 +91,28 @@ static int find(struct store *s, const char *ref, char id[STORE_ID_LEN + 1])
 	return r == 0 ? 0 : r == 1 || r == -2 ? EXIT_DATAERR : EXIT_CANTCREAT;
 }
 
+struct import_totals {
+	struct store *s;
+	long conversations, messages;
+};
+
+static int import_one_input(void *ctx, int fd, const char *name)
+{
+	(void)name;
+	struct import_totals *t = ctx;
+	long c = 0, m = 0;
+	int r = histio_import(t->s, fd, &c, &m);
+	t->conversations += c;
+	t->messages += m;
+	return r;
+}
+
 static int import_files(struct store *s, int argc, char **argv, int quiet)
 {
-	int status = 0;
-	long convs = 0, msgs = 0;
-	for (int i = 0; i < (argc ? argc : 1); i++) {
-		int fd = 0;
-		if (argc && strcmp(argv[i], "-")) {
-			fd = open(argv[i], O_RDONLY | O_CLOEXEC);
-			if (fd < 0) {
-				error("%s: %s", argv[i], strerror(errno));
-				status = EXIT_NOINPUT;
-				continue;
-			}
-		}
-		long c = 0, m = 0;
-		int r = histio_import(s, fd, &c, &m);
-		if (fd)
-			close(fd);
-		convs += c;
-		msgs += m;
-		if (r && (!status || r == EXIT_CANTCREAT))
-			status = r;
-		if (r == EXIT_CANTCREAT)
-			break;
-	}
+	struct import_totals t = { s, 0, 0 };
+	int status = for_each_input(argc, argv, import_one_input, &t);
 	if (!quiet)
-		warn("imported %ld new conversations and %ld new messages", convs, msgs);
+		warn("imported %ld new conversations and %ld new messages", t.conversations, t.messages);
 	return status;
 }
 
@@ -173,19 +168,8 @@ static int command(struct store *s, const char *cmd, int argc, char **argv, stru
 			warn("%s %ld conversations last updated before %s", dry ? "would remove" : "removed", n, before);
 		return r;
 	}
-	if (!strcmp(cmd, "names")) {
-		sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(name, id) FROM conversations ORDER BY updated DESC LIMIT 500");
-		struct buf b = BUF_INIT(1 << 20);
-		while (st && sqlite3_step(st) == SQLITE_ROW) {
-			const char *name = (const char *)sqlite3_column_text(st, 0);
-			scrub_buf(&b, name ? name : "", name ? strlen(name) : 0, 0); /* one name a line, whatever it holds */
-			buf_addc(&b, '\n');
-		}
-		fputs(buf_str(&b), stdout);
-		buf_free(&b);
-		sqlite3_finalize(st);
-		return st ? 0 : EXIT_CANTCREAT;
-	}
+	if (!strcmp(cmd, "names"))
+		return histview_names(s);
 	die_usage("unknown command", cmd);
 }
 
@@ -246,9 +230,7 @@ int main(int argc, char **argv)
 			return error("no conversation '%s': there is no history at %s yet", argv[optind], path), EXIT_DATAERR;
 		if (!strcmp(cmd, "stats")) {
 			if (v.json)
-				printf("{\"type\":\"stats\",\"path\":null,\"bytes\":0,\"conversations\":0,\"messages\":0,"
-				       "\"status\":{\"complete\":0,\"interrupted\":0,\"error\":0},\"usage\":{\"input\":0,\"output\":0},"
-				       "\"first\":null,\"last\":null,\"media\":0,\"media_bytes\":0}\n");
+				histview_stats(NULL, &v);
 			else if (!quiet)
 				warn("no history at %s yet", path);
 		}

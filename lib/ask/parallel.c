@@ -180,22 +180,6 @@ static void slot_clear(struct slot *j)
 	j->limited = 0;
 }
 
-/* Has the history a complete answer to this id? */
-static int answered(struct engine *e, jv id)
-{
-	char ref[256];
-	if (jx_id_text(id, ref, sizeof ref) < 0 || !e->skip_open)
-		return 0;
-	sqlite3_stmt *st = store_prepare(&e->skip_db,
-		"SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete' LIMIT 1");
-	if (!st)
-		return 0;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
-	int yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return yes;
-}
-
 static void finish_slot(struct engine *e, struct slot *j)
 {
 	if (j->in_exchange)
@@ -285,7 +269,7 @@ static void start_slot(struct engine *e, struct slot *j, struct record_item *it)
 	int parsed = prompt_record_parse(j->rec, &j->p, bad, sizeof bad) == 0;
 	if (e->trip.code)
 		answer_unsent(e, seq, jv_is_valid(j->p.id) ? j->p.id : jv_null());
-	else if (parsed && e->bo->skip_done && answered(e, j->p.id)) {
+	else if (parsed && e->bo->skip_done && e->skip_open && histlog_answered(&e->skip_db, j->p.id)) {
 		e->skipped++;
 		output_done(e, seq);
 	} else {

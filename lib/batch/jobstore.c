@@ -1,11 +1,9 @@
 #include "batch/jobstore.h"
 #include "history/histlog.h"
 #include "attach.h"
-#include "base64.h"
 #include "clock.h"
 #include "diag.h"
 #include "jsonx.h"
-#include "sha256.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,18 +45,6 @@ void jobtx_abort(struct jobtx *t)
 	t->open = 0;
 }
 
-/* Run a prepared statement to its end and finalize it. 0 or -1 (said). */
-static int done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	if (!st)
-		return -1;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(s, what);
-	return 0;
-}
-
 static void bind_str(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v && *v)
@@ -89,7 +75,7 @@ int jobs_new(struct store *s, const char *provider, const char *model, int log, 
 		sqlite3_bind_int(st, 4, log);
 		bind_str(st, 5, now);
 	}
-	if (done(s, st, "recording a batch job") < 0) {
+	if (store_run(s, st, "recording a batch job") < 0) {
 		store_rollback(s);
 		return -1;
 	}
@@ -138,38 +124,10 @@ int jobs_get(struct store *s, const char *id, struct jobrow *j)
 	return rc == SQLITE_ROW ? 0 : 1;
 }
 
-/* The ids a query finds: 0 one (in out), 1 none, 2 several, -1 error. */
-static int one(struct store *s, const char *sql, const char *arg, char out[STORE_ID_LEN + 1])
-{
-	sqlite3_stmt *st = store_prepare(s, sql);
-	if (!st)
-		return -1;
-	bind_str(st, 1, arg);
-	int n = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 2)
-		if (!n++)
-			col(st, 0, out, STORE_ID_LEN + 1);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_error(s, "finding a batch job");
-	return n == 0 ? 1 : n == 1 ? 0 : 2;
-}
-
 int jobs_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
 {
-	int r = one(s, "SELECT id FROM batch_jobs WHERE id = ?1 OR remote_id = ?1 LIMIT 2", ref, out);
-	if (r != 1)
-		return r == 2 ? (error("batch job '%s' is ambiguous", ref), -2) : r;
-	if (strlen(ref) < 4 || strspn(ref, "0123456789abcdef") != strlen(ref))
-		return 1;
-	char pattern[64];
-	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
-	r = one(s, "SELECT id FROM batch_jobs WHERE id GLOB ?1 LIMIT 2", pattern, out);
-	if (r == 2) {
-		error("batch job '%s' is ambiguous: give more of its id", ref);
-		return -2;
-	}
-	return r;
+	static const struct store_ref job = { "batch_jobs", "remote_id", "batch job" };
+	return store_find_ref(s, &job, ref, out);
 }
 
 int jobs_same_input(struct store *s, const char *fingerprint, const char *except, char out[STORE_ID_LEN + 1])
@@ -214,7 +172,7 @@ int jobs_put(struct store *s, const struct jobrow *j)
 		bind_str(st, 11, now);
 		bind_str(st, 12, j->ended);
 	}
-	if (done(s, st, "updating a batch job") < 0) {
+	if (store_run(s, st, "updating a batch job") < 0) {
 		if (mine)
 			store_rollback(s);
 		return -1;
@@ -229,7 +187,7 @@ int jobs_delete(struct store *s, const char *id)
 	sqlite3_stmt *st = store_prepare(s, "DELETE FROM batch_jobs WHERE id = ?1");
 	if (st)
 		bind_str(st, 1, id);
-	if (done(s, st, "removing a batch job") < 0) {
+	if (store_run(s, st, "removing a batch job") < 0) {
 		store_rollback(s);
 		return -1;
 	}
@@ -321,7 +279,7 @@ int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom
 	jv text = jv_dump_string(jv_copy(rec), 0);
 	sqlite3_bind_text(st, 6, jv_string_value(text), jv_string_length_bytes(jv_copy(text)), SQLITE_TRANSIENT);
 	jv_free(text);
-	if (done(t->s, st, "recording a batch record") < 0)
+	if (store_run(t->s, st, "recording a batch record") < 0)
 		return -1;
 	return jobtx_row(t);
 }
@@ -357,7 +315,7 @@ int jobs_item_done(struct store *s, const char *job, long seq, const char *code,
 		bind_str(st, 5, conv);
 		bind_str(st, 6, msg);
 	}
-	return done(s, st, "marking a batch record");
+	return store_run(s, st, "marking a batch record");
 }
 
 jv jobs_pending(struct store *s, const char *job, int max)
@@ -395,138 +353,43 @@ int jobs_only_failed(struct store *s, const char *request_id)
 	return rc == SQLITE_ROW ? yes : store_error(s, "looking up failed records");
 }
 
-/* The prompt's attachments, stored by content and linked to message rid. */
-static int store_media(struct store *s, sqlite3_int64 rid, jv rec)
+/* The history keeps no empty names, ids or times: NULL instead. */
+static const char *or_null(const char *v)
 {
-	jv list = jx_get(rec, "attachments");
-	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0, rc = 0;
-	sqlite3_stmt *media = n ? store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)") : NULL;
-	sqlite3_stmt *link = n ? store_prepare(s, "INSERT INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)") : NULL;
-	if (n && (!media || !link))
-		rc = -1;
-	for (int i = 0; i < n && !rc; i++) {
-		jv a = jv_array_get(jv_copy(list), i), data = jx_get(a, "data");
-		char mime[128] = "application/octet-stream";
-		jx_str(a, "mime", mime, sizeof mime);
-		if (jv_get_kind(data) == JV_KIND_STRING) {
-			struct buf raw = BUF_INIT((size_t)1 << 31);
-			char hex[65];
-			if (base64_decode(jv_string_value(data), (size_t)jv_string_length_bytes(jv_copy(data)), &raw) == 0) {
-				sha256_hex(raw.p ? raw.p : "", raw.len, hex);
-				sqlite3_bind_text(media, 1, hex, -1, SQLITE_STATIC);
-				sqlite3_bind_text(media, 2, mime, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(media, 3, (sqlite3_int64)raw.len);
-				sqlite3_bind_blob(media, 4, raw.p ? raw.p : "", (int)raw.len, SQLITE_STATIC);
-				sqlite3_bind_int64(link, 1, rid);
-				sqlite3_bind_int(link, 2, i);
-				sqlite3_bind_text(link, 3, hex, -1, SQLITE_STATIC);
-				if (sqlite3_step(media) != SQLITE_DONE || sqlite3_step(link) != SQLITE_DONE)
-					rc = store_error(s, "storing an attachment");
-				sqlite3_reset(media);
-				sqlite3_reset(link);
-			}
-			buf_free(&raw);
-		}
-		jv_free(data);
-		jv_free(a);
-	}
-	sqlite3_finalize(media);
-	sqlite3_finalize(link);
-	jv_free(list);
-	return rc;
+	return v && *v ? v : NULL;
 }
-
-static const char msg_sql[] =
-	"INSERT INTO messages (id, conversation, seq, role, text, status, finish, provider, model, input_tokens,"
-	" output_tokens, cached_tokens, reasoning_tokens, cost_usd, request_id, created, batch_job)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
 int jobs_log_reply(struct store *s, jv rec, const struct jobs_reply *r, char conv[STORE_ID_LEN + 1],
 		   char msg[STORE_ID_LEN + 1])
 {
-	char now[40], ref[256] = "", rid[256], title[96];
-	clock_rfc3339(now, sizeof now);
-	jv text = jx_get(rec, "text"), sys = jx_get(rec, "system"), id = jx_get(rec, "id");
-	const char *prompt = jv_get_kind(text) == JV_KIND_STRING ? jv_string_value(text) : "";
-	const char *sysp = jv_get_kind(sys) == JV_KIND_STRING ? jv_string_value(sys) : NULL;
+	char ref[256] = "", rid[256], why[256];
+	jv text = jx_get(rec, "text"), sys = jx_get(rec, "system"), id = jx_get(rec, "id"), list = jx_get(rec, "attachments");
 	jobs_request_id(id, rid, sizeof rid);
-	int rc = -1, found = 1;
-	if (jx_str(rec, "conversation", ref, sizeof ref) == 0 && ref[0]) {
-		found = store_conv_find(s, ref, conv);
-		if (found < 0)
-			goto out;
+	jx_str(rec, "conversation", ref, sizeof ref);
+	struct attachments atts;
+	attachments_init(&atts);
+	for (int i = 0; jv_get_kind(list) == JV_KIND_ARRAY && i < jv_array_length(jv_copy(list)); i++) {
+		jv a = jv_array_get(jv_copy(list), i);
+		attachments_add(&atts, a, why, sizeof why); /* checked when the job was submitted */
+		jv_free(a);
 	}
-	if (found) {
-		store_new_id(conv);
-		histlog_title(prompt, title, sizeof title);
-		sqlite3_stmt *st = store_prepare(s, "INSERT INTO conversations (id, name, title, system, created, updated)"
-						    " VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-		if (st) {
-			bind_str(st, 1, conv);
-			bind_str(st, 2, ref);
-			sqlite3_bind_text(st, 3, title, -1, SQLITE_TRANSIENT);
-			bind_str(st, 4, sysp);
-			bind_str(st, 5, r->user_created);
-		}
-		if (done(s, st, "creating a conversation") < 0)
-			goto out;
-	}
-	long seq = 0;
-	sqlite3_stmt *q = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM messages WHERE conversation = ?1");
-	if (!q)
-		goto out;
-	bind_str(q, 1, conv);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		seq = (long)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	char user[STORE_ID_LEN + 1];
-	store_new_id(user);
-	store_new_id(msg);
-	for (int i = 0; i < 2; i++) {
-		sqlite3_stmt *st = store_prepare(s, msg_sql);
-		if (!st)
-			goto out;
-		const struct chat_reply *re = r->reply;
-		bind_str(st, 1, i ? msg : user);
-		bind_str(st, 2, conv);
-		sqlite3_bind_int64(st, 3, seq + 1 + i);
-		bind_str(st, 4, i ? "assistant" : "user");
-		if (i)
-			sqlite3_bind_text(st, 5, r->text ? r->text : "", (int)r->len, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_text(st, 5, prompt, -1, SQLITE_TRANSIENT);
-		bind_str(st, 6, "complete");
-		if (i) {
-			bind_str(st, 7, re->finish);
-			bind_str(st, 8, r->provider);
-			bind_str(st, 9, re->model[0] ? re->model : r->model);
-			if (re->have_usage) {
-				sqlite3_bind_int64(st, 10, re->usage.input);
-				sqlite3_bind_int64(st, 11, re->usage.output);
-				sqlite3_bind_int64(st, 12, re->usage.cached);
-				sqlite3_bind_int64(st, 13, re->usage.reasoning);
-			}
-			if (r->cost >= 0)
-				sqlite3_bind_double(st, 14, r->cost);
-			bind_str(st, 17, r->job);
-		}
-		bind_str(st, 15, rid);
-		bind_str(st, 16, i ? now : r->user_created);
-		if (done(s, st, "logging a batch reply") < 0)
-			goto out;
-		if (!i && store_media(s, sqlite3_last_insert_rowid(s->db), rec) < 0)
-			goto out;
-	}
-	sqlite3_stmt *u = store_prepare(s, "UPDATE conversations SET updated = ?2, system = coalesce(?3, system) WHERE id = ?1");
-	if (u) {
-		bind_str(u, 1, conv);
-		bind_str(u, 2, now);
-		bind_str(u, 3, sysp);
-	}
-	rc = done(s, u, "updating a conversation");
-out:
+	const struct chat_reply *re = r->reply;
+	struct histlog_exchange x = {
+		.conversation = or_null(ref), .prompt = jv_get_kind(text) == JV_KIND_STRING ? jv_string_value(text) : "",
+		.system = jv_get_kind(sys) == JV_KIND_STRING ? jv_string_value(sys) : NULL, .request_id = or_null(rid),
+		.user_created = or_null(r->user_created), .atts = &atts,
+		.reply = { .text = r->text ? r->text : "", .len = r->text ? r->len : 0, .status = "complete",
+			   .finish = or_null(re->finish), .provider = or_null(r->provider),
+			   .model = or_null(re->model[0] ? re->model : r->model), .have_usage = re->have_usage,
+			   .input = re->usage.input, .output = re->usage.output, .cached = re->usage.cached,
+			   .reasoning = re->usage.reasoning, .cost = r->cost, .ttft_ms = -1, .ms = -1,
+			   .batch_job = or_null(r->job) },
+	};
+	int rc = histlog_write_exchange(s, &x, conv, msg);
+	attachments_free(&atts);
 	jv_free(text);
 	jv_free(sys);
 	jv_free(id);
+	jv_free(list);
 	return rc;
 }

@@ -3,12 +3,12 @@
 #include "diag.h"
 #include "input.h"
 #include "fdio.h"
+#include "eachinput.h"
 #include "jsonx.h"
 #include "models.h"
 #include "records.h"
 #include "tokens/tokens.h"
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,8 +184,9 @@ static int count_record(void *ctx, long lineno, jv rec, const char *why)
 	return 0;
 }
 
-static int count_fd(struct counting *c, int fd, const char *name)
+static int count_input_fd(void *ctx, int fd, const char *name)
 {
+	struct counting *c = ctx;
 	struct line_reader lr;
 	/* a record as long as chat-send takes one; text is not held at all */
 	lr_init(&lr, fd, INPUT_MAX);
@@ -227,26 +228,7 @@ int count_input(const struct count_opts *o, int nfiles, char **files)
 		c.default_model = config_get(&c.cfg, "", "model");
 	if (!c.default_model || !*c.default_model)
 		c.default_model = MODEL_DEFAULT;
-	int status = 0;
-	for (int i = 0; i < (nfiles ? nfiles : 1); i++) {
-		int fd = 0;
-		const char *name = nfiles ? files[i] : "stdin";
-		if (nfiles && strcmp(files[i], "-")) {
-			fd = open(files[i], O_RDONLY | O_CLOEXEC);
-			if (fd < 0) {
-				error("%s: %s", files[i], strerror(errno));
-				status = EXIT_NOINPUT;
-				continue;
-			}
-		}
-		int st = count_fd(&c, fd, name);
-		if (fd)
-			close(fd);
-		if (st && (!status || st == EXIT_CANTCREAT || st == EXIT_CONFIG))
-			status = st;
-		if (st == EXIT_CANTCREAT || st == EXIT_CONFIG)
-			break;
-	}
+	int status = for_each_input(nfiles, files, count_input_fd, &c);
 	if (!o->json && c.counted > 1 && status != EXIT_CANTCREAT) {
 		char cost[32] = "price-unknown";
 		if (!c.unpriced)

@@ -1,4 +1,5 @@
 #include "history/histio.h"
+#include "history/histrow.h"
 #include "numparse.h"
 #include "base64.h"
 #include "buf.h"
@@ -153,7 +154,8 @@ int histio_export_all(struct store *s, int media, int fd)
 
 struct importer {
 	struct store *s;
-	sqlite3_stmt *conv, *conv_noname, *msg, *media, *link;
+	sqlite3_stmt *conv, *msg, *media, *link;
+	unsigned required;         /* the message fields a record must have */
 	long conversations, messages, bad, in_tx;
 	long tx_started;           /* ms, for short transactions */
 	sqlite3_int64 first_rid;   /* the first message of this transaction */
@@ -256,8 +258,8 @@ static const char *import_conversation(struct importer *im, jv rec)
 	jv_free(updated);
 	if (!times_ok)
 		return "\"created\" and \"updated\" must be UTC times such as 2026-01-31T12:00:00.000Z";
-	static const char *const cols[] = { "id", "name", "title", "system", "created", "updated" };
-	for (int i = 0; i < 6; i++)
+	const char *const *cols = histrow_conversation_fields;
+	for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
 		bind_jv(im->conv, i + 1, rec, cols[i]);
 	int r = run(im, im->conv);
 	if (r < 0 && sqlite3_errcode(im->s->db) == SQLITE_CONSTRAINT) {
@@ -265,10 +267,10 @@ static const char *import_conversation(struct importer *im, jv rec)
 		char name[256] = "";
 		jx_str(rec, "name", name, sizeof name);
 		warn("conversation name '%s' is already in use; importing it without a name", name);
-		for (int i = 0; i < 6; i++)
-			if (i != 1)
-				bind_jv(im->conv_noname, i + (i > 1 ? 0 : 1), rec, cols[i]);
-		r = run(im, im->conv_noname);
+		for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
+			if (strcmp(cols[i], "name"))
+				bind_jv(im->conv, i + 1, rec, cols[i]);
+		r = run(im, im->conv);
 	}
 	if (r < 0)
 		return sqlite3_errmsg(im->s->db);
@@ -276,13 +278,17 @@ static const char *import_conversation(struct importer *im, jv rec)
 	return NULL;
 }
 
-/* The message statement's parameters, in order; usage fields are 10 to 13. */
-static const char *const msg_cols[] = { "id", "conversation", "seq", "role", "text", "status", "finish",
-	"provider", "model", "usage.input", "usage.output", "usage.cached", "usage.reasoning", "cost_usd",
-	"ttft_ms", "ms", "request_id", "created", "batch_job", "asked_model", "tool_calls" };
-#define MSG_COLS (sizeof msg_cols / sizeof *msg_cols)
-/* Required: id, conversation, seq, role, text, status (strings but seq) and created. */
-#define MSG_REQUIRED 0x2003F
+/* The bits of the message fields a record must have (all strings but seq). */
+static unsigned required_fields(void)
+{
+	static const char *const need[] = { "id", "conversation", "seq", "role", "text", "status", "created" };
+	unsigned mask = 0;
+	for (size_t n = 0; n < sizeof need / sizeof *need; n++)
+		for (int i = 0; i < HISTROW_MESSAGE_COLS; i++)
+			if (!strcmp(histrow_message_fields[i], need[n]))
+				mask |= 1u << i;
+	return mask;
+}
 
 /* Bind the fields of obj (one pass over its keys; prefix "usage." for the
  * nested object). Returns a bit mask of the columns bound with the right kind. */
@@ -293,15 +299,15 @@ static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
 	for (int it = jv_object_iter(obj); jv_object_iter_valid(obj, it); it = jv_object_iter_next(obj, it)) {
 		jv key = jv_object_iter_key(obj, it);
 		const char *k = jv_string_value(key);
-		for (int i = 0; i < (int)MSG_COLS; i++) {
-			const char *c = msg_cols[i];
+		for (int i = 0; i < HISTROW_MESSAGE_COLS; i++) {
+			const char *c = histrow_message_fields[i];
 			if (strncmp(c, prefix, pl) || strcmp(c + pl, k) || (!pl && strchr(c, '.')))
 				continue;
 			jv v = jv_object_iter_value(obj, it);
 			if (!strcmp(c, "tool_calls") && jv_get_kind(v) == JV_KIND_ARRAY)
 				v = jv_dump_string(v, 0); /* kept as its JSON text */
 			bind_value(st, i + 1, v);
-			jv_kind want = i == 2 ? JV_KIND_NUMBER : JV_KIND_STRING;
+			jv_kind want = !strcmp(c, "seq") ? JV_KIND_NUMBER : JV_KIND_STRING;
 			if (jv_get_kind(v) == want)
 				seen |= 1u << i;
 			jv_free(v);
@@ -323,7 +329,7 @@ static const char *import_message(struct importer *im, jv rec)
 	const char *bad = check_message(rec);
 	if (bad)
 		return bad;
-	if ((bind_fields(im->msg, rec, "") & MSG_REQUIRED) != MSG_REQUIRED) {
+	if ((bind_fields(im->msg, rec, "") & im->required) != im->required) {
 		sqlite3_clear_bindings(im->msg);
 		return "a message record needs id, conversation, seq, role, text, status and created";
 	}
@@ -408,26 +414,18 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 
 int histio_import(struct store *s, int fd, long *conversations, long *messages)
 {
-	struct importer im = { .s = s };
+	struct importer im = { .s = s, .required = required_fields() };
 	/* only the id may match silently: a name taken by another conversation
 	 * must fail, so that conversation still comes in, without the name */
-	im.conv = store_prepare(s, "INSERT INTO conversations (id, name, title, system, created, updated)"
-				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO NOTHING");
-	im.conv_noname = store_prepare(s, "INSERT OR IGNORE INTO conversations (id, title, system, created, updated)"
-					  " VALUES (?1, ?2, ?3, ?4, ?5)");
-	im.msg = store_prepare(s,
-		"INSERT INTO messages (id, conversation, seq, role, text, status, finish, provider, model,"
-		" input_tokens, output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
-		" batch_job, asked_model, tool_calls)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)"
-		" ON CONFLICT DO NOTHING");
+	im.conv = histrow_prepare_insert(s, HISTROW_CONVERSATIONS, " ON CONFLICT(id) DO NOTHING");
+	im.msg = histrow_prepare_insert(s, HISTROW_MESSAGES, " ON CONFLICT DO NOTHING");
 	im.media = store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
 	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
 	int status = 0;
 	/* a bulk load: a bigger cache, and checkpoints every 64 MB of log instead
 	 * of every 4 MB, so hot index pages are copied back far fewer times */
 	store_exec(s, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384");
-	if (!im.conv || !im.conv_noname || !im.msg || !im.media || !im.link) {
+	if (!im.conv || !im.msg || !im.media || !im.link) {
 		status = EXIT_CANTCREAT;
 	} else {
 		struct line_reader lr;
@@ -447,7 +445,6 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 			status = EXIT_DATAERR;
 	}
 	sqlite3_finalize(im.conv);
-	sqlite3_finalize(im.conv_noname);
 	sqlite3_finalize(im.msg);
 	sqlite3_finalize(im.media);
 	sqlite3_finalize(im.link);

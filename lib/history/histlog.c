@@ -2,12 +2,12 @@
 #include "paths.h"
 #include "base64.h"
 #include "clock.h"
-#include "sha256.h"
 #include "diag.h"
 #include "media/image.h"
 #include "jsonx.h"
+#include "history/histrow.h"
 #include "history/spool.h"
-#include <unistd.h>
+#include "history/spool_replay.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,142 +165,6 @@ void histlog_title(const char *prompt, char *out, size_t cap)
 	out[n] = 0;
 }
 
-static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
-	if (st)
-		sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return st ? store_error(s, what) : -1;
-	return 0;
-}
-
-static int create_conversation(struct store *s, char conv[STORE_ID_LEN + 1], const char *name, const char *title,
-			       const char *now)
-{
-	store_new_id(conv);
-	sqlite3_stmt *st = store_prepare(s,
-		"INSERT INTO conversations (id, name, title, system, created, updated) VALUES (?1, ?2, ?3, NULL, ?4, ?4)");
-	if (st) {
-		sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
-		if (name)
-			sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-	}
-	return step_done(s, st, "creating a conversation");
-}
-
-/* One exchange's two rows at the end of conversation conv: the prompt, and
- * the reply as a placeholder marked interrupted until it is saved. Then the
- * conversation's updated time (and system prompt, when one was given). */
-static int insert_turn(struct store *s, const char *conv, const char *user_id, const char *reply_id,
-		       const char *prompt, const char *system, const char *request_id, const char *now)
-{
-	long seq = 0;
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM messages WHERE conversation = ?1");
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		seq = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	static const char ins[] =
-		"INSERT INTO messages (id, conversation, seq, role, text, status, request_id, created)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-	for (int i = 0; i < 2; i++) {
-		st = store_prepare(s, ins);
-		if (st) {
-			sqlite3_bind_text(st, 1, i ? reply_id : user_id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, conv, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 3, seq + 1 + i);
-			sqlite3_bind_text(st, 4, i ? "assistant" : "user", -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 5, i ? "" : prompt, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 6, i ? "interrupted" : "complete", -1, SQLITE_STATIC);
-			if (request_id)
-				sqlite3_bind_text(st, 7, request_id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
-		}
-		if (step_done(s, st, "logging the prompt") < 0)
-			return -1;
-	}
-	st = store_prepare(s, "UPDATE conversations SET updated = ?2, system = coalesce(?3, system) WHERE id = ?1");
-	if (st) {
-		sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-		if (system)
-			sqlite3_bind_text(st, 3, system, -1, SQLITE_STATIC);
-	}
-	return step_done(s, st, "updating the conversation");
-}
-
-/* The rid of message id, or 0. */
-static sqlite3_int64 message_rid(struct histlog *h, const char *id)
-{
-	sqlite3_int64 rid = 0;
-	sqlite3_stmt *q = store_prepare(&h->st, "SELECT rid FROM messages WHERE id = ?1");
-	if (!q)
-		return 0;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		rid = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return rid;
-}
-
-/* Inside a write transaction: the bytes stored once by content (sha256)
- * and linked to message rid as its item ord. 0 or -1 (said). */
-static int put_media(struct histlog *h, sqlite3_stmt *media, sqlite3_stmt *link, sqlite3_int64 rid, int ord,
-		     const char *mime, const void *data, size_t len)
-{
-	char hex[65];
-	sha256_hex(len ? data : "", len, hex);
-	sqlite3_bind_text(media, 1, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(media, 2, mime, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(media, 3, (sqlite3_int64)len);
-	sqlite3_bind_blob(media, 4, len ? data : "", (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(link, 1, rid);
-	sqlite3_bind_int(link, 2, ord);
-	sqlite3_bind_text(link, 3, hex, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(media) != SQLITE_DONE || sqlite3_step(link) != SQLITE_DONE ? store_error(&h->st, "storing media") : 0;
-	sqlite3_reset(media);
-	sqlite3_reset(link);
-	return rc;
-}
-
-static sqlite3_stmt *media_insert(struct histlog *h)
-{
-	return store_prepare(&h->st, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
-}
-
-static sqlite3_stmt *media_link(struct histlog *h)
-{
-	return store_prepare(&h->st, "INSERT INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
-}
-
-/* The user turn's attachments, stored once each by content (sha256 of the
- * bytes) and linked to the message just inserted. Attachments by uri have
- * no bytes here and are not stored. */
-static int store_media(struct histlog *h, const struct attachments *a)
-{
-	if (!a || !a->n)
-		return 0;
-	sqlite3_int64 rid = message_rid(h, h->user_msg);
-	sqlite3_stmt *media = media_insert(h), *link = media_link(h);
-	int rc = media && link && rid ? 0 : -1;
-	for (size_t i = 0; !rc && i < a->n; i++) {
-		if (!a->v[i].data)
-			continue;
-		struct buf raw = BUF_INIT((size_t)1 << 31);
-		if (base64_decode(a->v[i].data, a->v[i].data_len, &raw) == 0)
-			rc = put_media(h, media, link, rid, (int)i, a->v[i].mime, raw.p, raw.len);
-		buf_free(&raw);
-	}
-	sqlite3_finalize(media);
-	sqlite3_finalize(link);
-	return rc;
-}
-
 /* Find the conversation asked for (or the latest) and read its context.
  * 0 found, 1 none, -1 error. */
 static int find_and_load(struct histlog *h, const struct histlog_start *hs)
@@ -327,10 +191,11 @@ static int log_user_turn(struct histlog *h, const struct histlog_start *hs)
 		return -1;
 	if ((hs->cont || hs->conversation) && find_and_load(h, hs) < 0)
 		goto fail;
-	if (!h->conv[0] && create_conversation(&h->st, h->conv, hs->conversation, title, now) < 0)
+	if (!h->conv[0] && histrow_new_conversation(&h->st, h->conv, hs->conversation, title, now) < 0)
 		goto fail;
-	if (insert_turn(&h->st, h->conv, h->user_msg, h->reply_msg, hs->prompt, hs->system, hs->request_id, now) < 0 ||
-	    store_media(h, hs->atts) < 0)
+	if (histrow_insert_turn(&h->st, h->conv, h->user_msg, h->reply_msg, hs->prompt, hs->system, hs->request_id,
+				now) < 0 ||
+	    histrow_attachments(&h->st, h->user_msg, hs->atts) < 0)
 		goto fail;
 	return store_commit(&h->st);
 fail:
@@ -426,95 +291,11 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	return 0;
 }
 
-/* How a reply ended, as its row keeps it. */
-struct reply_row {
-	const char *text;
-	size_t len;
-	const char *status, *finish, *provider, *model, *asked_model;
-	int have_usage;
-	long input, output, cached, reasoning;
-	long ttft_ms, ms;           /* ttft_ms < 0: none */
-	double cost;                /* < 0: unknown */
-	const char *tool_calls;     /* the reply's tool calls as a JSON array, or NULL */
-};
-
-/* Inside a write transaction: the reply's row as it ended. */
-static int update_reply(struct store *s, const char *reply_id, const struct reply_row *r)
-{
-	sqlite3_stmt *st = store_prepare(s,
-		"UPDATE messages SET text = ?2, status = ?3, finish = ?4, provider = ?5, model = ?6,"
-		" input_tokens = ?7, output_tokens = ?8, cached_tokens = ?9, reasoning_tokens = ?10,"
-		" ttft_ms = ?11, ms = ?12, cost_usd = ?13, asked_model = ?14, tool_calls = ?15 WHERE id = ?1");
-	if (st) {
-		sqlite3_bind_text(st, 1, reply_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, r->text ? r->text : "", (int)r->len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, r->status, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, r->finish, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, r->provider, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, r->model, -1, SQLITE_STATIC);
-		if (r->have_usage) {
-			sqlite3_bind_int64(st, 7, r->input);
-			sqlite3_bind_int64(st, 8, r->output);
-			sqlite3_bind_int64(st, 9, r->cached);
-			sqlite3_bind_int64(st, 10, r->reasoning);
-		}
-		if (r->ttft_ms >= 0)
-			sqlite3_bind_int64(st, 11, r->ttft_ms);
-		sqlite3_bind_int64(st, 12, r->ms);
-		if (r->cost >= 0)
-			sqlite3_bind_double(st, 13, r->cost);
-		if (r->asked_model)
-			sqlite3_bind_text(st, 14, r->asked_model, -1, SQLITE_STATIC);
-		if (r->tool_calls)
-			sqlite3_bind_text(st, 15, r->tool_calls, -1, SQLITE_STATIC);
-	}
-	return step_done(s, st, "saving the reply");
-}
-
-static jv str_or_null(const char *s)
-{
-	return s ? jv_string(s) : jv_null();
-}
-
-/* The exchange as the spool keeps it: enough to write both rows later
- * (rows: whether the prompt's rows are already in the history). */
-static jv spool_entry(const struct histlog *h, const struct reply_row *r, int rows)
-{
-	char now[40];
-	clock_rfc3339(now, sizeof now);
-	jv reply = jv_object();
-	reply = jv_object_set(reply, jv_string("text"), jv_string_sized(r->text ? r->text : "", (int)r->len));
-	reply = jv_object_set(reply, jv_string("status"), jv_string(r->status));
-	reply = jv_object_set(reply, jv_string("finish"), str_or_null(r->finish));
-	reply = jv_object_set(reply, jv_string("provider"), str_or_null(r->provider));
-	reply = jv_object_set(reply, jv_string("model"), str_or_null(r->model));
-	reply = jv_object_set(reply, jv_string("asked_model"), str_or_null(r->asked_model));
-	reply = jv_object_set(reply, jv_string("ttft_ms"), r->ttft_ms >= 0 ? jv_number((double)r->ttft_ms) : jv_null());
-	reply = jv_object_set(reply, jv_string("ms"), jv_number((double)r->ms));
-	reply = jv_object_set(reply, jv_string("cost_usd"), r->cost >= 0 ? jv_number(r->cost) : jv_null());
-	reply = jv_object_set(reply, jv_string("tool_calls"), str_or_null(r->tool_calls));
-	if (r->have_usage)
-		reply = jv_object_set(reply, jv_string("usage"),
-			JV_OBJECT(jv_string("input"), jv_number((double)r->input), jv_string("output"), jv_number((double)r->output),
-				  jv_string("cached"), jv_number((double)r->cached),
-				  jv_string("reasoning"), jv_number((double)r->reasoning)));
-	jv e = JV_OBJECT(jv_string("type"), jv_string("spooled_exchange"), jv_string("rows"), jv_bool(rows),
-			 jv_string("user_msg"), jv_string(h->user_msg), jv_string("reply_msg"), jv_string(h->reply_msg));
-	e = jv_object_set(e, jv_string("conv_id"), h->conv[0] ? jv_string(h->conv) : jv_null());
-	e = jv_object_set(e, jv_string("conversation"), str_or_null(h->sp_conversation));
-	e = jv_object_set(e, jv_string("cont"), jv_bool(h->sp_cont));
-	e = jv_object_set(e, jv_string("prompt"), str_or_null(h->sp_prompt));
-	e = jv_object_set(e, jv_string("system"), str_or_null(h->sp_system));
-	e = jv_object_set(e, jv_string("request_id"), str_or_null(h->sp_request_id));
-	e = jv_object_set(e, jv_string("created"), jv_string(now));
-	return jv_object_set(e, jv_string("reply"), reply);
-}
-
 /* The history would not take the reply in time: keep it in the spool,
  * so it is not lost; the exit status still says the history failed. */
-static void spool_exchange(struct histlog *h, const struct reply_row *r, int rows)
+static void spool_exchange(struct histlog *h, const struct histrow_message *r, int rows)
 {
-	jv e = spool_entry(h, r, rows);
+	jv e = histlog_spool_entry(h, r, rows);
 	if (spool_save(h->db, e) == 0)
 		warn("history %s: the exchange is kept in %s.spool until the history can take it", h->db, h->db);
 	jv_free(e);
@@ -542,7 +323,7 @@ static void forget_exchange(struct histlog *h)
 			sqlite3_bind_text(st, 2, h->reply_msg, -1, SQLITE_STATIC);
 			sqlite3_bind_text(st, 3, h->conv, -1, SQLITE_STATIC);
 		}
-		rc = step_done(&h->st, st, "forgetting a failed request");
+		rc = store_run(&h->st, st, "forgetting a failed request");
 	}
 	if (rc < 0) {
 		store_rollback(&h->st);
@@ -562,7 +343,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 	enum err_code c = r->err.code;
 	const char *status = !c ? "complete"
 		: c == ERR_INTERRUPTED || ((c == ERR_NETWORK || c == ERR_TIMEOUT) && len) ? "interrupted" : "error";
-	struct reply_row row = { .text = text, .len = len, .status = status, .finish = r->finish, .provider = provider,
+	struct histrow_message row = { .id = h->reply_msg, .text = text, .len = len, .status = status, .finish = r->finish, .provider = provider,
 				 .model = r->model[0] ? r->model : model, .asked_model = model, .have_usage = r->have_usage,
 				 .input = r->usage.input, .output = r->usage.output, .cached = r->usage.cached,
 				 .reasoning = r->usage.reasoning, .ttft_ms = t->ttft_ms, .ms = t->total_ms, .cost = cost };
@@ -579,7 +360,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 		if (h->st.busy)
 			spool_exchange(h, &row, 1);
 		h->status = EXIT_CANTCREAT;
-	} else if (update_reply(&h->st, h->reply_msg, &row) < 0) {
+	} else if (histrow_update_reply(&h->st, &row) < 0) {
 		store_rollback(&h->st);
 		h->status = EXIT_CANTCREAT;
 	} else if (store_commit(&h->st) < 0) {
@@ -588,115 +369,36 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 	jv_free(calls);
 }
 
-/* One spooled exchange written in, inside the replay's transaction. The
- * ids it carries make it safe to meet twice (a crash between the commit
- * and the removal of its file): a reply row that exists is only updated. */
-static int replay_one(struct store *s, jv e)
+int histlog_write_exchange(struct store *s, const struct histlog_exchange *x, char conv[STORE_ID_LEN + 1],
+			   char reply_id[STORE_ID_LEN + 1])
 {
-	char user_id[STORE_ID_LEN + 1] = "", reply_id[STORE_ID_LEN + 1] = "", conv[STORE_ID_LEN + 1] = "";
-	char ref[512] = "", created[40] = "", title[96];
-	jx_str(e, "user_msg", user_id, sizeof user_id);
-	jx_str(e, "reply_msg", reply_id, sizeof reply_id);
-	jx_str(e, "created", created, sizeof created);
-	if (strlen(user_id) != STORE_ID_LEN || strlen(reply_id) != STORE_ID_LEN || !created[0])
-		return 1; /* not one of ours: left alone */
-	jv reply = jx_get(e, "reply"), usage = jx_get(reply, "usage"), text = jx_get(reply, "text");
-	jv prompt = jx_get(e, "prompt"), system = jx_get(e, "system"), rid = jx_get(e, "request_id");
-	jv fin = jx_get(reply, "finish"), prov = jx_get(reply, "provider"), mod = jx_get(reply, "model");
-	jv asked = jx_get(reply, "asked_model"), stat = jx_get(reply, "status"), calls = jx_get(reply, "tool_calls");
-#define STR(v) (jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : NULL)
-	struct reply_row row = { .text = STR(text), .len = STR(text) ? (size_t)jv_string_length_bytes(jv_copy(text)) : 0,
-				 .status = STR(stat) ? STR(stat) : "error", .finish = STR(fin), .provider = STR(prov),
-				 .model = STR(mod), .asked_model = STR(asked), .have_usage = jv_get_kind(usage) == JV_KIND_OBJECT,
-				 .input = (long)jx_num(usage, "input", 0), .output = (long)jx_num(usage, "output", 0),
-				 .cached = (long)jx_num(usage, "cached", 0), .reasoning = (long)jx_num(usage, "reasoning", 0),
-				 .ttft_ms = (long)jx_num(reply, "ttft_ms", -1), .ms = (long)jx_num(reply, "ms", 0),
-				 .cost = jx_num(reply, "cost_usd", -1), .tool_calls = STR(calls) };
-	int rc = 0;
-	sqlite3_stmt *q = store_prepare(s, "SELECT 1 FROM messages WHERE id = ?1");
-	int exists = 0;
-	if (q) {
-		sqlite3_bind_text(q, 1, reply_id, -1, SQLITE_STATIC);
-		exists = sqlite3_step(q) == SQLITE_ROW;
-		sqlite3_finalize(q);
-	}
-	if (!exists) {
-		/* the prompt never reached the history either: its conversation as asked */
-		int found = 1;
-		jv cid = jx_get(e, "conv_id"), cref = jx_get(e, "conversation"), cont = jx_get(e, "cont");
-		if (STR(cid))
-			found = store_conv_find(s, STR(cid), conv);
-		if (found && STR(cref)) {
-			snprintf(ref, sizeof ref, "%s", STR(cref));
-			found = store_conv_find(s, ref, conv);
-		} else if (found && jv_get_kind(cont) == JV_KIND_TRUE) {
-			found = store_conv_latest(s, conv);
-		}
-		histlog_title(STR(prompt) ? STR(prompt) : "", title, sizeof title);
-		if (found < 0 || (found && create_conversation(s, conv, ref[0] ? ref : NULL, title, created) < 0) ||
-		    insert_turn(s, conv, user_id, reply_id, STR(prompt) ? STR(prompt) : "", STR(system), STR(rid),
-				created) < 0)
-			rc = -1;
-		jv_free(cid);
-		jv_free(cref);
-		jv_free(cont);
-	}
-	if (!rc && update_reply(s, reply_id, &row) < 0)
-		rc = -1;
-#undef STR
-	jv_free(reply);
-	jv_free(usage);
-	jv_free(text);
-	jv_free(prompt);
-	jv_free(system);
-	jv_free(rid);
-	jv_free(fin);
-	jv_free(prov);
-	jv_free(mod);
-	jv_free(asked);
-	jv_free(stat);
-	jv_free(calls);
-	return rc;
-}
-
-size_t histlog_spool_replay(struct store *s)
-{
-	char **names;
-	size_t n = spool_list(s->path, &names), done = 0;
-	if (!n)
-		return 0;
-	/* held across the commit and the removals, so nobody writes one twice */
-	if (store_hold(s, 0) < 0) {
-		spool_names_free(names, n);
-		return 0;
-	}
-	int ok = store_begin(s) == 0;
-	for (size_t i = 0; ok && i < n; i++) {
-		jv e = spool_read(names[i]);
-		int r = jv_is_valid(e) ? replay_one(s, e) : 1;
-		if (!jv_is_valid(e)) {
-			/* damaged or half written: never removed */
-			free(names[i]);
-			names[i] = NULL;
-		}
-		jv_free(e);
-		if (r < 0)
-			ok = 0;
-		else if (r == 0)
-			done++;
-	}
-	if (ok && store_commit(s) == 0) {
-		for (size_t i = 0; i < n; i++)
-			if (names[i])
-				unlink(names[i]);
-	} else {
-		if (!ok)
-			store_rollback(s);
-		done = 0;
-	}
-	store_release(s);
-	spool_names_free(names, n);
-	return done;
+	char now[40], title[96], user_id[STORE_ID_LEN + 1];
+	clock_rfc3339(now, sizeof now);
+	int found = x->conversation ? store_conv_find(s, x->conversation, conv) : 1;
+	if (found < 0)
+		return -1;
+	histlog_title(x->prompt, title, sizeof title);
+	if (found && histrow_new_conversation(s, conv, x->conversation, title, x->user_created) < 0)
+		return -1;
+	long seq = histrow_last_seq(s, conv);
+	if (seq < 0)
+		return -1;
+	store_new_id(user_id);
+	store_new_id(reply_id);
+	struct histrow_message user = { .id = user_id, .conversation = conv, .seq = seq + 1, .role = "user",
+					.text = x->prompt, .len = strlen(x->prompt), .status = "complete", .cost = -1,
+					.ttft_ms = -1, .ms = -1, .request_id = x->request_id, .created = x->user_created };
+	struct histrow_message reply = x->reply;
+	reply.id = reply_id;
+	reply.conversation = conv;
+	reply.seq = seq + 2;
+	reply.role = "assistant";
+	reply.request_id = x->request_id;
+	reply.created = now;
+	if (histrow_insert_message(s, &user) < 0 || histrow_attachments(s, user_id, x->atts) < 0 ||
+	    histrow_insert_message(s, &reply) < 0)
+		return -1;
+	return histrow_touch_conversation(s, conv, now, x->system);
 }
 
 int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t n)
@@ -707,13 +409,11 @@ int histlog_reply_media(struct histlog *h, const struct histlog_media *m, size_t
 		h->status = EXIT_CANTCREAT;
 		return -1;
 	}
-	sqlite3_int64 rid = message_rid(h, h->reply_msg);
-	sqlite3_stmt *media = media_insert(h), *link = media_link(h);
-	int rc = media && link && rid ? 0 : -1;
+	struct histrow_media w;
+	int rc = histrow_media_open(&w, &h->st, h->reply_msg);
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = put_media(h, media, link, rid, (int)i, m[i].mime, m[i].data, m[i].len);
-	sqlite3_finalize(media);
-	sqlite3_finalize(link);
+		rc = histrow_media_put(&w, (int)i, m[i].mime, m[i].data, m[i].len);
+	histrow_media_close(&w);
 	if (rc < 0) {
 		store_rollback(&h->st);
 		h->status = EXIT_CANTCREAT;
@@ -750,6 +450,21 @@ int histlog_conversation_model(const char *db_flag, int cont, const char *conver
 	}
 	store_close(&st);
 	return r < 0 ? EXIT_CANTCREAT : found ? 0 : 1;
+}
+
+int histlog_answered(struct store *s, jv id)
+{
+	char ref[256];
+	if (jx_id_text(id, ref, sizeof ref) < 0)
+		return 0;
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete' LIMIT 1");
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
+	int yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
 }
 
 void histlog_close(struct histlog *h)

@@ -7,6 +7,7 @@
 #define CHAT_HISTLOG_H
 #include "chat.h"
 #include "history/store.h"
+#include "history/histrow.h"
 #include "attach.h"
 
 struct histlog {
@@ -67,6 +68,23 @@ int histlog_conversation_model(const char *db_flag, int cont, const char *conver
  * lock, so two programs never write one twice. Quietly does nothing when
  * there are none or the lock cannot be had now. The number written. */
 size_t histlog_spool_replay(struct store *s);
+/* An exchange that is written whole, after the fact (a batch's collected
+ * reply): the prompt as the user turn of the conversation named (made, with
+ * that name, when there is none) or of a new one, and the reply after it. */
+struct histlog_exchange {
+	const char *conversation;   /* a name, id or prefix; NULL: a new conversation */
+	const char *prompt, *system, *request_id;
+	const char *user_created;   /* when the prompt was made; the reply is now */
+	const struct attachments *atts;
+	struct histrow_message reply;  /* how it ended; its id and place are made here */
+};
+/* Inside the caller's write transaction. 0 with the conversation's and the
+ * reply's ids, or -1 (said). */
+int histlog_write_exchange(struct store *s, const struct histlog_exchange *x, char conv[STORE_ID_LEN + 1],
+			   char reply_id[STORE_ID_LEN + 1]);
+/* --skip-done: has the history a complete reply to the record whose id
+ * (borrowed; a string or a number) is given? 1 or 0 (also for no id). */
+int histlog_answered(struct store *s, jv id);
 /* A conversation's title from its first prompt: the first line, cut at a
  * character boundary to fit cap. */
 void histlog_title(const char *prompt, char *out, size_t cap);

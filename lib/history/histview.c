@@ -284,8 +284,31 @@ int histview_search(struct store *s, const char *query, const struct view_opts *
 	return r;
 }
 
+/* With no history yet: the record of an empty one (text has nothing to show). */
+static int stats_none(const struct view_opts *v)
+{
+	if (!v->json)
+		return 0;
+	jv o = JV_OBJECT(jv_string("type"), jv_string("stats"), jv_string("path"), jv_null(), jv_string("bytes"), jv_number(0),
+			 jv_string("conversations"), jv_number(0), jv_string("messages"), jv_number(0));
+	o = jv_object_set(o, jv_string("status"), JV_OBJECT(jv_string("complete"), jv_number(0), jv_string("interrupted"),
+							    jv_number(0), jv_string("error"), jv_number(0)));
+	o = jv_object_set(o, jv_string("usage"), JV_OBJECT(jv_string("input"), jv_number(0), jv_string("output"), jv_number(0)));
+	o = jv_object_set(o, jv_string("first"), jv_null());
+	o = jv_object_set(o, jv_string("last"), jv_null());
+	o = jv_object_set(o, jv_string("media"), jv_number(0));
+	o = jv_object_set(o, jv_string("media_bytes"), jv_number(0));
+	struct buf out = BUF_INIT(1 << 12);
+	jx_dump_line(o, &out);
+	int r = put(&out);
+	buf_free(&out);
+	return r;
+}
+
 int histview_stats(struct store *s, const struct view_opts *v)
 {
+	if (!s)
+		return stats_none(v);
 	sqlite3_stmt *st = store_prepare(s,
 		"SELECT (SELECT count(*) FROM conversations), count(*),"
 		" coalesce(sum(status = 'complete'), 0), coalesce(sum(status = 'interrupted'), 0), coalesce(sum(status = 'error'), 0),"
@@ -332,6 +355,23 @@ int histview_stats(struct store *s, const struct view_opts *v)
 			if (spooled) /* replies the history could not take in time, not yet written in */
 				buf_addf(&out, "spooled        %zu exchanges waiting in %s.spool\n", spooled, s->path);
 		}
+	}
+	sqlite3_finalize(st);
+	int r = put(&out);
+	buf_free(&out);
+	return r;
+}
+
+int histview_names(struct store *s)
+{
+	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(name, id) FROM conversations ORDER BY updated DESC LIMIT 500");
+	if (!st)
+		return EXIT_CANTCREAT;
+	struct buf out = BUF_INIT(1 << 20);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		add_clean(&out, name ? name : "", name ? strlen(name) : 0, 0); /* one name a line, whatever it holds */
+		buf_addc(&out, '\n');
 	}
 	sqlite3_finalize(st);
 	int r = put(&out);

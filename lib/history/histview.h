@@ -16,5 +16,8 @@ struct view_opts {
 int histview_list(struct store *s, const struct view_opts *v);
 int histview_show(struct store *s, const char *conv_id, const struct view_opts *v);
 int histview_search(struct store *s, const char *query, const struct view_opts *v);
+/* s NULL: there is no history yet (with json, a record of zeros). */
 int histview_stats(struct store *s, const struct view_opts *v);
+/* Conversation names, else ids, most recent first, one a line (for completion). */
+int histview_names(struct store *s);
 #endif

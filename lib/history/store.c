@@ -177,6 +177,17 @@ int store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
+int store_run(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_error(s, what);
+	return 0;
+}
+
 sqlite3_stmt *store_prepare(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
@@ -462,22 +473,36 @@ static int one_id(struct store *s, const char *sql, const char *arg, char out[ST
 	return found == 0 ? 1 : found == 1 ? 0 : 2;
 }
 
-int store_conv_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
+int store_find_ref(struct store *s, const struct store_ref *what, const char *ref, char out[STORE_ID_LEN + 1])
 {
-	int r = one_id(s, "SELECT id FROM conversations WHERE name = ?1", ref, out);
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE %s = ?1 LIMIT 2", what->table, what->key);
+	int r = one_id(s, sql, ref, out);
+	if (r == 2) {
+		error("%s '%s' is ambiguous", what->noun, ref);
+		return -2;
+	}
 	if (r != 1)
-		return r == 2 ? -1 : r;
-	r = one_id(s, "SELECT id FROM conversations WHERE id = ?1", ref, out);
+		return r;
+	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ?1", what->table);
+	r = one_id(s, sql, ref, out);
 	if (r != 1 || strlen(ref) < 4 || strspn(ref, "0123456789abcdef") != strlen(ref))
 		return r;
 	char pattern[64];
 	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
-	r = one_id(s, "SELECT id FROM conversations WHERE id GLOB ?1 LIMIT 2", pattern, out);
+	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id GLOB ?1 LIMIT 2", what->table);
+	r = one_id(s, sql, pattern, out);
 	if (r == 2) {
-		error("conversation '%s' is ambiguous: give more of its id", ref);
+		error("%s '%s' is ambiguous: give more of its id", what->noun, ref);
 		return -2;
 	}
 	return r;
+}
+
+int store_conv_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
+{
+	static const struct store_ref conversation = { "conversations", "name", "conversation" };
+	return store_find_ref(s, &conversation, ref, out);
 }
 
 int store_conv_latest(struct store *s, char out[STORE_ID_LEN + 1])

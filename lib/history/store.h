@@ -46,6 +46,9 @@ int store_bulk_end(struct store *s, sqlite3_int64 first_rid);
 
 /* Prepare, or print the SQLite error and return NULL. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* Step st (from store_prepare, or NULL when that failed) once and
+ * finalize it. 0, or -1 after printing "what" failed. */
+int store_run(struct store *s, sqlite3_stmt *st, const char *what);
 /* Run SQL without results; 0 or -1 after printing the error. */
 int store_exec(struct store *s, const char *sql);
 /* Print "history PATH: what: sqlite's message" and return -1. */
@@ -54,6 +57,15 @@ int store_error(struct store *s, const char *what);
 /* A new random id of STORE_ID_LEN hex characters. */
 void store_new_id(char out[STORE_ID_LEN + 1]);
 
+/* What a reference may name: a row of table by its key column (a name, a
+ * provider's id), its id, or a unique id prefix (4+ hex characters). The
+ * noun is what a message calls it ("NOUN 'REF' is ambiguous"). */
+struct store_ref {
+	const char *table, *key, *noun;
+};
+/* 0 with the id in out; 1 when none matches; -2 when the reference is
+ * ambiguous (said); -1 on a database error. */
+int store_find_ref(struct store *s, const struct store_ref *what, const char *ref, char out[STORE_ID_LEN + 1]);
 /* Find a conversation by id, unique id prefix (4+ characters) or name.
  * 0 with the id in out; 1 when none matches; -2 when a prefix is ambiguous
  * (said so); -1 on a database error. */
