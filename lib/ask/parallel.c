@@ -641,7 +641,7 @@ int parallel_run(struct session *s, struct line_reader *lr, const struct paralle
 	if (e.fatal)
 		return e.fatal < 0 ? EXIT_CANTCREAT : e.fatal;
 	if (sig_caught)
-		return 128 + sig_caught;
+		return sig_status();
 	if (read_error)
 		return EXIT_DATAERR;
 	if (e.trip.code)

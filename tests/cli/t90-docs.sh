@@ -228,6 +228,64 @@ else
 	ok 0 "# SKIP fish missing"
 fi
 
+# The option table chat-send and chat-stream parse with (tests/bin/clitable
+# prints it: "--name -x needs WORD") against what the user is shown: each
+# row is in --help with its value's word, and in every completion, which
+# offer no flag the table lacks. chat-stream has the rows that need nothing
+# (--parallel, -r, --models... are chat-send's).
+# The flags of a completion file for chat-send or chat-stream, one a line.
+bash_table_flags() { # PROG: from _chat_options, "SPELLINGS=KIND" entries
+	bash -c '. "$1/completions/chat.bash"; _chat_options "$2"' sh "$ROOT" "$1" | tr ' \t' '\n\n' |
+		sed -n 's/=.*//p' | tr '|' '\n' | grep -v '^$' | sort -u
+}
+zsh_table_flags() { # PROG: the specs of _chat(), less the other program's case
+	other=chat-send; [ "$1" = chat-send ] && other=chat-stream
+	awk -v other="    $other)" '/^_chat\(\) \{/ { on = 1 } on && /^\}/ { on = 0 }
+		on && $0 == other { skip = 1 } skip && /;;/ { skip = 0; next } on && !skip' "$ROOT/completions/_chat" |
+		grep -E "^ *['\"]" | sed "s/'([^)]*)/'/g; s/\[.*\]//" |
+		grep -oE "(^|[{,'\" *])--?[[:alnum:]][[:alnum:]-]*" | sed "s/^[{,'\" *]//" | sort -u
+}
+fish_table_flags() { # PROG: the shared part of __chat_complete_for, chat-send's case for chat-send
+	awk -v prog="$1" '/# the options every program shares/ { on = 1; mine = 1 } on && /^end/ { on = 0 }
+		on && /^ *switch / { mine = 0 } on && /^ *case / { mine = ($2 == prog) } on && /^ +end$/ { mine = 1 }
+		on && mine && /complete -c/' "$ROOT/completions/chat.fish" |
+		sed "s/ -[da] '[^']*'//g; s/ -d \"[^\"]*\"//g" |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "-s") print "-" $(i + 1); else if ($i == "-l") print "--" $(i + 1) }' |
+		sort -u
+}
+"$ROOT/tests/bin/clitable" > "$T/table"
+check "clitable: the table has rows" test "$(wc -l < "$T/table")" -gt 30
+for p in chat-send chat-stream; do
+	if [ "$p" = chat-send ]; then cp "$T/table" "$T/$p.table"; else awk '$3 == "-"' "$T/table" > "$T/$p.table"; fi
+	"$ROOT/bin/$p" --help > "$T/$p.help"
+	awk '{ print $1; if ($2 != "-") print $2 }' "$T/$p.table" | sort -u > "$T/$p.tflags"
+	while read -r long short needs word; do
+		if [ "$word" = - ]; then
+			check "$p: $long is in --help" grep -qE -- "(^|[ ,])$long(,|\$| )" "$T/$p.help"
+		else
+			check "$p: $long $word is in --help" grep -qF -- "$long $word" "$T/$p.help"
+		fi
+		[ "$short" = - ] || check "$p: $short, $long is in --help" grep -qF -- "$short, $long" "$T/$p.help"
+	done < "$T/$p.table"
+	is "$(cat "$T/$p.flags")" "$(cat "$T/$p.tflags")" "$p: --help lists exactly the table's flags"
+	if command -v bash > /dev/null 2>&1; then
+		is "$(bash_table_flags "$p")" "$(cat "$T/$p.tflags")" "$p: completions/chat.bash offers exactly the table's flags"
+		# a flag that takes no value is "=flag" there, one that does is not
+		bash -c '. "$1/completions/chat.bash"; _chat_options "$2"' sh "$ROOT" "$p" | tr ' \t' '\n\n' |
+			awk -F= 'NF == 2 { n = split($1, sp, "|"); for (i = 1; i <= n; i++) print sp[i], $2 }' > "$T/$p.kinds"
+		bad=$(awk 'NR == FNR { k[$1] = $2; next } ($4 == "-") != (k[$1] == "flag") { print $1 }' \
+			"$T/$p.kinds" "$T/$p.table")
+		is "$bad" "" "$p: chat.bash completes a value exactly for the rows that take one"
+	fi
+	is "$(zsh_table_flags "$p")" "$(cat "$T/$p.tflags")" "$p: completions/_chat offers exactly the table's flags"
+	is "$(fish_table_flags "$p")" "$(cat "$T/$p.tflags")" "$p: completions/chat.fish offers exactly the table's flags"
+done
+# ... and the check can fail: a completion that offers a flag nobody parses
+sed 's/--wait-limit=flag/--wait-limit=flag --no-such=flag/' "$ROOT/completions/chat.bash" > "$T/bad.bash"
+bad=$(bash -c '. "$1"; _chat_options chat-stream' sh "$T/bad.bash" | tr ' \t' '\n\n' | sed -n 's/=.*//p' |
+	tr '|' '\n' | grep -v '^$' | sort -u)
+check "a completion's extra flag is noticed" test "$bad" != "$(cat "$T/chat-stream.tflags")"
+
 # Man pages render cleanly.
 for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat-split.1 \
 	chat.5 chat.7; do
