@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "diag.h"
 #include "numparse.h"
-#include "history/histio.h"
 #include "fdio.h"
 #include "records.h"
 #include "history/store.h"

@@ -3,7 +3,6 @@
 #include "paths.h"
 #include "cli.h"
 #include "diag.h"
-#include "numparse.h"
 #include "history/histio.h"
 #include "history/histlog.h"
 #include "history/histview.h"

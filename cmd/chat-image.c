@@ -4,7 +4,6 @@
 #include "attach.h"
 #include "cli.h"
 #include "diag.h"
-#include "numparse.h"
 #include "imagegen/imagerun.h"
 #include "input.h"
 #include "fdio.h"
