@@ -1,12 +1,11 @@
+/* cli: options read by table, the usage errors and defaults every program
+ * shares, and the way every program ends. */
 #include "cli.h"
 #include "clock.h"
 #include "diag.h"
 #include "fdio.h"
 #include "numparse.h"
-#include "schema.h"
 #include "sig.h"
-#include "template.h"
-#include "textcheck.h"
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
