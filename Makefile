@@ -44,7 +44,7 @@ BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
 FAKEPROV_OBJ = $(patsubst %.c,%.o,$(wildcard tests/fakeprov/*.c))
-TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage
+TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/clitable
 # the tokenizer's rank tables, compacted for mapping from the published text
 TOK_DATA = share/chat/o200k_base.bin share/chat/cl100k_base.bin
 
@@ -76,6 +76,11 @@ tests/bin/mkimage: tests/tools/mkimage.c
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS)
+
+tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
+	@mkdir -p tests/bin
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
 # libFuzzer targets (clang) for the image decoder, the SSE parser and the
 # record reader; `make fuzz` runs each for FUZZ_TIME seconds on its corpus
@@ -147,7 +152,7 @@ uninstall:
 clean:
 	rm -rf bin lib/libchat.a $(LIB_OBJ) $(LIB_OBJ:.o=.d) cmd/*.o cmd/*.d tests/bin $(FAKEPROV_OBJ) $(FAKEPROV_OBJ:.o=.d) \
 	    tests/unit/*.o tests/unit/*.d $(UNIT_BINS) $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS)) \
-	    scripts/mkbpe scripts/*.d $(TOK_DATA)
+	    scripts/mkbpe scripts/*.d $(TOK_DATA) tests/tools/*.o tests/tools/*.d
 
 .PHONY: all check demo bench deps install uninstall clean fuzz
 .SECONDARY: $(LIB_OBJ) $(addsuffix .o,$(addprefix cmd/,$(PROGS))) $(UNIT_SRC:.c=.o) tests/unit/tap.o $(FAKEPROV_OBJ)

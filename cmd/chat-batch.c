@@ -1,13 +1,13 @@
 /* chat-batch: large jobs through the providers' batch APIs at half price —
  * submit prompt records, follow the jobs, collect their results. */
+#include "cli.h"
 #include "diag.h"
-#include "numparse.h"
 #include "textcheck.h"
 #include "input.h"
 #include "fdio.h"
 #include "batch/jobrun.h"
 #include "sig.h"
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,132 +53,165 @@ static const char help[] =
 	"75 rate limited, timed out or not ended yet, 77 no key or auth failed,\n"
 	"78 config error.\n";
 
-enum { O_MAX_TOKENS = 256, O_TEMPERATURE, O_FORCE, O_ONLY_FAILED, O_ALL_DONE, O_WAIT, O_IDS, O_RETRIES,
-       O_CONNECT_TIMEOUT, O_DB, O_NO_LOG, O_VERSION };
-
-static const struct option longopts[] = {
-	{ "model", required_argument, NULL, 'm' }, { "system", required_argument, NULL, 's' },
-	{ "max-tokens", required_argument, NULL, O_MAX_TOKENS },
-	{ "temperature", required_argument, NULL, O_TEMPERATURE }, { "force", no_argument, NULL, O_FORCE },
-	{ "only-failed", no_argument, NULL, O_ONLY_FAILED }, { "all-done", no_argument, NULL, O_ALL_DONE },
-	{ "wait", no_argument, NULL, O_WAIT }, { "ids", no_argument, NULL, O_IDS },
-	{ "retries", required_argument, NULL, O_RETRIES },
-	{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT }, { "db", required_argument, NULL, O_DB },
-	{ "no-log", no_argument, NULL, O_NO_LOG }, { "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+/* Everything the options set, for the table's offsets. */
+struct batch {
+	struct cli_opts o;
+	struct jobrun r;
+	int all_done;
 };
 
-static long number(const char *flag, const char *s, long lo, long hi)
+static void no_log(struct cli_parser *p, const char *unused)
 {
-	return (long)flag_whole(flag, s, lo, hi);
+	struct batch *b = p->target;
+	(void)unused;
+	b->r.no_log = b->o.no_log = 1;
+}
+
+#define B(field) offsetof(struct batch, field)
+static const struct cli_option options[] = {
+	{ .name = "model", .letter = 'm', .kind = CLI_STRING, .arg = "MODEL", .off = B(o.model) },
+	{ .name = "system", .letter = 's', .kind = CLI_STRING, .arg = "TEXT", .off = B(o.system) },
+	{ .name = "max-tokens", .kind = CLI_LONG, .arg = "N", .off = B(o.max_tokens), .lo = 1, .hi = 100000000 },
+	{ .name = "temperature", .kind = CLI_DOUBLE, .arg = "T", .off = B(o.temperature), .lo = 0, .hi = 2 },
+	{ .name = "force", .kind = CLI_SET, .off = B(r.force) },
+	{ .name = "only-failed", .kind = CLI_SET, .off = B(r.only_failed) },
+	{ .name = "all-done", .kind = CLI_SET, .off = B(all_done) },
+	{ .name = "wait", .kind = CLI_SET, .off = B(r.wait) },
+	{ .name = "ids", .kind = CLI_SET, .off = B(r.ids) },
+	{ .name = "retries", .kind = CLI_INT, .arg = "N", .off = B(o.retries), .lo = 0, .hi = 100 },
+	{ .name = "connect-timeout", .kind = CLI_LONG, .arg = "S", .off = B(o.connect_timeout), .lo = 1, .hi = 3600 },
+	{ .name = "db", .kind = CLI_STRING, .arg = "PATH", .off = B(o.db) },
+	{ .name = "no-log", .kind = CLI_CALL, .call = no_log },
+	{ .name = "quiet", .letter = 'q', .kind = CLI_SET, .off = B(o.quiet) },
+	{ .name = "verbose", .letter = 'v', .kind = CLI_VERBOSE },
+	{ .name = "help", .letter = 'h', .kind = CLI_HELP },
+	{ .name = "version", .kind = CLI_VERSION },
+	{ .name = NULL },
+};
+
+/* What a command may be given beside the common options. */
+enum { TAKES_SUBMIT = 1, TAKES_WAIT = 2, TAKES_ALL_DONE = 4, READS_STDIN = 8 };
+enum jobs_words { NO_JOBS, ANY_JOBS, SOME_JOBS };
+
+struct command {
+	const char *name;
+	unsigned takes;
+	enum jobs_words jobs;
+	/* the jobs named (or open) for all but submit and list */
+	int (*run)(struct batch *b, jv *jobs);
+};
+
+static int submit(struct batch *b, jv *jobs)
+{
+	struct jobrun *r = &b->r;
+	struct line_reader lr;
+	lr_init(&lr, 0, INPUT_MAX);
+	int st = jobrun_submit(r, &lr, jobs);
+	lr_free(&lr);
+	if (r->wait && (!st || st == EXIT_PARTIAL) && !sig_caught) {
+		int w = jobrun_wait(r, *jobs);
+		int c = w ? w : jobrun_collect(r, *jobs, 0);
+		if (c && c != EXIT_PARTIAL)
+			st = c;
+		else if (c)
+			st = EXIT_PARTIAL;
+	}
+	return st;
+}
+
+static int status(struct batch *b, jv *jobs)
+{
+	int st = b->r.wait ? jobrun_wait(&b->r, *jobs) : 0;
+	return st ? st : jobrun_status(&b->r, *jobs);
+}
+
+static int collect(struct batch *b, jv *jobs)
+{
+	int st = b->r.wait ? jobrun_wait(&b->r, *jobs) : 0;
+	return st ? st : jobrun_collect(&b->r, *jobs, b->all_done);
+}
+
+static int cancel(struct batch *b, jv *jobs)
+{
+	return jobrun_cancel(&b->r, *jobs);
+}
+
+static int list(struct batch *b, jv *jobs)
+{
+	(void)jobs;
+	return jobrun_list(&b->r);
+}
+
+/* cancel takes --wait as it always has, and does not wait */
+static const struct command commands[] = {
+	{ "submit", TAKES_SUBMIT | TAKES_WAIT | READS_STDIN, NO_JOBS, submit },
+	{ "status", TAKES_WAIT, ANY_JOBS, status },
+	{ "collect", TAKES_WAIT | TAKES_ALL_DONE, ANY_JOBS, collect },
+	{ "cancel", TAKES_WAIT, SOME_JOBS, cancel },
+	{ "list", 0, NO_JOBS, list },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	die_usage("unknown command", name);
+}
+
+/* The options and JOB words a command cannot take are usage errors. */
+static void check_command(const struct command *c, const struct batch *b, int nrefs, char **refs)
+{
+	const struct cli_opts *o = &b->o;
+	if ((b->r.force || b->r.only_failed || o->model || o->system || o->max_tokens || o->temperature >= 0) &&
+	    !(c->takes & TAKES_SUBMIT))
+		die_usage("--force, --only-failed, -m, -s, --max-tokens and --temperature go with", "submit");
+	if (b->all_done && (!(c->takes & TAKES_ALL_DONE) || nrefs))
+		die_usage("--all-done goes with collect and no JOBs", NULL);
+	if (c->jobs == NO_JOBS && nrefs)
+		die_usage("this command takes no JOBs", refs[0]);
+	if (c->jobs == SOME_JOBS && !nrefs)
+		cli_usage("%s needs a JOB", c->name);
+	if (b->r.wait && !(c->takes & TAKES_WAIT))
+		die_usage("--wait goes with submit, status and collect", NULL);
+	if ((c->takes & READS_STDIN) && isatty(0))
+		cli_usage("%s reads prompt records on stdin", c->name);
 }
 
 int main(int argc, char **argv)
 {
 	diag_init(argv[0]);
 	sig_install();
-	struct cli_opts o;
-	memset(&o, 0, sizeof o);
-	o.temperature = -1;
-	o.max_cost = -1;
-	o.retries = 2;
-	o.connect_timeout = 20;
-	o.idle_timeout = 300;
-	struct jobrun r;
-	memset(&r, 0, sizeof r);
-	int all_done = 0, c;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:s:qvh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm': o.model = optarg; break;
-		case 's': o.system = optarg; break;
-		case O_MAX_TOKENS: o.max_tokens = number("--max-tokens", optarg, 1, 100000000); break;
-		case O_TEMPERATURE: o.temperature = flag_number("--temperature", optarg, 0, 2); break;
-		case O_FORCE: r.force = 1; break;
-		case O_ONLY_FAILED: r.only_failed = 1; break;
-		case O_ALL_DONE: all_done = 1; break;
-		case O_WAIT: r.wait = 1; break;
-		case O_IDS: r.ids = 1; break;
-		case O_RETRIES: o.retries = (int)number("--retries", optarg, 0, 100); break;
-		case O_CONNECT_TIMEOUT: o.connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
-		case O_DB: o.db = optarg; break;
-		case O_NO_LOG: r.no_log = o.no_log = 1; break;
-		case 'q': o.quiet = 1; break;
-		case 'v': verbose++; break;
-		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
-		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
-		case ':': die_usage("option needs a value", argv[optind - 1]);
-		default: die_usage("unknown option", argv[optind - 1]);
-		}
-	}
+	static struct batch b;
+	cli_defaults(&b.o);
+	int words = cli_getopt(argc, argv, options, &b, help, 0);
 	char why[300];
-	if (text_check_str("the system prompt", o.system, why, sizeof why) < 0)
+	if (text_check_str("the system prompt", b.o.system, why, sizeof why) < 0)
 		die(EXIT_DATAERR, "%s", why);
-	if (optind >= argc)
+	if (words >= argc)
 		die_usage("give a command: submit, status, collect, cancel or list", NULL);
-	const char *cmd = argv[optind++];
-	char **refs = argv + optind;
-	int nrefs = argc - optind;
-	static const char *const cmds[] = { "submit", "status", "collect", "cancel", "list", NULL };
-	int k = 0;
-	while (cmds[k] && strcmp(cmds[k], cmd))
-		k++;
-	if (!cmds[k])
-		die_usage("unknown command", cmd);
-	if ((r.force || r.only_failed || o.model || o.system || o.max_tokens || o.temperature >= 0) && k != 0)
-		die_usage("--force, --only-failed, -m, -s, --max-tokens and --temperature go with", "submit");
-	if (all_done && (k != 2 || nrefs))
-		die_usage("--all-done goes with collect and no JOBs", NULL);
-	if ((k == 0 || k == 4) && nrefs)
-		die_usage("this command takes no JOBs", refs[0]);
-	if (k == 3 && !nrefs)
-		die_usage("cancel needs a JOB", NULL);
-	if (k == 4 && r.wait)
-		die_usage("--wait goes with submit, status and collect", NULL);
-	if (k == 0 && isatty(0))
-		die_usage("submit reads prompt records on stdin", NULL);
-	r.progress = !o.quiet && isatty(2);
+	const struct command *c = find_command(argv[words]);
+	char **refs = argv + words + 1;
+	int nrefs = argc - words - 1;
+	check_command(c, &b, nrefs, refs);
+	b.r.progress = !b.o.quiet && isatty(2);
 
 	struct session s;
-	int st = session_config(&s, &o);
+	int st = session_config(&s, &b.o);
 	if (!st)
-		st = jobrun_open(&r, &s);
+		st = jobrun_open(&b.r, &s);
 	jv jobs = jv_array();
-	if (!st && k == 0) {
-		struct line_reader lr;
-		lr_init(&lr, 0, INPUT_MAX);
-		st = jobrun_submit(&r, &lr, &jobs);
-		lr_free(&lr);
-		if (r.wait && (!st || st == EXIT_PARTIAL) && !sig_caught) {
-			int w = jobrun_wait(&r, jobs);
-			int c2 = w ? w : jobrun_collect(&r, jobs, 0);
-			if (c2 && c2 != EXIT_PARTIAL)
-				st = c2;
-			else if (c2)
-				st = EXIT_PARTIAL;
-		}
-	} else if (!st && k == 4) {
-		st = jobrun_list(&r);
-	} else if (!st) {
+	if (!st && c->jobs != NO_JOBS) {
 		jv_free(jobs);
-		st = jobrun_resolve(&r, refs, nrefs, &jobs);
-		if (!st && r.wait && k != 3)
-			st = jobrun_wait(&r, jobs);
-		if (!st)
-			st = k == 1 ? jobrun_status(&r, jobs) : k == 2 ? jobrun_collect(&r, jobs, all_done)
-								       : jobrun_cancel(&r, jobs);
+		st = jobrun_resolve(&b.r, refs, nrefs, &jobs);
 	}
+	if (!st)
+		st = c->run(&b, &jobs);
 	jv_free(jobs);
-	if (r.db.db)
-		jobrun_close(&r);
+	if (b.r.db.db)
+		jobrun_close(&b.r);
 	session_close(&s);
 	if (st > 128)
 		st = 0; /* interrupted: the signal is re-raised below */
-	sig_reraise();
-	if (close_stdout() < 0 && !st) {
-		error("cannot write output");
-		st = EXIT_CANTCREAT;
-	}
-	return st;
+	return cli_exit(st);
 }

@@ -5,9 +5,9 @@
 #include "config.h"
 #include "cost/count.h"
 #include "history/histlog.h"
+#include "cli.h"
 #include "diag.h"
 #include "numparse.h"
-#include "history/histio.h"
 #include "fdio.h"
 #include "eachinput.h"
 #include "records.h"
@@ -71,18 +71,6 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 };
-
-static const char *date(const char *s)
-{
-	if (!histio_valid_date(s))
-		die_usage("expected a date as YYYY-MM-DD", s);
-	return s;
-}
-
-static double dollars(const char *flag, const char *s)
-{
-	return flag_number(flag, s, 0, 1e9);
-}
 
 struct totals_ctx {
 	struct tally *t;
@@ -177,7 +165,8 @@ int main(int argc, char **argv)
 	double limit = -1;
 	char by[256], why[256];
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:rqvh", longopts, NULL)) != -1) {
+	const char *shortopts = ":m:rqvh";
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case O_HISTORY: history = 1; break;
 		case O_BY:
@@ -185,14 +174,14 @@ int main(int argc, char **argv)
 			if (tally_parse_by(&q, by, why, sizeof why))
 				die_usage(why, NULL);
 			break;
-		case O_SINCE: q.since = date(optarg); break;
-		case O_UNTIL: q.until = date(optarg); break;
+		case O_SINCE: q.since = cli_date(optarg); break;
+		case O_UNTIL: q.until = cli_date(optarg); break;
 		case O_COUNT: count = 1; break;
 		case 'm': co.model = optarg; break;
 		case O_ENCODING: co.encoding = optarg; break;
 		case 'r': co.records = 1; break;
 		case O_TEXT: co.text_only = 1; break;
-		case O_BUDGET: limit = dollars("--budget", optarg); break;
+		case O_BUDGET: limit = cli_dollars("--budget", optarg, 1e9); break;
 		case O_PERIOD:
 			if (strcmp(optarg, "day") && strcmp(optarg, "month"))
 				die_usage("--period is day or month, not", optarg);
@@ -202,10 +191,7 @@ int main(int argc, char **argv)
 		case O_DB: db = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose++; break;
-		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
-		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
-		case ':': die_usage("option needs a value", argv[optind - 1]);
-		default: die_usage("unknown option", argv[optind - 1]);
+		default: cli_std_option(c, O_VERSION, shortopts, argv, help);
 		}
 	}
 	int nfiles = argc - optind;
@@ -221,9 +207,7 @@ int main(int argc, char **argv)
 		co.json = json;
 		co.quiet = quiet;
 		int r = count_input(&co, nfiles, files);
-		if (close_stdout() < 0 && !r)
-			r = (error("cannot write output"), EXIT_CANTCREAT);
-		return r;
+		return cli_exit(r);
 	}
 	if (co.model || co.encoding || co.records || co.text_only)
 		die_usage("-m, --encoding, -r and --text go with --count", NULL);
@@ -256,7 +240,5 @@ int main(int argc, char **argv)
 	} else if ((r == 0 || r == EXIT_DATAERR) && tally_print(&t, &q, json) < 0 && errno != EPIPE)
 		r = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
 	tally_free(&t);
-	if (close_stdout() < 0 && !r)
-		r = (error("cannot write output"), EXIT_CANTCREAT);
-	return r;
+	return cli_exit(r);
 }

@@ -1,8 +1,8 @@
 /* chat-history: the shared history, offline — list, show, search, export,
  * import, rm, rename, stats, prune. */
 #include "paths.h"
+#include "cli.h"
 #include "diag.h"
-#include "numparse.h"
 #include "history/histio.h"
 #include "history/histlog.h"
 #include "history/histview.h"
@@ -68,19 +68,6 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
-
-
-static long number(const char *flag, const char *s)
-{
-	return (long)flag_whole(flag, s, 0, LONG_MAX);
-}
-
-static const char *date(const char *s)
-{
-	if (!histio_valid_date(s))
-		die_usage("expected a date as YYYY-MM-DD", s);
-	return s;
-}
 
 /* Resolve a conversation reference; prints why when it cannot. */
 static int find(struct store *s, const char *ref, char id[STORE_ID_LEN + 1])
@@ -180,24 +167,22 @@ int main(int argc, char **argv)
 	const char *db = NULL, *before = NULL;
 	int dry = 0, media = 0, quiet = 0, c, limit_set = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:qvh", longopts, NULL)) != -1) {
+	const char *shortopts = ":n:qvh";
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n': v.limit = number("--limit", optarg); limit_set = 1; break;
-		case O_OFFSET: v.offset = number("--offset", optarg); break;
+		case 'n': v.limit = cli_number("--limit", optarg, 0, LONG_MAX); limit_set = 1; break;
+		case O_OFFSET: v.offset = cli_number("--offset", optarg, 0, LONG_MAX); break;
 		case O_MODEL: v.model = optarg; break;
-		case O_SINCE: v.since = date(optarg); break;
-		case O_UNTIL: v.until = date(optarg); break;
-		case O_BEFORE: before = date(optarg); break;
+		case O_SINCE: v.since = cli_date(optarg); break;
+		case O_UNTIL: v.until = cli_date(optarg); break;
+		case O_BEFORE: before = cli_date(optarg); break;
 		case O_DRY: dry = 1; break;
 		case O_MEDIA: media = 1; break;
 		case O_JSON: v.json = 1; break;
 		case O_DB: db = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose++; break;
-		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
-		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
-		case ':': die_usage("option needs a value", argv[optind - 1]);
-		default: die_usage("unknown option", argv[optind - 1]);
+		default: cli_std_option(c, O_VERSION, shortopts, argv, help);
 		}
 	}
 	if (optind >= argc)
@@ -228,19 +213,18 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(cmd, "export") && optind < argc)
 			return error("no conversation '%s': there is no history at %s yet", argv[optind], path), EXIT_DATAERR;
+		int st = 0;
 		if (!strcmp(cmd, "stats")) {
 			if (v.json)
-				histview_stats(NULL, &v);
+				st = histview_stats(NULL, &v);
 			else if (!quiet)
 				warn("no history at %s yet", path);
 		}
-		return close_stdout() < 0 ? EXIT_CANTCREAT : 0;
+		return cli_exit(st);
 	}
 	if (r)
 		return r;
 	r = command(&s, cmd, argc - optind, argv + optind, &v, before, dry, media, quiet);
 	store_close(&s);
-	if (close_stdout() < 0 && !r)
-		r = (error("cannot write output"), EXIT_CANTCREAT);
-	return r;
+	return cli_exit(r);
 }

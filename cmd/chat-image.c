@@ -2,8 +2,8 @@
  * Gemini image model, check each one by decoding it, write the files
  * atomically, and log the prompt and the images in the history. */
 #include "attach.h"
+#include "cli.h"
 #include "diag.h"
-#include "numparse.h"
 #include "imagegen/imagerun.h"
 #include "input.h"
 #include "fdio.h"
@@ -78,24 +78,21 @@ struct opts {
 	const char *image;            /* --image FILE */
 };
 
-static long number(const char *flag, const char *s, long lo, long hi)
-{
-	return (long)flag_whole(flag, s, lo, hi);
-}
-
 static void parse(int argc, char **argv, struct opts *p)
 {
 	struct cli_opts *o = &p->o;
 	struct imagerun *r = &p->r;
-	o->max_cost = -1, o->retries = 2, o->connect_timeout = 20, o->idle_timeout = 300, o->text_only = 1;
+	cli_defaults(o);
+	o->text_only = 1;
 	r->count = 1;
 	const char *format = NULL;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:n:o:qvh", longopts, NULL)) != -1) {
+	const char *shortopts = ":m:n:o:qvh";
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o->model = optarg; break;
-		case 'n': r->count = (int)number("--count", optarg, 1, 10); break;
+		case 'n': r->count = (int)cli_number("--count", optarg, 1, 10); break;
 		case O_SIZE: r->rq.size = optarg; break;
 		case O_QUALITY: r->rq.quality = optarg; break;
 		case O_STYLE: r->rq.style = optarg; break;
@@ -105,18 +102,15 @@ static void parse(int argc, char **argv, struct opts *p)
 		case O_DIR: r->fo.dir = optarg; break;
 		case O_FORCE: r->fo.force = 1; break;
 		case O_JSON: o->json = 1; break;
-		case O_MAX_COST: o->max_cost = flag_number("--max-cost", optarg, 0, 1e6); break;
-		case O_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
-		case O_CONNECT_TIMEOUT: o->connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
-		case O_TIMEOUT: o->timeout = number("--timeout", optarg, 1, 86400); break;
+		case O_MAX_COST: o->max_cost = cli_dollars("--max-cost", optarg, 1e6); break;
+		case O_RETRIES: o->retries = (int)cli_number("--retries", optarg, 0, 100); break;
+		case O_CONNECT_TIMEOUT: o->connect_timeout = cli_number("--connect-timeout", optarg, 1, 3600); break;
+		case O_TIMEOUT: o->timeout = cli_number("--timeout", optarg, 1, 86400); break;
 		case O_DB: o->db = optarg; break;
 		case O_NO_LOG: o->no_log = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'v': verbose++; break;
-		case 'h': fputs(help, stdout); exit(fflush(stdout) ? EXIT_CANTCREAT : 0);
-		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); exit(0);
-		case ':': die_usage("option needs a value", argv[optind - 1]);
-		default: die_usage("unknown option", optopt ? (char[]){ '-', (char)optopt, 0 } : argv[optind - 1]);
+		default: cli_std_option(c, O_VERSION, shortopts, argv, help);
 		}
 	}
 	if (r->fo.output && r->fo.dir)
@@ -213,10 +207,5 @@ int main(int argc, char **argv)
 	buf_free(&prompt);
 	lr_free(&lr);
 	session_close(&s);
-	sig_reraise();
-	if (close_stdout() < 0 && !st) {
-		error("cannot write output");
-		st = EXIT_CANTCREAT;
-	}
-	return st;
+	return cli_exit(st);
 }

@@ -2,6 +2,7 @@
  * complete reply. */
 #include "ask/ask.h"
 #include "ask/parallel.h"
+#include "cli.h"
 #include "diag.h"
 #include "input.h"
 #include "fdio.h"
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 	if (!st && o.list_models) {
 		st = models_print(&s.models, o.json);
 		session_close(&s);
-		return st ? st : close_stdout() < 0 ? EXIT_CANTCREAT : 0;
+		return cli_exit(st);
 	}
 	struct line_reader lr;
 	lr_init(&lr, 0, INPUT_MAX);
@@ -95,10 +96,5 @@ int main(int argc, char **argv)
 	buf_free(&prompt);
 	lr_free(&lr);
 	session_close(&s);
-	sig_reraise();
-	if (close_stdout() < 0 && !st) {
-		error("cannot write output");
-		st = EXIT_CANTCREAT;
-	}
-	return st;
+	return cli_exit(st);
 }

@@ -1,6 +1,7 @@
 /* chat-split: text too long for a model's window, cut into prompt records
  * of at most N tokens each, for a map-reduce through chat-send -r. */
 #include "config.h"
+#include "cli.h"
 #include "diag.h"
 #include "fdio.h"
 #include "jsonx.h"
@@ -86,16 +87,6 @@ struct input {
 	struct part *parts;
 	size_t nparts, cap;
 };
-
-static long tokens_arg(const char *s)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < MIN_TOKENS || v > MAX_TOKENS)
-		die_usage("--tokens: expected a number of tokens from 16 to 10000000", s);
-	return v;
-}
 
 /* The counts chat-cost --count gives for the model: exact with its
  * encoding, else the same estimate. */
@@ -404,9 +395,10 @@ int main(int argc, char **argv)
 	long max = 0;
 	int quiet = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:m:qvh", longopts, NULL)) != -1) {
+	const char *shortopts = ":n:m:qvh";
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
-		case 'n': max = tokens_arg(optarg); break;
+		case 'n': max = cli_number("--tokens", optarg, MIN_TOKENS, MAX_TOKENS); break;
 		case 'm': model = optarg; break;
 		case O_ENCODING: encoding = optarg; break;
 		case O_ID:
@@ -416,10 +408,7 @@ int main(int argc, char **argv)
 			break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose++; break;
-		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
-		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
-		case ':': die_usage("option needs a value", argv[optind - 1]);
-		default: die_usage("unknown option", argv[optind - 1]);
+		default: cli_std_option(c, O_VERSION, shortopts, argv, help);
 		}
 	}
 	if (!max)
@@ -441,8 +430,5 @@ int main(int argc, char **argv)
 	for (int i = 0; i < ninputs && !r; i++)
 		r = write_parts(&in[i]);
 	free_inputs(in, ninputs);
-	sig_reraise();
-	if (close_stdout() < 0 && !r)
-		r = (error("cannot write output"), EXIT_CANTCREAT);
-	return r;
+	return cli_exit(r);
 }

@@ -1,6 +1,7 @@
 /* chat-stream: send one prompt and write the reply's tokens to stdout the
  * moment they arrive. */
 #include "ask/ask.h"
+#include "cli.h"
 #include "diag.h"
 #include "input.h"
 #include "fdio.h"
@@ -86,10 +87,5 @@ int main(int argc, char **argv)
 	buf_free(&prompt);
 	lr_free(&lr);
 	session_close(&s);
-	sig_reraise();
-	if (close_stdout() < 0 && !st) {
-		error("cannot write output");
-		st = EXIT_CANTCREAT;
-	}
-	return st;
+	return cli_exit(st);
 }

@@ -1,6 +1,7 @@
 /* chat-upload: images and video made ready for a model, as attachment
  * records for chat-send and chat-stream. */
 #include "config.h"
+#include "cli.h"
 #include "diag.h"
 #include "numparse.h"
 #include "fdio.h"
@@ -153,10 +154,11 @@ int main(int argc, char **argv)
 	const char *model = NULL, *out = NULL;
 	int quiet = 0, side_set = 0, c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:o:qvh", longopts, NULL)) != -1) {
+	const char *shortopts = ":m:o:qvh";
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': model = optarg; break;
-		case O_MAX_SIDE: uo.max_side = (int)flag_whole("--max-side", optarg, 16, 20000); side_set = 1; break;
+		case O_MAX_SIDE: uo.max_side = (int)cli_number("--max-side", optarg, 16, 20000); side_set = 1; break;
 		case O_QUALITY:
 			if ((uo.quality = upload_quality(optarg)) < 0)
 				die_usage("--quality: expected low, medium or high", optarg);
@@ -170,10 +172,7 @@ int main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose++; break;
-		case 'h': fputs(help, stdout); return fflush(stdout) ? EXIT_CANTCREAT : 0;
-		case O_VERSION: printf("%s %s\n", progname, CHAT_VERSION); return 0;
-		case ':': die_usage("option needs a value", argv[optind - 1]);
-		default: die_usage("unknown option", argv[optind - 1]);
+		default: cli_std_option(c, O_VERSION, shortopts, argv, help);
 		}
 	}
 	if (optind >= argc)
@@ -242,8 +241,5 @@ int main(int argc, char **argv)
 		buf_free(&bytes);
 	}
 	explicit_bzero(gemini_key, sizeof gemini_key);
-	sig_reraise();
-	if (close_stdout() < 0 && !status)
-		status = (error("cannot write output"), EXIT_CANTCREAT);
-	return status;
+	return cli_exit(status);
 }

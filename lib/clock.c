@@ -1,4 +1,5 @@
 #include "clock.h"
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -80,4 +81,16 @@ void clock_rfc3339(char *out, size_t cap)
 	char base[32];
 	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(out, cap, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+}
+
+int clock_valid_date(const char *d)
+{
+	static const char shape[] = "dddd-dd-dd";
+	for (int i = 0; shape[i]; i++)
+		if (!d[i] || (shape[i] == 'd' ? !isdigit((unsigned char)d[i]) : d[i] != shape[i]))
+			return 0;
+	int month = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
+	if (month < 1 || month > 12 || day < 1 || day > 31)
+		return 0;
+	return d[10] == 0 || d[10] == 'T';
 }

@@ -17,4 +17,7 @@ void clock_format(long long t, char *out, size_t cap);
 /* An RFC 3339 time ("2025-11-24T16:00:00.123456Z", or with an offset such
  * as "+05:30") as unix seconds, the fraction dropped; -1 when s is none. */
 long long clock_parse(const char *s);
+/* Does s start with a date as YYYY-MM-DD (month 1 to 12, day 1 to 31),
+ * ending there or going on with a T and a time? */
+int clock_valid_date(const char *s);
 #endif

@@ -47,3 +47,9 @@ void sig_reraise(void)
 	raise(s);
 	_exit(128 + s);
 }
+
+int sig_status(void)
+{
+	int s = sig_caught;
+	return 128 + (s ? s : SIGINT);
+}

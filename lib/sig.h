@@ -12,4 +12,7 @@ void sig_install(void);
 void sig_note_pipe(void);
 /* If a signal was caught, restore its default action and raise it. */
 void sig_reraise(void);
+/* The exit status of a run a signal stopped: 128 + the signal, or SIGINT's
+ * (130) when a transfer reported the stop before the flag was seen. */
+int sig_status(void);
 #endif

@@ -463,7 +463,7 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 		}
 	}
 	if (e->code == ERR_INTERRUPTED && !status)
-		status = 128 + (sig_caught ? sig_caught : SIGINT);
+		status = sig_status();
 	buf_free(&k->out);
 	buf_free(&k->text);
 	jv_free(reply->tool_calls);

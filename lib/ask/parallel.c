@@ -532,7 +532,7 @@ static int engine_close(struct engine *e, int read_error)
 	if (e->fatal)
 		return e->fatal < 0 ? EXIT_CANTCREAT : e->fatal;
 	if (sig_caught)
-		return 128 + sig_caught;
+		return sig_status();
 	if (read_error)
 		return EXIT_DATAERR;
 	if (e->trip.code)

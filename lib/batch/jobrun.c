@@ -154,7 +154,7 @@ static int refresh(struct jobrun *r, struct jobrow *j, struct jobapi_state *out)
 	if (api->poll(c, j->remote, &st, &err) < 0) {
 		error("job %s: %s: %s", j->id, j->provider, err.message);
 		if (!r->status)
-			r->status = err.code == ERR_INTERRUPTED ? 128 + (sig_caught ? sig_caught : SIGINT)
+			r->status = err.code == ERR_INTERRUPTED ? sig_status()
 								 : err_exit_status(err.code);
 		return -1;
 	}
@@ -220,7 +220,7 @@ int jobrun_status(struct jobrun *r, jv jobs)
 		}
 		jv_free(id);
 	}
-	return sig_caught ? 128 + sig_caught : r->status;
+	return sig_caught ? sig_status() : r->status;
 }
 
 int jobrun_wait(struct jobrun *r, jv jobs)
@@ -265,7 +265,7 @@ int jobrun_wait(struct jobrun *r, jv jobs)
 	}
 out:
 	progress_end(&line);
-	return sig_caught ? 128 + sig_caught : r->status;
+	return sig_caught ? sig_status() : r->status;
 }
 
 /* ---- collect ---- */
@@ -451,7 +451,7 @@ static int fetch_results(struct jobrun *r, const struct jobrow *j, const struct 
 		}
 		error("job %s: %s: the results: %s%s%s", j->id, j->provider, err.message,
 		      t[0] ? "; they were kept only until " : "", t);
-		r->status = err.code == ERR_INTERRUPTED ? 128 + (sig_caught ? sig_caught : SIGINT) : err_exit_status(err.code);
+		r->status = err.code == ERR_INTERRUPTED ? sig_status() : err_exit_status(err.code);
 		return -1;
 	}
 	return c ? 0 : -1;
@@ -500,7 +500,7 @@ static int collect_one(struct jobrun *r, const char *id)
 		return 1;
 	int lock = collect_lock(r);
 	if (lock < 0)
-		return r->status = sig_caught ? 128 + sig_caught : EXIT_CANTCREAT, -1;
+		return r->status = sig_caught ? sig_status() : EXIT_CANTCREAT, -1;
 	int rc = -1, fd = -1;
 	if (jobs_get(&r->db, id, &j) != 0 || j.collected) {
 		rc = j.collected ? 0 : -1;
@@ -564,7 +564,7 @@ int jobrun_collect(struct jobrun *r, jv jobs, int all_done)
 		jv_free(id);
 	}
 	if (sig_caught)
-		return 128 + sig_caught;
+		return sig_status();
 	if (r->status)
 		return r->status;
 	if (waiting && !all_done)
@@ -605,7 +605,7 @@ int jobrun_cancel(struct jobrun *r, jv jobs)
 		}
 		jv_free(id);
 	}
-	return sig_caught ? 128 + sig_caught : r->status;
+	return sig_caught ? sig_status() : r->status;
 }
 
 int jobrun_list(struct jobrun *r)
@@ -618,5 +618,5 @@ int jobrun_list(struct jobrun *r)
 		jv_free(id);
 	}
 	jv_free(all);
-	return sig_caught ? 128 + sig_caught : r->status;
+	return sig_caught ? sig_status() : r->status;
 }

@@ -147,7 +147,7 @@ static void finish(struct sub *u, struct builder *b)
 		snprintf(j.error, sizeof j.error, "not sent: %s", err.message);
 		error("job %s: %s: %s", j.id, b->provider, err.message);
 		if (!r->status || r->status == EXIT_PARTIAL)
-			r->status = err.code == ERR_INTERRUPTED ? 128 + (sig_caught ? sig_caught : SIGINT)
+			r->status = err.code == ERR_INTERRUPTED ? sig_status()
 								 : err_exit_status(err.code);
 	} else {
 		snprintf(j.status, sizeof j.status, "%s", st.status[0] ? st.status : "validating");
@@ -413,7 +413,7 @@ int jobrun_submit(struct jobrun *r, struct line_reader *lr, jv *jobs)
 	buf_free(&u.body);
 	buf_free(&u.url);
 	if (sig_caught)
-		return 128 + sig_caught;
+		return sig_status();
 	if (r->status)
 		return r->status;
 	return r->errors ? EXIT_PARTIAL : 0;

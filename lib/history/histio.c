@@ -514,13 +514,5 @@ int histio_prune(struct store *s, const char *before, long *removed, int dry_run
 
 int histio_valid_date(const char *d)
 {
-	/* YYYY-MM-DD, optionally followed by THH:MM:SS and more */
-	static const char shape[] = "dddd-dd-dd";
-	for (int i = 0; shape[i]; i++)
-		if (!d[i] || (shape[i] == 'd' ? !isdigit((unsigned char)d[i]) : d[i] != shape[i]))
-			return 0;
-	int month = (d[5] - '0') * 10 + (d[6] - '0'), day = (d[8] - '0') * 10 + (d[9] - '0');
-	if (month < 1 || month > 12 || day < 1 || day > 31)
-		return 0;
-	return d[10] == 0 || d[10] == 'T';
+	return clock_valid_date(d);
 }

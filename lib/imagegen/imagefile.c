@@ -121,7 +121,7 @@ static int write_atomic(const char *path, const void *p, size_t n, int force, ch
 		bad = 1, e = errno;
 	if (bad || sig_caught) {
 		unlink(tmp);
-		return sig_caught ? 128 + sig_caught : fail(why, cap, EXIT_CANTCREAT, "writing it: %s", strerror(e));
+		return sig_caught ? sig_status() : fail(why, cap, EXIT_CANTCREAT, "writing it: %s", strerror(e));
 	}
 	int r;
 	if (force) {

@@ -628,7 +628,7 @@ int gfiles_upload(int fd, long long size, const char *mime, const char *display_
 failed:
 	if (u.err.code == ERR_INTERRUPTED || sig_caught) {
 		snprintf(why, cap, "interrupted");
-		status = 128 + (sig_caught ? sig_caught : SIGINT);
+		status = sig_status();
 	} else {
 		snprintf(why, cap, "Gemini Files API, %s: %s", u.what ? u.what : "uploading", u.err.message);
 		status = err_exit_status(u.err.code);

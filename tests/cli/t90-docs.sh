@@ -228,6 +228,92 @@ else
 	ok 0 "# SKIP fish missing"
 fi
 
+# What each program parses against what the user is shown. chat-send and
+# chat-stream parse with lib/cliopts.c's table, which tests/bin/clitable
+# prints ("--name -x needs WORD"; chat-stream has the rows that need
+# nothing); chat-batch with a table of its own, the others with getopt_long
+# arrays, read here from their sources. Each flag parsed is in --help (a
+# shared row with its value's word), and each completion offers exactly the
+# flags parsed: none missing, none that nobody parses.
+parsed_flags() { # PROG: "--long -x takes" a line ("-" for no letter; takes 1 or 0)
+	case $1 in
+	chat-send) "$ROOT/tests/bin/clitable" | awk '{ print $1, $2, ($4 != "-") }' ;;
+	chat-stream) "$ROOT/tests/bin/clitable" | awk '$3 == "-" { print $1, $2, ($4 != "-") }' ;;
+	*)
+		grep -oE '\{ "[a-z-]+", (no|required)_argument, NULL, [^}]+\}' "$ROOT/cmd/$1.c" |
+			sed -E "s/^\{ \"([a-z-]+)\", (no|required)_argument, NULL, ('(.)'|[A-Z_]+) \}/--\1 -\4 \2/" |
+			sed 's/ - / - /; s/ no$/ 0/; s/ required$/ 1/'
+		grep -oE '\{ \.name = "[a-z-]+"[^}]*\}' "$ROOT/cmd/$1.c" |
+			sed -E "s/^\{ \.name = \"([a-z-]+)\"(, \.letter = '(.)')?(.*)\}/--\1 -\3 \4/" |
+			awk '{ print $1, $2, (index($0, ".arg =") > 0) }'
+		;;
+	esac | sed 's/ -  */ - /; s/ -$/ - /' | awk '{ print $1, ($2 == "" ? "-" : $2), $3 }'
+}
+bash_flags() { # PROG: from _chat_options, "SPELLINGS=KIND" entries
+	bash -c '. "$1/completions/chat.bash"; _chat_options "$2"' sh "$ROOT" "$1" | tr ' \t' '\n\n' |
+		sed -n 's/=.*//p' | tr '|' '\n' | grep -v '^$' | sort -u
+}
+zsh_flags() { # PROG: the specs of its function; chat-send and chat-stream share _chat()
+	case $1 in
+	chat-send | chat-stream)
+		other=chat-send; [ "$1" = chat-send ] && other=chat-stream
+		awk -v other="    $other)" '/^_chat\(\) \{/ { on = 1 } on && /^\}/ { on = 0 }
+			on && $0 == other { skip = 1 } skip && /;;/ { skip = 0; next } on && !skip' "$ROOT/completions/_chat" ;;
+	*) awk -v f="_chat_${1#chat-}() {" '$0 == f { on = 1 } on && /^\}/ { on = 0 } on' "$ROOT/completions/_chat" ;;
+	esac | grep -E "^ *['\"]" | sed "s/'([^)]*)/'/g; s/\[.*\]//" |
+		grep -oE "(^|[{,'\" *])--?[[:alnum:]][[:alnum:]-]*" | sed "s/^[{,'\" *]//" | sort -u
+}
+fish_flags() { # PROG: its function; chat-send and chat-stream share __chat_complete_for
+	case $1 in
+	chat-send | chat-stream)
+		awk -v prog="$1" '/# the options every program shares/ { on = 1; mine = 1 } on && /^end/ { on = 0 }
+			on && /^ *switch / { mine = 0 } on && /^ *case / { mine = ($2 == prog) } on && /^ +end$/ { mine = 1 }
+			on && mine' "$ROOT/completions/chat.fish" ;;
+	*) awk -v f="function __chat_${1#chat-}_complete" 'index($0, f) == 1 { on = 1 } on && /^end/ { on = 0 } on' \
+		"$ROOT/completions/chat.fish" ;;
+	esac | grep 'complete -c' | sed "s/ -[da] '[^']*'//g; s/ -d \"[^\"]*\"//g" |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "-s") print "-" $(i + 1); else if ($i == "-l") print "--" $(i + 1) }' |
+		sort -u
+}
+"$ROOT/tests/bin/clitable" > "$T/table"
+check "clitable: the table has rows" test "$(wc -l < "$T/table")" -gt 30
+for p in $PROGS; do
+	parsed_flags "$p" > "$T/$p.parsed"
+	check "$p: the flags it parses are found" test "$(wc -l < "$T/$p.parsed")" -gt 5
+	"$ROOT/bin/$p" --help > "$T/$p.help"
+	awk '{ print $1; if ($2 != "-") print $2 }' "$T/$p.parsed" | sort -u > "$T/$p.pflags"
+	is "$(cat "$T/$p.flags")" "$(cat "$T/$p.pflags")" "$p: --help lists exactly the flags it parses"
+	while read -r long short takes; do
+		[ "$short" = - ] || check "$p: $short, $long is in --help" grep -qF -- "$short, $long" "$T/$p.help"
+	done < "$T/$p.parsed"
+	if command -v bash > /dev/null 2>&1; then
+		is "$(bash_flags "$p")" "$(cat "$T/$p.pflags")" "$p: completions/chat.bash offers exactly the flags it parses"
+		# a flag that takes no value is "=flag" there, one that does is not
+		bash -c '. "$1/completions/chat.bash"; _chat_options "$2"' sh "$ROOT" "$p" | tr ' \t' '\n\n' |
+			awk -F= 'NF == 2 { n = split($1, sp, "|"); for (i = 1; i <= n; i++) print sp[i], $2 }' > "$T/$p.kinds"
+		bad=$(awk 'NR == FNR { k[$1] = $2; next } ($3 == 0) != (k[$1] == "flag") { print $1 }' "$T/$p.kinds" "$T/$p.parsed")
+		is "$bad" "" "$p: chat.bash completes a value exactly for the flags that take one"
+	fi
+	is "$(zsh_flags "$p")" "$(cat "$T/$p.pflags")" "$p: completions/_chat offers exactly the flags it parses"
+	is "$(fish_flags "$p")" "$(cat "$T/$p.pflags")" "$p: completions/chat.fish offers exactly the flags it parses"
+done
+# the shared rows are in --help with their value's word (--model MODEL)
+for p in chat-send chat-stream; do
+	while read -r long short needs word; do
+		[ "$p" = chat-stream ] && [ "$needs" != - ] && continue
+		if [ "$word" = - ]; then
+			check "$p: $long is in --help" grep -qE -- "(^|[ ,])$long(,|\$| )" "$T/$p.help"
+		else
+			check "$p: $long $word is in --help" grep -qF -- "$long $word" "$T/$p.help"
+		fi
+	done < "$T/table"
+done
+# ... and the check can fail: a completion that offers a flag nobody parses
+sed 's/--wait-limit=flag/--wait-limit=flag --no-such=flag/' "$ROOT/completions/chat.bash" > "$T/bad.bash"
+bad=$(bash -c '. "$1"; _chat_options chat-stream' sh "$T/bad.bash" | tr ' \t' '\n\n' | sed -n 's/=.*//p' |
+	tr '|' '\n' | grep -v '^$' | sort -u)
+check "a completion's extra flag is noticed" test "$bad" != "$(cat "$T/chat-stream.pflags")"
+
 # Man pages render cleanly.
 for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat-split.1 \
 	chat.5 chat.7; do
