@@ -100,7 +100,7 @@ int main(int argc, char **argv)
 		case O_ALL_DONE: all_done = 1; break;
 		case O_WAIT: r.wait = 1; break;
 		case O_IDS: r.ids = 1; break;
-		case O_RETRIES: o.retries = (int)number("--retries", optarg, 0, 100); break;
+		case O_RETRIES: o.retries = (int)number("--retries", optarg, 0, 100), o.retries_given = 1; break;
 		case O_CONNECT_TIMEOUT: o.connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
 		case O_DB: o.db = optarg; break;
 		case O_NO_LOG: r.no_log = o.no_log = 1; break;

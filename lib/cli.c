@@ -190,7 +190,7 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 		case OPT_WAIT_LIMIT: o->wait_limit = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_NO_LOG: o->no_log = 1; break;
-		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100); break;
+		case OPT_RETRIES: o->retries = (int)number("--retries", optarg, 0, 100), o->retries_given = 1; break;
 		case OPT_CONNECT_TIMEOUT: o->connect_timeout = number("--connect-timeout", optarg, 1, 3600); break;
 		case OPT_IDLE_TIMEOUT: o->idle_timeout = number("--idle-timeout", optarg, 1, 86400); break;
 		case OPT_THINK_TIMEOUT: o->think_timeout = number("--think-timeout", optarg, 1, 86400); break;

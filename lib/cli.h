@@ -12,6 +12,7 @@ struct cli_opts {
 	double temperature;        /* < 0: not set */
 	double max_cost;           /* dollars; < 0: no limit */
 	int json, quiet, records, text_only, no_log, retries, cont, list_models;
+	int retries_given;         /* --retries was on the command line (a Gemini upload has its own default) */
 	const char *conversation, *db;
 	long connect_timeout, idle_timeout, think_timeout, timeout;
 	int parallel, ordered, skip_done;   /* batches (chat-send -r) */
