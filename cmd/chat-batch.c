@@ -78,7 +78,7 @@ static const struct cli_option options[] = {
 	{ .name = "all-done", .kind = CLI_SET, .off = B(all_done) },
 	{ .name = "wait", .kind = CLI_SET, .off = B(r.wait) },
 	{ .name = "ids", .kind = CLI_SET, .off = B(r.ids) },
-	{ .name = "retries", .kind = CLI_INT, .arg = "N", .off = B(o.retries), .lo = 0, .hi = 100 },
+	{ .name = "retries", .kind = CLI_CALL, .arg = "N", .off = B(o.retries), .call = cli_set_retries },
 	{ .name = "connect-timeout", .kind = CLI_LONG, .arg = "S", .off = B(o.connect_timeout), .lo = 1, .hi = 3600 },
 	{ .name = "db", .kind = CLI_STRING, .arg = "PATH", .off = B(o.db) },
 	{ .name = "no-log", .kind = CLI_CALL, .call = no_log },

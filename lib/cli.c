@@ -8,6 +8,7 @@
 #include "sig.h"
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,13 @@ static void apply(struct cli_parser *p, const char *value, unsigned allow)
 	case CLI_VERBOSE: verbose++; break;
 	case CLI_HELP: case CLI_VERSION: break; /* answered by cli_std_option */
 	}
+}
+
+void cli_set_retries(struct cli_parser *p, const char *value)
+{
+	struct cli_opts *o = (struct cli_opts *)((char *)p->target + p->opt->off - offsetof(struct cli_opts, retries));
+	o->retries = (int)cli_number("--retries", value, 0, 100);
+	o->retries_given = 1;
 }
 
 int cli_getopt(int argc, char **argv, const struct cli_option *table, void *target, const char *help,

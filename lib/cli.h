@@ -13,6 +13,7 @@ struct cli_opts {
 	double temperature;        /* < 0: not set */
 	double max_cost;           /* dollars; < 0: no limit */
 	int json, quiet, records, text_only, no_log, retries, cont, list_models;
+	int retries_given;         /* --retries was on the command line (a Gemini upload has its own default) */
 	const char *conversation, *db;
 	long connect_timeout, idle_timeout, think_timeout, timeout;
 	int parallel, ordered, skip_done;   /* batches (chat-send -r) */
@@ -75,6 +76,10 @@ struct cli_parser {
 	void *target;           /* the struct the rows' offsets point into */
 	const struct cli_option *opt;   /* the row being applied */
 };
+/* A --retries row's call: its off points at a struct cli_opts's retries,
+ * and retries_given is set beside it (a Gemini upload keeps its own
+ * default unless the flag was given). */
+void cli_set_retries(struct cli_parser *p, const char *value);
 /* The table of cli_parse, for checking it against --help and the completions. */
 extern const struct cli_option cli_options[];
 /* Parse argv by table into target until the first word that is not an

@@ -137,7 +137,7 @@ const struct cli_option cli_options[] = {
 	SET(0, "wait-limit", wait_limit),
 	SET(0, "json", json),
 	SET(0, "no-log", no_log),
-	{ .name = "retries", .kind = CLI_INT, .arg = "N", .off = F(retries), .lo = 0, .hi = 100 },
+	{ .name = "retries", .kind = CLI_CALL, .arg = "N", .off = F(retries), .call = cli_set_retries },
 	LONG("connect-timeout", "S", connect_timeout, 1, 3600),
 	LONG("idle-timeout", "S", idle_timeout, 1, 86400),
 	LONG("think-timeout", "S", think_timeout, 1, 86400),

@@ -496,7 +496,8 @@ static int attach_files(struct session *s, struct attachments *atts)
 	const struct cli_opts *o = s->opts;
 	struct upload_remote up = { .files = { .base = s->base, .key = s->key, .key_source = s->key_source,
 					       .connect_timeout = o->connect_timeout,
-					       .idle_timeout = o->idle_timeout, .progress = !o->quiet } };
+					       .idle_timeout = o->idle_timeout, .retries = o->retries,
+					       .retries_given = o->retries_given, .progress = !o->quiet } };
 	char why_not[320];
 	snprintf(why_not, sizeof why_not, "%s is not a Gemini model", s->model_name);
 	return attachments_files(atts, o->attach, o->nattach, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include "diag.h"
 #include "net/http.h"
+#include "net/retry.h"
 #include "jsonx.h"
 #include "progress.h"
 #include "sig.h"
@@ -87,38 +88,20 @@ void jobapi_openai_usage(jv u, struct chat_reply *reply)
 	jv_free(cd);
 }
 
-/* Why an exchange failed, in err. */
-static void failed(const struct jobapi_conn *c, const struct http_call *h, struct chat_error *err)
+/* Why the exchange h failed, in err, and the wait before trying again
+ * (-1: give up). A batch API call writes nothing out as it goes, so
+ * nothing of it is ever "emitted"; nor does it count against the model's
+ * shared rate limits (the policy has no rl). */
+static long failed(const struct jobapi_conn *c, const struct http_call *h, struct chat_error *err, int attempt)
 {
-	memset(err, 0, sizeof *err);
-	if (sig_caught) {
-		err_set(err, ERR_INTERRUPTED, 0, "interrupted");
-		return;
-	}
-	if (h->stalled) {
-		err_set(err, ERR_TIMEOUT, 0, "timed out: %s", h->stall_why);
-		return;
-	}
-	switch (h->code) {
-	case CURLE_OK:
-		c->prov->http_error(h->status, buf_str(&h->err_body), h->err_body.len, err);
-		err_note_key(err, c->key_source);
-		if (h->retry_after_ms >= 0)
-			err->retry_after_ms = h->retry_after_ms;
-		if (h->should_retry == 0)
-			err->retryable = 0;
-		break;
-	default:
-		http_transport_error(h, err, 0);
-	}
+	call_error(c->prov, h, c->key_source, 0, err);
+	struct retry_policy pol = { .retries = c->retries };
+	return retry_next(&pol, err, h->should_retry, attempt, 0);
 }
 
-/* After a failure: wait and say 1 to try again, else 0. */
-static int again(const struct jobapi_conn *c, struct chat_error *err, int attempt)
+/* Wait to try again: 1, or 0 when there is to be no next try. */
+static int again(const struct jobapi_conn *c, const struct chat_error *err, long wait)
 {
-	if (!err->retryable || attempt >= c->retries || sig_caught)
-		return 0;
-	long wait = http_retry_delay(err->retry_after_ms, attempt);
 	if (wait < 0)
 		return 0;
 	if (verbose)
@@ -229,9 +212,9 @@ static int exchange(const struct jobapi_conn *c, const char *url, struct curl_sl
 			http_call_free(&h);
 			return rc;
 		}
-		failed(c, &h, err);
+		long wait = failed(c, &h, err, attempt);
 		http_call_free(&h);
-		if (!again(c, err, attempt))
+		if (!again(c, err, wait))
 			return -1;
 	}
 }
@@ -330,12 +313,12 @@ int jobapi_fetch(const struct jobapi_conn *c, const char *url, struct curl_slist
 			http_call_free(&h);
 			return 0;
 		}
-		failed(c, &h, err);
+		long wait = failed(c, &h, err, attempt);
 		http_call_free(&h);
 		/* what a broken attempt wrote is dropped before the next */
 		if (start >= 0 && ftruncate(fd, start) == 0)
 			lseek(fd, start, SEEK_SET);
-		if (!again(c, err, attempt))
+		if (!again(c, err, wait))
 			return -1;
 	}
 }

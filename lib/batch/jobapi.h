@@ -17,6 +17,8 @@ struct jobapi_conn {
 	const char *key_source;               /* where the key came from, for a refusal (401) */
 	long connect_timeout, idle_timeout;   /* seconds; 0: the defaults */
 	int retries;                          /* extra attempts after the first */
+	int retries_given;                    /* --retries was given: the Gemini Files upload
+					       * of the input takes it too, else its own default */
 	int progress;                         /* upload progress on a terminal */
 };
 

@@ -157,7 +157,8 @@ static int create(const struct jobapi_conn *c, const char *model, const char *la
 	char display[64], why[600];
 	snprintf(display, sizeof display, "chat-batch-%s", label);
 	struct gfiles_opts fo = { .base = c->base, .key = c->key, .connect_timeout = c->connect_timeout,
-				  .idle_timeout = c->idle_timeout, .progress = c->progress, .label = "batch input" };
+				  .idle_timeout = c->idle_timeout, .retries = c->retries,
+				  .retries_given = c->retries_given, .progress = c->progress, .label = "batch input" };
 	struct gfile gf;
 	int r = gfiles_upload(fd, size, "application/jsonl", display, &fo, &gf, why, sizeof why);
 	if (r) {

@@ -80,6 +80,7 @@ const struct jobapi_conn *jobrun_conn(struct jobrun *r, const char *provider)
 		jc->c = (struct jobapi_conn){ .prov = tmp->prov, .base = jc->base, .key = jc->key, .key_source = jc->key_source,
 					      .connect_timeout = r->s->opts->connect_timeout,
 					      .idle_timeout = r->s->opts->idle_timeout, .retries = r->s->opts->retries,
+					      .retries_given = r->s->opts->retries_given,
 					      .progress = r->progress };
 	} else if (!r->status) {
 		r->status = st;

@@ -2,6 +2,7 @@
 #include "base64.h"
 #include "diag.h"
 #include "net/http.h"
+#include "net/retry.h"
 #include "jsonx.h"
 #include "sig.h"
 #include <errno.h>
@@ -448,13 +449,12 @@ static int read_reply(const struct imagegen_req *rq, const struct http_call *c, 
 	return r->err.code ? -1 : 0;
 }
 
-/* A non-2xx reply, with OpenAI's content-policy refusals told apart. */
-static void http_failure(const struct imagegen_conn *cn, const struct http_call *c, struct imagegen_reply *r)
+/* A failed call, with OpenAI's content-policy refusals told apart. The
+ * key is noted where the error is said. */
+static void call_failed(const struct imagegen_conn *cn, const struct http_call *c, struct imagegen_reply *r)
 {
-	cn->prov->http_error(c->status, buf_str(&c->err_body), c->err_body.len, &r->err);
-	if (c->retry_after_ms >= 0 || r->err.retry_after_ms <= 0)
-		r->err.retry_after_ms = c->retry_after_ms; /* headers beat a hint in the body */
-	if (cn->prov != &provider_openai || c->status != 400)
+	call_error(cn->prov, c, NULL, c->got_body, &r->err);
+	if (cn->prov != &provider_openai || c->code != CURLE_OK || c->status != 400)
 		return;
 	jv v = jv_parse_sized(buf_str(&c->err_body), (int)c->err_body.len);
 	jv e = jx_get(v, "error");
@@ -469,11 +469,6 @@ static void http_failure(const struct imagegen_conn *cn, const struct http_call 
 	}
 	jv_free(e);
 	jv_free(v);
-}
-
-static void transport_failure(const struct http_call *c, struct chat_error *e)
-{
-	http_transport_error(c, e, c->got_body);
 }
 
 static void reset_reply(struct imagegen_reply *r)
@@ -500,6 +495,7 @@ int imagegen_run(const struct imagegen_conn *cn, const struct imagegen_req *rq, 
 				.connect_timeout = cn->connect_timeout, .idle_timeout = cn->idle_timeout,
 				.total_timeout = cn->total_timeout,
 				.body_max = (size_t)(rq->n > 0 ? rq->n : 1) * PER_IMAGE_MAX + ((size_t)1 << 20) };
+	struct retry_policy pol = { .retries = cn->retries, .rl = cn->rl, .provider = pname };
 	for (int attempt = 0;; attempt++) {
 		long w;
 		while (!sig_caught && cn->rl && (w = ratelimit_take(cn->rl, pname, est)) > 0)
@@ -511,23 +507,15 @@ int imagegen_run(const struct imagegen_conn *cn, const struct imagegen_req *rq, 
 		http_post(&c);
 		if (sig_caught || c.aborted)
 			break;
-		if (c.code != CURLE_OK)
-			transport_failure(&c, &r->err);
-		else if (c.status < 200 || c.status >= 300)
-			http_failure(cn, &c, r);
+		if (c.code != CURLE_OK || c.status < 200 || c.status >= 300)
+			call_failed(cn, &c, r);
 		else
 			read_reply(rq, &c, r);
-		if (cn->rl) {
-			ratelimit_note(cn->rl, pname, &c.rl);
-			if (c.status == 429 && r->err.code == ERR_RATE_LIMITED)
-				ratelimit_pause(cn->rl, pname, c.retry_after_ms);
-		}
+		retry_note_limits(&pol, &c, &r->err);
 		if (!r->err.code)
 			break;
-		int retry = r->err.retryable && attempt < cn->retries;
-		if (c.should_retry >= 0 && attempt < cn->retries)
-			retry = c.should_retry;
-		long wait = retry ? http_retry_delay(r->err.retry_after_ms, attempt) : -1;
+		/* a reply of images is whole or nothing: none has gone out yet */
+		long wait = retry_next(&pol, &r->err, c.should_retry, attempt, 0);
 		if (wait < 0)
 			break;
 		if (verbose)

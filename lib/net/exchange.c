@@ -4,6 +4,7 @@
 #include "diag.h"
 #include "net/http.h"
 #include "net/evdecode.h"
+#include "net/retry.h"
 #include "jsonx.h"
 #include "sig.h"
 #include <errno.h>
@@ -265,25 +266,6 @@ static void stray_message(const struct buf *b, char *out, size_t cap)
 	jv_free(v);
 }
 
-static void transport_error(const struct http_call *c, struct chat_reply *reply, int emitted)
-{
-	http_transport_error(c, &reply->err, emitted);
-}
-
-/* Wait before attempt n+1 the way the official SDKs do; -1: do not retry. */
-static long retry_delay(const struct http_call *c, int n)
-{
-	long hint = c->retry_after_ms;
-	if (hint > 120000)
-		return -1; /* the server wants more than two minutes: give up now */
-	if (hint > 0)
-		return hint;
-	double d = 500.0 * (1 << (n < 5 ? n : 5));
-	if (d > 8000)
-		d = 8000;
-	return (long)(d * (1.0 - 0.25 * ((double)rand() / RAND_MAX)));
-}
-
 size_t exchange_max_reply(const struct config *cfg, char *why, size_t cap)
 {
 	const char *env = getenv("CHAT_MAX_REPLY_MB");
@@ -343,7 +325,7 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 }
 
 /* Longer than the SDKs' own retry ceiling: not waited out unless asked. */
-#define LONG_PAUSE_MS 120000L
+#define LONG_PAUSE_MS RETRY_MAX_HINT_MS
 
 /* A wall-clock time as the user's local HH:MM:SS, for "waiting until". */
 static void clock_of(long long unix_ms, char *out, size_t cap)
@@ -389,19 +371,14 @@ long exchange_wait(struct exchange *x)
 	return w;
 }
 
-/* What the reply said about the limits, shared with every other process. */
-static void note_limits(struct exchange *x)
+/* What the reply said about the limits, shared with every other process,
+ * and the tokens it really took in place of the estimate. */
+static void note_limits(struct exchange *x, const struct retry_policy *pol)
 {
-	struct ratelimit *rl = x->o->rl;
-	const struct http_call *c = &x->c;
-	const char *name = x->r.p->name;
-	if (!rl)
-		return;
-	ratelimit_note(rl, name, &c->rl);
-	if (c->status == 429 && x->r.reply->err.code == ERR_RATE_LIMITED)
-		ratelimit_pause(rl, name, c->retry_after_ms);
-	else if (x->r.reply->have_usage)
-		ratelimit_settle(rl, name, x->o->est_tokens, x->r.reply->usage.input + x->r.reply->usage.output);
+	const struct chat_reply *reply = x->r.reply;
+	retry_note_limits(pol, &x->c, &reply->err);
+	if (pol->rl && !(x->c.status == 429 && reply->err.code == ERR_RATE_LIMITED) && reply->have_usage)
+		ratelimit_settle(pol->rl, pol->provider, x->o->est_tokens, reply->usage.input + reply->usage.output);
 }
 
 CURL *exchange_attempt(struct exchange *x)
@@ -444,12 +421,8 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 		err_set(&reply->err, ERR_INTERRUPTED, 0, "interrupted");
 	} else if (reply->err.code) {
 		/* the provider reported an error in the stream */
-	} else if (c->code != CURLE_OK && !(c->aborted && reply->err.code)) {
-		transport_error(c, reply, r->emitted);
-	} else if (c->status < 200 || c->status >= 300) {
-		p->http_error(c->status, buf_str(&c->err_body), c->err_body.len, &reply->err);
-		if (c->retry_after_ms >= 0 || reply->err.retry_after_ms <= 0)
-			reply->err.retry_after_ms = c->retry_after_ms; /* headers beat a hint in the body */
+	} else if (c->code != CURLE_OK || c->status < 200 || c->status >= 300) {
+		call_error(p, c, NULL, r->emitted, &reply->err); /* the key is noted where the error is said */
 	} else if (!c->streaming) {
 		err_set(&reply->err, ERR_BAD_OUTPUT, c->status,
 			"expected an event stream, got %s", c->content_type[0] ? c->content_type : "no content type");
@@ -461,19 +434,16 @@ long exchange_attempt_done(struct exchange *x, CURLcode code)
 		err_set(&reply->err, ERR_NETWORK, 0, "the reply stream ended before it was complete%s",
 			discarded ? " (an unterminated event was discarded)" : "");
 	}
-	note_limits(x);
+	struct retry_policy pol = { .retries = x->o->retries, .deadline = x->deadline, .rl = x->o->rl,
+				    .provider = p->name };
+	note_limits(x, &pol);
 	if (!reply->err.code)
 		return -1;
 	int attempt = x->attempt - 1, retries = x->o->retries;
 	/* an error inside the stream is retried like the same error as a
 	 * status (an overloaded_error event like a 529), but only while
 	 * nothing of the reply has gone out */
-	int retry = reply->err.retryable && !r->emitted && attempt < retries;
-	if (c->should_retry >= 0 && !r->emitted && attempt < retries && reply->err.code != ERR_INTERRUPTED)
-		retry = c->should_retry;
-	long wait = retry ? retry_delay(c, attempt) : -1;
-	if (wait >= 0 && x->deadline && now_ms() + wait >= x->deadline)
-		wait = -1; /* the next try would start past --timeout */
+	long wait = retry_next(&pol, &reply->err, c->should_retry, attempt, r->emitted);
 	if (wait >= 0 && verbose)
 		warn("%s; retrying in %ld ms (attempt %d of %d)", reply->err.message, wait, attempt + 2, retries + 1);
 	return wait;

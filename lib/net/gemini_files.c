@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "net/http.h"
+#include "net/retry.h"
 #include "jsonx.h"
 #include "progress.h"
 #include "providers/provider.h"
@@ -24,7 +25,13 @@
 #define MIB (1024LL * 1024)
 #define DEFAULT_CHUNK (8 * MIB)          /* what Google's own SDKs send */
 #define DEFAULT_GRANULE (256 * 1024LL)   /* when the service names no granularity */
-#define MAX_TRIES 6                      /* failed requests in a row without progress */
+/* Failed requests in a row without progress tried again when no --retries
+ * was given. A resumable upload is many requests, each of which may fail
+ * on a slow link, so it counts its attempts from its last progress (a
+ * chunk sent, or a query showing more arrived) and allows more than a
+ * single request's 2 by default: chat-upload, which has no --retries,
+ * promises six tries in a row. An explicit --retries N means N here too. */
+#define DEFAULT_RETRIES 5
 #define MAX_SESSIONS 2                   /* a lost session is started afresh once */
 #define DEFAULT_WAIT_S 600
 #define MAX_POLL_MS 10000
@@ -47,6 +54,7 @@ struct up {
 	struct chat_error err;
 	const char *what;           /* the step under way, for messages */
 	int tries;                  /* failed requests since the last progress */
+	int should_retry;           /* the failed reply's x-should-retry (see struct http_call) */
 	jv file;                    /* the File, once the upload is final */
 	long hint;                  /* Retry-After of the reply that gave it, -1: none */
 };
@@ -172,31 +180,18 @@ oom:
 /* Why a request failed, in u->err. */
 static void failed(struct up *u, const struct http_call *c)
 {
-	struct chat_error *e = &u->err;
-	memset(e, 0, sizeof *e);
-	if (sig_caught) {
-		err_set(e, ERR_INTERRUPTED, 0, "interrupted");
-		return;
-	}
-	switch (c->code) {
-	case CURLE_OK:
-		provider_gemini.http_error(c->status, buf_str(&c->err_body), c->err_body.len, e);
-		err_note_key(e, u->o->key_source);
-		if (c->retry_after_ms >= 0)
-			e->retry_after_ms = c->retry_after_ms; /* headers beat a hint in the body */
-		break;
-	default:
-		http_transport_error(c, e, 0);
-	}
+	call_error(&provider_gemini, c, u->o->key_source, 0, &u->err);
+	u->should_retry = c->should_retry;
 }
 
 /* After a failed request: wait and say 1 to try again, or 0 to give up
- * (u->err says why). */
+ * (u->err says why). Nothing of an upload is written out as it goes, and
+ * the Files API's limits are not the model's: the policy has no rl. */
 static int again(struct up *u)
 {
-	if (!u->err.retryable || ++u->tries >= MAX_TRIES)
-		return 0;
-	long wait = http_retry_delay(u->err.retry_after_ms, u->tries - 1);
+	struct retry_policy pol = { .retries = u->o->retries_given ? u->o->retries : DEFAULT_RETRIES };
+	long wait = retry_next(&pol, &u->err, u->should_retry, u->tries++, 0);
+	u->should_retry = -1; /* a failure with no reply of its own has no say */
 	if (wait < 0)
 		return 0;
 	if (verbose)
@@ -565,7 +560,7 @@ int gfiles_upload(int fd, long long size, const char *mime, const char *display_
 		  const struct gfiles_opts *o, struct gfile *out, char *why, size_t cap)
 {
 	struct up u = { .o = o, .fd = fd, .size = size, .mime = mime, .display = display_name, .file = jv_invalid(),
-			.hint = -1 };
+			.hint = -1, .should_retry = -1 };
 	struct stat before, after;
 	int status = EXIT_UNAVAILABLE;
 	memset(out, 0, sizeof *out);

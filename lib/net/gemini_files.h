@@ -12,6 +12,9 @@ struct gfiles_opts {
 	const char *key;
 	const char *key_source;    /* where the key came from, for a refusal (401) */
 	long connect_timeout, idle_timeout;   /* seconds; 0: the defaults */
+	int retries;               /* --retries, when retries_given: failed requests in a
+				    * row without progress that are tried again */
+	int retries_given;         /* 0: the upload's own five (six tries in a row) */
 	int progress;              /* a progress bar on stderr, when it is a terminal */
 	const char *label;         /* the name the bar and the messages give the file */
 };

@@ -1,4 +1,5 @@
 #include "net/http.h"
+#include "net/retry.h"
 #include "clock.h"
 #include "diag.h"
 #include "sig.h"
@@ -121,15 +122,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
 	val[vl] = 0;
 	if (!strcasecmp(name, "content-type")) {
 		snprintf(c->content_type, sizeof c->content_type, "%s", val);
-	} else if (!strcasecmp(name, "retry-after-ms")) {
-		char *end;
-		double d = strtod(val, &end);
-		if (end != val && d >= 0 && d < 1e10)
-			c->retry_after_ms = (long)d;
-	} else if (!strcasecmp(name, "retry-after") && c->retry_after_ms < 0) {
-		c->retry_after_ms = http_parse_retry_after(val, (long)time(NULL));
-	} else if (!strcasecmp(name, "x-should-retry")) {
-		c->should_retry = !strcasecmp(val, "true") ? 1 : !strcasecmp(val, "false") ? 0 : -1;
+	} else if (retry_header(c, name, val, (long)time(NULL))) {
+		/* read into retry_after_ms and should_retry */
 	} else if ((name[0] == 'x' || name[0] == 'X' || name[0] == 'a' || name[0] == 'A') && strcasestr(name, "ratelimit")) {
 		rl_headers_parse(&c->rl, name, val, (long long)time(NULL) * 1000);
 	}
@@ -335,18 +329,6 @@ int http_header(const struct http_call *c, const char *name, char *out, size_t c
 		p = next;
 	}
 	return -1;
-}
-
-long http_retry_delay(long hint_ms, int n)
-{
-	if (hint_ms > 120000)
-		return -1;
-	if (hint_ms > 0)
-		return hint_ms;
-	double d = 500.0 * (1 << (n < 5 ? n : 5));
-	if (d > 8000)
-		d = 8000;
-	return (long)(d * (1.0 - 0.25 * ((double)rand() / RAND_MAX)));
 }
 
 static size_t collect(char *data, size_t size, size_t nmemb, void *ud)

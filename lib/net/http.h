@@ -70,11 +70,6 @@ void http_call_free(struct http_call *c);
 /* The value of the reply's header name (any case) into out. 0, or -1 when
  * the reply had no such header. */
 int http_header(const struct http_call *c, const char *name, char *out, size_t cap);
-/* How long to wait before retry n+1 (n from 0): the server's hint when it
- * gave one up to two minutes, else min(0.5 * 2^n, 8) s less up to a quarter
- * at random, as the official SDKs do. -1: the server wants more than two
- * minutes, so do not retry. */
-long http_retry_delay(long hint_ms, int n);
 /* A quick GET of a small body (a probe). 0 when a reply arrived. */
 int http_get_small(const char *url, long timeout_ms, struct buf *out, long *status);
 /* The error a failed transfer means (c->code is not CURLE_OK, or the call

@@ -82,6 +82,9 @@ is "$(wc -l < "$T/log" | tr -d ' ')" 1 "gemini: ... and not retried"
 fake_start --error rate_limit --retry-after 0.01 --then --text 'after the wait'
 run chat-send -m gemini:gemini-2.5-flash hi
 is "$(cat "$T/out")" "after the wait" "gemini: a per-minute limit is retried after RetryInfo's delay"
+fake_start --error rate_limit --retry-after 300 --then --text 'too late'
+run chat-send -m gemini:gemini-2.5-flash hi
+is "$st:$(wc -l < "$T/log" | tr -d ' ')" "75:1" "gemini: a RetryInfo delay over two minutes is not waited, as a header's is not"
 
 # Anthropic specifics
 fake_start --error overloaded --header 'retry-after-ms: 5' --then --text 'fine now'

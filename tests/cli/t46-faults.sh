@@ -59,6 +59,17 @@ fault down 69 --retries 3
 is "$(record error .code)" server "503 forever: error record server"
 is "$(wc -l < "$T/log" | tr -d ' ')" 4 "503 forever: --retries 3 means four requests"
 
+# 5b. x-should-retry: the server's word beats the status, either way
+fake_start --status 503 --header 'x-should-retry: false' --then --text 'not asked for'
+fault told_not 69
+is "$(wc -l < "$T/log" | tr -d ' ')" 1 "x-should-retry: false: a 503 is not retried"
+fake_start --error bad_request --header 'x-should-retry: true' --header 'retry-after-ms: 1' --then --text 'asked again'
+fault told_to 0
+is "$(record response .text):$(wc -l < "$T/log" | tr -d ' ')" "asked again:2" "x-should-retry: true: a 400 is retried"
+fake_start --error quota --header 'x-should-retry: true' --header 'retry-after-ms: 1' --then --text 'no'
+fault told_quota 75
+is "$(wc -l < "$T/log" | tr -d ' ')" 1 "... but exhausted quota never is"
+
 # 6. a malformed event mid-stream
 fake_start --text 'alpha beta gamma' --chunks 3 --malformed-after 1
 fault malformed 69

@@ -179,4 +179,29 @@ run chat-send -m gemini-2.5-flash -a "$T/big.mp4" describe
 is "$st:$(jq -r 'select(.path | test("GenerateContent"))' "$T/log" | wc -l | tr -d ' ')" "65:0" \
 	"chat-send -a: an upload that fails stops it before any prompt is sent"
 
+# the retries are those of every other request: x-should-retry is obeyed
+# either way, and --retries N allows N failures in a row without progress
+# (six tries, the upload's own, when it is not given)
+fake_start --header "$fast" --then --error unavailable --header "$fast" --header 'x-should-retry: false' --then --header "$fast"
+run chat-upload "$T/big.mp4"
+is "$st:$(requests | grep -vc start)" "69:1" "x-should-retry: false: a chunk's 503 is not retried"
+fake_start --header "$fast" --then --error bad_request --header "$fast" --header 'x-should-retry: true' --then --header "$fast"
+run chat-upload "$T/big.mp4"
+is "$st:$(requests | sed -n '2,4p' | tr '\n' ',')" "0:POST upload 0 $MiB8,POST query - 0,POST upload 0 $MiB8," \
+	"x-should-retry: true: a chunk's 400 is retried after the query"
+is "$(received)" "$sum" "... and what arrived is the file"
+for r in 0 1; do
+	fake_start --header "$fast" --then --error unavailable --header "$fast"
+	run chat-send --retries $r -m gemini-2.5-flash -a "$T/big.mp4" describe
+	is "$st:$(requests | grep -vc start)" "69:$((r + 1))" "chat-send --retries $r -a: the upload gives up after $((r + 1)) tries in a row"
+done
+fake_start --header "$fast" --then --error unavailable --header "$fast"
+run chat-send -m gemini-2.5-flash -a "$T/big.mp4" describe
+is "$st:$(requests | grep -vc start)" "69:6" "... and six without --retries, as chat-upload"
+fake_start --header "$fast" --then --error unavailable --header "$fast" --then --header "$fast" --then --header "$fast" \
+	--then --error unavailable --header "$fast" --then --header "$fast" --text 'seen'
+run chat-send --retries 1 -m gemini-2.5-flash -a "$T/big.mp4" describe
+is "$st:$(cat "$T/out"):$(requests | sed -n '2,6p' | cut -d' ' -f2 | tr '\n' ' ')" "0:seen:upload query upload upload query " \
+	"... counted from the last progress: two failures with a chunk sent between them are one each"
+
 done_testing

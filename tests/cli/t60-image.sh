@@ -267,6 +267,12 @@ is "$st" 0 "a 429, then success: exit 0"
 fake_start --status 500 --header 'retry-after-ms: 5'
 run chat-image --retries 1 'down'
 is "$st:$(wc -l < "$T/log" | tr -d ' ')" "69:2" "5xx through the retries: exit 69"
+fake_start --status 503 --header 'x-should-retry: false' --then
+run chat-image --dir "$T/told" 'told not to'
+is "$st:$(wc -l < "$T/log" | tr -d ' ')" "69:1" "x-should-retry: false: a 503 is not retried"
+fake_start --error bad_request --header 'x-should-retry: true' --header 'retry-after-ms: 1' --then
+run chat-image --dir "$T/told" 'told to'
+is "$st:$(wc -l < "$T/log" | tr -d ' ')" "0:2" "x-should-retry: true: a 400 is retried"
 fake_start --error quota
 run chat-image 'no money'
 is "$st:$(wc -l < "$T/log" | tr -d ' ')" "75:1" "insufficient_quota: exit 75, not retried"

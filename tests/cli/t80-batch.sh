@@ -313,6 +313,23 @@ prompts 2 gpt-4o-mini wf > "$T/in"
 IN=1 run chat-batch submit --wait
 is "$(ids error)|$st" "1 2 |1" "a failed job: every record an error"
 
+# --- x-should-retry: the server's word beats the status, as for a chat
+fake
+prompts 1 gpt-4o-mini told > "$T/in"
+IN=1 run chat-batch submit
+job=$(jq -r .job "$T/out")
+fake --status 503 --header 'x-should-retry: false' --then
+run chat-batch status "$job"
+is "$st:$(wc -l < "$T/log" | tr -d ' ')" "69:1" "x-should-retry: false: the batch API's 503 is not retried"
+fake --error bad_request --header 'x-should-retry: true' --header 'retry-after-ms: 1' --then
+run chat-batch status "$job"
+is "$st:$(wc -l < "$T/log" | tr -d ' ')" "0:2" "x-should-retry: true: its 400 is retried"
+fake --status 503 --header 'retry-after-ms: 1'
+run chat-batch status --retries 1 "$job"
+is "$st:$(wc -l < "$T/log" | tr -d ' ')" "69:2" "--retries 1: two tries"
+fake
+chat-batch collect --wait "$job" > /dev/null
+
 # --- status and list
 fake
 run chat-batch list
