@@ -290,12 +290,12 @@ static int flush(struct emitter *e)
 			else
 				error("cannot write output: %s", strerror(errno)), e->r->status = EXIT_CANTCREAT;
 			e->fatal = 1;
-			jobtx_abort(&e->tx);
+			jobs_tx_abort(&e->tx);
 		}
 	}
 	buf_reset(&e->out);
 	e->rows = 0;
-	if (!e->fatal && jobtx_end(&e->tx) < 0) {
+	if (!e->fatal && jobs_tx_end(&e->tx) < 0) {
 		e->r->status = EXIT_CANTCREAT;
 		e->fatal = 1;
 	}
@@ -307,7 +307,7 @@ static int deliver(struct emitter *e, const struct jobrow *j, long seq, jv rec, 
 		   const char *text, size_t len)
 {
 	struct jobrun *r = e->r;
-	if (e->fatal || jobtx_need(&e->tx) < 0)
+	if (e->fatal || jobs_tx_need(&e->tx) < 0)
 		return e->fatal = 1, -1;
 	jv id = jx_get(rec, "id");
 	char conv[STORE_ID_LEN + 1] = "", msg[STORE_ID_LEN + 1] = "", model[256] = "";

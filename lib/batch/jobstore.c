@@ -11,7 +11,7 @@
 #define TX_ROWS 500
 #define TX_MS 250
 
-int jobtx_need(struct jobtx *t)
+int jobs_tx_need(struct jobtx *t)
 {
 	if (t->open)
 		return 0;
@@ -23,7 +23,7 @@ int jobtx_need(struct jobtx *t)
 	return 0;
 }
 
-int jobtx_end(struct jobtx *t)
+int jobs_tx_end(struct jobtx *t)
 {
 	if (!t->open)
 		return 0;
@@ -31,14 +31,14 @@ int jobtx_end(struct jobtx *t)
 	return store_commit(t->s);
 }
 
-int jobtx_row(struct jobtx *t)
+int jobs_tx_row(struct jobtx *t)
 {
 	if (++t->rows >= TX_ROWS || now_ms() - t->started_ms >= TX_MS)
-		return jobtx_end(t);
+		return jobs_tx_end(t);
 	return 0;
 }
 
-void jobtx_abort(struct jobtx *t)
+void jobs_tx_abort(struct jobtx *t)
 {
 	if (t->open)
 		store_rollback(t->s);
@@ -257,7 +257,7 @@ void jobs_request_id(jv id, char *out, size_t cap)
 
 int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom_id, jv rec)
 {
-	if (jobtx_need(t) < 0)
+	if (jobs_tx_need(t) < 0)
 		return -1;
 	sqlite3_stmt *st = store_prepare(t->s, "INSERT INTO batch_items (job, seq, custom_id, request_id, id_json, record, state)"
 					       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')");
@@ -281,7 +281,7 @@ int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom
 	jv_free(text);
 	if (store_run(t->s, st, "recording a batch record") < 0)
 		return -1;
-	return jobtx_row(t);
+	return jobs_tx_row(t);
 }
 
 int jobs_item(struct store *s, const char *job, long seq, jv *rec, char state[16])

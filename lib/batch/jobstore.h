@@ -29,12 +29,12 @@ struct jobtx {
 	long started_ms;
 };
 /* Make sure a transaction is open. 0 or -1. */
-int jobtx_need(struct jobtx *t);
+int jobs_tx_need(struct jobtx *t);
 /* One row written: commit when the run is long enough. 0 or -1. */
-int jobtx_row(struct jobtx *t);
+int jobs_tx_row(struct jobtx *t);
 /* Commit what is open. 0 or -1. */
-int jobtx_end(struct jobtx *t);
-void jobtx_abort(struct jobtx *t);
+int jobs_tx_end(struct jobtx *t);
+void jobs_tx_abort(struct jobtx *t);
 
 /* A new job, status "preparing", in its own transaction. 0 or -1. */
 int jobs_new(struct store *s, const char *provider, const char *model, int log, char id[STORE_ID_LEN + 1]);

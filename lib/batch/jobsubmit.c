@@ -84,7 +84,7 @@ static struct builder *start(struct sub *u, const struct jobapi *api, const char
 		return NULL;
 	}
 	unlink(path); /* nothing is left behind, whatever happens */
-	if (jobtx_end(&u->tx) < 0 || jobs_new(&u->r->db, provider, model, !u->r->no_log, b->job) < 0) {
+	if (jobs_tx_end(&u->tx) < 0 || jobs_new(&u->r->db, provider, model, !u->r->no_log, b->job) < 0) {
 		close(b->fd);
 		u->r->status = EXIT_CANTCREAT;
 		return NULL;
@@ -110,7 +110,7 @@ static void finish(struct sub *u, struct builder *b)
 {
 	struct jobrun *r = u->r;
 	struct jobrow j;
-	int rc = jobtx_end(&u->tx) < 0 || put(b->fd, b->api->tail, strlen(b->api->tail)) < 0 ? -1 : 0;
+	int rc = jobs_tx_end(&u->tx) < 0 || put(b->fd, b->api->tail, strlen(b->api->tail)) < 0 ? -1 : 0;
 	b->bytes += (long long)strlen(b->api->tail);
 	if (rc < 0 || jobs_get(&r->db, b->job, &j) != 0) {
 		error("job %s: cannot finish its input: %s", b->job, strerror(errno));
@@ -396,7 +396,7 @@ int jobrun_submit(struct jobrun *r, struct line_reader *lr, jv *jobs)
 	}
 	if (sig_caught || u.stop) {
 		/* nothing half-built goes out: the jobs begun are forgotten */
-		jobtx_abort(&u.tx);
+		jobs_tx_abort(&u.tx);
 		for (int i = 0; i < u.nb; i++) {
 			jobs_delete(&r->db, u.b[i].job);
 			close(u.b[i].fd);
@@ -405,7 +405,7 @@ int jobrun_submit(struct jobrun *r, struct line_reader *lr, jv *jobs)
 	}
 	while (u.nb && !sig_caught)
 		finish(&u, &u.b[0]);
-	jobtx_end(&u.tx);
+	jobs_tx_end(&u.tx);
 	if (u.skipped && !r->s->opts->quiet && verbose)
 		warn("--only-failed: %ld records skipped", u.skipped);
 	histlog_close(&u.h);

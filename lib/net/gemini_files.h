@@ -2,7 +2,8 @@
  * A file is streamed from disk in chunks with Google's resumable upload
  * protocol (start, upload, upload-finalize; after a failure, query and
  * resume where the service says it got to), then polled until the service
- * has processed it, so a prompt can name it as file_data by its uri. */
+ * has processed it, so a prompt can name it as file_data by its uri. Its
+ * functions are gfiles_*, short for the Files API they speak. */
 #ifndef CHAT_GEMINI_FILES_H
 #define CHAT_GEMINI_FILES_H
 #include <stddef.h>
