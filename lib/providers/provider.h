@@ -34,6 +34,9 @@ struct provider {
 	int key_optional;               /* a local server that needs no key */
 	const char *base_env;           /* base URL override variable */
 	const char *default_base;
+	const char *default_model;      /* the model when nothing names one and only this
+					 * provider's key is set up (provider_default_model) */
+	const char *default_image_model; /* the same for chat-image; NULL: it makes none */
 	/* Fill url, headers and body. 0 or -1 with err set. */
 	int (*build)(const struct chat_request *rq, const char *base, const char *key,
 		     struct buf *url, struct curl_slist **headers, struct buf *body,
@@ -47,6 +50,8 @@ struct provider {
 };
 
 extern const struct provider provider_openai, provider_anthropic, provider_gemini, provider_ollama;
+/* All of them, NULL-ended, in the order defaults are picked by keys. */
+extern const struct provider *const provider_all[];
 
 /* Helpers the providers share. */
 /* base without trailing slashes, then path. */
