@@ -4,6 +4,8 @@
 #include "diag.h"
 #include "media/image.h"
 #include "fdio.h"
+#include "jsonx.h"
+#include "sig.h"
 #include "sha256.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -266,6 +268,56 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 	buf_free(&out);
 	buf_free(&in);
 	return rc ? EXIT_DATAERR : 0;
+}
+
+/* The -v line: what the record holds. */
+static void say_done(const char *path, jv rec)
+{
+	char mime[32] = "", file[128] = "";
+	jx_str(rec, "mime", mime, sizeof mime);
+	jx_str(rec, "file", file, sizeof file);
+	warn("%s: %s, %.0fx%.0f, %.0f bytes%s%s", path, mime, jx_num(rec, "width", 0), jx_num(rec, "height", 0),
+	     jx_num(rec, "bytes", 0), file[0] ? ", uploaded as " : "", file);
+}
+
+int upload_emit(const char *path, const struct upload_opts *o, const char *out, int quiet, enum upload_next *next)
+{
+	char why[512];
+	jv rec = jv_invalid();
+	struct buf bytes = BUF_INIT((size_t)1 << 31);
+	int r = upload_file(path, o, &rec, out ? &bytes : NULL, why, sizeof why);
+	*next = UPLOAD_NEXT;
+	if (sig_caught) { /* stopped mid-upload: no record, no message */
+		*next = UPLOAD_STOP;
+		r = 0;
+	} else if (r) {
+		if (!quiet && why[0])
+			error("%s: %s", path, why);
+	} else if (out) {
+		int w = write_file_atomic(out, buf_str(&bytes), bytes.len, 0644, 0);
+		if (w == WFA_STOPPED)
+			*next = UPLOAD_STOP;
+		else if (w)
+			r = (error("%s: %s", out, strerror(errno)), EXIT_CANTCREAT);
+	} else {
+		if (verbose)
+			say_done(path, rec);
+		int w = jx_write_line(1, rec); /* consumes rec */
+		rec = jv_invalid();
+		if (w < 0) {
+			if (errno == EPIPE) { /* the reader is gone: end quietly, as by SIGPIPE */
+				sig_note_pipe();
+				*next = UPLOAD_STOP;
+			} else {
+				error("cannot write output: %s", strerror(errno));
+				*next = UPLOAD_ABORT;
+				r = EXIT_CANTCREAT;
+			}
+		}
+	}
+	jv_free(rec);
+	buf_free(&bytes);
+	return r;
 }
 
 int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,
