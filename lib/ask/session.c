@@ -62,12 +62,14 @@ static int pick_provider(struct session *s)
 	if (!s->prov) {
 		if (s->mi)
 			return EXIT_CONFIG; /* said in route */
+		char known[200] = "";
+		for (const struct provider *const *p = provider_all; *p; p++)
+			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", known[0] ? ", " : "", (*p)->name);
 		if (strchr(s->model_name, ':'))
-			error("model '%s': unknown provider; known: openai, anthropic, gemini, ollama", s->model_name);
+			error("model '%s': unknown provider; known: %s", s->model_name, known);
 		else
 			error("unknown model '%s': not in the model table and no provider's names look like it; "
-			      "name it as provider:model (openai, anthropic, gemini, ollama), or see chat-send --models",
-			      s->model_name);
+			      "name it as provider:model (%s), or see chat-send --models", s->model_name, known);
 		return EXIT_USAGE;
 	}
 	if (!*s->model) {
