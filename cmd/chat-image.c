@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "imagegen/imagerun.h"
+#include "providers/endpoint.h"
 #include "input.h"
 #include "fdio.h"
 #include "sig.h"
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 static const char help[] =
@@ -118,9 +118,7 @@ static void parse(int argc, char **argv, struct opts *p)
 	if (r->fo.output && !*r->fo.output)
 		die_usage("-o needs a file name", NULL);
 	/* the format: --format, else what -o's name says, else as the model makes it */
-	const char *ext = r->fo.output ? strrchr(r->fo.output, '.') : NULL;
-	enum image_format by_name = !ext ? IMG_UNKNOWN : !strcasecmp(ext, ".png") ? IMG_PNG
-				  : !strcasecmp(ext, ".jpg") || !strcasecmp(ext, ".jpeg") ? IMG_JPEG : IMG_UNKNOWN;
+	enum image_format by_name = imagefile_format_for(r->fo.output);
 	r->fo.want = by_name;
 	if (format) {
 		r->fo.want = !strcmp(format, "png") ? IMG_PNG : !strcmp(format, "jpeg") || !strcmp(format, "jpg") ? IMG_JPEG
@@ -146,11 +144,8 @@ static const char *pick_model(const struct opts *p, const struct config *cfg)
 		m = config_get(cfg, "", "image_model");
 	if (m && *m)
 		return m;
-	const char *oa = getenv("OPENAI_API_KEY"), *g1 = getenv("GEMINI_API_KEY"), *g2 = getenv("GOOGLE_API_KEY");
-	const char *of = config_get(cfg, "openai", "key_file"), *gf = config_get(cfg, "gemini", "key_file");
-	if ((oa && *oa) || (of && *of))
-		return "gpt-image-1";
-	return (g1 && *g1) || (g2 && *g2) || (gf && *gf) ? "gemini-2.5-flash-image" : "gpt-image-1";
+	m = provider_default_model(cfg, 1);
+	return m ? m : provider_openai.default_image_model;
 }
 
 /* The model, and the --image to edit made ready for it. 0 or an exit status. */

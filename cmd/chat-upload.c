@@ -5,18 +5,14 @@
 #include "diag.h"
 #include "numparse.h"
 #include "fdio.h"
-#include "jsonx.h"
 #include "models.h"
-#include "providers/provider.h"
+#include "providers/endpoint.h"
 #include "sig.h"
 #include "media/upload.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char help[] =
 	"usage: chat-upload [options] FILE...\n"
@@ -89,57 +85,58 @@ static size_t size_arg(const char *flag, const char *s)
 }
 
 /* The Gemini base URL and key, looked up only once a video needs uploading
- * (images need neither), the same way chat-send finds them. */
-static char gemini_base[2048], gemini_key[4096], gemini_key_source[256];
+ * (images need neither), by provider_endpoint as chat-send finds them;
+ * ctx points at the -q flag. */
+static struct endpoint gemini;
 
 static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 {
 	struct config cfg;
-	char *source = gemini_key_source;
-	size_t source_cap = sizeof gemini_key_source;
 	if (config_load(&cfg) < 0) {
 		why[0] = 0; /* config_load said why */
 		return EXIT_CONFIG;
 	}
-	if (provider_base(&provider_gemini, config_get(&cfg, provider_gemini.name, "base_url"), gemini_base,
-			  sizeof gemini_base, why, cap) < 0) {
-		config_free(&cfg);
-		return EXIT_CONFIG;
+	int st = provider_endpoint(&provider_gemini, &cfg, &gemini, why, cap);
+	if (st && gemini.key_missing) {
+		char hint[1024];
+		provider_key_hint(&provider_gemini, &cfg, hint, sizeof hint);
+		snprintf(why, cap, "a video this large is uploaded to the Gemini Files API, which needs a key: %s", hint);
 	}
-	int k = key_lookup_quiet(&cfg, provider_gemini.name, provider_gemini.key_env, gemini_key, sizeof gemini_key,
-				 source, source_cap);
-	if (k == KEY_MISSING)
-		snprintf(why, cap, "a video this large is uploaded to the Gemini Files API, which needs a key: "
-			 "set GEMINI_API_KEY or GOOGLE_API_KEY, or key_file in the [gemini] section of %s",
-			 cfg.path[0] ? cfg.path : "~/.config/chat/config");
-	else if (k != KEY_OK)
-		why[0] = 0; /* key_lookup said why */
-	else if (verbose)
-		warn("Gemini Files API at %s, key from %s", gemini_base, source);
 	config_free(&cfg);
-	if (k != KEY_OK)
-		return EXIT_NOPERM;
-	r->files.base = gemini_base;
-	r->files.key = gemini_key;
-	r->files.key_source = gemini_key_source;
+	if (st)
+		return st;
+	if (gemini.warning[0] && !*(const int *)r->ctx)
+		warn("%s", gemini.warning);
+	if (verbose)
+		warn("Gemini Files API at %s, key from %s", gemini.base, gemini.key_source);
+	r->files.base = gemini.base;
+	r->files.key = gemini.key;
+	r->files.key_source = gemini.key_source;
 	return 0;
 }
 
-/* Write the processed bytes to path atomically: a temporary name, then rename. */
-static int write_file(const char *path, const struct buf *b)
+/* -m: shrink to the model's largest side (unless --max-side was given),
+ * and a video goes to the Files API only for a Gemini model (else why_not
+ * says why not). 0 or an exit status. */
+static int fit_model(const char *model, struct upload_opts *uo, int side_set, char *why_not, size_t cap)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return error("%s: %s", tmp, strerror(errno)), EXIT_CANTCREAT;
-	int bad = write_all(fd, b->p, b->len) < 0 || fsync(fd) < 0;
-	bad |= close(fd) < 0;
-	if (bad || rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return error("%s: %s", path, strerror(e)), EXIT_CANTCREAT;
+	struct config cfg;
+	struct models table;
+	if (config_load(&cfg) < 0)
+		return EXIT_CONFIG;
+	if (models_load(&table, &cfg) < 0) {
+		config_free(&cfg);
+		return EXIT_CONFIG;
 	}
+	const struct model_info *mi = models_find(&table, models_alias(&cfg, model));
+	if (!mi)
+		die_usage("not in the model table (see chat-send --models)", model);
+	if (mi->max_side && !side_set)
+		uo->max_side = (int)mi->max_side;
+	if (strcmp(mi->provider, provider_gemini.name))
+		snprintf(why_not, cap, "%s is not a Gemini model", model);
+	models_free(&table);
+	config_free(&cfg);
 	return 0;
 }
 
@@ -180,66 +177,21 @@ int main(int argc, char **argv)
 	if (out && argc - optind != 1)
 		die_usage("-o takes one input file", NULL);
 	if (model) {
-		struct config cfg;
-		struct models table;
-		if (config_load(&cfg) < 0 || models_load(&table, &cfg) < 0)
-			return EXIT_CONFIG;
-		const struct model_info *mi = models_find(&table, models_alias(&cfg, model));
-		if (!mi)
-			die_usage("not in the model table (see chat-send --models)", model);
-		if (mi->max_side && !side_set)
-			uo.max_side = (int)mi->max_side;
-		/* only Gemini takes a video by Files API uri */
-		if (strcmp(mi->provider, provider_gemini.name))
-			snprintf(why_not, sizeof why_not, "%s is not a Gemini model", model);
-		models_free(&table);
-		config_free(&cfg);
+		int st = fit_model(model, &uo, side_set, why_not, sizeof why_not);
+		if (st)
+			return st;
 	}
 	uo.remote = why_not[0] ? NULL : &remote;
 	uo.no_remote = why_not;
 	remote.files.progress = !quiet;
+	remote.ctx = &quiet;
 	int status = 0;
-	for (int i = optind; i < argc; i++) {
-		char why[512];
-		jv rec = jv_invalid();
-		struct buf bytes = BUF_INIT((size_t)1 << 31);
-		int r = upload_file(argv[i], &uo, &rec, out ? &bytes : NULL, why, sizeof why);
-		if (sig_caught) { /* stopped mid-upload: no record, no message */
-			jv_free(rec);
-			buf_free(&bytes);
-			break;
-		}
-		if (r) {
-			if (!quiet && why[0])
-				error("%s: %s", argv[i], why);
-			if (!status)
-				status = r;
-		} else if (out) {
-			r = write_file(out, &bytes);
-			jv_free(rec);
-		} else {
-			if (verbose) {
-				char mime[32] = "", file[128] = "";
-				jx_str(rec, "mime", mime, sizeof mime);
-				jx_str(rec, "file", file, sizeof file);
-				warn("%s: %s, %.0fx%.0f, %.0f bytes%s%s", argv[i], mime, jx_num(rec, "width", 0),
-				     jx_num(rec, "height", 0), jx_num(rec, "bytes", 0), file[0] ? ", uploaded as " : "", file);
-			}
-			if (jx_write_line(1, rec) < 0) {
-				buf_free(&bytes);
-				if (errno == EPIPE) { /* the reader is gone: end quietly, as by SIGPIPE */
-					sig_note_pipe();
-					break;
-				}
-				error("cannot write output: %s", strerror(errno));
-				explicit_bzero(gemini_key, sizeof gemini_key);
-				return EXIT_CANTCREAT;
-			}
-		}
-		if (r && !status)
+	enum upload_next next = UPLOAD_NEXT;
+	for (int i = optind; i < argc && next == UPLOAD_NEXT; i++) {
+		int r = upload_emit(argv[i], &uo, out, quiet, &next);
+		if (r && (!status || next == UPLOAD_ABORT))
 			status = r;
-		buf_free(&bytes);
 	}
-	explicit_bzero(gemini_key, sizeof gemini_key);
+	explicit_bzero(gemini.key, sizeof gemini.key);
 	return cli_exit(status);
 }

@@ -1,8 +1,11 @@
 #include "fdio.h"
+#include "sig.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *data, size_t len)
@@ -79,4 +82,68 @@ int mkdirs_for(const char *file, mode_t mode)
 	memcpy(dir, file, (size_t)(slash - file));
 	dir[slash - file] = 0;
 	return mkdirs(dir, mode);
+}
+
+/* Flush the directory holding path, so the new name survives a crash. */
+static void sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path == 0 ? 1 : slash - path) : 1, slash ? path : ".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Put tmp at path; without replace, never over a file, even one another
+ * process makes meanwhile. */
+static int place(const char *tmp, const char *path, int replace)
+{
+	if (replace)
+		return rename(tmp, path);
+	int r = renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
+	if (r < 0 && (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP)) {
+		/* a file system without it: link fails on an existing name too */
+		r = link(tmp, path);
+		if (r == 0)
+			unlink(tmp);
+	}
+	return r;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, int flags)
+{
+	char tmp[4200];
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	int dl = slash ? (int)(slash - path + 1) : 0;
+	/* hidden, and in the same directory so the rename stays on one file system */
+	if (strlen(base) < 200)
+		snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.XXXXXX", dl, path, base);
+	else
+		snprintf(tmp, sizeof tmp, "%.*s.chat.tmp.XXXXXX", dl, path);
+	if (strlen(path) >= 4096) {
+		errno = ENAMETOOLONG;
+		return WFA_MAKE;
+	}
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return WFA_MAKE;
+	mode_t mask = umask(0);
+	umask(mask);
+	int bad = fchmod(fd, mode & ~mask) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0;
+	int e = errno;
+	if (close(fd) < 0 && !bad)
+		bad = 1, e = errno;
+	int st = bad ? WFA_WRITE : sig_caught ? WFA_STOPPED : 0;
+	if (!st && place(tmp, path, !(flags & WFA_NO_REPLACE)) < 0)
+		st = WFA_PLACE, e = errno;
+	if (st) {
+		unlink(tmp);
+		errno = st == WFA_STOPPED ? EINTR : e;
+		return st;
+	}
+	sync_dir(path);
+	return 0;
 }

@@ -18,4 +18,18 @@ int close_stdout(void);
 int mkdirs(const char *dir, mode_t mode);
 /* The same for the folder file goes in (nothing when it has none). */
 int mkdirs_for(const char *file, mode_t mode);
+
+/* write_file_atomic's flags: refuse to replace a file that exists. */
+enum { WFA_NO_REPLACE = 1 };
+/* The step of write_file_atomic that failed, for the caller's message. */
+enum { WFA_MAKE = -1, WFA_WRITE = -2, WFA_PLACE = -3, WFA_STOPPED = -4 };
+/* Put data at path whole or not at all: a temporary file beside it, made
+ * with mode (less the umask), written, fsynced, renamed over path and the
+ * directory synced. With WFA_NO_REPLACE the rename fails with EEXIST
+ * rather than replace a file, even one made meanwhile. A failure never
+ * leaves the temporary file behind. 0, or the step that failed with errno
+ * set: WFA_MAKE (no file can be made beside path), WFA_WRITE, WFA_PLACE
+ * (the rename), WFA_STOPPED (a signal arrived before the rename, so
+ * nothing was put in place). */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, int flags);
 #endif

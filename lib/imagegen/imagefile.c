@@ -5,11 +5,10 @@
 #include "sig.h"
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define SLUG_MAX 40
@@ -85,65 +84,31 @@ static int make_path(const struct imagefile_opts *o, int index, const char *sha,
 	return n < 0 || (size_t)n >= cap ? -1 : 0;
 }
 
-/* Flush the directory holding path, so the new name survives a crash. */
-static void sync_dir(const char *path)
+/* Write p to path whole or not at all (write_file_atomic), never replacing
+ * a file unless force. 0 or an exit status with why. */
+static int write_atomic(const char *path, const void *p, size_t n, int force, char *why, size_t cap)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path == 0 ? 1 : slash - path) : 1, slash ? path : ".");
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
+	int r = write_file_atomic(path, p, n, 0666, force ? 0 : WFA_NO_REPLACE);
+	switch (r) {
+	case 0: return 0;
+	case WFA_STOPPED: return sig_status();
+	case WFA_MAKE: return fail(why, cap, EXIT_CANTCREAT, "cannot create a file beside it: %s", strerror(errno));
+	case WFA_WRITE: return fail(why, cap, EXIT_CANTCREAT, "writing it: %s", strerror(errno));
+	default:
+		if (errno == EEXIST)
+			return fail(why, cap, EXIT_CANTCREAT, "the file exists (--force replaces it)");
+		return fail(why, cap, EXIT_CANTCREAT, "%s", strerror(errno));
 	}
 }
 
-/* Write p to path: a temporary file in the same directory, fsync, then a
- * rename — one that fails rather than replace a file, unless force. 0 or
- * an exit status with why. */
-static int write_atomic(const char *path, const void *p, size_t n, int force, char *why, size_t cap)
+enum image_format imagefile_format_for(const char *path)
 {
-	char tmp[4200];
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	int dl = slash ? (int)(slash - path + 1) : 0;
-	if (strlen(base) < 200)
-		snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.XXXXXX", dl, path, base);
-	else
-		snprintf(tmp, sizeof tmp, "%.*s.chat-image.tmp.XXXXXX", dl, path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return fail(why, cap, EXIT_CANTCREAT, "cannot create a file beside it: %s", strerror(errno));
-	mode_t mask = umask(0);
-	umask(mask);
-	int bad = fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, p, n) < 0 || fsync(fd) < 0;
-	int e = errno;
-	if (close(fd) < 0 && !bad)
-		bad = 1, e = errno;
-	if (bad || sig_caught) {
-		unlink(tmp);
-		return sig_caught ? sig_status() : fail(why, cap, EXIT_CANTCREAT, "writing it: %s", strerror(e));
-	}
-	int r;
-	if (force) {
-		r = rename(tmp, path);
-	} else {
-		/* never replace a file, even one another process makes meanwhile */
-		r = renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE);
-		if (r < 0 && (errno == EINVAL || errno == ENOSYS || errno == ENOTSUP)) {
-			r = link(tmp, path);
-			if (r == 0)
-				unlink(tmp);
-		}
-	}
-	e = errno;
-	if (r < 0) {
-		unlink(tmp);
-		if (e == EEXIST)
-			return fail(why, cap, EXIT_CANTCREAT, "the file exists (--force replaces it)");
-		return fail(why, cap, EXIT_CANTCREAT, "%s", strerror(e));
-	}
-	sync_dir(path);
-	return 0;
+	const char *ext = path ? strrchr(path, '.') : NULL;
+	if (!ext)
+		return IMG_UNKNOWN;
+	if (!strcasecmp(ext, ".png"))
+		return IMG_PNG;
+	return !strcasecmp(ext, ".jpg") || !strcasecmp(ext, ".jpeg") ? IMG_JPEG : IMG_UNKNOWN;
 }
 
 /* Decode bytes in full (the check), as im. 0 or -1 with why. */

@@ -38,6 +38,9 @@ int imagefile_save(const struct imagefile_opts *o, int index, const void *p, siz
 void imagefile_free(struct imagefile *f);
 /* The image record (DESIGN.md) of a file written; revised may be NULL. */
 jv imagefile_record(const struct imagefile *f, const char *revised);
+/* The format a file name asks for by its extension (.png; .jpg or .jpeg;
+ * any case), or IMG_UNKNOWN (path may be NULL). */
+enum image_format imagefile_format_for(const char *path);
 /* The first words of a prompt as a file name: ASCII lower-case letters and
  * digits joined by dashes, at most 40 characters, "image" when none. */
 void imagefile_slug(const char *prompt, char *out, size_t cap);

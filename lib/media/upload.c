@@ -4,6 +4,8 @@
 #include "diag.h"
 #include "media/image.h"
 #include "fdio.h"
+#include "jsonx.h"
+#include "sig.h"
 #include "sha256.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -183,6 +185,49 @@ static int encode_under(struct image *im, const struct upload_opts *o, struct bu
 	}
 }
 
+/* An image: decoded (within o's limits), turned upright, shrunk, squared or
+ * flattened as o asks, and re-encoded; its record in *rec and, when encoded
+ * is not NULL, the new bytes appended to it. 0, or 65 with why. */
+static int upload_image(const struct buf *in, const char *path, const struct upload_opts *o, jv *rec,
+			struct buf *encoded, char *why, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)in->p;
+	enum image_format f = image_sniff(p, in->len);
+	if (f != IMG_PNG && f != IMG_JPEG) {
+		char what[64];
+		if (f == IMG_UNKNOWN)
+			snprintf(what, sizeof what, "not an image or video we know");
+		else
+			snprintf(what, sizeof what, "a %s image", image_format_name(f));
+		snprintf(why, cap, "%s; accepted: PNG and JPEG images, MP4, MOV, WebM, MPEG and AVI video", what);
+		return EXIT_DATAERR;
+	}
+	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
+	struct image im = { 0 };
+	int ow = 0, oh = 0;
+	if (image_decode(p, in->len, &lim, o->max_side, &im, &ow, &oh, why, cap) < 0)
+		return EXIT_DATAERR;
+	int rc = image_shrink(&im, o->max_side);
+	if (rc == 0 && o->square)
+		rc = image_square(&im);
+	else if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
+		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
+	struct buf out = BUF_INIT((size_t)1 << 30);
+	const char *mime = im.channels == 4 ? "image/png" : "image/jpeg";
+	if (rc < 0)
+		snprintf(why, cap, "out of memory resizing the image");
+	else
+		rc = encode_under(&im, o, &out, why, cap);
+	if (rc == 0) {
+		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in->len);
+		if (encoded)
+			buf_add(encoded, out.p, out.len);
+	}
+	image_free(&im);
+	buf_free(&out);
+	return rc ? EXIT_DATAERR : 0;
+}
+
 int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
@@ -219,7 +264,6 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 		buf_free(&in);
 		return st;
 	}
-	const unsigned char *p = (const unsigned char *)in.p;
 	if (vmime) {
 		/* video goes as it is: the model decodes it */
 		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len);
@@ -228,44 +272,59 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 		buf_free(&in);
 		return 0;
 	}
-	enum image_format f = image_sniff(p, in.len);
-	if (f != IMG_PNG && f != IMG_JPEG) {
-		char what[64];
-		if (f == IMG_UNKNOWN)
-			snprintf(what, sizeof what, "not an image or video we know");
-		else
-			snprintf(what, sizeof what, "a %s image", image_format_name(f));
-		snprintf(why, cap, "%s; accepted: PNG and JPEG images, MP4, MOV, WebM, MPEG and AVI video", what);
-		buf_free(&in);
-		return EXIT_DATAERR;
-	}
-	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
-	struct image im = { 0 };
-	int ow = 0, oh = 0;
-	if (image_decode(p, in.len, &lim, o->max_side, &im, &ow, &oh, why, cap) < 0) {
-		buf_free(&in);
-		return EXIT_DATAERR;
-	}
-	int rc = image_shrink(&im, o->max_side);
-	if (rc == 0 && o->square)
-		rc = image_square(&im);
-	else if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
-		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
-	struct buf out = BUF_INIT((size_t)1 << 30);
-	const char *mime = im.channels == 4 ? "image/png" : "image/jpeg";
-	if (rc < 0)
-		snprintf(why, cap, "out of memory resizing the image");
-	else
-		rc = encode_under(&im, o, &out, why, cap);
-	if (rc == 0) {
-		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in.len);
-		if (encoded)
-			buf_add(encoded, out.p, out.len);
-	}
-	image_free(&im);
-	buf_free(&out);
+	st = upload_image(&in, path, o, rec, encoded, why, cap);
 	buf_free(&in);
-	return rc ? EXIT_DATAERR : 0;
+	return st;
+}
+
+/* The -v line: what the record holds. */
+static void say_done(const char *path, jv rec)
+{
+	char mime[32] = "", file[128] = "";
+	jx_str(rec, "mime", mime, sizeof mime);
+	jx_str(rec, "file", file, sizeof file);
+	warn("%s: %s, %.0fx%.0f, %.0f bytes%s%s", path, mime, jx_num(rec, "width", 0), jx_num(rec, "height", 0),
+	     jx_num(rec, "bytes", 0), file[0] ? ", uploaded as " : "", file);
+}
+
+int upload_emit(const char *path, const struct upload_opts *o, const char *out, int quiet, enum upload_next *next)
+{
+	char why[512];
+	jv rec = jv_invalid();
+	struct buf bytes = BUF_INIT((size_t)1 << 31);
+	int r = upload_file(path, o, &rec, out ? &bytes : NULL, why, sizeof why);
+	*next = UPLOAD_NEXT;
+	if (sig_caught) { /* stopped mid-upload: no record, no message */
+		*next = UPLOAD_STOP;
+		r = 0;
+	} else if (r) {
+		if (!quiet && why[0])
+			error("%s: %s", path, why);
+	} else if (out) {
+		int w = write_file_atomic(out, buf_str(&bytes), bytes.len, 0644, 0);
+		if (w == WFA_STOPPED)
+			*next = UPLOAD_STOP;
+		else if (w)
+			r = (error("%s: %s", out, strerror(errno)), EXIT_CANTCREAT);
+	} else {
+		if (verbose)
+			say_done(path, rec);
+		int w = jx_write_line(1, rec); /* consumes rec */
+		rec = jv_invalid();
+		if (w < 0) {
+			if (errno == EPIPE) { /* the reader is gone: end quietly, as by SIGPIPE */
+				sig_note_pipe();
+				*next = UPLOAD_STOP;
+			} else {
+				error("cannot write output: %s", strerror(errno));
+				*next = UPLOAD_ABORT;
+				r = EXIT_CANTCREAT;
+			}
+		}
+	}
+	jv_free(rec);
+	buf_free(&bytes);
+	return r;
 }
 
 int attachments_files(struct attachments *a, const char *const *paths, int n, const struct model_info *mi,

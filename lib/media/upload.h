@@ -46,6 +46,17 @@ int upload_color(const char *s, unsigned char bg[3]);
  * data, 66 unreadable; for an upload, those of gfiles_upload) with why
  * filled. */
 int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap);
+/* After upload_emit: go on with the next file; stop quietly (a signal
+ * arrived, or stdout's reader went away: sig_caught says which); or stop
+ * with the status returned, whatever came before (stdout cannot be
+ * written). */
+enum upload_next { UPLOAD_NEXT, UPLOAD_STOP, UPLOAD_ABORT };
+/* chat-upload's work for one file: upload_file, then the processed bytes
+ * written to out whole or not at all (write_file_atomic, mode 0644) when
+ * out is set, else the record as a line on stdout (and with -v a line
+ * saying what was done). A file that fails is said on stderr unless quiet.
+ * 0 or an exit status; *next says whether to go on. */
+int upload_emit(const char *path, const struct upload_opts *o, const char *out, int quiet, enum upload_next *next);
 /* -a: files into attachment records, through the same code. */
 struct attachments;
 struct model_info;

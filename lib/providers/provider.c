@@ -8,12 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct provider *const all[] = { &provider_openai, &provider_anthropic, &provider_gemini,
+const struct provider *const provider_all[] = { &provider_openai, &provider_anthropic, &provider_gemini,
 	&provider_ollama, NULL };
 
 const struct provider *provider_find(const char *name)
 {
-	for (const struct provider *const *p = all; *p; p++)
+	for (const struct provider *const *p = provider_all; *p; p++)
 		if (!strcmp((*p)->name, name))
 			return *p;
 	return NULL;

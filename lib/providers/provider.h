@@ -1,6 +1,30 @@
 /* provider: the one interface every provider implements. A provider turns a
  * chat_request into an HTTP request, consumes the reply's SSE events into
- * deltas, usage and a finish reason, and maps HTTP errors to chat_error. */
+ * deltas, usage and a finish reason, and maps HTTP errors to chat_error.
+ *
+ * Adding a provider ("acme"):
+ *  1. lib/providers/provider_acme.c: a struct provider below (key_env,
+ *     base_env, default_base, default_model and default_image_model are
+ *     all that keys, base URLs and defaults need: providers/endpoint.c
+ *     reads them for every program). Declare it here; add it to
+ *     provider_all and its name prefixes to provider_for_model in
+ *     provider.c; a base URL with rules of its own goes in provider_base.
+ *  2. lib/chat.c: its name in chat_provider_names (test_provider_base
+ *     checks the two lists agree).
+ *  3. lib/diag.c secrets_from_env: its key variables, so an echoed key is
+ *     hidden.
+ *  4. lib/net/ratelimit.c: its default rate limits; lib/tokens/tokens.c:
+ *     its image token estimate; providers/schema_provider.c, when its
+ *     structured output differs.
+ *  5. Optional: a batch API (lib/batch/jobapi_acme.c, listed in jobapi.c;
+ *     jobsubmit.c's message); images (lib/imagegen/imagegen.c).
+ *  6. share/chat/models: its models, naming it as their provider.
+ *  7. Tests: a fake server (tests/fakeprov/acme.c, routed in main.c),
+ *     tests/lib.sh (unset its variables, point its base URL at the fake),
+ *     tests/cli/t40-providers.sh, tests/unit/test_provider_base.c.
+ *  8. Docs: README.md and DESIGN.md's Providers; man/chat-send.1 and
+ *     chat-stream.1 (Keys, ENVIRONMENT), man/chat.5 (its [acme] section);
+ *     the provider: lists in completions/chat.bash, _chat and chat.fish. */
 #ifndef CHAT_PROVIDER_H
 #define CHAT_PROVIDER_H
 #include <curl/curl.h>
@@ -34,6 +58,9 @@ struct provider {
 	int key_optional;               /* a local server that needs no key */
 	const char *base_env;           /* base URL override variable */
 	const char *default_base;
+	const char *default_model;      /* the model when nothing names one and only this
+					 * provider's key is set up (provider_default_model) */
+	const char *default_image_model; /* the same for chat-image; NULL: it makes none */
 	/* Fill url, headers and body. 0 or -1 with err set. */
 	int (*build)(const struct chat_request *rq, const char *base, const char *key,
 		     struct buf *url, struct curl_slist **headers, struct buf *body,
@@ -47,6 +74,8 @@ struct provider {
 };
 
 extern const struct provider provider_openai, provider_anthropic, provider_gemini, provider_ollama;
+/* All of them, NULL-ended, in the order defaults are picked by keys. */
+extern const struct provider *const provider_all[];
 
 /* Helpers the providers share. */
 /* base without trailing slashes, then path. */

@@ -194,6 +194,7 @@ const struct provider provider_anthropic = {
 	.key_env = anthropic_env,
 	.base_env = "ANTHROPIC_BASE_URL",
 	.default_base = "https://api.anthropic.com",
+	.default_model = "claude-haiku-4-5",
 	.build = anthropic_build,
 	.decode = anthropic_decode,
 	.http_error = anthropic_http_error,

@@ -4,6 +4,7 @@
 #include "providers/provider.h"
 #include "attach.h"
 #include "jsonx.h"
+#include "models.h"
 #include "providers/schema_provider.h"
 #include <string.h>
 
@@ -286,6 +287,8 @@ const struct provider provider_openai = {
 	.key_env = openai_env,
 	.base_env = "OPENAI_BASE_URL",
 	.default_base = "https://api.openai.com/v1",
+	.default_model = MODEL_DEFAULT,
+	.default_image_model = "gpt-image-1",
 	.build = openai_build,
 	.decode = openai_decode,
 	.http_error = openai_http_error,
