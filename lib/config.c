@@ -193,8 +193,8 @@ int key_file_read(const char *path, char *out, size_t cap)
 	return 0;
 }
 
-static int key_find(const struct config *c, const char *provider, const char *const *env,
-		    char *out, size_t cap, char *source, size_t source_cap, int quiet)
+int key_lookup(const struct config *c, const char *provider, const char *const *env,
+	       char *out, size_t cap, char *source, size_t source_cap)
 {
 	for (const char *const *e = env; e && *e; e++) {
 		const char *v = getenv(*e);
@@ -226,25 +226,5 @@ static int key_find(const struct config *c, const char *provider, const char *co
 		secret_add(out);
 		return KEY_OK;
 	}
-	if (quiet)
-		return KEY_MISSING;
-	struct buf names = BUF_INIT(512);
-	for (const char *const *e = env; e && *e; e++)
-		buf_addf(&names, "%s%s", e == env ? "" : " or ", *e);
-	error("no API key for %s: set %s, or key_file in the [%s] section of %s", provider,
-	      buf_str(&names), provider, c && c->path[0] ? c->path : "~/.config/chat/config");
-	buf_free(&names);
 	return KEY_MISSING;
-}
-
-int key_lookup(const struct config *c, const char *provider, const char *const *env,
-	       char *out, size_t cap, char *source, size_t source_cap)
-{
-	return key_find(c, provider, env, out, cap, source, source_cap, 0);
-}
-
-int key_lookup_quiet(const struct config *c, const char *provider, const char *const *env,
-		     char *out, size_t cap, char *source, size_t source_cap)
-{
-	return key_find(c, provider, env, out, cap, source, source_cap, 1);
 }

@@ -27,12 +27,10 @@ enum key_result { KEY_OK = 0, KEY_MISSING = -1, KEY_REFUSED = -2 };
 /* Find the key for a provider: the environment variables in env (NULL-ended),
  * then the file named by "key_file" in the provider's config section.
  * On success the key is in out and source names where it came from (never
- * the key itself). KEY_MISSING and KEY_REFUSED print their own message. */
+ * the key itself). KEY_REFUSED prints its own message; KEY_MISSING is said
+ * by the caller (providers/endpoint.c: a local server needs none). */
 int key_lookup(const struct config *c, const char *provider, const char *const *env,
 	       char *out, size_t cap, char *source, size_t source_cap);
-/* The same, without a message when there is no key (for local servers). */
-int key_lookup_quiet(const struct config *c, const char *provider, const char *const *env,
-		     char *out, size_t cap, char *source, size_t source_cap);
 /* Check a key file the way ssh checks private keys; read its first line. */
 int key_file_read(const char *path, char *out, size_t cap);
 #endif

@@ -65,7 +65,7 @@ int provider_endpoint(const struct provider *p, const struct config *cfg, struct
 	why[0] = 0;
 	if (provider_base(p, config_get(cfg, p->name, "base_url"), out->base, sizeof out->base, why, cap) < 0)
 		return EXIT_CONFIG;
-	int k = key_lookup_quiet(cfg, p->name, p->key_env, out->key, sizeof out->key, out->key_source,
+	int k = key_lookup(cfg, p->name, p->key_env, out->key, sizeof out->key, out->key_source,
 				 sizeof out->key_source);
 	if (k == KEY_MISSING && p->key_optional) {
 		snprintf(out->key_source, sizeof out->key_source, "nowhere (none needed)");
