@@ -13,16 +13,19 @@
  *     checks the two lists agree).
  *  3. lib/diag.c secrets_from_env: its key variables, so an echoed key is
  *     hidden.
- *  4. lib/net/ratelimit.c: its default rate limits; lib/tokens/tokens.c:
+ *  4. lib/net/ratelimit_store.c: its default rate limits; lib/tokens/tokens.c:
  *     its image token estimate; providers/schema_provider.c, when its
  *     structured output differs.
  *  5. Optional: a batch API (lib/batch/jobapi_acme.c, listed in jobapi.c;
  *     jobsubmit.c's message); images (lib/imagegen/imagegen.c).
  *  6. share/chat/models: its models, naming it as their provider.
- *  7. Tests: a fake server (tests/fakeprov/acme.c, routed in main.c),
- *     tests/lib.sh (unset its variables, point its base URL at the fake),
- *     tests/cli/t40-providers.sh, tests/unit/test_provider_base.c.
- *  8. Docs: README.md and DESIGN.md's Providers; man/chat-send.1 and
+ *  7. Tests: its decoder's cases (tests/data/decode/acme.txt, named in
+ *     tests/unit/test_decode.c), a fake server (tests/fakeprov/acme.c,
+ *     routed in main.c), tests/lib.sh (unset its variables, point its base
+ *     URL at the fake), tests/cli/t40-providers.sh,
+ *     tests/unit/test_provider_base.c; recorded replies, when there are
+ *     some, in the fixtures t12-recorded replays.
+ *  8. Docs: README.md's "Providers and models"; man/chat-send.1 and
  *     chat-stream.1 (Keys, ENVIRONMENT), man/chat.5 (its [acme] section);
  *     the provider: lists in completions/chat.bash, _chat and chat.fish. */
 #ifndef CHAT_PROVIDER_H
