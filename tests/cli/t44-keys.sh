@@ -28,6 +28,9 @@ all() {
 			request 1 | jq -r '"\(.headers["x-goog-api-key"])"' >> "$T/keys"
 		fi
 	done
+	# all runs inside $(...): a fake left running would hold its output
+	# open until the fake's idle timeout
+	fake_stop
 }
 agree() { # want-status name: all three end so
 	is "$(all | tr '\n' ' ')" "send $1 upload $1 image $1 " "$2"
