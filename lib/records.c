@@ -2,6 +2,8 @@
 #include "diag.h"
 #include "jsonx.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +13,26 @@ void lr_init(struct line_reader *lr, int fd, size_t max_line)
 {
 	memset(lr, 0, sizeof *lr);
 	lr->fd = fd;
+	lr->stop_fd = -1;
 	buf_init(&lr->b, max_line + 1); /* a line of max_line bytes and its LF */
 }
 
 void lr_free(struct line_reader *lr) { buf_free(&lr->b); }
+
+/* read(2), unless stop_fd becomes readable first (a reader thread being
+ * stopped while its input is silent): then -1 with ECANCELED. */
+static ssize_t lr_read(struct line_reader *lr, void *to, size_t n)
+{
+	if (lr->stop_fd >= 0) {
+		struct pollfd pf[2] = { { .fd = lr->fd, .events = POLLIN }, { .fd = lr->stop_fd, .events = POLLIN } };
+		while (poll(pf, 2, -1) < 0)
+			if (errno != EINTR)
+				return -1;
+		if (pf[1].revents)
+			return errno = ECANCELED, -1;
+	}
+	return read(lr->fd, to, n);
+}
 
 /* Make sure a whole line (or the rest of the input) is buffered from pos. */
 static int fill_line(struct line_reader *lr, const char **nl)
@@ -33,7 +51,7 @@ static int fill_line(struct line_reader *lr, const char **nl)
 		size_t room = lr->b.max - lr->b.len;
 		if (!room)
 			return -2;
-		ssize_t n = read(lr->fd, tmp, room < sizeof tmp ? room : sizeof tmp);
+		ssize_t n = lr_read(lr, tmp, room < sizeof tmp ? room : sizeof tmp);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -88,7 +106,7 @@ int lr_skip_line(struct line_reader *lr)
 	for (;;) {
 		/* no more than the cap at a time, so what follows the LF fits */
 		char tmp[65536];
-		ssize_t n = read(lr->fd, tmp, lr->b.max < sizeof tmp ? lr->b.max : sizeof tmp);
+		ssize_t n = lr_read(lr, tmp, lr->b.max < sizeof tmp ? lr->b.max : sizeof tmp);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -251,7 +269,7 @@ struct record_reader {
 	size_t cap, head, n;
 	size_t bytes;            /* what the items waiting weigh */
 	int taker_waits, reader_waits;
-	int reading;             /* in a read that may block: cancel it to stop */
+	int stop_pipe[2];        /* written to stop a read that waits on silent input */
 	int stop, done;
 	int read_error, err;     /* the input ended in a read error, errno err */
 	int said_error;
@@ -277,12 +295,7 @@ static int read_item(struct record_reader *rr, struct record_item *it)
 {
 	memset(it, 0, sizeof *it);
 	it->id = jv_null();
-	/* a blocked read is the one place the reader may be cancelled */
-	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 	int r = next_record(rr->lr, &it->rec, it->why, LOOP_WHY, &it->lineno);
-	int err = errno;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	errno = err;
 	if (r != 1)
 		return r;
 	if (it->why[0]) {
@@ -321,12 +334,9 @@ static int full(const struct record_reader *rr, size_t bytes)
 static void *read_ahead(void *arg)
 {
 	struct record_reader *rr = arg;
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-	pthread_cleanup_push(reader_exit, NULL);
 	for (;;) {
 		pthread_mutex_lock(&rr->mu);
 		int stop = rr->stop;
-		rr->reading = !stop;
 		pthread_mutex_unlock(&rr->mu);
 		if (stop)
 			break;
@@ -334,7 +344,6 @@ static void *read_ahead(void *arg)
 		int r = read_item(rr, &it);
 		int err = errno;
 		pthread_mutex_lock(&rr->mu);
-		rr->reading = 0;
 		if (r == 1) {
 			while (full(rr, it.bytes) && !rr->stop) {
 				if (rr->taker_waits)
@@ -346,7 +355,7 @@ static void *read_ahead(void *arg)
 		}
 		if (rr->stop || r != 1) {
 			rr->done = 1;
-			rr->read_error = r == -1;
+			rr->read_error = r == -1 && !rr->stop;
 			rr->err = err;
 			if (r == 1)
 				item_free(&it);
@@ -365,7 +374,7 @@ static void *read_ahead(void *arg)
 		if (done)
 			break;
 	}
-	pthread_cleanup_pop(1);
+	reader_exit(NULL);
 	return NULL;
 }
 
@@ -381,7 +390,13 @@ struct record_reader *record_reader_start(struct line_reader *lr, const struct r
 	pthread_mutex_init(&rr->mu, NULL);
 	pthread_cond_init(&rr->room, NULL);
 	pthread_cond_init(&rr->ready, NULL);
-	if (!rr->v || pthread_create(&rr->tid, NULL, read_ahead, rr) != 0) {
+	rr->stop_pipe[0] = rr->stop_pipe[1] = -1;
+	if (!rr->v || pipe2(rr->stop_pipe, O_CLOEXEC) < 0) {
+		record_reader_stop(rr);
+		return NULL;
+	}
+	lr->stop_fd = rr->stop_pipe[0];
+	if (pthread_create(&rr->tid, NULL, read_ahead, rr) != 0) {
 		rr->have_thread = 0;
 		record_reader_stop(rr);
 		return NULL;
@@ -454,10 +469,16 @@ int record_reader_stop(struct record_reader *rr)
 		pthread_mutex_lock(&rr->mu);
 		rr->stop = 1;
 		pthread_cond_broadcast(&rr->room);
-		if (rr->reading)
-			pthread_cancel(rr->tid); /* blocked on input that is no longer wanted */
 		pthread_mutex_unlock(&rr->mu);
+		/* a read waiting on input that is no longer wanted gives up */
+		if (write(rr->stop_pipe[1], "", 1) < 0)
+			warn("stopping the record reader: %s", strerror(errno));
 		pthread_join(rr->tid, NULL);
+	}
+	if (rr->stop_pipe[0] >= 0) {
+		rr->lr->stop_fd = -1;
+		close(rr->stop_pipe[0]);
+		close(rr->stop_pipe[1]);
 	}
 	int read_error = rr->read_error;
 	if (read_error && !rr->said_error)

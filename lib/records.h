@@ -13,6 +13,7 @@ struct line_reader {
 	int eof;
 	long lineno;
 	int any_json;   /* any JSON value is a record (jq programs will shape it) */
+	int stop_fd;    /* readable: give up a read that waits (ECANCELED); -1: none */
 };
 
 void lr_init(struct line_reader *lr, int fd, size_t max_line);
