@@ -334,6 +334,8 @@ function __chat_complete_for --argument-names c
     complete -c $c -l arg -x -d 'Set the jq variable $NAME to a string: NAME VALUE'
     complete -c $c -l argjson -x -d 'Set the jq variable $NAME to JSON: NAME JSON'
     complete -c $c -l templates -d 'List the saved templates'
+    complete -c $c -l save -x -a '(__chat_templates)' -d 'Save the options given as a template, and send nothing'
+    complete -c $c -l force -d 'Let --save replace a template'
     complete -c $c -l cache -d 'Answer identical requests from the history, offline'
     complete -c $c -l cache-ttl -x -d 'As --cache, with answers younger than AGE (90m, 12h, 7d)'
     complete -c $c -l think-timeout -x -d 'Seconds to wait for the first byte of the reply (default 600)'

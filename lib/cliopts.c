@@ -2,6 +2,7 @@
  * that fills what the command line left unset, and the rules between them. */
 #include "cli.h"
 #include "diag.h"
+#include "jsonx.h"
 #include "numparse.h"
 #include "schema.h"
 #include "template.h"
@@ -17,6 +18,9 @@ static jv vars, given;
 static char *schema;
 static const char *schema_arg;  /* --schema, before the template's */
 static int list_templates;
+static const char *save_name;   /* --save NAME: write a template, send nothing */
+static int force;               /* --force: --save may replace one */
+static struct template tpl;     /* -t NAME, as loaded */
 
 static void release(void)
 {
@@ -66,6 +70,18 @@ static void templates(struct cli_parser *p, const char *unused)
 {
 	(void)p, (void)unused;
 	list_templates = 1;
+}
+
+static void save_option(struct cli_parser *p, const char *name)
+{
+	(void)p;
+	save_name = name;
+}
+
+static void force_option(struct cli_parser *p, const char *unused)
+{
+	(void)p, (void)unused;
+	force = 1;
 }
 
 static void schema_option(struct cli_parser *p, const char *s)
@@ -128,6 +144,8 @@ const struct cli_option cli_options[] = {
 	STR('t', "template", "NAME", template_name),
 	CALL('p', "param", "NAME VALUE", variable),
 	CALL(0, "templates", NULL, templates),
+	CALL(0, "save", "NAME", save_option),
+	CALL(0, "force", NULL, force_option),
 	CALL(0, "schema", "FILE|JSON", schema_option),
 	SET(0, "data", data_only),
 	SET(0, "cache", cache),
@@ -161,7 +179,7 @@ const struct cli_option cli_options[] = {
  * before the command line's variables, which win. */
 static void apply_template(struct cli_opts *o)
 {
-	static struct template t;
+	struct template t = tpl;
 	char why[600];
 	int r = template_load(o->template_name, &t, why, sizeof why);
 	if (r) {
@@ -188,6 +206,61 @@ static void apply_template(struct cli_opts *o)
 		schema_arg = t.schema;
 	for (int i = 0; i < t.nparams; i++)
 		vars = jv_object_set(vars, jv_string(t.params[i].name), jv_string(t.params[i].value));
+	tpl = t;
+}
+
+/* --save: the options a template holds, written as one; nothing is sent.
+ * An exit status. */
+static int save_template(const struct cli_opts *o)
+{
+	char why[900], path[4200];
+	if (o->nwords && o->prompt_jq)
+		die_usage("--prompt-jq makes prompts from records: give no prompt words", NULL);
+	struct template t = { .description = tpl.description, .model = (char *)o->model,
+			      .system = (char *)o->system, .prompt_jq = (char *)o->prompt_jq,
+			      .system_jq = (char *)o->system_jq, .id_jq = (char *)o->id_jq, .schema = o->schema,
+			      .max_tokens = o->max_tokens, .temperature = o->temperature, .context = o->context };
+	struct buf prompt = BUF_INIT(16u << 20);
+	for (int i = 0; i < o->nwords; i++)
+		if ((i && buf_addc(&prompt, ' ') < 0) || buf_adds(&prompt, o->words[i]) < 0)
+			die(EXIT_DATAERR, "--save %s: the prompt is too large", save_name);
+	if (o->nwords)
+		t.prompt = prompt.p;
+	jv v = o->vars;
+	for (int it = jv_object_iter(v); jv_object_iter_valid(v, it); it = jv_object_iter_next(v, it)) {
+		jv key = jv_object_iter_key(v, it), val = jv_object_iter_value(v, it);
+		int str = jv_get_kind(val) == JV_KIND_STRING;
+		if (str && t.nparams < TEMPLATE_MAX_PARAMS) {
+			/* borrowed: vars holds both until exit */
+			t.params[t.nparams].name = (char *)jv_string_value(key);
+			t.params[t.nparams++].value = (char *)jv_string_value(val);
+		}
+		if (!str)
+			cli_usage("--save: $%s is not a string; a template's params are strings (-p or --arg)",
+				  jv_string_value(key));
+		jv_free(key);
+		jv_free(val);
+	}
+	if (jv_get_kind(v) == JV_KIND_OBJECT && jv_object_length(jv_copy(v)) > TEMPLATE_MAX_PARAMS)
+		cli_usage("--save: a template holds at most %d params", TEMPLATE_MAX_PARAMS);
+	int r = template_save(&t, save_name, force, path, sizeof path, why, sizeof why);
+	buf_free(&prompt);
+	if (r == EXIT_USAGE)
+		die_usage(why, NULL);
+	if (r) {
+		fprintf(stderr, "%s: %s\n", progname, why);
+		return r;
+	}
+	if (o->json) {
+		jv rec = JV_OBJECT(jv_string("type"), jv_string("template"), jv_string("name"), jv_string(save_name),
+				   jv_string("path"), jv_string(path), jv_string("description"),
+				   t.description ? jv_string(t.description) : jv_null());
+		struct buf line = BUF_INIT(1 << 20);
+		jx_dump_line(rec, &line);
+		fwrite(line.p, 1, line.len, stdout);
+		buf_free(&line);
+	}
+	return 0;
 }
 
 static void load_schema(struct cli_opts *o)
@@ -230,7 +303,9 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	atexit(release);
 	int words = cli_getopt(argc, argv, cli_options, o, help, allow);
 	if (list_templates)
-		exit(template_list());
+		exit(template_list(o->json, verbose > 0));
+	if (force && !save_name)
+		die_usage("--force goes with --save", NULL);
 	if (o->template_name)
 		apply_template(o);
 	vars = jv_object_merge(vars, given);
@@ -241,4 +316,13 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	check_combinations(o);
 	o->nwords = argc - words;
 	o->words = argv + words;
+	/* a template's prompt stands in for prompt words, unless records are asked for */
+	static char *prompt_word[1];
+	if (!o->nwords && tpl.prompt && !o->prompt_jq && !o->records) {
+		prompt_word[0] = tpl.prompt;
+		o->words = prompt_word;
+		o->nwords = 1;
+	}
+	if (save_name)
+		exit(cli_exit(save_template(o)));
 }
