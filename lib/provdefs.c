@@ -2,7 +2,10 @@
 #include "buf.h"
 #include "chat.h"
 #include "datafile.h"
+#include "diag.h"
+#include "errcode.h"
 #include "fdio.h"
+#include "jsonx.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -204,6 +207,28 @@ void provdefs_free(struct provdefs *d)
 {
 	free(d->v);
 	memset(d, 0, sizeof *d);
+}
+
+int provdefs_print(const struct provdefs *d, int json)
+{
+	struct buf out = BUF_INIT(1 << 22);
+	if (!json && d->n)
+		buf_addf(&out, "\n%-12s %-40s %-20s %s\n", "PROVIDER", "BASE URL", "KEY", "TOKEN LIMIT FIELD");
+	for (size_t i = 0; i < d->n; i++) {
+		const struct provdef *e = &d->v[i];
+		if (json)
+			jx_dump_line(JV_OBJECT(jv_string("type"), jv_string("provider"), jv_string("name"),
+					       jv_string(e->name), jv_string("wire"), jv_string("openai"),
+					       jv_string("base_url"), jv_string(e->base_url), jv_string("key_env"),
+					       e->key_env[0] ? jv_string(e->key_env) : jv_null(),
+					       jv_string("max_tokens_field"), jv_string(e->max_field)), &out);
+		else
+			buf_addf(&out, "%-12s %-40s %-20s %s\n", e->name, e->base_url, e->key_env[0] ? e->key_env : "-",
+				 e->max_field);
+	}
+	int r = write_all(1, out.p ? out.p : "", out.len);
+	buf_free(&out);
+	return r < 0 && errno != EPIPE ? error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT : 0;
 }
 
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -36,6 +36,10 @@ void provdefs_free(struct provdefs *d);
 /* The entry named by the first len bytes of name, or NULL. */
 const struct provdef *provdefs_find(const struct provdefs *d, const char *name, size_t len);
 
+/* The named providers after chat-send --models' table: aligned text, or
+ * with json one provider record each. 0, or an exit status after a message. */
+int provdefs_print(const struct provdefs *d, int json);
+
 /* The process's table: provdefs_init loads it once from cfg (the programs
  * that route models call it after loading the config, so a bad entry is
  * an exit 78 there); provdefs_get loads it quietly with the user's config
