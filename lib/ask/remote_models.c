@@ -135,15 +135,15 @@ int remote_models_print(struct session *s, const char *only, int json)
 	if (!json)
 		buf_addf(&out, "%-10s %-44s %s\n", "PROVIDER", "MODEL", "NOTE");
 	int asked = 0, failed = 0, first_st = 0;
+	struct buf keyless = BUF_INIT(4096), local = BUF_INIT(4096);
 	for (int pass = 0; pass < 2; pass++)
 		for (const struct provider *const *pp = pass ? provider_compat_all() : provider_all; *pp; pp++) {
 			const struct provider *p = *pp;
 			if (one && p != one)
 				continue;
 			if (!one && (p->key_optional || !provider_keyed(p, &s->cfg))) {
-				if (!s->opts->quiet)
-					warn("%s: skipped: %s", p->name, p->key_optional
-					     ? "a local server needs no key: name it to ask it" : "no key set up");
+				struct buf *b = p->key_optional ? &local : &keyless;
+				buf_addf(b, "%s%s", b->len ? ", " : "", p->name);
 				continue;
 			}
 			asked++;
@@ -159,6 +159,12 @@ int remote_models_print(struct session *s, const char *only, int json)
 			}
 			compare(s, p, names, &out, json);
 		}
+	if (keyless.len && !s->opts->quiet)
+		warn("skipped, no key set up: %s", buf_str(&keyless));
+	if (local.len && !s->opts->quiet)
+		warn("skipped, local servers (name one to ask it): %s", buf_str(&local));
+	buf_free(&keyless);
+	buf_free(&local);
 	int r = write_all(1, out.p ? out.p : "", out.len);
 	buf_free(&out);
 	if (r < 0 && errno != EPIPE)
