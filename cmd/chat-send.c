@@ -46,7 +46,7 @@ static const char help[] =
 	"  --system-jq JQ, --id-jq JQ, --arg NAME VALUE, --argjson NAME JSON,\n"
 	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
 	"  --idle-timeout S, --think-timeout S, --timeout S, --wait-limit, --context N,\n"
-	"  --truncate, --text, --models, --templates, --db PATH,\n"
+	"  --truncate, --text, --models, --remote, --templates, --db PATH,\n"
 	"  --no-log, --cache, --cache-ttl T, --version\n"
 	"\n"
 	"Examples:\n"
