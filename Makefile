@@ -134,6 +134,7 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -d $(DESTDIR)$(DATADIR)
 	install -m 644 share/chat/models $(DESTDIR)$(DATADIR)/models
+	install -m 644 share/chat/providers $(DESTDIR)$(DATADIR)/providers
 	install -m 644 $(TOK_DATA) $(DESTDIR)$(DATADIR)
 	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
@@ -146,7 +147,7 @@ install: all
 uninstall:
 	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p $(DESTDIR)$(MANDIR)/man1/$$p.1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/$$p $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
-	rm -f $(DESTDIR)$(DATADIR)/models $(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(TOK_DATA)))
+	rm -f $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/providers $(addprefix $(DESTDIR)$(DATADIR)/,$(notdir $(TOK_DATA)))
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_chat $(DESTDIR)$(MANDIR)/man5/chat.5 $(DESTDIR)$(MANDIR)/man7/chat.7
 
 clean:

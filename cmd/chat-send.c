@@ -2,11 +2,13 @@
  * complete reply. */
 #include "ask/ask.h"
 #include "ask/parallel.h"
+#include "ask/remote_models.h"
 #include "cli.h"
 #include "diag.h"
 #include "input.h"
 #include "fdio.h"
 #include "jsonx.h"
+#include "provdefs.h"
 #include "response.h"
 #include "sig.h"
 #include <errno.h>
@@ -44,8 +46,8 @@ static const char help[] =
 	"  --system-jq JQ, --id-jq JQ, --arg NAME VALUE, --argjson NAME JSON,\n"
 	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
 	"  --idle-timeout S, --think-timeout S, --timeout S, --wait-limit, --context N,\n"
-	"  --truncate, --text, --models, --templates, --save NAME, --force, --db PATH,\n"
-	"  --no-log, --cache, --cache-ttl T, --version\n"
+	"  --truncate, --text, --models, --remote, --templates, --save NAME, --force,\n"
+	"  --db PATH, --no-log, --cache, --cache-ttl T, --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-send 'Name three Unix signals'\n"
@@ -63,8 +65,13 @@ int main(int argc, char **argv)
 	cli_parse(argc, argv, &o, help, CLI_RECORDS | CLI_MODELS);
 	struct session s;
 	int st = session_config(&s, &o);
+	if (o.remote_models && (!o.list_models || o.nwords > 1))
+		cli_usage("--remote goes with --models, and names at most one provider");
 	if (!st && o.list_models) {
-		st = models_print(&s.models, o.json);
+		if (o.remote_models)
+			st = remote_models_print(&s, o.nwords ? o.words[0] : NULL, o.json);
+		else if (!(st = models_print(&s.models, o.json)))
+			st = provdefs_print(provdefs_get(), o.json);
 		session_close(&s);
 		return cli_exit(st);
 	}

@@ -20,7 +20,7 @@
 _chat_programs='chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split'
 _chat_history_commands='list show search export import rm rename stats prune names'
 _chat_batch_commands='submit status collect cancel list'
-_chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:'
+_chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:'
 
 # The options every program shares (DESIGN.md, "Common flags").
 _chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=file --max-tokens=num
@@ -40,7 +40,7 @@ _chat_options() {
 	case $1 in
 	chat-stream) printf '%s\n' "$_chat_common $_chat_prompting" ;;
 	chat-send) printf '%s\n' "$_chat_common $_chat_prompting -r|--records=flag --parallel=num
-		--ordered=flag --skip-done=flag --models=flag" ;;
+		--ordered=flag --skip-done=flag --models=flag --remote=flag" ;;
 	chat-history) printf '%s\n' '-n|--limit=num --offset=num --model=model
 		--since=date --until=date --before=date --dry-run=flag --media=flag
 		--json=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag

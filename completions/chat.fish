@@ -88,7 +88,7 @@ function __chat_history_complete --argument-names c
     complete -c $c -f
     complete -c $c -s n -l limit -x -d 'At most N results of list or search (0: all)'
     complete -c $c -l offset -x -d 'Skip the first N results'
-    complete -c $c -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'search: only replies from MODEL'
+    complete -c $c -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'search: only replies from MODEL'
     complete -c $c -l since -x -d 'search: on or after DATE (YYYY-MM-DD)'
     complete -c $c -l until -x -d 'search: before DATE'
     complete -c $c -l before -x -d 'prune: the cut-off DATE'
@@ -120,7 +120,7 @@ end
 
 function __chat_upload_complete --argument-names c
     complete -c $c -F
-    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d "Shrink to the model's largest image side"
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d "Shrink to the model's largest image side"
     complete -c $c -l max-side -x -d 'Longest side in pixels (default 2048)'
     complete -c $c -l quality -x -a 'low medium high' -d 'JPEG quality (default medium)'
     complete -c $c -l flatten -x -a 'white black' -d 'Drop transparency onto COLOR (#rrggbb, white, black)'
@@ -149,7 +149,7 @@ function __chat_cost_complete --argument-names c
     complete -c $c -l since -x -d 'Only replies on or after DATE (YYYY-MM-DD, UTC)'
     complete -c $c -l until -x -d 'Only replies before DATE'
     complete -c $c -l count -d 'Count the tokens of text or prompt records, offline'
-    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'The model to count and price for'
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'The model to count and price for'
     complete -c $c -l encoding -x -a 'o200k_base cl100k_base' -d 'Count with this encoding'
     complete -c $c -s r -l records -d '--count: read prompt records'
     complete -c $c -l text -d '--count: read plain text even if it looks like records'
@@ -166,7 +166,7 @@ end
 function __chat_split_complete --argument-names c
     complete -c $c -F
     complete -c $c -s n -l tokens -x -d 'At most N tokens a part (required)'
-    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d "Count with the model's encoding"
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d "Count with the model's encoding"
     complete -c $c -l encoding -x -a 'o200k_base cl100k_base' -d 'Count with this encoding'
     complete -c $c -l id -x -d 'Ids PREFIX-1, PREFIX-2, ... (default: the file name)'
     complete -c $c -s q -l quiet -d 'No notes on stderr'
@@ -300,8 +300,8 @@ function __chat_complete_for --argument-names c
         return
     end
     # the options every program shares
-    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'Model, or provider:model'
-    complete -c $c -l fallback -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama:' -d 'The next model when one stays unavailable'
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'Model, or provider:model'
+    complete -c $c -l fallback -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'The next model when one stays unavailable'
     complete -c $c -s s -l system -x -d 'System prompt'
     complete -c $c -s a -l attach -r -F -d 'Attach an image or video (see chat-upload)'
     complete -c $c -l max-tokens -x -d 'Limit the length of the reply'
@@ -352,6 +352,7 @@ function __chat_complete_for --argument-names c
             complete -c $c -l ordered -d 'Records: results in input order'
             complete -c $c -l skip-done -d 'Records: skip ids the history has answered'
             complete -c $c -l models -d 'List the model table'
+            complete -c $c -l remote -d "With --models: ask the providers for their model lists"
     end
 end
 

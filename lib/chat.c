@@ -1,5 +1,6 @@
 /* chat: the shared nouns' few functions. */
 #include "chat.h"
+#include "provdefs.h"
 #include <string.h>
 
 void chat_reply_free(struct chat_reply *r)
@@ -30,5 +31,6 @@ const char *chat_model_after_provider(const char *name)
 	for (const char *const *p = chat_provider_names; *p; p++)
 		if (strlen(*p) == (size_t)(colon - name) && !strncmp(name, *p, (size_t)(colon - name)))
 			return colon + 1;
-	return NULL;
+	/* the named ones of the provider table (OpenRouter, Groq, ...) */
+	return provdefs_find(provdefs_get(), name, (size_t)(colon - name)) ? colon + 1 : NULL;
 }

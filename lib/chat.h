@@ -75,7 +75,8 @@ size_t chat_msg_atts(const struct chat_request *rq, size_t i, const struct attac
 /* The providers the suite speaks, by the names "provider:model" uses; the
  * registry in providers/ implements exactly these. NULL-terminated. */
 extern const char *const chat_provider_names[];
-/* For "provider:model" whose prefix is one of those names: the model part;
+/* For "provider:model" whose prefix is one of those names, or a named
+ * provider of the provider table (provdefs.h): the model part;
  * else NULL ("ft:gpt-4o-..." is a fine-tuned model, not a provider). */
 const char *chat_model_after_provider(const char *name);
 #endif

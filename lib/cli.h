@@ -13,6 +13,7 @@ struct cli_opts {
 	double temperature;        /* < 0: not set */
 	double max_cost;           /* dollars; < 0: no limit */
 	int json, quiet, records, text_only, no_log, retries, cont, list_models;
+	int remote_models;         /* --remote with --models: ask the providers' model lists */
 	int retries_given;         /* --retries was on the command line (a Gemini upload has its own default) */
 	const char *conversation, *db;
 	long connect_timeout, idle_timeout, think_timeout, timeout;

@@ -167,6 +167,8 @@ const struct cli_option cli_options[] = {
 	STR(0, "db", "PATH", db),
 	{ .name = "models", .kind = CLI_SET, .off = F(list_models), .needs = CLI_MODELS,
 	  .refusal = ": use chat-send --models" },
+	{ .name = "remote", .kind = CLI_SET, .off = F(remote_models), .needs = CLI_MODELS,
+	  .refusal = ": use chat-send --models --remote" },
 	SET(0, "text", text_only),
 	SET('q', "quiet", quiet),
 	{ .name = "verbose", .letter = 'v', .kind = CLI_VERBOSE },

@@ -1,5 +1,6 @@
 #include "ask/session.h"
 #include "diag.h"
+#include "provdefs.h"
 #include "net/ollama_probe.h"
 #include "providers/endpoint.h"
 #include <stdio.h>
@@ -12,6 +13,11 @@ int session_config(struct session *s, const struct cli_opts *o)
 	s->opts = o;
 	if (config_load(&s->cfg) < 0 || models_load(&s->models, &s->cfg) < 0)
 		return EXIT_CONFIG;
+	/* the named providers, from the table and the config: a bad entry is
+	 * said now rather than found quietly missing later */
+	char why[1200];
+	if (provdefs_init(&s->cfg, why, sizeof why) < 0)
+		return error("%s", why), EXIT_CONFIG;
 	return 0;
 }
 
@@ -62,9 +68,8 @@ static int pick_provider(struct session *s)
 	if (!s->prov) {
 		if (s->mi)
 			return EXIT_CONFIG; /* said in route */
-		char known[200] = "";
-		for (const struct provider *const *p = provider_all; *p; p++)
-			snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", known[0] ? ", " : "", (*p)->name);
+		char known[1024];
+		provider_known_names(known, sizeof known);
 		if (strchr(s->model_name, ':'))
 			error("model '%s': unknown provider; known: %s", s->model_name, known);
 		else

@@ -16,7 +16,7 @@ int provider_keyed(const struct provider *p, const struct config *cfg)
 	for (const char *const *e = p->key_env; e && *e; e++)
 		if (set(*e))
 			return 1;
-	const char *f = config_get(cfg, p->name, "key_file");
+	const char *f = config_get(cfg, provider_section(p), "key_file");
 	return f && *f;
 }
 
@@ -25,7 +25,7 @@ void provider_key_hint(const struct provider *p, const struct config *cfg, char 
 	struct buf names = BUF_INIT(512);
 	for (const char *const *e = p->key_env; e && *e; e++)
 		buf_addf(&names, "%s%s", e == p->key_env ? "" : " or ", *e);
-	snprintf(out, cap, "set %s, or key_file in the [%s] section of %s", buf_str(&names), p->name,
+	snprintf(out, cap, "set %s, or key_file in the [%s] section of %s", buf_str(&names), provider_section(p),
 		 cfg && cfg->path[0] ? cfg->path : "~/.config/chat/config");
 	buf_free(&names);
 }
@@ -63,9 +63,9 @@ int provider_endpoint(const struct provider *p, const struct config *cfg, struct
 {
 	memset(out, 0, sizeof *out);
 	why[0] = 0;
-	if (provider_base(p, config_get(cfg, p->name, "base_url"), out->base, sizeof out->base, why, cap) < 0)
+	if (provider_base(p, config_get(cfg, provider_section(p), "base_url"), out->base, sizeof out->base, why, cap) < 0)
 		return EXIT_CONFIG;
-	int k = key_lookup(cfg, p->name, p->key_env, out->key, sizeof out->key, out->key_source,
+	int k = key_lookup(cfg, provider_section(p), p->key_env, out->key, sizeof out->key, out->key_source,
 				 sizeof out->key_source);
 	if (k == KEY_MISSING && p->key_optional) {
 		snprintf(out->key_source, sizeof out->key_source, "nowhere (none needed)");

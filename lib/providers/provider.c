@@ -16,7 +16,25 @@ const struct provider *provider_find(const char *name)
 	for (const struct provider *const *p = provider_all; *p; p++)
 		if (!strcmp((*p)->name, name))
 			return *p;
-	return NULL;
+	return provider_compat_find(name);
+}
+
+const char *provider_section(const struct provider *p)
+{
+	return p->section ? p->section : p->name;
+}
+
+void provider_known_names(char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (const struct provider *const *p = pass ? provider_compat_all() : provider_all; *p; p++) {
+			int w = snprintf(out + n, cap - n, "%s%s", n ? ", " : "", (*p)->name);
+			if (w < 0 || (size_t)w >= cap - n)
+				return;
+			n += (size_t)w;
+		}
 }
 
 const struct provider *provider_for_model(const char *name, const char **model)
@@ -171,7 +189,7 @@ int provider_base(const struct provider *p, const char *config_value, char *out,
 	}
 	if (base_check(out, msg, sizeof msg) < 0) {
 		if (!strcmp(from, "base_url"))
-			snprintf(why, why_cap, "base_url in the [%s] section of the config: %s", p->name, msg);
+			snprintf(why, why_cap, "base_url in the [%s] section of the config: %s", provider_section(p), msg);
 		else
 			snprintf(why, why_cap, "%s: %s", from, msg);
 		return -1;

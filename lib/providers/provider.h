@@ -2,7 +2,10 @@
  * chat_request into an HTTP request, consumes the reply's SSE events into
  * deltas, usage and a finish reason, and maps HTTP errors to chat_error.
  *
- * Adding a provider ("acme"):
+ * A service that speaks OpenAI's chat completions needs no code: an entry
+ * in share/chat/providers (or a [provider NAME] section of the config)
+ * makes it a provider (provider_compat.c). Otherwise,
+ * adding a provider ("acme"):
  *  1. lib/providers/provider_acme.c: a struct provider below (key_env,
  *     base_env, default_base, default_model and default_image_model are
  *     all that keys, base URLs and defaults need: providers/endpoint.c
@@ -74,6 +77,7 @@ struct provider {
 	void (*decode)(const struct sse_event *ev, jv data, struct provider_event *d, struct buf *arena);
 	/* A non-2xx reply: map status, headers and body to reply->err. */
 	void (*http_error)(long status, const char *body, size_t len, struct chat_error *err);
+	const char *section;            /* its config section; NULL: its name */
 };
 
 extern const struct provider provider_openai, provider_anthropic, provider_gemini, provider_ollama;
@@ -129,8 +133,17 @@ jv provider_first_choice(jv arr);
 void provider_snippet(const char *body, size_t len, char *out, size_t cap);
 /* An OpenAI-style usage object (chat completions, batch results) read into out. */
 void openai_usage(jv u, struct usage *out);
-/* Provider by name ("openai"), or NULL. */
+/* Provider by name ("openai", or a named one of the provider table), or NULL. */
 const struct provider *provider_find(const char *name);
+/* The config section of p's settings: "openai", "provider openrouter". */
+const char *provider_section(const struct provider *p);
+/* A named OpenAI-compatible provider of the provider table (provdefs.h),
+ * or NULL; provider_compat.c, one implementation for all of them. */
+const struct provider *provider_compat_find(const char *name);
+/* The compatible providers in the table's order, NULL-ended. */
+const struct provider *const *provider_compat_all(void);
+/* The names provider:model takes, "openai, anthropic, ..., openrouter", for messages. */
+void provider_known_names(char *out, size_t cap);
 /* Split "provider:model" or pick by the model name's prefix. Sets *model to
  * the part after the colon. NULL when no provider is known for the name. */
 const struct provider *provider_for_model(const char *name, const char **model);

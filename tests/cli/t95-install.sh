@@ -19,7 +19,7 @@ for p in $PROGS; do
 	check "$p: --help from the installed program" sh -c "cd / && '$D/usr/bin/$p' --help > /dev/null"
 done
 check "zsh completion installed" test -f "$D/usr/share/zsh/site-functions/_chat"
-for f in models o200k_base.bin cl100k_base.bin; do
+for f in models providers o200k_base.bin cl100k_base.bin; do
 	check "data: $f installed" test -s "$D/usr/share/chat/$f"
 done
 check "chat(5) and chat(7) installed" test -f "$D/usr/share/man/man5/chat.5" -a -f "$D/usr/share/man/man7/chat.7"
@@ -30,6 +30,7 @@ out=$(cd / && env -u CHAT_MODELS -u CHAT_DATA "$D/usr/bin/chat-cost" --count -m 
 is "$(printf '%s' "$out" | jq -r .tokens 2>/dev/null)" 2 "installed chat-cost counts tokens with the installed data"
 (cd / && env -u CHAT_MODELS "$D/usr/bin/chat-send" --models > "$T/models" 2>&1)
 has "$T/models" "^gpt-4o " "installed chat-send reads the installed model table"
+has "$T/models" "^groq  *https://api.groq.com/openai/v1 " "... and the installed provider table"
 fake_start --text 'from the installed program'
 run "$D/usr/bin/chat-send" hi
 is "$(cat "$T/out")" "from the installed program" "installed chat-send talks to a provider"

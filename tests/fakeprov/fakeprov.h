@@ -143,6 +143,13 @@ const char *header_get(jv h, const char *name);
 void send_reply(int fd, const struct ctx *c, int status, const char *type, int wire, const char *extra,
 		const char *body, size_t len);
 
+/* The providers' model lists (modellist.c): 1 OpenAI's GET .../models, 2
+ * Anthropic's (an anthropic-version header), 3 Gemini's GET .../v1beta/models;
+ * 0 for any other request. */
+int modellist_match(const char *method, const char *route, jv headers);
+/* Answer it with the names in list (comma-separated; NULL: a few of the format's own). */
+void modellist_serve(int fd, const struct ctx *c, int kind, const char *list);
+
 /* Answer with the recorded reply in file, cut as mode says (replay.c). */
 void replay_serve(int fd, const struct ctx *c, const char *file, const char *mode);
 

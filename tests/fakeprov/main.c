@@ -71,7 +71,10 @@ static const char usage[] =
 "  multipart/form-data; images are real PNG or JPEG, 1/64 of the size asked\n"
 "  for unless --image-scale says), GET /api/tags (Ollama's model list:\n"
 "  llama3.2:latest and qwen3:8b unless --ollama-models names others, '' for\n"
-"  none; --status, --delay-first and --hang apply); with --upload-dir,\n"
+"  none; --status, --delay-first and --hang apply), GET .../models (the\n"
+"  providers' model lists, OpenAI's, Anthropic's by anthropic-version, Gemini's\n"
+"  .../v1beta/models; --ollama-models names the models, --error applies);\n"
+"  with --upload-dir,\n"
 "  POST .../upload/v1beta/files (the resumable protocol: start, upload,\n"
 "  finalize, query; sessions and the bytes received are kept in DIR) and\n"
 "  GET .../v1beta/files/ID (PROCESSING for N polls, 1 by default, then\n"
@@ -957,6 +960,7 @@ static void serve(int fd, long n)
 	log_request(&rq, n, jv_copy(body));
 	char *route = strndup(rq.path, strcspn(rq.path, "?"));
 	int tags = route && !strcmp(route, "/api/tags") && !strcmp(rq.method, "GET");
+	int mlist = route ? modellist_match(rq.method, route, rq.headers) : 0;
 	const struct wire *w = NULL;
 	for (size_t i = 0; !w && i < sizeof wires / sizeof *wires; i++)
 		if (wires[i]->match(route))
@@ -964,6 +968,17 @@ static void serve(int fd, long n)
 	free(route);
 	if (tags) {
 		reply_tags(fd, &c, tag_lists[gi]);
+		return;
+	}
+	if (mlist) {
+		c.w = mlist == 2 ? &anthropic_wire : mlist == 3 ? &gemini_wire : &openai_wire;
+		if (g->error)
+			reply_error(fd, &c, g->error, (int)g->status);
+		else if (g->status >= 300)
+			reply_error(fd, &c, g->status == 401 ? "auth" : g->status == 429 ? "rate_limit"
+				    : g->status >= 500 ? "server" : "bad_request", (int)g->status);
+		else
+			modellist_serve(fd, &c, mlist, tag_lists[gi]);
 		return;
 	}
 	if (w)
