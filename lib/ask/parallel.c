@@ -246,10 +246,17 @@ static void begin_ask(struct engine *e, struct slot *j)
 		e->failed++;
 		output_done(e, j->seq);
 		slot_clear(j);
-	} else if (!j->st.go)
+	} else if (!j->st.go) {
 		finish_slot(e, j);
-	else
+	} else if (j->s.opts->dry_run) {
+		if (ask_describe(&j->s, &j->a, &j->st) && !e->fatal)
+			e->fatal = EXIT_CANTCREAT;
+		e->done++;
+		output_done(e, j->seq);
+		slot_clear(j);
+	} else {
 		begin_exchange(e, j);
+	}
 }
 
 /* Take a record into a free slot: refused, skipped, or asked. */
