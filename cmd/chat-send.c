@@ -45,7 +45,7 @@ static const char help[] =
 	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
 	"  --idle-timeout S, --think-timeout S, --timeout S, --wait-limit, --context N,\n"
 	"  --truncate, --text, --models, --templates, --db PATH,\n"
-	"  --no-log, --cache, --cache-ttl T, --version\n"
+	"  --no-log, --cache, --cache-ttl T, --dry-run, --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-send 'Name three Unix signals'\n"

@@ -65,7 +65,17 @@ static jv header_object(const struct curl_slist *h)
 static jv body_value(const char *body, size_t len)
 {
 	struct buf b = BUF_INIT((size_t)1 << 31);
-	scrub_buf(&b, body, len, SCRUB_SECRETS | SCRUB_LINES);
+	/* a multipart frame's CRLFs stay as they are sent; no secret holds one */
+	for (size_t at = 0; at < len;) {
+		const char *cr = memchr(body + at, '\r', len - at);
+		size_t run = cr ? (size_t)(cr - (body + at)) : len - at;
+		scrub_buf(&b, body + at, run, SCRUB_SECRETS | SCRUB_LINES);
+		at += run;
+		if (cr) {
+			buf_add(&b, "\r", 1);
+			at++;
+		}
+	}
 	jv v = jv_parse_sized(b.p ? b.p : "", (int)b.len);
 	if (!jv_is_valid(v)) {
 		jv_free(v);
