@@ -525,7 +525,8 @@ static int attach_files(struct session *s, struct attachments *atts)
 	struct upload_remote up = { .files = { .base = s->base, .key = s->key, .key_source = s->key_source,
 					       .connect_timeout = o->connect_timeout,
 					       .idle_timeout = o->idle_timeout, .retries = o->retries,
-					       .retries_given = o->retries_given, .progress = !o->quiet } };
+					       .retries_given = o->retries_given, .progress = !o->quiet },
+				   .dry_run = o->dry_run };
 	char why_not[320];
 	snprintf(why_not, sizeof why_not, "%s is not a Gemini model", s->model_name);
 	return attachments_files(atts, o->attach, o->nattach, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);
