@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "net/http.h"
+#include <math.h>
 #include <string.h>
 
 /* s[0..n) with secrets redacted, as a JSON string. */
@@ -102,6 +103,6 @@ jv dryrun_with(jv rec, jv id, double worst)
 	if (jv_is_valid(id) && jv_get_kind(id) != JV_KIND_NULL)
 		rec = jv_object_set(rec, jv_string("id"), jv_copy(id));
 	if (worst >= 0)
-		rec = jv_object_set(rec, jv_string("worst_cost_usd"), jv_number(worst));
+		rec = jv_object_set(rec, jv_string("worst_cost_usd"), jv_number(round(worst * 1e10) / 1e10));
 	return rec;
 }
