@@ -249,8 +249,11 @@ static void begin_ask(struct engine *e, struct slot *j)
 	} else if (!j->st.go) {
 		finish_slot(e, j);
 	} else if (j->s.opts->dry_run) {
-		if (ask_describe(&j->s, &j->a, &j->st) && !e->fatal)
-			e->fatal = EXIT_CANTCREAT;
+		int dst = ask_describe(&j->s, &j->a, &j->st);
+		if (dst == EXIT_CANTCREAT && !e->fatal)
+			e->fatal = dst; /* stdout is gone */
+		else if (dst)
+			e->failed++;
 		e->done++;
 		output_done(e, j->seq);
 		slot_clear(j);

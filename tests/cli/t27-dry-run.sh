@@ -5,7 +5,7 @@
 # [redacted]; nothing reaches the fake, no history is made, exit 0; with
 # --max-cost the worst case comes too.
 . "$(dirname "$0")/../lib.sh"
-export CHAT_DB="$T/h.db"
+export CHAT_DB="$T/h.db" CHAT_RATE_DB="$T/rate.db"
 field() { jq -r "$1" "$T/out"; }
 jqe() { jq -e "$1" "$T/out" > /dev/null; }
 # the path of a printed URL, as the fake logs it
@@ -16,6 +16,7 @@ no_key() { hasnt "$T/out" "$1" "$2: the key is not printed"; hasnt "$T/err" "$1"
 nothing_sent() {
 	is "$(cat "$T/log" 2>/dev/null | wc -l | tr -d ' ')" 0 "$1: the fake provider got nothing"
 	check "$1: no history" test ! -e "$CHAT_DB"
+	check "$1: no rate-limit file" test ! -e "$CHAT_RATE_DB"
 }
 # the dry run's record (line N of out) against the fake's logged request M
 same_as_sent() { # N M name
@@ -35,6 +36,7 @@ nothing_sent "chat-send --dry-run"
 cp "$T/out" "$T/dry"
 run chat-send --no-log -m gpt-4o -s 'be brief' --max-tokens 50 'hello there'
 cp "$T/dry" "$T/out"
+rm -f "$CHAT_RATE_DB"  # the real run's
 same_as_sent 1 1 "chat-send --dry-run"
 
 # a key that no variable registers (a key file) is redacted all the same
@@ -80,6 +82,7 @@ cp "$T/out" "$T/dry"
 fake_start --text 'real'
 IN=1 run chat-send -r --no-log --ordered
 cp "$T/dry" "$T/out"
+rm -f "$CHAT_RATE_DB"  # the real run's
 same_as_sent 1 1 "-r, OpenAI"
 for i in 1 2 3; do request "$i"; done | jq -c 'select(.path | test("messages$"))' > "$T/log.a"
 is "$(sed -n 2p "$T/out" | jq -c .body)" "$(jq -c .body "$T/log.a")" "-r, Anthropic: the body as sent"
@@ -93,12 +96,14 @@ nothing_sent "chat-stream --dry-run"
 cp "$T/out" "$T/dry"
 run chat-stream --no-log -m anthropic:claude-3-5-haiku-latest 'stream this'
 cp "$T/dry" "$T/out"
+rm -f "$CHAT_RATE_DB"  # the real run's
 same_as_sent 1 1 "chat-stream --dry-run"
 : > "$T/log"
 
 # -c reads the conversation (read-only) and writes nothing back
 fake_start --text 'first answer'
 run chat-send 'first question'
+rm -f "$CHAT_RATE_DB"
 : > "$T/log"
 before=$(sha256sum < "$CHAT_DB")
 run chat-send --dry-run -c 'second question'
@@ -136,6 +141,7 @@ cp "$T/out" "$T/dry"
 fake_start
 run chat-image --no-log -n 2 'a red kite'
 cp "$T/dry" "$T/out"
+rm -f "$CHAT_RATE_DB"  # the real run's
 same_as_sent 1 1 "chat-image --dry-run"
 rm -f "$T"/w/*
 : > "$T/log"
@@ -161,6 +167,7 @@ is "$(jq -r 'select(.type != "request")' "$T/out")" "" "... and no job record"
 cp "$T/out" "$T/dry"
 IN=1 run chat-batch submit
 cp "$T/dry" "$T/out"
+rm -f "$CHAT_RATE_DB"  # the real run's
 is "$(sed -n 2p "$T/out" | jq -c '.body | del(.metadata, .input_file_id)')" \
 	"$(jq -c 'select(.path == "/v1/batches") | .body | del(.metadata, .input_file_id)' "$T/log")" \
 	"OpenAI's create: the body as sent, but for the ids the provider and the job give"
