@@ -32,6 +32,7 @@ static const char help[] =
 	"      --temperature T      sampling temperature, 0 to 2\n"
 	"      --force              submit: a new job even for input already sent\n"
 	"      --only-failed        submit: only records whose ids failed before\n"
+	"      --dry-run            submit: print the requests; send and save nothing\n"
 	"      --all-done           collect: every job that has ended (for cron)\n"
 	"      --wait               wait until the jobs end, asking with backoff\n"
 	"      --ids                job records list the ids each job covers\n"
@@ -82,6 +83,7 @@ static const struct cli_option options[] = {
 	{ .name = "connect-timeout", .kind = CLI_LONG, .arg = "S", .off = B(o.connect_timeout), .lo = 1, .hi = 3600 },
 	{ .name = "db", .kind = CLI_STRING, .arg = "PATH", .off = B(o.db) },
 	{ .name = "no-log", .kind = CLI_CALL, .call = no_log },
+	{ .name = "dry-run", .kind = CLI_SET, .off = B(o.dry_run) },
 	{ .name = "quiet", .letter = 'q', .kind = CLI_SET, .off = B(o.quiet) },
 	{ .name = "verbose", .letter = 'v', .kind = CLI_VERBOSE },
 	{ .name = "help", .letter = 'h', .kind = CLI_HELP },
@@ -172,6 +174,8 @@ static void check_command(const struct command *c, const struct batch *b, int nr
 		die_usage("this command takes no JOBs", refs[0]);
 	if (c->jobs == SOME_JOBS && !nrefs)
 		cli_usage("%s needs a JOB", c->name);
+	if (o->dry_run && (!(c->takes & TAKES_SUBMIT) || b->r.wait || b->r.only_failed))
+		die_usage("--dry-run goes with submit, without --wait and --only-failed", NULL);
 	if (b->r.wait && !(c->takes & TAKES_WAIT))
 		die_usage("--wait goes with submit, status and collect", NULL);
 	if ((c->takes & READS_STDIN) && isatty(0))

@@ -39,6 +39,7 @@ static const char help[] =
 	"      --timeout S          seconds for a whole request (default none)\n"
 	"      --db PATH            history (default $CHAT_DB or ~/.local/share/chat)\n"
 	"      --no-log             do not record the images in the history\n"
+	"      --dry-run            print the request(s) as records; send nothing\n"
 	"  -q, --quiet              no error messages\n"
 	"  -v, --verbose            trace the HTTP exchange on stderr (keys redacted)\n"
 	"  -h, --help               show this help\n"
@@ -54,7 +55,7 @@ static const char help[] =
 	"73 cannot write, 75 rate limited or timed out, 77 no key, 78 config.\n";
 
 enum { O_SIZE = 256, O_QUALITY, O_STYLE, O_FORMAT, O_IMAGE, O_DIR, O_FORCE, O_JSON, O_MAX_COST, O_RETRIES,
-       O_CONNECT_TIMEOUT, O_TIMEOUT, O_DB, O_NO_LOG, O_VERSION };
+       O_CONNECT_TIMEOUT, O_TIMEOUT, O_DB, O_NO_LOG, O_VERSION, O_DRY_RUN };
 
 static const struct option longopts[] = {
 	{ "model", required_argument, NULL, 'm' }, { "count", required_argument, NULL, 'n' },
@@ -66,7 +67,7 @@ static const struct option longopts[] = {
 	{ "retries", required_argument, NULL, O_RETRIES },
 	{ "connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT },
 	{ "timeout", required_argument, NULL, O_TIMEOUT }, { "db", required_argument, NULL, O_DB },
-	{ "no-log", no_argument, NULL, O_NO_LOG }, { "quiet", no_argument, NULL, 'q' },
+	{ "no-log", no_argument, NULL, O_NO_LOG }, { "dry-run", no_argument, NULL, O_DRY_RUN }, { "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
 };
@@ -108,6 +109,7 @@ static void parse(int argc, char **argv, struct opts *p)
 		case O_TIMEOUT: o->timeout = cli_number("--timeout", optarg, 1, 86400); break;
 		case O_DB: o->db = optarg; break;
 		case O_NO_LOG: o->no_log = 1; break;
+		case O_DRY_RUN: o->dry_run = o->no_log = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'v': verbose++; break;
 		default: cli_std_option(c, O_VERSION, shortopts, argv, help);
@@ -190,13 +192,15 @@ int main(int argc, char **argv)
 	}
 	if (!st)
 		st = imagerun_budget(r);
-	if (!st) {
+	if (!st && p.o.dry_run)
+		st = imagerun_describe(r);
+	else if (!st) {
 		struct histlog_start hs = { .db_flag = p.o.db, .no_log = p.o.no_log, .prompt = r->rq.prompt,
 					    .atts = atts.n ? &atts : NULL };
 		st = histlog_begin(&s.hist, &hs);
+		if (!st)
+			st = imagerun_go(r);
 	}
-	if (!st)
-		st = imagerun_go(r);
 	imagerun_free(r);
 	attachments_free(&atts);
 	buf_free(&prompt);

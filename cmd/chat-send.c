@@ -47,7 +47,7 @@ static const char help[] =
 	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
 	"  --idle-timeout S, --think-timeout S, --timeout S, --wait-limit, --context N,\n"
 	"  --truncate, --text, --models, --remote, --templates, --save NAME, --force,\n"
-	"  --db PATH, --no-log, --cache, --cache-ttl T, --version\n"
+	"  --db PATH, --no-log, --cache, --cache-ttl T, --dry-run, --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-send 'Name three Unix signals'\n"

@@ -36,7 +36,7 @@ static const char help[] =
 	"  --fallback MODEL, --temperature T, --retries N, --connect-timeout S,\n"
 	"  --idle-timeout S, --think-timeout S, --timeout S, --wait-limit, --context N,\n"
 	"  --truncate, --text, --templates, --save NAME, --force, --db PATH, --no-log,\n"
-	"  --cache, --cache-ttl T, --version\n"
+	"  --cache, --cache-ttl T, --dry-run, --version\n"
 	"\n"
 	"Examples:\n"
 	"  chat-stream 'Explain SIGPIPE in one paragraph'\n"

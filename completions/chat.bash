@@ -34,7 +34,7 @@ _chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=fil
 _chat_prompting='-t|--template=template -p|--param=pair --schema=file --data=flag
 	--prompt-jq=text --system-jq=text --id-jq=text --arg=pair --argjson=pair
 	--templates=flag --cache=flag --cache-ttl=text --think-timeout=num
-	--context=num --truncate=flag --wait-limit=flag --save=template --force=flag'
+	--context=num --truncate=flag --wait-limit=flag --save=template --force=flag --dry-run=flag'
 
 _chat_options() {
 	case $1 in
@@ -49,7 +49,7 @@ _chat_options() {
 		--flatten=color --max-bytes=num -o|--output=file -q|--quiet=flag
 		-v|--verbose=flag -h|--help=flag --version=flag' ;;
 	chat-batch) printf '%s\n' '-m|--model=model -s|--system=text --max-tokens=num --temperature=num
-		--force=flag --only-failed=flag --all-done=flag --wait=flag --ids=flag --retries=num
+		--force=flag --only-failed=flag --dry-run=flag --all-done=flag --wait=flag --ids=flag --retries=num
 		--connect-timeout=num --db=file --no-log=flag -q|--quiet=flag -v|--verbose=flag
 		-h|--help=flag --version=flag' ;;
 	chat-cost) printf '%s\n' '--history=flag --by=by --since=date --until=date --count=flag
@@ -61,7 +61,7 @@ _chat_options() {
 	chat-image) printf '%s\n' '-m|--model=imodel -n|--count=num --size=size --quality=iquality
 		--style=style --format=format --image=file -o|--output=file --dir=dir
 		--force=flag --json=flag --max-cost=num --retries=num --connect-timeout=num
-		--timeout=num --db=file --no-log=flag -q|--quiet=flag -v|--verbose=flag
+		--timeout=num --db=file --no-log=flag --dry-run=flag -q|--quiet=flag -v|--verbose=flag
 		-h|--help=flag --version=flag' ;;
 	esac
 }

@@ -32,6 +32,7 @@ struct cli_opts {
 	long context;              /* --context N: earlier turns sent; -1: not set (config, else all) */
 	int truncate;              /* --truncate: cut a prompt too large for the window */
 	int wait_limit;            /* --wait-limit: wait out a provider's pause, however long */
+	int dry_run;               /* --dry-run: print the requests, send and log nothing */
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };

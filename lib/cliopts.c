@@ -155,6 +155,7 @@ const struct cli_option cli_options[] = {
 	SET(0, "wait-limit", wait_limit),
 	SET(0, "json", json),
 	SET(0, "no-log", no_log),
+	SET(0, "dry-run", dry_run),
 	{ .name = "retries", .kind = CLI_CALL, .arg = "N", .off = F(retries), .call = cli_set_retries },
 	LONG("connect-timeout", "S", connect_timeout, 1, 3600),
 	LONG("idle-timeout", "S", idle_timeout, 1, 86400),
@@ -316,6 +317,8 @@ void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsi
 	if (schema_arg)
 		load_schema(o);
 	check_combinations(o);
+	if (o->dry_run)
+		o->no_log = 1; /* the history may be read (-c), never written */
 	o->nwords = argc - words;
 	o->words = argv + words;
 	/* a template's prompt stands in for prompt words, unless records are asked for */

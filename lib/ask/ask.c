@@ -10,6 +10,7 @@
 #include "schema.h"
 #include "sig.h"
 #include "media/upload.h"
+#include "net/dryrun.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,7 +335,7 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 		warn("--context %ld: the %zu earlier messages before the last %ld turns stay out", turns, left, turns);
 	st->go = fit_and_guard(s, &st->rq, &st->f, &st->reply) == 0;
 	s->xo.est_tokens = st->f.input + st->f.reserve;
-	if (st->go && s->opts->cache)
+	if (st->go && s->opts->cache && !s->opts->dry_run)
 		from_cache(s, st);
 	return 0;
 }
@@ -475,12 +476,39 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 	return status;
 }
 
+int ask_describe(struct session *s, const struct ask *a, struct ask_state *st)
+{
+	jv rec;
+	int status = 0;
+	if (exchange_describe(s->prov, &st->rq, &s->xo, &rec, &st->reply) < 0) {
+		st->go = 0;
+		return ask_finish(s, a, st); /* the request could not be built: said as a failure is */
+	}
+	rec = dryrun_with(rec, a->id, s->opts->max_cost >= 0 ? st->f.worst_usd : -1);
+	if (a->hold ? jx_dump_line(rec, a->hold) < 0 : jx_write_line(1, rec) < 0) {
+		if (errno == EPIPE)
+			sig_note_pipe();
+		else
+			status = (error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT);
+	}
+	chat_reply_free(&st->reply);
+	buf_free(&st->k.out);
+	buf_free(&st->k.text);
+	free(st->cut);
+	st->cut = NULL;
+	jv_free(st->data);
+	st->data = jv_invalid();
+	return status;
+}
+
 int ask_run(struct session *s, const struct ask *a)
 {
 	struct ask_state st;
 	int r = ask_begin(s, a, &st);
 	if (r)
 		return r;
+	if (st.go && s->opts->dry_run)
+		return ask_describe(s, a, &st);
 	while (st.go) {
 		exchange_run(s->prov, &st.rq, &s->xo, emit, flush, &st.k, &st.reply, &st.t);
 		if (!ask_again(s, &st) && !ask_fallback(s, &st) && !ask_output(s, &st))
@@ -497,7 +525,8 @@ static int attach_files(struct session *s, struct attachments *atts)
 	struct upload_remote up = { .files = { .base = s->base, .key = s->key, .key_source = s->key_source,
 					       .connect_timeout = o->connect_timeout,
 					       .idle_timeout = o->idle_timeout, .retries = o->retries,
-					       .retries_given = o->retries_given, .progress = !o->quiet } };
+					       .retries_given = o->retries_given, .progress = !o->quiet },
+				   .dry_run = o->dry_run };
 	char why_not[320];
 	snprintf(why_not, sizeof why_not, "%s is not a Gemini model", s->model_name);
 	return attachments_files(atts, o->attach, o->nattach, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);

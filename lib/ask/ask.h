@@ -72,6 +72,10 @@ int ask_fallback(struct session *s, struct ask_state *st);
  * broke the schema and should be asked once more; else 0 (st->data set,
  * or the reply now failed with bad_output). */
 int ask_output(struct session *s, struct ask_state *st);
+/* --dry-run, in place of the exchange: write the request record st's
+ * request would be sent as (with the ask's id and, with --max-cost, the
+ * worst case), log nothing, free st. 0 or an exit status. */
+int ask_describe(struct session *s, const struct ask *a, struct ask_state *st);
 /* Record the reply, write the output. The exit status for the outcome. */
 int ask_finish(struct session *s, const struct ask *a, struct ask_state *st);
 

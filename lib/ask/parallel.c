@@ -246,10 +246,20 @@ static void begin_ask(struct engine *e, struct slot *j)
 		e->failed++;
 		output_done(e, j->seq);
 		slot_clear(j);
-	} else if (!j->st.go)
+	} else if (!j->st.go) {
 		finish_slot(e, j);
-	else
+	} else if (j->s.opts->dry_run) {
+		int dst = ask_describe(&j->s, &j->a, &j->st);
+		if (dst == EXIT_CANTCREAT && !e->fatal)
+			e->fatal = dst; /* stdout is gone */
+		else if (dst)
+			e->failed++;
+		e->done++;
+		output_done(e, j->seq);
+		slot_clear(j);
+	} else {
 		begin_exchange(e, j);
+	}
 }
 
 /* Take a record into a free slot: refused, skipped, or asked. */

@@ -56,7 +56,7 @@ static const char *pick_name(struct session *s, const char *model)
 	const char *keyed = provider_default_model(&s->cfg, 0);
 	if (keyed)
 		return keyed;
-	if (!s->ollama_probed) /* once per run, not once per record */
+	if (!s->ollama_probed && !s->opts->dry_run) /* once per run, not once per record */
 		s->ollama_probed = ollama_probe(&s->cfg, s->ollama_model, sizeof s->ollama_model) == 0 ? 1 : -1;
 	return s->ollama_probed > 0 ? s->ollama_model : MODEL_DEFAULT;
 }
@@ -126,7 +126,7 @@ static int open_limits(struct session *s)
 		error("%s", mr_why);
 		return EXIT_CONFIG;
 	}
-	if (!s->rl_tried) {
+	if (!s->rl_tried && !o->dry_run) { /* a dry run takes nothing from the limits */
 		char rl_why[512];
 		s->rl_tried = 1;
 		s->rl = ratelimit_open(&s->cfg, rl_why, sizeof rl_why);

@@ -1,6 +1,7 @@
 /* jobapi: what the three batch APIs share — the HTTP exchanges with
  * retries, downloads to a file, the limits, and the list of providers. */
 #include "batch/jobapi.h"
+#include "net/dryrun.h"
 #include "numparse.h"
 #include <limits.h>
 #include "diag.h"
@@ -239,11 +240,51 @@ oom:
 	return NULL;
 }
 
+/* --dry-run: the request as a record on stdout, and a reply that names
+ * what the provider would have made by JOBAPI_DRY_ID. */
+static int describe(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, const char *body,
+		    size_t len, int fd, const char *pre, const char *post, jv *reply, struct chat_error *err)
+{
+	struct buf whole = BUF_INIT((size_t)1 << 31);
+	if (fd >= 0) {
+		/* an upload: its frame around the file, as it would be streamed */
+		size_t at = 0;
+		int bad = buf_adds(&whole, pre ? pre : "") < 0;
+		while (!bad && at < len) {
+			char chunk[65536];
+			size_t want = len - at < sizeof chunk ? len - at : sizeof chunk;
+			ssize_t r = pread(fd, chunk, want, (off_t)at);
+			if (r <= 0 || buf_add(&whole, chunk, (size_t)r) < 0)
+				bad = 1;
+			at += r > 0 ? (size_t)r : 0;
+		}
+		if (bad || buf_adds(&whole, post ? post : "") < 0) {
+			err_set(err, ERR_BAD_INPUT, 0, "reading the batch input: %s", strerror(errno ? errno : EIO));
+			buf_free(&whole);
+			return -1;
+		}
+		body = buf_str(&whole);
+		len = whole.len;
+	}
+	jv rec = dryrun_record(body ? "POST" : "GET", url, headers, body, len, c->key);
+	buf_free(&whole);
+	if (jx_write_line(1, rec) < 0) {
+		err_set(err, ERR_BAD_INPUT, 0, "cannot write output: %s", strerror(errno));
+		return -1;
+	}
+	if (reply)
+		*reply = JV_OBJECT(jv_string("id"), jv_string(JOBAPI_DRY_ID), jv_string("name"),
+				   jv_string("batches/" JOBAPI_DRY_ID));
+	return 0;
+}
+
 int jobapi_http(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, const char *body,
 		size_t len, int fd, const char *pre, const char *post, jv *reply, struct chat_error *err)
 {
 	if (reply)
 		*reply = jv_invalid();
+	if (c->dry_run)
+		return describe(c, url, headers, body, len, fd, pre, post, reply, err);
 	struct curl_slist *bare = NULL;
 	if (body && !len && fd < 0) {
 		/* a cancel carries nothing, as the official SDKs send it */

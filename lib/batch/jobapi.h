@@ -20,6 +20,7 @@ struct jobapi_conn {
 	int retries_given;                    /* --retries was given: the Gemini Files upload
 					       * of the input takes it too, else its own default */
 	int progress;                         /* upload progress on a terminal */
+	int dry_run;                          /* --dry-run: each request printed as a record, not sent */
 };
 
 /* A job as the provider describes it, in our words. */
@@ -85,6 +86,9 @@ long long jobapi_max_bytes(const struct jobapi *a);
  * with err set (the provider's own mapping of its error bodies). */
 int jobapi_http(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, const char *body,
 		size_t len, int fd, const char *pre, const char *post, jv *reply, struct chat_error *err);
+/* --dry-run's stand-in for what the provider would name an upload or a
+ * job, where a later request carries it. */
+#define JOBAPI_DRY_ID "dry-run"
 /* GET url and append the body to fd, with retries (from the start of what
  * this call appended). 0 or -1 with err. */
 int jobapi_fetch(const struct jobapi_conn *c, const char *url, struct curl_slist *headers, int fd,

@@ -9,6 +9,7 @@
 #include "progress.h"
 #include "response.h"
 #include "sig.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,11 +23,46 @@
 #define EMIT_ROWS 200            /* ... or this many records */
 #define PENDING_BATCH 500
 
+/* --dry-run: the jobs being built are kept in a scratch store in a
+ * folder of its own, gone at the end, so the history is never written
+ * (r->dbpath stays the history's, read for conversations only). */
+static int open_scratch(struct jobrun *r)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(r->scratch, sizeof r->scratch, "%s/chat-batch-dry-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(r->scratch)) {
+		error("cannot make a folder in %s: %s", t && *t ? t : "/tmp", strerror(errno));
+		r->scratch[0] = 0;
+		return EXIT_CANTCREAT;
+	}
+	char path[4300];
+	snprintf(path, sizeof path, "%s/jobs.db", r->scratch);
+	int st = store_open(&r->db, path, STORE_CREATE);
+	return st ? st : 0;
+}
+
+static void remove_scratch(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4600];
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 int jobrun_open(struct jobrun *r, struct session *s)
 {
 	r->s = s;
 	if (path_history(s->opts->db, r->dbpath, sizeof r->dbpath) < 0)
 		return EXIT_CANTCREAT;
+	if (s->opts->dry_run)
+		return open_scratch(r);
 	int st = store_open(&r->db, r->dbpath, STORE_CREATE);
 	return st ? st : 0;
 }
@@ -34,6 +70,8 @@ int jobrun_open(struct jobrun *r, struct session *s)
 void jobrun_close(struct jobrun *r)
 {
 	store_close(&r->db);
+	if (r->scratch[0])
+		remove_scratch(r->scratch);
 	for (int i = 0; i < r->nconns; i++)
 		explicit_bzero(r->conns[i].key, sizeof r->conns[i].key);
 }
@@ -81,7 +119,7 @@ const struct jobapi_conn *jobrun_conn(struct jobrun *r, const char *provider)
 					      .connect_timeout = r->s->opts->connect_timeout,
 					      .idle_timeout = r->s->opts->idle_timeout, .retries = r->s->opts->retries,
 					      .retries_given = r->s->opts->retries_given,
-					      .progress = r->progress };
+					      .progress = r->progress, .dry_run = r->s->opts->dry_run };
 	} else if (!r->status) {
 		r->status = st;
 	}

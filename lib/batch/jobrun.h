@@ -22,6 +22,7 @@ struct jobrun {
 	struct session *s;         /* config, model table and flags (s->opts) */
 	struct store db;           /* the history, open for writing */
 	char dbpath[4096];
+	char scratch[4200];        /* --dry-run: the scratch store's folder, removed at the end */
 	int force, only_failed, ids, wait, no_log, progress;
 	struct jobconn conns[3];
 	int nconns;

@@ -149,6 +149,8 @@ static void finish(struct sub *u, struct builder *b)
 		if (!r->status || r->status == EXIT_PARTIAL)
 			r->status = err.code == ERR_INTERRUPTED ? sig_status()
 								 : err_exit_status(err.code);
+	} else if (c->dry_run) {
+		goto out; /* the requests are printed; no job was made */
 	} else {
 		snprintf(j.status, sizeof j.status, "%s", st.status[0] ? st.status : "validating");
 		if (st.error[0])

@@ -1,4 +1,5 @@
 #include "imagegen/imagegen.h"
+#include "net/dryrun.h"
 #include "base64.h"
 #include "diag.h"
 #include "net/http.h"
@@ -478,6 +479,18 @@ static void reset_reply(struct imagegen_reply *r)
 	memset(r, 0, sizeof *r);
 	buf_init(&r->text, 1 << 20);
 	r->attempts = attempts;
+}
+
+int imagegen_describe(const struct imagegen_conn *cn, const struct imagegen_req *rq, jv *rec, struct chat_error *err)
+{
+	struct buf url = BUF_INIT(8192), body = BUF_INIT((size_t)1 << 30);
+	struct curl_slist *h = NULL;
+	int r = build(cn, rq, &url, &h, &body, err);
+	*rec = r < 0 ? jv_invalid() : dryrun_record("POST", buf_str(&url), h, buf_str(&body), body.len, cn->key);
+	curl_slist_free_all(h);
+	buf_free(&url);
+	buf_free(&body);
+	return r;
 }
 
 int imagegen_run(const struct imagegen_conn *cn, const struct imagegen_req *rq, struct imagegen_reply *r)

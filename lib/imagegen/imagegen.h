@@ -7,6 +7,7 @@
  * imagefile's job. */
 #ifndef CHAT_IMAGEGEN_H
 #define CHAT_IMAGEGEN_H
+#include <jv.h>
 #include "buf.h"
 #include "errcode.h"
 #include "providers/provider.h"
@@ -83,4 +84,7 @@ int imagegen_check(const struct imagegen_req *rq, char *ratio, size_t ratio_cap,
  * r->err set (ERR_INTERRUPTED after a signal). */
 int imagegen_run(const struct imagegen_conn *c, const struct imagegen_req *rq, struct imagegen_reply *r);
 void imagegen_reply_free(struct imagegen_reply *r);
+/* --dry-run: the request imagegen_run would send for rq, as a request
+ * record (net/dryrun.h) in *rec. 0, or -1 with err set. */
+int imagegen_describe(const struct imagegen_conn *cn, const struct imagegen_req *rq, jv *rec, struct chat_error *err);
 #endif

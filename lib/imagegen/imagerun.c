@@ -1,4 +1,5 @@
 #include "imagegen/imagerun.h"
+#include "net/dryrun.h"
 #include "base64.h"
 #include "clock.h"
 #include "diag.h"
@@ -238,6 +239,7 @@ int imagerun_budget(struct imagerun *r)
 	else if (worst > max + 1e-12)
 		err_set(&e, ERR_BUDGET, 0, "refused: %d image%s at $%g could cost $%g, over --max-cost $%g", r->count,
 			r->count == 1 ? "" : "s", each, worst, max);
+	r->worst = worst;
 	if (!e.code)
 		return 0;
 	failure(r, &e);
@@ -305,14 +307,42 @@ static void take(struct imagerun *r, const struct imagegen_reply *rep, int asked
 	}
 }
 
+static struct imagegen_conn conn_of(const struct session *s)
+{
+	const struct cli_opts *o = s->opts;
+	return (struct imagegen_conn){ .prov = s->prov, .base = s->base, .key = s->key,
+				       .connect_timeout = o->connect_timeout, .idle_timeout = o->idle_timeout,
+				       .total_timeout = o->timeout, .retries = o->retries, .rl = s->rl };
+}
+
+int imagerun_describe(struct imagerun *r)
+{
+	struct imagegen_conn cn = conn_of(r->s);
+	int per = imagegen_max_per_request(r->rq.api), requests = (r->count + per - 1) / per;
+	for (int left = r->count; left > 0 && !r->dead;) {
+		struct chat_error err = { 0 };
+		jv rec;
+		r->rq.n = left < per ? left : per;
+		if (imagegen_describe(&cn, &r->rq, &rec, &err) < 0) {
+			failure(r, &err);
+			return err_exit_status(err.code);
+		}
+		rec = dryrun_with(rec, jv_invalid(), r->s->opts->max_cost >= 0 ? r->worst / requests : -1);
+		if (jx_write_line(1, rec) < 0) {
+			if (errno != EPIPE)
+				return error("cannot write output: %s", strerror(errno)), EXIT_CANTCREAT;
+			sig_note_pipe();
+			break;
+		}
+		left -= r->rq.n;
+	}
+	return 0;
+}
+
 /* Ask for the images until all are made or a request fails. */
 static void generate(struct imagerun *r)
 {
-	const struct session *s = r->s;
-	const struct cli_opts *o = s->opts;
-	struct imagegen_conn cn = { .prov = s->prov, .base = s->base, .key = s->key, .connect_timeout = o->connect_timeout,
-				    .idle_timeout = o->idle_timeout, .total_timeout = o->timeout, .retries = o->retries,
-				    .rl = s->rl };
+	struct imagegen_conn cn = conn_of(r->s);
 	int per = imagegen_max_per_request(r->rq.api);
 	for (int left = r->count; left > 0 && !sig_caught && !r->dead;) {
 		struct imagegen_reply rep;

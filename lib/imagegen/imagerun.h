@@ -29,6 +29,7 @@ struct imagerun {
 	int failed;                   /* images not written */
 	int local;                    /* a file or stdout could not be written: its exit status */
 	int dead;                     /* stdout is gone: stop */
+	double worst;                 /* --max-cost: the run's worst case, from imagerun_budget */
 };
 
 /* Resolve the model name into s (session_model) once it is known to make
@@ -56,5 +57,9 @@ int imagerun_budget(struct imagerun *r);
  * could not be written, the history's failure). When a signal stopped it,
  * sig_caught is set and the caller re-raises it. */
 int imagerun_go(struct imagerun *r);
+/* --dry-run, in place of imagerun_go: a request record for each request
+ * the run would send (with --max-cost, each request's share of the worst
+ * case), nothing sent or logged. 0 or an exit status. */
+int imagerun_describe(struct imagerun *r);
 void imagerun_free(struct imagerun *r);
 #endif

@@ -18,6 +18,9 @@ struct upload_remote {
 	 * them). 0, or an exit status with why filled. */
 	int (*prepare)(struct upload_remote *r, char *why, size_t cap);
 	void *ctx;
+	int dry_run;                /* --dry-run: the upload's opening request printed as a
+				     * record on stdout, nothing sent; the file is named
+				     * files/dry-run in the attachment */
 };
 
 struct upload_opts {

@@ -4,6 +4,7 @@
 #include "diag.h"
 #include "net/http.h"
 #include "net/evdecode.h"
+#include "net/dryrun.h"
 #include "net/retry.h"
 #include "jsonx.h"
 #include "sig.h"
@@ -322,6 +323,19 @@ int exchange_begin(struct exchange *x, const struct provider *p, const struct ch
 				   .on_body = on_body, .ctx = &x->r };
 	x->ready = 1;
 	return 0;
+}
+
+int exchange_describe(const struct provider *p, const struct chat_request *rq, const struct exchange_opts *o,
+		      jv *rec, struct chat_reply *reply)
+{
+	struct exchange x;
+	struct exchange_timing t;
+	*rec = jv_invalid();
+	int r = exchange_begin(&x, p, rq, o, NULL, NULL, NULL, reply, &t);
+	if (!r)
+		*rec = dryrun_record("POST", x.c.url, x.c.headers, x.c.body, x.c.body_len, o->key);
+	exchange_end(&x);
+	return r;
 }
 
 /* Longer than the SDKs' own retry ceiling: not waited out unless asked. */

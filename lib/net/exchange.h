@@ -76,6 +76,10 @@ struct exchange {
 int exchange_begin(struct exchange *x, const struct provider *p, const struct chat_request *rq,
 		   const struct exchange_opts *o, delta_fn emit, flush_fn flush, void *ctx,
 		   struct chat_reply *reply, struct exchange_timing *t);
+/* --dry-run: the request exchange_begin builds, as a request record in
+ * *rec (see net/dryrun.h), never sent. 0, or -1 with reply->err set. */
+int exchange_describe(const struct provider *p, const struct chat_request *rq, const struct exchange_opts *o,
+		      jv *rec, struct chat_reply *reply);
 /* Before each attempt: 0 when the shared rate limits let it start now,
  * else the milliseconds to wait before asking again; -1 when the exchange
  * is over instead (a pause past --wait-limit's two minutes, or a wait that

@@ -1,4 +1,5 @@
 #include "net/gemini_files.h"
+#include "net/dryrun.h"
 #include "numparse.h"
 #include "base64.h"
 #include "buf.h"
@@ -232,22 +233,29 @@ static int take_file(struct up *u, const struct http_call *c)
 /* Open a session: POST .../upload/v1beta/files, the file's size and type in
  * X-Goog-Upload-Header-* headers, its display name in the body; the
  * session's URL comes back in X-Goog-Upload-URL. 0 or -1 with u->err. */
+static int start_request(struct up *u, struct buf *url, struct curl_slist **h, struct buf *body)
+{
+	buf_addf(url, "%s/upload%s/files", u->origin, u->api_path);
+	provider_body(JV_OBJECT(jv_string("file"), JV_OBJECT(jv_string("display_name"), jv_string(u->display))), body);
+	if (provider_header(h, "x-goog-api-key: %s", u->o->key) || provider_header(h, "X-Goog-Upload-Protocol: resumable") ||
+	    provider_header(h, "X-Goog-Upload-Command: start") ||
+	    provider_header(h, "X-Goog-Upload-Header-Content-Length: %lld", u->size) ||
+	    provider_header(h, "X-Goog-Upload-Header-Content-Type: %s", u->mime) ||
+	    provider_header(h, "Content-Type: application/json") || provider_header(h, "Expect:")) {
+		err_set(&u->err, ERR_BAD_INPUT, 0, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int start_session(struct up *u)
 {
 	struct buf url = BUF_INIT(4096), body = BUF_INIT(8192);
 	struct curl_slist *h = NULL;
 	int rc = -1;
 	u->what = "starting the upload";
-	buf_addf(&url, "%s/upload%s/files", u->origin, u->api_path);
-	provider_body(JV_OBJECT(jv_string("file"), JV_OBJECT(jv_string("display_name"), jv_string(u->display))), &body);
-	if (provider_header(&h, "x-goog-api-key: %s", u->o->key) || provider_header(&h, "X-Goog-Upload-Protocol: resumable") ||
-	    provider_header(&h, "X-Goog-Upload-Command: start") ||
-	    provider_header(&h, "X-Goog-Upload-Header-Content-Length: %lld", u->size) ||
-	    provider_header(&h, "X-Goog-Upload-Header-Content-Type: %s", u->mime) ||
-	    provider_header(&h, "Content-Type: application/json") || provider_header(&h, "Expect:")) {
-		err_set(&u->err, ERR_BAD_INPUT, 0, "out of memory");
+	if (start_request(u, &url, &h, &body) < 0)
 		goto out;
-	}
 	for (;;) {
 		struct http_call c;
 		call_init(u, &c, buf_str(&url), h);
@@ -554,6 +562,24 @@ out:
 	curl_slist_free_all(h);
 	buf_free(&url);
 	return rc;
+}
+
+jv gfiles_describe(long long size, const char *mime, const char *display_name, const struct gfiles_opts *o)
+{
+	struct up u = { .o = o, .size = size, .mime = mime, .display = display_name, .file = jv_invalid() };
+	struct buf url = BUF_INIT(4096), body = BUF_INIT(8192);
+	struct curl_slist *h = NULL;
+	jv rec = jv_invalid();
+	if (split_base(&u, o->base) == 0 && start_request(&u, &url, &h, &body) == 0) {
+		rec = dryrun_record("POST", buf_str(&url), h, buf_str(&body), body.len, o->key);
+		/* the bytes themselves go to the session URL the reply names */
+		rec = jv_object_set(rec, jv_string("upload"), JV_OBJECT(jv_string("bytes"), jv_number((double)size),
+			jv_string("content_type"), jv_string(mime), jv_string("label"), jv_string(o->label ? o->label : display_name)));
+	}
+	curl_slist_free_all(h);
+	buf_free(&url);
+	buf_free(&body);
+	return rec;
 }
 
 int gfiles_upload(int fd, long long size, const char *mime, const char *display_name,

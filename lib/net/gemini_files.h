@@ -7,6 +7,7 @@
 #ifndef CHAT_GEMINI_FILES_H
 #define CHAT_GEMINI_FILES_H
 #include <stddef.h>
+#include <jv.h>
 
 struct gfiles_opts {
 	const char *base;          /* the Gemini base URL, ".../v1beta" */
@@ -39,4 +40,8 @@ struct gfile {
  * 128 + signal when a signal stopped it. */
 int gfiles_upload(int fd, long long size, const char *mime, const char *display_name,
 		  const struct gfiles_opts *o, struct gfile *out, char *why, size_t cap);
+/* --dry-run: the request that would open the upload of size bytes of type
+ * mime, as a request record (net/dryrun.h) with an "upload" field saying
+ * what would follow; jv_invalid() when the base URL is no URL. */
+jv gfiles_describe(long long size, const char *mime, const char *display_name, const struct gfiles_opts *o);
 #endif

@@ -22,6 +22,14 @@ void http_global_init(void)
 static const char *const secret_headers[] = { "authorization", "x-api-key", "x-goog-api-key",
 	"proxy-authorization", NULL };
 
+int http_secret_header(const char *name, size_t len)
+{
+	for (const char *const *h = secret_headers; *h; h++)
+		if (len == strlen(*h) && !strncasecmp(name, *h, len))
+			return 1;
+	return 0;
+}
+
 /* Print one header line for -v, with the value of any key-bearing header hidden. */
 static void trace_line(char dir, const char *s, size_t n)
 {
@@ -29,12 +37,9 @@ static void trace_line(char dir, const char *s, size_t n)
 		n--;
 	char safe[1024];
 	const char *colon = memchr(s, ':', n);
-	for (const char *const *h = secret_headers; colon && *h; h++) {
-		size_t hl = strlen(*h);
-		if ((size_t)(colon - s) == hl && !strncasecmp(s, *h, hl)) {
-			fprintf(stderr, "%c %.*s: [redacted]\n", dir, (int)hl, s);
-			return;
-		}
+	if (colon && http_secret_header(s, (size_t)(colon - s))) {
+		fprintf(stderr, "%c %.*s: [redacted]\n", dir, (int)(colon - s), s);
+		return;
 	}
 	scrub(safe, sizeof safe, s, n);
 	fprintf(stderr, "%c %s\n", dir, safe);

@@ -76,6 +76,8 @@ int http_get_small(const char *url, long timeout_ms, struct buf *out, long *stat
  * stalled): network, timeout, or a TLS failure that is not retried. mid:
  * part of the reply had arrived. */
 void http_transport_error(const struct http_call *c, struct chat_error *e, int mid);
+/* Is this header (name[0..len), any case) one that carries a key? */
+int http_secret_header(const char *name, size_t len);
 /* Sleep, cut short by a signal. */
 void http_sleep_ms(long ms);
 /* Parse a Retry-After value (seconds or an HTTP date) into ms, or -1. */
