@@ -31,6 +31,8 @@ struct cli_opts {
 	long context;              /* --context N: earlier turns sent; -1: not set (config, else all) */
 	int truncate;              /* --truncate: cut a prompt too large for the window */
 	int wait_limit;            /* --wait-limit: wait out a provider's pause, however long */
+	int extract, extract_all;  /* -x, --extract-all: only the reply's fenced code */
+	const char *extract_lang;  /* --extract-lang LANG: only code blocks in LANG */
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };
