@@ -221,6 +221,8 @@ static void check_combinations(const struct cli_opts *o)
 		die_usage("-a applies to a prompt given as words; prompt records carry their own \"attachments\"", NULL);
 	if (o->records && o->text_only)
 		die_usage("--records and --text cannot be used together", NULL);
+	if (o->extract_lang && (!*o->extract_lang || strlen(o->extract_lang) > 63 || strpbrk(o->extract_lang, " \t\n")))
+		die_usage("--extract-lang takes one word, a language name of at most 63 bytes", NULL);
 	if ((o->extract || o->extract_all || o->extract_lang) && o->schema)
 		die_usage("-x, --extract-all and --extract-lang take code out of a reply; --schema asks for JSON", NULL);
 }

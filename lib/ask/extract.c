@@ -11,7 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-enum { LINE_MAX_BYTES = 16u << 20 };
+/* as long as a whole reply may be */
+enum { LINE_MAX_BYTES = 256u << 20 };
 
 void extract_init(struct extract *x, int all, const char *lang)
 {
@@ -196,7 +197,7 @@ jv extract_code(int all, const char *lang, const char *text, size_t len)
 	buf_free(&code);
 	if (failed) {
 		jv_free(blocks);
-		return jv_invalid_with_msg(jv_string("out of memory"));
+		return jv_null(); /* out of memory: no code is better than a broken record */
 	}
 	if (all)
 		return blocks;

@@ -28,7 +28,8 @@ int extract_feed(struct extract *x, const char *p, size_t n, struct buf *out);
  * line is added to out (with a newline). 0 or -1. */
 int extract_end(struct extract *x, struct buf *out);
 /* The code of a whole reply, for a response record's "code": the block's
- * text, or null when there is none; with all, an array of the blocks'. */
+ * text, or null when there is none (or memory ran out); with all, an
+ * array of the blocks'. */
 jv extract_code(int all, const char *lang, const char *text, size_t len);
 void extract_free(struct extract *x);
 #endif

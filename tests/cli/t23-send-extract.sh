@@ -64,6 +64,8 @@ is "$(jq -c '[.id,.code]' "$T/out")" '["p1",null]' "-r --extract-lang: code is n
 
 run chat-send -x --schema '{"type":"object"}' hi
 is "$st" 64 "-x with --schema: a usage error"
+run chat-send --extract-lang '' hi
+is "$st" 64 "--extract-lang with no language: a usage error"
 
 # streamed: the block reaches stdout, and stdout ends, while the reply is
 # still coming (its second half is held back for 20 s)
