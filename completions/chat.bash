@@ -34,7 +34,8 @@ _chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=fil
 _chat_prompting='-t|--template=template -p|--param=pair --schema=file --data=flag
 	--prompt-jq=text --system-jq=text --id-jq=text --arg=pair --argjson=pair
 	--templates=flag --cache=flag --cache-ttl=text --think-timeout=num
-	--context=num --truncate=flag --wait-limit=flag --save=template --force=flag --dry-run=flag'
+	--context=num --truncate=flag --wait-limit=flag --save=template --force=flag --dry-run=flag
+	-x|--extract=flag --extract-all=flag --extract-lang=text'
 
 _chat_options() {
 	case $1 in

@@ -343,6 +343,9 @@ function __chat_complete_for --argument-names c
     complete -c $c -l cache-ttl -x -d 'As --cache, with answers younger than AGE (90m, 12h, 7d)'
     complete -c $c -l think-timeout -x -d 'Seconds to wait for the first byte of the reply (default 600)'
     complete -c $c -l context -x -d 'Send only the last N earlier turns (0: none)'
+    complete -c $c -s x -l extract -d 'Print only the first fenced code block of the reply'
+    complete -c $c -l extract-all -d 'Print every fenced code block of the reply'
+    complete -c $c -l extract-lang -x -a 'sh bash python jq sql json javascript c go rust' -d 'Print only the first code block in LANG'
     complete -c $c -l truncate -d 'Cut a prompt too large for the window, keeping its head and tail'
     complete -c $c -l wait-limit -d "Wait out a provider's pause longer than two minutes"
     # the VALUE after NAME is free text: no files

@@ -33,6 +33,8 @@ struct cli_opts {
 	int truncate;              /* --truncate: cut a prompt too large for the window */
 	int wait_limit;            /* --wait-limit: wait out a provider's pause, however long */
 	int dry_run;               /* --dry-run: print the requests, send and log nothing */
+	int extract, extract_all;  /* -x, --extract-all: only the reply's fenced code */
+	const char *extract_lang;  /* --extract-lang LANG: only code blocks in LANG */
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };

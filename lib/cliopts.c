@@ -153,6 +153,9 @@ const struct cli_option cli_options[] = {
 	LONG("context", "N", context, 0, 1000000),
 	SET(0, "truncate", truncate),
 	SET(0, "wait-limit", wait_limit),
+	SET('x', "extract", extract),
+	SET(0, "extract-all", extract_all),
+	STR(0, "extract-lang", "LANG", extract_lang),
 	SET(0, "json", json),
 	SET(0, "no-log", no_log),
 	SET(0, "dry-run", dry_run),
@@ -294,6 +297,10 @@ static void check_combinations(const struct cli_opts *o)
 		die_usage("-a applies to a prompt given as words; prompt records carry their own \"attachments\"", NULL);
 	if (o->records && o->text_only)
 		die_usage("--records and --text cannot be used together", NULL);
+	if (o->extract_lang && (!*o->extract_lang || strlen(o->extract_lang) > 63 || strpbrk(o->extract_lang, " \t\n")))
+		die_usage("--extract-lang takes one word, a language name of at most 63 bytes", NULL);
+	if ((o->extract || o->extract_all || o->extract_lang) && o->schema)
+		die_usage("-x, --extract-all and --extract-lang take code out of a reply; --schema asks for JSON", NULL);
 }
 
 void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsigned allow)

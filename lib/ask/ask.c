@@ -12,6 +12,7 @@
 #include "media/upload.h"
 #include "net/dryrun.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ static int emit(void *ctx, const char *t, size_t n)
 		k->total += n;
 		k->last = t[n - 1];
 	}
+	if (k->extracting)
+		return extract_feed(&k->code, t, n, &k->out);
 	if (!(k->mode & ASK_STREAM))
 		return 0;
 	if (!(k->mode & ASK_JSON))
@@ -37,6 +40,20 @@ static int emit(void *ctx, const char *t, size_t n)
 		rec = jv_object_set(rec, jv_string("conversation"), jv_string(k->conversation));
 	rec = jv_object_set(rec, jv_string("text"), jv_string_sized(t, (int)n));
 	return jx_dump_line(rec, &k->out);
+}
+
+/* The one block wanted is out: its reader (jq -f /dev/stdin, sh) sees the
+ * end of its input now, not when the model stops talking. */
+static void end_of_code(struct ask_sink *k)
+{
+	if (k->out_closed)
+		return;
+	k->out_closed = 1;
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, 1);
+		close(null);
+	}
 }
 
 static int flush(void *ctx)
@@ -59,6 +76,8 @@ static int flush(void *ctx)
 			sig_note_pipe();
 		return -1;
 	}
+	if (k->extracting && k->code.done)
+		end_of_code(k);
 	return 0;
 }
 
@@ -117,6 +136,11 @@ static int report_write_error(struct ask_sink *k)
 	return EXIT_CANTCREAT;
 }
 
+static int extract_wanted(const struct cli_opts *o)
+{
+	return o->extract || o->extract_all || o->extract_lang;
+}
+
 /* The end of the output: the whole reply (chat-send), a final newline on a
  * terminal (chat-stream), and the response and error records. */
 static void finish_output(struct session *s, const struct ask *a, struct ask_sink *k,
@@ -132,6 +156,11 @@ static void finish_output(struct session *s, const struct ask *a, struct ask_sin
 	}
 	int json = a->mode & ASK_JSON, stream = a->mode & ASK_STREAM;
 	int ends_nl = k->total && k->last == '\n';
+	if (k->extracting) {
+		if (!e->code)
+			extract_end(&k->code, o); /* a block left open runs to the end */
+		return;
+	}
 	if (!json && !stream && !e->code) {
 		buf_add(o, k->text.p, k->text.len);
 		if (!ends_nl)
@@ -149,7 +178,11 @@ static void finish_output(struct session *s, const struct ask *a, struct ask_sin
 					 .text = buf_str(&k->text), .text_len = k->text.len,
 					 .reply = reply, .timing = t, .data = data, .cached = cached, .cost = reply->have_usage ?
 					 model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1 };
-		jx_dump_line(response_record(&ri), o);
+		jv rec = response_record(&ri);
+		if (extract_wanted(s->opts))
+			rec = jv_object_set(rec, jv_string("code"), extract_code(s->opts->extract_all, s->opts->extract_lang,
+										k->text.p ? k->text.p : "", k->text.len));
+		jx_dump_line(rec, o);
 	}
 	if (e->code && e->code != ERR_INTERRUPTED)
 		jx_dump_line(error_record(a->id, e), o);
@@ -325,7 +358,9 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 	*k = (struct ask_sink){ .mode = a->mode, .id = a->id, .hold = a->hold,
 				.conversation = s->hist.logging ? s->hist.conv : NULL,
 				.keep_text = s->hist.logging || s->opts->schema ||
-					     (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM };
+					     (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM,
+				.extracting = extract_wanted(o) && !(a->mode & ASK_JSON) && !o->data_only };
+	extract_init(&k->code, o->extract_all, o->extract_lang);
 	buf_init(&k->out, 256u << 20);
 	buf_init(&k->text, 256u << 20);
 	st->t.ttft_ms = -1;
@@ -462,11 +497,17 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 			if (!status)
 				status = err_exit_status(e->code);
 		}
+		if (k->extracting && !e->code && !k->code.found && !status) {
+			error("no %s%scode block in the reply", s->opts->extract_lang ? s->opts->extract_lang : "",
+			      s->opts->extract_lang ? " " : "");
+			status = EXIT_DATAERR;
+		}
 	}
 	if (e->code == ERR_INTERRUPTED && !status)
 		status = sig_status();
 	buf_free(&k->out);
 	buf_free(&k->text);
+	extract_free(&k->code);
 	jv_free(reply->tool_calls);
 	reply->tool_calls = jv_invalid();
 	free(st->cut);

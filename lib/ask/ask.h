@@ -7,6 +7,7 @@
 #include "attach.h"
 #include "tokens/fit.h"
 #include "ask/session.h"
+#include "ask/extract.h"
 
 enum ask_mode {
 	ASK_STREAM = 1,      /* write each delta the moment it arrives */
@@ -36,6 +37,9 @@ struct ask_sink {
 	struct buf *hold;    /* NULL: write to stdout */
 	size_t total;        /* bytes of reply text so far, and the last of them */
 	char last;
+	int extracting;      /* -x and the like, as text: only the code goes out */
+	struct extract code;
+	int out_closed;      /* the wanted block is out: stdout now goes nowhere */
 };
 
 /* One ask in steps, for callers that run many exchanges at once. */

@@ -20,6 +20,7 @@ printf '2026-11-24 10:00 ERROR disk full on /var\n2026-11-24 10:05 WARN slow que
 awk 'BEGIN { for (i = 0; i < 2000; i++)
 	printf "2026-11-24 %02d:%02d:%02d %s request %d served from cache node-%d in %d ms\n",
 		i / 3600, i / 60 % 60, i % 60, i % 17 ? "INFO" : "WARN", 100000 + i * 7, i % 5, i % 97 }' > big.log
+printf '{"items":[{"name":"pipe"},{"name":"socket"}]}\n' > items.json
 printf 'a lighthouse at dawn, watercolour\na fox in the snow, woodcut\n' > prompts.txt
 for i in 1 2; do printf 'INVOICE %s\nACME Ltd\nTotal: 12.50 EUR\nDate: 2026-11-0%s\n' "$i" "$i" > "invoices/inv$i.txt"; done
 "$ROOT/tests/bin/mkimage" jpeg 640 480 opaque photos/beach.jpg
@@ -56,6 +57,8 @@ while [ "$k" -le "$count" ]; do
 	# what the simulated provider answers: JSON for recipes that ask for data
 	if grep -q -- '--schema' "$r"; then
 		fake_start --text '{"vendor":"ACME Ltd","date":"2026-11-01","total":12.5}'
+	elif grep -q -- 'chat-send -x' "$r"; then
+		fake_start --text "$(printf 'Here it is:\n```jq\n.items[].name\n```\nIt prints each name.')" --chunks 4
 	else
 		fake_start --echo
 	fi
@@ -80,6 +83,8 @@ while [ "$k" -le "$count" ]; do
 			"recipe '$title': one request combines the summaries"
 		check "recipe '$title': a summary of each of several parts" \
 			test "$(grep -c '^echo: 2026-11-24 00:00:00 WARN' summary.txt)" -eq 1 -a "$(grep -c '^echo: ' summary.txt)" -ge 4 ;;
+	*answers\ as\ code*)
+		is "$(tr '\n' ' ' < "$T/out")" "pipe socket " "recipe '$title': jq ran the filter from the reply" ;;
 	*tee*)
 		check "recipe '$title': the file holds the reply" test -s limerick.txt ;;
 	esac
