@@ -68,7 +68,7 @@ static const struct provider *provider_arg(const char *name)
 	struct buf known = BUF_INIT(4096);
 	for (const struct provider *const *q = provider_all; *q; q++)
 		buf_addf(&known, "%s%s", q == provider_all ? "" : ", ", (*q)->name);
-	if (strlen(name) > 32)
+	if (strlen(name) > 20)
 		cli_usage("that is not a provider's name (not shown: it is too long to be one); known: %s",
 			  buf_str(&known));
 	cli_usage("unknown provider '%s'; known: %s", name, buf_str(&known));
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "list"))
 		return cli_exit(cmd_list(nargs, argv + optind, json));
 	if (strcmp(cmd, "set") && strcmp(cmd, "rm"))
-		die_usage("unknown command", strlen(cmd) > 32 ? NULL : cmd);
+		die_usage("unknown command", strlen(cmd) > 20 ? NULL : cmd);
 	/* never repeat the words: one may be a key typed in the wrong place */
 	if (nargs != 1)
 		die_usage(nargs ? "too many arguments (a key is never given on the command line)"

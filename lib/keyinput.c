@@ -53,7 +53,9 @@ static int tty_try(int fd, int prompt_fd, const char *prompt, char *out, size_t 
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NWATCHED; i++) {
 		caught[watched[i]] = 0;
-		sigaction(watched[i], &sa, &old[i]);
+		sigaction(watched[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN) /* one ignored from the start stays so */
+			sigaction(watched[i], &sa, NULL);
 	}
 	quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
