@@ -40,7 +40,7 @@ static const char help[] =
 	"\n"
 	"Examples:\n"
 	"  chat-key set anthropic\n"
-	"  pass show api/openai | chat-key set openai\n"
+	"  chat-key set openai < ~/Downloads/openai-key.txt\n"
 	"  chat-key list --json | jq -r 'select(.status == \"set\") | .provider'\n"
 	"\n"
 	"Exit status: 0 ok, 64 usage, 65 an empty or unusable key, 66 cannot\n"
