@@ -76,8 +76,10 @@ static const struct provider *provider_arg(const char *name)
 
 static int load_config(struct config *cfg)
 {
-	if (config_load(cfg) < 0)
+	if (config_load(cfg) < 0) {
+		config_free(cfg); /* what was read before the bad line */
 		return EXIT_CONFIG;
+	}
 	if (!cfg->path[0]) {
 		config_free(cfg);
 		error("no config file to name the key in: set HOME, XDG_CONFIG_HOME or CHAT_CONFIG");

@@ -98,6 +98,16 @@ no_key "... not repeated"
 run chat-key frobnicate
 is "$st" 64 "an unknown command: exit 64"
 
+# a config that does not parse is not edited
+cp "$CONF" "$T/conf.saved"
+printf '[broken\n' >> "$CONF"
+printf '%s\n' "$K2" > "$T/in"
+IN=1 run chat-key set anthropic
+is "$st" 78 "a config that does not parse: exit 78"
+has "$T/err" "unterminated section header" "... saying where"
+check "... and nothing stored" test ! -e "$KEYS/anthropic"
+cp "$T/conf.saved" "$CONF"
+
 # list: a variable, a key file, none, a file too open
 export ANTHROPIC_API_KEY=sk-env-key-0004
 run chat-key list
