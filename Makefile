@@ -39,7 +39,7 @@ endif
 # the core, then one folder per subsystem (README: Source layout)
 LIB_SRC = $(wildcard lib/*.c lib/*/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
-PROGS = chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split
+PROGS = chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)

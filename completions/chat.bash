@@ -13,13 +13,15 @@
 #   template  a saved template, from the templates folder
 #   pair  two words, NAME then VALUE: nothing is offered for either
 # To add a program, add its name to _chat_programs and a case to _chat_options.
-# chat-history and chat-batch also take a command (list, show, ...; submit,
-# status, ...) and chat-history its arguments;
-# conversations are completed from "chat-history names".
+# chat-history, chat-batch and chat-key also take a command (list, show,
+# ...; submit, status, ...; set, list, rm) and chat-history and chat-key
+# their arguments; conversations are completed from "chat-history names",
+# providers from "chat-key list".
 
-_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split'
+_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key'
 _chat_history_commands='list show search export import rm rename stats prune names'
 _chat_batch_commands='submit status collect cancel list'
+_chat_key_commands='set list rm'
 _chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:'
 
 # The options every program shares (DESIGN.md, "Common flags").
@@ -59,6 +61,8 @@ _chat_options() {
 		-v|--verbose=flag -h|--help=flag --version=flag' ;;
 	chat-split) printf '%s\n' '-n|--tokens=num -m|--model=model --encoding=encoding --id=text
 		-q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag' ;;
+	chat-key) printf '%s\n' '--json=flag -q|--quiet=flag -v|--verbose=flag -h|--help=flag
+		--version=flag' ;;
 	chat-image) printf '%s\n' '-m|--model=imodel -n|--count=num --size=size --quality=iquality
 		--style=style --format=format --image=file -o|--output=file --dir=dir
 		--force=flag --json=flag --max-cost=num --retries=num --connect-timeout=num
@@ -121,6 +125,20 @@ _chat_history_names() {
 	[ -n "$db" ] && args=(--db "$db")
 	"$cmd" "${args[@]}" names 2>/dev/null | while IFS= read -r n; do
 		[[ $n == "$3"* ]] && printf '%q\n' "$n"
+	done
+}
+
+# _chat_key_providers PROG WORD: the providers chat-key knows that start
+# with WORD, the first word of each line of "chat-key list".
+_chat_key_providers() {
+	local cmd=$1 n rest
+	case $cmd in
+	'~/'*) cmd=$HOME/${cmd#'~/'} ;;
+	*/*) ;;
+	*) cmd=chat-key ;;
+	esac
+	"$cmd" list 2>/dev/null | while read -r n rest; do
+		[[ $n == "$2"* ]] && printf '%s\n' "$n"
 	done
 }
 
@@ -223,6 +241,15 @@ _chat_complete() {
 		local hcmd= hargs=0 hdb=
 		_chat_history_scan "$prog" "${words[@]:1}"
 		[ -z "$hcmd" ] && mapfile -t cands < <(compgen -W "$_chat_batch_commands" -- "$cur")
+	elif [ "$prog" = chat-key ]; then
+		# a command, then a provider (list takes several)
+		local hcmd= hargs=0 hdb=
+		_chat_history_scan "$prog" "${words[@]:1}"
+		if [ -z "$hcmd" ]; then
+			mapfile -t cands < <(compgen -W "$_chat_key_commands" -- "$cur")
+		elif [ "$hcmd" = list ] || [ "$hargs" = 0 ]; then
+			mapfile -t cands < <(_chat_key_providers "$1" "$cur")
+		fi
 	else
 		# prompt words, or the inputs of chat-upload, chat-cost and chat-split: files
 		mapfile -t cands < <(_chat_values file "$cur")

@@ -251,6 +251,42 @@ function __chat_batch_complete --argument-names c
     complete $cmd -a list -d 'Every job in the history'
 end
 
+# chat-key: true when no command has been given yet
+function __chat_key_needs_command
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    for t in $tokens
+        switch $t
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+
+# The providers chat-key knows: the first word of each line of "chat-key list".
+function __chat_key_providers
+    set -l prog (commandline -opc)[1]
+    string match -q '*/*' -- $prog; or set prog chat-key
+    $prog list 2>/dev/null | string replace -r ' .*' ''
+end
+
+function __chat_key_complete --argument-names c
+    complete -c $c -f
+    complete -c $c -l json -d 'list: records instead of text'
+    complete -c $c -s q -l quiet -d 'No notes on stderr'
+    complete -c $c -s v -l verbose -d 'Say each step on stderr'
+    complete -c $c -s h -l help -d 'Show the help'
+    complete -c $c -l version -d 'Show the version'
+
+    set -l cmd -c $c -n __chat_key_needs_command
+    complete $cmd -a set -d 'Store a key, typed without echo or from stdin'
+    complete $cmd -a list -d 'Whether each provider has a key, and where from'
+    complete $cmd -a rm -d 'Remove the stored key and its config line'
+    complete -c $c -n 'not __chat_key_needs_command' -a '(__chat_key_providers)' -d Provider
+end
+
 # The saved templates: the files of $XDG_CONFIG_HOME/chat/templates (else
 # ~/.config/chat/templates), less editors' backups.
 function __chat_templates
@@ -277,6 +313,10 @@ function __chat_pair_value
 end
 
 function __chat_complete_for --argument-names c
+    if test $c = chat-key
+        __chat_key_complete $c
+        return
+    end
     if test $c = chat-batch
         __chat_batch_complete $c
         return
@@ -362,7 +402,7 @@ function __chat_complete_for --argument-names c
     end
 end
 
-set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split
+set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key
 set -l __chat_self (string replace -r '^.*/' '' -- (status current-filename) | string replace -r '\.fish$' '')
 if contains -- $__chat_self $__chat_programs
     __chat_complete_for $__chat_self

@@ -193,6 +193,23 @@ int key_file_read(const char *path, char *out, size_t cap)
 	return 0;
 }
 
+int key_clean(char *k)
+{
+	return clean_key(k);
+}
+
+int key_file_path(const struct config *c, const char *provider, char *out, size_t cap)
+{
+	const char *file = config_get(c, provider, "key_file");
+	if (!file || !*file)
+		return 0;
+	if (file[0] == '~' && file[1] == '/' && getenv("HOME"))
+		snprintf(out, cap, "%s%s", getenv("HOME"), file + 1);
+	else
+		snprintf(out, cap, "%s", file);
+	return 1;
+}
+
 int key_lookup(const struct config *c, const char *provider, const char *const *env,
 	       char *out, size_t cap, char *source, size_t source_cap)
 {
@@ -213,13 +230,8 @@ int key_lookup(const struct config *c, const char *provider, const char *const *
 		secret_add(out); /* a server that echoes it back is never repeated */
 		return KEY_OK;
 	}
-	const char *file = config_get(c, provider, "key_file");
-	if (file && *file) {
-		char path[4096];
-		if (file[0] == '~' && file[1] == '/' && getenv("HOME"))
-			snprintf(path, sizeof path, "%s%s", getenv("HOME"), file + 1);
-		else
-			snprintf(path, sizeof path, "%s", file);
+	char path[4096];
+	if (key_file_path(c, provider, path, sizeof path)) {
 		if (key_file_read(path, out, cap) < 0)
 			return KEY_REFUSED;
 		snprintf(source, source_cap, "key file %s", path);

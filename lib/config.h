@@ -31,6 +31,12 @@ enum key_result { KEY_OK = 0, KEY_MISSING = -1, KEY_REFUSED = -2 };
  * by the caller (providers/endpoint.c: a local server needs none). */
 int key_lookup(const struct config *c, const char *provider, const char *const *env,
 	       char *out, size_t cap, char *source, size_t source_cap);
+/* The key_file the provider's section names, "~/" taken as $HOME as
+ * key_lookup takes it: 1 with the path in out, 0 when it names none. */
+int key_file_path(const struct config *c, const char *provider, char *out, size_t cap);
+/* A key as every program takes it: surrounding blanks and a line end
+ * trimmed; 0, or -1 when it is empty or holds a control character. */
+int key_clean(char *k);
 /* Check a key file the way ssh checks private keys; read its first line. */
 int key_file_read(const char *path, char *out, size_t cap);
 #endif

@@ -238,6 +238,13 @@ void scrub(char *out, size_t cap, const char *in, size_t len)
 /* Everything a message holds may come from outside (file names, model
  * names, servers' words), so the whole line is scrubbed, then written in
  * one write so parallel writers never interleave. */
+static struct buf *captured;
+
+void diag_capture(struct buf *b)
+{
+	captured = b;
+}
+
 static void vmsg(const char *fmt, va_list ap)
 {
 	char raw[2048], line[2048];
@@ -248,7 +255,10 @@ static void vmsg(const char *fmt, va_list ap)
 	scrub(line, sizeof line - 1, raw, strlen(raw));
 	size_t len = strlen(line);
 	line[len++] = '\n';
-	fwrite(line, 1, len, stderr);
+	if (captured)
+		buf_add(captured, line, len);
+	else
+		fwrite(line, 1, len, stderr);
 }
 
 void warn(const char *fmt, ...)

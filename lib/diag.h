@@ -11,6 +11,10 @@ void diag_init(const char *argv0);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints like warn and returns -1, for "return error(...)". */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* While b is set, messages go into b rather than to stderr (NULL: back to
+ * stderr); for a program that reports another part's refusal itself.
+ * Single-threaded use only. */
+void diag_capture(struct buf *b);
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A usage error: "prog: msg[: arg]", a hint to try --help, exit 64. */
 _Noreturn void die_usage(const char *msg, const char *arg);

@@ -20,6 +20,19 @@ int provider_keyed(const struct provider *p, const struct config *cfg)
 	return f && *f;
 }
 
+const char *provider_key_section(const struct provider *p)
+{
+	return provider_section(p); /* "[provider NAME]" for a named compatible one */
+}
+
+const char *provider_key_var(const struct provider *p)
+{
+	for (const char *const *e = p->key_env; e && *e; e++)
+		if (set(*e))
+			return *e;
+	return NULL;
+}
+
 void provider_key_hint(const struct provider *p, const struct config *cfg, char *out, size_t cap)
 {
 	struct buf names = BUF_INIT(512);

@@ -35,6 +35,11 @@ int provider_keyed(const struct provider *p, const struct config *cfg);
 /* Where a key for p can be set, for messages: "set GEMINI_API_KEY or
  * GOOGLE_API_KEY, or key_file in the [gemini] section of PATH". */
 void provider_key_hint(const struct provider *p, const struct config *cfg, char *out, size_t cap);
+/* For chat-key, where p's key is looked for: the config section that
+ * holds its key_file, and the first of its variables that is set (the
+ * one provider_endpoint takes), or NULL. */
+const char *provider_key_section(const struct provider *p);
+const char *provider_key_var(const struct provider *p);
 /* The model to use when nothing names one: the default model (image: the
  * default image model) of the first provider needing a key, in the order
  * openai, anthropic, gemini, whose key is set up (provider_keyed). NULL

@@ -7,9 +7,9 @@
 # DESIGN.md and STYLE.md say.
 . "$(dirname "$0")/../lib.sh"
 
-PROGS="chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split"
+PROGS="chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split chat-key"
 # the programs that take a command word first
-CMD_PROGS="chat-history chat-batch"
+CMD_PROGS="chat-history chat-batch chat-key"
 VERSION=$(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")
 
 # The flags a program's --help lists, one a line: the option column of each
@@ -113,7 +113,7 @@ if command -v bash > /dev/null 2>&1; then
 		bash_complete "$p -" > "$T/$p.bash"
 		is "$(cat "$T/$p.bash")" "$(cat "$T/$p.flags")" "$p: bash completes exactly the --help flags"
 	done
-	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split' sh "$ROOT" 2>&1)
+	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split chat-key' sh "$ROOT" 2>&1)
 	is "$out" "complete -F _chat_complete chat-stream
 complete -F _chat_complete chat-send
 complete -F _chat_complete chat-history
@@ -121,10 +121,12 @@ complete -F _chat_complete chat-upload
 complete -F _chat_complete chat-cost
 complete -F _chat_complete chat-batch
 complete -F _chat_complete chat-image
-complete -F _chat_complete chat-split" "bash: completion registered for each program"
+complete -F _chat_complete chat-split
+complete -F _chat_complete chat-key" "bash: completion registered for each program"
 	for p in $CMD_PROGS; do
 		is "$(bash_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: bash completes exactly the --help commands"
-		is "$(bash_complete "$p -q --db $T/names.db ")" "$(cat "$T/$p.cmds")" "$p: bash: an option's value is not the command"
+		db="--db $T/names.db"; [ "$p" = chat-key ] && db=--json # it takes no option with a value
+		is "$(bash_complete "$p -q $db ")" "$(cat "$T/$p.cmds")" "$p: bash: an option's value is not the command"
 	done
 	is "$(bash_complete "chat-history --db $T/names.db show " | tr '\n' ' ')" "alpha beta cccc00000003 " \
 		"chat-history: bash completes conversations after show, from --db"
@@ -132,6 +134,9 @@ complete -F _chat_complete chat-split" "bash: completion registered for each pro
 		"chat-history: bash completes more conversations after rm, from --db="
 	is "$(bash_complete "chat-history --db $T/names.db rename alpha ")" "" \
 		"chat-history: bash completes no conversation for rename's new name"
+	is "$(bash_complete "chat-key set o" | tr '\n' ' ')" "ollama openai " "chat-key: bash completes providers after set"
+	is "$(bash_complete "chat-key -q list openai g")" "gemini" "chat-key: bash completes more providers after list"
+	is "$(bash_complete "chat-key rm openai ")" "" "chat-key: bash completes one provider for rm"
 	bash_complete "chat-history --db $T/na" > "$T/dbfiles"
 	check "chat-history: bash completes files after --db" grep -qx "$T/names.db" "$T/dbfiles"
 	for p in chat-send chat-stream; do
@@ -197,7 +202,8 @@ if command -v fish > /dev/null 2>&1; then
 	}
 	for p in $CMD_PROGS; do
 		is "$(fish_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: fish completes exactly the --help commands"
-		is "$(fish_complete "$p -q --db $T/names.db ")" "$(cat "$T/$p.cmds")" "$p: fish: an option's value is not the command"
+		db="--db $T/names.db"; [ "$p" = chat-key ] && db=--json
+		is "$(fish_complete "$p -q $db ")" "$(cat "$T/$p.cmds")" "$p: fish: an option's value is not the command"
 	done
 	is "$(fish_complete "chat-history --db $T/names.db show " | tr '\n' ' ')" "alpha beta cccc00000003 " \
 		"chat-history: fish completes conversations after show, from --db"
@@ -279,7 +285,7 @@ fish_flags() { # PROG: its function; chat-send and chat-stream share __chat_comp
 check "clitable: the table has rows" test "$(wc -l < "$T/table")" -gt 30
 for p in $PROGS; do
 	parsed_flags "$p" > "$T/$p.parsed"
-	check "$p: the flags it parses are found" test "$(wc -l < "$T/$p.parsed")" -gt 5
+	check "$p: the flags it parses are found" test "$(wc -l < "$T/$p.parsed")" -gt 4
 	"$ROOT/bin/$p" --help > "$T/$p.help"
 	awk '{ print $1; if ($2 != "-") print $2 }' "$T/$p.parsed" | sort -u > "$T/$p.pflags"
 	is "$(cat "$T/$p.flags")" "$(cat "$T/$p.pflags")" "$p: --help lists exactly the flags it parses"
@@ -315,7 +321,7 @@ bad=$(bash -c '. "$1"; _chat_options chat-stream' sh "$T/bad.bash" | tr ' \t' '\
 check "a completion's extra flag is noticed" test "$bad" != "$(cat "$T/chat-stream.pflags")"
 
 # Man pages render cleanly.
-for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat-split.1 \
+for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat-split.1 chat-key.1 \
 	chat.5 chat.7; do
 	check "man/$m exists" test -s "$ROOT/man/$m"
 	if command -v groff > /dev/null 2>&1; then
@@ -335,9 +341,10 @@ done
 
 # Every exit status of DESIGN.md is a tag of each program's EXIT STATUS
 # section, 3 too for the programs that take --max-cost; chat-history,
-# chat-upload, chat-cost and chat-split, which never talk to a provider,
-# list the ones their --help gives, and 70 (and 78, for chat-upload's -m;
-# 141 for chat-split, whose output is often cut short by a reader).
+# chat-upload, chat-cost, chat-split and chat-key, which never talk to a
+# provider, list the ones their --help gives, and 70 (and 78, for
+# chat-upload's -m; 141 for chat-split, whose output is often cut short by
+# a reader; 130 and 143 for chat-key, whose prompt a signal may end).
 for p in $PROGS; do
 	awk '/^\.SH/ { on = ($0 ~ /EXIT STATUS/) } on && tag { print; tag = 0 } on && /^\.TP/ { tag = 1 }' \
 		"$ROOT/man/$p.1" | tr -c '0-9\n' ' ' > "$T/exit"
@@ -346,6 +353,7 @@ for p in $PROGS; do
 	chat-split) codes="$(help_exits "$p") 70 141" ;;
 	chat-batch) codes="$(help_exits "$p") 70 130 141 143" ;;
 	chat-upload) codes="$(help_exits "$p") 70 78" ;;
+	chat-key) codes="$(help_exits "$p") 70 130 143" ;;
 	*) codes="0 1 3 64 65 66 69 70 73 75 77 78 130 141 143" ;;
 	esac
 	for code in $codes; do
