@@ -134,8 +134,10 @@ complete -F _chat_complete chat-key" "bash: completion registered for each progr
 		"chat-history: bash completes more conversations after rm, from --db="
 	is "$(bash_complete "chat-history --db $T/names.db rename alpha ")" "" \
 		"chat-history: bash completes no conversation for rename's new name"
-	is "$(bash_complete "chat-key set o" | tr '\n' ' ')" "ollama openai " "chat-key: bash completes providers after set"
-	is "$(bash_complete "chat-key -q list openai g")" "gemini" "chat-key: bash completes more providers after list"
+	is "$(bash_complete "chat-key set o" | tr '\n' ' ')" "ollama openai openrouter " \
+		"chat-key: bash completes providers after set, the named ones too"
+	is "$(bash_complete "chat-key -q list openai g" | tr '\n' ' ')" "gemini groq " \
+		"chat-key: bash completes more providers after list"
 	is "$(bash_complete "chat-key rm openai ")" "" "chat-key: bash completes one provider for rm"
 	bash_complete "chat-history --db $T/na" > "$T/dbfiles"
 	check "chat-history: bash completes files after --db" grep -qx "$T/names.db" "$T/dbfiles"

@@ -126,8 +126,8 @@ static void ref_parse(struct ref *r, const char *in, size_t n, size_t cap)
 		} else if (nlen == 5 && !memcmp(line, "retry", 5)) {
 			long ms = 0;
 			size_t k = 0;
-			while (k < vlen && val[k] >= '0' && val[k] <= '9')
-				ms = ms * 10 + (val[k++] - '0');
+			while (k < vlen && k < 18 && val[k] >= '0' && val[k] <= '9')
+				ms = ms * 10 + (val[k++] - '0'); /* 18 digits cannot overflow */
 			if (vlen && vlen < 18 && k == vlen)
 				r->retry = ms;
 		} else if (line[0] == '{' || r->stray.len) {
