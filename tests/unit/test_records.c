@@ -94,6 +94,17 @@ static int watched(struct watch *w, int *field)
 	return n;
 }
 
+/* The count once it reaches want (waiting on the reader for up to ten
+ * seconds, so a loaded machine is no failure), read again a moment later,
+ * so a reader that goes past it is still caught. */
+static int watched_at_least(struct watch *w, int *field, int want)
+{
+	for (int i = 0; i < 10000 && watched(w, field) < want; i++)
+		usleep(1000);
+	usleep(20000);
+	return watched(w, field);
+}
+
 /* Records whose "n" is 2 fail, as a --prompt-jq program might. */
 static int shape_fails_on_2(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap)
 {
@@ -181,13 +192,11 @@ static void reader_tests(void)
 	lr_init(&lr, fd, 1024);
 	struct record_reader_opts two = { .max_items = 2, .weigh = count_weigh };
 	rr = record_reader_start(&lr, &two);
-	usleep(50000);
-	ok(watched(&ww, &ww.weighed) == 3, "max_items: the reader holds two and waits with the third");
+	ok(watched_at_least(&ww, &ww.weighed, 3) == 3, "max_items: the reader holds two and waits with the third");
 	r = take_soon(rr, &it);
 	ok(r == 1 && it.lineno == 1, "max_items: the first taken");
 	record_item_free(&it);
-	usleep(50000);
-	ok(watched(&ww, &ww.weighed) == 4, "max_items: taking one makes room for one more");
+	ok(watched_at_least(&ww, &ww.weighed, 4) == 4, "max_items: taking one makes room for one more");
 	struct record_reader_opts bytes = { .max_bytes = 2, .weigh = count_weigh };
 	record_reader_stop(rr);
 	lr_free(&lr);
@@ -195,8 +204,7 @@ static void reader_tests(void)
 	ww.weighed = 0;
 	lr_init(&lr, fd, 1024);
 	rr = record_reader_start(&lr, &bytes);
-	usleep(50000);
-	ok(watched(&ww, &ww.weighed) == 3, "max_bytes: two of weight 1 held, the third waits");
+	ok(watched_at_least(&ww, &ww.weighed, 3) == 3, "max_bytes: two of weight 1 held, the third waits");
 	long last = 0;
 	int n = 0;
 	while ((r = record_reader_take(rr, &it)) == 1) {
