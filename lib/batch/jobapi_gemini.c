@@ -147,25 +147,6 @@ static enum err_code code_for(int status)
 	}
 }
 
-/* --dry-run: the upload's opening request printed, its file named by the stand-in. */
-static int dry_upload(long long size, const char *display, const struct gfiles_opts *fo, struct gfile *gf, char *why,
-		      size_t cap)
-{
-	memset(gf, 0, sizeof *gf);
-	snprintf(gf->name, sizeof gf->name, "files/%s", JOBAPI_DRY_ID);
-	jv rec = gfiles_describe(size, "application/jsonl", display, fo);
-	if (!jv_is_valid(rec)) {
-		jv_free(rec);
-		snprintf(why, cap, "the Gemini base URL '%s' is not a URL", fo->base);
-		return EXIT_CONFIG;
-	}
-	if (jx_write_line(1, rec) < 0) {
-		snprintf(why, cap, "cannot write output: %s", strerror(errno));
-		return EXIT_CANTCREAT;
-	}
-	return 0;
-}
-
 static int create(const struct jobapi_conn *c, const char *model, const char *label, int fd, long long size,
 		  char *remote, size_t rcap, char *input_file, size_t fcap, struct jobapi_state *st,
 		  struct chat_error *err)
@@ -180,7 +161,7 @@ static int create(const struct jobapi_conn *c, const char *model, const char *la
 				  .idle_timeout = c->idle_timeout, .retries = c->retries,
 				  .retries_given = c->retries_given, .progress = c->progress, .label = "batch input" };
 	struct gfile gf;
-	int r = c->dry_run ? dry_upload(size, display, &fo, &gf, why, sizeof why)
+	int r = c->dry_run ? gfiles_dry_upload(size, "application/jsonl", display, &fo, &gf, why, sizeof why)
 			   : gfiles_upload(fd, size, "application/jsonl", display, &fo, &gf, why, sizeof why);
 	if (r) {
 		err_set(err, code_for(r), 0, "%s", why);

@@ -128,27 +128,6 @@ static jv uri_record(const char *mime, const struct gfile *gf, long long bytes, 
 	return rec;
 }
 
-/* --dry-run: what would be uploaded, said as the request that opens the
- * upload; the attachment names the file by a stand-in. */
-static int dry_upload(long long size, const char *mime, const char *display, const struct gfiles_opts *fo,
-		      struct gfile *gf, char *why, size_t cap)
-{
-	memset(gf, 0, sizeof *gf);
-	snprintf(gf->name, sizeof gf->name, "files/dry-run");
-	snprintf(gf->uri, sizeof gf->uri, "%s/files/dry-run", fo->base);
-	jv rec = gfiles_describe(size, mime, display, fo);
-	if (!jv_is_valid(rec)) {
-		jv_free(rec);
-		snprintf(why, cap, "the Gemini base URL '%s' is not a URL", fo->base);
-		return EXIT_CONFIG;
-	}
-	if (jx_write_line(1, rec) < 0) {
-		snprintf(why, cap, "cannot write output: %s", strerror(errno));
-		return EXIT_CANTCREAT;
-	}
-	return 0;
-}
-
 /* A video too large to go inline: streamed from fd to the Files API. */
 static int send_video(int fd, long long size, const char *mime, const char *path, const struct upload_opts *o,
 		      jv *rec, char *why, size_t cap)
@@ -175,7 +154,7 @@ static int send_video(int fd, long long size, const char *mime, const char *path
 	const char *slash = strrchr(path, '/');
 	const char *display = !strcmp(path, "-") ? "stdin" : slash && slash[1] ? slash + 1 : path;
 	struct gfile gf;
-	int st = r->dry_run ? dry_upload(size, mime, display, &fo, &gf, why, cap)
+	int st = r->dry_run ? gfiles_dry_upload(size, mime, display, &fo, &gf, why, cap)
 			    : gfiles_upload(fd, size, mime, display, &fo, &gf, why, cap);
 	if (!st)
 		*rec = uri_record(mime, &gf, size, path);

@@ -658,3 +658,24 @@ out:
 	jv_free(u.file);
 	return status;
 }
+
+/* --dry-run: what would be uploaded, said as the request that opens the
+ * upload; the attachment names the file by a stand-in. */
+int gfiles_dry_upload(long long size, const char *mime, const char *display, const struct gfiles_opts *fo,
+		      struct gfile *gf, char *why, size_t cap)
+{
+	memset(gf, 0, sizeof *gf);
+	snprintf(gf->name, sizeof gf->name, "files/dry-run");
+	snprintf(gf->uri, sizeof gf->uri, "%s/files/dry-run", fo->base);
+	jv rec = gfiles_describe(size, mime, display, fo);
+	if (!jv_is_valid(rec)) {
+		jv_free(rec);
+		snprintf(why, cap, "the Gemini base URL '%s' is not a URL", fo->base);
+		return EXIT_CONFIG;
+	}
+	if (jx_write_line(1, rec) < 0) {
+		snprintf(why, cap, "cannot write output: %s", strerror(errno));
+		return EXIT_CANTCREAT;
+	}
+	return 0;
+}
