@@ -7,6 +7,7 @@
  * had. Fences inside block quotes or deeper list items are not looked for:
  * a reply's code sits at the top level. */
 #include "ask/extract.h"
+#include "ask/fence.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -37,51 +38,6 @@ static size_t leading_spaces(const char *s, size_t n)
 	return i;
 }
 
-/* n without a line ending (\n, \r\n or \r) at the end. */
-static size_t without_eol(const char *s, size_t n)
-{
-	if (n && s[n - 1] == '\n')
-		n--;
-	if (n && s[n - 1] == '\r')
-		n--;
-	return n;
-}
-
-/* Is s[0..n) (no line ending) an opening fence? Its character, length and
- * indentation, and where its info string starts, when it is. */
-static int opening_fence(const char *s, size_t n, char *ch, size_t *len, size_t *indent, size_t *info)
-{
-	size_t i = leading_spaces(s, n);
-	if (i > 3 || i == n || (s[i] != '`' && s[i] != '~'))
-		return 0;
-	char c = s[i];
-	size_t j = i;
-	while (j < n && s[j] == c)
-		j++;
-	if (j - i < 3)
-		return 0;
-	if (c == '`' && memchr(s + j, '`', n - j))
-		return 0;
-	*ch = c, *len = j - i, *indent = i, *info = j;
-	return 1;
-}
-
-static int closing_fence(const struct extract *x, const char *s, size_t n)
-{
-	size_t i = leading_spaces(s, n);
-	if (i > 3)
-		return 0;
-	size_t j = i;
-	while (j < n && s[j] == x->fence_ch)
-		j++;
-	if (j - i < x->fence_len)
-		return 0;
-	for (; j < n; j++)
-		if (s[j] != ' ' && s[j] != '\t')
-			return 0;
-	return 1;
-}
-
 /* Does the info string at s[0..n) start with the word x->lang? */
 static int language_matches(const struct extract *x, const char *s, size_t n)
 {
@@ -100,10 +56,10 @@ static int language_matches(const struct extract *x, const char *s, size_t n)
 /* One line, with its ending if it has one (not at the reply's end). */
 static int take_line(struct extract *x, const char *s, size_t n, struct buf *out)
 {
-	size_t bare = without_eol(s, n);
+	size_t bare = fence_without_eol(s, n);
 	if (!x->in_block) {
 		size_t info;
-		if (!opening_fence(s, bare, &x->fence_ch, &x->fence_len, &x->fence_indent, &info))
+		if (!fence_opens(s, bare, &x->fence, &info))
 			return 0;
 		x->in_block = 1;
 		x->selected = !x->done && language_matches(x, s + info, bare - info);
@@ -111,7 +67,7 @@ static int take_line(struct extract *x, const char *s, size_t n, struct buf *out
 			return -1; /* a blank line between blocks */
 		return 0;
 	}
-	if (closing_fence(x, s, bare)) {
+	if (fence_closes(&x->fence, s, bare)) {
 		x->in_block = 0;
 		if (x->selected && !x->all)
 			x->done = 1;
@@ -121,8 +77,8 @@ static int take_line(struct extract *x, const char *s, size_t n, struct buf *out
 	if (!x->selected)
 		return 0;
 	size_t cut = leading_spaces(s, bare);
-	if (cut > x->fence_indent)
-		cut = x->fence_indent;
+	if (cut > x->fence.indent)
+		cut = x->fence.indent;
 	if (buf_add(out, s + cut, n - cut) < 0)
 		return -1;
 	if (n == bare && buf_addc(out, '\n') < 0)

@@ -4,6 +4,7 @@
 #ifndef CHAT_EXTRACT_H
 #define CHAT_EXTRACT_H
 #include "buf.h"
+#include "ask/fence.h"
 #include <jv.h>
 
 struct extract {
@@ -11,8 +12,7 @@ struct extract {
 	char lang[64];           /* only blocks whose info string starts with this word; "" any */
 	struct buf line;         /* the line being received */
 	int in_block;
-	char fence_ch;           /* '`' or '~' */
-	size_t fence_len, fence_indent;
+	struct fence fence;      /* the open block's */
 	int selected;            /* the open block's lines go out */
 	int found;               /* blocks selected so far */
 	int done;                /* nothing more will be selected */
