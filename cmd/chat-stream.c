@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	diag_init(argv[0]);
 	sig_install();
 	struct cli_opts o;
-	cli_parse(argc, argv, &o, help, 0);
+	cli_parse(argc, argv, &o, help, CLI_RENDER);
 	struct session s;
 	int st = session_config(&s, &o);
 	struct line_reader lr;

@@ -5,7 +5,7 @@
 #include <jv.h>
 #include <stddef.h>
 
-enum cli_allow { CLI_RECORDS = 1, CLI_MODELS = 2 };
+enum cli_allow { CLI_RECORDS = 1, CLI_MODELS = 2, CLI_RENDER = 4 };
 
 struct cli_opts {
 	const char *model, *system;
@@ -35,6 +35,7 @@ struct cli_opts {
 	int dry_run;               /* --dry-run: print the requests, send and log nothing */
 	int extract, extract_all;  /* -x, --extract-all: only the reply's fenced code */
 	const char *extract_lang;  /* --extract-lang LANG: only code blocks in LANG */
+	int render;                /* --render (chat-stream): Markdown rendered as it streams; --raw: not */
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };

@@ -84,6 +84,13 @@ static void force_option(struct cli_parser *p, const char *unused)
 	force = 1;
 }
 
+/* --render and --raw: the last one given wins */
+static void render_option(struct cli_parser *p, const char *unused)
+{
+	(void)unused;
+	((struct cli_opts *)p->target)->render = !strcmp(p->opt->name, "render");
+}
+
 static void schema_option(struct cli_parser *p, const char *s)
 {
 	(void)p;
@@ -157,6 +164,10 @@ const struct cli_option cli_options[] = {
 	SET(0, "extract-all", extract_all),
 	STR(0, "extract-lang", "LANG", extract_lang),
 	SET(0, "json", json),
+	{ .name = "render", .kind = CLI_CALL, .call = render_option, .needs = CLI_RENDER,
+	  .refusal = " is for chat-stream" },
+	{ .name = "raw", .kind = CLI_CALL, .call = render_option, .needs = CLI_RENDER,
+	  .refusal = " is for chat-stream" },
 	SET(0, "no-log", no_log),
 	SET(0, "dry-run", dry_run),
 	{ .name = "retries", .kind = CLI_CALL, .arg = "N", .off = F(retries), .call = cli_set_retries },
@@ -301,6 +312,10 @@ static void check_combinations(const struct cli_opts *o)
 		die_usage("--extract-lang takes one word, a language name of at most 63 bytes", NULL);
 	if ((o->extract || o->extract_all || o->extract_lang) && o->schema)
 		die_usage("-x, --extract-all and --extract-lang take code out of a reply; --schema asks for JSON", NULL);
+	if (o->render && o->json)
+		die_usage("--render writes text for a terminal; --json writes records", NULL);
+	if (o->render && (o->extract || o->extract_all || o->extract_lang))
+		die_usage("--render shows the whole reply; -x, --extract-all and --extract-lang only its code", NULL);
 }
 
 void cli_parse(int argc, char **argv, struct cli_opts *o, const char *help, unsigned allow)

@@ -29,6 +29,8 @@ static int emit(void *ctx, const char *t, size_t n)
 	}
 	if (k->extracting)
 		return extract_feed(&k->code, t, n, &k->out);
+	if (k->rendering)
+		return mdrender_feed(&k->md, t, n, &k->out);
 	if (!(k->mode & ASK_STREAM))
 		return 0;
 	if (!(k->mode & ASK_JSON))
@@ -136,6 +138,14 @@ static int report_write_error(struct ask_sink *k)
 	return EXIT_CANTCREAT;
 }
 
+/* Colour for --render only on a terminal that wants it (no-color.org: any
+ * NO_COLOR, even empty, turns it off). */
+static int colour_wanted(void)
+{
+	const char *term = getenv("TERM");
+	return isatty(1) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+}
+
 static int extract_wanted(const struct cli_opts *o)
 {
 	return o->extract || o->extract_all || o->extract_lang;
@@ -161,6 +171,8 @@ static void finish_output(struct session *s, const struct ask *a, struct ask_sin
 			extract_end(&k->code, o); /* a block left open runs to the end */
 		return;
 	}
+	if (k->rendering)
+		mdrender_end(&k->md, o); /* the last line, if it had no newline */
 	if (!json && !stream && !e->code) {
 		buf_add(o, k->text.p, k->text.len);
 		if (!ends_nl)
@@ -361,6 +373,8 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 					     (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM,
 				.extracting = extract_wanted(o) && !(a->mode & ASK_JSON) && !o->data_only };
 	extract_init(&k->code, o->extract_all, o->extract_lang);
+	k->rendering = o->render && (a->mode & (ASK_JSON | ASK_STREAM)) == ASK_STREAM && !o->data_only;
+	mdrender_init(&k->md, k->rendering && colour_wanted());
 	buf_init(&k->out, 256u << 20);
 	buf_init(&k->text, 256u << 20);
 	st->t.ttft_ms = -1;
@@ -508,6 +522,7 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 	buf_free(&k->out);
 	buf_free(&k->text);
 	extract_free(&k->code);
+	mdrender_free(&k->md);
 	jv_free(reply->tool_calls);
 	reply->tool_calls = jv_invalid();
 	free(st->cut);

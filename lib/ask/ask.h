@@ -8,6 +8,7 @@
 #include "tokens/fit.h"
 #include "ask/session.h"
 #include "ask/extract.h"
+#include "ask/mdrender.h"
 
 enum ask_mode {
 	ASK_STREAM = 1,      /* write each delta the moment it arrives */
@@ -40,6 +41,8 @@ struct ask_sink {
 	int extracting;      /* -x and the like, as text: only the code goes out */
 	struct extract code;
 	int out_closed;      /* the wanted block is out: stdout now goes nowhere */
+	int rendering;       /* --render: the streamed text goes out as rendered Markdown */
+	struct mdrender md;
 };
 
 /* One ask in steps, for callers that run many exchanges at once. */

@@ -168,4 +168,37 @@ is "$?" 130 "--json, SIGINT: death by SIGINT"
 is "$(tail -1 "$T/out" | jq -r '[.type,.finish,(.text|startswith("a ")|tostring)]|join(",")')" "response,interrupted,true" \
 	"--json, SIGINT: a response record with finish interrupted and the partial text"
 
+# --render: Markdown rendered line by line; the history keeps the raw reply
+printf '# Title\n\n- one **two**\n\n```sh\necho "*hi*" | grep -e -x\n```\n' > "$T/md"
+fake_start --text-file "$T/md" --chunks 9
+run chat-stream --render hi
+is "$st" 0 "--render into a pipe: exit 0"
+hasnt "$T/out" "$(printf '\033')" "--render into a pipe: no escape sequence"
+has "$T/out" "^• one two$" "--render into a pipe: a bullet, the emphasis markers gone"
+has "$T/out" "^Title$" "--render: the heading without its #s"
+has "$T/out" '^echo "\*hi\*" | grep -e -x$' "--render: the code line as it came"
+has "$T/out" '^─── sh$' "--render: the code block's language shown"
+run chat-stream hi
+check "without --render the text is raw" cmp -s "$T/out" "$T/md"
+run chat-stream --render --raw hi
+check "--raw after --render: raw again" cmp -s "$T/out" "$T/md"
+conv=$(chat-history list --json | jq -r .id | head -1)
+is "$(chat-history show --json "$conv" | jq -rj 'select(.type=="message" and .role=="assistant").text' | cmp -s - "$T/md" && echo same)" \
+	same "--render: the history keeps the raw reply"
+# on a terminal (script gives a pty): colour, unless NO_COLOR or TERM=dumb
+script -qec "chat-stream --render hi" /dev/null < /dev/null > "$T/tty" 2>&1
+has "$T/tty" "$(printf '\033\\[1;4mTitle')" "--render on a terminal: the heading in bold and underlined"
+has "$T/tty" "$(printf '^echo "\\*hi\\*" | grep -e -x\r$')" "--render on a terminal: the code line still as it came"
+NO_COLOR= script -qec "chat-stream --render hi" /dev/null < /dev/null > "$T/tty" 2>&1
+hasnt "$T/tty" "$(printf '\033')" "--render, NO_COLOR (even empty): no escape"
+has "$T/tty" "^• one two" "--render, NO_COLOR: bullets all the same"
+TERM=dumb script -qec "chat-stream --render hi" /dev/null < /dev/null > "$T/tty" 2>&1
+hasnt "$T/tty" "$(printf '\033')" "--render, TERM=dumb: no escape"
+run chat-stream --render --json hi
+is "$st" 64 "--render --json: a usage error"
+run chat-stream --render -x hi
+is "$st" 64 "--render -x: a usage error"
+run chat-send --render hi
+is "$st|$(head -1 "$T/err")" "64|chat-send: --render is for chat-stream" "chat-send refuses --render"
+
 done_testing
