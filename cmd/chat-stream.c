@@ -27,6 +27,7 @@ static const char help[] =
 	"      --json               write delta records and a final response record\n"
 	"      --prompt-jq JQ       stdin is one record; this jq program makes the prompt\n"
 	"  -x, --extract            write only the reply's first fenced code block\n"
+	"      --render, --raw      render the reply's Markdown as it streams, or not\n"
 	"  -c, --continue           continue the most recent conversation\n"
 	"      --conversation REF   continue conversation ID or NAME (a new NAME is made)\n"
 	"  -q, --quiet              no warnings on stderr, only errors\n"

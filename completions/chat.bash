@@ -41,7 +41,7 @@ _chat_prompting='-t|--template=template -p|--param=pair --schema=file --data=fla
 
 _chat_options() {
 	case $1 in
-	chat-stream) printf '%s\n' "$_chat_common $_chat_prompting" ;;
+	chat-stream) printf '%s\n' "$_chat_common $_chat_prompting --render=flag --raw=flag" ;;
 	chat-send) printf '%s\n' "$_chat_common $_chat_prompting -r|--records=flag --parallel=num
 		--ordered=flag --skip-done=flag --models=flag --remote=flag" ;;
 	chat-history) printf '%s\n' '-n|--limit=num --offset=num --model=model

@@ -392,6 +392,9 @@ function __chat_complete_for --argument-names c
     complete -c $c -n __chat_pair_value -f
 
     switch $c
+        case chat-stream
+            complete -c $c -l render -d "Render the reply's Markdown as it streams"
+            complete -c $c -l raw -d 'Write the reply as sent (the default)'
         case chat-send
             complete -c $c -s r -l records -d 'Read prompt records from stdin'
             complete -c $c -l parallel -x -d 'Records: N requests at once (default 1)'

@@ -238,15 +238,15 @@ fi
 
 # What each program parses against what the user is shown. chat-send and
 # chat-stream parse with lib/cliopts.c's table, which tests/bin/clitable
-# prints ("--name -x needs WORD"; chat-stream has the rows that need
-# nothing); chat-batch with a table of its own, the others with getopt_long
+# prints ("--name -x needs WORD"; chat-send has the rows that need nothing,
+# records or models, chat-stream those that need nothing or render); chat-batch with a table of its own, the others with getopt_long
 # arrays, read here from their sources. Each flag parsed is in --help (a
 # shared row with its value's word), and each completion offers exactly the
 # flags parsed: none missing, none that nobody parses.
 parsed_flags() { # PROG: "--long -x takes" a line ("-" for no letter; takes 1 or 0)
 	case $1 in
-	chat-send) "$ROOT/tests/bin/clitable" | awk '{ print $1, $2, ($4 != "-") }' ;;
-	chat-stream) "$ROOT/tests/bin/clitable" | awk '$3 == "-" { print $1, $2, ($4 != "-") }' ;;
+	chat-send) "$ROOT/tests/bin/clitable" | awk '$3 != "render" { print $1, $2, ($4 != "-") }' ;;
+	chat-stream) "$ROOT/tests/bin/clitable" | awk '$3 == "-" || $3 == "render" { print $1, $2, ($4 != "-") }' ;;
 	*)
 		grep -oE '\{ "[a-z-]+", (no|required)_argument, NULL, [^}]+\}' "$ROOT/cmd/$1.c" |
 			sed -E "s/^\{ \"([a-z-]+)\", (no|required)_argument, NULL, ('(.)'|[A-Z_]+) \}/--\1 -\4 \2/" |
@@ -308,7 +308,8 @@ done
 # the shared rows are in --help with their value's word (--model MODEL)
 for p in chat-send chat-stream; do
 	while read -r long short needs word; do
-		[ "$p" = chat-stream ] && [ "$needs" != - ] && continue
+		[ "$p" = chat-stream ] && [ "$needs" != - ] && [ "$needs" != render ] && continue
+		[ "$p" = chat-send ] && [ "$needs" = render ] && continue
 		if [ "$word" = - ]; then
 			check "$p: $long is in --help" grep -qE -- "(^|[ ,])$long(,|\$| )" "$T/$p.help"
 		else

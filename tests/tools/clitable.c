@@ -8,6 +8,6 @@ int main(void)
 {
 	for (const struct cli_option *o = cli_options; o->name; o++)
 		printf("--%s %s%c %s %s\n", o->name, o->letter ? "-" : "", o->letter ? o->letter : '-',
-		       o->needs & CLI_RECORDS ? "records" : o->needs & CLI_MODELS ? "models" : "-", o->arg ? o->arg : "-");
+		       o->needs & CLI_RECORDS ? "records" : o->needs & CLI_MODELS ? "models" : o->needs & CLI_RENDER ? "render" : "-", o->arg ? o->arg : "-");
 	return fflush(stdout) ? 1 : 0;
 }
