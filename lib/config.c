@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *trim(char *s)
+char *config_trim(char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -41,7 +41,7 @@ int config_parse(struct config *c, const char *text, const char *name)
 	int rc = 0;
 	while ((line = strsep(&save, "\n")) != NULL) {
 		lineno++;
-		char *s = trim(line);
+		char *s = config_trim(line);
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (*s == '[') {
@@ -51,7 +51,7 @@ int config_parse(struct config *c, const char *text, const char *name)
 				break;
 			}
 			*end = 0;
-			snprintf(sec, sizeof sec, "%s", trim(s + 1));
+			snprintf(sec, sizeof sec, "%s", config_trim(s + 1));
 			continue;
 		}
 		char *eq = strchr(s, '=');
@@ -60,7 +60,7 @@ int config_parse(struct config *c, const char *text, const char *name)
 			break;
 		}
 		*eq = 0;
-		char *key = trim(s), *val = trim(eq + 1);
+		char *key = config_trim(s), *val = config_trim(eq + 1);
 		if (!*key) {
 			rc = error("config: %s: line %ld: empty key", name, lineno);
 			break;

@@ -39,4 +39,7 @@ int key_file_path(const struct config *c, const char *provider, char *out, size_
 int key_clean(char *k);
 /* Check a key file the way ssh checks private keys; read its first line. */
 int key_file_read(const char *path, char *out, size_t cap);
+/* s without the blanks around it (and a CR before its end), in place: the
+ * config, templates and the provider table share this line syntax. */
+char *config_trim(char *s);
 #endif

@@ -14,15 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = 0;
-	return s;
-}
 
 static int name_ok(const char *s)
 {
@@ -112,7 +103,7 @@ int provdefs_parse(struct provdefs *d, const char *text, const char *name, char 
 		snprintf(why, cap, "out of memory");
 	while (copy && (line = strsep(&save, "\n")) != NULL) {
 		lineno++;
-		char *s = trim(line);
+		char *s = config_trim(line);
 		const char *bad = NULL;
 		if (!*s || *s == '#')
 			continue;
@@ -120,11 +111,11 @@ int provdefs_parse(struct provdefs *d, const char *text, const char *name, char 
 			char *end = strchr(s, ']');
 			if (!end || end[1])
 				bad = "unterminated section header";
-			else if ((*end = 0, !name_ok(trim(s + 1))))
+			else if ((*end = 0, !name_ok(config_trim(s + 1))))
 				bad = "a provider's name is lower-case letters, digits, '-' and '_'";
-			else if (builtin(trim(s + 1)))
+			else if (builtin(config_trim(s + 1)))
 				bad = "that provider is built in";
-			else if (!(cur = slot(d, trim(s + 1))))
+			else if (!(cur = slot(d, config_trim(s + 1))))
 				bad = "out of memory";
 		} else {
 			char *eq = strchr(s, '=');
@@ -133,7 +124,7 @@ int provdefs_parse(struct provdefs *d, const char *text, const char *name, char 
 			else if (!cur)
 				bad = "a key before any [NAME]";
 			else
-				*eq = 0, bad = set_field(cur, trim(s), trim(eq + 1), 0);
+				*eq = 0, bad = set_field(cur, config_trim(s), config_trim(eq + 1), 0);
 		}
 		if (bad) {
 			snprintf(why, cap, "provider table %s: line %ld: %s", name, lineno, bad);

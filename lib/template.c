@@ -1,6 +1,7 @@
 #include "template.h"
 #include "numparse.h"
 #include "buf.h"
+#include "config.h"
 #include "diag.h"
 #include "fdio.h"
 #include "jsonx.h"
@@ -35,15 +36,6 @@ static int good_name(const char *s)
 	return 1;
 }
 
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		s[--n] = 0;
-	return s;
-}
 
 /* Set one key; NULL, or what is wrong. */
 static const char *set(struct template *t, const char *key, const char *value)
@@ -87,7 +79,7 @@ static const char *set(struct template *t, const char *key, const char *value)
 		return parse_number(key, value, 0, 2, &t->temperature, why, sizeof why) < 0
 			? "temperature must be a number from 0 to 2" : NULL;
 	if (!strncmp(key, "param ", 6)) {
-		const char *name = trim((char *)key + 6);
+		const char *name = config_trim((char *)key + 6);
 		if (!*name || strpbrk(name, " \t"))
 			return "a param needs one name: param NAME = VALUE";
 		if (t->nparams == TEMPLATE_MAX_PARAMS)
@@ -106,14 +98,14 @@ static int parse(struct template *t, char *text, char *why, size_t cap)
 	char *save = text, *line;
 	while ((line = strsep(&save, "\n"))) {
 		lineno++;
-		char *l = trim(line);
+		char *l = config_trim(line);
 		if (!*l || *l == '#')
 			continue;
 		char *heredoc = strstr(l, "<<"), *eq = strchr(l, '=');
 		const char *err = NULL;
 		if (heredoc && (!eq || heredoc < eq)) {
 			*heredoc = 0;
-			char *key = trim(l), *word = trim(heredoc + 2);
+			char *key = config_trim(l), *word = config_trim(heredoc + 2);
 			if (!*word) {
 				snprintf(why, cap, "%s: line %ld: \"<<\" needs an end word", t->path, lineno);
 				return EXIT_CONFIG;
@@ -129,7 +121,7 @@ static int parse(struct template *t, char *text, char *why, size_t cap)
 				size_t bl = strlen(b);
 				if (bl && b[bl - 1] == '\r')
 					b[bl - 1] = 0;
-				if (!strcmp(trim(b), word) && !strchr(b, ' ')) {
+				if (!strcmp(config_trim(b), word) && !strchr(b, ' ')) {
 					ended = 1;
 					break;
 				}
@@ -156,7 +148,7 @@ static int parse(struct template *t, char *text, char *why, size_t cap)
 			return EXIT_CONFIG;
 		}
 		*eq = 0;
-		char *key = trim(l), *value = trim(eq + 1);
+		char *key = config_trim(l), *value = config_trim(eq + 1);
 		if ((err = set(t, key, value))) {
 			snprintf(why, cap, "%s: line %ld: %s: %s", t->path, lineno, key, err);
 			return EXIT_CONFIG;

@@ -207,7 +207,7 @@ static int valid_time(jv v)
 		return 0;
 	const char *s = jv_string_value(v);
 	int y, mo, d, h, mi, sec, n = 0;
-	if (strlen(s) < 20 || !histio_valid_date(s) ||
+	if (strlen(s) < 20 || !clock_valid_date(s) ||
 	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
 		return 0;
 	for (int i = 11; i < 19; i++)
@@ -512,7 +512,3 @@ int histio_prune(struct store *s, const char *before, long *removed, int dry_run
 	return write_one(s, "DELETE FROM conversations WHERE updated < ?1", before, NULL, removed);
 }
 
-int histio_valid_date(const char *d)
-{
-	return clock_valid_date(d);
-}

@@ -19,6 +19,4 @@ int histio_remove(struct store *s, const char *conv_id);
 int histio_rename(struct store *s, const char *conv_id, const char *name);
 /* Remove conversations last updated before date; the count in *removed. */
 int histio_prune(struct store *s, const char *before, long *removed, int dry_run);
-/* Is this YYYY-MM-DD, or an RFC 3339 UTC timestamp? */
-int histio_valid_date(const char *s);
 #endif

@@ -564,7 +564,8 @@ out:
 	return rc;
 }
 
-jv gfiles_describe(long long size, const char *mime, const char *display_name, const struct gfiles_opts *o)
+/* The record gfiles_dry_upload writes; jv_invalid() when the base URL is no URL. */
+static jv gfiles_describe(long long size, const char *mime, const char *display_name, const struct gfiles_opts *o)
 {
 	struct up u = { .o = o, .size = size, .mime = mime, .display = display_name, .file = jv_invalid() };
 	struct buf url = BUF_INIT(4096), body = BUF_INIT(8192);

@@ -41,12 +41,10 @@ struct gfile {
 int gfiles_upload(int fd, long long size, const char *mime, const char *display_name,
 		  const struct gfiles_opts *o, struct gfile *out, char *why, size_t cap);
 /* --dry-run: the request that would open the upload of size bytes of type
- * mime, as a request record (net/dryrun.h) with an "upload" field saying
- * what would follow; jv_invalid() when the base URL is no URL. */
-jv gfiles_describe(long long size, const char *mime, const char *display_name, const struct gfiles_opts *o);
-/* --dry-run: that request written out as a record on stdout, and gf filled
- * with a stand-in file ("files/dry-run") in place of the upload. 0, or an
- * exit status with why (78: a bad base URL; 73: stdout cannot be written). */
+ * mime, written out as a request record (net/dryrun.h) with an "upload"
+ * field saying what would follow, and gf filled with a stand-in file
+ * ("files/dry-run") in place of the upload. 0, or an exit status with why
+ * (78: a bad base URL; 73: stdout cannot be written). */
 int gfiles_dry_upload(long long size, const char *mime, const char *display, const struct gfiles_opts *fo,
 		      struct gfile *gf, char *why, size_t cap);
 #endif

@@ -56,8 +56,6 @@ struct ratelimit {
 /* The configured (or default) limits of provider; add makes a row for a
  * provider not seen yet. NULL when there is no room. */
 struct rl_limit *rl_find_limit(struct ratelimit *rl, const char *provider, int add);
-/* The file failed: say so once and keep the limits in this process. */
-void rl_failed(struct ratelimit *rl, const char *what);
 /* Start a transaction and read provider's row (now < 0: read the clock
  * once the lock is held). 0, or -1 when the limits cannot be read. */
 int rl_row_begin(struct ratelimit *rl, const char *provider, long long *now, struct rl_row *r);

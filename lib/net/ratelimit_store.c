@@ -385,7 +385,7 @@ void ratelimit_close(struct ratelimit *rl)
 /* The file failed: say so once, and from now on keep the limits in this
  * process, never none (an account's limit matters most when the machine
  * is busiest). */
-void rl_failed(struct ratelimit *rl, const char *what)
+static void rl_failed(struct ratelimit *rl, const char *what)
 {
 	char why[600];
 	snprintf(why, sizeof why, "rate limits %s: %s: %s", rl->path, what,
