@@ -27,6 +27,8 @@ JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
 JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
 IMG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng libjpeg 2>/dev/null)
 IMG_LIBS := $(shell $(PKG_CONFIG) --libs libpng libjpeg 2>/dev/null || echo -lpng16 -ljpeg)
+# the interactive session's line editing (bin/chat only; <histedit.h> needs no -I)
+EDIT_LIBS := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
@@ -39,7 +41,7 @@ endif
 # the core, then one folder per subsystem (README: Source layout)
 LIB_SRC = $(wildcard lib/*.c lib/*/*.c)
 LIB_OBJ = $(LIB_SRC:.c=.o)
-PROGS = chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key
+PROGS = chat chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key
 BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
@@ -62,6 +64,11 @@ bin/%: cmd/%.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+
+bin/chat: cmd/chat.o lib/libchat.a
+	@mkdir -p bin
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(EDIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"

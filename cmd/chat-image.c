@@ -135,26 +135,11 @@ static void parse(int argc, char **argv, struct opts *p)
 	r->fo.count = r->count;
 }
 
-/* -m, else $CHAT_IMAGE_MODEL, else image_model in the config, else the
- * image model of a provider whose key is set. */
-static const char *pick_model(const struct opts *p, const struct config *cfg)
-{
-	const char *m = p->o.model;
-	if (!m || !*m)
-		m = getenv("CHAT_IMAGE_MODEL");
-	if (!m || !*m)
-		m = config_get(cfg, "", "image_model");
-	if (m && *m)
-		return m;
-	m = provider_default_model(cfg, 1);
-	return m ? m : provider_openai.default_image_model;
-}
-
 /* The model, and the --image to edit made ready for it. 0 or an exit status. */
 static int prepare(struct opts *p, struct session *s, struct attachments *atts)
 {
 	struct imagerun *r = &p->r;
-	int st = imagerun_model(r, pick_model(p, &s->cfg), p->image != NULL);
+	int st = imagerun_model(r, imagerun_pick_model(p->o.model, &s->cfg), p->image != NULL);
 	if (st || !p->image)
 		return st;
 	return imagerun_edit_image(r, atts, p->image);

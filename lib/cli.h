@@ -36,6 +36,7 @@ struct cli_opts {
 	int extract, extract_all;  /* -x, --extract-all: only the reply's fenced code */
 	const char *extract_lang;  /* --extract-lang LANG: only code blocks in LANG */
 	int render;                /* --render (chat-stream): Markdown rendered as it streams; --raw: not */
+	int render_given;          /* --render or --raw was given (chat renders unless told not to) */
 	int nwords;
 	char **words;              /* prompt words left after the options */
 };

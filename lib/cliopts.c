@@ -89,6 +89,7 @@ static void render_option(struct cli_parser *p, const char *unused)
 {
 	(void)unused;
 	((struct cli_opts *)p->target)->render = !strcmp(p->opt->name, "render");
+	((struct cli_opts *)p->target)->render_given = 1;
 }
 
 static void schema_option(struct cli_parser *p, const char *s)

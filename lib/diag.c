@@ -245,6 +245,15 @@ void diag_capture(struct buf *b)
 	captured = b;
 }
 
+static void (*before_hook)(void *);
+static void *before_ctx;
+
+void diag_before(void (*fn)(void *ctx), void *ctx)
+{
+	before_hook = fn;
+	before_ctx = ctx;
+}
+
 static void vmsg(const char *fmt, va_list ap)
 {
 	char raw[2048], line[2048];
@@ -255,10 +264,13 @@ static void vmsg(const char *fmt, va_list ap)
 	scrub(line, sizeof line - 1, raw, strlen(raw));
 	size_t len = strlen(line);
 	line[len++] = '\n';
-	if (captured)
+	if (captured) {
 		buf_add(captured, line, len);
-	else
-		fwrite(line, 1, len, stderr);
+		return;
+	}
+	if (before_hook)
+		before_hook(before_ctx);
+	fwrite(line, 1, len, stderr);
 }
 
 void warn(const char *fmt, ...)

@@ -15,6 +15,9 @@ int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * stderr); for a program that reports another part's refusal itself.
  * Single-threaded use only. */
 void diag_capture(struct buf *b);
+/* fn(ctx) runs before each message reaches stderr (NULL: nothing runs):
+ * a terminal's indicator clears its line first. */
+void diag_before(void (*fn)(void *ctx), void *ctx);
 _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A usage error: "prog: msg[: arg]", a hint to try --help, exit 64. */
 _Noreturn void die_usage(const char *msg, const char *arg);

@@ -58,11 +58,20 @@ static void end_of_code(struct ask_sink *k)
 	}
 }
 
+static void before_output(struct ask_sink *k)
+{
+	if (k->before_output) {
+		k->before_output(k->before_output_ctx);
+		k->before_output = NULL;
+	}
+}
+
 static int flush(void *ctx)
 {
 	struct ask_sink *k = ctx;
 	if (!k->out.len)
 		return 0;
+	before_output(k);
 	if (k->hold) {
 		int h = buf_add(k->hold, k->out.p, k->out.len);
 		buf_reset(&k->out);
@@ -368,8 +377,9 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 	 * not kept, so memory stays flat however long the reply */
 	struct ask_sink *k = &st->k;
 	*k = (struct ask_sink){ .mode = a->mode, .id = a->id, .hold = a->hold,
+				.before_output = a->before_output, .before_output_ctx = a->before_output_ctx,
 				.conversation = s->hist.logging ? s->hist.conv : NULL,
-				.keep_text = s->hist.logging || s->opts->schema ||
+				.keep_text = s->hist.logging || s->opts->schema || a->reply_copy ||
 					     (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM,
 				.extracting = extract_wanted(o) && !(a->mode & ASK_JSON) && !o->data_only };
 	extract_init(&k->code, o->extract_all, o->extract_lang);
@@ -489,7 +499,13 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 		reply->usage.cached += st->spent.cached;
 		reply->usage.reasoning += st->spent.reasoning;
 	}
+	before_output(k);
 	err_note_key(&reply->err, s->key_source);
+	if (a->reply_copy) {
+		buf_reset(a->reply_copy);
+		if (k->text.len && buf_add(a->reply_copy, k->text.p, k->text.len) < 0)
+			buf_reset(a->reply_copy);
+	}
 	/* saved before anything else can go wrong: the reply, complete or cut off */
 	double cost = reply->have_usage ? model_cost(s->mi, reply->usage.input, reply->usage.cached, reply->usage.output) : -1;
 	histlog_end(&s->hist, buf_str(&k->text), k->text.len, reply, &st->t, s->prov->name, s->model, cost);
@@ -573,9 +589,7 @@ int ask_run(struct session *s, const struct ask *a)
 	return ask_finish(s, a, &st);
 }
 
-/* The -a files. A video too large to go inline is uploaded to the Gemini
- * Files API, with the session's key, when the model is Gemini's. */
-static int attach_files(struct session *s, struct attachments *atts)
+int ask_attach(struct session *s, struct attachments *atts, const char *const *files, int nfiles)
 {
 	const struct cli_opts *o = s->opts;
 	struct upload_remote up = { .files = { .base = s->base, .key = s->key, .key_source = s->key_source,
@@ -585,7 +599,7 @@ static int attach_files(struct session *s, struct attachments *atts)
 				   .dry_run = o->dry_run };
 	char why_not[320];
 	snprintf(why_not, sizeof why_not, "%s is not a Gemini model", s->model_name);
-	return attachments_files(atts, o->attach, o->nattach, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);
+	return attachments_files(atts, files, nfiles, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);
 }
 
 const char *ask_conversation_model(const struct session *s, const char *conversation, char *buf, size_t cap)
@@ -610,7 +624,7 @@ int ask_words(struct session *s, const char *prompt, struct attachments *atts, u
 	char conv_model[256];
 	int st = session_model(s, ask_conversation_model(s, NULL, conv_model, sizeof conv_model));
 	if (!st && o->nattach)
-		st = attach_files(s, atts);
+		st = ask_attach(s, atts, o->attach, o->nattach);
 	if (!st) {
 		struct ask a = { .prompt = prompt, .id = jv_invalid(), .atts = atts, .mode = mode };
 		st = ask_run(s, &a);

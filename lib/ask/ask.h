@@ -24,6 +24,11 @@ struct ask {
 	const struct attachments *atts;   /* NULL: none */
 	unsigned mode;
 	struct buf *hold;    /* output collected here instead of written (ordered batches) */
+	/* called once, before the first byte of output or of a message about
+	 * the reply (an interactive session's waiting indicator goes away) */
+	void (*before_output)(void *ctx);
+	void *before_output_ctx;
+	struct buf *reply_copy;  /* the reply's text is left here too, or NULL */
 };
 
 /* Where a reply's text and records go. */
@@ -43,6 +48,8 @@ struct ask_sink {
 	int out_closed;      /* the wanted block is out: stdout now goes nowhere */
 	int rendering;       /* --render: the streamed text goes out as rendered Markdown */
 	struct mdrender md;
+	void (*before_output)(void *ctx);   /* see struct ask */
+	void *before_output_ctx;
 };
 
 /* One ask in steps, for callers that run many exchanges at once. */
@@ -94,6 +101,11 @@ int ask_run(struct session *s, const struct ask *a);
  * files): pick the model, attach, ask. Returns 0 or an exit status, a
  * history failure's when the reply itself went out. */
 int ask_words(struct session *s, const char *prompt, struct attachments *atts, unsigned mode);
+/* Files attached for the model s names, through chat-upload's code: images
+ * shrunk and re-encoded, a video too large to go inline uploaded to the
+ * Gemini Files API (with the session's key) when the model is Gemini's. 0
+ * or an exit status after a message. */
+int ask_attach(struct session *s, struct attachments *atts, const char *const *files, int nfiles);
 /* The model to continue a conversation with (-c, --conversation, or a
  * record's conversation): its last reply's, unless -m chose one. buf, or
  * NULL when the flags and defaults decide. */

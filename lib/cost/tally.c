@@ -382,3 +382,25 @@ int tally_spent(struct store *s, const char *since, double *usd, long *unpriced)
 	}
 	return 0;
 }
+
+int tally_conversation(struct store *s, const char *conv_id, double *usd, long *requests, long *unpriced)
+{
+	sqlite3_stmt *st = store_prepare(s,
+		"SELECT total(cost_usd), count(*), total(cost_usd IS NULL AND status <> 'error') FROM messages"
+		" WHERE role = 'assistant' AND conversation = ?1");
+	if (!st)
+		return EXIT_CANTCREAT;
+	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*usd = sqlite3_column_double(st, 0);
+		*requests = sqlite3_column_int64(st, 1);
+		*unpriced = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		store_error(s, "adding up the conversation's spend");
+		return EXIT_CANTCREAT;
+	}
+	return 0;
+}

@@ -51,4 +51,7 @@ int tally_print(struct tally *t, const struct tally_query *q, int json);
 /* Spend since a date (inclusive) in the history; unpriced counts replies
  * without a known cost. 0 or an exit status after a message. */
 int tally_spent(struct store *s, const char *since, double *usd, long *unpriced);
+/* A conversation's spend: its replies, their cost, and how many have
+ * none known. 0 or an exit status after a message. */
+int tally_conversation(struct store *s, const char *conv_id, double *usd, long *requests, long *unpriced);
 #endif

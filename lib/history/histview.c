@@ -362,18 +362,30 @@ int histview_stats(struct store *s, const struct view_opts *v)
 	return r;
 }
 
-int histview_names(struct store *s)
+int histview_each_name(struct store *s, int (*each)(void *ctx, const char *name), void *ctx)
 {
 	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(name, id) FROM conversations ORDER BY updated DESC LIMIT 500");
 	if (!st)
 		return EXIT_CANTCREAT;
-	struct buf out = BUF_INIT(1 << 20);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	int r = 0;
+	while (!r && sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
-		add_clean(&out, name ? name : "", name ? strlen(name) : 0, 0); /* one name a line, whatever it holds */
-		buf_addc(&out, '\n');
+		r = each(ctx, name ? name : "");
 	}
 	sqlite3_finalize(st);
+	return r;
+}
+
+static int name_line(void *ctx, const char *name)
+{
+	add_clean(ctx, name, strlen(name), 0); /* one name a line, whatever it holds */
+	return buf_addc(ctx, '\n') < 0;
+}
+
+int histview_names(struct store *s)
+{
+	struct buf out = BUF_INIT(1 << 20);
+	histview_each_name(s, name_line, &out);
 	int r = put(&out);
 	buf_free(&out);
 	return r;

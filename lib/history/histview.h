@@ -20,4 +20,7 @@ int histview_search(struct store *s, const char *query, const struct view_opts *
 int histview_stats(struct store *s, const struct view_opts *v);
 /* Conversation names, else ids, most recent first, one a line (for completion). */
 int histview_names(struct store *s);
+/* The same names to each(ctx, name), which stops the walk by returning
+ * nonzero. 0, that nonzero, or an exit status. */
+int histview_each_name(struct store *s, int (*each)(void *ctx, const char *name), void *ctx);
 #endif

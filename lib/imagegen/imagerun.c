@@ -1,4 +1,5 @@
 #include "imagegen/imagerun.h"
+#include "providers/endpoint.h"
 #include "net/dryrun.h"
 #include "base64.h"
 #include "clock.h"
@@ -429,4 +430,17 @@ void imagerun_free(struct imagerun *r)
 	r->files = NULL;
 	r->media = NULL;
 	r->nfiles = 0;
+}
+
+const char *imagerun_pick_model(const char *flag, const struct config *cfg)
+{
+	const char *m = flag;
+	if (!m || !*m)
+		m = getenv("CHAT_IMAGE_MODEL");
+	if (!m || !*m)
+		m = config_get(cfg, "", "image_model");
+	if (m && *m)
+		return m;
+	m = provider_default_model(cfg, 1);
+	return m ? m : provider_openai.default_image_model;
 }

@@ -32,6 +32,10 @@ struct imagerun {
 	double worst;                 /* --max-cost: the run's worst case, from imagerun_budget */
 };
 
+/* The image model: flag (-m) when given, else $CHAT_IMAGE_MODEL, else
+ * image_model in the config, else the image model of a provider whose key
+ * is set, else OpenAI's. */
+const char *imagerun_pick_model(const char *flag, const struct config *cfg);
 /* Resolve the model name into s (session_model) once it is known to make
  * images and, with edit, to edit one; set rq.api and rq.model. 0, or an
  * exit status after a message (64: it makes no images, naming those that

@@ -35,6 +35,7 @@ struct group {
 	const char *replay_encoding; /* the recorded file is already encoded so
 				      * (gzip): sent as it is, with this Content-Encoding */
 	long image_scale;       /* image replies: 1/N of the size asked for (0: 64) */
+	const char *gate;       /* after the first chunk, wait until this file exists */
 };
 
 struct out {
