@@ -93,13 +93,22 @@ static void refuse_session_flags(const struct cli_opts *o)
 		cli_usage("%s is for one prompt, not a session: give the prompt as words, or use chat-stream", bad);
 }
 
+/* -h or --version anywhere before "--" is chat's own, wherever the rest would go */
+static int asks_about_chat(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "--version"))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	diag_init("chat");
 	if (argc > 1 && is_program(argv[1]))
 		return run_program(argv[1], argv + 1);
 	int terminal = isatty(0) && isatty(1);
-	if (!isatty(0))
+	if (!isatty(0) && !asks_about_chat(argc, argv))
 		return run_program("send", argv);
 	struct cli_opts o;
 	cli_parse(argc, argv, &o, help, CLI_RENDER);

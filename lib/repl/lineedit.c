@@ -28,6 +28,7 @@ struct lineedit {
 	struct buf *pastes;      /* the pastes waiting in the line, by number from 1 */
 	size_t npastes;
 	int bracketed;           /* the terminal is asked to mark pastes */
+	int cancelled;           /* ^C: the line being read is dropped */
 };
 
 static volatile sig_atomic_t resized;
@@ -239,6 +240,16 @@ static unsigned char on_paste(EditLine *el, int ch)
 	return CC_REFRESH;
 }
 
+/* ^C is a key while a line is read (the terminal's ISIG is off then), so
+ * it clears the line whenever it comes, never racing the read as a signal
+ * would. */
+static unsigned char on_ctrl_c(EditLine *el, int ch)
+{
+	(void)ch;
+	self(el)->cancelled = 1;
+	return CC_NEWLINE;
+}
+
 static void drop_pastes(struct lineedit *le)
 {
 	for (size_t i = 0; i < le->npastes; i++)
@@ -322,6 +333,9 @@ struct lineedit *lineedit_open(const char *prog, const char *history_path, compl
 	el_set(le->el, EL_BIND, "^I", "chat-complete", NULL);
 	el_set(le->el, EL_ADDFN, "chat-paste", "take a bracketed paste whole", on_paste);
 	el_set(le->el, EL_BIND, PASTE_START, "chat-paste", NULL);
+	el_set(le->el, EL_ADDFN, "chat-cancel", "drop the line", on_ctrl_c);
+	el_set(le->el, EL_BIND, "^C", "chat-cancel", NULL);
+	el_set(le->el, EL_SETTY, "-d", "-isig", NULL);
 	el_source(le->el, NULL); /* ~/.editrc, as every libedit program reads it */
 	const char *term = getenv("TERM");
 	le->bracketed = !(term && !strcmp(term, "dumb"));
@@ -355,10 +369,15 @@ static long one_line(struct lineedit *le, const char *prompt, const char **line)
 		write_all(1, "\033[?2004h", 8);
 	int n = 0;
 	errno = 0;
+	le->cancelled = 0;
 	const char *l = el_gets(le->el, &n);
 	int e = errno;
 	if (le->bracketed)
 		write_all(1, "\033[?2004l", 8);
+	if (le->cancelled) {
+		el_reset(le->el);
+		return -2;
+	}
 	if (!l || n <= 0) {
 		if (n < 0 && (e == EINTR || sig_caught)) {
 			write_all(1, "\n", 1);

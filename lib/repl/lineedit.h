@@ -27,8 +27,9 @@ struct lineedit;
 struct lineedit *lineedit_open(const char *prog, const char *history_path, complete_fn complete, void *ctx);
 /* Read one prompt into out (reset first): a line, or a """ block, with
  * pastes put back in place of their placeholders. 1 when out holds a
- * prompt; 0 at the end of input (^D on an empty line); -1 when a signal
- * stopped the reading (sig_caught says which; after ^C the line is gone). */
+ * prompt; 0 at the end of input (^D on an empty line); -1 when ^C
+ * dropped the line (a key while reading: the terminal's ISIG is off) or
+ * a signal stopped the reading (sig_caught says which). */
 int lineedit_read(struct lineedit *le, const char *prompt, struct buf *out);
 /* Bytes that arrived before the prompt was shown (type-ahead read by
  * someone else), to be read as if typed. */

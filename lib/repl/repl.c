@@ -5,6 +5,8 @@
 #include "paths.h"
 #include "sig.h"
 #include "repl/waiting.h"
+#include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,46 @@ static int open_conversation(struct repl *r)
 	return 0;
 }
 
+/* --no-log: the session still needs its turns as context, so they go to a
+ * history of its own that is removed when the session ends. */
+static char scratch_dir[4096], scratch_db[4200];
+
+static int scratch_history(struct cli_opts *o)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(scratch_dir, sizeof scratch_dir, "%s/chat-session.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(scratch_dir))
+		return error("cannot make a folder for --no-log's history: %s", strerror(errno)), EXIT_CANTCREAT;
+	snprintf(scratch_db, sizeof scratch_db, "%s/history.db", scratch_dir);
+	o->db = scratch_db;
+	o->no_log = 0;
+	return 0;
+}
+
+static void scratch_remove(void)
+{
+	if (!scratch_dir[0])
+		return;
+	static const char *const ends[] = { "", "-wal", "-shm", "-journal", ".lock" };
+	char path[4300];
+	for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+		snprintf(path, sizeof path, "%s%s", scratch_db, ends[i]);
+		unlink(path);
+	}
+	DIR *d = opendir(scratch_dir); /* and whatever else the history kept beside it */
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof path, "%s/%s", scratch_dir, e->d_name);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+	rmdir(scratch_dir);
+	scratch_dir[0] = '\0';
+}
+
 static void banner(const struct repl *r)
 {
 	if (r->o->quiet)
@@ -150,7 +192,9 @@ int repl_run(struct cli_opts *o)
 	buf_init(&r.last_reply, 256u << 20);
 	attachments_init(&r.pending);
 	r.model_chosen = o->model && *o->model;
-	int st = session_config(&r.s, o);
+	int st = o->no_log ? scratch_history(o) : 0;
+	if (!st)
+		st = session_config(&r.s, o);
 	if (!st)
 		st = open_conversation(&r);
 	char conv_model[256];
@@ -168,6 +212,9 @@ int repl_run(struct cli_opts *o)
 		banner(&r);
 	struct buf line = BUF_INIT(64u << 20);
 	while (!st && !r.quit) {
+		/* a ^C that came between reply and prompt has nothing left to stop */
+		if (sig_caught == SIGINT)
+			sig_caught = 0;
 		int got = lineedit_read(r.le, prompt_text(&r), &line);
 		if (got < 0) {
 			if (sig_caught && sig_caught != SIGINT)
@@ -203,5 +250,6 @@ int repl_run(struct cli_opts *o)
 	free(r.system_choice);
 	int hist_status = r.s.hist.status;
 	session_close(&r.s);
+	scratch_remove();
 	return st ? st : hist_status;
 }

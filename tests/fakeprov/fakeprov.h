@@ -36,6 +36,7 @@ struct group {
 				      * (gzip): sent as it is, with this Content-Encoding */
 	long image_scale;       /* image replies: 1/N of the size asked for (0: 64) */
 	const char *gate;       /* after the first chunk, wait until this file exists */
+	const char *gate_first; /* the same before the first chunk */
 };
 
 struct out {

@@ -54,7 +54,8 @@ static const char usage[] =
 "  --no-done (no [DONE] or message_stop, the stop reason still sent),\n"
 "  --no-finish (the stream ends after the text: no stop reason either),\n"
 "  --finish-every (Gemini: a finishReason on every chunk, as older models),\n"
-"  --gate FILE (after the first chunk, wait until FILE exists),\n"
+"  --gate FILE (after the first chunk, wait until FILE exists), --gate-first\n"
+"  FILE (the same before the first chunk),\n"
 "  --refusal (OpenAI: the text is a refusal), --no-final-blank (the last\n"
 "  event lacks its blank line), --tool-call NAME=JSON (the reply also calls\n"
 "  a tool), --other-choice TEXT (OpenAI: a second choice, index 1),\n"
@@ -118,7 +119,7 @@ static const struct opt {
 	{"tool-call", T_STR, F(tool_call), 0}, {"other-choice", T_STR, F(other_choice), 0},
 	{"replay", T_STR, F(replay), 0}, {"replay-split", T_STR, F(replay_split), 0},
 	{"replay-encoding", T_STR, F(replay_encoding), 0},
-	{"gate", T_STR, F(gate), 0},
+	{"gate", T_STR, F(gate), 0}, {"gate-first", T_STR, F(gate_first), 0},
 };
 
 static struct group *groups;
@@ -755,9 +756,10 @@ static void reply_stream(int fd, struct ctx *c, const struct pieces *ps)
 			sleep_us(g->delay_chunk * 1000);
 		}
 		/* --gate: the rest waits for the test, which has seen the first part arrive */
-		if (i == 1 && g->gate) {
+		const char *gate = i == 0 ? g->gate_first : i == 1 ? g->gate : NULL;
+		if (gate) {
 			out_flush(&o);
-			for (long w = 0; access(g->gate, F_OK) != 0 && w < idle_s * 100; w++)
+			for (long w = 0; access(gate, F_OK) != 0 && w < idle_s * 100; w++)
 				sleep_us(10000);
 		}
 		/* --repeat sends one event N times; the last may differ (Gemini's
