@@ -106,13 +106,14 @@ sendfile '"$T/big.txt"'
 wait 0' -- sh -c "stty raw -echo; echo ready; head -c $((size - 12)) > '$T/got'"
 check "sendfile: the bytes alone" cmp -s "$T/big.txt" "$T/got"
 
-# through cat in cooked mode, echo and copy both flow back while it is written
-drive 'sendfile '"$T/big.txt"'
-expect_re "^line 2000: .*$"
-expect_re "^line 2000: .*$"
+# through cat in cooked mode: its copy flows back while the file is written.
+# (Without -echo: under a flood the kernel drops echo it has no room for.)
+drive 'expect ready
+sendfile '"$T/big.txt"'
 eof
-wait 0' -- cat
-is "$st" 0 "sendfile into cat: its echo and output are read while writing, nothing blocks"
+wait 0' -o "$T/transcript" -- sh -c 'stty -echo; echo ready; exec cat'
+is "$st" 0 "sendfile into cat: its output is read while writing, nothing blocks"
+is "$(wc -c < "$T/transcript")" "$((size - 12 + 2000 + 7))" "every line copied, each ending in CR LF"
 
 # exit statuses
 drive 'wait 3' -- sh -c 'exit 3'
@@ -144,6 +145,11 @@ resize 100x30
 expect_plain "30 100"
 wait 0' -- sh -c 'sleep 100 & p=$!; trap "stty size; kill \$p; exit 0" WINCH; echo ready; wait $p'
 is "$st" 0 "resize: the program gets SIGWINCH and the new size"
+drive 'expect ready
+resize 80x24
+expect_plain "winch 24 80"
+wait 0' -- sh -c 'sleep 100 & p=$!; trap "echo winch \$(stty size); kill \$p; exit 0" WINCH; echo ready; wait $p'
+is "$st" 0 "resize to the same size: SIGWINCH all the same"
 
 # TERM: xterm-256color unless the environment has one
 ( unset TERM; drive 'expect_plain term=xterm-256color' -- sh -c 'echo term=$TERM'; exit $st )
