@@ -46,7 +46,7 @@ BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
 FAKEPROV_OBJ = $(patsubst %.c,%.o,$(wildcard tests/fakeprov/*.c))
-TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/clitable
+TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/clitable tests/bin/ptydrive
 # the tokenizer's rank tables, compacted for mapping from the published text
 TOK_DATA = share/chat/o200k_base.bin share/chat/cl100k_base.bin
 
@@ -83,6 +83,12 @@ tests/bin/mkimage: tests/tools/mkimage.c
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS)
+
+# plays a script against a program on a pseudo-terminal (forkpty is in libutil)
+tests/bin/ptydrive: tests/tools/ptydrive.c
+	@mkdir -p tests/bin
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lutil
 
 tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	@mkdir -p tests/bin
