@@ -17,6 +17,8 @@ allowed() {
 	ask)       echo ". providers net media history tokens ask" ;;
 	imagegen)  echo ". providers net media history tokens ask imagegen" ;;
 	batch)     echo ". providers net media history tokens ask batch" ;;
+	term)      echo ". media term" ;;
+	repl)      echo ". providers net media history tokens ask imagegen batch cost term repl" ;;
 	*)         echo "?" ;;
 	esac
 }
