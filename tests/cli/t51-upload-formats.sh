@@ -117,6 +117,15 @@ else
 	skip "HEIC too large: no HEVC encoder"; skip "HEIC too large: message"
 fi
 
+# found by fuzz_heif: a grid whose tile is an overlay ('iovl') with a huge
+# canvas, which libheif 1.15 allocates whatever the caps (4.7 GB); refused
+# from the item list, before libheif decodes anything
+/usr/bin/time -f %M -o "$T/rss" chat-upload "$ROOT/tests/fuzz/corpus_heif/overlay-bomb.heic" > "$T/out" 2> "$T/err"
+st=$?
+is "$st:$(wc -c < "$T/out" | tr -d ' ')" "65:0" "a HEIC overlay bomb: exit 65, no record"
+has "$T/err" "HEIC overlay images are not supported" "... refused as an overlay"
+check "... in under 100 MB" [ "$(tail -1 "$T/rss")" -lt 102400 ]
+
 # every truncation of each small file: exit 65, one line per cut, no record, no crash
 cuts() { # file what
 	f=$1 size=$(wc -c < "$1" | tr -d ' ') k=1
