@@ -24,6 +24,11 @@ int image_decode_webp(const unsigned char *data, size_t n, const struct image_li
                       struct image *out, int *ow, int *oh, int *orient, int *frames, char *why, size_t cap);
 /* The primary image, with the file's rotation, mirroring and cropping
  * applied by libheif (so *orient is always left at 1). */
+/* What libheif 1.15 does not bound, read from the HEIF boxes before it
+ * decodes: an overlay item (refused), more than 4096 items, a grid whose
+ * output size (in its item's data) is over the caps. 0, or -1 with why; a
+ * file whose boxes do not parse here is left to libheif to refuse. */
+int image_heif_items_fit(const unsigned char *data, size_t n, const struct image_limits *lim, char *why, size_t cap);
 int image_decode_heif(const unsigned char *data, size_t n, const struct image_limits *lim, struct image *out,
                       int *ow, int *oh, char *why, size_t cap);
 #endif

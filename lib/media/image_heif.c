@@ -43,91 +43,6 @@ static int heif_sizes_fit(const struct heif_image_handle *h, const struct image_
 	return image_check_memory(lim, coded * (2 + 2 * (uint64_t)ch), why, cap);
 }
 
-/* ---- what libheif 1.15 does not bound ----
- * Its caps are per side, and cover neither an overlay's canvas ('iovl',
- * sized by its own data, not by any box we can check) nor the number of
- * items. So the item list (meta/iinf) is read first: an overlay is refused,
- * and so is a file of more items than a real photo's grid has tiles. */
-#define HEIF_MAX_ITEMS 4096
-#define HEIF_MAX_SIDE 32768     /* libheif's default cap on a side */
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* The box at p (n bytes left): its type and its body. 0, or -1 when it
- * does not fit. */
-static int box_at(const unsigned char *p, size_t n, const unsigned char **type, const unsigned char **body,
-                  size_t *len, size_t *whole)
-{
-	if (n < 8)
-		return -1;
-	uint64_t size = be32(p);
-	size_t head = 8;
-	if (size == 1) {
-		if (n < 16)
-			return -1;
-		size = (uint64_t)be32(p + 8) << 32 | be32(p + 12);
-		head = 16;
-	} else if (size == 0) {
-		size = n;
-	}
-	if (size < head || size > n)
-		return -1;
-	*type = p + 4;
-	*body = p + head;
-	*len = (size_t)size - head;
-	*whole = (size_t)size;
-	return 0;
-}
-
-/* The first child box of that type in p..p+n, or NULL. */
-static const unsigned char *find_box(const unsigned char *p, size_t n, const char *want, size_t *len)
-{
-	const unsigned char *type, *body;
-	size_t blen, whole;
-	while (box_at(p, n, &type, &body, &blen, &whole) == 0) {
-		if (!memcmp(type, want, 4)) {
-			*len = blen;
-			return body;
-		}
-		p += whole;
-		n -= whole;
-	}
-	return NULL;
-}
-
-/* 0, or -1 with why: an overlay item, or too many items. A file whose
- * boxes do not parse here is left to libheif to refuse. */
-static int heif_items_fit(const unsigned char *data, size_t n, char *why, size_t cap)
-{
-	size_t len, ilen;
-	const unsigned char *meta = find_box(data, n, "meta", &len);
-	if (!meta || len < 4)
-		return 0;
-	const unsigned char *iinf = find_box(meta + 4, len - 4, "iinf", &ilen);   /* meta is a full box */
-	if (!iinf || ilen < 6)
-		return 0;
-	size_t at = iinf[0] == 0 ? 6 : 8;
-	if (at > ilen)
-		return 0;
-	uint32_t count = iinf[0] == 0 ? (uint32_t)iinf[4] << 8 | iinf[5] : be32(iinf + 4);
-	if (count > HEIF_MAX_ITEMS)
-		return image_fail(why, cap, "HEIC has %u items, more than the %d we read", (unsigned)count, HEIF_MAX_ITEMS);
-	const unsigned char *type, *body;
-	size_t blen, whole;
-	for (const unsigned char *p = iinf + at; box_at(p, ilen - (size_t)(p - iinf), &type, &body, &blen, &whole) == 0;
-	     p += whole) {
-		if (memcmp(type, "infe", 4) || blen < 4 || body[0] < 2)
-			continue;
-		size_t t = body[0] == 2 ? 8 : 10;     /* after version, flags, item_ID and protection index */
-		if (blen >= t + 4 && !memcmp(body + t, "iovl", 4))
-			return image_fail(why, cap, "HEIC overlay images are not supported");
-	}
-	return 0;
-}
-
 static void unpremultiply(unsigned char *p, size_t pixels)
 {
 	for (size_t i = 0; i < pixels; i++, p += 4)
@@ -185,9 +100,9 @@ static int heif_run(struct heif_context *ctx, const unsigned char *data, size_t 
 	/* libheif's own cap is per side, 32768 by default, and applies to the
 	 * images it decodes inside the file too (a grid's tiles): lowered to the
 	 * pixel cap when that is smaller, never raised */
-	if (lim->max_pixels && lim->max_pixels < HEIF_MAX_SIDE)
+	if (lim->max_pixels && lim->max_pixels < 32768)     /* libheif's default */
 		heif_context_set_maximum_image_size_limit(ctx, (int)lim->max_pixels);
-	if (heif_items_fit(data, n, why, cap) < 0)
+	if (image_heif_items_fit(data, n, lim, why, cap) < 0)
 		return -1;
 #if LIBHEIF_HAVE_VERSION(1, 19, 0)
 	struct heif_security_limits *sl = heif_context_get_security_limits(ctx);

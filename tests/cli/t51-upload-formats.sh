@@ -125,6 +125,12 @@ st=$?
 is "$st:$(wc -c < "$T/out" | tr -d ' ')" "65:0" "a HEIC overlay bomb: exit 65, no record"
 has "$T/err" "HEIC overlay images are not supported" "... refused as an overlay"
 check "... in under 100 MB" [ "$(tail -1 "$T/rss")" -lt 102400 ]
+# and a grid (in meta/idat) claiming 26725x11875 over a 16x8 ispe (1.9 GB)
+/usr/bin/time -f %M -o "$T/rss" chat-upload "$ROOT/tests/fuzz/corpus_heif/grid-bomb.heic" > "$T/out" 2> "$T/err"
+st=$?
+is "$st:$(wc -c < "$T/out" | tr -d ' ')" "65:0" "a HEIC grid bomb: exit 65, no record"
+has "$T/err" "26725x11875, over the 100 megapixel limit" "... refused by the grid's size, read before decoding"
+check "... in under 100 MB" [ "$(tail -1 "$T/rss")" -lt 102400 ]
 
 # every truncation of each small file: exit 65, one line per cut, no record, no crash
 cuts() { # file what
