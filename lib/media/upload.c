@@ -205,7 +205,7 @@ static int upload_image(const struct buf *in, const char *path, const struct upl
 		if (f == IMG_UNKNOWN)
 			snprintf(what, sizeof what, "not an image or video we know");
 		else
-			snprintf(what, sizeof what, "a %s image", image_format_name(f));
+			snprintf(what, sizeof what, "%s %s image", f == IMG_AVIF ? "an" : "a", image_format_name(f));
 		snprintf(why, cap, "%s; accepted: PNG, JPEG, GIF, WebP and HEIC images, MP4, MOV, WebM, MPEG and AVI video",
 			 what);
 		return EXIT_DATAERR;

@@ -94,6 +94,10 @@ has "$T/err" "WebP" "... naming the format"
 one_line "$T/bad.heic" "a HEIC of nothing but its ftyp box and junk"
 has "$T/err" "HEIC" "... naming the format"
 
+printf '\000\000\000\034ftypavif\000\000\000\000avifmif1miaf' > "$T/x.mp4"
+one_line "$T/x.mp4" "an AVIF (ISO boxes like MP4) named .mp4"
+has "$T/err" "an AVIF image; accepted: PNG, JPEG, GIF, WebP and HEIC" "... is refused as an image, not passed on as a video"
+
 # too many pixels: said from the header, before any pixel is allocated
 printf 'GIF89a\377\377\377\377\000\000\000;' > "$T/huge.gif"
 one_line "$T/huge.gif" "a GIF whose screen is 65535x65535"
