@@ -1,6 +1,8 @@
 /* image_heif: the primary image of a HEIF file (HEIC: HEVC inside; libheif
  * with its HEVC decoder). Its size is read from the file's boxes and checked
- * before anything is decoded, and libheif is told the same cap. libheif
+ * before anything is decoded, and libheif is told the same cap; what libheif
+ * 1.15 does not bound (overlays, grid sizes, item counts) is checked first
+ * in image_heif_items.c. libheif
  * applies the file's own transformations (irot rotation, imir mirroring,
  * clap cropping) while decoding, as the HEIF standard has it; the EXIF
  * orientation a camera also writes describes that same turn, so it is never
