@@ -25,8 +25,12 @@ CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
 # Debian's jq 1.6 ships no libjq.pc: fall back to -ljq.
 JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
 JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
-IMG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng libjpeg 2>/dev/null)
-IMG_LIBS := $(shell $(PKG_CONFIG) --libs libpng libjpeg 2>/dev/null || echo -lpng16 -ljpeg)
+# GIF, WebP and HEIC inputs: giflib has no .pc file, so -lgif by name.
+IMG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng libjpeg libwebp libwebpdemux libheif 2>/dev/null)
+IMG_LIBS := $(shell $(PKG_CONFIG) --libs libpng libjpeg libwebp libwebpdemux libheif 2>/dev/null || \
+	echo -lpng16 -ljpeg -lwebpdemux -lwebp -lheif) -lgif
+# the test images' WebP animations and EXIF chunks (tests/bin/mkimage only)
+WEBPMUX_LIBS := $(shell $(PKG_CONFIG) --libs libwebpmux 2>/dev/null || echo -lwebpmux)
 # the interactive session's line editing (bin/chat only; <histedit.h> needs no -I)
 EDIT_LIBS := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
@@ -82,7 +86,7 @@ tests/bin/fakeprov: $(FAKEPROV_OBJ) lib/libchat.a
 tests/bin/mkimage: tests/tools/mkimage.c
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS) $(WEBPMUX_LIBS)
 
 # plays a script against a program on a pseudo-terminal (forkpty is in libutil)
 tests/bin/ptydrive: tests/tools/ptydrive.c
@@ -95,14 +99,16 @@ tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
-# libFuzzer targets (clang) for the image decoder, the SSE parser and the
-# record reader; `make fuzz` runs each for FUZZ_TIME seconds on its corpus
+# libFuzzer targets (clang) for the image decoders (PNG and JPEG together,
+# then GIF, WebP and HEIC each), the SSE parser and the record reader;
+# `make fuzz` runs each for FUZZ_TIME seconds on its corpus
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_TARGETS = image sse records
+FUZZ_TARGETS = image gif webp heif sse records
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
 IMG_SRC = $(wildcard lib/media/image_*.c) lib/buf.c
-tests/fuzz/fuzz_image: tests/fuzz/fuzz_image.c $(IMG_SRC) lib/media/image.h
+tests/fuzz/fuzz_image tests/fuzz/fuzz_gif tests/fuzz/fuzz_webp tests/fuzz/fuzz_heif: tests/fuzz/fuzz_%: \
+		tests/fuzz/fuzz_%.c tests/fuzz/image_path.h $(IMG_SRC) lib/media/image.h lib/media/image_decoders.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(IMG_CFLAGS) -o $@ $< $(IMG_SRC) $(IMG_LIBS)
 

@@ -16,7 +16,9 @@
 # BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
 # openai SDK over 400 prompt records; its own knobs are in its header),
 # BENCH_LIMITS (1: scripts/bench/limits.sh, 200 records under rpm = 120),
-# BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant).
+# BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant),
+# BENCH_IMAGES (1: scripts/bench/images.sh, a 12 MP HEIC and a 4000x3000
+# WebP to a 2048-px JPEG beside vipsthumbnail; BENCH_IMAGE_RUNS, default 5).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -278,6 +280,12 @@ fi
 if [ "${BENCH_HISTORY:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/history.sh
+fi
+
+# HEIC and WebP to a 2048-px JPEG beside vipsthumbnail (skip with BENCH_IMAGES=0)
+if [ "${BENCH_IMAGES:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/images.sh
 fi
 
 # token counting beside tiktoken (skip with BENCH_TOKENS=0)

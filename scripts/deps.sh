@@ -2,7 +2,8 @@
 # Installs what a fresh Debian 12 machine needs to build and test chat.
 set -e
 pkgs="build-essential pkg-config libcurl4-openssl-dev libjq-dev libonig-dev libsqlite3-dev
-libpng-dev libjpeg62-turbo-dev libedit-dev jq sqlite3 procps time curl groff-base man-db openssl"
+libpng-dev libjpeg62-turbo-dev libgif-dev libwebp-dev libheif-dev libedit-dev jq sqlite3 procps time
+curl groff-base man-db openssl"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 if command -v dpkg-query >/dev/null 2>&1; then

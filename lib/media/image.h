@@ -1,5 +1,5 @@
-/* image: decode untrusted PNG/JPEG into 8-bit RGB(A) pixels, upright (EXIF
- * orientation applied), within caps on pixels, memory and progressive scans;
+/* image: decode untrusted PNG/JPEG/GIF/WebP/HEIC into 8-bit RGB(A) pixels,
+ * upright (orientation applied), within caps on pixels, memory and progressive scans;
  * shrink by area averaging; re-encode as JPEG or PNG with no metadata.
  * An image owns its pixel buffer; image_free releases it. */
 #ifndef CHAT_IMAGE_H
@@ -31,10 +31,15 @@ struct image_limits {
 /* 100 megapixels, 1 GiB, 200 scans: what a NULL lim means. */
 #define IMAGE_LIMITS_DEFAULT { 100000000, (size_t)1 << 30, 200 }
 
-/* Decode a PNG or JPEG. JPEG EXIF orientation (APP1) and PNG eXIf orientation
- * are applied, so the result is upright. target_side > 0 says the caller will
- * shrink to that longest side: a JPEG is then decoded with the smallest libjpeg
- * scale M/8 that keeps its longest side >= target_side (the result can still be
+/* Decode a PNG, JPEG, GIF (its first frame, on the logical screen), WebP (the
+ * first frame of an animation) or HEIC (the primary image), the format told by
+ * the bytes. JPEG EXIF orientation (APP1), PNG eXIf and WebP EXIF orientation
+ * are applied, so the result is upright; a HEIC is turned by libheif from its
+ * own irot/imir boxes, and its EXIF orientation is not applied again. GIF
+ * always comes out RGBA (its transparency is per frame). target_side > 0 says
+ * the caller will shrink to that longest side: a JPEG is then decoded with the
+ * smallest libjpeg scale M/8 that keeps its longest side >= target_side, and a
+ * still WebP scaled by libwebp to exactly target_side (the result can still be
  * larger than target_side; call image_shrink). orig_w/orig_h (either may be
  * NULL) get the full-resolution size as displayed: after orientation, before
  * any scaling. Returns 0, or -1 with a one-line reason in why (cap bytes):
@@ -45,6 +50,11 @@ struct image_limits {
 int image_decode(const unsigned char *data, size_t n, const struct image_limits *lim,
                  int target_side, struct image *out, int *orig_w, int *orig_h,
                  char *why, size_t cap);
+/* The same, and *frames (when not NULL) gets the number of frames in the file:
+ * more than 1 for an animated GIF or WebP, of which only the first is decoded. */
+int image_decode_frames(const unsigned char *data, size_t n, const struct image_limits *lim,
+                        int target_side, struct image *out, int *orig_w, int *orig_h, int *frames,
+                        char *why, size_t cap);
 
 /* 1 if any pixel has alpha < 255 (always 0 for RGB). */
 int image_has_alpha(const struct image *im);

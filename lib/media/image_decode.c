@@ -1,9 +1,11 @@
 /* image_decode: sniff the format from its bytes, check the header against the
  * caps before any pixel allocation, and decode PNG (libpng) or JPEG
- * (libjpeg-turbo) to upright 8-bit RGB/RGBA. Library errors come back through
+ * (libjpeg-turbo) to upright 8-bit RGB/RGBA; GIF, WebP and HEIC go to their
+ * own files (image_gif.c, image_webp.c, image_heif.c), and every format is
+ * turned upright here. Library errors come back through
  * longjmp; the state they touch lives in a struct owned by the caller of the
  * function that calls setjmp, so nothing is clobbered. */
-#include "media/image.h"
+#include "media/image_decoders.h"
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,7 +73,7 @@ void image_free(struct image *im)
 }
 
 /* The caps, applied to the stored size right after the header. */
-static int check_pixels(const struct image_limits *lim, uint64_t w, uint64_t h, char *why, size_t cap)
+int image_check_pixels(const struct image_limits *lim, uint64_t w, uint64_t h, char *why, size_t cap)
 {
 	if (!w || !h)
 		return image_fail(why, cap, "image has no pixels (%llux%llu)",
@@ -100,7 +102,7 @@ static const char *size_str(char *s, size_t n, uint64_t v)
 }
 
 /* The pixel buffer we are about to allocate, against the memory cap. */
-static int check_memory(const struct image_limits *lim, uint64_t bytes, char *why, size_t cap)
+int image_check_memory(const struct image_limits *lim, uint64_t bytes, char *why, size_t cap)
 {
 	char a[32], b[32];
 	if (lim->max_memory && bytes > lim->max_memory)
@@ -220,7 +222,7 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 	jpeg_save_markers(ci, JPEG_APP0 + 1, 0xffff);
 	if (jpeg_read_header(ci, TRUE) != JPEG_HEADER_OK)
 		return image_fail(why, cap, "JPEG has no image");
-	if (check_pixels(lim, ci->image_width, ci->image_height, why, cap) < 0)
+	if (image_check_pixels(lim, ci->image_width, ci->image_height, why, cap) < 0)
 		return -1;
 	if (lim->max_memory)
 		ci->mem->max_memory_to_use = lim->max_memory > LONG_MAX ? LONG_MAX : (long)lim->max_memory;
@@ -244,7 +246,7 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 	ci->scale_denom = 8;
 	jpeg_calc_output_dimensions(ci);
 	uint64_t bytes = (uint64_t)ci->output_width * ci->output_height * 3;
-	if (check_memory(lim, bytes, why, cap) < 0)
+	if (image_check_memory(lim, bytes, why, cap) < 0)
 		return -1;
 	jpeg_start_decompress(ci);
 	if (ci->output_components != (cmyk ? 4 : 3))
@@ -359,7 +361,7 @@ static int png_run(struct pdec *d, const struct image_limits *lim, struct image 
 	png_uint_32 w, h;
 	int depth, type, interlace;
 	png_get_IHDR(png, info, &w, &h, &depth, &type, &interlace, NULL, NULL);
-	if (check_pixels(lim, w, h, why, cap) < 0)
+	if (image_check_pixels(lim, w, h, why, cap) < 0)
 		return -1;
 	*ow = (int)w;
 	*oh = (int)h;
@@ -380,7 +382,7 @@ static int png_run(struct pdec *d, const struct image_limits *lim, struct image 
 	size_t stride = (size_t)w * (size_t)ch;
 	if ((ch != 3 && ch != 4) || png_get_bit_depth(png, info) != 8 || png_get_rowbytes(png, info) != stride)
 		return image_fail(why, cap, "PNG colour type %d, depth %d is not supported", type, depth);
-	if (check_memory(lim, (uint64_t)stride * h + (uint64_t)h * sizeof(png_bytep), why, cap) < 0)
+	if (image_check_memory(lim, (uint64_t)stride * h + (uint64_t)h * sizeof(png_bytep), why, cap) < 0)
 		return -1;
 	d->px = malloc(stride * h);
 	d->rows = malloc(h * sizeof *d->rows);
@@ -444,8 +446,14 @@ static int decode_png(const unsigned char *data, size_t n, const struct image_li
 int image_decode(const unsigned char *data, size_t n, const struct image_limits *lim, int target_side,
                  struct image *out, int *orig_w, int *orig_h, char *why, size_t cap)
 {
+	return image_decode_frames(data, n, lim, target_side, out, orig_w, orig_h, NULL, why, cap);
+}
+
+int image_decode_frames(const unsigned char *data, size_t n, const struct image_limits *lim, int target_side,
+                        struct image *out, int *orig_w, int *orig_h, int *nframes, char *why, size_t cap)
+{
 	static const struct image_limits def = IMAGE_LIMITS_DEFAULT;
-	int ow = 0, oh = 0, orient = 1, r;
+	int ow = 0, oh = 0, orient = 1, frames = 1, r;
 	memset(out, 0, sizeof *out);
 	if (why && cap)
 		why[0] = '\0';
@@ -458,10 +466,17 @@ int image_decode(const unsigned char *data, size_t n, const struct image_limits 
 		r = decode_png(data, n, lim, out, &ow, &oh, &orient, why, cap);
 	else if (f == IMG_JPEG)
 		r = decode_jpeg(data, n, lim, target_side, out, &ow, &oh, &orient, why, cap);
+	else if (f == IMG_GIF)
+		r = image_decode_gif(data, n, lim, out, &ow, &oh, &frames, why, cap);
+	else if (f == IMG_WEBP)
+		r = image_decode_webp(data, n, lim, target_side, out, &ow, &oh, &orient, &frames, why, cap);
+	else if (f == IMG_HEIC)
+		r = image_decode_heif(data, n, lim, out, &ow, &oh, why, cap);
 	else if (f == IMG_UNKNOWN)
-		r = image_fail(why, cap, "not a PNG or JPEG image");
+		r = image_fail(why, cap, "not an image format we read (PNG, JPEG, GIF, WebP, HEIC)");
 	else
-		r = image_fail(why, cap, "%s images are not supported (only PNG and JPEG)", image_format_name(f));
+		r = image_fail(why, cap, "%s images are not supported (only PNG, JPEG, GIF, WebP and HEIC)",
+		               image_format_name(f));
 	if (r == 0 && image_orient(out, orient) < 0) {
 		image_free(out);
 		r = image_fail(why, cap, "out of memory rotating the image");
@@ -478,5 +493,7 @@ int image_decode(const unsigned char *data, size_t n, const struct image_limits 
 		*orig_w = ow;
 	if (orig_h)
 		*orig_h = oh;
+	if (nframes)
+		*nframes = r == 0 ? frames : 0;
 	return r;
 }

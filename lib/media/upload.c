@@ -49,9 +49,13 @@ int upload_color(const char *s, unsigned char bg[3])
 	return 0;
 }
 
-/* Video containers by their first bytes, with the names Gemini knows. */
+/* Video containers by their first bytes, with the names Gemini knows. HEIC
+ * and AVIF share the ISO box format (ftyp first) but are images. */
 static const char *video_mime(const unsigned char *p, size_t n)
 {
+	enum image_format f = image_sniff(p, n);
+	if (f == IMG_HEIC || f == IMG_AVIF)
+		return NULL;
 	if (n >= 12 && !memcmp(p + 4, "ftyp", 4))
 		return !memcmp(p + 8, "qt  ", 4) ? "video/mov" : "video/mp4";
 	if (n >= 4 && !memcmp(p, "\x1a\x45\xdf\xa3", 4))
@@ -90,8 +94,9 @@ static int read_input(int fd, size_t max, struct buf *b, char *why, size_t cap)
 	return 0;
 }
 
+/* frames > 1: the source was an animation and only its first frame is here. */
 static jv record(const char *mime, const struct buf *bytes, int w, int h, const char *source,
-		 int ow, int oh, size_t obytes)
+		 int ow, int oh, size_t obytes, int frames)
 {
 	char hex[65];
 	sha256_hex(bytes->p, bytes->len, hex);
@@ -105,10 +110,11 @@ static jv record(const char *mime, const struct buf *bytes, int w, int h, const 
 	rec = jv_object_set(rec, jv_string("bytes"), jv_number((double)bytes->len));
 	rec = jv_object_set(rec, jv_string("sha256"), jv_string(hex));
 	rec = jv_object_set(rec, jv_string("source"), jv_string(source));
-	rec = jv_object_set(rec, jv_string("original"),
-			    JV_OBJECT(jv_string("width"), ow ? jv_number(ow) : jv_null(),
-				      jv_string("height"), oh ? jv_number(oh) : jv_null(),
-				      jv_string("bytes"), jv_number((double)obytes)));
+	jv orig = JV_OBJECT(jv_string("width"), ow ? jv_number(ow) : jv_null(), jv_string("height"),
+			    oh ? jv_number(oh) : jv_null(), jv_string("bytes"), jv_number((double)obytes));
+	if (frames > 1)
+		orig = jv_object_set(orig, jv_string("frames"), jv_number(frames));
+	rec = jv_object_set(rec, jv_string("original"), orig);
 	return rec;
 }
 
@@ -194,19 +200,20 @@ static int upload_image(const struct buf *in, const char *path, const struct upl
 {
 	const unsigned char *p = (const unsigned char *)in->p;
 	enum image_format f = image_sniff(p, in->len);
-	if (f != IMG_PNG && f != IMG_JPEG) {
+	if (f != IMG_PNG && f != IMG_JPEG && f != IMG_GIF && f != IMG_WEBP && f != IMG_HEIC) {
 		char what[64];
 		if (f == IMG_UNKNOWN)
 			snprintf(what, sizeof what, "not an image or video we know");
 		else
-			snprintf(what, sizeof what, "a %s image", image_format_name(f));
-		snprintf(why, cap, "%s; accepted: PNG and JPEG images, MP4, MOV, WebM, MPEG and AVI video", what);
+			snprintf(what, sizeof what, "%s %s image", f == IMG_AVIF ? "an" : "a", image_format_name(f));
+		snprintf(why, cap, "%s; accepted: PNG, JPEG, GIF, WebP and HEIC images, MP4, MOV, WebM, MPEG and AVI video",
+			 what);
 		return EXIT_DATAERR;
 	}
 	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
 	struct image im = { 0 };
-	int ow = 0, oh = 0;
-	if (image_decode(p, in->len, &lim, o->max_side, &im, &ow, &oh, why, cap) < 0)
+	int ow = 0, oh = 0, frames = 1;
+	if (image_decode_frames(p, in->len, &lim, o->max_side, &im, &ow, &oh, &frames, why, cap) < 0)
 		return EXIT_DATAERR;
 	int rc = image_shrink(&im, o->max_side);
 	if (rc == 0 && o->square)
@@ -220,7 +227,7 @@ static int upload_image(const struct buf *in, const char *path, const struct upl
 	else
 		rc = encode_under(&im, o, &out, why, cap);
 	if (rc == 0) {
-		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in->len);
+		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in->len, frames);
 		if (encoded)
 			buf_add(encoded, out.p, out.len);
 	}
@@ -267,7 +274,7 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 	}
 	if (vmime) {
 		/* video goes as it is: the model decodes it */
-		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len);
+		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len, 0);
 		if (encoded)
 			buf_add(encoded, in.p, in.len);
 		buf_free(&in);

@@ -1,37 +1,13 @@
-/* fuzz_image: libFuzzer target for the whole image path with small caps:
- * decode (the last input byte picks a plain or a scaled decode), then shrink,
- * flatten and re-encode whatever decodes.
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ilib tests/fuzz/fuzz_image.c \
- *       lib/image_*.c lib/buf.c $(pkg-config --cflags --libs libpng libjpeg) -o fuzz_image
- *   ./fuzz_image -max_len=65536 -timeout=5 -rss_limit_mb=512 tests/fuzz/corpus_image */
-#include "buf.h"
-#include "media/image.h"
-#include <stddef.h>
-#include <stdint.h>
+/* fuzz_image: libFuzzer target for the whole image path (image_path.h), every
+ * format; its corpus holds PNG and JPEG seeds.
+ *   make tests/fuzz/fuzz_image
+ *   tests/fuzz/fuzz_image -max_len=65536 -timeout=5 -rss_limit_mb=512 tests/fuzz/corpus_image */
+#include "image_path.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct image_limits lim = { 4000000, (size_t)64 << 20, 50 };
-	struct image im;
-	char why[200];
-	int target = size && (data[size - 1] & 1) ? 64 : 0;
-	int w0, h0;
-	if (image_decode(data, size, &lim, target, &im, &w0, &h0, why, sizeof why) < 0)
-		return 0;
-	/* touch every pixel so MSan/valgrind would see uninitialised output */
-	unsigned sum = 0;
-	for (size_t i = 0; i < (size_t)im.w * im.h * im.channels; i++)
-		sum += im.px[i];
-	struct buf out = BUF_INIT((size_t)1 << 20);
-	if (image_shrink(&im, 32) == 0) {
-		if (image_has_alpha(&im))
-			image_encode_png(&im, &out, why, sizeof why);
-		image_flatten(&im, 255, 255, 255);
-		image_encode_jpeg(&im, 1 + (int)(sum % 100), &out, why, sizeof why);
-	}
-	buf_free(&out);
-	image_free(&im);
+	image_path(data, size, IMG_UNKNOWN);
 	return 0;
 }

@@ -826,18 +826,19 @@ static void test_damage(void)
 static void test_formats(void)
 {
 	static const struct { const char *bytes; size_t n; enum image_format f; const char *why; } t[] = {
-		{ "GIF89a\x01\0\x01\0\0\0\0;", 14, IMG_GIF, "GIF images are not supported" },
-		{ "GIF87a\x01\0\x01\0\0\0\0;", 14, IMG_GIF, "GIF images are not supported" },
-		{ "RIFF\x24\0\0\0WEBPVP8 \0\0\0\0", 20, IMG_WEBP, "WebP images are not supported" },
+		/* GIF, WebP and HEIC are read: these have a header and no image */
+		{ "GIF89a\x01\0\x01\0\0\0\0;", 14, IMG_GIF, "corrupt GIF: no image in it" },
+		{ "GIF87a\x01\0\x01\0\0\0\0;", 14, IMG_GIF, "corrupt GIF: no image in it" },
+		{ "RIFF\x24\0\0\0WEBPVP8 \0\0\0\0", 20, IMG_WEBP, "truncated WebP" },
 		{ "BM\x3a\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0", 18, IMG_BMP, "BMP images are not supported" },
-		{ "\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24, IMG_HEIC, "HEIC images are not supported" },
-		{ "\0\0\0\x18" "ftypmif1\0\0\0\0mif1heic", 24, IMG_HEIC, "HEIC images are not supported" },
+		{ "\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24, IMG_HEIC, "corrupt HEIC: " },
+		{ "\0\0\0\x18" "ftypmif1\0\0\0\0mif1heic", 24, IMG_HEIC, "corrupt HEIC: " },
 		{ "\0\0\0\x1c" "ftypavif\0\0\0\0avifmif1miaf", 28, IMG_AVIF, "AVIF images are not supported" },
 		{ "II*\0\x08\0\0\0\0\0", 10, IMG_TIFF, "TIFF images are not supported" },
 		{ "MM\0*\0\0\0\x08\0\0", 10, IMG_TIFF, "TIFF images are not supported" },
-		{ "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", 41, IMG_UNKNOWN, "not a PNG or JPEG image" },
-		{ "hello, world\n", 13, IMG_UNKNOWN, "not a PNG or JPEG image" },
-		{ "\xff\xd8", 2, IMG_UNKNOWN, "not a PNG or JPEG image" },
+		{ "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", 41, IMG_UNKNOWN, "not an image format we read" },
+		{ "hello, world\n", 13, IMG_UNKNOWN, "not an image format we read" },
+		{ "\xff\xd8", 2, IMG_UNKNOWN, "not an image format we read" },
 		{ "\xff\xd8\xff", 3, IMG_JPEG, "truncated JPEG" },
 		{ "\x89PNG\r\n\x1a\n", 8, IMG_PNG, "truncated PNG" },
 		{ "", 0, IMG_UNKNOWN, "empty file" },
