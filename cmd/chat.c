@@ -15,7 +15,7 @@
 
 static const char help[] =
 	"usage: chat [options]                 talk in a session (on a terminal)\n"
-	"       chat [options] PROMPT...       one prompt, the reply streamed (chat-stream)\n"
+	"       chat [options] PROMPT...       one prompt, its reply streamed\n"
 	"       chat PROGRAM [ARGS...]         run chat-PROGRAM\n"
 	"Text on stdin, not a terminal, makes chat run chat-send with the same arguments.\n"
 	"\n"
@@ -99,7 +99,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && is_program(argv[1]))
 		return run_program(argv[1], argv + 1);
 	int terminal = isatty(0) && isatty(1);
-	if (!isatty(0))
+	/* chat's own --help and --version, whatever stdin is */
+	if (!isatty(0) && !(argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--version"))))
 		return run_program("send", argv);
 	struct cli_opts o;
 	cli_parse(argc, argv, &o, help, CLI_RENDER);
