@@ -17,6 +17,7 @@ allowed() {
 	ask)       echo ". providers net media history tokens ask" ;;
 	imagegen)  echo ". providers net media history tokens ask imagegen" ;;
 	batch)     echo ". providers net media history tokens ask batch" ;;
+	repl)      echo ". providers net media history tokens cost ask imagegen repl" ;;
 	*)         echo "?" ;;
 	esac
 }
