@@ -15,7 +15,7 @@
 
 static const char help[] =
 	"usage: chat [options]                 talk in a session (on a terminal)\n"
-	"       chat [options] PROMPT...       one prompt, the reply streamed (chat-stream)\n"
+	"       chat [options] PROMPT...       one prompt, its reply streamed\n"
 	"       chat PROGRAM [ARGS...]         run chat-PROGRAM\n"
 	"Text on stdin, not a terminal, makes chat run chat-send with the same arguments.\n"
 	"\n"

@@ -12,13 +12,17 @@
 #   iquality  low ... hd     style  vivid, natural   format  png, jpeg
 #   template  a saved template, from the templates folder
 #   pair  two words, NAME then VALUE: nothing is offered for either
-# To add a program, add its name to _chat_programs and a case to _chat_options.
+# To add a program, add its name to _chat_programs and a case to _chat_options
+# (and, for one that "chat PROGRAM" runs, to _chat_front_programs).
+# chat itself takes the name of a program first ("chat send ..."), and the
+# rest of the line then completes as that program's ("chat-send ...").
 # chat-history, chat-batch and chat-key also take a command (list, show,
 # ...; submit, status, ...; set, list, rm) and chat-history and chat-key
 # their arguments; conversations are completed from "chat-history names",
 # providers from "chat-key list".
 
-_chat_programs='chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key'
+_chat_programs='chat chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key'
+_chat_front_programs='stream send history upload cost image batch split key'
 _chat_history_commands='list show search export import rm rename stats prune names'
 _chat_batch_commands='submit status collect cancel list'
 _chat_key_commands='set list rm'
@@ -41,6 +45,8 @@ _chat_prompting='-t|--template=template -p|--param=pair --schema=file --data=fla
 
 _chat_options() {
 	case $1 in
+	chat) printf '%s\n' '-m|--model=model -s|--system=text -c|--continue=flag --conversation=text
+		--raw=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag' ;;
 	chat-stream) printf '%s\n' "$_chat_common $_chat_prompting --render=flag --raw=flag" ;;
 	chat-send) printf '%s\n' "$_chat_common $_chat_prompting -r|--records=flag --parallel=num
 		--ordered=flag --skip-done=flag --models=flag --remote=flag" ;;
@@ -188,6 +194,21 @@ _chat_complete() {
 	local -a words
 	read -ra words <<<"${line%"$cur"}"
 	local prev=${words[${#words[@]}-1]} w kind= prefix= opts_done=0
+
+	# "chat PROGRAM ...": the line from PROGRAM on completes as chat-PROGRAM's,
+	# the program found beside chat when chat was named by its path.
+	if [ "$prog" = chat ] && [ ${#words[@]} -ge 2 ] && [[ " $_chat_front_programs " == *" ${words[1]} "* ]]; then
+		local sub=${words[1]} rest=${line#"${line%%[![:space:]]*}"} cmd
+		rest=${rest#"${words[0]}"}
+		rest=${rest#"${rest%%[![:space:]]*}"}
+		rest=${rest#"$sub"}
+		cmd=chat-$sub
+		[[ $1 == */* ]] && cmd=${1%/*}/$cmd
+		local COMP_LINE=$cmd$rest
+		local COMP_POINT=${#COMP_LINE}
+		_chat_complete "$cmd"
+		return
+	fi
 	for w in "${words[@]:1}"; do
 		[ "$w" = -- ] && opts_done=1
 	done
@@ -227,6 +248,9 @@ _chat_complete() {
 			spellings+=" ${e%=*}"
 		done
 		mapfile -t cands < <(compgen -W "${spellings//|/ }" -- "$cur")
+	elif [ "$prog" = chat ] && [ ${#words[@]} = 1 ]; then
+		# the first word: a program (a prompt's words are the user's)
+		mapfile -t cands < <(compgen -W "$_chat_front_programs" -- "$cur")
 	elif [ "$prog" = chat-history ]; then
 		local hcmd= hargs=0 hdb=
 		_chat_history_scan "$prog" "${words[@]:1}"
@@ -251,7 +275,7 @@ _chat_complete() {
 			mapfile -t cands < <(_chat_key_providers "$1" "$cur")
 		fi
 	else
-		# prompt words, or the inputs of chat-upload, chat-cost and chat-split: files
+		# prompt words (chat's after its first), or the inputs of chat-upload, chat-cost and chat-split: files
 		mapfile -t cands < <(_chat_values file "$cur")
 	fi
 

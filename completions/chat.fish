@@ -5,6 +5,8 @@
 # program.
 # To add a program: add it to the list below and give it a case in
 # __chat_complete_for.
+# chat takes a program's name first ("chat send ..."), and the rest of the
+# line then completes as that program's ("chat-send ...").
 
 # chat-history: the words before the cursor that are not options or their
 # values, one a line: the command first, then its arguments. Options may come
@@ -312,7 +314,61 @@ function __chat_pair_value
     string match -qr -- '^(--param|--arg|--argjson|-[rcqvh]*p)$' $tokens[(math $n - 1)]
 end
 
+# chat: true when the word being completed is its first argument
+function __chat_front_first
+    test (count (commandline -opc)) -eq 1
+end
+
+# chat: true when its first argument names a program
+function __chat_front_program
+    set -l tokens (commandline -opc)
+    test (count $tokens) -ge 2; or return 1
+    contains -- $tokens[2] stream send history upload cost image batch split key
+end
+
+# The completions of "chat PROGRAM ARGS...", those of "chat-PROGRAM ARGS...",
+# the one beside chat when chat was named by its path.
+function __chat_front_delegate
+    set -l tokens (commandline -opc)
+    set -l prog chat-$tokens[2]
+    string match -q '*/*' -- $tokens[1]; and set prog (string replace -r '[^/]*$' '' -- $tokens[1])$prog
+    set -l line (string escape -- $prog $tokens[3..-1])
+    complete -C (string join ' ' -- $line (commandline -ct))
+end
+
+function __chat_front_complete --argument-names c
+    complete -c $c -f
+    complete -c $c -n 'not __chat_front_program' -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'Model, or provider:model'
+    complete -c $c -n 'not __chat_front_program' -s s -l system -x -d 'System prompt'
+    complete -c $c -n 'not __chat_front_program' -s c -l continue -d 'Continue the most recent conversation'
+    complete -c $c -n 'not __chat_front_program' -l conversation -x -d 'Continue conversation ID or NAME'
+    complete -c $c -n 'not __chat_front_program' -l raw -d 'Show replies as sent, not rendered from Markdown'
+    complete -c $c -n 'not __chat_front_program' -l db -r -F -d 'History database'
+    complete -c $c -n 'not __chat_front_program' -s q -l quiet -d 'No banner and no warnings'
+    complete -c $c -n 'not __chat_front_program' -s v -l verbose -d 'Trace the HTTP exchanges on stderr (keys redacted)'
+    complete -c $c -n 'not __chat_front_program' -s h -l help -d 'Show the help'
+    complete -c $c -n 'not __chat_front_program' -l version -d 'Show the version'
+
+    # the first word is a program; the words of a prompt come after options
+    set -l first -c $c -n __chat_front_first
+    complete $first -a stream -d 'Send one prompt and write the reply as it arrives'
+    complete $first -a send -d 'Send prompts or prompt records; print complete replies'
+    complete $first -a history -d 'List, show, search, export and import the history'
+    complete $first -a upload -d 'Make images and video ready for a model'
+    complete $first -a cost -d 'Token counts, spend, budgets'
+    complete $first -a image -d 'Generate images'
+    complete $first -a batch -d "Large jobs through the providers' batch APIs"
+    complete $first -a split -d 'Cut long input into parts that fit a model'
+    complete $first -a key -d 'Store, list and remove API keys'
+    complete -c $c -n 'not __chat_front_first; and not __chat_front_program' -F
+    complete -c $c -n __chat_front_program -a '(__chat_front_delegate)'
+end
+
 function __chat_complete_for --argument-names c
+    if test $c = chat
+        __chat_front_complete $c
+        return
+    end
     if test $c = chat-key
         __chat_key_complete $c
         return
@@ -405,7 +461,7 @@ function __chat_complete_for --argument-names c
     end
 end
 
-set -l __chat_programs chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key
+set -l __chat_programs chat chat-stream chat-send chat-history chat-upload chat-cost chat-image chat-batch chat-split chat-key
 set -l __chat_self (string replace -r '^.*/' '' -- (status current-filename) | string replace -r '\.fish$' '')
 if contains -- $__chat_self $__chat_programs
     __chat_complete_for $__chat_self

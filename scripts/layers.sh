@@ -18,7 +18,7 @@ allowed() {
 	imagegen)  echo ". providers net media history tokens ask imagegen" ;;
 	batch)     echo ". providers net media history tokens ask batch" ;;
 	term)      echo ". media term" ;;
-	repl)      echo ". providers net media history tokens ask imagegen batch cost term repl" ;;
+	repl)      echo ". providers net media history tokens cost ask imagegen term repl" ;;
 	*)         echo "?" ;;
 	esac
 }

@@ -4,10 +4,12 @@
 # completions; every command a program takes (chat-history list, show, ...)
 # is in the man page's COMMANDS section and in the completions; the man pages
 # render without warnings; --help, --version and a bad flag behave as
-# DESIGN.md and STYLE.md say.
+# DESIGN.md and STYLE.md say. chat, the front door, lists the programs it
+# runs and its session's /commands in its man page, and its completions hand
+# "chat PROGRAM ..." over to the program's.
 . "$(dirname "$0")/../lib.sh"
 
-PROGS="chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split chat-key"
+PROGS="chat chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split chat-key"
 # the programs that take a command word first
 CMD_PROGS="chat-history chat-batch chat-key"
 VERSION=$(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")
@@ -15,7 +17,7 @@ VERSION=$(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")
 # The flags a program's --help lists, one a line: the option column of each
 # line that starts with a dash, before the description.
 help_flags() {
-	"$ROOT/bin/$1" --help | sed -n 's/^  *\(-.*\)/\1/p' | sed 's/   *.*//' |
+	"$ROOT/bin/$1" --help < /dev/null | sed -n 's/^  *\(-.*\)/\1/p' | sed 's/   *.*//' |
 		tr ', ' '\n\n' | grep -E '^--?[[:alnum:]]' | sort -u
 }
 
@@ -23,12 +25,12 @@ help_flags() {
 # line indented by two spaces that is a lower-case word alone or followed by
 # a space (options start with a dash, examples with the program's name).
 help_commands() {
-	"$ROOT/bin/$1" --help | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p' | sort -u
+	"$ROOT/bin/$1" --help < /dev/null | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p' | sort -u
 }
 
 # The exit statuses a program's --help lists, one a line.
 help_exits() {
-	"$ROOT/bin/$1" --help | sed -n '/^Exit status:/,/^$/p' | tr -c '0-9\n' ' ' |
+	"$ROOT/bin/$1" --help < /dev/null | sed -n '/^Exit status:/,/^$/p' | tr -c '0-9\n' ' ' |
 		tr ' ' '\n' | grep -v '^$' | sort -un
 }
 
@@ -88,6 +90,36 @@ for p in $CMD_PROGS; do
 	is "$(cat "$T/$p.mancmds")" "$(cat "$T/$p.cmds")" "$p: man page COMMANDS are exactly the --help commands"
 done
 
+# The programs chat's --help lists under "Programs:" are exactly the tags of
+# man/chat.1's PROGRAMS section, and each is a program of the suite; the
+# session's /commands, the rows of lib/repl/repl_cmds.c's table, are exactly
+# the tags of its COMMANDS section.
+"$ROOT/bin/chat" --help < /dev/null | sed -n '/^Programs:/,/^$/s/^  \([a-z][a-z]*\) .*/\1/p' | sort -u > "$T/chat.progs"
+check "chat: --help lists the programs" test "$(wc -l < "$T/chat.progs")" -ge 9
+man_option_tags "$ROOT/man/chat.1" PROGRAMS | sed 's/^\.[A-Z]* *//; s/[^a-z].*//' | sort -u > "$T/chat.manprogs"
+is "$(cat "$T/chat.manprogs")" "$(cat "$T/chat.progs")" "chat: man page PROGRAMS are exactly the --help programs"
+while read -r prog; do
+	case " $PROGS " in
+	*" chat-$prog "*) ok 0 "chat: $prog is chat-$prog, a program of the suite" ;;
+	*) ok 1 "chat: $prog is chat-$prog, a program of the suite" ;;
+	esac
+done < "$T/chat.progs"
+sed -n 's/^	{ "\([a-z][a-z]*\)", .*/\1/p' "$ROOT/lib/repl/repl_cmds.c" | sort -u > "$T/chat.slash"
+check "chat: the session's /commands are found" test "$(wc -l < "$T/chat.slash")" -ge 10
+man_option_tags "$ROOT/man/chat.1" COMMANDS | sed 's/^\.[A-Z]* *//; s/^"//' | sed -n 's|^/\([a-z][a-z]*\).*|\1|p' |
+	sort -u > "$T/chat.manslash"
+is "$(cat "$T/chat.manslash")" "$(cat "$T/chat.slash")" "chat: man page COMMANDS are exactly the session's /commands"
+# each program is completed as chat's first word: zsh and fish list them in
+# chat's own functions
+zsh_progs=$(awk '$0 == "_chat_front_programs() {" { on = 1 } on && /^}/ { on = 0 } on' "$ROOT/completions/_chat" |
+	sed -n "s/^ *'\([a-z]*\):.*/\1/p" | sort -u)
+is "$zsh_progs" "$(cat "$T/chat.progs")" "chat: completions/_chat offers exactly the programs"
+fish_progs=$(awk 'index($0, "function __chat_front_complete") == 1 { on = 1 } on && /^end/ { on = 0 } on' \
+	"$ROOT/completions/chat.fish" | sed -n 's/.*complete $first -a \([a-z]*\) .*/\1/p' | sort -u)
+is "$fish_progs" "$(cat "$T/chat.progs")" "chat: completions/chat.fish offers exactly the programs"
+bash_progs=$(bash -c '. "$1/completions/chat.bash"; printf "%s\n" $_chat_front_programs' sh "$ROOT" | sort -u)
+is "$bash_progs" "$(cat "$T/chat.progs")" "chat: completions/chat.bash offers exactly the programs"
+
 # A small history with two named conversations, for the completions of
 # conversation names (chat-history names, with --db).
 printf '%s\n' \
@@ -113,8 +145,9 @@ if command -v bash > /dev/null 2>&1; then
 		bash_complete "$p -" > "$T/$p.bash"
 		is "$(cat "$T/$p.bash")" "$(cat "$T/$p.flags")" "$p: bash completes exactly the --help flags"
 	done
-	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split chat-key' sh "$ROOT" 2>&1)
-	is "$out" "complete -F _chat_complete chat-stream
+	out=$(bash -c '. "$1/completions/chat.bash"; complete -p chat chat-stream chat-send chat-history chat-upload chat-cost chat-batch chat-image chat-split chat-key' sh "$ROOT" 2>&1)
+	is "$out" "complete -F _chat_complete chat
+complete -F _chat_complete chat-stream
 complete -F _chat_complete chat-send
 complete -F _chat_complete chat-history
 complete -F _chat_complete chat-upload
@@ -130,6 +163,19 @@ complete -F _chat_complete chat-key" "bash: completion registered for each progr
 	done
 	is "$(bash_complete "chat-history --db $T/names.db show " | tr '\n' ' ')" "alpha beta cccc00000003 " \
 		"chat-history: bash completes conversations after show, from --db"
+	# chat: a program first, then that program's completion
+	is "$(bash_complete "chat ")" "$(cat "$T/chat.progs")" "chat: bash completes exactly the programs as the first word"
+	is "$(bash_complete "chat h")" "history" "chat: bash completes a program's name"
+	is "$(bash_complete "chat send -")" "$(cat "$T/chat-send.flags")" "chat send: bash completes exactly chat-send's flags"
+	is "$(bash_complete "chat stream -")" "$(cat "$T/chat-stream.flags")" "chat stream: bash completes exactly chat-stream's flags"
+	is "$(bash_complete "chat history ")" "$(cat "$T/chat-history.cmds")" "chat history: bash completes chat-history's commands"
+	is "$(bash_complete "chat history --db $T/names.db show " | tr '\n' ' ')" "alpha beta cccc00000003 " \
+		"chat history: bash completes conversations after show"
+	is "$(bash_complete "chat key set o" | tr '\n' ' ')" "ollama openai openrouter " "chat key: bash completes providers"
+	is "$(bash_complete "$ROOT/bin/chat cost --period " | tr '\n' ' ')" "day month " \
+		"chat cost: bash completes chat-cost's values, chat named by its path"
+	check "chat: bash completes models after -m" sh -c "printf '%s\n' \"\$1\" | grep -qx gpt-4o" sh "$(bash_complete "chat -m gpt-4")"
+	is "$(bash_complete "chat -q hist")" "" "chat: bash offers no program after an option (the words are a prompt)"
 	is "$(bash_complete "chat-history rm --db=$T/names.db alpha b")" "beta" \
 		"chat-history: bash completes more conversations after rm, from --db="
 	is "$(bash_complete "chat-history --db $T/names.db rename alpha ")" "" \
@@ -202,6 +248,10 @@ if command -v fish > /dev/null 2>&1; then
 		fish -c 'set fish_complete_path $argv[1] $fish_complete_path; complete -C "$argv[2]"' \
 			"$T/fish" "$1" 2>&1 | cut -f1 | sort -u
 	}
+	is "$(fish_complete "chat ")" "$(cat "$T/chat.progs")" "chat: fish completes exactly the programs as the first word"
+	is "$(fish_complete "chat send -")" "$(cat "$T/chat-send.flags")" "chat send: fish completes exactly chat-send's flags"
+	is "$(fish_complete "chat history --db $T/names.db show " | tr '\n' ' ')" "alpha beta cccc00000003 " \
+		"chat history: fish completes conversations after show"
 	for p in $CMD_PROGS; do
 		is "$(fish_complete "$p ")" "$(cat "$T/$p.cmds")" "$p: fish completes exactly the --help commands"
 		db="--db $T/names.db"; [ "$p" = chat-key ] && db=--json
@@ -246,7 +296,7 @@ fi
 parsed_flags() { # PROG: "--long -x takes" a line ("-" for no letter; takes 1 or 0)
 	case $1 in
 	chat-send) "$ROOT/tests/bin/clitable" | awk '$3 != "render" { print $1, $2, ($4 != "-") }' ;;
-	chat-stream) "$ROOT/tests/bin/clitable" | awk '$3 == "-" || $3 == "render" { print $1, $2, ($4 != "-") }' ;;
+	chat-stream | chat) "$ROOT/tests/bin/clitable" | awk '$3 == "-" || $3 == "render" { print $1, $2, ($4 != "-") }' ;;
 	*)
 		grep -oE '\{ "[a-z-]+", (no|required)_argument, NULL, [^}]+\}' "$ROOT/cmd/$1.c" |
 			sed -E "s/^\{ \"([a-z-]+)\", (no|required)_argument, NULL, ('(.)'|[A-Z_]+) \}/--\1 -\4 \2/" |
@@ -263,6 +313,7 @@ bash_flags() { # PROG: from _chat_options, "SPELLINGS=KIND" entries
 }
 zsh_flags() { # PROG: the specs of its function; chat-send and chat-stream share _chat()
 	case $1 in
+	chat) awk '$0 == "_chat_front() {" { on = 1 } on && /^}/ { on = 0 } on' "$ROOT/completions/_chat" ;;
 	chat-send | chat-stream)
 		other=chat-send; [ "$1" = chat-send ] && other=chat-stream
 		awk -v other="    $other)" '/^_chat\(\) \{/ { on = 1 } on && /^\}/ { on = 0 }
@@ -273,6 +324,8 @@ zsh_flags() { # PROG: the specs of its function; chat-send and chat-stream share
 }
 fish_flags() { # PROG: its function; chat-send and chat-stream share __chat_complete_for
 	case $1 in
+	chat) awk 'index($0, "function __chat_front_complete") == 1 { on = 1 } on && /^end/ { on = 0 } on' \
+		"$ROOT/completions/chat.fish" ;;
 	chat-send | chat-stream)
 		awk -v prog="$1" '/# the options every program shares/ { on = 1; mine = 1 } on && /^end/ { on = 0 }
 			on && /^ *switch / { mine = 0 } on && /^ *case / { mine = ($2 == prog) } on && /^ +end$/ { mine = 1 }
@@ -288,9 +341,18 @@ check "clitable: the table has rows" test "$(wc -l < "$T/table")" -gt 30
 for p in $PROGS; do
 	parsed_flags "$p" > "$T/$p.parsed"
 	check "$p: the flags it parses are found" test "$(wc -l < "$T/$p.parsed")" -gt 4
-	"$ROOT/bin/$p" --help > "$T/$p.help"
+	"$ROOT/bin/$p" --help < /dev/null > "$T/$p.help"
 	awk '{ print $1; if ($2 != "-") print $2 }' "$T/$p.parsed" | sort -u > "$T/$p.pflags"
-	is "$(cat "$T/$p.flags")" "$(cat "$T/$p.pflags")" "$p: --help lists exactly the flags it parses"
+	if [ "$p" = chat ]; then
+		# chat parses chat-stream's table, to hand a prompt's options on, and
+		# lists (and completes) the ones a session is about
+		is "$(comm -23 "$T/chat.flags" "$T/chat.pflags")" "" "chat: each flag --help lists is parsed"
+		awk 'NR == FNR { shown[$1] = 1; next } shown[$1]' "$T/chat.flags" "$T/chat.parsed" > "$T/chat.shown"
+		mv "$T/chat.shown" "$T/chat.parsed"
+		cp "$T/chat.flags" "$T/chat.pflags"
+	else
+		is "$(cat "$T/$p.flags")" "$(cat "$T/$p.pflags")" "$p: --help lists exactly the flags it parses"
+	fi
 	while read -r long short takes; do
 		[ "$short" = - ] || check "$p: $short, $long is in --help" grep -qF -- "$short, $long" "$T/$p.help"
 	done < "$T/$p.parsed"
@@ -324,7 +386,7 @@ bad=$(bash -c '. "$1"; _chat_options chat-stream' sh "$T/bad.bash" | tr ' \t' '\
 check "a completion's extra flag is noticed" test "$bad" != "$(cat "$T/chat-stream.pflags")"
 
 # Man pages render cleanly.
-for m in chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat-split.1 chat-key.1 \
+for m in chat.1 chat-stream.1 chat-send.1 chat-history.1 chat-upload.1 chat-cost.1 chat-batch.1 chat-image.1 chat-split.1 chat-key.1 \
 	chat.5 chat.7; do
 	check "man/$m exists" test -s "$ROOT/man/$m"
 	if command -v groff > /dev/null 2>&1; then
@@ -357,6 +419,7 @@ for p in $PROGS; do
 	chat-batch) codes="$(help_exits "$p") 70 130 141 143" ;;
 	chat-upload) codes="$(help_exits "$p") 70 78" ;;
 	chat-key) codes="$(help_exits "$p") 70 130 143" ;;
+	chat) codes="0 1 3 64 65 66 69 70 73 75 77 78 126 127 130 141 143" ;; # and those of the programs it runs
 	*) codes="0 1 3 64 65 66 69 70 73 75 77 78 130 141 143" ;;
 	esac
 	for code in $codes; do
@@ -391,13 +454,15 @@ for p in $PROGS; do
 	is "$st" 0 "$p --version exits 0"
 	is "$(cat "$T/out")" "$p $VERSION" "$p --version prints name and version"
 
+	# chat, its stdin not a terminal, hands its arguments to chat-send
+	hint=$p; [ "$p" = chat ] && hint=chat-send
 	run "$p" --no-such-flag
 	is "$st" 64 "$p: an unknown flag exits 64"
-	has "$T/err" "Try '$p --help'" "$p: an unknown flag points to --help"
+	has "$T/err" "Try '$hint --help'" "$p: an unknown flag points to --help"
 	is "$(cat "$T/out")" "" "$p: an unknown flag writes nothing on stdout"
 	run "$p" -Z
 	is "$st" 64 "$p: an unknown short flag exits 64"
-	has "$T/err" "Try '$p --help'" "$p: an unknown short flag points to --help"
+	has "$T/err" "Try '$hint --help'" "$p: an unknown short flag points to --help"
 done
  
 # The layering rule (README: Source layout): each include names a folder the

@@ -28,18 +28,31 @@ for p in $PROGS; do
 	done < "$T/$p.flags"
 	run "$p" --version
 	is "$st|$(cat "$T/out")" "0|$p $(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")" "$p: --version"
+	# chat, its stdin not a terminal, hands its arguments to chat-send,
+	# which parses them
+	by=$p; [ "$p" = chat ] && by=chat-send
 	run "$p" --no-such-flag
 	is "$st" 64 "$p: an unknown flag exits 64"
-	is "$(head -1 "$T/err")" "$p: unknown option: --no-such-flag" "$p: ... with the same one-line message"
-	has "$T/err" "Try '$p --help'" "$p: ... and the same hint"
+	is "$(head -1 "$T/err")" "$by: unknown option: --no-such-flag" "$p: ... with the same one-line message"
+	has "$T/err" "Try '$by --help'" "$p: ... and the same hint"
 	# an unknown letter is named alone, wherever it stands in a cluster
 	for w in -qZ -Zq; do
 		run "$p" -v "$w"
-		is "$st|$(head -1 "$T/err")" "64|$p: unknown option: -Z" "$p $w: the unknown letter is named"
+		is "$st|$(head -1 "$T/err")" "64|$by: unknown option: -Z" "$p $w: the unknown letter is named"
 	done
 	run "$p" --quiet=1
-	is "$st|$(head -1 "$T/err")" "64|$p: unknown option: --quiet=1" "$p: a value for a flag that takes none names the word"
+	is "$st|$(head -1 "$T/err")" "64|$by: unknown option: --quiet=1" "$p: a value for a flag that takes none names the word"
 done
+
+# chat PROGRAM runs chat-PROGRAM, whatever stdin is; chat's own --help and
+# --version are chat's even when stdin is not a terminal.
+for prog in history cost key; do
+	run chat "$prog" --version
+	is "$st|$(cat "$T/out")" "0|chat-$prog $(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")" "chat $prog runs chat-$prog"
+done
+run chat --help
+is "$st|$(head -1 "$T/out")" "0|usage: chat [options]                 talk in a session (on a terminal)" \
+	"chat --help is chat's, stdin not a terminal"
 
 # An option of chat-send's is named by its spelling, not by its value.
 run chat-stream --parallel 3 hello

@@ -18,6 +18,9 @@ for p in $PROGS; do
 	is "$out" "$p $(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")" "$p: the installed program runs (--version)"
 	check "$p: --help from the installed program" sh -c "cd / && '$D/usr/bin/$p' --help > /dev/null"
 done
+# the installed chat runs the program beside it, not one on the PATH
+out=$(cd / && env -u CHAT_MODELS -u CHAT_DATA PATH=/usr/bin:/bin "$D/usr/bin/chat" history --version 2>&1 < /dev/null)
+is "$out" "chat-history $(sed -n 's/^VERSION = *//p' "$ROOT/Makefile")" "installed chat runs the chat-history beside it"
 check "zsh completion installed" test -f "$D/usr/share/zsh/site-functions/_chat"
 for f in models providers o200k_base.bin cl100k_base.bin; do
 	check "data: $f installed" test -s "$D/usr/share/chat/$f"
