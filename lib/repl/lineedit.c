@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define PASTE_START "\033[200~"
@@ -29,6 +30,8 @@ struct lineedit {
 	size_t npastes;
 	int bracketed;           /* the terminal is asked to mark pastes */
 	int cancelled;           /* ^C: the line being read is dropped */
+	int tty;                 /* stdin is a terminal; orig holds its modes */
+	struct termios orig;
 };
 
 static volatile sig_atomic_t resized;
@@ -250,6 +253,43 @@ static unsigned char on_ctrl_c(EditLine *el, int ch)
 	return CC_NEWLINE;
 }
 
+/* ^Z at the prompt: the terminal as it was while stopped, then back */
+static unsigned char on_ctrl_z(EditLine *el, int ch)
+{
+	(void)ch;
+	el_set(el, EL_PREP_TERM, 0);
+	raise(SIGTSTP);
+	el_set(el, EL_PREP_TERM, 1);
+	return CC_REDISPLAY;
+}
+
+/* The terminal's modes outside the line editor: keys typed wait, unechoed,
+ * for the next prompt; with isig ^C is still the signal that stops a reply,
+ * without it ^C and ^D are keys like any other (so one typed just before
+ * the prompt is not lost to the terminal's canonical mode). */
+static void set_modes(struct lineedit *le, int isig)
+{
+	if (!le->tty)
+		return;
+	struct termios t = le->orig;
+	t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ECHOCTL);
+	if (!isig)
+		t.c_lflag &= ~(tcflag_t)ISIG;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(0, TCSANOW, &t);
+}
+
+void lineedit_busy(struct lineedit *le)
+{
+	set_modes(le, 1);
+}
+
+void lineedit_idle(struct lineedit *le)
+{
+	set_modes(le, 0);
+}
+
 static void drop_pastes(struct lineedit *le)
 {
 	for (size_t i = 0; i < le->npastes; i++)
@@ -335,8 +375,12 @@ struct lineedit *lineedit_open(const char *prog, const char *history_path, compl
 	el_set(le->el, EL_BIND, PASTE_START, "chat-paste", NULL);
 	el_set(le->el, EL_ADDFN, "chat-cancel", "drop the line", on_ctrl_c);
 	el_set(le->el, EL_BIND, "^C", "chat-cancel", NULL);
+	el_set(le->el, EL_ADDFN, "chat-suspend", "stop the program (fg resumes)", on_ctrl_z);
+	el_set(le->el, EL_BIND, "^Z", "chat-suspend", NULL);
 	el_set(le->el, EL_SETTY, "-d", "-isig", NULL);
 	el_source(le->el, NULL); /* ~/.editrc, as every libedit program reads it */
+	le->tty = tcgetattr(0, &le->orig) == 0;
+	lineedit_idle(le);
 	const char *term = getenv("TERM");
 	le->bracketed = !(term && !strcmp(term, "dumb"));
 	struct sigaction sa;
@@ -445,6 +489,8 @@ void lineedit_close(struct lineedit *le)
 	drop_pastes(le);
 	if (le->el)
 		el_end(le->el);
+	if (le->tty)
+		tcsetattr(0, TCSANOW, &le->orig);
 	if (le->hist)
 		history_end(le->hist);
 	free(le->history_path);

@@ -34,6 +34,13 @@ int lineedit_read(struct lineedit *le, const char *prompt, struct buf *out);
 /* Bytes that arrived before the prompt was shown (type-ahead read by
  * someone else), to be read as if typed. */
 void lineedit_push(struct lineedit *le, const char *p, size_t n);
+/* Between prompts the terminal is the line editor's too: keys typed wait,
+ * unechoed, for the next prompt. While a reply or command runs (busy) ^C
+ * is the signal that stops it; once it is over (idle) ^C and ^D are keys
+ * the next prompt reads. lineedit_open leaves it idle; lineedit_close puts
+ * the terminal back as it found it. */
+void lineedit_busy(struct lineedit *le);
+void lineedit_idle(struct lineedit *le);
 void lineedit_close(struct lineedit *le);
 /* The input history's file: $XDG_STATE_HOME/chat/input_history, else
  * ~/.local/state/chat/input_history. 0, or -1 when there is no home. */

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 void repl_note(const struct repl *r, const char *fmt, ...)
@@ -63,19 +62,8 @@ int repl_ask(struct repl *r, const char *prompt)
 		a.before_output_ctx = &w;
 		diag_before(waiting_stop_hook, &w);
 	}
-	/* keys typed during the reply wait for the next prompt, unechoed, and a
-	 * ^C is not drawn into the reply */
-	struct termios saved, quiet;
-	int echo_off = tcgetattr(0, &saved) == 0;
-	if (echo_off) {
-		quiet = saved;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOCTL);
-		tcsetattr(0, TCSANOW, &quiet);
-	}
 	fflush(stdout);
 	ask_run(s, &a);
-	if (echo_off)
-		tcsetattr(0, TCSANOW, &saved);
 	if (indicator) {
 		waiting_stop(&w);
 		diag_before(NULL, NULL);
@@ -227,18 +215,19 @@ int repl_run(struct cli_opts *o)
 			break;
 		}
 		char *text = (char *)buf_str(&line);
+		text += strspn(text, " \t"); /* a leading space only kept the line out of the input history */
 		size_t n = strlen(text);
 		while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
 			text[--n] = '\0';
 		if (!n)
 			continue;
 		/* "//..." sends a prompt that starts with a slash */
-		if (text[0] == '/' && text[1] != '/') {
-			if (repl_command(&r, text) < 0)
-				break;
-		} else if (repl_ask(&r, text[0] == '/' ? text + 1 : text) < 0) {
+		lineedit_busy(r.le);
+		int end = text[0] == '/' && text[1] != '/' ? repl_command(&r, text)
+			: repl_ask(&r, text[0] == '/' ? text + 1 : text);
+		lineedit_idle(r.le);
+		if (end < 0)
 			break;
-		}
 	}
 	buf_free(&line);
 	lineedit_close(r.le);

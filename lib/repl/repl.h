@@ -44,7 +44,8 @@ int repl_ask(struct repl *r, const char *prompt);
 /* The history for reading (and writing with create), or an exit status
  * after a message; 1 when there is none yet (read). */
 int repl_store(struct repl *r, struct store *st, enum store_open_mode mode);
-/* Show an image file inline where the terminal can, else print its path. */
+/* Show an image file inline where the terminal can (nothing elsewhere:
+ * the caller has named the file). */
 void repl_show_image(struct repl *r, const char *path);
 /* A note to the user on stdout, in dim colour on a colour terminal. */
 void repl_note(const struct repl *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

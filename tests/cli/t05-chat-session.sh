@@ -223,7 +223,8 @@ check "/copy put the reply on the clipboard by OSC 52" grep -q "]52;c;$b64" "$T/
 
 # --- the input history: kept, private, and a leading space keeps a line out
 hist="$HOME/.local/state/chat/input_history"
-check "the input history is kept" grep -q 'say it twice' "$hist"
+# libedit keeps each line vis(3)-encoded: a space is \040
+check "the input history is kept" grep -q 'say.040it.040twice' "$hist"
 is "$(stat -c %a "$hist")" 600 "the input history is the user's alone"
 cat > "$T/hist.pty" <<PTY
 expect_plain "Ctrl-D leaves."
@@ -268,7 +269,7 @@ expect_plain "Ctrl-D leaves."
 send "slow one\r"
 expect "\r| "
 run "touch $T/gate"
-expect "\r\033[K"
+expect "\r\e[K"
 expect_plain "late answer"
 expect_plain "> "
 send "\x04"
