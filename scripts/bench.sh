@@ -16,7 +16,10 @@
 # BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
 # openai SDK over 400 prompt records; its own knobs are in its header),
 # BENCH_LIMITS (1: scripts/bench/limits.sh, 200 records under rpm = 120),
-# BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant).
+# BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant),
+# BENCH_RENDER (1: scripts/bench/render.sh, the Markdown renderer on a 10 MB
+# reply beside cat and any Markdown tool installed, and chat-stream --render
+# beside --raw).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -278,6 +281,12 @@ fi
 if [ "${BENCH_HISTORY:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/history.sh
+fi
+
+# the Markdown renderer on a long reply (skip with BENCH_RENDER=0)
+if [ "${BENCH_RENDER:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/render.sh
 fi
 
 # token counting beside tiktoken (skip with BENCH_TOKENS=0)
