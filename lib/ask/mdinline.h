@@ -12,6 +12,8 @@
 void md_put_slow(struct mdrender *r, struct buf *out, const char *s, size_t n);
 static inline void md_put(struct mdrender *r, struct buf *out, const char *s, size_t n)
 {
+	if (!n)
+		return; /* s may be an empty buffer's NULL */
 	if (out->len + n < out->cap && out->len + n <= out->max) {
 		memcpy(out->p + out->len, s, n);
 		out->len += n;
