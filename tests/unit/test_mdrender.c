@@ -100,6 +100,16 @@ static const struct c cases[] = {
 	{ "table of wide characters", "| \xe6\x97\xa5\xe6\x9c\xac | x |\n| ab | y |\n",
 	  BAR " \xe6\x97\xa5\xe6\x9c\xac " BAR " x " BAR "\n" BAR " ab   " BAR " y " BAR "\n",
 	  BAR " \xe6\x97\xa5\xe6\x9c\xac " BAR " x " BAR "\n" BAR " ab   " BAR " y " BAR "\n" },
+	{ "more columns than there is room for: the last takes the rest",
+	  "|0|1|2|3|4|5|6|7|8|9|10|11|12|13|14|15|16|17|18|19|20|21|22|23|24|25|26|27|28|29|30|31|32|33|\n",
+	  BAR " 0 " BAR " 1 " BAR " 2 " BAR " 3 " BAR " 4 " BAR " 5 " BAR " 6 " BAR " 7 " BAR " 8 " BAR " 9 " BAR " 10 " BAR
+	  " 11 " BAR " 12 " BAR " 13 " BAR " 14 " BAR " 15 " BAR " 16 " BAR " 17 " BAR " 18 " BAR " 19 " BAR " 20 " BAR
+	  " 21 " BAR " 22 " BAR " 23 " BAR " 24 " BAR " 25 " BAR " 26 " BAR " 27 " BAR " 28 " BAR " 29 " BAR " 30 " BAR
+	  " 31|32|33 " BAR "\n",
+	  BAR " 0 " BAR " 1 " BAR " 2 " BAR " 3 " BAR " 4 " BAR " 5 " BAR " 6 " BAR " 7 " BAR " 8 " BAR " 9 " BAR " 10 " BAR
+	  " 11 " BAR " 12 " BAR " 13 " BAR " 14 " BAR " 15 " BAR " 16 " BAR " 17 " BAR " 18 " BAR " 19 " BAR " 20 " BAR
+	  " 21 " BAR " 22 " BAR " 23 " BAR " 24 " BAR " 25 " BAR " 26 " BAR " 27 " BAR " 28 " BAR " 29 " BAR " 30 " BAR
+	  " 31|32|33 " BAR "\n" },
 	{ "table cell emphasis keeps width", "| **a** | b |\n| c | d |\n",
 	  BAR " \033[1ma\033[0m " BAR " b " BAR "\n" BAR " c " BAR " d " BAR "\n", BAR " a " BAR " b " BAR "\n" BAR " c " BAR " d " BAR "\n" },
 	{ "fenced code with language", "```python\nx = a**b**c  # *no*\n```\n",
@@ -321,6 +331,10 @@ int main(void)
 	mdrender_feed(&r, "let a = `x`;\n", 13, &out);
 	is_str(buf_str(&out), "let a = `x`;\n", "a code line out at once, byte-identical");
 	mdrender_end(&r, &out);
+	/* the next reply starts afresh, though the last left a block open */
+	buf_reset(&out);
+	mdrender_feed(&r, "# *x*\n", 6, &out);
+	is_str(buf_str(&out), "\033[1;4m\033[3mx\033[0m\033[1;4m\033[0m\n", "after the end, a new reply starts outside code");
 	mdrender_free(&r);
 	buf_free(&out);
 	return tap_done();
