@@ -295,11 +295,17 @@ static int link_at(const char *s, size_t i, size_t n, struct link *k)
 	return 1;
 }
 
+/* Is c one of set's characters (NUL never is)? */
+static int one_of(char c, const char *set)
+{
+	return c && strchr(set, c);
+}
+
 /* <scheme:...> or <user@host>, with s[i] the <: where the > is, or 0. */
 static size_t autolink_at(const char *s, size_t i, size_t n, int *email)
 {
 	size_t lim = n - i > SCAN_MAX ? i + SCAN_MAX : n, p = i + 1;
-	while (p < lim && (isalnum((unsigned char)s[p]) || strchr("+.-", s[p])))
+	while (p < lim && (isalnum((unsigned char)s[p]) || one_of(s[p], "+.-")))
 		p++;
 	if (p < lim && s[p] == ':' && p - i - 1 >= 2 && p - i - 1 <= 32 && isalpha((unsigned char)s[i + 1])) {
 		for (p++; p < lim && (unsigned char)s[p] > ' ' && s[p] != '<' && s[p] != '>'; p++)
@@ -307,7 +313,7 @@ static size_t autolink_at(const char *s, size_t i, size_t n, int *email)
 		*email = 0;
 		return p < lim && s[p] == '>' ? p : 0;
 	}
-	for (p = i + 1; p < lim && (isalnum((unsigned char)s[p]) || strchr(".!#$%&'*+/=?^_`{|}~-", s[p])); p++)
+	for (p = i + 1; p < lim && (isalnum((unsigned char)s[p]) || one_of(s[p], ".!#$%&'*+/=?^_`{|}~-")); p++)
 		;
 	if (p == i + 1 || p >= lim || s[p] != '@')
 		return 0;

@@ -192,7 +192,7 @@ static void heading(struct mdrender *r, const char *s, size_t n, struct buf *out
 /* A list item's text: [ ] and [x] first become boxes. */
 static void item_text(struct mdrender *r, const char *s, size_t n, struct buf *out)
 {
-	if (n >= 3 && s[0] == '[' && strchr(" xX", s[1]) && s[2] == ']' && (n == 3 || space(s[3]))) {
+	if (n >= 3 && s[0] == '[' && (s[1] == ' ' || s[1] == 'x' || s[1] == 'X') && s[2] == ']' && (n == 3 || space(s[3]))) {
 		md_put(r, out, s[1] == ' ' ? UNCHECKED : CHECKED, 3);
 		if (n == 3)
 			return;
