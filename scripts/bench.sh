@@ -18,7 +18,10 @@
 # BENCH_LIMITS (1: scripts/bench/limits.sh, 200 records under rpm = 120),
 # BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant),
 # BENCH_IMAGES (1: scripts/bench/images.sh, a 12 MP HEIC and a 4000x3000
-# WebP to a 2048-px JPEG beside vipsthumbnail; BENCH_IMAGE_RUNS, default 5).
+# WebP to a 2048-px JPEG beside vipsthumbnail; BENCH_IMAGE_RUNS, default 5),
+# BENCH_RENDER (1: scripts/bench/render.sh, the Markdown renderer on a 10 MB
+# reply beside cat and any Markdown tool installed, and chat-stream --render
+# beside --raw).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -286,6 +289,12 @@ fi
 if [ "${BENCH_IMAGES:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/images.sh
+fi
+
+# the Markdown renderer on a long reply (skip with BENCH_RENDER=0)
+if [ "${BENCH_RENDER:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/render.sh
 fi
 
 # token counting beside tiktoken (skip with BENCH_TOKENS=0)

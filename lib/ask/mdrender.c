@@ -1,65 +1,42 @@
-/* Markdown rendered a line at a time: no lookahead, so a line goes out the
- * moment its newline arrives. The cost is that a table's columns follow
- * its first row's widths only, and a setext heading stays a paragraph.
- * Styles nest by resetting and restoring the enclosing style (SGR 0, then
- * the outer codes), which every terminal understands. */
+/* Markdown's blocks rendered a line at a time: no lookahead, so a line goes
+ * out the moment its newline arrives. What that costs: a table's columns
+ * follow its first row's widths (a wider cell later pushes its row's bars
+ * out; buffering the table would hold its rows back until it ended), and a
+ * setext heading's text is out before its underline comes, so the
+ * underline is drawn as a rule exactly under it. Inline constructs and the
+ * making safe of the reply's bytes are in mdinline.c. */
 #include "ask/mdrender.h"
+#include "ask/mdinline.h"
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
-enum { LINE_MAX_BYTES = 256u << 20 };
+enum { LINE_MAX_BYTES = 256u << 20, RULE_WIDTH = 40, UNDERLINE_MAX = 200 };
 
 #define RULE "\xe2\x94\x80"          /* ─ */
+#define DOUBLE_RULE "\xe2\x95\x90"   /* ═ */
 #define BAR "\xe2\x94\x82"           /* │ */
 #define BULLET "\xe2\x80\xa2"        /* • */
-#define ESC "\033["
+#define UNCHECKED "\xe2\x98\x90"     /* ☐ */
+#define CHECKED "\xe2\x98\x91"       /* ☑ */
 
 void mdrender_init(struct mdrender *r, int colour)
 {
 	memset(r, 0, sizeof *r);
 	r->colour = colour;
+	r->prev_blank = 1;
 	buf_init(&r->line, LINE_MAX_BYTES);
+	buf_init(&r->cell, LINE_MAX_BYTES);
 }
 
 void mdrender_free(struct mdrender *r)
 {
 	buf_free(&r->line);
+	buf_free(&r->cell);
 }
 
-static void put(struct mdrender *r, struct buf *out, const char *s, size_t n)
+static int space(char c)
 {
-	if (n && buf_add(out, s, n) < 0)
-		r->oom = 1;
-}
-
-static void puts_(struct mdrender *r, struct buf *out, const char *s)
-{
-	put(r, out, s, strlen(s));
-}
-
-/* Start style add inside base; style_off returns to base. */
-static void style_on(struct mdrender *r, struct buf *out, const char *add)
-{
-	if (!r->colour)
-		return;
-	puts_(r, out, ESC);
-	puts_(r, out, add);
-	puts_(r, out, "m");
-}
-
-static void style_off(struct mdrender *r, struct buf *out, const char *base)
-{
-	if (!r->colour)
-		return;
-	puts_(r, out, ESC "0m");
-	if (*base)
-		style_on(r, out, base);
-}
-
-static void nested(char *to, size_t cap, const char *base, const char *add)
-{
-	snprintf(to, cap, "%s%s%s", base, *base ? ";" : "", add);
+	return c == ' ' || c == '\t';
 }
 
 static size_t run_of(const char *s, size_t i, size_t n, char c)
@@ -70,127 +47,29 @@ static size_t run_of(const char *s, size_t i, size_t n, char c)
 	return j - i;
 }
 
-/* Where a run of exactly k backticks starts at or after i, or n. */
-static size_t backticks_at(const char *s, size_t i, size_t n, size_t k)
+static void trim(const char **s, size_t *n)
 {
-	while (i < n) {
-		size_t len = run_of(s, i, n, '`');
-		if (len == k)
-			return i;
-		i += len ? len : 1;
-	}
-	return n;
+	while (*n && space(**s))
+		(*s)++, (*n)--;
+	while (*n && space((*s)[*n - 1]))
+		(*n)--;
 }
 
-static int space(char c)
+static void rule(struct mdrender *r, struct buf *out, const char *glyph, size_t w)
 {
-	return c == ' ' || c == '\t';
+	for (size_t i = 0; i < w; i++)
+		md_put(r, out, glyph, 3); /* each glyph is 3 bytes of UTF-8 */
 }
 
-/* The closer of a d-long run of c opened before i: a run of exactly d, not
- * after a space (and for _, not inside a word). n when there is none. */
-static size_t emphasis_closer(const char *s, size_t i, size_t n, char c, size_t d)
+static void spaces(struct mdrender *r, struct buf *out, size_t n)
 {
-	for (size_t j = i; j < n; j++) {
-		if (s[j] == '`') {
-			size_t k = run_of(s, j, n, '`');
-			size_t end = backticks_at(s, j + k, n, k);
-			j = (end < n ? end + k : j + k) - 1; /* a code span hides its markers */
-			continue;
-		}
-		if (s[j] != c)
-			continue;
-		size_t len = run_of(s, j, n, c);
-		if (len == d && !space(s[j - 1]) && (c == '*' || j + d == n || !isalnum((unsigned char)s[j + d])))
-			return j;
-		j += len - 1;
-	}
-	return n;
+	static const char sp[] = "                                ";
+	for (; n > sizeof sp - 1; n -= sizeof sp - 1)
+		md_put(r, out, sp, sizeof sp - 1);
+	md_put(r, out, sp, n);
 }
 
-static void inline_md(struct mdrender *r, const char *s, size_t n, struct buf *out, const char *base)
-{
-	char inner[64];
-	size_t i = 0;
-	while (i < n) {
-		char c = s[i];
-		if (c == '\\' && i + 1 < n && ispunct((unsigned char)s[i + 1])) {
-			put(r, out, s + i + 1, 1);
-			i += 2;
-		} else if (c == '`') {
-			size_t k = run_of(s, i, n, '`');
-			size_t end = backticks_at(s, i + k, n, k);
-			if (end == n) {
-				put(r, out, s + i, k);
-				i += k;
-				continue;
-			}
-			if (r->colour) {
-				style_on(r, out, "36");
-				put(r, out, s + i + k, end - i - k);
-				style_off(r, out, base);
-			} else {
-				put(r, out, s + i, end + k - i); /* the backticks mark it */
-			}
-			i = end + k;
-		} else if (c == '*' || c == '_') {
-			size_t k = run_of(s, i, n, c), d = k >= 2 ? 2 : 1;
-			size_t end = n;
-			if (k <= 2 && i + d < n && !space(s[i + d]) && (c == '*' || !i || !isalnum((unsigned char)s[i - 1])))
-				end = emphasis_closer(s, i + d + 1, n, c, d);
-			if (end == n) {
-				put(r, out, s + i, k);
-				i += k;
-				continue;
-			}
-			const char *add = d == 2 ? "1" : "3";
-			nested(inner, sizeof inner, base, add);
-			style_on(r, out, add);
-			inline_md(r, s + i + d, end - i - d, out, inner);
-			style_off(r, out, base);
-			i = end + d;
-		} else if (c == '[') {
-			const char *close = memchr(s + i, ']', n - i);
-			size_t b = close ? (size_t)(close - s) : n;
-			const char *paren = b + 1 < n && s[b + 1] == '(' ? memchr(s + b + 2, ')', n - b - 2) : NULL;
-			if (!paren) {
-				put(r, out, s + i, 1);
-				i++;
-				continue;
-			}
-			size_t e = (size_t)(paren - s);
-			nested(inner, sizeof inner, base, "4");
-			style_on(r, out, "4");
-			inline_md(r, s + i + 1, b - i - 1, out, inner);
-			style_off(r, out, base);
-			puts_(r, out, " (");
-			style_on(r, out, "2");
-			put(r, out, s + b + 2, e - b - 2);
-			style_off(r, out, base);
-			puts_(r, out, ")");
-			i = e + 1;
-		} else {
-			put(r, out, s + i, 1);
-			i++;
-		}
-	}
-}
-
-/* Columns a rendered cell takes: UTF-8 characters, escapes left out. */
-static size_t display_width(const char *s, size_t n)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\033') {
-			while (i < n && s[i] != 'm')
-				i++;
-			continue;
-		}
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			w++;
-	}
-	return w;
-}
+/* ---- tables --------------------------------------------------------------- */
 
 static int delimiter_cell(const char *s, size_t n)
 {
@@ -204,26 +83,26 @@ static int delimiter_cell(const char *s, size_t n)
 	return dashes > 0;
 }
 
-static void trim(const char **s, size_t *n)
+/* |---| under the first row: a rule, and each column's alignment. */
+static void delimiter_row(struct mdrender *r, const char **cell, const size_t *len, size_t ncells, struct buf *out)
 {
-	while (*n && space(**s))
-		(*s)++, (*n)--;
-	while (*n && space((*s)[*n - 1]))
-		(*n)--;
+	md_puts(r, out, "\xe2\x94\x9c"); /* ├ */
+	for (size_t c = 0; c < ncells; c++) {
+		if (r->ncols > c) {
+			int left = len[c] && cell[c][0] == ':', right = len[c] && cell[c][len[c] - 1] == ':';
+			r->align[c] = left && right ? 'c' : right ? 'r' : 'l';
+		}
+		rule(r, out, RULE, (c < r->ncols ? r->width[c] : 1) + 2);
+		md_put(r, out, c + 1 < ncells ? "\xe2\x94\xbc" : "\xe2\x94\xa4", 3); /* ┼ ┤ */
+	}
 }
 
-static void rule(struct mdrender *r, struct buf *out, size_t w)
-{
-	for (size_t i = 0; i < w; i++)
-		puts_(r, out, RULE);
-}
-
-/* | a | b |: cells padded to the table's first row; |---| a rule. */
+/* | a | b |: the first row sets the widths; later rows are padded to them
+ * as |:-:| aligns, missing cells added empty, extra cells kept. */
 static void table_row(struct mdrender *r, const char *s, size_t n, struct buf *out)
 {
 	const char *cell[MDRENDER_MAX_COLS];
-	size_t len[MDRENDER_MAX_COLS], ncells = 0;
-	size_t p = 1;
+	size_t len[MDRENDER_MAX_COLS], ncells = 0, p = 1;
 	while (n && space(s[n - 1]))
 		n--;
 	if (n > 1 && s[n - 1] == '|' && s[n - 2] != '\\')
@@ -231,8 +110,8 @@ static void table_row(struct mdrender *r, const char *s, size_t n, struct buf *o
 	int delimiter = 1;
 	while (p <= n && ncells < MDRENDER_MAX_COLS) {
 		size_t q = p;
-		while (q < n && !(s[q] == '|' && s[q - 1] != '\\'))
-			q++;
+		while (q < n && !(s[q] == '|' && s[q - 1] != '\\' && ncells + 1 < MDRENDER_MAX_COLS))
+			q++; /* the last column there is room for takes the rest */
 		cell[ncells] = s + p, len[ncells] = q - p;
 		trim(&cell[ncells], &len[ncells]);
 		delimiter &= delimiter_cell(cell[ncells], len[ncells]);
@@ -240,34 +119,34 @@ static void table_row(struct mdrender *r, const char *s, size_t n, struct buf *o
 		p = q + 1;
 	}
 	if (delimiter && r->in_table) {
-		puts_(r, out, "\xe2\x94\x9c"); /* ├ */
-		for (size_t c = 0; c < ncells; c++) {
-			rule(r, out, (c < r->ncols ? r->width[c] : 1) + 2);
-			puts_(r, out, c + 1 < ncells ? "\xe2\x94\xbc" : "\xe2\x94\xa4"); /* ┼ ┤ */
-		}
+		delimiter_row(r, cell, len, ncells, out);
 		return;
 	}
 	int first = !r->in_table;
 	if (first) {
 		r->in_table = 1;
 		r->ncols = ncells;
+		memset(r->align, 'l', sizeof r->align);
 	}
-	struct buf text = BUF_INIT(LINE_MAX_BYTES);
-	puts_(r, out, BAR);
-	for (size_t c = 0; c < ncells; c++) {
-		buf_reset(&text);
-		inline_md(r, cell[c], len[c], &text, "");
-		size_t w = display_width(text.p ? text.p : "", text.len);
+	size_t cols = ncells < r->ncols ? r->ncols : ncells;
+	md_puts(r, out, BAR);
+	for (size_t c = 0; c < cols; c++) {
+		buf_reset(&r->cell);
+		if (c < ncells)
+			md_inline(r, cell[c], len[c], &r->cell, "");
+		size_t w = md_width(r->cell.p, r->cell.len);
 		if (first)
 			r->width[c] = w;
-		puts_(r, out, " ");
-		put(r, out, text.p, text.len);
-		for (size_t pad = w; c < r->ncols && pad < r->width[c]; pad++)
-			puts_(r, out, " ");
-		puts_(r, out, " " BAR);
+		size_t pad = c < r->ncols && w < r->width[c] ? r->width[c] - w : 0;
+		size_t before = r->align[c] == 'c' ? pad / 2 : r->align[c] == 'r' ? pad : 0;
+		spaces(r, out, 1 + before);
+		md_put(r, out, r->cell.p, r->cell.len);
+		spaces(r, out, pad - before + 1);
+		md_puts(r, out, BAR);
 	}
-	buf_free(&text);
 }
+
+/* ---- the other blocks ----------------------------------------------------- */
 
 static int thematic_break(const char *s, size_t n)
 {
@@ -284,6 +163,18 @@ static int thematic_break(const char *s, size_t n)
 	return marks >= 3;
 }
 
+/* A setext heading's underline: = or - repeated, then only spaces. */
+static const char *setext_underline(const char *s, size_t n)
+{
+	size_t i = run_of(s, 0, n, ' ');
+	if (i > 3 || i == n || (s[i] != '=' && s[i] != '-'))
+		return NULL;
+	size_t j = i + run_of(s, i, n, s[i]);
+	while (j < n && space(s[j]))
+		j++;
+	return j < n ? NULL : s[i] == '=' ? DOUBLE_RULE : RULE;
+}
+
 static void heading(struct mdrender *r, const char *s, size_t n, struct buf *out)
 {
 	trim(&s, &n);
@@ -293,52 +184,63 @@ static void heading(struct mdrender *r, const char *s, size_t n, struct buf *out
 	if (!end || space(s[end - 1])) /* a closing run of #s goes too */
 		n = end;
 	trim(&s, &n);
-	style_on(r, out, "1;4");
-	inline_md(r, s, n, out, "1;4");
-	style_off(r, out, "");
+	md_style_on(r, out, "1;4");
+	md_inline(r, s, n, out, "1;4");
+	md_style_off(r, out, "");
 }
 
-/* One line outside code, without its line ending. */
-static void render_line(struct mdrender *r, const char *s, size_t n, struct buf *out)
+/* A list item's text: [ ] and [x] first become boxes. */
+static void item_text(struct mdrender *r, const char *s, size_t n, struct buf *out)
 {
-	size_t ind = 0;
-	while (ind < n && s[ind] == ' ')
-		ind++;
-	if (ind <= 3 && ind < n && s[ind] == '|') {
+	if (n >= 3 && s[0] == '[' && (s[1] == ' ' || s[1] == 'x' || s[1] == 'X') && s[2] == ']' && (n == 3 || space(s[3]))) {
+		md_put(r, out, s[1] == ' ' ? UNCHECKED : CHECKED, 3);
+		if (n == 3)
+			return;
+		md_puts(r, out, " ");
+		s += 4, n -= 4;
+	}
+	md_inline(r, s, n, out, "");
+}
+
+/* One line outside code, not blank, without its line ending or the block
+ * quote markers before it (top: there were none). */
+static void render_block(struct mdrender *r, const char *s, size_t n, struct buf *out, int top)
+{
+	size_t ind = run_of(s, 0, n, ' ');
+	size_t above = r->para_width; /* the paragraph line just before, if any */
+	r->para_width = 0;
+	if (ind <= 3 && s[ind] == '|') {
 		table_row(r, s + ind, n - ind, out);
 		return;
 	}
 	r->in_table = 0;
-	if (ind == n)
-		return;
 	if (ind <= 3) {
 		size_t h = run_of(s, ind, n, '#');
 		if (h >= 1 && h <= 6 && (ind + h == n || space(s[ind + h]))) {
 			heading(r, s + ind + h, n - ind - h, out);
 			return;
 		}
-		if (thematic_break(s, n)) {
-			style_on(r, out, "2");
-			rule(r, out, 40);
-			style_off(r, out, "");
+		const char *underline = above ? setext_underline(s, n) : NULL;
+		if (underline) {
+			md_style_on(r, out, "1");
+			rule(r, out, underline, above < UNDERLINE_MAX ? above : UNDERLINE_MAX);
+			md_style_off(r, out, "");
 			return;
 		}
-		if (s[ind] == '>') {
-			size_t rest = ind + 1 + (ind + 1 < n && space(s[ind + 1]));
-			style_on(r, out, "2");
-			puts_(r, out, BAR);
-			style_off(r, out, "");
-			puts_(r, out, " ");
-			render_line(r, s + rest, n - rest, out);
+		if (thematic_break(s, n)) {
+			md_style_on(r, out, "2");
+			rule(r, out, RULE, RULE_WIDTH);
+			md_style_off(r, out, "");
 			return;
 		}
 	}
 	if ((s[ind] == '-' || s[ind] == '*' || s[ind] == '+') && (ind + 1 == n || space(s[ind + 1]))) {
-		put(r, out, s, ind);
-		puts_(r, out, BULLET);
+		md_put(r, out, s, ind);
+		md_puts(r, out, BULLET);
+		r->list_indent = ind + 2;
 		if (ind + 1 < n) {
-			puts_(r, out, " ");
-			inline_md(r, s + ind + 2, n - ind - 2, out, "");
+			md_puts(r, out, " ");
+			item_text(r, s + ind + 2, n - ind - 2, out);
 		}
 		return;
 	}
@@ -347,11 +249,15 @@ static void render_line(struct mdrender *r, const char *s, size_t n, struct buf 
 		d++;
 	if (d > ind && d < n && (s[d] == '.' || s[d] == ')') && (d + 1 == n || space(s[d + 1]))) {
 		size_t keep = d + 1 < n ? d + 2 : d + 1;
-		put(r, out, s, keep); /* the number as written */
-		inline_md(r, s + keep, n - keep, out, "");
+		md_put(r, out, s, keep); /* the number as written */
+		r->list_indent = keep;
+		item_text(r, s + keep, n - keep, out);
 		return;
 	}
-	inline_md(r, s, n, out, "");
+	size_t start = out->len;
+	md_inline(r, s, n, out, "");
+	if (top && !r->list_indent && out->len > start)
+		r->para_width = md_width(out->p + start, out->len - start);
 }
 
 /* The fence's line: the language, if any, on a rule. */
@@ -361,37 +267,110 @@ static void fence_line(struct mdrender *r, const char *info, size_t n, struct bu
 	size_t w = 0;
 	while (w < n && !space(info[w]))
 		w++;
-	style_on(r, out, "2");
-	rule(r, out, 3);
+	md_style_on(r, out, "2");
+	rule(r, out, RULE, 3);
 	if (w) {
-		puts_(r, out, " ");
-		put(r, out, info, w);
+		md_puts(r, out, " ");
+		md_text(r, out, info, w);
 	}
-	style_off(r, out, "");
+	md_style_off(r, out, "");
+}
+
+/* The block quote markers (>) at the start of s, at most max: how many,
+ * with *at where the rest starts. */
+static size_t quotes_of(const char *s, size_t n, size_t max, size_t *at)
+{
+	size_t q = 0, i = 0;
+	while (q < max) {
+		size_t j = i + run_of(s, i, n, ' ');
+		if (j - i > 3 || j >= n || s[j] != '>')
+			break;
+		i = j + 1 + (j + 1 < n && space(s[j + 1]));
+		q++;
+	}
+	*at = i;
+	return q;
+}
+
+static void bars(struct mdrender *r, struct buf *out, size_t quotes)
+{
+	for (size_t i = 0; i < quotes; i++) {
+		md_style_on(r, out, "2");
+		md_puts(r, out, BAR);
+		md_style_off(r, out, "");
+		md_puts(r, out, " ");
+	}
+}
+
+/* A line of an open fenced block: 1 when it was (its quotes still open). */
+static int code_line(struct mdrender *r, const char *s, size_t bare, size_t n, struct buf *out)
+{
+	size_t at, strip = 0;
+	if (quotes_of(s, bare, r->code_quotes, &at) < r->code_quotes) {
+		r->in_code = 0; /* its block quote ended, and the block with it */
+		return 0;
+	}
+	while (strip < r->code_indent && at + strip < bare && s[at + strip] == ' ')
+		strip++;
+	bars(r, out, r->code_quotes);
+	if (fence_closes(&r->fence, s + at + strip, bare - at - strip)) {
+		r->in_code = 0;
+		spaces(r, out, r->code_indent); /* the rule lines up with the list item */
+		fence_line(r, "", 0, out);
+		if (bare < n)
+			md_puts(r, out, "\n");
+	} else {
+		md_text(r, out, s + at, bare - at); /* as it came, bar ESC and the like */
+		md_put(r, out, s + bare, n - bare); /* its own line ending */
+	}
+	return 1;
 }
 
 /* One line, with its ending if it has one (not at the reply's end). */
 static void take_line(struct mdrender *r, const char *s, size_t n, struct buf *out)
 {
-	size_t bare = fence_without_eol(s, n);
-	int eol = bare < n;
-	if (r->in_code && !fence_closes(&r->fence, s, bare)) {
-		put(r, out, s, n); /* code goes out exactly as it came */
+	size_t bare = fence_without_eol(s, n), at, info;
+	if (r->in_code && code_line(r, s, bare, n, out))
 		return;
-	}
-	size_t info;
-	if (r->in_code) {
-		r->in_code = 0;
-		fence_line(r, "", 0, out);
-	} else if (fence_opens(s, bare, &r->fence, &info)) {
-		r->in_code = 1;
+	size_t quotes = quotes_of(s, bare, (size_t)-1, &at);
+	const char *t = s + at;
+	size_t tn = bare - at, ind = run_of(t, 0, tn, ' ');
+	size_t blank = ind;
+	while (blank < tn && space(t[blank]))
+		blank++;
+	bars(r, out, quotes);
+	if (blank == tn) {
+		r->prev_blank = 1;
 		r->in_table = 0;
-		fence_line(r, s + info, bare - info, out);
+		r->para_width = 0;
 	} else {
-		render_line(r, s, bare, out);
+		int after_blank = r->prev_blank;
+		r->prev_blank = 0;
+		if (after_blank && ind < r->list_indent)
+			r->list_indent = 0; /* the list has ended */
+		size_t strip = ind < r->list_indent ? ind : r->list_indent;
+		if (ind >= r->list_indent + 4 && (after_blank || r->in_indented) && !r->in_table) {
+			r->in_indented = 1; /* indented code: as it came, like fenced code */
+			r->para_width = 0;
+			md_text(r, out, t, tn);
+			md_put(r, out, s + bare, n - bare);
+			return;
+		}
+		r->in_indented = 0;
+		if (fence_opens(t + strip, tn - strip, &r->fence, &info)) {
+			r->in_code = 1;
+			r->code_quotes = quotes;
+			r->code_indent = strip;
+			r->in_table = 0;
+			r->para_width = 0;
+			spaces(r, out, strip);
+			fence_line(r, t + strip + info, tn - strip - info, out);
+		} else {
+			render_block(r, t, tn, out, !quotes);
+		}
 	}
-	if (eol)
-		puts_(r, out, "\n");
+	if (bare < n)
+		md_puts(r, out, "\n");
 }
 
 int mdrender_feed(struct mdrender *r, const char *p, size_t n, struct buf *out)
@@ -415,12 +394,14 @@ int mdrender_feed(struct mdrender *r, const char *p, size_t n, struct buf *out)
 	return r->oom ? -1 : 0;
 }
 
+/* Everything back to the start, so the next reply begins afresh. */
 int mdrender_end(struct mdrender *r, struct buf *out)
 {
 	if (r->line.len)
 		take_line(r, r->line.p, r->line.len, out);
 	buf_reset(&r->line);
-	r->in_code = 0;
-	r->in_table = 0;
+	r->in_code = r->in_indented = r->in_table = 0;
+	r->prev_blank = 1;
+	r->list_indent = r->para_width = 0;
 	return r->oom ? -1 : 0;
 }

@@ -10,7 +10,8 @@
  * stdout is /dev/null instead and only the total is timed.
  *
  * Prints one line of key=value pairs (times in ms, rss in KiB):
- *   runs= fails= first_med= first_p90= total_med= total_p90= total_max= bytes= rss_kb=
+ *   runs= fails= first_med= first_p90= total_med= total_p90= total_max= bytes= rss_kb= cpu_med=
+ * cpu_med is the median of the child's user + system CPU time.
  * fails counts runs that exited non-zero, were killed, or wrote nothing
  * (without -d); bytes and rss_kb are the largest seen over the timed runs.
  * A first-byte figure is -1 when no run wrote anything (always so with -d). */
@@ -59,7 +60,8 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	double *first = calloc(runs, sizeof *first), *total = calloc(runs, sizeof *total);
-	if (!first || !total) { perror("firstbyte"); return 70; }
+	double *cpu = calloc(runs, sizeof *cpu);
+	if (!first || !total || !cpu) { perror("firstbyte"); return 70; }
 	static char buf[1 << 16];
 	long long maxbytes = 0;
 	long maxrss = 0;
@@ -109,14 +111,17 @@ int main(int argc, char **argv)
 		if (t1 >= 0)
 			first[nfirst++] = t1 - t0;
 		total[r - warm] = t2 - t0;
+		cpu[r - warm] = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+				(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 		if (bytes > maxbytes) maxbytes = bytes;
 		if (ru.ru_maxrss > maxrss) maxrss = ru.ru_maxrss;
 	}
 	qsort(first, nfirst, sizeof *first, cmp);
 	qsort(total, runs, sizeof *total, cmp);
+	qsort(cpu, runs, sizeof *cpu, cmp);
 	printf("runs=%d fails=%d first_med=%.2f first_p90=%.2f total_med=%.2f total_p90=%.2f "
-	       "total_max=%.2f bytes=%lld rss_kb=%ld\n", runs, fails, pct(first, nfirst, 50),
+	       "total_max=%.2f bytes=%lld rss_kb=%ld cpu_med=%.2f\n", runs, fails, pct(first, nfirst, 50),
 	       pct(first, nfirst, 90), pct(total, runs, 50), pct(total, runs, 90), total[runs - 1],
-	       maxbytes, maxrss);
+	       maxbytes, maxrss, pct(cpu, runs, 50));
 	return 0;
 }

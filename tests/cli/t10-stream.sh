@@ -194,6 +194,17 @@ hasnt "$T/tty" "$(printf '\033')" "--render, NO_COLOR (even empty): no escape"
 has "$T/tty" "^• one two" "--render, NO_COLOR: bullets all the same"
 TERM=dumb script -qec "chat-stream --render hi" /dev/null < /dev/null > "$T/tty" 2>&1
 hasnt "$T/tty" "$(printf '\033')" "--render, TERM=dumb: no escape"
+# --render: nothing in the reply can drive the terminal; a link is OSC 8 on one
+printf 'See [docs](https://e.org/a) \033]0;owned\a now\n```\n\033[2Jcode\n```\n' > "$T/md2"
+fake_start --text-file "$T/md2" --chunks 7
+run chat-stream --render hi
+hasnt "$T/out" "$(printf '\033')" "--render into a pipe: the reply's ESC not written raw"
+has "$T/out" '^See docs (https://e.org/a) ^\[\]0;owned^G now$' "--render into a pipe: a link as text (url), ESC and BEL as ^[ and ^G"
+has "$T/out" '^^\[\[2Jcode$' "--render: an ESC in code shown as ^["
+script -qec "chat-stream --render hi" /dev/null < /dev/null > "$T/tty" 2>&1
+has "$T/tty" "$(printf '\033]8;;https://e.org/a\033')" "--render on a terminal: the link an OSC 8 hyperlink"
+hasnt "$T/tty" "$(printf '\033]0;')" "--render on a terminal: the reply's own OSC not written"
+hasnt "$T/tty" "$(printf '\033\\[2J')" "--render on a terminal: the reply's CSI not written"
 run chat-stream --render --json hi
 is "$st" 64 "--render --json: a usage error"
 run chat-stream --render -x hi
