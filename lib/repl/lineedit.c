@@ -257,7 +257,10 @@ static unsigned char on_ctrl_c(EditLine *el, int ch)
 static unsigned char on_ctrl_z(EditLine *el, int ch)
 {
 	(void)ch;
+	struct lineedit *le = self(el);
 	el_set(el, EL_PREP_TERM, 0);
+	if (le->tty)
+		tcsetattr(0, TCSANOW, &le->orig);
 	raise(SIGTSTP);
 	el_set(el, EL_PREP_TERM, 1);
 	return CC_REDISPLAY;
@@ -380,6 +383,16 @@ struct lineedit *lineedit_open(const char *prog, const char *history_path, compl
 	el_set(le->el, EL_SETTY, "-d", "-isig", NULL);
 	el_source(le->el, NULL); /* ~/.editrc, as every libedit program reads it */
 	le->tty = tcgetattr(0, &le->orig) == 0;
+	/* When a line is read libedit puts the terminal back in its "execute"
+	 * mode; made the idle mode here, a key typed just after the line
+	 * (^D, ^C) is never caught by the terminal's canonical mode. libedit
+	 * derives that mode from the terminal as it finds it, cooked, on
+	 * entering raw mode once. */
+	el_set(le->el, EL_SETTY, "-x", "-icanon", "-echo", "-echoctl", "-isig", NULL);
+	if (le->tty) {
+		el_set(le->el, EL_PREP_TERM, 1);
+		el_set(le->el, EL_PREP_TERM, 0);
+	}
 	lineedit_idle(le);
 	const char *term = getenv("TERM");
 	le->bracketed = !(term && !strcmp(term, "dumb"));
@@ -420,6 +433,7 @@ static long one_line(struct lineedit *le, const char *prompt, const char **line)
 		write_all(1, "\033[?2004l", 8);
 	if (le->cancelled) {
 		el_reset(le->el);
+		write_all(1, "\n", 1);
 		return -2;
 	}
 	if (!l || n <= 0) {

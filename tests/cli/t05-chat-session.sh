@@ -18,7 +18,7 @@ drive() {
 	_name=$1; shift
 	"$PTY" -t 30 -o "$T/$_name.raw" "$@" < /dev/null > "$T/$_name.err" 2>&1
 	st=$?
-	[ $st = 0 ] || sed 's/^/#   /' "$T/$_name.err" | tail -n 25
+	[ $st = 0 ] || sed "s/^/#   /" "$T/$_name.err" | grep -v "^#   line [0-9]* of the paste" | head -n 40
 }
 latest() { chat-history list --json -n 1 | jq -r '.id'; }
 requests() { [ -f "$T/log" ] && wc -l < "$T/log" | tr -d ' ' || echo 0; }
@@ -230,7 +230,7 @@ cat > "$T/hist.pty" <<PTY
 expect_plain "Ctrl-D leaves."
 send " a secret prompt\r"
 expect_plain "echo: a secret prompt"
-send "\033[A"
+send "\e[A"
 expect_plain "/quit"
 send "\x03"
 send "\x04"
@@ -306,5 +306,118 @@ wait 64
 PTY
 drive refuse "$T/refuse.pty" -- chat --json
 is "$st" 0 "a one-prompt flag in a session: usage error 64"
+
+# --- the renderer in a session: awkward chunks give what a whole reply gives
+cat > "$T/md.txt" <<'MD'
+# A heading
+Text with **bold**, *emphasis*, `code` and a [link](https://example.com/x).
+
+- one
+- two
+  - nested
+
+> quoted **words**
+
+| name | n |
+|:-----|--:|
+| a    | 1 |
+
+```sh
+printf '%s\n' "copy me"
+```
+MD
+fake_start --text-file "$T/md.txt" --chunks 1
+cat > "$T/whole.pty" <<PTY
+expect_plain "copy me"
+wait 0
+PTY
+drive whole "$T/whole.pty" -- chat-stream --render 'show markdown'
+is "$st" 0 "chat-stream --render: the reply whole"
+fake_start --text-file "$T/md.txt" --chunks 97
+cat > "$T/pieces.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "show markdown\r"
+expect_plain "copy me"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+drive pieces "$T/pieces.pty" -- chat
+is "$st" 0 "the session: the reply in 97 pieces"
+# the rendered reply: from the heading to the end of the code block
+rendered() { awk '/A heading/ { p = 1 } p { print } /copy me/ { getline; print; exit }' "$1"; }
+rendered "$T/whole.raw" > "$T/whole.md"
+# the session's first line also holds the prompt's end and the cleared indicator
+rendered "$T/pieces.raw" | sed '1s/^.*\x1b\[K//' > "$T/pieces.md"
+check "the session renders 97 awkward pieces exactly as chat-stream renders the whole" cmp -s "$T/whole.md" "$T/pieces.md"
+cmp -s "$T/whole.md" "$T/pieces.md" || diff "$T/whole.md" "$T/pieces.md" | cat -v | sed 's/^/#   /' | head -n 20
+check "rendered: the heading is bold" grep -q "$(printf '\033')\[1m" "$T/pieces.md"
+check "rendered: no ** left of the emphasis" sh -c "! grep -q '\*\*bold' '$T/pieces.md'"
+check "rendered: the code line is byte for byte, no escape in it" grep -q "^printf '%s\\\\n' \"copy me\"$(printf '\r')\$" "$T/pieces.md"
+check "rendered: the code block names its language" grep -q 'sh' "$T/pieces.md"
+
+# --- the same turn through chat and chat-send is logged alike --------------
+fake_start --text 'same answer' --usage
+chat-send --conversation viasend 'same question' > /dev/null
+cat > "$T/log.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "same question\r"
+expect_plain "same answer"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+drive logged "$T/log.pty" -- chat --conversation viachat
+is "$st" 0 "a session turn in a named conversation"
+strip='select(.type == "message") | del(.id, .conversation, .created, .ms, .ttft_ms, .request_id)'
+chat-history export viasend | jq -c "$strip" > "$T/viasend"
+chat-history export viachat | jq -c "$strip" > "$T/viachat"
+check "its messages are chat-send's, field for field (ids and times aside)" cmp -s "$T/viasend" "$T/viachat"
+check "with usage and cost recorded" grep -q '"usage"' "$T/viachat"
+
+# --- images: inline where the terminal answers that it can, else the path --
+fake_start --echo
+cat > "$T/img.pty" <<PTY
+answer "\e[c" "\e[?62;4;22c"
+expect_plain "Ctrl-D leaves."
+send "/image a red square\r"
+expect_plain ".png"
+expect "\eP"
+expect_plain "> "
+send "/attach $T/pic.png\r"
+expect_plain "Attached"
+expect "\eP"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+"$ROOT/tests/bin/mkimage" png 64 48 gradient "$T/pic.png"
+(cd "$T" && drive img "$T/img.pty" -- chat)
+is "$st" 0 "a terminal that answers sixel: /image and /attach show the pictures as sixel"
+check "the generated image was written as chat-image writes it" sh -c "ls '$T'/a-red-square*.png > /dev/null"
+cat > "$T/noimg.pty" <<PTY
+answer "\e[c" "\e[?62;22c"
+expect_plain "Ctrl-D leaves."
+send "/image a blue circle\r"
+expect_plain ".png"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+(cd "$T" && drive noimg "$T/noimg.pty" -- chat)
+is "$st" 0 "a terminal without images: the path only"
+hasnt "$T/noimg.raw" "$(printf '\033')P" "and no sixel"
+hasnt "$T/noimg.raw" "a=T" "nor kitty graphics"
+cat > "$T/kitty.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "/attach $T/pic.png\r"
+expect "\e_G"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+CHAT_IMAGES=kitty drive kitty "$T/kitty.pty" -- chat
+is "$st" 0 "CHAT_IMAGES=kitty: kitty graphics without asking"
+hasnt "$T/kitty.raw" "$(printf '\033')\[c" "and the terminal was not asked"
 
 done_testing
