@@ -21,7 +21,8 @@
 # WebP to a 2048-px JPEG beside vipsthumbnail; BENCH_IMAGE_RUNS, default 5),
 # BENCH_RENDER (1: scripts/bench/render.sh, the Markdown renderer on a 10 MB
 # reply beside cat and any Markdown tool installed, and chat-stream --render
-# beside --raw).
+# beside --raw), BENCH_SESSION (1: scripts/bench/session.sh, Enter in
+# chat's session to the first rendered word, beside chat-stream and curl).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 RUNS=${BENCH_RUNS:-30} CHUNKS=${BENCH_CHUNKS:-1000000} TRUNS=${BENCH_TPUT_RUNS:-3}
@@ -289,6 +290,12 @@ fi
 if [ "${BENCH_IMAGES:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/images.sh
+fi
+
+# chat's session: a key to the first rendered word (skip with BENCH_SESSION=0)
+if [ "${BENCH_SESSION:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/session.sh
 fi
 
 # the Markdown renderer on a long reply (skip with BENCH_RENDER=0)

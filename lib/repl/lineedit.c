@@ -372,6 +372,8 @@ struct lineedit *lineedit_open(const char *prog, const char *history_path, compl
 	el_set(le->el, EL_SIGNAL, 0); /* the program's own handlers stay in charge */
 	el_set(le->el, EL_HIST, history, le->hist);
 	el_set(le->el, EL_PROMPT_ESC, prompt_of, '\1'); /* \1 brackets the escapes in a prompt */
+	el_source(le->el, NULL); /* ~/.editrc, as every libedit program reads it */
+	/* the session's own keys after it, so "bind -v" there keeps them */
 	el_set(le->el, EL_ADDFN, "chat-complete", "complete a command, model, conversation or file", on_tab);
 	el_set(le->el, EL_BIND, "^I", "chat-complete", NULL);
 	el_set(le->el, EL_ADDFN, "chat-paste", "take a bracketed paste whole", on_paste);
@@ -381,7 +383,6 @@ struct lineedit *lineedit_open(const char *prog, const char *history_path, compl
 	el_set(le->el, EL_ADDFN, "chat-suspend", "stop the program (fg resumes)", on_ctrl_z);
 	el_set(le->el, EL_BIND, "^Z", "chat-suspend", NULL);
 	el_set(le->el, EL_SETTY, "-d", "-isig", NULL);
-	el_source(le->el, NULL); /* ~/.editrc, as every libedit program reads it */
 	le->tty = tcgetattr(0, &le->orig) == 0;
 	/* When a line is read libedit puts the terminal back in its "execute"
 	 * mode; made the idle mode here, a key typed just after the line

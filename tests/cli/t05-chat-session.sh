@@ -240,6 +240,21 @@ drive hist "$T/hist.pty" -- chat
 is "$st" 0 "Up brings back the last line of an earlier session"
 check "a line that starts with a space stays out of it" sh -c "! grep -q 'secret' '$hist'"
 
+# --- ~/.editrc is read, and "bind -v" there keeps the session's own keys --
+printf 'bind -v\n' > "$HOME/.editrc"
+cat > "$T/vi.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "/hel\t"
+expect_plain "/help "
+send "\r"
+expect_plain "Ctrl-C stops a reply"
+send "\x04"
+wait 0
+PTY
+drive vi "$T/vi.pty" -- chat
+is "$st" 0 "vi keys from ~/.editrc, and Tab still completes"
+rm -f "$HOME/.editrc"
+
 # --- NO_COLOR: rendered, but no colour escape at all ------------------------
 fake_start --text '# Title
 Some **bold** and `code`.
