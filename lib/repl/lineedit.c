@@ -373,14 +373,15 @@ struct lineedit *lineedit_open(const char *prog, const char *history_path, compl
 	el_set(le->el, EL_HIST, history, le->hist);
 	el_set(le->el, EL_PROMPT_ESC, prompt_of, '\1'); /* \1 brackets the escapes in a prompt */
 	el_source(le->el, NULL); /* ~/.editrc, as every libedit program reads it */
-	/* the session's own keys after it, so "bind -v" there keeps them */
-	el_set(le->el, EL_ADDFN, "chat-complete", "complete a command, model, conversation or file", on_tab);
+	/* the session's own keys after it, so "bind -v" there keeps them (the
+	 * wide call, whose names libedit keeps rather than copies and leaks) */
+	el_wset(le->el, EL_ADDFN, L"chat-complete", L"complete a command, model, conversation or file", on_tab);
 	el_set(le->el, EL_BIND, "^I", "chat-complete", NULL);
-	el_set(le->el, EL_ADDFN, "chat-paste", "take a bracketed paste whole", on_paste);
+	el_wset(le->el, EL_ADDFN, L"chat-paste", L"take a bracketed paste whole", on_paste);
 	el_set(le->el, EL_BIND, PASTE_START, "chat-paste", NULL);
-	el_set(le->el, EL_ADDFN, "chat-cancel", "drop the line", on_ctrl_c);
+	el_wset(le->el, EL_ADDFN, L"chat-cancel", L"drop the line", on_ctrl_c);
 	el_set(le->el, EL_BIND, "^C", "chat-cancel", NULL);
-	el_set(le->el, EL_ADDFN, "chat-suspend", "stop the program (fg resumes)", on_ctrl_z);
+	el_wset(le->el, EL_ADDFN, L"chat-suspend", L"stop the program (fg resumes)", on_ctrl_z);
 	el_set(le->el, EL_BIND, "^Z", "chat-suspend", NULL);
 	el_set(le->el, EL_SETTY, "-d", "-isig", NULL);
 	le->tty = tcgetattr(0, &le->orig) == 0;
