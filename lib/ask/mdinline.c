@@ -169,19 +169,6 @@ static const unsigned char special[256] = {
 	['\\'] = 1, ['`'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1, ['['] = 1, ['!'] = 1, ['<'] = 1,
 };
 
-static int space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static size_t run_of(const char *s, size_t i, size_t n, char c)
-{
-	size_t j = i;
-	while (j < n && s[j] == c)
-		j++;
-	return j - i;
-}
-
 static int known_absent(int known, const char *from, const char *to, const char *s, size_t i, size_t n)
 {
 	return known && s + i >= from && s + n <= to;
@@ -197,7 +184,7 @@ static size_t backticks_at(struct line *l, const char *s, size_t i, size_t n, si
 		if (!t)
 			break;
 		j = (size_t)(t - s);
-		size_t len = run_of(s, j, n, '`');
+		size_t len = md_run_of(s, j, n, '`');
 		if (len == k)
 			return j;
 		j += len;
@@ -218,12 +205,12 @@ static size_t closer(struct line *l, const char *s, size_t i, size_t n, char c, 
 		if (s[j] == '\\') {
 			j++;
 		} else if (s[j] == '`') {
-			size_t k = run_of(s, j, n, '`');
+			size_t k = md_run_of(s, j, n, '`');
 			size_t end = k < TICKS_MAX ? backticks_at(l, s, j + k, n, k) : n;
 			j = (end < n ? end + k : j + k) - 1; /* a code span hides its markers */
 		} else if (s[j] == c) {
-			size_t len = run_of(s, j, n, c);
-			if (len == d && !space(s[j - 1]) && (c != '_' || j + d == n || !isalnum((unsigned char)s[j + d])))
+			size_t len = md_run_of(s, j, n, c);
+			if (len == d && !md_space(s[j - 1]) && (c != '_' || j + d == n || !isalnum((unsigned char)s[j + d])))
 				return j;
 			j += len - 1;
 		}
@@ -241,7 +228,7 @@ struct link {
 
 static size_t skip_spaces(const char *s, size_t p, size_t lim)
 {
-	while (p < lim && space(s[p]))
+	while (p < lim && md_space(s[p]))
 		p++;
 	return p;
 }
@@ -402,7 +389,7 @@ static void inline_run(struct line *l, const char *s, size_t n, const char *base
 		if ((i = j) == n)
 			break;
 		char c = s[i];
-		size_t k = c == '`' || c == '*' || c == '_' || c == '~' ? run_of(s, i, n, c) : 1, end;
+		size_t k = c == '`' || c == '*' || c == '_' || c == '~' ? md_run_of(s, i, n, c) : 1, end;
 		struct link lk;
 		int email;
 		if (c == '\\') {
@@ -416,7 +403,7 @@ static void inline_run(struct line *l, const char *s, size_t n, const char *base
 				i += k;
 			} else if (r->colour) {
 				size_t a = i + k, b = end;
-				if (b - a >= 2 && s[a] == ' ' && s[b - 1] == ' ' && run_of(s, a, b, ' ') < b - a)
+				if (b - a >= 2 && s[a] == ' ' && s[b - 1] == ' ' && md_run_of(s, a, b, ' ') < b - a)
 					a++, b--; /* one space each side is padding */
 				md_style_on(r, out, "36");
 				md_text(r, out, s + a, b - a);
@@ -427,7 +414,7 @@ static void inline_run(struct line *l, const char *s, size_t n, const char *base
 				i = end + k;
 			}
 		} else if (c == '*' || c == '_' || c == '~') {
-			int opens = (c == '~' ? k == 2 : k <= 3) && l->depth < DEPTH_MAX && i + k < n && !space(s[i + k]) &&
+			int opens = (c == '~' ? k == 2 : k <= 3) && l->depth < DEPTH_MAX && i + k < n && !md_space(s[i + k]) &&
 				    (c != '_' || !i || !isalnum((unsigned char)s[i - 1]));
 			end = opens ? closer(l, s, i + k + 1, n, c, k) : n;
 			if (end == n) {

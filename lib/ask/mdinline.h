@@ -35,4 +35,17 @@ void md_inline(struct mdrender *r, const char *s, size_t n, struct buf *out, con
 /* The columns rendered bytes take on a terminal: escape sequences take
  * none, East Asian wide characters two, combining marks none. */
 size_t md_width(const char *s, size_t n);
+/* A blank (space or tab). */
+static inline int md_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+/* How many bytes of c start at s[i] (before n). */
+static inline size_t md_run_of(const char *s, size_t i, size_t n, char c)
+{
+	size_t j = i;
+	while (j < n && s[j] == c)
+		j++;
+	return j - i;
+}
 #endif

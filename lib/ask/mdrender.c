@@ -34,24 +34,11 @@ void mdrender_free(struct mdrender *r)
 	buf_free(&r->cell);
 }
 
-static int space(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static size_t run_of(const char *s, size_t i, size_t n, char c)
-{
-	size_t j = i;
-	while (j < n && s[j] == c)
-		j++;
-	return j - i;
-}
-
 static void trim(const char **s, size_t *n)
 {
-	while (*n && space(**s))
+	while (*n && md_space(**s))
 		(*s)++, (*n)--;
-	while (*n && space((*s)[*n - 1]))
+	while (*n && md_space((*s)[*n - 1]))
 		(*n)--;
 }
 
@@ -103,7 +90,7 @@ static void table_row(struct mdrender *r, const char *s, size_t n, struct buf *o
 {
 	const char *cell[MDRENDER_MAX_COLS];
 	size_t len[MDRENDER_MAX_COLS], ncells = 0, p = 1;
-	while (n && space(s[n - 1]))
+	while (n && md_space(s[n - 1]))
 		n--;
 	if (n > 1 && s[n - 1] == '|' && s[n - 2] != '\\')
 		n--;
@@ -153,7 +140,7 @@ static int thematic_break(const char *s, size_t n)
 	char c = 0;
 	size_t marks = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (space(s[i]))
+		if (md_space(s[i]))
 			continue;
 		if ((s[i] != '-' && s[i] != '*' && s[i] != '_') || (c && s[i] != c))
 			return 0;
@@ -166,11 +153,11 @@ static int thematic_break(const char *s, size_t n)
 /* A setext heading's underline: = or - repeated, then only spaces. */
 static const char *setext_underline(const char *s, size_t n)
 {
-	size_t i = run_of(s, 0, n, ' ');
+	size_t i = md_run_of(s, 0, n, ' ');
 	if (i > 3 || i == n || (s[i] != '=' && s[i] != '-'))
 		return NULL;
-	size_t j = i + run_of(s, i, n, s[i]);
-	while (j < n && space(s[j]))
+	size_t j = i + md_run_of(s, i, n, s[i]);
+	while (j < n && md_space(s[j]))
 		j++;
 	return j < n ? NULL : s[i] == '=' ? DOUBLE_RULE : RULE;
 }
@@ -181,7 +168,7 @@ static void heading(struct mdrender *r, const char *s, size_t n, struct buf *out
 	size_t end = n;
 	while (end && s[end - 1] == '#')
 		end--;
-	if (!end || space(s[end - 1])) /* a closing run of #s goes too */
+	if (!end || md_space(s[end - 1])) /* a closing run of #s goes too */
 		n = end;
 	trim(&s, &n);
 	md_style_on(r, out, "1;4");
@@ -192,7 +179,7 @@ static void heading(struct mdrender *r, const char *s, size_t n, struct buf *out
 /* A list item's text: [ ] and [x] first become boxes. */
 static void item_text(struct mdrender *r, const char *s, size_t n, struct buf *out)
 {
-	if (n >= 3 && s[0] == '[' && (s[1] == ' ' || s[1] == 'x' || s[1] == 'X') && s[2] == ']' && (n == 3 || space(s[3]))) {
+	if (n >= 3 && s[0] == '[' && (s[1] == ' ' || s[1] == 'x' || s[1] == 'X') && s[2] == ']' && (n == 3 || md_space(s[3]))) {
 		md_put(r, out, s[1] == ' ' ? UNCHECKED : CHECKED, 3);
 		if (n == 3)
 			return;
@@ -206,7 +193,7 @@ static void item_text(struct mdrender *r, const char *s, size_t n, struct buf *o
  * quote markers before it (top: there were none). */
 static void render_block(struct mdrender *r, const char *s, size_t n, struct buf *out, int top)
 {
-	size_t ind = run_of(s, 0, n, ' ');
+	size_t ind = md_run_of(s, 0, n, ' ');
 	size_t above = r->para_width; /* the paragraph line just before, if any */
 	r->para_width = 0;
 	if (ind <= 3 && s[ind] == '|') {
@@ -215,8 +202,8 @@ static void render_block(struct mdrender *r, const char *s, size_t n, struct buf
 	}
 	r->in_table = 0;
 	if (ind <= 3) {
-		size_t h = run_of(s, ind, n, '#');
-		if (h >= 1 && h <= 6 && (ind + h == n || space(s[ind + h]))) {
+		size_t h = md_run_of(s, ind, n, '#');
+		if (h >= 1 && h <= 6 && (ind + h == n || md_space(s[ind + h]))) {
 			heading(r, s + ind + h, n - ind - h, out);
 			return;
 		}
@@ -234,7 +221,7 @@ static void render_block(struct mdrender *r, const char *s, size_t n, struct buf
 			return;
 		}
 	}
-	if ((s[ind] == '-' || s[ind] == '*' || s[ind] == '+') && (ind + 1 == n || space(s[ind + 1]))) {
+	if ((s[ind] == '-' || s[ind] == '*' || s[ind] == '+') && (ind + 1 == n || md_space(s[ind + 1]))) {
 		md_put(r, out, s, ind);
 		md_puts(r, out, BULLET);
 		r->list_indent = ind + 2;
@@ -247,7 +234,7 @@ static void render_block(struct mdrender *r, const char *s, size_t n, struct buf
 	size_t d = ind;
 	while (d < n && d - ind < 9 && isdigit((unsigned char)s[d]))
 		d++;
-	if (d > ind && d < n && (s[d] == '.' || s[d] == ')') && (d + 1 == n || space(s[d + 1]))) {
+	if (d > ind && d < n && (s[d] == '.' || s[d] == ')') && (d + 1 == n || md_space(s[d + 1]))) {
 		size_t keep = d + 1 < n ? d + 2 : d + 1;
 		md_put(r, out, s, keep); /* the number as written */
 		r->list_indent = keep;
@@ -265,7 +252,7 @@ static void fence_line(struct mdrender *r, const char *info, size_t n, struct bu
 {
 	trim(&info, &n);
 	size_t w = 0;
-	while (w < n && !space(info[w]))
+	while (w < n && !md_space(info[w]))
 		w++;
 	md_style_on(r, out, "2");
 	rule(r, out, RULE, 3);
@@ -282,10 +269,10 @@ static size_t quotes_of(const char *s, size_t n, size_t max, size_t *at)
 {
 	size_t q = 0, i = 0;
 	while (q < max) {
-		size_t j = i + run_of(s, i, n, ' ');
+		size_t j = i + md_run_of(s, i, n, ' ');
 		if (j - i > 3 || j >= n || s[j] != '>')
 			break;
-		i = j + 1 + (j + 1 < n && space(s[j + 1]));
+		i = j + 1 + (j + 1 < n && md_space(s[j + 1]));
 		q++;
 	}
 	*at = i;
@@ -334,9 +321,9 @@ static void take_line(struct mdrender *r, const char *s, size_t n, struct buf *o
 		return;
 	size_t quotes = quotes_of(s, bare, (size_t)-1, &at);
 	const char *t = s + at;
-	size_t tn = bare - at, ind = run_of(t, 0, tn, ' ');
+	size_t tn = bare - at, ind = md_run_of(t, 0, tn, ' ');
 	size_t blank = ind;
-	while (blank < tn && space(t[blank]))
+	while (blank < tn && md_space(t[blank]))
 		blank++;
 	bars(r, out, quotes);
 	if (blank == tn) {
