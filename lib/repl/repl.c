@@ -55,7 +55,7 @@ int repl_ask(struct repl *r, const char *prompt)
 		}
 	}
 	struct waiting w;
-	int indicator = isatty(2) && isatty(1);
+	int indicator = isatty(2) && isatty(1) && !r->dumb;
 	if (indicator) {
 		waiting_start(&w, 2);
 		a.before_output = waiting_stop_hook;
@@ -176,7 +176,8 @@ int repl_run(struct cli_opts *o)
 	r.o = o;
 	r.images = -1;
 	const char *term = getenv("TERM");
-	r.colour = isatty(1) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+	r.dumb = term && !strcmp(term, "dumb");
+	r.colour = isatty(1) && !getenv("NO_COLOR") && !r.dumb;
 	buf_init(&r.last_reply, 256u << 20);
 	attachments_init(&r.pending);
 	r.model_chosen = o->model && *o->model;

@@ -276,6 +276,23 @@ check "with colour: the heading is drawn bold" grep -q "$(printf '\033')\[1m" "$
 drive raw "$T/nocolor.pty" -- chat --raw
 check "--raw: the reply as sent" grep -q 'Some \*\*bold\*\* and `code`' "$T/raw.raw"
 
+# --- TERM=dumb: no escape sequence at all, the Markdown still rendered ----
+fake_start --text '# Title
+Some **bold** words.
+' --chunks 2
+cat > "$T/dumb.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "render\r"
+expect_plain "Some bold words."
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+TERM=dumb drive dumb "$T/dumb.pty" -- chat
+is "$st" 0 "a session on a dumb terminal"
+check "TERM=dumb: not one escape sequence (no colour, no indicator, no paste mode)" \
+	sh -c "! grep -q \"\$(printf '\\033')\" '$T/dumb.raw'"
+
 # --- the waiting indicator: on stderr before the first token, then cleared --
 rm -f "$T/gate"
 fake_start --text 'late answer' --chunks 1 --gate-first "$T/gate"
