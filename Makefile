@@ -26,9 +26,12 @@ CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
 JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
 JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
 # GIF, WebP and HEIC inputs: giflib has no .pc file, so -lgif by name.
+# libheif is opened when a HEIF file is met (lib/media/heif_lib.c), not linked:
+# its codecs would slow every program's start
 IMG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng libjpeg libwebp libwebpdemux libheif 2>/dev/null)
-IMG_LIBS := $(shell $(PKG_CONFIG) --libs libpng libjpeg libwebp libwebpdemux libheif 2>/dev/null || \
-	echo -lpng16 -ljpeg -lwebpdemux -lwebp -lheif) -lgif
+IMG_LIBS := $(shell $(PKG_CONFIG) --libs libpng libjpeg libwebp libwebpdemux 2>/dev/null || \
+	echo -lpng16 -ljpeg -lwebpdemux -lwebp) -lgif
+HEIF_LIBS := $(shell $(PKG_CONFIG) --libs libheif 2>/dev/null || echo -lheif)
 # the test images' WebP animations and EXIF chunks (tests/bin/mkimage only)
 WEBPMUX_LIBS := $(shell $(PKG_CONFIG) --libs libwebpmux 2>/dev/null || echo -lwebpmux)
 # the interactive session's line editing (bin/chat only; <histedit.h> needs no -I)
@@ -76,7 +79,7 @@ bin/chat: cmd/chat.o lib/libchat.a
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) $(HEIF_LIBS) -lm -pthread
 
 tests/bin/fakeprov: $(FAKEPROV_OBJ) lib/libchat.a
 	@mkdir -p tests/bin
@@ -86,7 +89,7 @@ tests/bin/fakeprov: $(FAKEPROV_OBJ) lib/libchat.a
 tests/bin/mkimage: tests/tools/mkimage.c
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS) $(WEBPMUX_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS) $(WEBPMUX_LIBS) $(HEIF_LIBS)
 
 # plays a script against a program on a pseudo-terminal (forkpty is in libutil)
 tests/bin/ptydrive: tests/tools/ptydrive.c
@@ -106,7 +109,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = image gif webp heif sse records
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
-IMG_SRC = $(wildcard lib/media/image_*.c) lib/buf.c
+IMG_SRC = $(wildcard lib/media/image_*.c) lib/media/heif_lib.c lib/buf.c
 tests/fuzz/fuzz_image tests/fuzz/fuzz_gif tests/fuzz/fuzz_webp tests/fuzz/fuzz_heif: tests/fuzz/fuzz_%: \
 		tests/fuzz/fuzz_%.c tests/fuzz/image_path.h $(IMG_SRC) lib/media/image.h lib/media/image_decoders.h
 	@echo "  FUZZ    $@"

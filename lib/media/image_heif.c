@@ -9,10 +9,13 @@
  * applied a second time. Decoding is strict: libheif's "best effort" on
  * damaged data is an error here. */
 #include "media/image_decoders.h"
-#include <libheif/heif.h>
+#include "media/heif_lib.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* libheif, loaded by heif_start */
+static const struct heif_lib *H;
 
 static int heif_why(struct heif_error e, char *why, size_t cap)
 {
@@ -32,8 +35,8 @@ static int heif_why(struct heif_error e, char *why, size_t cap)
 static int heif_sizes_fit(const struct heif_image_handle *h, const struct image_limits *lim, int ch,
                           char *why, size_t cap)
 {
-	int w = heif_image_handle_get_width(h), hh = heif_image_handle_get_height(h);
-	int iw = heif_image_handle_get_ispe_width(h), ih = heif_image_handle_get_ispe_height(h);
+	int w = H->image_handle_get_width(h), hh = H->image_handle_get_height(h);
+	int iw = H->image_handle_get_ispe_width(h), ih = H->image_handle_get_ispe_height(h);
 	if (w <= 0 || hh <= 0)
 		return image_fail(why, cap, "corrupt HEIC: image has no size");
 	if (image_check_pixels(lim, (uint64_t)w, (uint64_t)hh, why, cap) < 0)
@@ -60,22 +63,22 @@ static void unpremultiply(unsigned char *p, size_t pixels)
 static int heif_pixels(const struct heif_image_handle *h, int ch, const struct image_limits *lim,
                        struct image *out, char *why, size_t cap)
 {
-	struct heif_decoding_options *o = heif_decoding_options_alloc();
+	struct heif_decoding_options *o = H->decoding_options_alloc();
 	if (!o)
 		return image_fail(why, cap, "out of memory decoding HEIC");
 	o->convert_hdr_to_8bit = 1;   /* 10-bit HEIC (HDR photos) to 8 bits */
 	o->strict_decoding = 1;
 	struct heif_image *img = NULL;
-	struct heif_error e = heif_decode_image(h, &img, heif_colorspace_RGB,
+	struct heif_error e = H->decode_image(h, &img, heif_colorspace_RGB,
 	                                        ch == 4 ? heif_chroma_interleaved_RGBA : heif_chroma_interleaved_RGB, o);
-	heif_decoding_options_free(o);
+	H->decoding_options_free(o);
 	if (e.code != heif_error_Ok)
-		return heif_image_release(img), heif_why(e, why, cap);
+		return H->image_release(img), heif_why(e, why, cap);
 	int r = 0, stride = 0;
-	int w = heif_image_get_width(img, heif_channel_interleaved);
-	int hh = heif_image_get_height(img, heif_channel_interleaved);
-	const uint8_t *plane = heif_image_get_plane_readonly(img, heif_channel_interleaved, &stride);
-	if (!plane || w <= 0 || hh <= 0 || heif_image_get_bits_per_pixel(img, heif_channel_interleaved) != 8 * ch ||
+	int w = H->image_get_width(img, heif_channel_interleaved);
+	int hh = H->image_get_height(img, heif_channel_interleaved);
+	const uint8_t *plane = H->image_get_plane_readonly(img, heif_channel_interleaved, &stride);
+	if (!plane || w <= 0 || hh <= 0 || H->image_get_bits_per_pixel(img, heif_channel_interleaved) != 8 * ch ||
 	    stride < w * ch) {
 		r = image_fail(why, cap, "corrupt HEIC: decoded to an unexpected layout");
 	} else if (image_check_pixels(lim, (uint64_t)w, (uint64_t)hh, why, cap) < 0) {
@@ -86,13 +89,13 @@ static int heif_pixels(const struct heif_image_handle *h, int ch, const struct i
 		size_t row = (size_t)w * (size_t)ch;
 		for (int y = 0; y < hh; y++)
 			memcpy(out->px + (size_t)y * row, plane + (size_t)y * (size_t)stride, row);
-		if (ch == 4 && heif_image_is_premultiplied_alpha(img))
+		if (ch == 4 && H->image_is_premultiplied_alpha(img))
 			unpremultiply(out->px, (size_t)w * (size_t)hh);
 		out->w = w;
 		out->h = hh;
 		out->channels = ch;
 	}
-	heif_image_release(img);
+	H->image_release(img);
 	return r;
 }
 
@@ -103,24 +106,24 @@ static int heif_run(struct heif_context *ctx, const unsigned char *data, size_t 
 	 * images it decodes inside the file too (a grid's tiles): lowered to the
 	 * pixel cap when that is smaller, never raised */
 	if (lim->max_pixels && lim->max_pixels < 32768)     /* libheif's default */
-		heif_context_set_maximum_image_size_limit(ctx, (int)lim->max_pixels);
+		H->context_set_maximum_image_size_limit(ctx, (int)lim->max_pixels);
 	if (image_heif_items_fit(data, n, lim, why, cap) < 0)
 		return -1;
 #if LIBHEIF_HAVE_VERSION(1, 19, 0)
-	struct heif_security_limits *sl = heif_context_get_security_limits(ctx);
+	struct heif_security_limits *sl = H->context_get_security_limits(ctx);
 	if (sl && lim->max_pixels)
 		sl->max_image_size_pixels = lim->max_pixels;
 	if (sl && lim->max_memory)
 		sl->max_memory_block_size = lim->max_memory;
 #endif
-	struct heif_error e = heif_context_read_from_memory_without_copy(ctx, data, n, NULL);
+	struct heif_error e = H->context_read_from_memory_without_copy(ctx, data, n, NULL);
 	if (e.code != heif_error_Ok)
 		return heif_why(e, why, cap);
 	struct heif_image_handle *h = NULL;
-	e = heif_context_get_primary_image_handle(ctx, &h);
+	e = H->context_get_primary_image_handle(ctx, &h);
 	if (e.code != heif_error_Ok)
 		return heif_why(e, why, cap);
-	int ch = heif_image_handle_has_alpha_channel(h) ? 4 : 3;
+	int ch = H->image_handle_has_alpha_channel(h) ? 4 : 3;
 	int r = heif_sizes_fit(h, lim, ch, why, cap);
 	if (r == 0)
 		r = heif_pixels(h, ch, lim, out, why, cap);
@@ -128,7 +131,7 @@ static int heif_run(struct heif_context *ctx, const unsigned char *data, size_t 
 		*ow = out->w;
 		*oh = out->h;
 	}
-	heif_image_handle_release(h);
+	H->image_handle_release(h);
 	return r;
 }
 
@@ -136,21 +139,26 @@ static int heif_run(struct heif_context *ctx, const unsigned char *data, size_t 
  * away the codecs from any other user of libheif in the process. */
 static pthread_once_t heif_once = PTHREAD_ONCE_INIT;
 static struct heif_error heif_started;
+static char heif_missing[300];
 
 static void heif_start(void)
 {
-	heif_started = heif_init(NULL);
+	H = heif_lib(heif_missing, sizeof heif_missing);
+	if (H)
+		heif_started = H->init(NULL);
 }
 
 int image_decode_heif(const unsigned char *data, size_t n, const struct image_limits *lim, struct image *out,
                       int *ow, int *oh, char *why, size_t cap)
 {
 	pthread_once(&heif_once, heif_start);
+	if (!H)
+		return image_fail(why, cap, "HEIC not supported here: %s", heif_missing);
 	if (heif_started.code != heif_error_Ok)
 		return image_fail(why, cap, "cannot start libheif: %s", heif_started.message ? heif_started.message : "?");
-	struct heif_context *ctx = heif_context_alloc();
+	struct heif_context *ctx = H->context_alloc();
 	int r = ctx ? heif_run(ctx, data, n, lim, out, ow, oh, why, cap)
 	            : image_fail(why, cap, "out of memory decoding HEIC");
-	heif_context_free(ctx);
+	H->context_free(ctx);
 	return r;
 }
