@@ -1,4 +1,4 @@
-#include "history/store.h"
+#include "history/store_impl.h"
 #include "paths.h"
 #include "fdio.h"
 #include "flockwait.h"
@@ -117,7 +117,7 @@ static const char *const migrations[] = {
 
 int store_error(struct store *s, const char *what)
 {
-	return error("history %s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "not open");
+	return error("history %s: %s: %s", s->path, what, store_errmsg(s));
 }
 
 
@@ -177,25 +177,15 @@ int store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
-int store_run(struct store *s, sqlite3_stmt *st, const char *what)
+int store_run(struct store *s, store_stmt *st, const char *what)
 {
 	if (!st)
 		return -1;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(s, what);
-	return 0;
-}
-
-sqlite3_stmt *store_prepare(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_error(s, "query");
-		return NULL;
-	}
-	return st;
+	int rc = store_step(st);
+	if (rc != STORE_DONE && rc != STORE_ROW)
+		store_error(s, what);
+	store_finalize(st);
+	return rc != STORE_DONE && rc != STORE_ROW ? -1 : 0;
 }
 
 int store_begin(struct store *s)
@@ -232,27 +222,29 @@ int store_commit(struct store *s)
  * comes back. Both happen inside the transaction, so no other connection
  * ever sees the schema without the trigger; FTS5 indexes one big insert far
  * faster than a row at a time. */
-int store_bulk_begin(struct store *s, sqlite3_int64 *first_rid)
+int store_bulk_begin(struct store *s, store_int *first_rid)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(rid), 0) FROM messages");
+	store_stmt *st = store_prepare(s, "SELECT coalesce(max(rid), 0) FROM messages");
 	if (!st)
 		return -1;
-	*first_rid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) + 1 : 1;
-	sqlite3_finalize(st);
+	*first_rid = store_step(st) == STORE_ROW ? store_col_int64(st, 0) + 1 : 1;
+	store_finalize(st);
 	return store_exec(s, "DROP TRIGGER messages_ai");
 }
 
-int store_bulk_end(struct store *s, sqlite3_int64 first_rid)
+int store_bulk_end(struct store *s, store_int first_rid)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"INSERT INTO messages_fts(rowid, text) SELECT rid, text FROM messages WHERE rid >= ?1");
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, first_rid);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, "indexing the new messages");
+	store_bind_int64(st, 1, first_rid);
+	int rc = store_step(st);
+	if (rc != STORE_DONE)
+		store_error(s, "indexing the new messages");
+	store_finalize(st);
+	if (rc != STORE_DONE)
+		return -1;
 	return store_exec(s, STORE_INSERT_TRIGGER);
 }
 
@@ -454,21 +446,21 @@ void store_new_id(char out[STORE_ID_LEN + 1])
 
 static int one_id(struct store *s, const char *sql, const char *arg, char out[STORE_ID_LEN + 1])
 {
-	sqlite3_stmt *st = store_prepare(s, sql);
+	store_stmt *st = store_prepare(s, sql);
 	if (!st)
 		return -1;
 	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+		store_bind_text_copy(st, 1, arg, -1);
 	int found = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (found++)
 			break;
-		snprintf(out, STORE_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(out, STORE_ID_LEN + 1, "%s", store_col_text(st, 0));
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		store_error(s, "query");
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return -1;
 	return found == 0 ? 1 : found == 1 ? 0 : 2;
 }
