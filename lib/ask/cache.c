@@ -116,7 +116,8 @@ int cache_remember(struct store *s, const char *key, const char *message)
 		return -1;
 	store_stmt *st = NULL;
 	if (ensure_table(s) < 0 ||
-	    !(st = store_prepare(s, "INSERT OR REPLACE INTO response_cache (key, message, created) VALUES (?1, ?2, ?3)"))) {
+	    !(st = store_prepare(s, "INSERT INTO response_cache (key, message, created) VALUES (?1, ?2, ?3)"
+				  " ON CONFLICT (key) DO UPDATE SET message = excluded.message, created = excluded.created"))) {
 		store_rollback(s);
 		return -1;
 	}

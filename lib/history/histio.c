@@ -420,7 +420,10 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	im.conv = histrow_prepare_insert(s, HISTROW_CONVERSATIONS, " ON CONFLICT(id) DO NOTHING");
 	im.msg = histrow_prepare_insert(s, HISTROW_MESSAGES, " ON CONFLICT DO NOTHING");
 	im.media = store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
-	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
+	/* a link without its media is refused; asked first, so that PostgreSQL's
+	 * transaction is not failed by it (SQLite's goes on) */
+	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256)"
+				   " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM media WHERE sha256 = ?3)");
 	int status = 0;
 	/* a bulk load: a bigger cache, and checkpoints every 64 MB of log instead
 	 * of every 4 MB, so hot index pages are copied back far fewer times */

@@ -7,6 +7,7 @@
 #include "jsonx.h"
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -164,6 +165,8 @@ static void quote_words(const char *q, struct buf *b)
  * never in UTF-8 text, so no stored message can forge them. */
 #define MARK_OPEN "\xff\x01"
 #define MARK_CLOSE "\xff\x02"
+#define PG_MARK_OPEN "\x01\x01"
+#define PG_MARK_CLOSE "\x01\x02"
 
 /* A snippet scrubbed, with the marks turned into highlight codes (on a
  * terminal) or brackets. */
@@ -197,6 +200,22 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 		" WHERE messages_fts MATCH ?1 AND (?4 IS NULL OR m.model = ?4)"
 		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
 		" ORDER BY rank LIMIT ?7 OFFSET ?8";
+	/* PostgreSQL: its own text search over the same words (README: "The
+	 * history in PostgreSQL" says how its query syntax differs); text
+	 * there is UTF-8, so the marks are control characters, made ours below */
+	const char *pg_sql =
+		"SELECT m.id, m.conversation, m.role, m.model, m.created,"
+		" ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
+		" FROM messages m, websearch_to_tsquery('simple', ?1) q"
+		" WHERE to_tsvector('simple', m.text) @@ q AND (?4 IS NULL OR m.model = ?4)"
+		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
+		" ORDER BY ts_rank(to_tsvector('simple', m.text), q) DESC, m.rid LIMIT ?7 OFFSET ?8";
+	int pg = store_dialect(s) == STORE_POSTGRES;
+	if (pg) {
+		open = v->json ? "" : PG_MARK_OPEN;
+		close = v->json ? "" : PG_MARK_CLOSE;
+		sql = pg_sql;
+	}
 	if (!(st = store_prepare_quiet(s, sql)))
 		return store_error(s, "search"), EXIT_CANTCREAT;
 	store_bind_text(st, 1, match, -1);
@@ -213,6 +232,13 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		const char *snip = text_or(st, 5, "");
+		char *marked = NULL;
+		if (pg && !v->json && (marked = strdup(snip))) {
+			for (char *c = marked; (c = strchr(c, '\x01')) && c[1]; c += 2)
+				if (c[1] == '\x01' || c[1] == '\x02')
+					c[0] = '\xff';
+			snip = marked;
+		}
 		if (v->json) {
 			jv m = JV_OBJECT(jv_string("type"), jv_string("message"), jv_string("id"), jv_string(text_or(st, 0, "")),
 					 jv_string("conversation"), jv_string(text_or(st, 1, "")),
@@ -233,6 +259,7 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 			add_snippet(out, snip, v->color);
 			buf_addc(out, '\n');
 		}
+		free(marked);
 	}
 	/* FTS5 reports a query it cannot parse as a plain STORE_ERROR from
 	 * the step; a busy, damaged or unreadable history has codes of its own */
@@ -311,7 +338,8 @@ int histview_stats(struct store *s, const struct view_opts *v)
 		return stats_none(v);
 	store_stmt *st = store_prepare(s,
 		"SELECT (SELECT count(*) FROM conversations), count(*),"
-		" coalesce(sum(status = 'complete'), 0), coalesce(sum(status = 'interrupted'), 0), coalesce(sum(status = 'error'), 0),"
+		" count(CASE WHEN status = 'complete' THEN 1 END), count(CASE WHEN status = 'interrupted' THEN 1 END),"
+		" count(CASE WHEN status = 'error' THEN 1 END),"
 		" coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), min(created), max(created),"
 		" (SELECT count(*) FROM media), (SELECT coalesce(sum(bytes), 0) FROM media)"
 		" FROM messages");
@@ -319,7 +347,14 @@ int histview_stats(struct store *s, const struct view_opts *v)
 		return EXIT_CANTCREAT;
 	struct buf out = BUF_INIT(1 << 20);
 	struct stat fs;
-	long long size = stat(s->path, &fs) == 0 ? (long long)fs.st_size : 0;
+	int pg = store_dialect(s) == STORE_POSTGRES;
+	long long size = !pg && stat(s->path, &fs) == 0 ? (long long)fs.st_size : 0;
+	if (pg) { /* the whole database's size: the history is most of it */
+		store_stmt *q = store_prepare(s, "SELECT pg_database_size(current_database())");
+		if (q && store_step(q) == STORE_ROW)
+			size = store_col_int64(q, 0);
+		store_finalize(q);
+	}
 	if (store_step(st) == STORE_ROW) {
 		if (v->json) {
 			jv o = JV_OBJECT(jv_string("type"), jv_string("stats"), jv_string("path"), jv_string(s->path),
@@ -337,10 +372,12 @@ int histview_stats(struct store *s, const struct view_opts *v)
 			o = jv_object_set(o, jv_string("last"), store_col_type(st, 8) == STORE_NULL ? jv_null() : jv_string(text_or(st, 8, "")));
 			o = jv_object_set(o, jv_string("media"), jv_number(store_col_double(st, 9)));
 			o = jv_object_set(o, jv_string("media_bytes"), jv_number(store_col_double(st, 10)));
-			o = jv_object_set(o, jv_string("spooled"), jv_number((double)spool_count(s->path)));
+			o = jv_object_set(o, jv_string("spooled"), jv_number(pg ? 0 : (double)spool_count(s->path)));
+			if (pg)
+				o = jv_object_set(o, jv_string("backend"), jv_string("postgresql"));
 			jx_dump_line(o, &out);
 		} else {
-			buf_addf(&out, "history        %s (%lld bytes)\n", s->path, size);
+			buf_addf(&out, "history        %s (%s%lld bytes)\n", s->path, pg ? "PostgreSQL, " : "", size);
 			buf_addf(&out, "conversations  %lld\n", (long long)store_col_int64(st, 0));
 			buf_addf(&out, "messages       %lld (%lld complete, %lld interrupted, %lld error)\n",
 				 (long long)store_col_int64(st, 1), (long long)store_col_int64(st, 2),
@@ -351,7 +388,7 @@ int histview_stats(struct store *s, const struct view_opts *v)
 				 (long long)store_col_int64(st, 10));
 			if (store_col_type(st, 7) != STORE_NULL)
 				buf_addf(&out, "span           %.10s to %.10s\n", text_or(st, 7, ""), text_or(st, 8, ""));
-			size_t spooled = spool_count(s->path);
+			size_t spooled = pg ? 0 : spool_count(s->path);
 			if (spooled) /* replies the history could not take in time, not yet written in */
 				buf_addf(&out, "spooled        %zu exchanges waiting in %s.spool\n", spooled, s->path);
 		}

@@ -1,4 +1,5 @@
 #include "history/store_impl.h"
+#include "history/store_pg.h"
 #include "paths.h"
 #include "fdio.h"
 #include "flockwait.h"
@@ -158,16 +159,24 @@ static void unlock(struct store *s)
 
 int store_hold(struct store *s, long wait)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_hold(s);
 	return take(s, wait);
 }
 
 void store_release(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES) {
+		store_pg_release(s);
+		return;
+	}
 	unlock(s);
 }
 
 int store_exec(struct store *s, const char *sql)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_exec(s, sql);
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		error("history %s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
@@ -190,6 +199,8 @@ int store_run(struct store *s, store_stmt *st, const char *what)
 
 int store_begin(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_begin(s);
 	if (lock(s) < 0)
 		return -1;
 	/* BEGIN IMMEDIATE: a read transaction upgraded to a write would fail at
@@ -208,6 +219,8 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_commit(s);
 	int r = 0;
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		r = store_error(s, "cannot save");
@@ -224,6 +237,8 @@ int store_commit(struct store *s)
  * faster than a row at a time. */
 int store_bulk_begin(struct store *s, store_int *first_rid)
 {
+	if (s->kind == STORE_POSTGRES) /* the GIN index keeps up by itself */
+		return *first_rid = 0, 0;
 	store_stmt *st = store_prepare(s, "SELECT coalesce(max(rid), 0) FROM messages");
 	if (!st)
 		return -1;
@@ -234,6 +249,8 @@ int store_bulk_begin(struct store *s, store_int *first_rid)
 
 int store_bulk_end(struct store *s, store_int first_rid)
 {
+	if (s->kind == STORE_POSTGRES)
+		return 0;
 	store_stmt *st = store_prepare(s,
 		"INSERT INTO messages_fts(rowid, text) SELECT rid, text FROM messages WHERE rid >= ?1");
 	if (!st)
@@ -250,6 +267,10 @@ int store_bulk_end(struct store *s, store_int first_rid)
 
 void store_rollback(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES) {
+		store_pg_rollback(s);
+		return;
+	}
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	unlock(s);
 }
@@ -315,6 +336,14 @@ fail:
 
 int store_open(struct store *s, const char *path, enum store_open_mode mode)
 {
+	memset(s, 0, sizeof *s);
+	if (store_pg_is_conninfo(path)) {
+		s->kind = STORE_POSTGRES;
+		s->lockfd = -1;
+		if (path_lock_timeout_ms(&s->lock_timeout_ms) < 0)
+			return EXIT_CONFIG;
+		return store_pg_open(s, path, mode);
+	}
 	memset(s, 0, sizeof *s);
 	s->lockfd = -1;
 	if (path_lock_timeout_ms(&s->lock_timeout_ms) < 0)
@@ -405,6 +434,10 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 
 void store_close(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES) {
+		store_pg_close(s);
+		return;
+	}
 	if (s->db) {
 		/* closing the last connection checkpoints: keep that serialised too,
 		 * or, when the lock is not free this moment, leave the checkpoint to
@@ -482,7 +515,10 @@ int store_find_ref(struct store *s, const struct store_ref *what, const char *re
 		return r;
 	char pattern[64];
 	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
-	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id GLOB ?1 LIMIT 2", what->table);
+	if (store_dialect(s) == STORE_POSTGRES) /* ids are hex: nothing in them is special to LIKE */
+		pattern[strlen(pattern) - 1] = '%';
+	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id %s ?1 LIMIT 2", what->table,
+		 store_dialect(s) == STORE_POSTGRES ? "LIKE" : "GLOB");
 	r = one_id(s, sql, pattern, out);
 	if (r == 2) {
 		error("%s '%s' is ambiguous: give more of its id", what->noun, ref);

@@ -38,14 +38,21 @@ enum store_dialect { STORE_SQLITE, STORE_POSTGRES };
 #define STORE_ID_LEN 12        /* hex characters in a conversation or message id */
 
 struct sqlite3;
+struct pg_conn;
 struct store {
 	enum store_dialect kind;
 	struct sqlite3 *db;
+	struct pg_conn *pg;        /* the PostgreSQL connection, when kind says so */
+	int pg_held;               /* store_hold's count on PostgreSQL */
+	int pg_tx_failed;          /* a statement failed inside the transaction */
+	int pg_errclass;           /* the last error's STORE_ class */
+	int pg_changes;
+	char pg_err[512];          /* the last error, one line */
 	int lockfd;
 	int locked;
 	long lock_timeout_ms;      /* $CHAT_DB_TIMEOUT: every wait for the history, the lock's and SQLite's */
 	int busy;                  /* a wait ran out: the exchange goes to the spool */
-	char path[4096];
+	char path[4096];           /* the file, or the connection string without its password */
 };
 
 enum store_open_mode { STORE_READ, STORE_CREATE };
