@@ -96,6 +96,18 @@ has "$T/err" "cannot connect" "... said in one line"
 hasnt "$T/err" "$PW" "... without the password"
 chat-history export > "$T/all.ndjson"
 hasnt "$T/all.ndjson" "$PW" "the history holds no password"
+# ps: the --db option's text, while a reply is awaited
+fake_start --echo --gate-first "$T/ps-open"
+chat-send --db "$CHAT_DB" 'seen by ps' > "$T/ps.out" 2> "$T/ps.err" &
+ps_pid=$!
+w=0
+while [ ! -s "$T/log" ] && [ $w -lt 3000 ]; do sleep 0.01; w=$((w + 1)); done
+tr '\0' ' ' < "/proc/$ps_pid/cmdline" > "$T/ps.cmdline"
+touch "$T/ps-open"
+wait "$ps_pid"
+is "$?|$(cat "$T/ps.out")" "0|echo: seen by ps" "--db with a password: the exchange goes through"
+hasnt "$T/ps.cmdline" "$PW" "... and ps does not show the password"
+has "$T/ps.cmdline" "chat:x*@/h1" "... but does show the rest of the option"
 
 # two groups of processes with their own HOMEs, all at once, each its own
 # named conversation: none lost, none mixed
