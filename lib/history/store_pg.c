@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "diag.h"
 #include "errcode.h"
+#include "paths.h"
 #include <ctype.h>
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -132,19 +133,7 @@ struct pg_stmt {
 
 int store_pg_is_conninfo(const char *where)
 {
-	if (!strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11))
-		return 1;
-	/* keyword=value: the first word a libpq keyword */
-	size_t n = strspn(where, "abcdefghijklmnopqrstuvwxyz_");
-	if (n == 0 || where[n] != '=')
-		return 0;
-	static const char *const keywords[] = { "host", "hostaddr", "port", "dbname", "user", "password",
-						"passfile", "service", "sslmode", "application_name",
-						"connect_timeout", "options" };
-	for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
-		if (strlen(keywords[i]) == n && !strncmp(where, keywords[i], n))
-			return 1;
-	return 0;
+	return path_is_conninfo(where);
 }
 
 /* A value for the keyword=value form, quoted when it needs to be. */

@@ -43,12 +43,19 @@ hasnt "$T/out" "$PW" "... without the password"
 run chat-history stats --json
 is "$(jq -r '.backend + " " + (.messages | tostring)' "$T/out")" "postgresql 4" "stats --json: the backend and the counts"
 
+# the shared rate limits stay in a file of this machine's data folder
+printf '[openai]\nrpm = 600\n' > "$T/limits.conf"
+mkdir -p "$T/cwd"
+(cd "$T/cwd" && CHAT_CONFIG="$T/limits.conf" chat-send 'limited' > /dev/null 2>&1)
+check "rate limits: ratelimit.db in the data folder" test -f "$XDG_DATA_HOME/chat/ratelimit.db"
+is "$(ls "$T/cwd")" "" "... and nothing made of the URI in the working folder"
+
 # the cache and the budget read the same rows
 run chat-send --cache 'cache me'
 run chat-send --cache --json 'cache me'
 is "$(jq -r '.cached' "$T/out")" true "--cache: the second answer comes from PostgreSQL"
 run chat-cost --history --json
-is "$(jq 'select(.group == {}) | .requests' "$T/out")" 4 "chat-cost --history totals the PostgreSQL history"
+is "$(jq 'select(.group == {}) | .requests' "$T/out")" 5 "chat-cost --history totals the PostgreSQL history"
 run chat-cost --budget 0.0000001
 is "$st" 3 "chat-cost --budget gates on the spend kept there"
 run chat-cost --budget 1000
