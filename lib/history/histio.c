@@ -155,6 +155,7 @@ int histio_export_all(struct store *s, int media, int fd)
 struct importer {
 	struct store *s;
 	store_stmt *conv, *msg, *media, *link;
+	store_stmt *conv_g, *msg_g; /* rows gathered to send in bulk, where the backend can */
 	unsigned required;         /* the message fields a record must have */
 	long conversations, messages, bad, in_tx;
 	long tx_started;           /* ms, for short transactions */
@@ -259,6 +260,13 @@ static const char *import_conversation(struct importer *im, jv rec)
 	if (!times_ok)
 		return "\"created\" and \"updated\" must be UTC times such as 2026-01-31T12:00:00.000Z";
 	const char *const *cols = histrow_conversation_fields;
+	if (im->conv_g) { /* counted, and a taken name dropped, when sent */
+		for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
+			bind_jv(im->conv_g, i + 1, rec, cols[i]);
+		int rc = store_step(im->conv_g);
+		store_clear_bindings(im->conv_g);
+		return rc == STORE_DONE ? NULL : store_errmsg(im->s);
+	}
 	for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
 		bind_jv(im->conv, i + 1, rec, cols[i]);
 	int r = run(im, im->conv);
@@ -324,11 +332,56 @@ static unsigned bind_fields(store_stmt *st, jv obj, const char *prefix)
 	return seen;
 }
 
+/* Send the rows gathered: the conversations, then their messages. */
+static int flush_gathered(struct importer *im)
+{
+	if (!im->conv_g)
+		return 0;
+	static char msg_sql[2048];
+	if (!msg_sql[0]) {
+		struct buf cols = BUF_INIT(1024);
+		for (int i = 0; i < HISTROW_MESSAGE_COLS; i++)
+			buf_addf(&cols, "%s%s", i ? ", " : "", histrow_message_columns[i]);
+		snprintf(msg_sql, sizeof msg_sql, "INSERT INTO messages (%s) SELECT %s FROM gathered_messages ON CONFLICT DO NOTHING",
+			 buf_str(&cols), buf_str(&cols));
+		buf_free(&cols);
+	}
+	long n;
+	/* a name another conversation has: imported without it */
+	if (store_gather_flush(im->conv_g,
+			       "INSERT INTO conversations (id, name, title, system, created, updated)"
+			       " SELECT g.id, CASE WHEN EXISTS (SELECT 1 FROM conversations c WHERE c.name = g.name)"
+			       " THEN NULL ELSE g.name END, g.title, g.system, g.created, g.updated"
+			       " FROM gathered_conversations g ON CONFLICT (id) DO NOTHING", &n) < 0)
+		return -1;
+	im->conversations += n;
+	if (store_gather_flush(im->msg_g, msg_sql, &n) < 0)
+		return -1;
+	im->messages += n;
+	return 0;
+}
+
 static const char *import_message(struct importer *im, jv rec)
 {
 	const char *bad = check_message(rec);
 	if (bad)
 		return bad;
+	if (im->msg_g) {
+		int plain = !jx_kind_is(rec, "attachments", JV_KIND_ARRAY);
+		if (plain) { /* gathered, counted when sent */
+			unsigned got = bind_fields(im->msg_g, rec, "");
+			int rc = (got & im->required) == im->required ? store_step(im->msg_g) : STORE_DONE;
+			store_clear_bindings(im->msg_g);
+			if ((got & im->required) != im->required)
+				return "a message record needs id, conversation, seq, role, text, status and created";
+			return rc == STORE_DONE ? NULL : store_errmsg(im->s);
+		}
+		/* its media rows need its row: what came before goes first */
+		if (flush_gathered(im) < 0) {
+			im->failed = 1;
+			return "the rows before it could not be written";
+		}
+	}
 	if ((bind_fields(im->msg, rec, "") & im->required) != im->required) {
 		store_clear_bindings(im->msg);
 		return "a message record needs id, conversation, seq, role, text, status and created";
@@ -399,7 +452,7 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 	 * enough that live writers never wait long */
 	if (im->in_tx % 1024 == 0 && now_ms() - im->tx_started >= 500) {
 		im->in_tx = 0;
-		if (store_bulk_end(im->s, im->first_rid) < 0) {
+		if (flush_gathered(im) < 0 || store_bulk_end(im->s, im->first_rid) < 0) {
 			store_rollback(im->s);
 			im->failed = 1;
 			return 1;
@@ -424,18 +477,21 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	 * transaction is not failed by it (SQLite's goes on) */
 	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256)"
 				   " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM media WHERE sha256 = ?3)");
+	im.conv_g = store_gather(s, "conversations", histrow_conversation_fields, HISTROW_CONVERSATION_COLS);
+	im.msg_g = im.conv_g ? store_gather(s, "messages", histrow_message_columns, HISTROW_MESSAGE_COLS) : NULL;
 	int status = 0;
 	/* a bulk load: a bigger cache, and checkpoints every 64 MB of log instead
 	 * of every 4 MB, so hot index pages are copied back far fewer times */
 	store_exec(s, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384");
-	if (!im.conv || !im.msg || !im.media || !im.link) {
+	if (!im.conv || !im.msg || !im.media || !im.link || (im.conv_g && !im.msg_g)) {
 		status = EXIT_CANTCREAT;
 	} else {
 		struct line_reader lr;
 		lr_init(&lr, fd, (size_t)1 << 30);
 		int r = records_each_threaded(&lr, import_one, &im);
 		lr_free(&lr);
-		if (im.in_tx && !im.failed && (store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
+		if (im.in_tx && !im.failed &&
+		    (flush_gathered(&im) < 0 || store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
 			if (s->locked)
 				store_rollback(s);
 			im.failed = 1;
@@ -451,6 +507,8 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	store_finalize(im.msg);
 	store_finalize(im.media);
 	store_finalize(im.link);
+	store_finalize(im.conv_g);
+	store_finalize(im.msg_g);
 	*conversations = im.conversations;
 	*messages = im.messages;
 	return status;

@@ -10,7 +10,7 @@ const char *const histrow_conversation_fields[HISTROW_CONVERSATION_COLS] = {
 };
 
 /* The messages columns, and the record fields export writes them as. */
-static const char *const message_columns[HISTROW_MESSAGE_COLS] = {
+const char *const histrow_message_columns[HISTROW_MESSAGE_COLS] = {
 	"id", "conversation", "seq", "role", "text", "status", "finish", "provider", "model",
 	"input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens", "cost_usd", "ttft_ms", "ms",
 	"request_id", "created", "batch_job", "asked_model", "tool_calls",
@@ -47,7 +47,7 @@ store_stmt *histrow_prepare_insert(struct store *s, enum histrow_table t, const 
 	if (t == HISTROW_CONVERSATIONS)
 		insert_text(&b, "conversations", histrow_conversation_fields, HISTROW_CONVERSATION_COLS);
 	else
-		insert_text(&b, "messages", message_columns, HISTROW_MESSAGE_COLS);
+		insert_text(&b, "messages", histrow_message_columns, HISTROW_MESSAGE_COLS);
 	buf_addf(&b, "%s", conflict ? conflict : "");
 	store_stmt *st = store_prepare(s, buf_str(&b));
 	buf_free(&b);
@@ -121,7 +121,7 @@ int histrow_update_reply(struct store *s, const struct histrow_message *m)
 	buf_addf(&b, "UPDATE messages SET ");
 	for (int i = M_TEXT; i < M_END; i++)
 		if (i != M_REQUEST_ID && i != M_CREATED && i != M_BATCH_JOB)
-			buf_addf(&b, "%s%s = ?%d", i == M_TEXT ? "" : ", ", message_columns[i - 1], i);
+			buf_addf(&b, "%s%s = ?%d", i == M_TEXT ? "" : ", ", histrow_message_columns[i - 1], i);
 	buf_addf(&b, " WHERE id = ?%d", M_ID);
 	store_stmt *st = store_prepare(s, buf_str(&b));
 	buf_free(&b);

@@ -32,6 +32,8 @@ struct histrow_message {
 #define HISTROW_MESSAGE_COLS 21
 extern const char *const histrow_conversation_fields[HISTROW_CONVERSATION_COLS];
 extern const char *const histrow_message_fields[HISTROW_MESSAGE_COLS];
+/* the messages table's columns, in the same order */
+extern const char *const histrow_message_columns[HISTROW_MESSAGE_COLS];
 
 enum histrow_table { HISTROW_CONVERSATIONS, HISTROW_MESSAGES };
 /* The insert statement for many rows, followed by conflict (an upsert

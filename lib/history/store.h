@@ -113,6 +113,18 @@ int store_col_int(store_stmt *st, int i);
 store_int store_col_int64(store_stmt *st, int i);
 double store_col_double(store_stmt *st, int i);
 
+/* Rows in bulk, where the backend has a faster way than one INSERT each
+ * (PostgreSQL: COPY into a temporary table): a statement whose binds are
+ * the columns of table named in cols and whose steps only gather the row.
+ * store_gather_flush sends what was gathered and runs sql, which reads it
+ * from the table "gathered_<table>", then forgets it; 0 with the rows sql
+ * changed in *changes, or -1 after printing why. store_gather returns NULL
+ * when the backend has no such way (SQLite): the caller inserts each. */
+store_stmt *store_gather(struct store *s, const char *table, const char *const *cols, int n);
+int store_gather_flush(store_stmt *st, const char *sql, long *changes);
+/* rows gathered and not yet sent */
+long store_gather_pending(store_stmt *st);
+
 /* The last error's message and class, rows the last statement changed, the
  * row id the last insert made. */
 const char *store_errmsg(struct store *s);

@@ -129,6 +129,9 @@ struct pg_stmt {
 	int row, nrows, ncols;
 	unsigned char **blobs;     /* bytea columns of the current row, decoded */
 	size_t *blob_lens;
+	char *gather_copy;         /* a gathering statement's COPY command */
+	struct buf rows;           /* ... and its rows in COPY's text format */
+	long nrows_gathered;
 };
 
 int store_pg_is_conninfo(const char *where)
@@ -547,10 +550,39 @@ int store_pg_bind(store_stmt *st, int i, int type, const void *v, int len)
 	return STORE_OK;
 }
 
+/* One bound row in COPY's text format: tab between columns, \N for NULL,
+ * backslash escapes for what would end a column or a row. */
+static int gather_row(struct store *s, struct pg_stmt *p)
+{
+	for (int i = 0; i < p->nparams; i++) {
+		if (i)
+			buf_addc(&p->rows, '\t');
+		if (!p->vals[i]) {
+			buf_adds(&p->rows, "\\N");
+			continue;
+		}
+		for (const char *c = p->vals[i]; c < p->vals[i] + p->lens[i]; c++) {
+			const char *esc = *c == '\\' ? "\\\\" : *c == '\t' ? "\\t" : *c == '\n' ? "\\n" : *c == '\r' ? "\\r" : NULL;
+			if (esc ? buf_adds(&p->rows, esc) : buf_addc(&p->rows, *c))
+				goto full;
+		}
+	}
+	if (buf_addc(&p->rows, '\n'))
+		goto full;
+	p->nrows_gathered++;
+	return STORE_DONE;
+full:
+	snprintf(s->pg_err, sizeof s->pg_err, "out of memory gathering rows");
+	s->pg_errclass = STORE_ERROR;
+	return STORE_ERROR;
+}
+
 int store_pg_step(store_stmt *st)
 {
 	struct pg_stmt *p = st->pg;
 	struct store *s = st->s;
+	if (p->gather_copy)
+		return gather_row(s, p);
 	if (p->res) {
 		drop_row(p);
 		return ++p->row < p->nrows ? STORE_ROW : STORE_DONE;
@@ -588,6 +620,8 @@ void store_pg_finalize(store_stmt *st)
 	for (int i = 0; i < PG_MAX_PARAMS; i++)
 		free(p->vals[i]);
 	free(p->sql);
+	free(p->gather_copy);
+	buf_free(&p->rows);
 	free(p);
 }
 
@@ -693,4 +727,78 @@ int store_pg_has_table(struct store *s, const char *table)
 	int r = result_ok(s, res) && PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
 	PQclear(res);
 	return r;
+}
+
+store_stmt *store_pg_gather(struct store *s, const char *table, const char *const *cols, int n)
+{
+	struct buf list = BUF_INIT(1 << 16), sql = BUF_INIT(1 << 16);
+	for (int i = 0; i < n; i++)
+		buf_addf(&list, "%s%s", i ? ", " : "", cols[i]);
+	/* the table's own column types, so COPY reads each value as it will be kept */
+	buf_addf(&sql, "CREATE TEMP TABLE IF NOT EXISTS gathered_%s AS SELECT %s FROM %s WITH NO DATA", table,
+		 buf_str(&list), table);
+	store_stmt *st = NULL;
+	if (store_pg_exec(s, buf_str(&sql)) == 0) {
+		buf_reset(&sql);
+		for (int i = 0; i < n; i++)
+			buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
+		st = store_pg_prepare(s, buf_str(&sql));
+	}
+	if (st) {
+		buf_reset(&sql);
+		buf_addf(&sql, "COPY gathered_%s (%s) FROM STDIN", table, buf_str(&list));
+		st->pg->gather_copy = buf_detach(&sql, NULL);
+		st->pg->rows = (struct buf)BUF_INIT((size_t)1 << 30);
+	}
+	buf_free(&list);
+	buf_free(&sql);
+	return st;
+}
+
+long store_pg_gather_pending(store_stmt *st)
+{
+	return st->pg->nrows_gathered;
+}
+
+int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes)
+{
+	struct pg_stmt *p = st->pg;
+	struct store *s = st->s;
+	*changes = 0;
+	if (!p->nrows_gathered)
+		return 0;
+	PGresult *res = PQexec(s->pg, p->gather_copy);
+	int ok = res && PQresultStatus(res) == PGRES_COPY_IN;
+	if (!ok)
+		result_ok(s, res);
+	PQclear(res);
+	if (ok && (PQputCopyData(s->pg, p->rows.p, (int)p->rows.len) != 1 || PQputCopyEnd(s->pg, NULL) != 1))
+		ok = 0, keep_error(s, PQerrorMessage(s->pg), NULL);
+	if (ok) {
+		while ((res = PQgetResult(s->pg))) {
+			if (!result_ok(s, res))
+				ok = 0;
+			PQclear(res);
+		}
+	}
+	buf_reset(&p->rows);
+	p->nrows_gathered = 0;
+	char *q = ok ? store_pg_translate(sql) : NULL;
+	if (q) {
+		res = PQexec(s->pg, q);
+		ok = result_ok(s, res);
+		if (ok)
+			*changes = atol(PQcmdTuples(res));
+		PQclear(res);
+		free(q);
+	}
+	/* the temporary table is emptied for the next batch */
+	char empty[128];
+	snprintf(empty, sizeof empty, "TRUNCATE %s", p->gather_copy + 5);
+	*strchr(empty + 9, ' ') = 0;
+	if (ok && exec_quiet(s, empty) < 0)
+		ok = 0;
+	if (!ok)
+		return error("history %s: writing rows in bulk: %s", s->path, s->pg_err);
+	return 0;
 }

@@ -225,3 +225,19 @@ int store_col_count(store_stmt *st)
 		return store_pg_col_count(st);
 	return sqlite3_column_count(st->lite);
 }
+
+store_stmt *store_gather(struct store *s, const char *table, const char *const *cols, int n)
+{
+	return s->kind == STORE_POSTGRES ? store_pg_gather(s, table, cols, n) : NULL;
+}
+
+int store_gather_flush(store_stmt *st, const char *sql, long *changes)
+{
+	*changes = 0;
+	return st && st->pg ? store_pg_gather_flush(st, sql, changes) : 0;
+}
+
+long store_gather_pending(store_stmt *st)
+{
+	return st && st->pg ? store_pg_gather_pending(st) : 0;
+}
