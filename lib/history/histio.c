@@ -498,6 +498,10 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 		} else if (im.in_tx && im.failed) {
 			store_rollback(s);
 		}
+		/* PostgreSQL plans by its statistics: fresh ones after a big load,
+		 * or the next list and search are planned for empty tables */
+		if (!im.failed && store_dialect(s) == STORE_POSTGRES && im.messages + im.conversations >= 1000)
+			store_exec(s, "ANALYZE conversations, messages, media, message_media");
 		if (im.failed)
 			status = EXIT_CANTCREAT;
 		else if (r == -1 || im.bad)
