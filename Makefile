@@ -14,7 +14,7 @@ WARN = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
        -Wno-unused-parameter -Wformat=2 -Wno-format-truncation -Wvla
 # debug info names sources relative to the tree, so installed programs hold no build path
 ALL_CFLAGS = $(WARN) -fdebug-prefix-map=$(CURDIR)=. -D_GNU_SOURCE -DCHAT_VERSION='"$(VERSION)"' \
-       -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(SQLITE_CFLAGS) $(IMG_CFLAGS) $(CFLAGS) -MMD -MP
+       -DCHAT_DATADIR='"$(DATADIR)"' -Ilib $(CURL_CFLAGS) $(JQ_CFLAGS) $(SQLITE_CFLAGS) $(PG_CFLAGS) $(IMG_CFLAGS) $(CFLAGS) -MMD -MP
 
 # each program records only the libraries it really uses
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
@@ -38,6 +38,9 @@ WEBPMUX_LIBS := $(shell $(PKG_CONFIG) --libs libwebpmux 2>/dev/null || echo -lwe
 EDIT_LIBS := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null || echo -ledit)
 SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
+# the history in PostgreSQL (Debian's libpq-dev)
+PG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null || echo -lpq)
 
 ifeq ($(V),1)
 Q =
@@ -70,16 +73,16 @@ lib/libchat.a: $(LIB_OBJ)
 bin/%: cmd/%.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) -lm -pthread
 
 bin/chat: cmd/chat.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(EDIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(EDIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) -lm -pthread
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) $(HEIF_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) $(HEIF_LIBS) -lm -pthread
 
 tests/bin/fakeprov: $(FAKEPROV_OBJ) lib/libchat.a
 	@mkdir -p tests/bin
@@ -100,7 +103,7 @@ tests/bin/ptydrive: tests/tools/ptydrive.c
 tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) -lm -pthread
 
 # libFuzzer targets (clang) for the image decoders (PNG and JPEG together,
 # then GIF, WebP and HEIC each), the SSE parser and the record reader;

@@ -9,9 +9,71 @@
 #include <string.h>
 #include <sys/vfs.h>
 
+int path_is_conninfo(const char *where)
+{
+	if (!strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11))
+		return 1;
+	/* keyword=value: the first word one of libpq's keywords */
+	size_t n = strspn(where, "abcdefghijklmnopqrstuvwxyz_");
+	if (n == 0 || where[n] != '=')
+		return 0;
+	static const char *const keywords[] = { "host", "hostaddr", "port", "dbname", "user", "password",
+						"passfile", "service", "sslmode", "application_name",
+						"connect_timeout", "options" };
+	for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+		if (strlen(keywords[i]) == n && !strncmp(where, keywords[i], n))
+			return 1;
+	return 0;
+}
+
+int path_data_file(const char *name, char *out, size_t cap)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	if (xdg && *xdg == '/')
+		snprintf(out, cap, "%s/chat/%s", xdg, name);
+	else if (home && *home)
+		snprintf(out, cap, "%s/.local/share/chat/%s", home, name);
+	else
+		return -1;
+	return 0;
+}
+
+/* The password in a connection string's text: a URI's user:password@ or
+ * a password=VALUE (either form). Its offset and length, or 0. */
+static size_t password_at(const char *s, size_t *len)
+{
+	const char *p = strstr(s, "password=");
+	if (p) {
+		p += 9;
+		*len = strcspn(p, " &");
+		return (size_t)(p - s);
+	}
+	const char *scheme = strstr(s, "://");
+	if (!scheme || (strncmp(s, "postgresql://", 13) && strncmp(s, "postgres://", 11)))
+		return 0;
+	const char *auth = scheme + 3, *end = auth + strcspn(auth, "@/?");
+	const char *colon = memchr(auth, ':', (size_t)(end - auth));
+	if (*end != '@' || !colon)
+		return 0;
+	*len = (size_t)(end - colon - 1);
+	return (size_t)(colon + 1 - s);
+}
+
 int path_history(const char *flag, char *out, size_t cap)
 {
 	const char *env = getenv("CHAT_DB"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	/* a password given with --db: the option's text is the program's
+	 * argv, which ps shows, so it is blanked there once it is kept here */
+	static const char *blanked;
+	static char *kept;
+	if (flag && flag == blanked && kept)
+		flag = kept;
+	size_t pwlen = 0, at = flag && flag != kept ? password_at(flag, &pwlen) : 0;
+	if (at && pwlen && !kept && (kept = strdup(flag))) {
+		memset((char *)flag + at, 'x', pwlen);
+		blanked = flag;
+		flag = kept;
+	}
 	if (flag && *flag)
 		snprintf(out, cap, "%s", flag);
 	else if (env && *env)

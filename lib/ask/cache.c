@@ -66,19 +66,19 @@ static int ensure_table(struct store *s)
 
 int cache_find(struct store *s, const char *key, long ttl, char **text, size_t *len, char *model, size_t cap)
 {
-	sqlite3_stmt *st = NULL;
+	store_stmt *st = NULL;
 	int has = 0;
 	/* a history without the table has nothing cached */
-	if (sqlite3_table_column_metadata(s->db, NULL, "response_cache", "key", NULL, NULL, NULL, NULL, NULL) != SQLITE_OK)
+	if (!store_has_table(s, "response_cache"))
 		return 0;
 	st = store_prepare(s, "SELECT m.text, coalesce(m.model, ''), c.created FROM response_cache c"
 			      " JOIN messages m ON m.id = c.message"
 			      " WHERE c.key = ?1 AND m.status = 'complete'");
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *created = (const char *)sqlite3_column_text(st, 2);
+	store_bind_text(st, 1, key, -1);
+	if (store_step(st) == STORE_ROW) {
+		const char *created = store_col_text(st, 2);
 		char now[40], cut[40] = "";
 		clock_rfc3339(now, sizeof now);
 		if (ttl > 0) {
@@ -93,18 +93,18 @@ int cache_find(struct store *s, const char *key, long ttl, char **text, size_t *
 			strftime(cut, sizeof cut, "%Y-%m-%dT%H:%M:%S", &tm);
 		}
 		if (!cut[0] || strcmp(created, cut) >= 0) {
-			int n = sqlite3_column_bytes(st, 0);
+			int n = store_col_bytes(st, 0);
 			*text = malloc((size_t)n + 1);
 			if (*text) {
-				memcpy(*text, sqlite3_column_text(st, 0), (size_t)n);
+				memcpy(*text, store_col_text(st, 0), (size_t)n);
 				(*text)[n] = 0;
 				*len = (size_t)n;
-				snprintf(model, cap, "%s", (const char *)sqlite3_column_text(st, 1));
+				snprintf(model, cap, "%s", store_col_text(st, 1));
 				has = 1;
 			}
 		}
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	return has;
 }
 
@@ -114,18 +114,19 @@ int cache_remember(struct store *s, const char *key, const char *message)
 	clock_rfc3339(now, sizeof now);
 	if (store_begin(s) < 0)
 		return -1;
-	sqlite3_stmt *st = NULL;
+	store_stmt *st = NULL;
 	if (ensure_table(s) < 0 ||
-	    !(st = store_prepare(s, "INSERT OR REPLACE INTO response_cache (key, message, created) VALUES (?1, ?2, ?3)"))) {
+	    !(st = store_prepare(s, "INSERT INTO response_cache (key, message, created) VALUES (?1, ?2, ?3)"
+				  " ON CONFLICT (key) DO UPDATE SET message = excluded.message, created = excluded.created"))) {
 		store_rollback(s);
 		return -1;
 	}
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, message, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	store_bind_text(st, 1, key, -1);
+	store_bind_text(st, 2, message, -1);
+	store_bind_text(st, 3, now, -1);
+	int rc = store_step(st);
+	store_finalize(st);
+	if (rc != STORE_DONE) {
 		store_rollback(s);
 		return store_error(s, "remembering the answer for --cache");
 	}

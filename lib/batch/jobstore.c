@@ -45,17 +45,17 @@ void jobs_tx_abort(struct jobtx *t)
 	t->open = 0;
 }
 
-static void bind_str(sqlite3_stmt *st, int i, const char *v)
+static void bind_str(store_stmt *st, int i, const char *v)
 {
 	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+		store_bind_text_copy(st, i, v, -1);
 	else
-		sqlite3_bind_null(st, i);
+		store_bind_null(st, i);
 }
 
-static void col(sqlite3_stmt *st, int i, char *out, size_t cap)
+static void col(store_stmt *st, int i, char *out, size_t cap)
 {
-	const char *v = (const char *)sqlite3_column_text(st, i);
+	const char *v = store_col_text(st, i);
 	snprintf(out, cap, "%s", v ? v : "");
 }
 
@@ -66,13 +66,13 @@ int jobs_new(struct store *s, const char *provider, const char *model, int log, 
 	store_new_id(id);
 	if (store_begin(s) < 0)
 		return -1;
-	sqlite3_stmt *st = store_prepare(s, "INSERT INTO batch_jobs (id, provider, model, status, log, created, updated)"
+	store_stmt *st = store_prepare(s, "INSERT INTO batch_jobs (id, provider, model, status, log, created, updated)"
 					    " VALUES (?1, ?2, ?3, 'preparing', ?4, ?5, ?5)");
 	if (st) {
 		bind_str(st, 1, id);
 		bind_str(st, 2, provider);
 		bind_str(st, 3, model);
-		sqlite3_bind_int(st, 4, log);
+		store_bind_int(st, 4, log);
 		bind_str(st, 5, now);
 	}
 	if (store_run(s, st, "recording a batch job") < 0) {
@@ -86,7 +86,7 @@ static const char job_cols[] = "id, provider, coalesce(model, ''), coalesce(remo
 	" status, coalesce(error, ''), total, done, failed, coalesce(fingerprint, ''), log, collected, created, updated,"
 	" coalesce(ended, '')";
 
-static void read_job(sqlite3_stmt *st, struct jobrow *j)
+static void read_job(store_stmt *st, struct jobrow *j)
 {
 	memset(j, 0, sizeof *j);
 	col(st, 0, j->id, sizeof j->id);
@@ -96,12 +96,12 @@ static void read_job(sqlite3_stmt *st, struct jobrow *j)
 	col(st, 4, j->input_file, sizeof j->input_file);
 	col(st, 5, j->status, sizeof j->status);
 	col(st, 6, j->error, sizeof j->error);
-	j->total = (long)sqlite3_column_int64(st, 7);
-	j->done = (long)sqlite3_column_int64(st, 8);
-	j->failed = (long)sqlite3_column_int64(st, 9);
+	j->total = (long)store_col_int64(st, 7);
+	j->done = (long)store_col_int64(st, 8);
+	j->failed = (long)store_col_int64(st, 9);
 	col(st, 10, j->fingerprint, sizeof j->fingerprint);
-	j->log = sqlite3_column_int(st, 11);
-	j->collected = sqlite3_column_int(st, 12);
+	j->log = store_col_int(st, 11);
+	j->collected = store_col_int(st, 12);
 	col(st, 13, j->created, sizeof j->created);
 	col(st, 14, j->updated, sizeof j->updated);
 	col(st, 15, j->ended, sizeof j->ended);
@@ -111,17 +111,17 @@ int jobs_get(struct store *s, const char *id, struct jobrow *j)
 {
 	char sql[512];
 	snprintf(sql, sizeof sql, "SELECT %s FROM batch_jobs WHERE id = ?1", job_cols);
-	sqlite3_stmt *st = store_prepare(s, sql);
+	store_stmt *st = store_prepare(s, sql);
 	if (!st)
 		return -1;
 	bind_str(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
 		read_job(st, j);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_error(s, "reading a batch job");
-	return rc == SQLITE_ROW ? 0 : 1;
+	return rc == STORE_ROW ? 0 : 1;
 }
 
 int jobs_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
@@ -132,20 +132,20 @@ int jobs_find(struct store *s, const char *ref, char out[STORE_ID_LEN + 1])
 
 int jobs_same_input(struct store *s, const char *fingerprint, const char *except, char out[STORE_ID_LEN + 1])
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT id FROM batch_jobs WHERE fingerprint = ?1 AND id <> ?2"
+	store_stmt *st = store_prepare(s, "SELECT id FROM batch_jobs WHERE fingerprint = ?1 AND id <> ?2"
 					    " AND status NOT IN ('preparing', 'failed', 'expired', 'cancelled')"
 					    " ORDER BY created LIMIT 1");
 	if (!st)
 		return -1;
 	bind_str(st, 1, fingerprint);
 	bind_str(st, 2, except);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
 		col(st, 0, out, STORE_ID_LEN + 1);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_error(s, "looking for the same input");
-	return rc == SQLITE_ROW ? 0 : 1;
+	return rc == STORE_ROW ? 0 : 1;
 }
 
 int jobs_put(struct store *s, const struct jobrow *j)
@@ -155,7 +155,7 @@ int jobs_put(struct store *s, const struct jobrow *j)
 	int mine = !s->locked;
 	if (mine && store_begin(s) < 0)
 		return -1;
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"UPDATE batch_jobs SET remote_id = ?2, input_file = ?3, status = ?4, error = ?5, total = ?6, done = ?7,"
 		" failed = ?8, fingerprint = ?9, collected = ?10, updated = ?11, ended = ?12 WHERE id = ?1");
 	if (st) {
@@ -164,11 +164,11 @@ int jobs_put(struct store *s, const struct jobrow *j)
 		bind_str(st, 3, j->input_file);
 		bind_str(st, 4, j->status);
 		bind_str(st, 5, j->error);
-		sqlite3_bind_int64(st, 6, j->total);
-		sqlite3_bind_int64(st, 7, j->done);
-		sqlite3_bind_int64(st, 8, j->failed);
+		store_bind_int64(st, 6, j->total);
+		store_bind_int64(st, 7, j->done);
+		store_bind_int64(st, 8, j->failed);
 		bind_str(st, 9, j->fingerprint);
-		sqlite3_bind_int(st, 10, j->collected);
+		store_bind_int(st, 10, j->collected);
 		bind_str(st, 11, now);
 		bind_str(st, 12, j->ended);
 	}
@@ -184,7 +184,7 @@ int jobs_delete(struct store *s, const char *id)
 {
 	if (store_begin(s) < 0)
 		return -1;
-	sqlite3_stmt *st = store_prepare(s, "DELETE FROM batch_jobs WHERE id = ?1");
+	store_stmt *st = store_prepare(s, "DELETE FROM batch_jobs WHERE id = ?1");
 	if (st)
 		bind_str(st, 1, id);
 	if (store_run(s, st, "removing a batch job") < 0) {
@@ -197,11 +197,11 @@ int jobs_delete(struct store *s, const char *id)
 jv jobs_ids(struct store *s, int all)
 {
 	jv list = jv_array();
-	sqlite3_stmt *st = store_prepare(s, all ? "SELECT id FROM batch_jobs ORDER BY created DESC, rowid DESC"
+	store_stmt *st = store_prepare(s, all ? "SELECT id FROM batch_jobs ORDER BY created DESC, rowid DESC"
 						: "SELECT id FROM batch_jobs WHERE collected = 0 ORDER BY created, rowid");
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		list = jv_array_append(list, jv_string((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_finalize(st);
+	while (st && store_step(st) == STORE_ROW)
+		list = jv_array_append(list, jv_string(store_col_text(st, 0)));
+	store_finalize(st);
 	return list;
 }
 
@@ -220,14 +220,14 @@ jv jobs_record(struct store *s, const struct jobrow *j, int with_ids)
 		rec = jv_object_set(rec, jv_string("error"), jv_string(j->error));
 	if (with_ids) {
 		jv ids = jv_array();
-		sqlite3_stmt *st = store_prepare(s, "SELECT id_json FROM batch_items WHERE job = ?1 ORDER BY seq");
+		store_stmt *st = store_prepare(s, "SELECT id_json FROM batch_items WHERE job = ?1 ORDER BY seq");
 		if (st)
 			bind_str(st, 1, j->id);
-		while (st && sqlite3_step(st) == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(st, 0);
+		while (st && store_step(st) == STORE_ROW) {
+			const char *t = store_col_text(st, 0);
 			ids = jv_array_append(ids, t ? jv_parse(t) : jv_null());
 		}
-		sqlite3_finalize(st);
+		store_finalize(st);
 		rec = jv_object_set(rec, jv_string("ids"), ids);
 	}
 	return rec;
@@ -235,19 +235,19 @@ jv jobs_record(struct store *s, const struct jobrow *j, int with_ids)
 
 int jobs_recount(struct store *s, struct jobrow *j)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT count(*), total(state = 'done'), total(state = 'failed')"
+	store_stmt *st = store_prepare(s, "SELECT count(*), total(state = 'done'), total(state = 'failed')"
 					    " FROM batch_items WHERE job = ?1");
 	if (!st)
 		return -1;
 	bind_str(st, 1, j->id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		j->total = (long)sqlite3_column_int64(st, 0);
-		j->done = (long)sqlite3_column_int64(st, 1);
-		j->failed = (long)sqlite3_column_int64(st, 2);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		j->total = (long)store_col_int64(st, 0);
+		j->done = (long)store_col_int64(st, 1);
+		j->failed = (long)store_col_int64(st, 2);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_error(s, "counting a job's records");
+	store_finalize(st);
+	return rc == STORE_ROW ? 0 : store_error(s, "counting a job's records");
 }
 
 void jobs_request_id(jv id, char *out, size_t cap)
@@ -259,7 +259,7 @@ int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom
 {
 	if (jobs_tx_need(t) < 0)
 		return -1;
-	sqlite3_stmt *st = store_prepare(t->s, "INSERT INTO batch_items (job, seq, custom_id, request_id, id_json, record, state)"
+	store_stmt *st = store_prepare(t->s, "INSERT INTO batch_items (job, seq, custom_id, request_id, id_json, record, state)"
 					       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')");
 	if (!st)
 		return -1;
@@ -267,17 +267,17 @@ int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom
 	char rid[256];
 	jobs_request_id(id, rid, sizeof rid);
 	bind_str(st, 1, job);
-	sqlite3_bind_int64(st, 2, seq);
+	store_bind_int64(st, 2, seq);
 	bind_str(st, 3, custom_id);
 	bind_str(st, 4, rid);
 	if (jv_is_valid(id) && jv_get_kind(id) != JV_KIND_NULL) {
 		jv t1 = jv_dump_string(jv_copy(id), 0);
-		sqlite3_bind_text(st, 5, jv_string_value(t1), -1, SQLITE_TRANSIENT);
+		store_bind_text_copy(st, 5, jv_string_value(t1), -1);
 		jv_free(t1);
 	}
 	jv_free(id);
 	jv text = jv_dump_string(jv_copy(rec), 0);
-	sqlite3_bind_text(st, 6, jv_string_value(text), jv_string_length_bytes(jv_copy(text)), SQLITE_TRANSIENT);
+	store_bind_text_copy(st, 6, jv_string_value(text), jv_string_length_bytes(jv_copy(text)));
 	jv_free(text);
 	if (store_run(t->s, st, "recording a batch record") < 0)
 		return -1;
@@ -286,30 +286,30 @@ int jobs_add_item(struct jobtx *t, const char *job, long seq, const char *custom
 
 int jobs_item(struct store *s, const char *job, long seq, jv *rec, char state[16])
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT record, state FROM batch_items WHERE job = ?1 AND seq = ?2");
+	store_stmt *st = store_prepare(s, "SELECT record, state FROM batch_items WHERE job = ?1 AND seq = ?2");
 	if (!st)
 		return -1;
 	bind_str(st, 1, job);
-	sqlite3_bind_int64(st, 2, seq);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(st, 0);
-		*rec = r ? jv_parse_sized(r, sqlite3_column_bytes(st, 0)) : jv_null();
+	store_bind_int64(st, 2, seq);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		const char *r = store_col_text(st, 0);
+		*rec = r ? jv_parse_sized(r, store_col_bytes(st, 0)) : jv_null();
 		col(st, 1, state, 16);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return store_error(s, "reading a batch record");
-	return rc == SQLITE_ROW ? 0 : 1;
+	return rc == STORE_ROW ? 0 : 1;
 }
 
 int jobs_item_done(struct store *s, const char *job, long seq, const char *code, const char *conv, const char *msg)
 {
-	sqlite3_stmt *st = store_prepare(s, "UPDATE batch_items SET state = ?3, error = ?4, conversation = ?5, message = ?6,"
+	store_stmt *st = store_prepare(s, "UPDATE batch_items SET state = ?3, error = ?4, conversation = ?5, message = ?6,"
 					    " record = NULL WHERE job = ?1 AND seq = ?2");
 	if (st) {
 		bind_str(st, 1, job);
-		sqlite3_bind_int64(st, 2, seq);
+		store_bind_int64(st, 2, seq);
 		bind_str(st, 3, code ? "failed" : "done");
 		bind_str(st, 4, code);
 		bind_str(st, 5, conv);
@@ -321,18 +321,18 @@ int jobs_item_done(struct store *s, const char *job, long seq, const char *code,
 jv jobs_pending(struct store *s, const char *job, int max)
 {
 	jv list = jv_array();
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, record FROM batch_items WHERE job = ?1 AND state = 'pending'"
+	store_stmt *st = store_prepare(s, "SELECT seq, record FROM batch_items WHERE job = ?1 AND state = 'pending'"
 					    " ORDER BY seq LIMIT ?2");
 	if (!st)
 		return list;
 	bind_str(st, 1, job);
-	sqlite3_bind_int(st, 2, max);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *r = (const char *)sqlite3_column_text(st, 1);
-		list = jv_array_append(list, JV_ARRAY(jv_number((double)sqlite3_column_int64(st, 0)),
-						      r ? jv_parse_sized(r, sqlite3_column_bytes(st, 1)) : jv_null()));
+	store_bind_int(st, 2, max);
+	while (store_step(st) == STORE_ROW) {
+		const char *r = store_col_text(st, 1);
+		list = jv_array_append(list, JV_ARRAY(jv_number((double)store_col_int64(st, 0)),
+						      r ? jv_parse_sized(r, store_col_bytes(st, 1)) : jv_null()));
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	return list;
 }
 
@@ -340,7 +340,7 @@ int jobs_only_failed(struct store *s, const char *request_id)
 {
 	if (!request_id[0])
 		return 0;
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"SELECT EXISTS (SELECT 1 FROM batch_items WHERE request_id = ?1 AND state = 'failed')"
 		" AND NOT EXISTS (SELECT 1 FROM batch_items i JOIN batch_jobs j ON j.id = i.job"
 		"   WHERE i.request_id = ?1 AND (i.state = 'done' OR (i.state = 'pending' AND j.status <> 'preparing')))"
@@ -348,9 +348,9 @@ int jobs_only_failed(struct store *s, const char *request_id)
 	if (!st)
 		return -1;
 	bind_str(st, 1, request_id);
-	int rc = sqlite3_step(st), yes = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? yes : store_error(s, "looking up failed records");
+	int rc = store_step(st), yes = rc == STORE_ROW && store_col_int(st, 0);
+	store_finalize(st);
+	return rc == STORE_ROW ? yes : store_error(s, "looking up failed records");
 }
 
 /* The history keeps no empty names, ids or times: NULL instead. */

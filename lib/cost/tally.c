@@ -121,34 +121,34 @@ int tally_history(struct tally *t, struct store *s, const struct tally_query *q)
 		" GROUP BY ");
 	for (int i = 0; i < q->nby; i++)
 		len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%d", i ? ", " : "", i + 1);
-	sqlite3_stmt *st = store_prepare(s, sql);
+	store_stmt *st = store_prepare(s, sql);
 	if (!st)
 		return EXIT_CANTCREAT;
-	sqlite3_bind_text(st, 1, q->since ? q->since : "", -1, SQLITE_STATIC);
+	store_bind_text(st, 1, q->since ? q->since : "", -1);
 	if (q->until)
-		sqlite3_bind_text(st, 2, q->until, -1, SQLITE_STATIC);
+		store_bind_text(st, 2, q->until, -1);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		jv group = jv_object();
 		for (int i = 0; i < q->nby; i++)
 			group = jv_object_set(group, jv_string(q->by[i]),
-					      jv_string((const char *)sqlite3_column_text(st, i)));
+					      jv_string(store_col_text(st, i)));
 		struct tally_row *r = row_for(t, q, group);
 		if (!r)
 			break;
 		int c = q->nby;
-		r->requests += sqlite3_column_int64(st, c);
-		r->input += sqlite3_column_int64(st, c + 1);
-		r->output += sqlite3_column_int64(st, c + 2);
-		r->cached += sqlite3_column_int64(st, c + 3);
-		r->reasoning += sqlite3_column_int64(st, c + 4);
-		r->unpriced += sqlite3_column_int64(st, c + 5);
-		r->usd += sqlite3_column_double(st, c + 6);
-		r->batch_requests += sqlite3_column_int64(st, c + 7);
-		r->batch_usd += sqlite3_column_double(st, c + 8);
+		r->requests += store_col_int64(st, c);
+		r->input += store_col_int64(st, c + 1);
+		r->output += store_col_int64(st, c + 2);
+		r->cached += store_col_int64(st, c + 3);
+		r->reasoning += store_col_int64(st, c + 4);
+		r->unpriced += store_col_int64(st, c + 5);
+		r->usd += store_col_double(st, c + 6);
+		r->batch_requests += store_col_int64(st, c + 7);
+		r->batch_usd += store_col_double(st, c + 8);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	store_finalize(st);
+	if (rc != STORE_DONE) {
 		store_error(s, "adding up the spend");
 		return EXIT_CANTCREAT;
 	}
@@ -364,19 +364,19 @@ int tally_print(struct tally *t, const struct tally_query *q, int json)
 
 int tally_spent(struct store *s, const char *since, double *usd, long *unpriced)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"SELECT total(cost_usd), total(cost_usd IS NULL AND status <> 'error') FROM messages"
 		" WHERE role = 'assistant' AND created >= ?1");
 	if (!st)
 		return EXIT_CANTCREAT;
-	sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*usd = sqlite3_column_double(st, 0);
-		*unpriced = sqlite3_column_int64(st, 1);
+	store_bind_text(st, 1, since, -1);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*usd = store_col_double(st, 0);
+		*unpriced = store_col_int64(st, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
+	store_finalize(st);
+	if (rc != STORE_ROW) {
 		store_error(s, "adding up the spend");
 		return EXIT_CANTCREAT;
 	}
@@ -385,20 +385,20 @@ int tally_spent(struct store *s, const char *since, double *usd, long *unpriced)
 
 int tally_conversation(struct store *s, const char *conv_id, double *usd, long *requests, long *unpriced)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"SELECT total(cost_usd), count(*), total(cost_usd IS NULL AND status <> 'error') FROM messages"
 		" WHERE role = 'assistant' AND conversation = ?1");
 	if (!st)
 		return EXIT_CANTCREAT;
-	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*usd = sqlite3_column_double(st, 0);
-		*requests = sqlite3_column_int64(st, 1);
-		*unpriced = sqlite3_column_int64(st, 2);
+	store_bind_text(st, 1, conv_id, -1);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*usd = store_col_double(st, 0);
+		*requests = store_col_int64(st, 1);
+		*unpriced = store_col_int64(st, 2);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
+	store_finalize(st);
+	if (rc != STORE_ROW) {
 		store_error(s, "adding up the conversation's spend");
 		return EXIT_CANTCREAT;
 	}

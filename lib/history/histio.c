@@ -12,18 +12,18 @@
 #include <errno.h>
 #include <string.h>
 
-static jv col_str(sqlite3_stmt *st, int i)
+static jv col_str(store_stmt *st, int i)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (store_col_type(st, i) == STORE_NULL)
 		return jv_null();
-	return jv_string_sized((const char *)sqlite3_column_text(st, i), sqlite3_column_bytes(st, i));
+	return jv_string_sized(store_col_text(st, i), store_col_bytes(st, i));
 }
 
-static jv col_num(sqlite3_stmt *st, int i)
+static jv col_num(store_stmt *st, int i)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (store_col_type(st, i) == STORE_NULL)
 		return jv_null();
-	return jv_number(sqlite3_column_double(st, i));
+	return jv_number(store_col_double(st, i));
 }
 
 static int flush_out(struct buf *out, int fd, int force)
@@ -37,28 +37,28 @@ static int flush_out(struct buf *out, int fd, int force)
 	return r < 0 ? (errno == EPIPE ? -2 : -1) : 0;
 }
 
-static jv attachments(struct store *s, sqlite3_int64 rid, int media)
+static jv attachments(struct store *s, store_int rid, int media)
 {
 	static const char q[] =
 		"SELECT m.sha256, m.mime, m.bytes, m.data FROM message_media mm JOIN media m ON m.sha256 = mm.sha256"
 		" WHERE mm.message = ?1 ORDER BY mm.ord";
-	sqlite3_stmt *st = store_prepare(s, q);
+	store_stmt *st = store_prepare(s, q);
 	jv list = jv_array();
 	if (!st)
 		return list;
-	sqlite3_bind_int64(st, 1, rid);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	store_bind_int64(st, 1, rid);
+	while (store_step(st) == STORE_ROW) {
 		jv a = JV_OBJECT(jv_string("sha256"), col_str(st, 0), jv_string("mime"), col_str(st, 1),
 				 jv_string("bytes"), col_num(st, 2));
 		if (media) {
 			struct buf b = BUF_INIT((size_t)1 << 31);
-			base64_encode(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), &b);
+			base64_encode(store_col_blob(st, 3), (size_t)store_col_bytes(st, 3), &b);
 			a = jv_object_set(a, jv_string("data"), jv_string_sized(buf_str(&b), (int)b.len));
 			buf_free(&b);
 		}
 		list = jv_array_append(list, a);
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	return list;
 }
 
@@ -66,18 +66,18 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 {
 	struct buf out = BUF_INIT((size_t)1 << 31);
 	int status = 0;
-	sqlite3_stmt *st = store_prepare(s, "SELECT id, name, title, system, created, updated FROM conversations WHERE id = ?1");
+	store_stmt *st = store_prepare(s, "SELECT id, name, title, system, created, updated FROM conversations WHERE id = ?1");
 	if (!st)
 		return EXIT_CANTCREAT;
-	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	store_bind_text(st, 1, conv_id, -1);
+	if (store_step(st) == STORE_ROW) {
 		jv c = JV_OBJECT(jv_string("type"), jv_string("conversation"), jv_string("id"), col_str(st, 0),
 				 jv_string("name"), col_str(st, 1), jv_string("title"), col_str(st, 2),
 				 jv_string("system"), col_str(st, 3), jv_string("created"), col_str(st, 4));
 		c = jv_object_set(c, jv_string("updated"), col_str(st, 5));
 		jx_dump_line(c, &out);
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	st = store_prepare(s,
 		"SELECT rid, id, conversation, seq, role, text, status, finish, provider, model, input_tokens,"
 		" output_tokens, cached_tokens, reasoning_tokens, cost_usd, ttft_ms, ms, request_id, created,"
@@ -87,10 +87,10 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 		buf_free(&out);
 		return EXIT_CANTCREAT;
 	}
-	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, conv_id, -1);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		jv usage = sqlite3_column_type(st, 10) == SQLITE_NULL ? jv_null()
+	while ((rc = store_step(st)) == STORE_ROW) {
+		jv usage = store_col_type(st, 10) == STORE_NULL ? jv_null()
 			: JV_OBJECT(jv_string("input"), col_num(st, 10), jv_string("output"), col_num(st, 11),
 				    jv_string("cached"), col_num(st, 12), jv_string("reasoning"), col_num(st, 13));
 		jv m = JV_OBJECT(jv_string("type"), jv_string("message"), jv_string("id"), col_str(st, 1),
@@ -106,14 +106,14 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 		m = jv_object_set(m, jv_string("ms"), col_num(st, 16));
 		m = jv_object_set(m, jv_string("request_id"), col_str(st, 17));
 		m = jv_object_set(m, jv_string("created"), col_str(st, 18));
-		if (sqlite3_column_int(st, 19))
-			m = jv_object_set(m, jv_string("attachments"), attachments(s, sqlite3_column_int64(st, 0), media));
-		if (sqlite3_column_type(st, 20) != SQLITE_NULL) /* a reply that came through chat-batch */
+		if (store_col_int(st, 19))
+			m = jv_object_set(m, jv_string("attachments"), attachments(s, store_col_int64(st, 0), media));
+		if (store_col_type(st, 20) != STORE_NULL) /* a reply that came through chat-batch */
 			m = jv_object_set(m, jv_string("batch_job"), col_str(st, 20));
-		if (sqlite3_column_type(st, 21) != SQLITE_NULL) /* the model as asked, which a continuation keeps */
+		if (store_col_type(st, 21) != STORE_NULL) /* the model as asked, which a continuation keeps */
 			m = jv_object_set(m, jv_string("asked_model"), col_str(st, 21));
-		if (sqlite3_column_type(st, 22) != SQLITE_NULL) {
-			jv calls = jv_parse((const char *)sqlite3_column_text(st, 22));
+		if (store_col_type(st, 22) != STORE_NULL) {
+			jv calls = jv_parse(store_col_text(st, 22));
 			if (jv_get_kind(calls) == JV_KIND_ARRAY)
 				m = jv_object_set(m, jv_string("tool_calls"), calls);
 			else
@@ -126,9 +126,9 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 			break;
 		}
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		status = (store_error(s, "export"), EXIT_CANTCREAT);
-	sqlite3_finalize(st);
+	store_finalize(st);
 	if (!status && flush_out(&out, fd, 1) == -1)
 		status = EXIT_CANTCREAT;
 	buf_free(&out);
@@ -137,16 +137,16 @@ int histio_export_one(struct store *s, const char *conv_id, int media, int fd)
 
 int histio_export_all(struct store *s, int media, int fd)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT id FROM conversations ORDER BY created, id");
+	store_stmt *st = store_prepare(s, "SELECT id FROM conversations ORDER BY created, id");
 	if (!st)
 		return EXIT_CANTCREAT;
 	int status = 0;
-	while (!status && sqlite3_step(st) == SQLITE_ROW) {
+	while (!status && store_step(st) == STORE_ROW) {
 		char id[STORE_ID_LEN + 1];
-		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(id, sizeof id, "%s", store_col_text(st, 0));
 		status = histio_export_one(s, id, media, fd);
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	return status;
 }
 
@@ -154,47 +154,48 @@ int histio_export_all(struct store *s, int media, int fd)
 
 struct importer {
 	struct store *s;
-	sqlite3_stmt *conv, *msg, *media, *link;
+	store_stmt *conv, *msg, *media, *link;
+	store_stmt *conv_g, *msg_g; /* rows gathered to send in bulk, where the backend can */
 	unsigned required;         /* the message fields a record must have */
 	long conversations, messages, bad, in_tx;
 	long tx_started;           /* ms, for short transactions */
-	sqlite3_int64 first_rid;   /* the first message of this transaction */
+	store_int first_rid;   /* the first message of this transaction */
 	int failed;
 };
 
-static void bind_value(sqlite3_stmt *st, int i, jv v)
+static void bind_value(store_stmt *st, int i, jv v)
 {
 	switch (jv_get_kind(v)) {
 	case JV_KIND_STRING:
-		sqlite3_bind_text(st, i, jv_string_value(v), jv_string_length_bytes(jv_copy(v)), SQLITE_TRANSIENT);
+		store_bind_text_copy(st, i, jv_string_value(v), jv_string_length_bytes(jv_copy(v)));
 		break;
 	case JV_KIND_NUMBER: {
 		double d = jv_number_value(v);
-		if (d == (double)(sqlite3_int64)d)
-			sqlite3_bind_int64(st, i, (sqlite3_int64)d);
+		if (d == (double)(store_int)d)
+			store_bind_int64(st, i, (store_int)d);
 		else
-			sqlite3_bind_double(st, i, d);
+			store_bind_double(st, i, d);
 		break;
 	}
 	default:
-		sqlite3_bind_null(st, i);
+		store_bind_null(st, i);
 	}
 }
 
-static void bind_jv(sqlite3_stmt *st, int i, jv obj, const char *key)
+static void bind_jv(store_stmt *st, int i, jv obj, const char *key)
 {
 	jv v = jx_get(obj, key);
 	bind_value(st, i, v);
 	jv_free(v);
 }
 
-static int run(struct importer *im, sqlite3_stmt *st)
+static int run(struct importer *im, store_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	int changed = sqlite3_changes(im->s->db);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE)
+	int rc = store_step(st);
+	int changed = store_changes(im->s);
+	store_reset(st);
+	store_clear_bindings(st);
+	if (rc != STORE_DONE)
 		return -1;
 	return changed;
 }
@@ -259,10 +260,17 @@ static const char *import_conversation(struct importer *im, jv rec)
 	if (!times_ok)
 		return "\"created\" and \"updated\" must be UTC times such as 2026-01-31T12:00:00.000Z";
 	const char *const *cols = histrow_conversation_fields;
+	if (im->conv_g) { /* counted, and a taken name dropped, when sent */
+		for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
+			bind_jv(im->conv_g, i + 1, rec, cols[i]);
+		int rc = store_step(im->conv_g);
+		store_clear_bindings(im->conv_g);
+		return rc == STORE_DONE ? NULL : store_errmsg(im->s);
+	}
 	for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
 		bind_jv(im->conv, i + 1, rec, cols[i]);
 	int r = run(im, im->conv);
-	if (r < 0 && sqlite3_errcode(im->s->db) == SQLITE_CONSTRAINT) {
+	if (r < 0 && store_errcode(im->s) == STORE_CONSTRAINT) {
 		/* the name is taken by another conversation here: keep it without one */
 		char name[256] = "";
 		jx_str(rec, "name", name, sizeof name);
@@ -273,7 +281,7 @@ static const char *import_conversation(struct importer *im, jv rec)
 		r = run(im, im->conv);
 	}
 	if (r < 0)
-		return sqlite3_errmsg(im->s->db);
+		return store_errmsg(im->s);
 	im->conversations += r;
 	return NULL;
 }
@@ -292,7 +300,7 @@ static unsigned required_fields(void)
 
 /* Bind the fields of obj (one pass over its keys; prefix "usage." for the
  * nested object). Returns a bit mask of the columns bound with the right kind. */
-static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
+static unsigned bind_fields(store_stmt *st, jv obj, const char *prefix)
 {
 	unsigned seen = 0;
 	size_t pl = strlen(prefix);
@@ -324,24 +332,69 @@ static unsigned bind_fields(sqlite3_stmt *st, jv obj, const char *prefix)
 	return seen;
 }
 
+/* Send the rows gathered: the conversations, then their messages. */
+static int flush_gathered(struct importer *im)
+{
+	if (!im->conv_g)
+		return 0;
+	static char msg_sql[2048];
+	if (!msg_sql[0]) {
+		struct buf cols = BUF_INIT(1024);
+		for (int i = 0; i < HISTROW_MESSAGE_COLS; i++)
+			buf_addf(&cols, "%s%s", i ? ", " : "", histrow_message_columns[i]);
+		snprintf(msg_sql, sizeof msg_sql, "INSERT INTO messages (%s) SELECT %s FROM gathered_messages ON CONFLICT DO NOTHING",
+			 buf_str(&cols), buf_str(&cols));
+		buf_free(&cols);
+	}
+	long n;
+	/* a name another conversation has: imported without it */
+	if (store_gather_flush(im->conv_g,
+			       "INSERT INTO conversations (id, name, title, system, created, updated)"
+			       " SELECT g.id, CASE WHEN EXISTS (SELECT 1 FROM conversations c WHERE c.name = g.name)"
+			       " THEN NULL ELSE g.name END, g.title, g.system, g.created, g.updated"
+			       " FROM gathered_conversations g ON CONFLICT (id) DO NOTHING", &n) < 0)
+		return -1;
+	im->conversations += n;
+	if (store_gather_flush(im->msg_g, msg_sql, &n) < 0)
+		return -1;
+	im->messages += n;
+	return 0;
+}
+
 static const char *import_message(struct importer *im, jv rec)
 {
 	const char *bad = check_message(rec);
 	if (bad)
 		return bad;
+	if (im->msg_g) {
+		int plain = !jx_kind_is(rec, "attachments", JV_KIND_ARRAY);
+		if (plain) { /* gathered, counted when sent */
+			unsigned got = bind_fields(im->msg_g, rec, "");
+			int rc = (got & im->required) == im->required ? store_step(im->msg_g) : STORE_DONE;
+			store_clear_bindings(im->msg_g);
+			if ((got & im->required) != im->required)
+				return "a message record needs id, conversation, seq, role, text, status and created";
+			return rc == STORE_DONE ? NULL : store_errmsg(im->s);
+		}
+		/* its media rows need its row: what came before goes first */
+		if (flush_gathered(im) < 0) {
+			im->failed = 1;
+			return "the rows before it could not be written";
+		}
+	}
 	if ((bind_fields(im->msg, rec, "") & im->required) != im->required) {
-		sqlite3_clear_bindings(im->msg);
+		store_clear_bindings(im->msg);
 		return "a message record needs id, conversation, seq, role, text, status and created";
 	}
 	int r = run(im, im->msg);
 	if (r < 0)
-		return sqlite3_errcode(im->s->db) == SQLITE_CONSTRAINT
+		return store_errcode(im->s) == STORE_CONSTRAINT
 			? "the message's conversation is not in the history, or its role or status is invalid"
-			: sqlite3_errmsg(im->s->db);
+			: store_errmsg(im->s);
 	im->messages += r;
 	jv atts = jx_get(rec, "attachments");
 	if (r > 0 && jv_get_kind(atts) == JV_KIND_ARRAY) {
-		sqlite3_int64 rid = sqlite3_last_insert_rowid(im->s->db);
+		store_int rid = store_last_rowid(im->s);
 		int n = jv_array_length(jv_copy(atts));
 		for (int i = 0; i < n; i++) {
 			jv a = jv_array_get(jv_copy(atts), i);
@@ -351,14 +404,14 @@ static const char *import_message(struct importer *im, jv rec)
 				if (base64_decode(jv_string_value(data), (size_t)jv_string_length_bytes(jv_copy(data)), &b) == 0) {
 					bind_jv(im->media, 1, a, "sha256");
 					bind_jv(im->media, 2, a, "mime");
-					sqlite3_bind_int64(im->media, 3, (sqlite3_int64)b.len);
-					sqlite3_bind_blob(im->media, 4, b.p ? b.p : "", (int)b.len, SQLITE_TRANSIENT);
+					store_bind_int64(im->media, 3, (store_int)b.len);
+					store_bind_blob_copy(im->media, 4, b.p ? b.p : "", (int)b.len);
 					run(im, im->media);
 				}
 				buf_free(&b);
 			}
-			sqlite3_bind_int64(im->link, 1, rid);
-			sqlite3_bind_int(im->link, 2, i);
+			store_bind_int64(im->link, 1, rid);
+			store_bind_int(im->link, 2, i);
 			bind_jv(im->link, 3, a, "sha256");
 			run(im, im->link); /* without its media the link is refused: the rest still imports */
 			jv_free(data);
@@ -399,7 +452,7 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 	 * enough that live writers never wait long */
 	if (im->in_tx % 1024 == 0 && now_ms() - im->tx_started >= 500) {
 		im->in_tx = 0;
-		if (store_bulk_end(im->s, im->first_rid) < 0) {
+		if (flush_gathered(im) < 0 || store_bulk_end(im->s, im->first_rid) < 0) {
 			store_rollback(im->s);
 			im->failed = 1;
 			return 1;
@@ -420,34 +473,46 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	im.conv = histrow_prepare_insert(s, HISTROW_CONVERSATIONS, " ON CONFLICT(id) DO NOTHING");
 	im.msg = histrow_prepare_insert(s, HISTROW_MESSAGES, " ON CONFLICT DO NOTHING");
 	im.media = store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
-	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
+	/* a link without its media is refused; asked first, so that PostgreSQL's
+	 * transaction is not failed by it (SQLite's goes on) */
+	im.link = store_prepare(s, "INSERT OR IGNORE INTO message_media (message, ord, sha256)"
+				   " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM media WHERE sha256 = ?3)");
+	im.conv_g = store_gather(s, "conversations", histrow_conversation_fields, HISTROW_CONVERSATION_COLS);
+	im.msg_g = im.conv_g ? store_gather(s, "messages", histrow_message_columns, HISTROW_MESSAGE_COLS) : NULL;
 	int status = 0;
 	/* a bulk load: a bigger cache, and checkpoints every 64 MB of log instead
 	 * of every 4 MB, so hot index pages are copied back far fewer times */
 	store_exec(s, "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384");
-	if (!im.conv || !im.msg || !im.media || !im.link) {
+	if (!im.conv || !im.msg || !im.media || !im.link || (im.conv_g && !im.msg_g)) {
 		status = EXIT_CANTCREAT;
 	} else {
 		struct line_reader lr;
 		lr_init(&lr, fd, (size_t)1 << 30);
 		int r = records_each_threaded(&lr, import_one, &im);
 		lr_free(&lr);
-		if (im.in_tx && !im.failed && (store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
+		if (im.in_tx && !im.failed &&
+		    (flush_gathered(&im) < 0 || store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
 			if (s->locked)
 				store_rollback(s);
 			im.failed = 1;
 		} else if (im.in_tx && im.failed) {
 			store_rollback(s);
 		}
+		/* PostgreSQL plans by its statistics: fresh ones after a big load,
+		 * or the next list and search are planned for empty tables */
+		if (!im.failed && store_dialect(s) == STORE_POSTGRES && im.messages + im.conversations >= 1000)
+			store_exec(s, "ANALYZE conversations, messages, media, message_media");
 		if (im.failed)
 			status = EXIT_CANTCREAT;
 		else if (r == -1 || im.bad)
 			status = EXIT_DATAERR;
 	}
-	sqlite3_finalize(im.conv);
-	sqlite3_finalize(im.msg);
-	sqlite3_finalize(im.media);
-	sqlite3_finalize(im.link);
+	store_finalize(im.conv);
+	store_finalize(im.msg);
+	store_finalize(im.media);
+	store_finalize(im.link);
+	store_finalize(im.conv_g);
+	store_finalize(im.msg_g);
 	*conversations = im.conversations;
 	*messages = im.messages;
 	return status;
@@ -459,19 +524,19 @@ static int write_one(struct store *s, const char *sql, const char *a, const char
 {
 	if (store_begin(s) < 0)
 		return EXIT_CANTCREAT;
-	sqlite3_stmt *st = store_prepare(s, sql);
-	int rc = SQLITE_ERROR;
+	store_stmt *st = store_prepare(s, sql);
+	int rc = STORE_ERROR;
 	if (st) {
-		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+		store_bind_text(st, 1, a, -1);
 		if (b)
-			sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
+			store_bind_text(st, 2, b, -1);
+		rc = store_step(st);
 		if (changed)
-			*changed = sqlite3_changes(s->db);
-		sqlite3_finalize(st);
+			*changed = store_changes(s);
+		store_finalize(st);
 	}
-	if (rc != SQLITE_DONE) {
-		int constraint = sqlite3_errcode(s->db) == SQLITE_CONSTRAINT;
+	if (rc != STORE_DONE) {
+		int constraint = store_errcode(s) == STORE_CONSTRAINT;
 		if (st && !constraint)
 			store_error(s, "write");
 		store_rollback(s);
@@ -501,12 +566,12 @@ int histio_rename(struct store *s, const char *conv_id, const char *name)
 int histio_prune(struct store *s, const char *before, long *removed, int dry_run)
 {
 	if (dry_run) {
-		sqlite3_stmt *st = store_prepare(s, "SELECT count(*) FROM conversations WHERE updated < ?1");
+		store_stmt *st = store_prepare(s, "SELECT count(*) FROM conversations WHERE updated < ?1");
 		if (!st)
 			return EXIT_CANTCREAT;
-		sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
-		*removed = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_finalize(st);
+		store_bind_text(st, 1, before, -1);
+		*removed = store_step(st) == STORE_ROW ? store_col_int64(st, 0) : 0;
+		store_finalize(st);
 		return 0;
 	}
 	return write_one(s, "DELETE FROM conversations WHERE updated < ?1", before, NULL, removed);

@@ -75,30 +75,30 @@ static int add_media(struct histlog *h, size_t msg, const char *mime, const unsi
 
 /* The earlier user turns' attachments, in order, so a follow-up question
  * about an image still has the image. */
-static int load_media(struct histlog *h, const sqlite3_int64 *rids)
+static int load_media(struct histlog *h, const store_int *rids)
 {
-	sqlite3_stmt *st = store_prepare(&h->st,
+	store_stmt *st = store_prepare(&h->st,
 		"SELECT mm.message, m.mime, m.data FROM message_media mm JOIN media m ON m.sha256 = mm.sha256"
 		" JOIN messages g ON g.rid = mm.message WHERE g.conversation = ?1 ORDER BY g.seq, mm.ord");
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, h->conv, -1);
 	size_t k = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		sqlite3_int64 rid = sqlite3_column_int64(st, 0);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		store_int rid = store_col_int64(st, 0);
 		while (k < h->nmsgs && rids[k] != rid)
 			k++;
 		if (k == h->nmsgs)
 			break; /* a turn left out of the context (an empty one) */
-		if (add_media(h, k, (const char *)sqlite3_column_text(st, 1), sqlite3_column_blob(st, 2),
-			      (size_t)sqlite3_column_bytes(st, 2)) < 0) {
-			sqlite3_finalize(st);
+		if (add_media(h, k, store_col_text(st, 1), store_col_blob(st, 2),
+			      (size_t)store_col_bytes(st, 2)) < 0) {
+			store_finalize(st);
 			return -1;
 		}
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	store_finalize(st);
+	if (rc != STORE_DONE && rc != STORE_ROW)
 		return store_error(&h->st, "reading the conversation's attachments");
 	size_t at = 0;
 	for (size_t i = 0; i < h->nmsgs; i++) {
@@ -112,43 +112,43 @@ static int load_media(struct histlog *h, const sqlite3_int64 *rids)
  * marked as such; an empty one (an error, or a kill before any token) is left out. */
 static int load_context(struct histlog *h)
 {
-	sqlite3_stmt *st = store_prepare(&h->st,
+	store_stmt *st = store_prepare(&h->st,
 		"SELECT role, text, status, rid FROM messages WHERE conversation = ?1 ORDER BY seq");
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, h->conv, -1);
 	int rc;
-	sqlite3_int64 *rids = NULL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *role = (const char *)sqlite3_column_text(st, 0);
-		const char *text = (const char *)sqlite3_column_text(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		const char *status = (const char *)sqlite3_column_text(st, 2);
+	store_int *rids = NULL;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		const char *role = store_col_text(st, 0);
+		const char *text = store_col_text(st, 1);
+		size_t len = (size_t)store_col_bytes(st, 1);
+		const char *status = store_col_text(st, 2);
 		int user = !strcmp(role, "user");
 		if (!len)
 			continue;
-		sqlite3_int64 *r = realloc(rids, (h->nmsgs + 1) * sizeof *r);
+		store_int *r = realloc(rids, (h->nmsgs + 1) * sizeof *r);
 		if (!r || push(h, user ? "user" : "assistant", text, len,
 			       !user && strcmp(status, "complete") ? CUT_OFF_MARK : NULL) < 0) {
 			rids = r ? r : rids;
 			break;
 		}
 		rids = r;
-		rids[h->nmsgs - 1] = sqlite3_column_int64(st, 3);
+		rids[h->nmsgs - 1] = store_col_int64(st, 3);
 	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE && h->nmsgs && load_media(h, rids) < 0)
-		rc = SQLITE_ERROR;
+	store_finalize(st);
+	if (rc == STORE_DONE && h->nmsgs && load_media(h, rids) < 0)
+		rc = STORE_ERROR;
 	free(rids);
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_DONE)
 		return store_error(&h->st, "reading the conversation");
 	st = store_prepare(&h->st, "SELECT system FROM conversations WHERE id = ?1");
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, h->conv, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		h->system = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	store_bind_text(st, 1, h->conv, -1);
+	if (store_step(st) == STORE_ROW && store_col_type(st, 0) != STORE_NULL)
+		h->system = strdup(store_col_text(st, 0));
+	store_finalize(st);
 	return 0;
 }
 
@@ -317,11 +317,11 @@ static void forget_exchange(struct histlog *h)
 		"DELETE FROM conversations WHERE id = ?3 AND NOT EXISTS (SELECT 1 FROM messages WHERE conversation = ?3)",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof *sql && !rc; i++) {
-		sqlite3_stmt *st = store_prepare(&h->st, sql[i]);
+		store_stmt *st = store_prepare(&h->st, sql[i]);
 		if (st) {
-			sqlite3_bind_text(st, 1, h->user_msg, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, h->reply_msg, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, h->conv, -1, SQLITE_STATIC);
+			store_bind_text(st, 1, h->user_msg, -1);
+			store_bind_text(st, 2, h->reply_msg, -1);
+			store_bind_text(st, 3, h->conv, -1);
 		}
 		rc = store_run(&h->st, st, "forgetting a failed request");
 	}
@@ -436,17 +436,17 @@ int histlog_conversation_model(const char *db_flag, int cont, const char *conver
 	if (r)
 		return r == 1 ? 1 : r;
 	r = conversation ? store_conv_find(&st, conversation, conv) : store_conv_latest(&st, conv);
-	sqlite3_stmt *q = r == 0 ? store_prepare(&st,
+	store_stmt *q = r == 0 ? store_prepare(&st,
 		"SELECT provider || ':' || coalesce(asked_model, model) FROM messages WHERE conversation = ?1"
 		" AND role = 'assistant' AND provider IS NOT NULL AND text != '' ORDER BY seq DESC LIMIT 1") : NULL;
 	int found = 0;
 	if (q) {
-		sqlite3_bind_text(q, 1, conv, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
-			snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+		store_bind_text(q, 1, conv, -1);
+		if (store_step(q) == STORE_ROW && store_col_type(q, 0) != STORE_NULL) {
+			snprintf(out, cap, "%s", store_col_text(q, 0));
 			found = 1;
 		}
-		sqlite3_finalize(q);
+		store_finalize(q);
 	}
 	store_close(&st);
 	return r < 0 ? EXIT_CANTCREAT : found ? 0 : 1;
@@ -457,13 +457,13 @@ int histlog_answered(struct store *s, jv id)
 	char ref[256];
 	if (jx_id_text(id, ref, sizeof ref) < 0)
 		return 0;
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"SELECT 1 FROM messages WHERE request_id = ?1 AND role = 'assistant' AND status = 'complete' LIMIT 1");
 	if (!st)
 		return 0;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
-	int yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	store_bind_text_copy(st, 1, ref, -1);
+	int yes = store_step(st) == STORE_ROW;
+	store_finalize(st);
 	return yes;
 }
 

@@ -10,7 +10,7 @@ const char *const histrow_conversation_fields[HISTROW_CONVERSATION_COLS] = {
 };
 
 /* The messages columns, and the record fields export writes them as. */
-static const char *const message_columns[HISTROW_MESSAGE_COLS] = {
+const char *const histrow_message_columns[HISTROW_MESSAGE_COLS] = {
 	"id", "conversation", "seq", "role", "text", "status", "finish", "provider", "model",
 	"input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens", "cost_usd", "ttft_ms", "ms",
 	"request_id", "created", "batch_job", "asked_model", "tool_calls",
@@ -41,34 +41,34 @@ static void insert_text(struct buf *b, const char *table, const char *const *col
 	buf_addc(b, ')');
 }
 
-sqlite3_stmt *histrow_prepare_insert(struct store *s, enum histrow_table t, const char *conflict)
+store_stmt *histrow_prepare_insert(struct store *s, enum histrow_table t, const char *conflict)
 {
 	struct buf b = BUF_INIT(4096);
 	if (t == HISTROW_CONVERSATIONS)
 		insert_text(&b, "conversations", histrow_conversation_fields, HISTROW_CONVERSATION_COLS);
 	else
-		insert_text(&b, "messages", message_columns, HISTROW_MESSAGE_COLS);
+		insert_text(&b, "messages", histrow_message_columns, HISTROW_MESSAGE_COLS);
 	buf_addf(&b, "%s", conflict ? conflict : "");
-	sqlite3_stmt *st = store_prepare(s, buf_str(&b));
+	store_stmt *st = store_prepare(s, buf_str(&b));
 	buf_free(&b);
 	return st;
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+static void bind_text(store_stmt *st, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+		store_bind_text(st, i, v, -1);
 }
 
-static void bind_count(sqlite3_stmt *st, int i, long v)
+static void bind_count(store_stmt *st, int i, long v)
 {
 	if (v >= 0)
-		sqlite3_bind_int64(st, i, v);
+		store_bind_int64(st, i, v);
 }
 
 int histrow_insert_conversation(struct store *s, const struct histrow_conversation *c)
 {
-	sqlite3_stmt *st = histrow_prepare_insert(s, HISTROW_CONVERSATIONS, "");
+	store_stmt *st = histrow_prepare_insert(s, HISTROW_CONVERSATIONS, "");
 	if (st) {
 		const char *v[HISTROW_CONVERSATION_COLS] = { c->id, c->name, c->title, c->system, c->created, c->updated };
 		for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
@@ -78,21 +78,21 @@ int histrow_insert_conversation(struct store *s, const struct histrow_conversati
 }
 
 /* What a reply's ending sets, the same in an insert and an update. */
-static void bind_ending(sqlite3_stmt *st, const struct histrow_message *m)
+static void bind_ending(store_stmt *st, const struct histrow_message *m)
 {
-	sqlite3_bind_text(st, M_TEXT, m->text ? m->text : "", (int)(m->text ? m->len : 0), SQLITE_STATIC);
+	store_bind_text(st, M_TEXT, m->text ? m->text : "", (int)(m->text ? m->len : 0));
 	bind_text(st, M_STATUS, m->status);
 	bind_text(st, M_FINISH, m->finish);
 	bind_text(st, M_PROVIDER, m->provider);
 	bind_text(st, M_MODEL, m->model);
 	if (m->have_usage) {
-		sqlite3_bind_int64(st, M_INPUT, m->input);
-		sqlite3_bind_int64(st, M_OUTPUT, m->output);
-		sqlite3_bind_int64(st, M_CACHED, m->cached);
-		sqlite3_bind_int64(st, M_REASONING, m->reasoning);
+		store_bind_int64(st, M_INPUT, m->input);
+		store_bind_int64(st, M_OUTPUT, m->output);
+		store_bind_int64(st, M_CACHED, m->cached);
+		store_bind_int64(st, M_REASONING, m->reasoning);
 	}
 	if (m->cost >= 0)
-		sqlite3_bind_double(st, M_COST, m->cost);
+		store_bind_double(st, M_COST, m->cost);
 	bind_count(st, M_TTFT, m->ttft_ms);
 	bind_count(st, M_MS, m->ms);
 	bind_text(st, M_ASKED_MODEL, m->asked_model);
@@ -101,11 +101,11 @@ static void bind_ending(sqlite3_stmt *st, const struct histrow_message *m)
 
 int histrow_insert_message(struct store *s, const struct histrow_message *m)
 {
-	sqlite3_stmt *st = histrow_prepare_insert(s, HISTROW_MESSAGES, "");
+	store_stmt *st = histrow_prepare_insert(s, HISTROW_MESSAGES, "");
 	if (st) {
 		bind_text(st, M_ID, m->id);
 		bind_text(st, M_CONVERSATION, m->conversation);
-		sqlite3_bind_int64(st, M_SEQ, m->seq);
+		store_bind_int64(st, M_SEQ, m->seq);
 		bind_text(st, M_ROLE, m->role);
 		bind_ending(st, m);
 		bind_text(st, M_REQUEST_ID, m->request_id);
@@ -121,9 +121,9 @@ int histrow_update_reply(struct store *s, const struct histrow_message *m)
 	buf_addf(&b, "UPDATE messages SET ");
 	for (int i = M_TEXT; i < M_END; i++)
 		if (i != M_REQUEST_ID && i != M_CREATED && i != M_BATCH_JOB)
-			buf_addf(&b, "%s%s = ?%d", i == M_TEXT ? "" : ", ", message_columns[i - 1], i);
+			buf_addf(&b, "%s%s = ?%d", i == M_TEXT ? "" : ", ", histrow_message_columns[i - 1], i);
 	buf_addf(&b, " WHERE id = ?%d", M_ID);
-	sqlite3_stmt *st = store_prepare(s, buf_str(&b));
+	store_stmt *st = store_prepare(s, buf_str(&b));
 	buf_free(&b);
 	if (st) {
 		bind_text(st, M_ID, m->id);
@@ -142,18 +142,18 @@ int histrow_new_conversation(struct store *s, char conv[STORE_ID_LEN + 1], const
 
 long histrow_last_seq(struct store *s, const char *conv)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM messages WHERE conversation = ?1");
+	store_stmt *st = store_prepare(s, "SELECT coalesce(max(seq), 0) FROM messages WHERE conversation = ?1");
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, conv, -1, SQLITE_STATIC);
-	long seq = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	store_bind_text(st, 1, conv, -1);
+	long seq = store_step(st) == STORE_ROW ? (long)store_col_int64(st, 0) : 0;
+	store_finalize(st);
 	return seq;
 }
 
 int histrow_touch_conversation(struct store *s, const char *conv, const char *now, const char *system)
 {
-	sqlite3_stmt *st = store_prepare(s, "UPDATE conversations SET updated = ?2, system = coalesce(?3, system) WHERE id = ?1");
+	store_stmt *st = store_prepare(s, "UPDATE conversations SET updated = ?2, system = coalesce(?3, system) WHERE id = ?1");
 	if (st) {
 		bind_text(st, 1, conv);
 		bind_text(st, 2, now);
@@ -186,12 +186,12 @@ int histrow_insert_turn(struct store *s, const char *conv, const char *user_id, 
 int histrow_media_open(struct histrow_media *w, struct store *s, const char *msg_id)
 {
 	*w = (struct histrow_media){ .s = s };
-	sqlite3_stmt *q = store_prepare(s, "SELECT rid FROM messages WHERE id = ?1");
+	store_stmt *q = store_prepare(s, "SELECT rid FROM messages WHERE id = ?1");
 	if (q) {
-		sqlite3_bind_text(q, 1, msg_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			w->rid = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
+		store_bind_text(q, 1, msg_id, -1);
+		if (store_step(q) == STORE_ROW)
+			w->rid = store_col_int64(q, 0);
+		store_finalize(q);
 	}
 	w->media = store_prepare(s, "INSERT OR IGNORE INTO media (sha256, mime, bytes, data) VALUES (?1, ?2, ?3, ?4)");
 	w->link = store_prepare(s, "INSERT INTO message_media (message, ord, sha256) VALUES (?1, ?2, ?3)");
@@ -202,24 +202,24 @@ int histrow_media_put(struct histrow_media *w, int ord, const char *mime, const 
 {
 	char hex[65];
 	sha256_hex(len ? data : "", len, hex);
-	sqlite3_bind_text(w->media, 1, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_text(w->media, 2, mime, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(w->media, 3, (sqlite3_int64)len);
-	sqlite3_bind_blob(w->media, 4, len ? data : "", (int)len, SQLITE_STATIC);
-	sqlite3_bind_int64(w->link, 1, w->rid);
-	sqlite3_bind_int(w->link, 2, ord);
-	sqlite3_bind_text(w->link, 3, hex, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(w->media) != SQLITE_DONE || sqlite3_step(w->link) != SQLITE_DONE
+	store_bind_text(w->media, 1, hex, -1);
+	store_bind_text(w->media, 2, mime, -1);
+	store_bind_int64(w->media, 3, (store_int)len);
+	store_bind_blob(w->media, 4, len ? data : "", (int)len);
+	store_bind_int64(w->link, 1, w->rid);
+	store_bind_int(w->link, 2, ord);
+	store_bind_text(w->link, 3, hex, -1);
+	int rc = store_step(w->media) != STORE_DONE || store_step(w->link) != STORE_DONE
 		? store_error(w->s, "storing media") : 0;
-	sqlite3_reset(w->media);
-	sqlite3_reset(w->link);
+	store_reset(w->media);
+	store_reset(w->link);
 	return rc;
 }
 
 void histrow_media_close(struct histrow_media *w)
 {
-	sqlite3_finalize(w->media);
-	sqlite3_finalize(w->link);
+	store_finalize(w->media);
+	store_finalize(w->link);
 	w->media = w->link = NULL;
 }
 

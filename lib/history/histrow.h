@@ -32,11 +32,13 @@ struct histrow_message {
 #define HISTROW_MESSAGE_COLS 21
 extern const char *const histrow_conversation_fields[HISTROW_CONVERSATION_COLS];
 extern const char *const histrow_message_fields[HISTROW_MESSAGE_COLS];
+/* the messages table's columns, in the same order */
+extern const char *const histrow_message_columns[HISTROW_MESSAGE_COLS];
 
 enum histrow_table { HISTROW_CONVERSATIONS, HISTROW_MESSAGES };
 /* The insert statement for many rows, followed by conflict (an upsert
  * clause such as " ON CONFLICT DO NOTHING", or ""). NULL after saying why. */
-sqlite3_stmt *histrow_prepare_insert(struct store *s, enum histrow_table t, const char *conflict);
+store_stmt *histrow_prepare_insert(struct store *s, enum histrow_table t, const char *conflict);
 
 /* Inside a write transaction; each 0 or -1 (said). */
 int histrow_insert_conversation(struct store *s, const struct histrow_conversation *c);
@@ -58,8 +60,8 @@ int histrow_insert_turn(struct store *s, const char *conv, const char *user_id, 
 /* Media stored once by content (sha256) and linked, as item ord, to one message. */
 struct histrow_media {
 	struct store *s;
-	sqlite3_stmt *media, *link;
-	sqlite3_int64 rid;
+	store_stmt *media, *link;
+	store_int rid;
 };
 int histrow_media_open(struct histrow_media *w, struct store *s, const char *msg_id);
 int histrow_media_put(struct histrow_media *w, int ord, const char *mime, const void *data, size_t len);

@@ -7,6 +7,7 @@
 #include "jsonx.h"
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -19,9 +20,9 @@ static int put(struct buf *b)
 	return 0;
 }
 
-static const char *text_or(sqlite3_stmt *st, int i, const char *dflt)
+static const char *text_or(store_stmt *st, int i, const char *dflt)
 {
-	const char *t = (const char *)sqlite3_column_text(st, i);
+	const char *t = store_col_text(st, i);
 	return t ? t : dflt;
 }
 
@@ -38,30 +39,30 @@ static void add_clean_str(struct buf *b, const char *s)
 
 int histview_list(struct store *s, const struct view_opts *v)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"SELECT c.id, c.name, c.title, c.created, c.updated,"
 		" (SELECT count(*) FROM messages m WHERE m.conversation = c.id)"
 		" FROM conversations c ORDER BY c.updated DESC, c.rowid DESC LIMIT ?1 OFFSET ?2");
 	if (!st)
 		return EXIT_CANTCREAT;
-	sqlite3_bind_int64(st, 1, v->limit > 0 ? v->limit : -1);
-	sqlite3_bind_int64(st, 2, v->offset);
+	store_bind_int64(st, 1, v->limit > 0 ? v->limit : -1);
+	store_bind_int64(st, 2, v->offset);
 	struct buf out = BUF_INIT(1 << 26);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (store_step(st) == STORE_ROW) {
 		if (v->json) {
 			jv c = JV_OBJECT(jv_string("type"), jv_string("conversation"),
 					 jv_string("id"), jv_string(text_or(st, 0, "")),
-					 jv_string("name"), sqlite3_column_type(st, 1) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 1, "")),
+					 jv_string("name"), store_col_type(st, 1) == STORE_NULL ? jv_null() : jv_string(text_or(st, 1, "")),
 					 jv_string("title"), jv_string(text_or(st, 2, "")),
 					 jv_string("created"), jv_string(text_or(st, 3, "")));
 			c = jv_object_set(c, jv_string("updated"), jv_string(text_or(st, 4, "")));
-			c = jv_object_set(c, jv_string("messages"), jv_number(sqlite3_column_int(st, 5)));
+			c = jv_object_set(c, jv_string("messages"), jv_number(store_col_int(st, 5)));
 			jx_dump_line(c, &out);
 		} else {
 			const char *title = text_or(st, 2, "");
 			add_clean_str(&out, text_or(st, 0, ""));
-			buf_addf(&out, "  %.16s  %4d  ", text_or(st, 4, ""), sqlite3_column_int(st, 5));
-			if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			buf_addf(&out, "  %.16s  %4d  ", text_or(st, 4, ""), store_col_int(st, 5));
+			if (store_col_type(st, 1) != STORE_NULL) {
 				buf_addc(&out, '[');
 				add_clean_str(&out, text_or(st, 1, ""));
 				buf_adds(&out, "] ");
@@ -74,7 +75,7 @@ int histview_list(struct store *s, const struct view_opts *v)
 			buf_addc(&out, '\n');
 		}
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	int r = put(&out);
 	buf_free(&out);
 	return r;
@@ -85,37 +86,37 @@ int histview_show(struct store *s, const char *conv_id, const struct view_opts *
 	if (v->json)
 		return histio_export_one(s, conv_id, 0, 1);
 	struct buf out = BUF_INIT(1u << 30);
-	sqlite3_stmt *st = store_prepare(s, "SELECT id, name, title, system FROM conversations WHERE id = ?1");
+	store_stmt *st = store_prepare(s, "SELECT id, name, title, system FROM conversations WHERE id = ?1");
 	if (!st)
 		return EXIT_CANTCREAT;
-	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	store_bind_text(st, 1, conv_id, -1);
+	if (store_step(st) == STORE_ROW) {
 		buf_adds(&out, "conversation ");
 		add_clean_str(&out, text_or(st, 0, ""));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		if (store_col_type(st, 1) != STORE_NULL) {
 			buf_adds(&out, " (");
 			add_clean_str(&out, text_or(st, 1, ""));
 			buf_addc(&out, ')');
 		}
 		buf_addc(&out, '\n');
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		if (store_col_type(st, 3) != STORE_NULL) {
 			buf_adds(&out, "system: ");
 			add_clean(&out, text_or(st, 3, ""), strlen(text_or(st, 3, "")), 1);
 			buf_addc(&out, '\n');
 		}
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	st = store_prepare(s, "SELECT role, text, status, model, created FROM messages WHERE conversation = ?1 ORDER BY seq");
 	if (!st) {
 		buf_free(&out);
 		return EXIT_CANTCREAT;
 	}
-	sqlite3_bind_text(st, 1, conv_id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	store_bind_text(st, 1, conv_id, -1);
+	while (store_step(st) == STORE_ROW) {
 		const char *role = text_or(st, 0, ""), *status = text_or(st, 2, "");
 		buf_addf(&out, "\n%s--- ", v->color ? "\033[1m" : "");
 		add_clean_str(&out, role);
-		if (!strcmp(role, "assistant") && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		if (!strcmp(role, "assistant") && store_col_type(st, 3) != STORE_NULL) {
 			buf_adds(&out, " (");
 			add_clean_str(&out, text_or(st, 3, ""));
 			buf_addc(&out, ')');
@@ -129,12 +130,12 @@ int histview_show(struct store *s, const char *conv_id, const struct view_opts *
 		}
 		buf_adds(&out, v->color ? "\033[0m\n" : "\n");
 		const char *t = text_or(st, 1, "");
-		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		size_t n = (size_t)store_col_bytes(st, 1);
 		add_clean(&out, t, n, 1);
 		if (n && t[n - 1] != '\n')
 			buf_addc(&out, '\n');
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	int r = put(&out);
 	buf_free(&out);
 	return r;
@@ -164,6 +165,8 @@ static void quote_words(const char *q, struct buf *b)
  * never in UTF-8 text, so no stored message can forge them. */
 #define MARK_OPEN "\xff\x01"
 #define MARK_CLOSE "\xff\x02"
+#define PG_MARK_OPEN "\x01\x01"
+#define PG_MARK_CLOSE "\x01\x02"
 
 /* A snippet scrubbed, with the marks turned into highlight codes (on a
  * terminal) or brackets. */
@@ -190,35 +193,58 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 		       char *why, size_t cap)
 {
 	const char *open = v->json ? "" : MARK_OPEN, *close = v->json ? "" : MARK_CLOSE;
-	sqlite3_stmt *st = NULL;
+	store_stmt *st = NULL;
 	const char *sql =
 		"SELECT m.id, m.conversation, m.role, m.model, m.created, snippet(messages_fts, 0, ?2, ?3, '...', 12), m.seq"
 		" FROM messages_fts JOIN messages m ON m.rid = messages_fts.rowid"
 		" WHERE messages_fts MATCH ?1 AND (?4 IS NULL OR m.model = ?4)"
 		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
 		" ORDER BY rank LIMIT ?7 OFFSET ?8";
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	/* PostgreSQL: its own text search over the same words (README: "The
+	 * history in PostgreSQL" says how its query syntax differs); text
+	 * there is UTF-8, so the marks are control characters, made ours below */
+	const char *pg_sql =
+		"SELECT m.id, m.conversation, m.role, m.model, m.created,"
+		" ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
+		" FROM messages m, websearch_to_tsquery('simple', ?1) q"
+		" WHERE to_tsvector('simple', m.text) @@ q AND (?4 IS NULL OR m.model = ?4)"
+		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
+		" ORDER BY ts_rank(to_tsvector('simple', m.text), q) DESC, m.rid LIMIT ?7 OFFSET ?8";
+	int pg = store_dialect(s) == STORE_POSTGRES;
+	if (pg) {
+		open = v->json ? "" : PG_MARK_OPEN;
+		close = v->json ? "" : PG_MARK_CLOSE;
+		sql = pg_sql;
+	}
+	if (!(st = store_prepare_quiet(s, sql)))
 		return store_error(s, "search"), EXIT_CANTCREAT;
-	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, open, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, close, -1, SQLITE_STATIC);
+	store_bind_text(st, 1, match, -1);
+	store_bind_text(st, 2, open, -1);
+	store_bind_text(st, 3, close, -1);
 	if (v->model)
-		sqlite3_bind_text(st, 4, v->model, -1, SQLITE_STATIC);
+		store_bind_text(st, 4, v->model, -1);
 	if (v->since)
-		sqlite3_bind_text(st, 5, v->since, -1, SQLITE_STATIC);
+		store_bind_text(st, 5, v->since, -1);
 	if (v->until)
-		sqlite3_bind_text(st, 6, v->until, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, v->limit > 0 ? v->limit : -1);
-	sqlite3_bind_int64(st, 8, v->offset);
+		store_bind_text(st, 6, v->until, -1);
+	store_bind_int64(st, 7, v->limit > 0 ? v->limit : -1);
+	store_bind_int64(st, 8, v->offset);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		const char *snip = text_or(st, 5, "");
+		char *marked = NULL;
+		if (pg && !v->json && (marked = strdup(snip))) {
+			for (char *c = marked; (c = strchr(c, '\x01')) && c[1]; c += 2)
+				if (c[1] == '\x01' || c[1] == '\x02')
+					c[0] = '\xff';
+			snip = marked;
+		}
 		if (v->json) {
 			jv m = JV_OBJECT(jv_string("type"), jv_string("message"), jv_string("id"), jv_string(text_or(st, 0, "")),
 					 jv_string("conversation"), jv_string(text_or(st, 1, "")),
-					 jv_string("seq"), jv_number(sqlite3_column_int(st, 6)),
+					 jv_string("seq"), jv_number(store_col_int(st, 6)),
 					 jv_string("role"), jv_string(text_or(st, 2, "")),
-					 jv_string("model"), sqlite3_column_type(st, 3) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 3, "")));
+					 jv_string("model"), store_col_type(st, 3) == STORE_NULL ? jv_null() : jv_string(text_or(st, 3, "")));
 			m = jv_object_set(m, jv_string("created"), jv_string(text_or(st, 4, "")));
 			m = jv_object_set(m, jv_string("snippet"), jv_string(snip));
 			jx_dump_line(m, out);
@@ -233,19 +259,20 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 			add_snippet(out, snip, v->color);
 			buf_addc(out, '\n');
 		}
+		free(marked);
 	}
-	/* FTS5 reports a query it cannot parse as a plain SQLITE_ERROR from
+	/* FTS5 reports a query it cannot parse as a plain STORE_ERROR from
 	 * the step; a busy, damaged or unreadable history has codes of its own */
-	*syntax = rc == SQLITE_ERROR && (sqlite3_errcode(s->db) & 0xff) == SQLITE_ERROR;
+	*syntax = rc == STORE_ERROR && (store_errcode(s) & 0xff) == STORE_ERROR;
 	if (*syntax) {
-		snprintf(why, cap, "%s", sqlite3_errmsg(s->db));
+		snprintf(why, cap, "%s", store_errmsg(s));
 		for (size_t n = strlen(why); n && (why[n - 1] == ' ' || why[n - 1] == ':'); n--)
 			why[n - 1] = 0; /* "unknown special query: " names nothing after its colon */
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc != STORE_DONE) {
 		store_error(s, "search");
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : *syntax ? -1 : EXIT_CANTCREAT;
+	store_finalize(st);
+	return rc == STORE_DONE ? 0 : *syntax ? -1 : EXIT_CANTCREAT;
 }
 
 /* Has the query a letter or digit (ASCII or not) to search for? */
@@ -309,9 +336,10 @@ int histview_stats(struct store *s, const struct view_opts *v)
 {
 	if (!s)
 		return stats_none(v);
-	sqlite3_stmt *st = store_prepare(s,
+	store_stmt *st = store_prepare(s,
 		"SELECT (SELECT count(*) FROM conversations), count(*),"
-		" coalesce(sum(status = 'complete'), 0), coalesce(sum(status = 'interrupted'), 0), coalesce(sum(status = 'error'), 0),"
+		" count(CASE WHEN status = 'complete' THEN 1 END), count(CASE WHEN status = 'interrupted' THEN 1 END),"
+		" count(CASE WHEN status = 'error' THEN 1 END),"
 		" coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), min(created), max(created),"
 		" (SELECT count(*) FROM media), (SELECT coalesce(sum(bytes), 0) FROM media)"
 		" FROM messages");
@@ -319,44 +347,53 @@ int histview_stats(struct store *s, const struct view_opts *v)
 		return EXIT_CANTCREAT;
 	struct buf out = BUF_INIT(1 << 20);
 	struct stat fs;
-	long long size = stat(s->path, &fs) == 0 ? (long long)fs.st_size : 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int pg = store_dialect(s) == STORE_POSTGRES;
+	long long size = !pg && stat(s->path, &fs) == 0 ? (long long)fs.st_size : 0;
+	if (pg) { /* the whole database's size: the history is most of it */
+		store_stmt *q = store_prepare(s, "SELECT pg_database_size(current_database())");
+		if (q && store_step(q) == STORE_ROW)
+			size = store_col_int64(q, 0);
+		store_finalize(q);
+	}
+	if (store_step(st) == STORE_ROW) {
 		if (v->json) {
 			jv o = JV_OBJECT(jv_string("type"), jv_string("stats"), jv_string("path"), jv_string(s->path),
 					 jv_string("bytes"), jv_number((double)size),
-					 jv_string("conversations"), jv_number(sqlite3_column_double(st, 0)),
-					 jv_string("messages"), jv_number(sqlite3_column_double(st, 1)));
+					 jv_string("conversations"), jv_number(store_col_double(st, 0)),
+					 jv_string("messages"), jv_number(store_col_double(st, 1)));
 			o = jv_object_set(o, jv_string("status"),
-					  JV_OBJECT(jv_string("complete"), jv_number(sqlite3_column_double(st, 2)),
-						    jv_string("interrupted"), jv_number(sqlite3_column_double(st, 3)),
-						    jv_string("error"), jv_number(sqlite3_column_double(st, 4))));
+					  JV_OBJECT(jv_string("complete"), jv_number(store_col_double(st, 2)),
+						    jv_string("interrupted"), jv_number(store_col_double(st, 3)),
+						    jv_string("error"), jv_number(store_col_double(st, 4))));
 			o = jv_object_set(o, jv_string("usage"),
-					  JV_OBJECT(jv_string("input"), jv_number(sqlite3_column_double(st, 5)),
-						    jv_string("output"), jv_number(sqlite3_column_double(st, 6))));
-			o = jv_object_set(o, jv_string("first"), sqlite3_column_type(st, 7) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 7, "")));
-			o = jv_object_set(o, jv_string("last"), sqlite3_column_type(st, 8) == SQLITE_NULL ? jv_null() : jv_string(text_or(st, 8, "")));
-			o = jv_object_set(o, jv_string("media"), jv_number(sqlite3_column_double(st, 9)));
-			o = jv_object_set(o, jv_string("media_bytes"), jv_number(sqlite3_column_double(st, 10)));
-			o = jv_object_set(o, jv_string("spooled"), jv_number((double)spool_count(s->path)));
+					  JV_OBJECT(jv_string("input"), jv_number(store_col_double(st, 5)),
+						    jv_string("output"), jv_number(store_col_double(st, 6))));
+			o = jv_object_set(o, jv_string("first"), store_col_type(st, 7) == STORE_NULL ? jv_null() : jv_string(text_or(st, 7, "")));
+			o = jv_object_set(o, jv_string("last"), store_col_type(st, 8) == STORE_NULL ? jv_null() : jv_string(text_or(st, 8, "")));
+			o = jv_object_set(o, jv_string("media"), jv_number(store_col_double(st, 9)));
+			o = jv_object_set(o, jv_string("media_bytes"), jv_number(store_col_double(st, 10)));
+			o = jv_object_set(o, jv_string("spooled"), jv_number(pg ? 0 : (double)spool_count(s->path)));
+			if (pg)
+				o = jv_object_set(o, jv_string("backend"), jv_string("postgresql"));
 			jx_dump_line(o, &out);
 		} else {
-			buf_addf(&out, "history        %s (%lld bytes)\n", s->path, size);
-			buf_addf(&out, "conversations  %lld\n", (long long)sqlite3_column_int64(st, 0));
+			buf_addf(&out, "history        %s (%s%lld bytes)\n", s->path, pg ? "PostgreSQL, " : "", size);
+			buf_addf(&out, "conversations  %lld\n", (long long)store_col_int64(st, 0));
 			buf_addf(&out, "messages       %lld (%lld complete, %lld interrupted, %lld error)\n",
-				 (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
-				 (long long)sqlite3_column_int64(st, 3), (long long)sqlite3_column_int64(st, 4));
-			buf_addf(&out, "tokens         %lld in, %lld out\n", (long long)sqlite3_column_int64(st, 5),
-				 (long long)sqlite3_column_int64(st, 6));
-			buf_addf(&out, "media          %lld files, %lld bytes\n", (long long)sqlite3_column_int64(st, 9),
-				 (long long)sqlite3_column_int64(st, 10));
-			if (sqlite3_column_type(st, 7) != SQLITE_NULL)
+				 (long long)store_col_int64(st, 1), (long long)store_col_int64(st, 2),
+				 (long long)store_col_int64(st, 3), (long long)store_col_int64(st, 4));
+			buf_addf(&out, "tokens         %lld in, %lld out\n", (long long)store_col_int64(st, 5),
+				 (long long)store_col_int64(st, 6));
+			buf_addf(&out, "media          %lld files, %lld bytes\n", (long long)store_col_int64(st, 9),
+				 (long long)store_col_int64(st, 10));
+			if (store_col_type(st, 7) != STORE_NULL)
 				buf_addf(&out, "span           %.10s to %.10s\n", text_or(st, 7, ""), text_or(st, 8, ""));
-			size_t spooled = spool_count(s->path);
+			size_t spooled = pg ? 0 : spool_count(s->path);
 			if (spooled) /* replies the history could not take in time, not yet written in */
 				buf_addf(&out, "spooled        %zu exchanges waiting in %s.spool\n", spooled, s->path);
 		}
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	int r = put(&out);
 	buf_free(&out);
 	return r;
@@ -364,15 +401,15 @@ int histview_stats(struct store *s, const struct view_opts *v)
 
 int histview_each_name(struct store *s, int (*each)(void *ctx, const char *name), void *ctx)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(name, id) FROM conversations ORDER BY updated DESC LIMIT 500");
+	store_stmt *st = store_prepare(s, "SELECT coalesce(name, id) FROM conversations ORDER BY updated DESC LIMIT 500");
 	if (!st)
 		return EXIT_CANTCREAT;
 	int r = 0;
-	while (!r && sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0);
+	while (!r && store_step(st) == STORE_ROW) {
+		const char *name = store_col_text(st, 0);
 		r = each(ctx, name ? name : "");
 	}
-	sqlite3_finalize(st);
+	store_finalize(st);
 	return r;
 }
 

@@ -69,12 +69,12 @@ static int replay_one(struct store *s, jv e)
 				 .ttft_ms = (long)jx_num(reply, "ttft_ms", -1), .ms = (long)jx_num(reply, "ms", 0),
 				 .cost = jx_num(reply, "cost_usd", -1), .tool_calls = STR(calls) };
 	int rc = 0;
-	sqlite3_stmt *q = store_prepare(s, "SELECT 1 FROM messages WHERE id = ?1");
+	store_stmt *q = store_prepare(s, "SELECT 1 FROM messages WHERE id = ?1");
 	int exists = 0;
 	if (q) {
-		sqlite3_bind_text(q, 1, reply_id, -1, SQLITE_STATIC);
-		exists = sqlite3_step(q) == SQLITE_ROW;
-		sqlite3_finalize(q);
+		store_bind_text(q, 1, reply_id, -1);
+		exists = store_step(q) == STORE_ROW;
+		store_finalize(q);
 	}
 	if (!exists) {
 		/* the prompt never reached the history either: its conversation as asked */
@@ -117,6 +117,8 @@ static int replay_one(struct store *s, jv e)
 
 size_t histlog_spool_replay(struct store *s)
 {
+	if (store_dialect(s) == STORE_POSTGRES) /* the spool is a file beside a file */
+		return 0;
 	char **names;
 	size_t n = spool_list(s->path, &names), done = 0;
 	if (!n)

@@ -1,4 +1,5 @@
-#include "history/store.h"
+#include "history/store_impl.h"
+#include "history/store_pg.h"
 #include "paths.h"
 #include "fdio.h"
 #include "flockwait.h"
@@ -117,7 +118,7 @@ static const char *const migrations[] = {
 
 int store_error(struct store *s, const char *what)
 {
-	return error("history %s: %s: %s", s->path, what, s->db ? sqlite3_errmsg(s->db) : "not open");
+	return error("history %s: %s: %s", s->path, what, store_errmsg(s));
 }
 
 
@@ -158,16 +159,24 @@ static void unlock(struct store *s)
 
 int store_hold(struct store *s, long wait)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_hold(s);
 	return take(s, wait);
 }
 
 void store_release(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES) {
+		store_pg_release(s);
+		return;
+	}
 	unlock(s);
 }
 
 int store_exec(struct store *s, const char *sql)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_exec(s, sql);
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		error("history %s: %s", s->path, msg ? msg : sqlite3_errmsg(s->db));
@@ -177,29 +186,21 @@ int store_exec(struct store *s, const char *sql)
 	return 0;
 }
 
-int store_run(struct store *s, sqlite3_stmt *st, const char *what)
+int store_run(struct store *s, store_stmt *st, const char *what)
 {
 	if (!st)
 		return -1;
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_error(s, what);
-	return 0;
-}
-
-sqlite3_stmt *store_prepare(struct store *s, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_error(s, "query");
-		return NULL;
-	}
-	return st;
+	int rc = store_step(st);
+	if (rc != STORE_DONE && rc != STORE_ROW)
+		store_error(s, what);
+	store_finalize(st);
+	return rc != STORE_DONE && rc != STORE_ROW ? -1 : 0;
 }
 
 int store_begin(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_begin(s);
 	if (lock(s) < 0)
 		return -1;
 	/* BEGIN IMMEDIATE: a read transaction upgraded to a write would fail at
@@ -218,6 +219,8 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_commit(s);
 	int r = 0;
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		r = store_error(s, "cannot save");
@@ -232,32 +235,42 @@ int store_commit(struct store *s)
  * comes back. Both happen inside the transaction, so no other connection
  * ever sees the schema without the trigger; FTS5 indexes one big insert far
  * faster than a row at a time. */
-int store_bulk_begin(struct store *s, sqlite3_int64 *first_rid)
+int store_bulk_begin(struct store *s, store_int *first_rid)
 {
-	sqlite3_stmt *st = store_prepare(s, "SELECT coalesce(max(rid), 0) FROM messages");
+	if (s->kind == STORE_POSTGRES) /* the GIN index keeps up by itself */
+		return *first_rid = 0, 0;
+	store_stmt *st = store_prepare(s, "SELECT coalesce(max(rid), 0) FROM messages");
 	if (!st)
 		return -1;
-	*first_rid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) + 1 : 1;
-	sqlite3_finalize(st);
+	*first_rid = store_step(st) == STORE_ROW ? store_col_int64(st, 0) + 1 : 1;
+	store_finalize(st);
 	return store_exec(s, "DROP TRIGGER messages_ai");
 }
 
-int store_bulk_end(struct store *s, sqlite3_int64 first_rid)
+int store_bulk_end(struct store *s, store_int first_rid)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	if (s->kind == STORE_POSTGRES)
+		return 0;
+	store_stmt *st = store_prepare(s,
 		"INSERT INTO messages_fts(rowid, text) SELECT rid, text FROM messages WHERE rid >= ?1");
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, first_rid);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_error(s, "indexing the new messages");
+	store_bind_int64(st, 1, first_rid);
+	int rc = store_step(st);
+	if (rc != STORE_DONE)
+		store_error(s, "indexing the new messages");
+	store_finalize(st);
+	if (rc != STORE_DONE)
+		return -1;
 	return store_exec(s, STORE_INSERT_TRIGGER);
 }
 
 void store_rollback(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES) {
+		store_pg_rollback(s);
+		return;
+	}
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	unlock(s);
 }
@@ -323,6 +336,14 @@ fail:
 
 int store_open(struct store *s, const char *path, enum store_open_mode mode)
 {
+	memset(s, 0, sizeof *s);
+	if (store_pg_is_conninfo(path)) {
+		s->kind = STORE_POSTGRES;
+		s->lockfd = -1;
+		if (path_lock_timeout_ms(&s->lock_timeout_ms) < 0)
+			return EXIT_CONFIG;
+		return store_pg_open(s, path, mode);
+	}
 	memset(s, 0, sizeof *s);
 	s->lockfd = -1;
 	if (path_lock_timeout_ms(&s->lock_timeout_ms) < 0)
@@ -413,6 +434,10 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 
 void store_close(struct store *s)
 {
+	if (s->kind == STORE_POSTGRES) {
+		store_pg_close(s);
+		return;
+	}
 	if (s->db) {
 		/* closing the last connection checkpoints: keep that serialised too,
 		 * or, when the lock is not free this moment, leave the checkpoint to
@@ -454,21 +479,21 @@ void store_new_id(char out[STORE_ID_LEN + 1])
 
 static int one_id(struct store *s, const char *sql, const char *arg, char out[STORE_ID_LEN + 1])
 {
-	sqlite3_stmt *st = store_prepare(s, sql);
+	store_stmt *st = store_prepare(s, sql);
 	if (!st)
 		return -1;
 	if (arg)
-		sqlite3_bind_text(st, 1, arg, -1, SQLITE_TRANSIENT);
+		store_bind_text_copy(st, 1, arg, -1);
 	int found = 0, rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (found++)
 			break;
-		snprintf(out, STORE_ID_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(out, STORE_ID_LEN + 1, "%s", store_col_text(st, 0));
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		store_error(s, "query");
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_finalize(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
 		return -1;
 	return found == 0 ? 1 : found == 1 ? 0 : 2;
 }
@@ -490,7 +515,10 @@ int store_find_ref(struct store *s, const struct store_ref *what, const char *re
 		return r;
 	char pattern[64];
 	snprintf(pattern, sizeof pattern, "%.*s*", STORE_ID_LEN, ref);
-	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id GLOB ?1 LIMIT 2", what->table);
+	if (store_dialect(s) == STORE_POSTGRES) /* ids are hex: nothing in them is special to LIKE */
+		pattern[strlen(pattern) - 1] = '%';
+	snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id %s ?1 LIMIT 2", what->table,
+		 store_dialect(s) == STORE_POSTGRES ? "LIKE" : "GLOB");
 	r = one_id(s, sql, pattern, out);
 	if (r == 2) {
 		error("%s '%s' is ambiguous: give more of its id", what->noun, ref);

@@ -1,23 +1,58 @@
-/* store: the shared SQLite history. One file that any number of processes
- * write at once: WAL, synchronous=FULL, BEGIN IMMEDIATE for every write, and
- * every write transaction and checkpoint serialised across processes with a
- * flock on "<db>.lock" (SQLite before 3.51.3 can corrupt a WAL database when
- * two connections checkpoint and commit at the same moment). */
+/* store: the shared history, behind one interface whatever holds it.
+ *
+ * The SQLite backend: one file that any number of processes write at once:
+ * WAL, synchronous=FULL, BEGIN IMMEDIATE for every write, and every write
+ * transaction and checkpoint serialised across processes with a flock on
+ * "<db>.lock" (SQLite before 3.51.3 can corrupt a WAL database when two
+ * connections checkpoint and commit at the same moment).
+ *
+ * Callers see statements (store_stmt) with ?N placeholders, typed binds and
+ * columns, and transactions; they never name the engine. SQL that differs
+ * between engines asks store_dialect(). */
 #ifndef CHAT_STORE_H
 #define CHAT_STORE_H
-#include <sqlite3.h>
 #include <stddef.h>
+
+typedef long long store_int;
+typedef struct store_stmt store_stmt;
+
+/* step results and error classes (the values SQLite uses, so its backend
+ * passes them through) */
+enum {
+	STORE_OK = 0,
+	STORE_ERROR = 1,
+	STORE_BUSY = 5,
+	STORE_LOCKED = 6,
+	STORE_CORRUPT = 11,
+	STORE_CONSTRAINT = 19,
+	STORE_NOTADB = 26,
+	STORE_ROW = 100,
+	STORE_DONE = 101,
+};
+/* column types */
+enum { STORE_INTEGER = 1, STORE_FLOAT = 2, STORE_TEXT = 3, STORE_BLOB = 4, STORE_NULL = 5 };
+/* which SQL a statement should be written in */
+enum store_dialect { STORE_SQLITE, STORE_POSTGRES };
 
 #define STORE_SCHEMA_VERSION 5
 #define STORE_ID_LEN 12        /* hex characters in a conversation or message id */
 
+struct sqlite3;
+struct pg_conn;
 struct store {
-	sqlite3 *db;
+	enum store_dialect kind;
+	struct sqlite3 *db;
+	struct pg_conn *pg;        /* the PostgreSQL connection, when kind says so */
+	int pg_held;               /* store_hold's count on PostgreSQL */
+	int pg_tx_failed;          /* a statement failed inside the transaction */
+	int pg_errclass;           /* the last error's STORE_ class */
+	int pg_changes;
+	char pg_err[512];          /* the last error, one line */
 	int lockfd;
 	int locked;
 	long lock_timeout_ms;      /* $CHAT_DB_TIMEOUT: every wait for the history, the lock's and SQLite's */
 	int busy;                  /* a wait ran out: the exchange goes to the spool */
-	char path[4096];
+	char path[4096];           /* the file, or the connection string without its password */
 };
 
 enum store_open_mode { STORE_READ, STORE_CREATE };
@@ -41,14 +76,67 @@ void store_rollback(struct store *s);
 
 /* Inside a write transaction, before and after inserting many messages:
  * index them in one go instead of one trigger call each. */
-int store_bulk_begin(struct store *s, sqlite3_int64 *first_rid);
-int store_bulk_end(struct store *s, sqlite3_int64 first_rid);
+int store_bulk_begin(struct store *s, store_int *first_rid);
+int store_bulk_end(struct store *s, store_int first_rid);
 
-/* Prepare, or print the SQLite error and return NULL. */
-sqlite3_stmt *store_prepare(struct store *s, const char *sql);
+/* Prepare, or print the engine's error and return NULL. */
+store_stmt *store_prepare(struct store *s, const char *sql);
+/* Prepare without printing: NULL, with the error in store_errmsg. */
+store_stmt *store_prepare_quiet(struct store *s, const char *sql);
 /* Step st (from store_prepare, or NULL when that failed) once and
  * finalize it. 0, or -1 after printing "what" failed. */
-int store_run(struct store *s, sqlite3_stmt *st, const char *what);
+int store_run(struct store *s, store_stmt *st, const char *what);
+
+/* Statements. Text and blobs bound with store_bind_text/blob must stay
+ * valid until the statement is stepped, reset or finalized; the _copy
+ * variants take a copy. len -1: up to the NUL. Indexes count from 1 for
+ * binds, 0 for columns, as in SQL. */
+int store_bind_text(store_stmt *st, int i, const char *text, int len);
+int store_bind_text_copy(store_stmt *st, int i, const char *text, int len);
+int store_bind_blob(store_stmt *st, int i, const void *p, int len);
+int store_bind_blob_copy(store_stmt *st, int i, const void *p, int len);
+int store_bind_int(store_stmt *st, int i, int v);
+int store_bind_int64(store_stmt *st, int i, store_int v);
+int store_bind_double(store_stmt *st, int i, double v);
+int store_bind_null(store_stmt *st, int i);
+/* STORE_ROW, STORE_DONE or an error class (the message in store_errmsg) */
+int store_step(store_stmt *st);
+int store_reset(store_stmt *st);
+int store_clear_bindings(store_stmt *st);
+void store_finalize(store_stmt *st);
+int store_col_count(store_stmt *st);
+int store_col_type(store_stmt *st, int i);
+const char *store_col_text(store_stmt *st, int i);
+const void *store_col_blob(store_stmt *st, int i);
+int store_col_bytes(store_stmt *st, int i);
+int store_col_int(store_stmt *st, int i);
+store_int store_col_int64(store_stmt *st, int i);
+double store_col_double(store_stmt *st, int i);
+
+/* Rows in bulk, where the backend has a faster way than one INSERT each
+ * (PostgreSQL: COPY into a temporary table): a statement whose binds are
+ * the columns of table named in cols and whose steps only gather the row.
+ * store_gather_flush sends what was gathered and runs sql, which reads it
+ * from the table "gathered_<table>", then forgets it; 0 with the rows sql
+ * changed in *changes, or -1 after printing why. store_gather returns NULL
+ * when the backend has no such way (SQLite): the caller inserts each. */
+store_stmt *store_gather(struct store *s, const char *table, const char *const *cols, int n);
+int store_gather_flush(store_stmt *st, const char *sql, long *changes);
+/* rows gathered and not yet sent */
+long store_gather_pending(store_stmt *st);
+
+/* The last error's message and class, rows the last statement changed, the
+ * row id the last insert made. */
+const char *store_errmsg(struct store *s);
+int store_errcode(struct store *s);
+int store_changes(struct store *s);
+store_int store_last_rowid(struct store *s);
+/* 1 when the database holds the table, 0 when not */
+int store_has_table(struct store *s, const char *table);
+static inline enum store_dialect store_dialect(const struct store *s)
+{
+	return s->kind;
+}
 /* Run SQL without results; 0 or -1 after printing the error. */
 int store_exec(struct store *s, const char *sql);
 /* Print "history PATH: what: sqlite's message" and return -1. */

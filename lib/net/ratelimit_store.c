@@ -116,6 +116,12 @@ static int rl_path(char *out, size_t cap, char *why, size_t wcap)
 	char hist[4096];
 	if (path_history(NULL, hist, sizeof hist) < 0)
 		return snprintf(why, wcap, "rate limits: no folder for the state file; set CHAT_RATE_DB"), -1;
+	/* a history in PostgreSQL: the limits stay in a file of this machine's */
+	if (path_is_conninfo(hist)) {
+		if (path_data_file("ratelimit.db", out, cap) < 0)
+			return snprintf(why, wcap, "rate limits: no folder for the state file; set CHAT_RATE_DB"), -1;
+		return 0;
+	}
 	char *slash = strrchr(hist, '/');
 	int n;
 	if (!slash)

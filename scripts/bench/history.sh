@@ -10,6 +10,11 @@
 #      as median / p90 / max wall ms with stdout to /dev/null; `--version`
 #      first, as the floor of process start and exit under every row
 #   3. peer: `grep -c` for the same word over a plain file of every text
+#   4. PostgreSQL (when Debian's server binaries are installed; skip with
+#      BENCH_HISTORY_PG=0): a throwaway server on a Unix socket, the same
+#      export imported, the same queries; then the cost of one logged
+#      exchange (chat-send against the local fake provider, logged minus
+#      --no-log) on each backend
 # Knobs: BENCH_HISTORY_CONVS (conversations, default 50000, at least 1000),
 # BENCH_HISTORY_RUNS (timed runs of each query, default 20, after 2 warm-ups).
 # Run as `sh scripts/bench/history.sh` (scripts/bench.sh does); needs
@@ -281,4 +286,50 @@ OUT=
 [ -n "${GREP_MS:-}" ] && [ -n "${SEARCH_MS:-}" ] &&
 	printf '  %-16s %8.2f ms (first 20 hits), %.2f ms (all %s)   vs grep -c %.2f ms\n' \
 		search "$SEARCH_MS" "${SEARCH_ALL_MS:-0}" "$(commas "$HITS")" "$GREP_MS"
+
+# --- 4. PostgreSQL --------------------------------------------------------------
+. tests/pgserver.sh
+if [ "${BENCH_HISTORY_PG:-1}" = 0 ] || ! pg_have; then
+	echo
+	echo "postgresql: skipped (BENCH_HISTORY_PG=0, or no server binaries: apt-get install postgresql)"
+	exit 0
+fi
+pg_start || die "cannot start a PostgreSQL server (see $T/pg/log)"
+trap 'pg_stop; rm -rf "$T"' EXIT
+PGDB=$(pg_db bench) || die "cannot create the database"
+echo
+echo "postgresql: $("$PGBIN/postgres" --version), a Unix socket, fsync off (a throwaway server)"
+echo "history: importing into PostgreSQL..." >&2
+set -- $("$T/tm" 1 0 "$T/export.ndjson" /dev/null $H --db "$PGDB" -q import 2>"$T/import.err")
+[ "${4:-1}" = 0 ] || die "PostgreSQL import failed: $(tail -n3 "$T/import.err")"
+RATE=$(awk -v n="$NMSG" -v ms="$1" 'BEGIN { printf "%.0f", n * 1000 / ms }')
+printf '  %-16s %8s msg/s  (%s s, one run of import < file)   target > 20,000 %s\n' import "$(commas "$RATE")" \
+	"$(secs "$1")" "$([ "$RATE" -gt 20000 ] && echo met || echo MISSED)"
+$H --db "$PGDB" export "$LONG_ID" | cmp -s - "$T/long.ndjson" ||
+	echo "  warning: PostgreSQL's export of $LONG_ID differs from the generated records"
+n=$($H --db "$PGDB" search -n 0 "$RARE" | wc -l | tr -d ' ')
+[ "$n" = "$NRARE" ] || echo "  warning: $RARE: PostgreSQL's search finds $n, generated $NRARE"
+q list 20 $H --db "$PGDB" list
+q "show (200 msgs)" 20 $H --db "$PGDB" show "$LONG_ID"
+q search 20 $H --db "$PGDB" search "$RARE"
+q "search -n 0" 20 $H --db "$PGDB" search -n 0 "$RARE"
+q stats '' $H --db "$PGDB" stats
+
+# one logged exchange on each backend: chat-send against the fake provider
+echo
+echo "one exchange: chat-send to the local fake provider, logged and with --no-log (median ms)"
+rm -f "$T/port"
+tests/bin/fakeprov --port-file "$T/port" --idle 600 --text 'a short reply' > /dev/null 2>&1 &
+FAKE=$!
+trap 'kill $FAKE 2>/dev/null; pg_stop; rm -rf "$T"' EXIT
+w=0
+while [ ! -s "$T/port" ] && [ $w -lt 500 ]; do sleep 0.01; w=$((w + 1)); done
+export OPENAI_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1" OPENAI_API_KEY=sk-bench
+XPG=$(pg_db exchanges)
+for b in sqlite postgresql; do
+	[ $b = sqlite ] && X=$T/exchanges.db || X=$XPG
+	q "$b --no-log" '' bin/chat-send --db "$X" --no-log 'a question' && NOLOG=$MED
+	q "$b logged" '' bin/chat-send --db "$X" 'a question' && [ -n "${NOLOG:-}" ] &&
+		printf '  %-16s %8.2f ms per exchange\n' "$b: the log" "$(awk -v a="$MED" -v b="$NOLOG" 'BEGIN { print a - b }')"
+done
 exit 0

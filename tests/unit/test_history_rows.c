@@ -8,7 +8,7 @@
 #include "eachinput.h"
 #include "history/histlog.h"
 #include "history/histrow.h"
-#include "history/store.h"
+#include "history/store_impl.h" /* the SQLite statement behind one, to read its SQL */
 #include "tap.h"
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,15 +21,15 @@ static char dir[] = "/tmp/test_history_rows.XXXXXX";
 /* What a query's rows hold, as "a|b\n" lines. */
 static void rows(struct store *s, const char *sql, char *out, size_t cap)
 {
-	sqlite3_stmt *st = store_prepare(s, sql);
+	store_stmt *st = store_prepare(s, sql);
 	out[0] = 0;
-	while (st && sqlite3_step(st) == SQLITE_ROW)
-		for (int i = 0; i < sqlite3_column_count(st); i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
+	while (st && store_step(st) == STORE_ROW)
+		for (int i = 0; i < store_col_count(st); i++) {
+			const char *v = store_col_text(st, i);
 			snprintf(out + strlen(out), cap - strlen(out), "%s%s", v ? v : "NULL",
-				 i + 1 < sqlite3_column_count(st) ? "|" : "\n");
+				 i + 1 < store_col_count(st) ? "|" : "\n");
 		}
-	sqlite3_finalize(st);
+	store_finalize(st);
 }
 
 /* stderr while fn runs, into out. */
@@ -69,10 +69,10 @@ static int by_name(const void *a, const void *b)
 }
 
 /* The column list of an insert statement, sorted, as "a,b,c\n". */
-static void insert_columns(sqlite3_stmt *st, char *out, size_t cap)
+static void insert_columns(store_stmt *st, char *out, size_t cap)
 {
 	char text[2048], *names[64];
-	const char *sql = st ? sqlite3_sql(st) : "()";
+	const char *sql = st ? sqlite3_sql(st->lite) : "()";
 	snprintf(text, sizeof text, "%.*s", (int)strcspn(strchr(sql, '(') + 1, ")"), strchr(sql, '(') + 1);
 	int n = 0;
 	for (char *tok = strtok(text, ", "); tok && n < 64; tok = strtok(NULL, ", "))
@@ -93,13 +93,13 @@ static void test_columns(struct store *s)
 		snprintf(sql, sizeof sql, "SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_table_info('%s')"
 			 " WHERE name <> 'rid' ORDER BY name)", table[t]);
 		rows(s, sql, want, sizeof want);
-		sqlite3_stmt *st = histrow_prepare_insert(s, t ? HISTROW_CONVERSATIONS : HISTROW_MESSAGES, "");
+		store_stmt *st = histrow_prepare_insert(s, t ? HISTROW_CONVERSATIONS : HISTROW_MESSAGES, "");
 		insert_columns(st, got, sizeof got);
 		snprintf(name, sizeof name, "the %s insert writes every column of schema %d", table[t], STORE_SCHEMA_VERSION);
 		is_str(got, want, name);
-		ok(st && sqlite3_bind_parameter_count(st) == (t ? HISTROW_CONVERSATION_COLS : HISTROW_MESSAGE_COLS),
+		ok(st && sqlite3_bind_parameter_count(st->lite) == (t ? HISTROW_CONVERSATION_COLS : HISTROW_MESSAGE_COLS),
 		   "... with a parameter, and a record field, for each");
-		sqlite3_finalize(st);
+		store_finalize(st);
 	}
 }
 

@@ -1,0 +1,804 @@
+#include "history/store_pg.h"
+#include "history/store_impl.h"
+#include "buf.h"
+#include "diag.h"
+#include "errcode.h"
+#include "paths.h"
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* the advisory lock every writer takes: "chat" */
+#define PG_WRITE_LOCK "1667785076"
+#define PG_MAX_PARAMS 32
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_NUMERIC 1700
+
+/* The schema, version by version. PostgreSQL histories begin at version 5
+ * (the SQLite file's columns as of then, in one step); each later version
+ * is one more entry, applied under the write lock like SQLite's. */
+struct pg_migration {
+	int from, to;
+	const char *sql;
+};
+static const struct pg_migration migrations[] = {
+	{ 0, 5,
+	  /* SQLite's total(): a sum that is 0.0 over no rows, of numbers or
+	   * of conditions */
+	  "CREATE FUNCTION chat_total_cond(double precision, boolean) RETURNS double precision"
+	  "  LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1 + CASE WHEN $2 THEN 1 ELSE 0 END';"
+	  "CREATE AGGREGATE total(boolean) (sfunc = chat_total_cond, stype = double precision, initcond = '0');"
+	  "CREATE AGGREGATE total(double precision) (sfunc = float8pl, stype = double precision, initcond = '0');"
+	  "CREATE TABLE conversations ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  name TEXT UNIQUE,"
+	  "  title TEXT,"
+	  "  system TEXT,"
+	  "  created TEXT NOT NULL,"
+	  "  updated TEXT NOT NULL,"
+	  "  rowid BIGSERIAL);"
+	  "CREATE INDEX conversations_updated ON conversations(updated, rowid);"
+	  "CREATE TABLE messages ("
+	  "  rid BIGSERIAL PRIMARY KEY,"
+	  "  id TEXT NOT NULL UNIQUE,"
+	  "  conversation TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+	  "  seq BIGINT NOT NULL,"
+	  "  role TEXT NOT NULL CHECK (role IN ('user','assistant')),"
+	  "  text TEXT NOT NULL,"
+	  "  provider TEXT,"
+	  "  model TEXT,"
+	  "  status TEXT NOT NULL CHECK (status IN ('complete','interrupted','error')),"
+	  "  finish TEXT,"
+	  "  input_tokens BIGINT, output_tokens BIGINT, cached_tokens BIGINT, reasoning_tokens BIGINT,"
+	  "  cost_usd DOUBLE PRECISION,"
+	  "  ttft_ms BIGINT,"
+	  "  ms BIGINT,"
+	  "  request_id TEXT,"
+	  "  created TEXT NOT NULL,"
+	  "  batch_job TEXT,"
+	  "  asked_model TEXT,"
+	  "  tool_calls TEXT,"
+	  "  UNIQUE (conversation, seq));"
+	  "CREATE INDEX messages_created ON messages(created);"
+	  "CREATE INDEX messages_request ON messages(request_id) WHERE request_id IS NOT NULL;"
+	  /* full-text search: words as they are written ('simple': no stemming,
+	   * no stop words), as SQLite's unicode61 tokenizer finds them */
+	  "CREATE INDEX messages_fts ON messages USING gin (to_tsvector('simple', text));"
+	  "CREATE TABLE media ("
+	  "  sha256 TEXT PRIMARY KEY,"
+	  "  mime TEXT NOT NULL,"
+	  "  bytes BIGINT NOT NULL,"
+	  "  data BYTEA NOT NULL);"
+	  "CREATE TABLE message_media ("
+	  "  message BIGINT NOT NULL REFERENCES messages(rid) ON DELETE CASCADE,"
+	  "  ord BIGINT NOT NULL,"
+	  "  sha256 TEXT NOT NULL REFERENCES media(sha256),"
+	  "  PRIMARY KEY (message, ord));"
+	  "CREATE TABLE batch_jobs ("
+	  "  id TEXT PRIMARY KEY,"
+	  "  provider TEXT NOT NULL,"
+	  "  model TEXT,"
+	  "  remote_id TEXT,"
+	  "  input_file TEXT,"
+	  "  status TEXT NOT NULL,"
+	  "  error TEXT,"
+	  "  total BIGINT NOT NULL DEFAULT 0,"
+	  "  done BIGINT NOT NULL DEFAULT 0,"
+	  "  failed BIGINT NOT NULL DEFAULT 0,"
+	  "  fingerprint TEXT,"
+	  "  log BIGINT NOT NULL DEFAULT 1,"
+	  "  collected BIGINT NOT NULL DEFAULT 0,"
+	  "  created TEXT NOT NULL,"
+	  "  updated TEXT NOT NULL,"
+	  "  ended TEXT,"
+	  "  rowid BIGSERIAL);"
+	  "CREATE INDEX batch_jobs_fingerprint ON batch_jobs(fingerprint);"
+	  "CREATE INDEX batch_jobs_remote ON batch_jobs(remote_id);"
+	  "CREATE TABLE batch_items ("
+	  "  job TEXT NOT NULL REFERENCES batch_jobs(id) ON DELETE CASCADE,"
+	  "  seq BIGINT NOT NULL,"
+	  "  custom_id TEXT NOT NULL,"
+	  "  request_id TEXT,"
+	  "  id_json TEXT,"
+	  "  record TEXT,"
+	  "  state TEXT NOT NULL CHECK (state IN ('pending','done','failed')),"
+	  "  error TEXT,"
+	  "  conversation TEXT,"
+	  "  message TEXT,"
+	  "  PRIMARY KEY (job, seq));"
+	  "CREATE INDEX batch_items_request ON batch_items(request_id) WHERE request_id IS NOT NULL;" },
+};
+#define PG_SCHEMA_VERSION 5
+
+struct pg_stmt {
+	char *sql;
+	int nparams;
+	char *vals[PG_MAX_PARAMS];
+	int lens[PG_MAX_PARAMS], fmts[PG_MAX_PARAMS];
+	Oid types[PG_MAX_PARAMS];
+	unsigned used;             /* the parameters the SQL names, as bits */
+	PGresult *res;
+	int row, nrows, ncols;
+	unsigned char **blobs;     /* bytea columns of the current row, decoded */
+	size_t *blob_lens;
+	char *gather_copy;         /* a gathering statement's COPY command */
+	struct buf rows;           /* ... and its rows in COPY's text format */
+	long nrows_gathered;
+};
+
+int store_pg_is_conninfo(const char *where)
+{
+	return path_is_conninfo(where);
+}
+
+/* A value for the keyword=value form, quoted when it needs to be. */
+static void add_value(struct buf *b, const char *v)
+{
+	if (*v && !strpbrk(v, " '\\")) {
+		buf_adds(b, v);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			buf_addc(b, '\\');
+		buf_addc(b, *v);
+	}
+	buf_addc(b, '\'');
+}
+
+int store_pg_display(const char *where, char *out, size_t cap)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(where, &err);
+	if (!opts) {
+		PQfreemem(err);
+		return -1;
+	}
+	struct buf b = BUF_INIT(cap);
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val)
+			continue;
+		if (!strcmp(o->keyword, "password")) {
+			secret_add_min(o->val, strlen(o->val), 1);
+			continue;
+		}
+		if (b.len)
+			buf_addc(&b, ' ');
+		buf_addf(&b, "%s=", o->keyword);
+		add_value(&b, o->val);
+	}
+	PQconninfoFree(opts);
+	snprintf(out, cap, "%s", b.len ? buf_str(&b) : "(PostgreSQL defaults)");
+	buf_free(&b);
+	return 0;
+}
+
+/* The message's first line, kept as the store's last error. */
+static void keep_error(struct store *s, const char *msg, const char *sqlstate)
+{
+	size_t n = strcspn(msg, "\n");
+	while (n && (msg[n - 1] == ' ' || msg[n - 1] == '.'))
+		n--;
+	snprintf(s->pg_err, sizeof s->pg_err, "%.*s", (int)n, msg);
+	if (!strncmp(s->pg_err, "ERROR:  ", 8))
+		memmove(s->pg_err, s->pg_err + 8, strlen(s->pg_err + 8) + 1);
+	s->pg_errclass = STORE_ERROR;
+	if (sqlstate && !strncmp(sqlstate, "23", 2))
+		s->pg_errclass = STORE_CONSTRAINT;
+	else if (sqlstate && (!strcmp(sqlstate, "55P03") || !strcmp(sqlstate, "40P01") || !strcmp(sqlstate, "40001")))
+		s->pg_errclass = STORE_BUSY;
+	if (s->pg && PQstatus(s->pg) == CONNECTION_BAD) {
+		char lost[600];
+		snprintf(lost, sizeof lost, "lost the connection: %s", s->pg_err);
+		snprintf(s->pg_err, sizeof s->pg_err, "%s", lost);
+	}
+}
+
+/* A result's error kept; 1 when res succeeded, else 0. res is kept. */
+static int result_ok(struct store *s, PGresult *res)
+{
+	ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
+		return 1;
+	keep_error(s, res ? PQresultErrorMessage(res) : PQerrorMessage(s->pg),
+		   res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+	if (PQtransactionStatus(s->pg) == PQTRANS_INERROR)
+		s->pg_tx_failed = 1;
+	return 0;
+}
+
+static int exec_quiet(struct store *s, const char *sql)
+{
+	PGresult *res = PQexec(s->pg, sql);
+	int ok = result_ok(s, res);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int store_pg_exec(struct store *s, const char *sql)
+{
+	/* SQLite's tuning pragmas mean nothing here */
+	if (!strncmp(sql, "PRAGMA", 6))
+		return 0;
+	if (exec_quiet(s, sql) < 0)
+		return error("history %s: %s", s->path, s->pg_err);
+	return 0;
+}
+
+int store_pg_begin(struct store *s)
+{
+	/* a long-lived process (chat, chat-batch) whose server went away and
+	 * came back: one new connection before giving up */
+	if (PQstatus(s->pg) == CONNECTION_BAD)
+		PQreset(s->pg);
+	s->pg_tx_failed = 0;
+	if (exec_quiet(s, "BEGIN") == 0 && exec_quiet(s, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")") == 0)
+		return 0;
+	if (s->pg_errclass == STORE_BUSY)
+		error("history %s: busy: another process held it for %ld s", s->path, s->lock_timeout_ms / 1000);
+	else
+		error("history %s: cannot start a write: %s", s->path, s->pg_err);
+	if (PQstatus(s->pg) == CONNECTION_OK)
+		exec_quiet(s, "ROLLBACK");
+	return -1;
+}
+
+int store_pg_commit(struct store *s)
+{
+	PGresult *res = PQexec(s->pg, "COMMIT");
+	int ok = result_ok(s, res);
+	/* a transaction a statement failed in ends in ROLLBACK, not an error */
+	if (ok && (s->pg_tx_failed || strcmp(PQcmdStatus(res), "COMMIT"))) {
+		ok = 0;
+		snprintf(s->pg_err, sizeof s->pg_err, "a statement failed inside the transaction");
+	}
+	PQclear(res);
+	s->pg_tx_failed = 0;
+	if (!ok)
+		return error("history %s: cannot save: %s", s->path, s->pg_err);
+	return 0;
+}
+
+void store_pg_rollback(struct store *s)
+{
+	if (PQstatus(s->pg) == CONNECTION_OK)
+		exec_quiet(s, "ROLLBACK");
+	s->pg_tx_failed = 0;
+}
+
+int store_pg_hold(struct store *s)
+{
+	if (s->pg_held) {
+		s->pg_held++;
+		return 0;
+	}
+	if (exec_quiet(s, "SELECT pg_advisory_lock(" PG_WRITE_LOCK ")") < 0)
+		return -1;
+	s->pg_held = 1;
+	return 0;
+}
+
+void store_pg_release(struct store *s)
+{
+	if (s->pg_held && --s->pg_held == 0)
+		exec_quiet(s, "SELECT pg_advisory_unlock(" PG_WRITE_LOCK ")");
+}
+
+/* 1 when the statement returns a row */
+static int has_row(struct store *s, const char *sql)
+{
+	PGresult *res = PQexec(s->pg, sql);
+	int r = result_ok(s, res) ? PQntuples(res) > 0 : -1;
+	PQclear(res);
+	return r;
+}
+
+static int schema_version(struct store *s)
+{
+	int has = has_row(s, "SELECT 1 FROM pg_tables WHERE tablename = 'chat_schema' AND schemaname = current_schema()");
+	if (has <= 0)
+		return has < 0 ? -1 : 0;
+	PGresult *res = PQexec(s->pg, "SELECT max(version) FROM chat_schema");
+	int v = result_ok(s, res) && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : -1;
+	PQclear(res);
+	return v;
+}
+
+static int migrate(struct store *s)
+{
+	if (store_pg_begin(s) < 0)
+		return -1;
+	int v = schema_version(s);
+	if (v == 0 && has_row(s, "SELECT 1 FROM pg_tables WHERE tablename IN ('conversations', 'messages')"
+				 " AND schemaname = current_schema()") != 0) {
+		error("history %s: not a chat history database (it holds other tables)", s->path);
+		store_pg_rollback(s);
+		return -2;
+	}
+	if (v == 0 && exec_quiet(s, "CREATE TABLE chat_schema (version INTEGER NOT NULL)") < 0)
+		goto fail;
+	for (size_t i = 0; v >= 0 && i < sizeof migrations / sizeof *migrations; i++) {
+		if (migrations[i].from != v)
+			continue;
+		char mark[96];
+		snprintf(mark, sizeof mark, "DELETE FROM chat_schema; INSERT INTO chat_schema VALUES (%d)", migrations[i].to);
+		if (exec_quiet(s, migrations[i].sql) < 0 || exec_quiet(s, mark) < 0)
+			goto fail;
+		v = migrations[i].to;
+	}
+	if (v < 0)
+		goto fail;
+	return store_pg_commit(s);
+fail:
+	error("history %s: cannot set up the schema: %s", s->path, s->pg_err);
+	store_pg_rollback(s);
+	return -1;
+}
+
+/* the server's notices ("relation already exists, skipping") are not ours to show */
+static void quiet_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mode)
+{
+	s->kind = STORE_POSTGRES;
+	if (store_pg_display(conninfo, s->path, sizeof s->path) < 0)
+		return error("history: not a PostgreSQL connection string I can read"), EXIT_CONFIG;
+	s->pg = PQconnectdb(conninfo);
+	if (!s->pg || PQstatus(s->pg) != CONNECTION_OK) {
+		keep_error(s, s->pg ? PQerrorMessage(s->pg) : "out of memory", NULL);
+		const char *why = s->pg_err;
+		if (!strncmp(why, "lost the connection: ", 21)) /* it never was */
+			why += 21;
+		error("history %s: cannot connect: %s", s->path, why);
+		store_pg_close(s);
+		return EXIT_CANTCREAT;
+	}
+	PQsetNoticeProcessor(s->pg, quiet_notice, NULL);
+	char set[128];
+	/* the wait for the write lock, as $CHAT_DB_TIMEOUT says for the file */
+	snprintf(set, sizeof set, "SET lock_timeout = %ld; SET client_min_messages = warning", s->lock_timeout_ms);
+	if (exec_quiet(s, set) < 0) {
+		error("history %s: cannot set up the session: %s", s->path, s->pg_err);
+		store_pg_close(s);
+		return EXIT_CANTCREAT;
+	}
+	int v = schema_version(s);
+	if (v < 0) {
+		error("history %s: cannot read: %s", s->path, s->pg_err);
+		store_pg_close(s);
+		return EXIT_CANTCREAT;
+	}
+	if (v > PG_SCHEMA_VERSION) {
+		error("history %s: written by a newer version of chat (schema %d, this one knows %d)", s->path, v,
+		      PG_SCHEMA_VERSION);
+		store_pg_close(s);
+		return EXIT_DATAERR;
+	}
+	if (v == 0 && mode == STORE_READ) {
+		store_pg_close(s);
+		return 1;
+	}
+	if (v != PG_SCHEMA_VERSION) {
+		int r = migrate(s);
+		if (r < 0) {
+			store_pg_close(s);
+			return r == -2 ? EXIT_DATAERR : EXIT_CANTCREAT;
+		}
+	}
+	return 0;
+}
+
+void store_pg_close(struct store *s)
+{
+	if (s->pg)
+		PQfinish(s->pg);
+	s->pg = NULL;
+}
+
+/* ---- statements ---- */
+
+/* A LIMIT bound to a negative number means none, as in SQLite. */
+static const char *const limit_none = "CASE WHEN $%d::bigint < 0 THEN NULL ELSE $%d::bigint END";
+
+char *store_pg_translate(const char *sql)
+{
+	struct buf b = BUF_INIT((size_t)1 << 24);
+	int ignore = 0;
+	const char *p = sql;
+	if (!strncmp(p, "INSERT OR IGNORE INTO", 21)) {
+		buf_adds(&b, "INSERT INTO");
+		p += 21;
+		ignore = 1;
+	}
+	char quote = 0;
+	for (; *p; p++) {
+		if (quote) {
+			buf_addc(&b, *p);
+			if (*p == quote)
+				quote = 0;
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			quote = *p;
+			buf_addc(&b, *p);
+			continue;
+		}
+		if (!strncmp(p, "LIMIT ?", 7) && isdigit((unsigned char)p[7])) {
+			int n = atoi(p + 7);
+			buf_adds(&b, "LIMIT ");
+			buf_addf(&b, limit_none, n, n);
+			for (p += 7; isdigit((unsigned char)p[1]); p++)
+				;
+			continue;
+		}
+		if (*p == '?' && isdigit((unsigned char)p[1])) {
+			/* "?N IS NULL" alone says nothing of N's type: the ones here
+			 * are all text */
+			int n = atoi(p + 1);
+			const char *after = p + 1 + strspn(p + 1, "0123456789");
+			if (!strncmp(after, " IS NULL", 8)) {
+				buf_addf(&b, "$%d::text", n);
+				p = after - 1;
+				continue;
+			}
+			buf_addc(&b, '$');
+			continue;
+		}
+		buf_addc(&b, *p);
+	}
+	if (ignore)
+		buf_adds(&b, " ON CONFLICT DO NOTHING");
+	return buf_detach(&b, NULL);
+}
+
+store_stmt *store_pg_prepare(struct store *s, const char *sql)
+{
+	store_stmt *st = calloc(1, sizeof *st);
+	struct pg_stmt *p = calloc(1, sizeof *p);
+	char *q = store_pg_translate(sql);
+	if (!st || !p || !q) {
+		free(st);
+		free(p);
+		free(q);
+		snprintf(s->pg_err, sizeof s->pg_err, "out of memory");
+		return NULL;
+	}
+	p->sql = q;
+	/* the highest ?N is how many parameters PostgreSQL is sent */
+	for (const char *c = sql; (c = strchr(c, '?')); c++) {
+		int n = isdigit((unsigned char)c[1]) ? atoi(c + 1) : 0;
+		if (n > p->nparams)
+			p->nparams = n;
+		if (n >= 1 && n <= PG_MAX_PARAMS)
+			p->used |= 1u << (n - 1);
+	}
+	if (p->nparams > PG_MAX_PARAMS) {
+		snprintf(s->pg_err, sizeof s->pg_err, "too many parameters");
+		free(q);
+		free(p);
+		free(st);
+		return NULL;
+	}
+	for (int i = 0; i < p->nparams; i++)
+		p->types[i] = p->used & (1u << i) ? 0 : 25;
+	st->s = s;
+	st->pg = p;
+	return st;
+}
+
+static void drop_row(struct pg_stmt *p)
+{
+	if (p->blobs)
+		for (int i = 0; i < p->ncols; i++)
+			PQfreemem(p->blobs[i]);
+	free(p->blobs);
+	free(p->blob_lens);
+	p->blobs = NULL;
+	p->blob_lens = NULL;
+}
+
+static void drop_result(struct pg_stmt *p)
+{
+	drop_row(p);
+	PQclear(p->res);
+	p->res = NULL;
+	p->row = p->nrows = p->ncols = 0;
+}
+
+int store_pg_bind(store_stmt *st, int i, int type, const void *v, int len)
+{
+	struct pg_stmt *p = st->pg;
+	if (i < 1 || i > PG_MAX_PARAMS)
+		return STORE_ERROR;
+	i--;
+	free(p->vals[i]);
+	p->vals[i] = NULL;
+	p->lens[i] = 0;
+	p->fmts[i] = 0;
+	/* one the SQL leaves out still needs a type, which nothing implies */
+	p->types[i] = p->used & (1u << i) ? 0 : 25;
+	if (type == STORE_NULL)
+		return STORE_OK;
+	size_t n = type == STORE_TEXT && len < 0 ? strlen(v) : (size_t)len;
+	p->vals[i] = malloc(n + 1);
+	if (!p->vals[i])
+		return STORE_ERROR;
+	memcpy(p->vals[i], v, n);
+	p->vals[i][n] = 0;
+	p->lens[i] = (int)n;
+	if (type == STORE_BLOB) {
+		p->fmts[i] = 1;
+		p->types[i] = OID_BYTEA;
+	} else if (type == STORE_INTEGER && p->types[i] == 0) {
+		p->types[i] = OID_INT8;
+	} else if (type == STORE_FLOAT && p->types[i] == 0) {
+		p->types[i] = OID_FLOAT8;
+	}
+	return STORE_OK;
+}
+
+/* One bound row in COPY's text format: tab between columns, \N for NULL,
+ * backslash escapes for what would end a column or a row. */
+static int gather_row(struct store *s, struct pg_stmt *p)
+{
+	for (int i = 0; i < p->nparams; i++) {
+		if (i)
+			buf_addc(&p->rows, '\t');
+		if (!p->vals[i]) {
+			buf_adds(&p->rows, "\\N");
+			continue;
+		}
+		for (const char *c = p->vals[i]; c < p->vals[i] + p->lens[i]; c++) {
+			const char *esc = *c == '\\' ? "\\\\" : *c == '\t' ? "\\t" : *c == '\n' ? "\\n" : *c == '\r' ? "\\r" : NULL;
+			if (esc ? buf_adds(&p->rows, esc) : buf_addc(&p->rows, *c))
+				goto full;
+		}
+	}
+	if (buf_addc(&p->rows, '\n'))
+		goto full;
+	p->nrows_gathered++;
+	return STORE_DONE;
+full:
+	snprintf(s->pg_err, sizeof s->pg_err, "out of memory gathering rows");
+	s->pg_errclass = STORE_ERROR;
+	return STORE_ERROR;
+}
+
+int store_pg_step(store_stmt *st)
+{
+	struct pg_stmt *p = st->pg;
+	struct store *s = st->s;
+	if (p->gather_copy)
+		return gather_row(s, p);
+	if (p->res) {
+		drop_row(p);
+		return ++p->row < p->nrows ? STORE_ROW : STORE_DONE;
+	}
+	p->res = PQexecParams(s->pg, p->sql, p->nparams, p->types, (const char *const *)p->vals, p->lens, p->fmts, 0);
+	if (!result_ok(s, p->res)) {
+		drop_result(p);
+		return s->pg_errclass;
+	}
+	const char *tuples = PQcmdTuples(p->res);
+	s->pg_changes = *tuples ? atoi(tuples) : 0;
+	p->nrows = PQntuples(p->res);
+	p->ncols = PQnfields(p->res);
+	p->row = 0;
+	return p->nrows > 0 ? STORE_ROW : STORE_DONE;
+}
+
+int store_pg_reset(store_stmt *st)
+{
+	drop_result(st->pg);
+	return STORE_OK;
+}
+
+int store_pg_clear_bindings(store_stmt *st)
+{
+	for (int i = 1; i <= PG_MAX_PARAMS; i++)
+		store_pg_bind(st, i, STORE_NULL, NULL, 0);
+	return STORE_OK;
+}
+
+void store_pg_finalize(store_stmt *st)
+{
+	struct pg_stmt *p = st->pg;
+	drop_result(p);
+	for (int i = 0; i < PG_MAX_PARAMS; i++)
+		free(p->vals[i]);
+	free(p->sql);
+	free(p->gather_copy);
+	buf_free(&p->rows);
+	free(p);
+}
+
+static int in_row(struct pg_stmt *p, int i)
+{
+	return p->res && p->row < p->nrows && i >= 0 && i < p->ncols;
+}
+
+int store_pg_col_count(store_stmt *st)
+{
+	return st->pg->res ? st->pg->ncols : 0;
+}
+
+int store_pg_col_type(store_stmt *st, int i)
+{
+	struct pg_stmt *p = st->pg;
+	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return STORE_NULL;
+	switch (PQftype(p->res, i)) {
+	case OID_BOOL:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+		return STORE_INTEGER;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return STORE_FLOAT;
+	case OID_BYTEA:
+		return STORE_BLOB;
+	}
+	return STORE_TEXT;
+}
+
+const char *store_pg_col_text(store_stmt *st, int i)
+{
+	struct pg_stmt *p = st->pg;
+	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return NULL;
+	const char *v = PQgetvalue(p->res, p->row, i);
+	if (PQftype(p->res, i) == OID_BOOL)
+		return *v == 't' ? "1" : "0";
+	return v;
+}
+
+const void *store_pg_col_blob(store_stmt *st, int i)
+{
+	struct pg_stmt *p = st->pg;
+	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return NULL;
+	if (PQftype(p->res, i) != OID_BYTEA)
+		return PQgetvalue(p->res, p->row, i);
+	if (!p->blobs) {
+		p->blobs = calloc((size_t)p->ncols, sizeof *p->blobs);
+		p->blob_lens = calloc((size_t)p->ncols, sizeof *p->blob_lens);
+		if (!p->blobs || !p->blob_lens) {
+			drop_row(p);
+			return NULL;
+		}
+	}
+	if (!p->blobs[i])
+		p->blobs[i] = PQunescapeBytea((const unsigned char *)PQgetvalue(p->res, p->row, i), &p->blob_lens[i]);
+	return p->blobs[i];
+}
+
+int store_pg_col_bytes(store_stmt *st, int i)
+{
+	struct pg_stmt *p = st->pg;
+	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+		return 0;
+	if (PQftype(p->res, i) == OID_BYTEA)
+		return store_pg_col_blob(st, i) ? (int)p->blob_lens[i] : 0;
+	return PQgetlength(p->res, p->row, i);
+}
+
+const char *store_pg_errmsg(struct store *s)
+{
+	return s->pg ? s->pg_err : "not open";
+}
+
+int store_pg_errcode(struct store *s)
+{
+	return s->pg_errclass;
+}
+
+int store_pg_changes(struct store *s)
+{
+	return s->pg_changes;
+}
+
+store_int store_pg_last_rowid(struct store *s)
+{
+	PGresult *res = PQexec(s->pg, "SELECT lastval()");
+	store_int v = result_ok(s, res) && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return v;
+}
+
+int store_pg_has_table(struct store *s, const char *table)
+{
+	const char *v[1] = { table };
+	PGresult *res = PQexecParams(s->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, v, NULL, NULL, 0);
+	int r = result_ok(s, res) && PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	return r;
+}
+
+store_stmt *store_pg_gather(struct store *s, const char *table, const char *const *cols, int n)
+{
+	struct buf list = BUF_INIT(1 << 16), sql = BUF_INIT(1 << 16);
+	for (int i = 0; i < n; i++)
+		buf_addf(&list, "%s%s", i ? ", " : "", cols[i]);
+	/* the table's own column types, so COPY reads each value as it will be kept */
+	buf_addf(&sql, "CREATE TEMP TABLE IF NOT EXISTS gathered_%s AS SELECT %s FROM %s WITH NO DATA", table,
+		 buf_str(&list), table);
+	store_stmt *st = NULL;
+	if (store_pg_exec(s, buf_str(&sql)) == 0) {
+		buf_reset(&sql);
+		for (int i = 0; i < n; i++)
+			buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
+		st = store_pg_prepare(s, buf_str(&sql));
+	}
+	if (st) {
+		buf_reset(&sql);
+		buf_addf(&sql, "COPY gathered_%s (%s) FROM STDIN", table, buf_str(&list));
+		st->pg->gather_copy = buf_detach(&sql, NULL);
+		st->pg->rows = (struct buf)BUF_INIT((size_t)1 << 30);
+	}
+	buf_free(&list);
+	buf_free(&sql);
+	return st;
+}
+
+long store_pg_gather_pending(store_stmt *st)
+{
+	return st->pg->nrows_gathered;
+}
+
+int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes)
+{
+	struct pg_stmt *p = st->pg;
+	struct store *s = st->s;
+	*changes = 0;
+	if (!p->nrows_gathered)
+		return 0;
+	PGresult *res = PQexec(s->pg, p->gather_copy);
+	int ok = res && PQresultStatus(res) == PGRES_COPY_IN;
+	if (!ok)
+		result_ok(s, res);
+	PQclear(res);
+	if (ok && (PQputCopyData(s->pg, p->rows.p, (int)p->rows.len) != 1 || PQputCopyEnd(s->pg, NULL) != 1))
+		ok = 0, keep_error(s, PQerrorMessage(s->pg), NULL);
+	if (ok) {
+		while ((res = PQgetResult(s->pg))) {
+			if (!result_ok(s, res))
+				ok = 0;
+			PQclear(res);
+		}
+	}
+	buf_reset(&p->rows);
+	p->nrows_gathered = 0;
+	char *q = ok ? store_pg_translate(sql) : NULL;
+	if (q) {
+		res = PQexec(s->pg, q);
+		ok = result_ok(s, res);
+		if (ok)
+			*changes = atol(PQcmdTuples(res));
+		PQclear(res);
+		free(q);
+	}
+	/* the temporary table is emptied for the next batch */
+	char empty[128];
+	snprintf(empty, sizeof empty, "TRUNCATE %s", p->gather_copy + 5);
+	*strchr(empty + 9, ' ') = 0;
+	if (ok && exec_quiet(s, empty) < 0)
+		ok = 0;
+	if (!ok)
+		return error("history %s: writing rows in bulk: %s", s->path, s->pg_err);
+	return 0;
+}

@@ -1,0 +1,188 @@
+#!/bin/sh
+# The history in PostgreSQL: a real server (Debian's initdb and pg_ctl,
+# a Unix socket in a temporary folder) holds what the SQLite file holds:
+# exchanges, list/show/search, the cache, --skip-done, the budget; export
+# and import round trips are byte-identical both ways; forty processes write
+# at once and nothing is lost or mixed; the server stopped mid-run costs no
+# reply; the password shows nowhere.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/pgserver.sh"
+if ! pg_have; then
+	echo "# skipped: no postgresql server binaries (apt-get install postgresql)"
+	ok 0 "skipped: no postgresql server binaries"
+	done_testing
+	exit
+fi
+trap 'pg_stop; fake_stop; rm -rf "$T"' EXIT
+pg_start
+ok $? "a PostgreSQL server starts on a Unix socket"
+DB=$(pg_db h1)
+# a password in the URI: accepted (the server trusts the socket) and never shown
+PW=hunter2-pg-secret
+export CHAT_DB="postgresql://chat:$PW@/h1?host=$PGDIR"
+
+fake_start --echo --usage
+run chat-send 'first question'
+is "$st|$(cat "$T/out")" "0|echo: first question" "an exchange is logged in PostgreSQL"
+run chat-send -c 'second question'
+is "$st" 0 "-c continues it"
+run chat-history list --json
+is "$(jq -r '.messages' "$T/out")" 4 "chat-history list reads it back"
+conv=$(jq -r .id "$T/out")
+run chat-history show "$conv"
+has "$T/out" "second question" "chat-history show reads the conversation"
+run chat-history search second
+has "$T/out" "echo: \[second\] question" "search finds a word and marks it"
+run chat-history search --json 'first OR second'
+is "$(jq -s length "$T/out")" 4 "search: OR as in the SQLite history"
+run chat-history search --json '"second question"'
+is "$(jq -s length "$T/out")" 2 "search: a quoted phrase"
+run chat-history stats
+has "$T/out" "^history        user=chat dbname=h1 host=$PGDIR (PostgreSQL" "stats says where the history is"
+hasnt "$T/out" "$PW" "... without the password"
+run chat-history stats --json
+is "$(jq -r '.backend + " " + (.messages | tostring)' "$T/out")" "postgresql 4" "stats --json: the backend and the counts"
+
+# the shared rate limits stay in a file of this machine's data folder
+printf '[openai]\nrpm = 600\n' > "$T/limits.conf"
+mkdir -p "$T/cwd"
+(cd "$T/cwd" && CHAT_CONFIG="$T/limits.conf" chat-send 'limited' > /dev/null 2>&1)
+check "rate limits: ratelimit.db in the data folder" test -f "$XDG_DATA_HOME/chat/ratelimit.db"
+is "$(ls "$T/cwd")" "" "... and nothing made of the URI in the working folder"
+
+# the cache and the budget read the same rows
+run chat-send --cache 'cache me'
+run chat-send --cache --json 'cache me'
+is "$(jq -r '.cached' "$T/out")" true "--cache: the second answer comes from PostgreSQL"
+run chat-cost --history --json
+is "$(jq 'select(.group == {}) | .requests' "$T/out")" 5 "chat-cost --history totals the PostgreSQL history"
+run chat-cost --budget 0.0000001
+is "$st" 3 "chat-cost --budget gates on the spend kept there"
+run chat-cost --budget 1000
+is "$st" 0 "... and passes under the limit"
+
+# --skip-done: answered ids are found in PostgreSQL
+printf '{"type":"prompt","id":"p%d","text":"question %d"}\n' 1 1 2 2 3 3 > "$T/in"
+IN=1 run chat-send -r --skip-done
+is "$(wc -l < "$T/out" | tr -d ' ')" 3 "skip-done: a first run answers three"
+IN=1 run chat-send -r --skip-done
+is "$st|$(wc -c < "$T/out" | tr -d ' ')" "0|0" "skip-done: a rerun has nothing left to do"
+
+# export → import → import → export, both ways
+chat-history export > "$T/pg1.ndjson"
+run chat-history --db "$T/lite.db" import "$T/pg1.ndjson"
+is "$st" 0 "export from PostgreSQL, import into SQLite"
+chat-history --db "$T/lite.db" export > "$T/lite.ndjson"
+check "... byte-identical" cmp -s "$T/pg1.ndjson" "$T/lite.ndjson"
+DB2=$(pg_db h2)
+chat-history --db "$DB2" import "$T/lite.ndjson" 2> /dev/null
+run chat-history --db "$DB2" import "$T/lite.ndjson"
+has "$T/err" "imported 0 new conversations and 0 new messages" "a second import into PostgreSQL adds nothing"
+chat-history --db "$DB2" export > "$T/pg2.ndjson"
+check "SQLite → PostgreSQL → export is byte-identical" cmp -s "$T/lite.ndjson" "$T/pg2.ndjson"
+
+# media in an export come through whole
+tests_img=$(printf 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==')
+printf '{"type":"conversation","id":"0000aaaa0000","name":null,"title":"img","system":null,"created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}\n' > "$T/img.ndjson"
+printf '{"type":"message","id":"0000aaaa0001","conversation":"0000aaaa0000","seq":1,"role":"user","text":"see","status":"complete","created":"2025-01-01T00:00:00Z","attachments":[{"sha256":"%s","mime":"image/png","data":"%s"}]}\n' \
+	"$(printf '%s' "$tests_img" | base64 -d | sha256sum | cut -d' ' -f1)" "$tests_img" >> "$T/img.ndjson"
+chat-history --db "$T/img.db" import "$T/img.ndjson" 2> /dev/null
+chat-history --db "$T/img.db" export --media > "$T/img1.ndjson"
+DB3=$(pg_db h3)
+chat-history --db "$DB3" import "$T/img1.ndjson" 2> /dev/null
+chat-history --db "$DB3" export --media > "$T/img2.ndjson"
+has "$T/img2.ndjson" '"data":"iVBOR' "... with its bytes"
+check "an image attachment goes through PostgreSQL byte for byte" cmp -s "$T/img1.ndjson" "$T/img2.ndjson"
+
+# the password: not in -v traces, errors or the history
+run chat-send -v 'trace me'
+hasnt "$T/err" "$PW" "-v: no password in the trace"
+run chat-history --db "postgresql://chat:$PW@/nosuch?host=$PGDIR" stats
+is "$st" 73 "a database that is not there: exit 73"
+has "$T/err" "cannot connect" "... said in one line"
+hasnt "$T/err" "$PW" "... without the password"
+chat-history export > "$T/all.ndjson"
+hasnt "$T/all.ndjson" "$PW" "the history holds no password"
+# ps: the --db option's text, while a reply is awaited
+fake_start --echo --gate-first "$T/ps-open"
+chat-send --db "$CHAT_DB" 'seen by ps' > "$T/ps.out" 2> "$T/ps.err" &
+ps_pid=$!
+w=0
+while [ ! -s "$T/log" ] && [ $w -lt 3000 ]; do sleep 0.01; w=$((w + 1)); done
+tr '\0' ' ' < "/proc/$ps_pid/cmdline" > "$T/ps.cmdline"
+touch "$T/ps-open"
+wait "$ps_pid"
+is "$?|$(cat "$T/ps.out")" "0|echo: seen by ps" "--db with a password: the exchange goes through"
+hasnt "$T/ps.cmdline" "$PW" "... and ps does not show the password"
+has "$T/ps.cmdline" "chat:x*@/h1" "... but does show the rest of the option"
+
+# two groups of processes with their own HOMEs, all at once, each its own
+# named conversation: none lost, none mixed
+fake_start --echo
+PROCS=${PG_PROCS:-20} EACH=${PG_EACH:-50}
+DBC=$(pg_db crowd)
+mkfifo "$T/gate"
+pids=
+for g in a b; do
+	i=1
+	while [ "$i" -le "$PROCS" ]; do
+		mkdir -p "$T/homes/$g$i"
+		(read -r _ < "$T/gate"
+		 export HOME="$T/homes/$g$i"
+		 # group b names the database in libpq's keyword form
+		 if [ $g = a ]; then export CHAT_DB="$DBC"; else export CHAT_DB="dbname=crowd user=chat host=$PGDIR"; fi
+		 j=1
+		 while [ "$j" -le "$EACH" ]; do
+			 chat-send --conversation "$g$i" "$g$i turn $j" > /dev/null 2>> "$T/crowd.err" || echo "$g$i $j $?" >> "$T/crowd.fail"
+			 j=$((j + 1))
+		 done) &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+done
+sleep 0.5 # the readers block in open(2) until the writer comes; a late one is only late
+echo go > "$T/gate"
+# shellcheck disable=SC2086 # one word each
+wait $pids
+is "$(cat "$T/crowd.fail" 2> /dev/null)" "" "$((2 * PROCS)) processes × $EACH exchanges: every one exits 0"
+chat-history --db "$DBC" export > "$T/crowd.ndjson"
+is "$(jq -r 'select(.type == "message") | .id' "$T/crowd.ndjson" | sort -u | wc -l | tr -d ' ')" $((2 * PROCS * EACH * 2)) \
+	"... all $((2 * PROCS * EACH)) exchanges are in the history"
+# each conversation: its own turns in order, each reply after its prompt
+mixed=$(jq -rs 'map(select(.type == "conversation")) as $c | map(select(.type == "message"))
+	| group_by(.conversation)[] | sort_by(.seq) as $m
+	| ($c[] | select(.id == $m[0].conversation) | .name) as $name
+	| select([range(0; $m | length) as $k | $m[$k]
+		| if $k % 2 == 0 then (.role == "user" and .text == "\($name) turn \($k / 2 + 1)")
+		  else (.role == "assistant" and .text == "echo: \($name) turn \(($k - 1) / 2 + 1)") end
+		| select(. | not)] | length > 0) | $name' "$T/crowd.ndjson")
+is "$mixed" "" "... no conversation holds another's turn, and every turn is in its place"
+
+# the server stopped while replies are on their way: each is printed, the
+# ones that cannot be logged exit 73, nothing is half-written
+fake_start --echo --gate-first "$T/open"
+DBR=$(pg_db restart)
+K=6 i=1 pids=
+while [ "$i" -le "$K" ]; do
+	(chat-send --db "$DBR" "held $i" > "$T/held$i.out" 2> "$T/held$i.err"; echo $? > "$T/held$i.st") &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+w=0
+while [ "$(wc -l < "$T/log" 2> /dev/null | tr -d ' ')" != "$K" ] && [ $w -lt 3000 ]; do sleep 0.01; w=$((w + 1)); done
+pg_stop
+touch "$T/open"
+# shellcheck disable=SC2086
+wait $pids
+is "$(cat "$T"/held*.st | sort -u | tr '\n' ' ')" "73 " "server stopped: every process exits 73"
+is "$(cat "$T"/held*.out | grep -c '^echo: held')" "$K" "... and every reply was printed"
+has "$T/held1.err" "lost the connection" "... the failure said"
+run chat-send --db "$DBR" 'while down'
+is "$st|$(cat "$T/out")" "73|echo: while down" "with the server down: the reply printed, exit 73"
+pg_start
+run chat-send --db "$DBR" 'after restart'
+is "$st" 0 "the next run reconnects"
+run chat-history --db "$DBR" export
+is "$(jq -cs '[.[] | select(.type == "message")] | group_by(.conversation) | map(length) | unique' "$T/out")" '[2]' \
+	"... every conversation in the history holds whole turns"
+done_testing
