@@ -50,7 +50,7 @@ BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
 FAKEPROV_OBJ = $(patsubst %.c,%.o,$(wildcard tests/fakeprov/*.c))
-TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/clitable tests/bin/ptydrive
+TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/mkmedia tests/bin/clitable tests/bin/ptydrive
 # the tokenizer's rank tables, compacted for mapping from the published text
 TOK_DATA = share/chat/o200k_base.bin share/chat/cl100k_base.bin
 
@@ -87,6 +87,11 @@ tests/bin/mkimage: tests/tools/mkimage.c
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS) $(WEBPMUX_LIBS)
+
+tests/bin/mkmedia: tests/tools/mkmedia.c
+	@mkdir -p tests/bin
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 # plays a script against a program on a pseudo-terminal (forkpty is in libutil)
 tests/bin/ptydrive: tests/tools/ptydrive.c

@@ -101,7 +101,7 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 	if (st && gemini.key_missing) {
 		char hint[1024];
 		provider_key_hint(&provider_gemini, &cfg, hint, sizeof hint);
-		snprintf(why, cap, "a video this large is uploaded to the Gemini Files API, which needs a key: %s", hint);
+		snprintf(why, cap, "a file this large is uploaded to the Gemini Files API, which needs a key: %s", hint);
 	}
 	config_free(&cfg);
 	if (st)

@@ -5,6 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *attach_kind(const char *mime)
+{
+	if (!strncmp(mime, "image/", 6))
+		return "image";
+	if (!strncmp(mime, "video/", 6))
+		return "video";
+	if (!strncmp(mime, "audio/", 6))
+		return "audio";
+	return !strcmp(mime, "application/pdf") ? "pdf" : NULL;
+}
+
+size_t attach_bytes(const struct attachment *a)
+{
+	if (!a->data)
+		return 0;
+	size_t n = a->data_len / 4 * 3;
+	for (size_t i = a->data_len; i > 0 && a->data[i - 1] == '=' && n; i--)
+		n--;
+	return n;
+}
+
 void attachments_init(struct attachments *a)
 {
 	a->v = NULL;
@@ -53,14 +74,22 @@ int attachments_add(struct attachments *a, jv rec, char *why, size_t cap)
 	at.uri = field(kept, "uri", NULL);
 	at.width = (int)jx_num(kept, "width", 0);
 	at.height = (int)jx_num(kept, "height", 0);
+	double pages = jx_num(kept, "pages", -1), dur = jx_num(kept, "duration_s", -1);
+	at.pages = pages >= 0 && pages < 1e9 ? (long)pages : -1; /* a record's nonsense is "not known" */
+	at.duration = dur >= 0 && dur < 1e9 ? dur : -1;
+	const char *src = field(kept, "source", NULL);
+	if (src && strcmp(src, "-")) {
+		const char *slash = strrchr(src, '/');
+		at.filename = slash ? (slash[1] ? slash + 1 : NULL) : src;
+	}
 	jv_free(kept); /* held keeps it alive */
 	if (!at.mime || (!at.data && !at.uri)) {
 		snprintf(why, cap, "an attachment needs \"mime\" and \"data\" (base64) or \"uri\"");
 		return -1;
 	}
-	at.kind = !strncmp(at.mime, "image/", 6) ? "image" : !strncmp(at.mime, "video/", 6) ? "video" : NULL;
+	at.kind = attach_kind(at.mime);
 	if (!at.kind) {
-		snprintf(why, cap, "attachments must be images or video, not %s", at.mime);
+		snprintf(why, cap, "attachments must be images, PDFs, audio or video, not %s", at.mime);
 		return -1;
 	}
 	for (size_t i = 0; at.data && i < at.data_len; i++) {
@@ -117,6 +146,51 @@ int attachments_read(struct attachments *a, struct line_reader *lr)
 	return r.bad ? EXIT_DATAERR : 0;
 }
 
+/* A provider's own limits on what one request carries, from its docs:
+ * OpenAI's file inputs guide (100 pages and 32 MB of files a request;
+ * input_audio takes "wav" and "mp3"), Anthropic's PDF support page (100
+ * pages, a 32 MB request), Gemini's document and audio guides (1,000 pages
+ * a document, 9.5 hours of audio a prompt). */
+static int provider_limits(const struct attachments *a, const char *model_name, const char *provider)
+{
+	long pages = 0;
+	double bytes = 0, seconds = 0;
+	int openai = !strcmp(provider, "openai"), anthropic = !strcmp(provider, "anthropic");
+	for (size_t i = 0; i < a->n; i++) {
+		const struct attachment *at = &a->v[i];
+		bytes += anthropic ? (double)at->data_len : !strcmp(at->kind, "pdf") ? (double)attach_bytes(at) : 0;
+		if (!strcmp(at->kind, "pdf") && at->pages > 0) {
+			pages += at->pages;
+			if (!openai && !anthropic && at->pages > 1000) {
+				error("a PDF of %ld pages is over the 1,000 a Gemini model takes", at->pages);
+				return EXIT_DATAERR;
+			}
+		}
+		if (!strcmp(at->kind, "audio") && at->duration > 0)
+			seconds += at->duration;
+		if (openai && !strcmp(at->kind, "audio") && strcmp(at->mime, "audio/wav") && strcmp(at->mime, "audio/mp3")) {
+			error("%s takes audio only as WAV or MP3, not %s: convert it first (ffmpeg -i IN OUT.mp3)",
+			      model_name, at->mime);
+			return EXIT_DATAERR;
+		}
+	}
+	const double MB = 1024.0 * 1024;
+	if ((openai || anthropic) && pages > 100) {
+		error("%ld PDF pages in one request: %s takes at most 100", pages, model_name);
+		return EXIT_DATAERR;
+	}
+	if ((openai || anthropic) && bytes > 32 * MB) {
+		error("%.1f MB of %s in one request: %s takes at most 32 MB", bytes / MB,
+		      anthropic ? "attachments (base64)" : "PDFs", model_name);
+		return EXIT_DATAERR;
+	}
+	if (!strcmp(provider, "gemini") && seconds > 9.5 * 3600) {
+		error("%.1f hours of audio in one request: a Gemini model takes at most 9.5", seconds / 3600);
+		return EXIT_DATAERR;
+	}
+	return 0;
+}
+
 int attachments_check(const struct attachments *a, const char *model_name, const struct model_info *mi,
 		      const struct models *table)
 {
@@ -134,5 +208,5 @@ int attachments_check(const struct attachments *a, const char *model_name, const
 		buf_free(&can);
 		return EXIT_DATAERR;
 	}
-	return 0;
+	return provider_limits(a, model_name, mi->provider);
 }

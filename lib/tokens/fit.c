@@ -17,12 +17,20 @@ static size_t drop_front(struct chat_request *rq, size_t n)
 	return d;
 }
 
+/* Images by their size, PDFs by their pages, audio by its length; video
+ * is not counted (its cost depends on sampling the provider does). */
 static long images_tokens(const struct attachment *atts, size_t n, const char *provider)
 {
 	long t = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(atts[i].kind, "image"))
-			t += tokens_image(provider, atts[i].width, atts[i].height);
+	for (size_t i = 0; i < n; i++) {
+		const struct attachment *a = &atts[i];
+		if (!strcmp(a->kind, "image"))
+			t += tokens_image(provider, a->width, a->height);
+		else if (!strcmp(a->kind, "pdf"))
+			t += tokens_pdf(provider, a->pages, attach_bytes(a));
+		else if (!strcmp(a->kind, "audio"))
+			t += tokens_audio(provider, a->duration, attach_bytes(a));
+	}
 	return t;
 }
 
