@@ -401,7 +401,7 @@ function __chat_complete_for --argument-names c
     complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'Model, or provider:model'
     complete -c $c -l fallback -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'The next model when one stays unavailable'
     complete -c $c -s s -l system -x -d 'System prompt'
-    complete -c $c -s a -l attach -r -F -d 'Attach an image, PDF, audio or video (see chat-upload)'
+    complete -c $c -s a -l attach -r -F -d 'Attach an image, PDF, audio or video (chat-upload)'
     complete -c $c -l max-tokens -x -d 'Limit the length of the reply'
     complete -c $c -l temperature -x -d 'Sampling temperature, 0 to 2'
     complete -c $c -l max-cost -x -d 'Refuse a request that could cost more than USD'
