@@ -226,8 +226,10 @@ static int send_video(int fd, long long size, const char *mime, const char *path
 	}
 	if (r->prepare) {
 		int st = r->prepare(r, why, cap);
-		if (st)
+		if (st) {
+			jv_free(facts);
 			return st;
+		}
 		r->prepare = NULL;
 	}
 	struct gfiles_opts fo = r->files;
