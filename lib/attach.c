@@ -146,46 +146,68 @@ int attachments_read(struct attachments *a, struct line_reader *lr)
 	return r.bad ? EXIT_DATAERR : 0;
 }
 
+void attach_tally_add(struct attach_tally *t, const struct attachment *a)
+{
+	t->b64 += (double)a->data_len;
+	if (!strcmp(a->kind, "pdf")) {
+		t->pdf_bytes += (double)attach_bytes(a);
+		if (a->pages > 0) {
+			t->pages += a->pages;
+			if (a->pages > t->most_pages)
+				t->most_pages = a->pages;
+		}
+	}
+	if (!strcmp(a->kind, "audio") && a->duration > 0)
+		t->seconds += a->duration;
+}
+
 /* A provider's own limits on what one request carries, from its docs:
- * OpenAI's file inputs guide (100 pages and 32 MB of files a request;
- * input_audio takes "wav" and "mp3"), Anthropic's PDF support page (100
- * pages, a 32 MB request), Gemini's document and audio guides (1,000 pages
- * a document, 9.5 hours of audio a prompt). */
+ * OpenAI's file inputs guide (100 pages and 32 MB of files a request),
+ * Anthropic's PDF support page (100 pages, a 32 MB request), Gemini's
+ * document and audio guides (1,000 pages a document, 9.5 hours of audio a
+ * prompt, the Files API for a request over 20 MB: chat-upload's 20 MiB
+ * inline limit, which a request's inline parts are held to together). */
+int attach_tally_over(const struct attach_tally *t, const char *provider, const char *model_name, char *why,
+		      size_t cap)
+{
+	const double MB = 1024.0 * 1024;
+	int openai = !strcmp(provider, "openai"), anthropic = !strcmp(provider, "anthropic");
+	int gemini = !strcmp(provider, "gemini");
+	if ((openai || anthropic) && t->pages > 100)
+		snprintf(why, cap, "%ld PDF pages in one request: %s takes at most 100", t->pages, model_name);
+	else if (openai && t->pdf_bytes > 32 * MB)
+		snprintf(why, cap, "%.1f MB of PDFs in one request: %s takes at most 32 MB", t->pdf_bytes / MB, model_name);
+	else if (anthropic && t->b64 > 32 * MB)
+		snprintf(why, cap, "%.1f MB of attachments (base64) in one request: %s takes at most 32 MB", t->b64 / MB,
+			 model_name);
+	else if (gemini && t->most_pages > 1000)
+		snprintf(why, cap, "a PDF of %ld pages is over the 1,000 a Gemini model takes", t->most_pages);
+	else if (gemini && t->seconds > 9.5 * 3600)
+		snprintf(why, cap, "%.1f hours of audio in one request: a Gemini model takes at most 9.5", t->seconds / 3600);
+	else if (gemini && t->b64 > 20 * MB)
+		snprintf(why, cap, "%.1f MB of attachments (base64) inline in one request: a Gemini model takes at most 20 "
+			 "(chat-upload --max-bytes lower sends the large ones by the Files API)", t->b64 / MB);
+	else
+		return 0;
+	return 1;
+}
+
 static int provider_limits(const struct attachments *a, const char *model_name, const char *provider)
 {
-	long pages = 0;
-	double bytes = 0, seconds = 0;
-	int openai = !strcmp(provider, "openai"), anthropic = !strcmp(provider, "anthropic");
+	struct attach_tally t = { 0 };
 	for (size_t i = 0; i < a->n; i++) {
 		const struct attachment *at = &a->v[i];
-		bytes += anthropic ? (double)at->data_len : !strcmp(at->kind, "pdf") ? (double)attach_bytes(at) : 0;
-		if (!strcmp(at->kind, "pdf") && at->pages > 0) {
-			pages += at->pages;
-			if (!openai && !anthropic && at->pages > 1000) {
-				error("a PDF of %ld pages is over the 1,000 a Gemini model takes", at->pages);
-				return EXIT_DATAERR;
-			}
-		}
-		if (!strcmp(at->kind, "audio") && at->duration > 0)
-			seconds += at->duration;
-		if (openai && !strcmp(at->kind, "audio") && strcmp(at->mime, "audio/wav") && strcmp(at->mime, "audio/mp3")) {
+		attach_tally_add(&t, at);
+		if (!strcmp(provider, "openai") && !strcmp(at->kind, "audio") && strcmp(at->mime, "audio/wav") &&
+		    strcmp(at->mime, "audio/mp3")) {
 			error("%s takes audio only as WAV or MP3, not %s: convert it first (ffmpeg -i IN OUT.mp3)",
 			      model_name, at->mime);
 			return EXIT_DATAERR;
 		}
 	}
-	const double MB = 1024.0 * 1024;
-	if ((openai || anthropic) && pages > 100) {
-		error("%ld PDF pages in one request: %s takes at most 100", pages, model_name);
-		return EXIT_DATAERR;
-	}
-	if ((openai || anthropic) && bytes > 32 * MB) {
-		error("%.1f MB of %s in one request: %s takes at most 32 MB", bytes / MB,
-		      anthropic ? "attachments (base64)" : "PDFs", model_name);
-		return EXIT_DATAERR;
-	}
-	if (!strcmp(provider, "gemini") && seconds > 9.5 * 3600) {
-		error("%.1f hours of audio in one request: a Gemini model takes at most 9.5", seconds / 3600);
+	char why[256];
+	if (attach_tally_over(&t, provider, model_name, why, sizeof why)) {
+		error("%s", why);
 		return EXIT_DATAERR;
 	}
 	return 0;

@@ -44,11 +44,21 @@ void attachments_free(struct attachments *a);
 int attachments_add(struct attachments *a, jv rec, char *why, size_t cap);
 /* Read stdin's records, which must all be attachments. 0 or an exit status. */
 int attachments_read(struct attachments *a, struct line_reader *lr);
+/* What a request's attachments add up to, for the providers' limits. */
+struct attach_tally {
+	long pages, most_pages;    /* PDF pages in all, and in the longest PDF */
+	double pdf_bytes, b64;     /* PDF bytes; base64 characters of every inline attachment */
+	double seconds;            /* audio */
+};
+void attach_tally_add(struct attach_tally *t, const struct attachment *a);
+/* 1 with why filled when the tally is past a limit of provider's, else 0. */
+int attach_tally_over(const struct attach_tally *t, const char *provider, const char *model_name, char *why,
+		      size_t cap);
 /* Refuse, before any request, an attachment the model cannot take (names
  * the models in the table that can), or attachments past the provider's
  * limits (OpenAI: WAV or MP3 audio only, 100 PDF pages and 32 MB of
  * files; Anthropic: 100 PDF pages, a 32 MB request; Gemini: 1,000 pages a
- * PDF, 9.5 hours of audio). 0 or an exit status (65). */
+ * PDF, 9.5 hours of audio, 20 MB inline). 0 or an exit status (65). */
 int attachments_check(const struct attachments *a, const char *model_name, const struct model_info *mi,
 		      const struct models *table);
 #endif

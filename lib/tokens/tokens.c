@@ -222,12 +222,14 @@ long tokens_pdf(const char *provider, long pages, size_t bytes)
 		pages = (long)(bytes / PDF_BYTES_PER_PAGE) + 1;
 	/* Gemini: 258 tokens a page (its document-understanding guide).
 	 * Anthropic: 1,500 to 3,000 tokens of text a page, and each page also
-	 * goes as an image (its PDF support page): the top of that range plus
-	 * an image's tokens. OpenAI likewise sends each page's text and an
-	 * image of it (its file inputs guide): the same figure. */
+	 * goes as an image (its PDF support page); OpenAI likewise sends each
+	 * page's text and an image of it (its file inputs guide). The low end
+	 * of the text range plus an image: an estimate that leaves a PDF the
+	 * provider takes to the provider (which still says when it is over),
+	 * where the top of the range would refuse 40 pages for a 128k window. */
 	if (!strcmp(provider, "gemini"))
 		return 258 * pages;
-	return (3000 + tokens_image(provider, 0, 0)) * pages;
+	return (1500 + tokens_image(provider, 0, 0)) * pages;
 }
 
 long tokens_audio(const char *provider, double seconds, size_t bytes)

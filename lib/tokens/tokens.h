@@ -61,7 +61,7 @@ size_t tokens_safe_cut(const char *s, size_t n, size_t from);
  * is unknown (0). */
 long tokens_image(const char *provider, int w, int h);
 /* Input tokens a PDF of pages pages (< 0 not known: guessed from its bytes)
- * costs with a provider: an upper estimate, as a budget wants. */
+ * costs with a provider (an estimate: see tokens.c). */
 long tokens_pdf(const char *provider, long pages, size_t bytes);
 /* Input tokens audio of seconds (< 0 not known: guessed from its bytes)
  * costs. */

@@ -165,6 +165,10 @@ is "$st:$(nreq)" "65:$before" "Anthropic: 48 MB of base64 in one request refused
 has "$T/err" "MB of attachments (base64) in one request: claude-haiku-4-5 takes at most 32 MB" "... saying its limit"
 run chat-send -m gemini-2.5-flash -a "$T/big.pdf" 'summarise'
 is "$st" 0 "... while one of them goes to Gemini inline (under 20 MB as base64)"
+before=$(nreq)
+run chat-send -m gemini-2.5-flash -a "$T/big.pdf" -a "$T/big.pdf" 'summarise'
+is "$st:$(nreq)" "65:$before" "... but two are over Gemini's 20 MB inline a request: refused before sending"
+has "$T/err" "inline in one request: a Gemini model takes at most 20" "... pointing at the Files API"
 # a provider's own check for a model not in the table
 run chat-send -m anthropic:claude-next -a "$T/a.wav" 'transcribe'
 is "$st" 65 "audio to an Anthropic model not in the table: 65 (the request builder refuses)"
@@ -202,5 +206,13 @@ is "$(last_request | jq -c '[.body.contents[] | [.parts[] | (.inline_data.mime_t
 	"9 pages twice (2 x 9 x 258 tokens) over a 4,000-token window: the earlier turn's PDF is left out"
 has "$T/err" "left out the 1 attachments of the earliest turns" "... and -v says so"
 unset CHAT_CONFIG
+# and the provider's own limits: 60 pages twice is past OpenAI's 100 a request
+# (gpt-4.1: a window wide enough that only the page limit matters)
+mk pdf 60 plain "$T/sixty.pdf"
+run chat-send -m gpt-4.1 -a "$T/sixty.pdf" 'first sixty'
+run chat-send -v -c -a "$T/sixty.pdf" 'sixty more'
+is "$st:$(last_request | jq -c '[.body.messages[] | if (.content | type) == "string" then "text" else [.content[].type] end]')" \
+	'0:["text","text",["text","file"]]' "60 + 60 pages to OpenAI: the earlier turn's PDF is left out, not refused by the service"
+has "$T/err" "left out the 1 attachments of the earliest turns" "... and -v says so"
 
 done_testing
