@@ -23,7 +23,8 @@ static const char help[] =
 	"send inline is uploaded to the Gemini Files API (with GEMINI_API_KEY),\n"
 	"resuming after a dropped connection.\n"
 	"\n"
-	"  -m, --model MODEL        shrink to what MODEL uses (the model table)\n"
+	"  -m, --model MODEL        shrink to what MODEL uses, refuse a kind of file\n"
+	"                           it cannot take (the model table)\n"
 	"      --max-side N         longest side in pixels (default 2048)\n"
 	"      --quality Q          low, medium or high JPEG quality (default medium)\n"
 	"      --flatten COLOR      drop transparency onto COLOR (#rrggbb, white, black)\n"
@@ -122,6 +123,8 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 /* -m: shrink to the model's largest side (unless --max-side was given),
  * and a video goes to the Files API only for a Gemini model (else why_not
  * says why not). 0 or an exit status. */
+static char model_inputs[48];
+
 static int fit_model(const char *model, struct upload_opts *uo, int side_set, char *why_not, size_t cap)
 {
 	struct config cfg;
@@ -137,6 +140,9 @@ static int fit_model(const char *model, struct upload_opts *uo, int side_set, ch
 		die_usage("not in the model table (see chat-send --models)", model);
 	if (mi->max_side && !side_set)
 		uo->max_side = (int)mi->max_side;
+	snprintf(model_inputs, sizeof model_inputs, "%s", mi->inputs);
+	uo->model = model;
+	uo->model_inputs = model_inputs;
 	if (strcmp(mi->provider, provider_gemini.name))
 		snprintf(why_not, cap, "%s is not a Gemini model", model);
 	models_free(&table);

@@ -7,6 +7,7 @@
 #include "media/pdf.h"
 #include "fdio.h"
 #include "jsonx.h"
+#include "models.h"
 #include "sig.h"
 #include "sha256.h"
 #include <errno.h>
@@ -125,6 +126,22 @@ static jv with_facts(jv rec, jv facts)
 		rec = jv_object_set(rec, k, v);
 	jv_free(facts);
 	return rec;
+}
+
+/* -m: a kind the model cannot take is refused before the file is worked
+ * on or uploaded. 0, or 65 with why. */
+static int refuse_kind(const struct upload_opts *o, const char *mime, char *why, size_t cap)
+{
+	const char *kind = attach_kind(mime);
+	struct model_info mi;
+	if (!o->model || !o->model_inputs || !kind)
+		return 0;
+	memset(&mi, 0, sizeof mi);
+	snprintf(mi.inputs, sizeof mi.inputs, "%s", o->model_inputs);
+	if (model_accepts(&mi, kind))
+		return 0;
+	snprintf(why, cap, "%s cannot take %s input (its inputs: %s)", o->model, kind, o->model_inputs);
+	return EXIT_DATAERR;
 }
 
 /* Gemini counts a whole request, base64 and all, against its 20 MB inline
@@ -330,7 +347,9 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 		ssize_t n = pread(fd, head, sizeof head, 0);
 		vmime = n > 0 ? passthrough_mime(head, (size_t)n) : NULL;
 		if (vmime && !fits_inline(sb.st_size, o->max_bytes)) {
-			int st = send_video(fd, (long long)sb.st_size, vmime, path, o, rec, why, cap);
+			int st = refuse_kind(o, vmime, why, cap);
+			if (!st)
+				st = send_video(fd, (long long)sb.st_size, vmime, path, o, rec, why, cap);
 			if (fd)
 				close(fd);
 			return st;
@@ -347,6 +366,11 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 			 "resume): give its file name instead", what_kind(vmime));
 		st = EXIT_DATAERR;
 	}
+	if (st) {
+		buf_free(&in);
+		return st;
+	}
+	st = refuse_kind(o, vmime ? vmime : "image/", why, cap);
 	if (st) {
 		buf_free(&in);
 		return st;
