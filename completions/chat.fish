@@ -122,7 +122,7 @@ end
 
 function __chat_upload_complete --argument-names c
     complete -c $c -F
-    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d "Shrink to the model's largest image side"
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'Shrink for the model, refuse what it cannot take'
     complete -c $c -l max-side -x -d 'Longest side in pixels (default 2048)'
     complete -c $c -l quality -x -a 'low medium high' -d 'JPEG quality (default medium)'
     complete -c $c -l flatten -x -a 'white black' -d 'Drop transparency onto COLOR (#rrggbb, white, black)'
@@ -354,7 +354,7 @@ function __chat_front_complete --argument-names c
     complete $first -a stream -d 'Send one prompt and write the reply as it arrives'
     complete $first -a send -d 'Send prompts or prompt records; print complete replies'
     complete $first -a history -d 'List, show, search, export and import the history'
-    complete $first -a upload -d 'Make images and video ready for a model'
+    complete $first -a upload -d 'Make images, PDFs, audio and video ready for a model'
     complete $first -a cost -d 'Token counts, spend, budgets'
     complete $first -a image -d 'Generate images'
     complete $first -a batch -d "Large jobs through the providers' batch APIs"
