@@ -190,6 +190,10 @@ check "export --media brings the PDF back byte for byte" sh -c \
 	"jq -r 'select(.attachments) | .attachments[] | select(.mime == \"application/pdf\") | .data' '$T/out' | head -1 | base64 -d | cmp -s - '$T/doc.pdf'"
 check "... and the audio" sh -c \
 	"jq -r 'select(.attachments) | .attachments[] | select(.mime == \"audio/ogg\") | .data' '$T/out' | base64 -d | cmp -s - '$T/a.opus'"
+cp "$T/out" "$T/export.ndjson"
+CHAT_DB="$T/h2.db" chat-history import < "$T/export.ndjson" > /dev/null 2>&1
+is "$(sqlite3 "$T/h2.db" "select group_concat(sha256) from media where mime = 'application/pdf'")" "$(sha "$T/doc.pdf")" \
+	"chat-history import takes the PDF back, by content"
 run chat-send -c 'and the second page?'
 is "$(last_request | jq -c '[.body.contents[] | [.parts[] | (.inline_data.mime_type // "text")]]')" \
 	'[["audio/ogg","text"],["text"],["text"]]' "-c: the earlier turn's audio is sent again (Gemini)"
