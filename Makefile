@@ -56,7 +56,7 @@ BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
 FAKEPROV_OBJ = $(patsubst %.c,%.o,$(wildcard tests/fakeprov/*.c))
-TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/clitable tests/bin/ptydrive
+TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/mkmedia tests/bin/clitable tests/bin/ptydrive
 # the tokenizer's rank tables, compacted for mapping from the published text
 TOK_DATA = share/chat/o200k_base.bin share/chat/cl100k_base.bin
 
@@ -94,6 +94,11 @@ tests/bin/mkimage: tests/tools/mkimage.c
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(IMG_LIBS) $(WEBPMUX_LIBS) $(HEIF_LIBS)
 
+tests/bin/mkmedia: tests/tools/mkmedia.c
+	@mkdir -p tests/bin
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 # plays a script against a program on a pseudo-terminal (forkpty is in libutil)
 tests/bin/ptydrive: tests/tools/ptydrive.c
 	@mkdir -p tests/bin
@@ -106,11 +111,12 @@ tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) -lm -pthread
 
 # libFuzzer targets (clang) for the image decoders (PNG and JPEG together,
-# then GIF, WebP and HEIC each), the SSE parser and the record reader;
+# then GIF, WebP and HEIC each), the SSE parser, the record reader, the PDF
+# page count and the audio duration readers;
 # `make fuzz` runs each for FUZZ_TIME seconds on its corpus
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_TARGETS = image gif webp heif sse records
+FUZZ_TARGETS = image gif webp heif sse records pdf audio
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
 IMG_SRC = $(wildcard lib/media/image_*.c) lib/media/heif_lib.c lib/buf.c
 tests/fuzz/fuzz_image tests/fuzz/fuzz_gif tests/fuzz/fuzz_webp tests/fuzz/fuzz_heif: tests/fuzz/fuzz_%: \
@@ -127,6 +133,14 @@ REC_SRC = lib/records.c lib/jsonx.c lib/fdio.c lib/diag.c lib/buf.c lib/sig.c
 tests/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(REC_SRC) lib/records.h lib/jsonx.h lib/buf.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< $(REC_SRC) $(JQ_LIBS) -pthread
+
+tests/fuzz/fuzz_pdf: tests/fuzz/fuzz_pdf.c lib/media/pdf.c lib/media/pdf.h
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< lib/media/pdf.c
+
+tests/fuzz/fuzz_audio: tests/fuzz/fuzz_audio.c lib/media/audio.c lib/media/audio.h
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< lib/media/audio.c -lm
 
 fuzz: $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
 	for t in $(FUZZ_TARGETS); do d=$$(mktemp -d) && tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \

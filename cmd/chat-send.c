@@ -24,7 +24,7 @@ static const char help[] =
 	"\n"
 	"  -m, --model MODEL        model or provider:model (default gpt-4o-mini)\n"
 	"  -s, --system TEXT        system prompt\n"
-	"  -a, --attach FILE        attach an image or video (see chat-upload)\n"
+	"  -a, --attach FILE        attach an image, PDF, audio or video (chat-upload)\n"
 	"  -t, --template NAME      a saved template (--templates lists them)\n"
 	"  -p, --param NAME VALUE   set the template's (or jq's) $NAME\n"
 	"      --max-tokens N       limit the reply's length\n"

@@ -1,5 +1,5 @@
-/* chat-upload: images and video made ready for a model, as attachment
- * records for chat-send and chat-stream. */
+/* chat-upload: images, PDFs, audio and video made ready for a model, as
+ * attachment records for chat-send and chat-stream. */
 #include "config.h"
 #include "cli.h"
 #include "diag.h"
@@ -16,37 +16,41 @@
 
 static const char help[] =
 	"usage: chat-upload [options] FILE...\n"
-	"Turn images and videos into attachment records for chat-send and\n"
-	"chat-stream: images are decoded, turned upright (EXIF), shrunk for the\n"
-	"model, stripped of all metadata and re-encoded; videos are checked, and\n"
-	"one too large to send inline is uploaded to the Gemini Files API (with\n"
-	"GEMINI_API_KEY), resuming after a dropped connection.\n"
+	"Turn images, PDFs, audio and videos into attachment records for chat-send\n"
+	"and chat-stream: images are decoded, turned upright (EXIF), shrunk for the\n"
+	"model, stripped of all metadata and re-encoded; PDFs (with their pages),\n"
+	"audio (with its duration) and videos go as they are, and one too large to\n"
+	"send inline is uploaded to the Gemini Files API (with GEMINI_API_KEY),\n"
+	"resuming after a dropped connection.\n"
 	"\n"
-	"  -m, --model MODEL        shrink to what MODEL uses (the model table)\n"
+	"  -m, --model MODEL        shrink to what MODEL uses, refuse a kind of file\n"
+	"                           it cannot take (the model table)\n"
 	"      --max-side N         longest side in pixels (default 2048)\n"
 	"      --quality Q          low, medium or high JPEG quality (default medium)\n"
 	"      --flatten COLOR      drop transparency onto COLOR (#rrggbb, white, black)\n"
 	"      --max-bytes N        refuse inputs over N bytes (default 20M; K or M);\n"
-	"                           a video whose base64 is over N is uploaded\n"
+	"                           a PDF, audio or video whose base64 is over N\n"
+	"                           is uploaded\n"
 	"  -o, --output FILE        write the processed image to FILE, not a record\n"
 	"  -q, --quiet              no progress bar, no messages for files that fail\n"
 	"  -v, --verbose            say what was done to each file\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n"
 	"\n"
-	"Accepted: PNG, JPEG, GIF and WebP (the first frame of an animation) and\n"
-	"HEIC images, MP4, MOV, WebM, MPEG and AVI video (recognised by their\n"
-	"bytes, not their names).\n"
+	"Accepted (by their bytes, not their names): PNG, JPEG, GIF and WebP (the\n"
+	"first frame of an animation) and HEIC images; PDF; WAV, MP3, M4A, AAC, OGG\n"
+	"and FLAC audio; MP4, MOV, WebM, MPEG and AVI video.\n"
 	"\n"
 	"Examples:\n"
 	"  chat-upload photo.jpg chart.png | chat-send 'Compare these'\n"
 	"  chat-upload -m claude-sonnet-4-5 scan.png | chat-stream 'Transcribe this'\n"
 	"  chat-upload --max-side 1024 -o small.jpg big.jpg\n"
+	"  chat-upload report.pdf | chat-send -m claude-sonnet-4-5 'Summarise it'\n"
 	"  chat-upload talk.mp4 | chat-send -m gemini-2.5-flash 'Summarise the talk'\n"
 	"\n"
-	"Exit status: 0 ok, 64 usage, 65 a file is not an accepted image or video,\n"
-	"or is corrupt or too large, 66 a file is unreadable, 69 the Files API is\n"
-	"unavailable, 73 cannot write, 75 rate limited or too slow, 77 no key.\n";
+	"Exit status: 0 ok, 64 usage, 65 a file is not in an accepted format, or\n"
+	"is corrupt, cut short or too large, 66 a file is unreadable, 69 the Files\n"
+	"API is unavailable, 73 cannot write, 75 rate limited or too slow, 77 no key.\n";
 
 enum { O_MAX_SIDE = 256, O_QUALITY, O_FLATTEN, O_MAX_BYTES, O_VERSION };
 
@@ -101,7 +105,7 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 	if (st && gemini.key_missing) {
 		char hint[1024];
 		provider_key_hint(&provider_gemini, &cfg, hint, sizeof hint);
-		snprintf(why, cap, "a video this large is uploaded to the Gemini Files API, which needs a key: %s", hint);
+		snprintf(why, cap, "a file this large is uploaded to the Gemini Files API, which needs a key: %s", hint);
 	}
 	config_free(&cfg);
 	if (st)
@@ -119,6 +123,8 @@ static int prepare_gemini(struct upload_remote *r, char *why, size_t cap)
 /* -m: shrink to the model's largest side (unless --max-side was given),
  * and a video goes to the Files API only for a Gemini model (else why_not
  * says why not). 0 or an exit status. */
+static char model_inputs[48];
+
 static int fit_model(const char *model, struct upload_opts *uo, int side_set, char *why_not, size_t cap)
 {
 	struct config cfg;
@@ -134,6 +140,9 @@ static int fit_model(const char *model, struct upload_opts *uo, int side_set, ch
 		die_usage("not in the model table (see chat-send --models)", model);
 	if (mi->max_side && !side_set)
 		uo->max_side = (int)mi->max_side;
+	snprintf(model_inputs, sizeof model_inputs, "%s", mi->inputs);
+	uo->model = model;
+	uo->model_inputs = model_inputs;
 	if (strcmp(mi->provider, provider_gemini.name))
 		snprintf(why_not, cap, "%s is not a Gemini model", model);
 	models_free(&table);

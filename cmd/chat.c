@@ -23,7 +23,7 @@ static const char help[] =
 	"  stream    send one prompt and write the reply as it arrives\n"
 	"  send      send prompts or prompt records; print complete replies\n"
 	"  history   list, show, search, export and import the history\n"
-	"  upload    make images and video ready for a model\n"
+	"  upload    make images, PDFs, audio and video ready for a model\n"
 	"  cost      token counts, spend, budgets\n"
 	"  image     generate images\n"
 	"  batch     large jobs through the providers' batch APIs\n"

@@ -122,7 +122,7 @@ end
 
 function __chat_upload_complete --argument-names c
     complete -c $c -F
-    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d "Shrink to the model's largest image side"
+    complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'Shrink for the model, refuse what it cannot take'
     complete -c $c -l max-side -x -d 'Longest side in pixels (default 2048)'
     complete -c $c -l quality -x -a 'low medium high' -d 'JPEG quality (default medium)'
     complete -c $c -l flatten -x -a 'white black' -d 'Drop transparency onto COLOR (#rrggbb, white, black)'
@@ -354,7 +354,7 @@ function __chat_front_complete --argument-names c
     complete $first -a stream -d 'Send one prompt and write the reply as it arrives'
     complete $first -a send -d 'Send prompts or prompt records; print complete replies'
     complete $first -a history -d 'List, show, search, export and import the history'
-    complete $first -a upload -d 'Make images and video ready for a model'
+    complete $first -a upload -d 'Make images, PDFs, audio and video ready for a model'
     complete $first -a cost -d 'Token counts, spend, budgets'
     complete $first -a image -d 'Generate images'
     complete $first -a batch -d "Large jobs through the providers' batch APIs"
@@ -401,7 +401,7 @@ function __chat_complete_for --argument-names c
     complete -c $c -s m -l model -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'Model, or provider:model'
     complete -c $c -l fallback -x -a 'gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:' -d 'The next model when one stays unavailable'
     complete -c $c -s s -l system -x -d 'System prompt'
-    complete -c $c -s a -l attach -r -F -d 'Attach an image or video (see chat-upload)'
+    complete -c $c -s a -l attach -r -F -d 'Attach an image, PDF, audio or video (chat-upload)'
     complete -c $c -l max-tokens -x -d 'Limit the length of the reply'
     complete -c $c -l temperature -x -d 'Sampling temperature, 0 to 2'
     complete -c $c -l max-cost -x -d 'Refuse a request that could cost more than USD'

@@ -3,7 +3,9 @@
 #include "base64.h"
 #include "clock.h"
 #include "diag.h"
+#include "media/audio.h"
 #include "media/image.h"
+#include "media/pdf.h"
 #include "jsonx.h"
 #include "history/histrow.h"
 #include "history/spool.h"
@@ -63,12 +65,25 @@ static int add_media(struct histlog *h, size_t msg, const char *mime, const unsi
 		buf_free(&b64);
 		return -1;
 	}
+	/* the facts a record carried are not stored: read again from the bytes,
+	 * for the context budget (fit.c) */
+	const char *kind = attach_kind(mime);
 	int w = 0, hh = 0;
-	image_size(data, len, &w, &hh);
+	long pages = -1;
+	double sec = -1;
+	enum audio_how how;
+	char why[160];
+	if (!kind || !strcmp(kind, "image"))
+		image_size(data, len, &w, &hh);
+	else if (!strcmp(kind, "pdf"))
+		pages = pdf_pages(data, len);
+	else if (!strcmp(kind, "audio") && (audio_duration(mime, data, len, &sec, &how, why, sizeof why) < 0 ||
+					    how == AUDIO_UNKNOWN))
+		sec = -1;
 	size_t n;
 	char *text = buf_detach(&b64, &n);
-	a[h->nmedia++] = (struct attachment){ .mime = m, .data = text, .data_len = n,
-		.kind = strncmp(mime, "video/", 6) ? "image" : "video", .width = w, .height = hh };
+	a[h->nmedia++] = (struct attachment){ .mime = m, .data = text, .data_len = n, .kind = kind ? kind : "image",
+		.width = w, .height = hh, .pages = pages, .duration = sec };
 	h->msgs[msg].natts++;
 	return 0;
 }

@@ -2,9 +2,12 @@
 #include "attach.h"
 #include "base64.h"
 #include "diag.h"
+#include "media/audio.h"
 #include "media/image.h"
+#include "media/pdf.h"
 #include "fdio.h"
 #include "jsonx.h"
+#include "models.h"
 #include "sig.h"
 #include "sha256.h"
 #include <errno.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,6 +69,79 @@ static const char *video_mime(const unsigned char *p, size_t n)
 	if (n >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "AVI ", 4))
 		return "video/avi";
 	return NULL;
+}
+
+/* What goes to the model as it is, told by its first bytes: audio (before
+ * video, as an M4A is an MP4 by its boxes), video, a PDF. */
+static const char *passthrough_mime(const unsigned char *p, size_t n)
+{
+	const char *m = audio_sniff(p, n);
+	if (!m)
+		m = video_mime(p, n);
+	return m ? m : pdf_sniff(p, n) ? "application/pdf" : NULL;
+}
+
+/* "a video", "a PDF", "an audio file": for messages. */
+static const char *what_kind(const char *mime)
+{
+	return !strncmp(mime, "audio/", 6) ? "an audio file" : !strncmp(mime, "video/", 6) ? "a video" : "a PDF";
+}
+
+/* The facts a passed-through file's record carries: a PDF's pages, audio's
+ * (and an MP4 or MOV video's) duration in seconds, null when the file does
+ * not say. 0, or 65 with why: a PDF cut short, a corrupt audio header. */
+static int media_facts(const char *mime, const unsigned char *p, size_t n, jv *facts, char *why, size_t cap)
+{
+	*facts = jv_object();
+	if (!strcmp(mime, "application/pdf")) {
+		if (!pdf_complete(p, n)) {
+			snprintf(why, cap, "a PDF cut short (no %%%%EOF at its end)");
+			return EXIT_DATAERR;
+		}
+		long pages = pdf_pages(p, n);
+		*facts = jv_object_set(*facts, jv_string("pages"), pages >= 0 ? jv_number((double)pages) : jv_null());
+		return 0;
+	}
+	double sec = 0;
+	enum audio_how how = AUDIO_UNKNOWN;
+	if (!strncmp(mime, "audio/", 6)) {
+		if (audio_duration(mime, p, n, &sec, &how, why, cap) < 0)
+			return EXIT_DATAERR;
+	} else if ((!strcmp(mime, "video/mp4") || !strcmp(mime, "video/mov")) && mp4_duration(p, n, &sec) == 0) {
+		how = AUDIO_EXACT;
+	} else {
+		return 0; /* other video: no duration read */
+	}
+	/* milliseconds are as fine as any provider counts */
+	*facts = jv_object_set(*facts, jv_string("duration_s"),
+			       how == AUDIO_UNKNOWN ? jv_null() : jv_number((double)(long long)(sec * 1000 + 0.5) / 1000));
+	if (how == AUDIO_ESTIMATE)
+		*facts = jv_object_set(*facts, jv_string("duration_estimated"), jv_true());
+	return 0;
+}
+
+static jv with_facts(jv rec, jv facts)
+{
+	jv_object_foreach(facts, k, v)
+		rec = jv_object_set(rec, k, v);
+	jv_free(facts);
+	return rec;
+}
+
+/* -m: a kind the model cannot take is refused before the file is worked
+ * on or uploaded. 0, or 65 with why. */
+static int refuse_kind(const struct upload_opts *o, const char *mime, char *why, size_t cap)
+{
+	const char *kind = attach_kind(mime);
+	struct model_info mi;
+	if (!o->model || !o->model_inputs || !kind)
+		return 0;
+	memset(&mi, 0, sizeof mi);
+	snprintf(mi.inputs, sizeof mi.inputs, "%s", o->model_inputs);
+	if (model_accepts(&mi, kind))
+		return 0;
+	snprintf(why, cap, "%s cannot take %s input (its inputs: %s)", o->model, kind, o->model_inputs);
+	return EXIT_DATAERR;
 }
 
 /* Gemini counts a whole request, base64 and all, against its 20 MB inline
@@ -134,25 +211,42 @@ static jv uri_record(const char *mime, const struct gfile *gf, long long bytes, 
 	return rec;
 }
 
-/* A video too large to go inline: streamed from fd to the Files API. */
+/* A file too large to go inline: its facts read from the file mapped, not
+ * copied (so a PDF's pages are known), then streamed from fd to the Files
+ * API. */
 static int send_video(int fd, long long size, const char *mime, const char *path, const struct upload_opts *o,
 		      jv *rec, char *why, size_t cap)
 {
 	struct upload_remote *r = o->remote;
 	if (!r) {
-		snprintf(why, cap, "a video of %lld MB goes to a model only through the Gemini Files API "
-			 "(it is over the %zu MB inline limit, base64 included), and %s",
+		snprintf(why, cap, "%s of %lld MB goes to a model only through the Gemini Files API "
+			 "(it is over the %zu MB inline limit, base64 included), and %s", what_kind(mime),
 			 (size + MB - 1) / MB, o->max_bytes / MB, o->no_remote ? o->no_remote : "no upload is possible here");
 		return EXIT_DATAERR;
 	}
 	if (size > FILES_API_MAX) {
-		snprintf(why, cap, "a video of %lld MB is larger than the 2 GB the Gemini Files API takes", (size + MB - 1) / MB);
+		snprintf(why, cap, "%s of %lld MB is larger than the 2 GB the Gemini Files API takes", what_kind(mime),
+			 (size + MB - 1) / MB);
 		return EXIT_DATAERR;
+	}
+	void *map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		snprintf(why, cap, "%s", strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	jv facts;
+	int fst = media_facts(mime, map, (size_t)size, &facts, why, cap);
+	munmap(map, (size_t)size);
+	if (fst) {
+		jv_free(facts);
+		return fst;
 	}
 	if (r->prepare) {
 		int st = r->prepare(r, why, cap);
-		if (st)
+		if (st) {
+			jv_free(facts);
 			return st;
+		}
 		r->prepare = NULL;
 	}
 	struct gfiles_opts fo = r->files;
@@ -163,7 +257,9 @@ static int send_video(int fd, long long size, const char *mime, const char *path
 	int st = r->dry_run ? gfiles_dry_upload(size, mime, display, &fo, &gf, why, cap)
 			    : gfiles_upload(fd, size, mime, display, &fo, &gf, why, cap);
 	if (!st)
-		*rec = uri_record(mime, &gf, size, path);
+		*rec = with_facts(uri_record(mime, &gf, size, path), facts);
+	else
+		jv_free(facts);
 	return st;
 }
 
@@ -203,11 +299,11 @@ static int upload_image(const struct buf *in, const char *path, const struct upl
 	if (f != IMG_PNG && f != IMG_JPEG && f != IMG_GIF && f != IMG_WEBP && f != IMG_HEIC) {
 		char what[64];
 		if (f == IMG_UNKNOWN)
-			snprintf(what, sizeof what, "not an image or video we know");
+			snprintf(what, sizeof what, "not an image, document, audio or video we know");
 		else
 			snprintf(what, sizeof what, "%s %s image", f == IMG_AVIF ? "an" : "a", image_format_name(f));
-		snprintf(why, cap, "%s; accepted: PNG, JPEG, GIF, WebP and HEIC images, MP4, MOV, WebM, MPEG and AVI video",
-			 what);
+		snprintf(why, cap, "%s; accepted: PNG, JPEG, GIF, WebP and HEIC images, PDF documents, WAV, MP3, M4A, "
+			 "AAC, OGG and FLAC audio, MP4, MOV, WebM, MPEG and AVI video", what);
 		return EXIT_DATAERR;
 	}
 	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
@@ -245,13 +341,15 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 	}
 	/* a large video on disk is streamed from it, never read into memory */
 	struct stat sb;
-	unsigned char head[16];
+	unsigned char head[1024];
 	const char *vmime = NULL;
 	if (!encoded && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		ssize_t n = pread(fd, head, sizeof head, 0);
-		vmime = n > 0 ? video_mime(head, (size_t)n) : NULL;
+		vmime = n > 0 ? passthrough_mime(head, (size_t)n) : NULL;
 		if (vmime && !fits_inline(sb.st_size, o->max_bytes)) {
-			int st = send_video(fd, (long long)sb.st_size, vmime, path, o, rec, why, cap);
+			int st = refuse_kind(o, vmime, why, cap);
+			if (!st)
+				st = send_video(fd, (long long)sb.st_size, vmime, path, o, rec, why, cap);
 			if (fd)
 				close(fd);
 			return st;
@@ -261,24 +359,35 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 	int st = read_input(fd, o->max_bytes, &in, why, cap);
 	if (fd)
 		close(fd);
-	vmime = video_mime((const unsigned char *)(in.p ? in.p : ""), in.len);
+	vmime = passthrough_mime((const unsigned char *)(in.p ? in.p : ""), in.len);
 	if (!encoded && vmime && (st == EXIT_DATAERR || !fits_inline((long long)in.len, o->max_bytes)) && in.len) {
 		/* from a pipe: an upload must be able to go back to resume, so it needs the file */
-		snprintf(why, cap, "a video this large cannot be uploaded from a pipe (an upload must be able to "
-			 "resume): give its file name instead");
+		snprintf(why, cap, "%s this large cannot be uploaded from a pipe (an upload must be able to "
+			 "resume): give its file name instead", what_kind(vmime));
 		st = EXIT_DATAERR;
 	}
 	if (st) {
 		buf_free(&in);
 		return st;
 	}
-	if (vmime) {
-		/* video goes as it is: the model decodes it */
-		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len, 0);
-		if (encoded)
-			buf_add(encoded, in.p, in.len);
+	st = refuse_kind(o, vmime ? vmime : "image/", why, cap);
+	if (st) {
 		buf_free(&in);
-		return 0;
+		return st;
+	}
+	if (vmime) {
+		/* video, audio and PDFs go as they are: the model decodes them */
+		jv facts;
+		st = media_facts(vmime, (const unsigned char *)in.p, in.len, &facts, why, cap);
+		if (!st) {
+			*rec = with_facts(record(vmime, &in, 0, 0, path, 0, 0, in.len, 0), facts);
+			if (encoded)
+				buf_add(encoded, in.p, in.len);
+		} else {
+			jv_free(facts);
+		}
+		buf_free(&in);
+		return st;
 	}
 	st = upload_image(&in, path, o, rec, encoded, why, cap);
 	buf_free(&in);
@@ -291,8 +400,14 @@ static void say_done(const char *path, jv rec)
 	char mime[32] = "", file[128] = "";
 	jx_str(rec, "mime", mime, sizeof mime);
 	jx_str(rec, "file", file, sizeof file);
-	warn("%s: %s, %.0fx%.0f, %.0f bytes%s%s", path, mime, jx_num(rec, "width", 0), jx_num(rec, "height", 0),
-	     jx_num(rec, "bytes", 0), file[0] ? ", uploaded as " : "", file);
+	char shape[64];
+	if (!strcmp(mime, "application/pdf"))
+		snprintf(shape, sizeof shape, "%.0f pages", jx_num(rec, "pages", -1));
+	else if (!strncmp(mime, "audio/", 6))
+		snprintf(shape, sizeof shape, "%.3f s", jx_num(rec, "duration_s", -1));
+	else
+		snprintf(shape, sizeof shape, "%.0fx%.0f", jx_num(rec, "width", 0), jx_num(rec, "height", 0));
+	warn("%s: %s, %s, %.0f bytes%s%s", path, mime, shape, jx_num(rec, "bytes", 0), file[0] ? ", uploaded as " : "", file);
 }
 
 int upload_emit(const char *path, const struct upload_opts *o, const char *out, int quiet, enum upload_next *next)

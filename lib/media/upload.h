@@ -34,6 +34,9 @@ struct upload_opts {
 				  * PNG (what a dall-e-2 edit takes: see image_square) */
 	size_t max_out;          /* an image encodes under this many bytes, shrunk by quarters until it
 				  * does; 0: no limit */
+	const char *model;       /* -m: a file of a kind this model's inputs (the table's column,
+				  * in model_inputs) lack is refused before any work or upload */
+	const char *model_inputs;
 	struct upload_remote *remote;   /* NULL: a video over the inline limit is refused... */
 	const char *no_remote;          /* ...for this reason ("gpt-4o is not a Gemini model") */
 };

@@ -65,29 +65,34 @@ const struct provider *provider_for_model(const char *name, const char **model)
 	return NULL;
 }
 
-/* The first video among the attachments the request sends, or NULL. */
-static const struct attachment *first_video(const struct chat_request *rq)
+int provider_takes(const struct chat_request *rq, int audio, struct chat_error *err)
 {
 	for (size_t m = 0; m < rq->nmsgs; m++) {
 		const struct attachment *atts;
 		size_t n = chat_msg_atts(rq, m, &atts);
-		for (size_t i = 0; i < n; i++)
-			if (!strncmp(atts[i].mime, "video/", 6))
-				return &atts[i];
-	}
-	return NULL;
-}
-
-int provider_no_video(const struct chat_request *rq, struct chat_error *err)
-{
-	const struct attachment *a = first_video(rq);
-	if (a) {
-		if (a->uri)
-			err_set(err, ERR_BAD_INPUT, 0, "a video by uri (%.200s) can go only to a Gemini model: it is "
-				"a Gemini Files API upload", a->uri);
-		else
-			err_set(err, ERR_BAD_INPUT, 0, "this provider takes no video: only Gemini models do");
-		return -1;
+		for (size_t i = 0; i < n; i++) {
+			const struct attachment *a = &atts[i];
+			const char *kind = attach_kind(a->mime);
+			if (a->uri && kind && strcmp(kind, "image")) {
+				err_set(err, ERR_BAD_INPUT, 0, "a %s by uri (%.200s) can go only to a Gemini model: it is "
+					"a Gemini Files API upload", !strcmp(kind, "pdf") ? "PDF" : kind, a->uri);
+				return -1;
+			}
+			if (kind && !strcmp(kind, "video")) {
+				err_set(err, ERR_BAD_INPUT, 0, "this provider takes no video: only Gemini models do");
+				return -1;
+			}
+			if (kind && !strcmp(kind, "audio") && !audio) {
+				err_set(err, ERR_BAD_INPUT, 0, "this provider takes no audio: Gemini models and OpenAI's "
+					"audio models do");
+				return -1;
+			}
+			if (kind && !strcmp(kind, "audio") && strcmp(a->mime, "audio/wav") && strcmp(a->mime, "audio/mp3")) {
+				err_set(err, ERR_BAD_INPUT, 0, "OpenAI takes audio only as WAV or MP3, not %s: convert it first",
+					a->mime);
+				return -1;
+			}
+		}
 	}
 	return 0;
 }

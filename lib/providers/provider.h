@@ -118,9 +118,11 @@ jv provider_turns(const struct chat_request *rq, turn_fn fn, void *ctx);
  * that, its first bytes as the message. */
 typedef void (*error_map_fn)(long status, jv error_object, struct chat_error *err);
 void provider_error_body(long status, const char *body, size_t len, error_map_fn map, struct chat_error *err);
-/* For a provider that takes no video: -1 with err set when rq carries a
- * video (inline, or a Gemini Files API uri, which only Gemini can read). */
-int provider_no_video(const struct chat_request *rq, struct chat_error *err);
+/* For a provider other than Gemini: -1 with err set when rq carries what it
+ * cannot take: a video, a Gemini Files API uri (only Gemini reads those),
+ * audio unless audio is set, and then audio other than WAV or MP3 (what
+ * OpenAI's input_audio takes). */
+int provider_takes(const struct chat_request *rq, int audio, struct chat_error *err);
 /* Append the tool-call fragments (a jv array, consumed) to the arena. */
 void provider_tools(jv fragments, struct buf *arena, size_t *off, size_t *len);
 /* One fragment: key, and id, name and args where they are strings (borrowed). */

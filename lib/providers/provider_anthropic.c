@@ -9,8 +9,8 @@
 
 static const char *const anthropic_env[] = { "ANTHROPIC_API_KEY", NULL };
 
-/* A turn with attachments carries them as image blocks before its text,
- * as Anthropic's docs suggest. */
+/* A turn with attachments carries them as image blocks, and PDFs as
+ * document blocks, before its text, as Anthropic's docs suggest. */
 static jv turn(const char *role, const char *text, const struct attachment *atts, size_t natts, void *ctx)
 {
 	if (!natts)
@@ -21,7 +21,9 @@ static jv turn(const char *role, const char *text, const struct attachment *atts
 		jv src = a->data ? JV_OBJECT(jv_string("type"), jv_string("base64"), jv_string("media_type"), jv_string(a->mime),
 					     jv_string("data"), jv_string_sized(a->data, (int)a->data_len))
 				 : JV_OBJECT(jv_string("type"), jv_string("url"), jv_string("url"), jv_string(a->uri));
-		blocks = jv_array_append(blocks, JV_OBJECT(jv_string("type"), jv_string("image"), jv_string("source"), src));
+		blocks = jv_array_append(blocks, JV_OBJECT(jv_string("type"),
+							   jv_string(strcmp(a->kind, "pdf") ? "image" : "document"),
+							   jv_string("source"), src));
 	}
 	blocks = jv_array_append(blocks, JV_OBJECT(jv_string("type"), jv_string("text"), jv_string("text"), jv_string(text)));
 	return JV_OBJECT(jv_string("role"), jv_string(role), jv_string("content"), blocks);
@@ -31,7 +33,7 @@ static int anthropic_build(const struct chat_request *rq, const char *base, cons
 			   struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
 {
 	provider_url(url, base, "/v1/messages");
-	if (provider_no_video(rq, err) < 0)
+	if (provider_takes(rq, 0, err) < 0)
 		return -1;
 	long max = rq->max_tokens > 0 ? rq->max_tokens : rq->default_max_tokens > 0 ? rq->default_max_tokens : 4096;
 	jv o = JV_OBJECT(jv_string("model"), jv_string(rq->model), jv_string("max_tokens"), jv_number((double)max));

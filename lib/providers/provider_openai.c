@@ -10,20 +10,45 @@
 
 static const char *const openai_env[] = { "OPENAI_API_KEY", NULL };
 
+/* A data URL of an attachment's base64. */
+static jv data_url(const struct attachment *a)
+{
+	struct buf u = BUF_INIT((size_t)1 << 31);
+	buf_addf(&u, "data:%s;base64,", a->mime);
+	buf_add(&u, a->data, a->data_len);
+	jv url = jv_string_sized(buf_str(&u), (int)u.len);
+	buf_free(&u);
+	return url;
+}
+
+/* A PDF as a file part (its name and a data URL), audio as input_audio
+ * (the bare base64 and "wav" or "mp3": provider_takes refused the rest),
+ * per the Chat Completions content parts. */
+static jv file_or_audio(const struct attachment *a)
+{
+	if (!strcmp(a->kind, "audio"))
+		return JV_OBJECT(jv_string("type"), jv_string("input_audio"), jv_string("input_audio"),
+				 JV_OBJECT(jv_string("data"), jv_string_sized(a->data, (int)a->data_len),
+					   jv_string("format"), jv_string(a->mime + 6)));
+	return JV_OBJECT(jv_string("type"), jv_string("file"), jv_string("file"),
+			 JV_OBJECT(jv_string("filename"), jv_string(a->filename ? a->filename : "document.pdf"),
+				   jv_string("file_data"), data_url(a)));
+}
+
 /* The new user turn with images: a text part, then image_url parts holding
- * data URLs (or the image's own URL). */
+ * data URLs (or the image's own URL), file parts and input_audio parts. */
 static jv content_parts(const struct attachment *atts, size_t natts, const char *text)
 {
 	jv parts = JV_ARRAY(JV_OBJECT(jv_string("type"), jv_string("text"), jv_string("text"), jv_string(text)));
 	for (size_t i = 0; i < natts; i++) {
 		const struct attachment *a = &atts[i];
+		if (strcmp(a->kind, "image")) {
+			parts = jv_array_append(parts, file_or_audio(a));
+			continue;
+		}
 		jv url;
 		if (a->data) {
-			struct buf u = BUF_INIT((size_t)1 << 31);
-			buf_addf(&u, "data:%s;base64,", a->mime);
-			buf_add(&u, a->data, a->data_len);
-			url = jv_string_sized(buf_str(&u), (int)u.len);
-			buf_free(&u);
+			url = data_url(a);
 		} else {
 			url = jv_string(a->uri);
 		}
@@ -39,7 +64,7 @@ static int build(const struct chat_request *rq, const char *base, const char *ke
 		 struct buf *url, struct curl_slist **headers, struct buf *body, struct chat_error *err)
 {
 	provider_url(url, base, "/chat/completions");
-	if (provider_no_video(rq, err) < 0)
+	if (provider_takes(rq, 1, err) < 0)
 		return -1;
 	jv msgs = jv_array();
 	if (rq->system && *rq->system)

@@ -358,7 +358,7 @@ static const struct command commands[] = {
 	{ "rename", "NAME", "name this conversation", ARG_TEXT, 1, cmd_rename },
 	{ "model", "[MODEL]", "show or change the model", ARG_MODEL, 0, cmd_model },
 	{ "system", "[TEXT]", "show or set the system prompt", ARG_TEXT, 0, cmd_system },
-	{ "attach", "FILE", "attach an image or video to the next prompt", ARG_FILE, 1, cmd_attach },
+	{ "attach", "FILE", "attach an image, PDF, audio or video to the next prompt", ARG_FILE, 1, cmd_attach },
 	{ "image", "PROMPT", "generate an image (as chat-image does)", ARG_TEXT, 1, cmd_image },
 	{ "retry", NULL, "ask the last prompt again", ARG_NONE, 0, cmd_retry },
 	{ "cost", NULL, "the spend of this conversation and of today", ARG_NONE, 0, cmd_cost },

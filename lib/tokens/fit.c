@@ -17,12 +17,20 @@ static size_t drop_front(struct chat_request *rq, size_t n)
 	return d;
 }
 
+/* Images by their size, PDFs by their pages, audio by its length; video
+ * is not counted (its cost depends on sampling the provider does). */
 static long images_tokens(const struct attachment *atts, size_t n, const char *provider)
 {
 	long t = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(atts[i].kind, "image"))
-			t += tokens_image(provider, atts[i].width, atts[i].height);
+	for (size_t i = 0; i < n; i++) {
+		const struct attachment *a = &atts[i];
+		if (!strcmp(a->kind, "image"))
+			t += tokens_image(provider, a->width, a->height);
+		else if (!strcmp(a->kind, "pdf"))
+			t += tokens_pdf(provider, a->pages, attach_bytes(a));
+		else if (!strcmp(a->kind, "audio"))
+			t += tokens_audio(provider, a->duration, attach_bytes(a));
+	}
 	return t;
 }
 
@@ -94,10 +102,30 @@ static double worst(const struct model_info *mi, long input, long reserve)
 	return (input * mi->in_usd + reserve * mi->out_usd) / 1e6;
 }
 
+/* Whether everything the request sends is past the provider's own limits
+ * on one request (pages, bytes, seconds): the new prompt's attachments
+ * were checked alone (attachments_check), earlier turns' add to them. */
+static int over_provider_limits(const struct chat_request *rq, const char *provider)
+{
+	struct attach_tally t = { 0 };
+	char why[256];
+	for (size_t i = 0; i < rq->nmsgs; i++) {
+		const struct attachment *atts;
+		size_t na = chat_msg_atts(rq, i, &atts);
+		for (size_t k = 0; k < na; k++)
+			attach_tally_add(&t, &atts[k]);
+	}
+	return attach_tally_over(&t, provider, rq->model, why, sizeof why);
+}
+
 int fit_request(const struct model_info *mi, const char *provider, struct chat_request *rq, int need_cost,
 		struct fit *f, char *why, size_t cap)
 {
 	memset(f, 0, sizeof *f);
+	/* earlier turns' attachments that would take the request past the
+	 * provider's limits are left out, the oldest first, as for the window */
+	while (over_provider_limits(rq, provider) && drop_oldest_attachments(rq, provider, &f->dropped_atts) > 0)
+		;
 	f->limit = input_limit(mi, rq, &f->reserve);
 	long images = attachments_tokens(rq, provider);
 	/* a token is at least one byte (an estimate adds 10%): a short

@@ -211,3 +211,33 @@ long tokens_image(const char *provider, int w, int h)
 	}
 	return 85 + 170 * tiles((long)(fw + 0.5), (long)(fh + 0.5), 512);
 }
+
+/* A page whose count the file hides (object streams): one for every 50 KB,
+ * about a text page's share of a typical PDF. */
+#define PDF_BYTES_PER_PAGE 50000
+
+long tokens_pdf(const char *provider, long pages, size_t bytes)
+{
+	if (pages < 0)
+		pages = (long)(bytes / PDF_BYTES_PER_PAGE) + 1;
+	/* Gemini: 258 tokens a page (its document-understanding guide).
+	 * Anthropic: 1,500 to 3,000 tokens of text a page, and each page also
+	 * goes as an image (its PDF support page); OpenAI likewise sends each
+	 * page's text and an image of it (its file inputs guide). The low end
+	 * of the text range plus an image: an estimate that leaves a PDF the
+	 * provider takes to the provider (which still says when it is over),
+	 * where the top of the range would refuse 40 pages for a 128k window. */
+	if (!strcmp(provider, "gemini"))
+		return 258 * pages;
+	return (1500 + tokens_image(provider, 0, 0)) * pages;
+}
+
+long tokens_audio(const char *provider, double seconds, size_t bytes)
+{
+	/* unknown length: as if at 128 kbit/s, 16,000 bytes a second */
+	if (seconds < 0)
+		seconds = (double)bytes / 16000;
+	/* Gemini: 32 tokens a second (its audio guide). OpenAI publishes no
+	 * rate for input_audio; Gemini's figure serves as the budget's. */
+	return (long)(seconds * 32 + 1);
+}

@@ -60,4 +60,10 @@ size_t tokens_safe_cut(const char *s, size_t n, size_t from);
  * prices images its own published way); the largest figure when the size
  * is unknown (0). */
 long tokens_image(const char *provider, int w, int h);
+/* Input tokens a PDF of pages pages (< 0 not known: guessed from its bytes)
+ * costs with a provider (an estimate: see tokens.c). */
+long tokens_pdf(const char *provider, long pages, size_t bytes);
+/* Input tokens audio of seconds (< 0 not known: guessed from its bytes)
+ * costs. */
+long tokens_audio(const char *provider, double seconds, size_t bytes);
 #endif

@@ -131,7 +131,7 @@ has "$T/err" "needs a key: set GEMINI_API_KEY or GOOGLE_API_KEY" "... naming whe
 fake_start
 run chat-upload -m gpt-4o "$T/big.mp4"
 is "$st:$(wc -c < "$T/log" | tr -d ' ')" "65:0" "-m with a model that is not Gemini's: exit 65, nothing uploaded"
-has "$T/err" "only through the Gemini Files API.*gpt-4o is not a Gemini model" "... saying why"
+has "$T/err" "gpt-4o cannot take video input" "... saying why (its inputs lack video)"
 cp "$T/big.mp4" "$T/in"
 IN=1 run chat-upload -
 is "$(field .mime):$(field '.uri != null')" "video/mp4:true" "a large video on stdin from a file is uploaded too"

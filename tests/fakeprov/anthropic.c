@@ -107,6 +107,8 @@ static const struct an_err {
 	{"bad_json", 400, "invalid_request_error",
 	 "There was an issue with the format of your request: the body is not valid JSON"},
 	{"bad_url", 404, "not_found_error", "Not Found"},
+	{"bad_media", 400, "invalid_request_error",
+	 "messages.0.content: a document block takes source {type: base64, media_type: application/pdf, data}; there is no audio block"},
 };
 
 static const struct an_err *an_find(const char *kind)

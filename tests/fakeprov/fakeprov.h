@@ -84,6 +84,9 @@ struct wire {
 };
 
 extern const struct wire openai_wire, anthropic_wire, gemini_wire, images_wire;
+/* media.c: "bad_media" when an attachment part of the request is not in
+ * the shape the wire's provider documents, else NULL. */
+const char *media_fault(const struct ctx *c);
 /* OpenAI (openai.c): 1 when --error accepts kind (OpenAI's error names). */
 int error_kind_known(const char *kind);
 

@@ -262,6 +262,7 @@ static const struct gm_err {
 	{"bad_json", 400, "INVALID_ARGUMENT", "Invalid JSON payload received. Unexpected token.", GD_NONE},
 	{"bad_url", 404, "NOT_FOUND", "Method not found.", GD_NONE},
 	{"bad_schema", 400, "INVALID_ARGUMENT", NULL, GD_SCHEMA},
+	{"bad_media", 400, "INVALID_ARGUMENT", "Unsupported MIME type, or a part's data is not base64.", GD_NONE},
 };
 
 static const struct gm_err *gm_find(const char *kind)

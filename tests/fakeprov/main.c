@@ -1023,6 +1023,8 @@ static void serve(int fd, long n)
 	c.npieces = ps.n;
 	c.completion_tokens = ps.n + g->reasoning;
 	const char *refused = w->refuse ? w->refuse(&c) : NULL;
+	if (!refused)
+		refused = media_fault(&c);
 	if (refused)
 		reply_error(fd, &c, refused, 0);
 	else if (g->error)

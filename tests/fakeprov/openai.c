@@ -101,6 +101,8 @@ static const struct oa_err {
 	{"bad_http", 400, "invalid_request_error", NULL, NULL, "Malformed HTTP request."},
 	{"too_large", 413, "invalid_request_error", NULL, NULL, "Request body too large."},
 	{"headers_too_large", 431, "invalid_request_error", NULL, NULL, "Request header fields too large."},
+	{"bad_media", 400, "invalid_request_error", "invalid_value", "messages",
+	 "Invalid content part: a file part takes file.filename and file.file_data (a data: URL of application/pdf); input_audio takes base64 data and format 'wav' or 'mp3'."},
 };
 #define OA_USER_KINDS 10    /* the first entries, the ones --error accepts */
 
