@@ -21,6 +21,13 @@
 static int emit(void *ctx, const char *t, size_t n)
 {
 	struct ask_sink *k = ctx;
+	if (k->log_pending) {
+		/* nothing of the reply goes out before its prompt is in the history */
+		histlog_write_wait(k->log_pending);
+		k->log_pending = NULL;
+		if (k->conversation && !*k->conversation)
+			k->conversation = NULL;
+	}
 	if (k->keep_text && buf_add(&k->text, t, n) < 0)
 		return -1;
 	if (n) {
@@ -342,6 +349,7 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 		.prompt = a->prompt, .system = a->system ? a->system : o->system,
 		.request_id = request_id[0] ? request_id : NULL,
 		.atts = a->atts,
+		.defer = (a->mode & ASK_LOG_BESIDE) && !o->dry_run,
 	};
 	int ast = a->atts ? attachments_check(a->atts, s->model_name, s->mi, &s->models) : 0;
 	if (ast) {
@@ -378,8 +386,9 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 	struct ask_sink *k = &st->k;
 	*k = (struct ask_sink){ .mode = a->mode, .id = a->id, .hold = a->hold,
 				.before_output = a->before_output, .before_output_ctx = a->before_output_ctx,
-				.conversation = s->hist.logging ? s->hist.conv : NULL,
-				.keep_text = s->hist.logging || s->opts->schema || a->reply_copy ||
+				.conversation = s->hist.logging || s->hist.write_pending ? s->hist.conv : NULL,
+				.log_pending = s->hist.write_pending ? &s->hist : NULL,
+				.keep_text = s->hist.logging || s->hist.write_pending || s->opts->schema || a->reply_copy ||
 					     (a->mode & (ASK_JSON | ASK_STREAM)) != ASK_STREAM,
 				.extracting = extract_wanted(o) && !(a->mode & ASK_JSON) && !o->data_only };
 	extract_init(&k->code, o->extract_all, o->extract_lang);
@@ -500,6 +509,7 @@ int ask_finish(struct session *s, const struct ask *a, struct ask_state *st)
 		reply->usage.reasoning += st->spent.reasoning;
 	}
 	before_output(k);
+	histlog_write_wait(&s->hist);
 	err_note_key(&reply->err, s->key_source);
 	if (a->reply_copy) {
 		buf_reset(a->reply_copy);
@@ -576,11 +586,16 @@ int ask_describe(struct session *s, const struct ask *a, struct ask_state *st)
 int ask_run(struct session *s, const struct ask *a)
 {
 	struct ask_state st;
+	struct ask beside = *a;
+	beside.mode |= ASK_LOG_BESIDE;
+	a = &beside;
 	int r = ask_begin(s, a, &st);
 	if (r)
 		return r;
 	if (st.go && s->opts->dry_run)
 		return ask_describe(s, a, &st);
+	if (st.go)
+		histlog_write_start(&s->hist);
 	while (st.go) {
 		exchange_run(s->prov, &st.rq, &s->xo, emit, flush, &st.k, &st.reply, &st.t);
 		if (!ask_again(s, &st) && !ask_fallback(s, &st) && !ask_output(s, &st))

@@ -14,6 +14,7 @@ enum ask_mode {
 	ASK_STREAM = 1,      /* write each delta the moment it arrives */
 	ASK_JSON = 2,        /* records (delta/response/error) instead of text */
 	ASK_RECORD = 4,       /* one of many records: errors become records, never fatal */
+	ASK_LOG_BESIDE = 8,   /* the prompt is written to the history while the request goes out */
 };
 
 struct ask {
@@ -50,6 +51,7 @@ struct ask_sink {
 	struct mdrender md;
 	void (*before_output)(void *ctx);   /* see struct ask */
 	void *before_output_ctx;
+	struct histlog *log_pending;   /* ASK_LOG_BESIDE: waited for before the first delta */
 };
 
 /* One ask in steps, for callers that run many exchanges at once. */

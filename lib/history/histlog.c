@@ -10,6 +10,7 @@
 #include "history/histrow.h"
 #include "history/spool.h"
 #include "history/spool_replay.h"
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,8 +205,19 @@ static int log_user_turn(struct histlog *h, const struct histlog_start *hs)
 	histlog_title(hs->prompt, title, sizeof title);
 	if (store_begin(&h->st) < 0)
 		return -1;
-	if ((hs->cont || hs->conversation) && find_and_load(h, hs) < 0)
+	if (hs->defer) {
+		/* the context was read before; a name not found then may have
+		 * been made since, and is shared */
+		if (!h->conv[0] && hs->conversation) {
+			int r = store_conv_find(&h->st, hs->conversation, h->conv);
+			if (r < 0)
+				goto fail;
+			if (r == 1)
+				h->conv[0] = 0;
+		}
+	} else if ((hs->cont || hs->conversation) && find_and_load(h, hs) < 0) {
 		goto fail;
+	}
 	if (!h->conv[0] && histrow_new_conversation(&h->st, h->conv, hs->conversation, title, now) < 0)
 		goto fail;
 	if (histrow_insert_turn(&h->st, h->conv, h->user_msg, h->reply_msg, hs->prompt, hs->system, hs->request_id,
@@ -236,11 +248,66 @@ static void keep_for_spool(struct histlog *h, const struct histlog_start *hs)
 	h->sp_conversation = hs->conversation ? strdup(hs->conversation) : NULL;
 	h->sp_request_id = hs->request_id ? strdup(hs->request_id) : NULL;
 	h->sp_cont = hs->cont;
+	h->sp_atts = hs->atts;
 	h->spooling = h->sp_prompt != NULL;
+}
+
+/* The deferred write: the user turn from the kept copies. */
+static void write_user_turn(struct histlog *h)
+{
+	struct histlog_start hs = { .cont = h->sp_cont, .conversation = h->sp_conversation, .prompt = h->sp_prompt,
+				    .system = h->sp_system, .request_id = h->sp_request_id, .atts = h->sp_atts,
+				    .defer = 1 };
+	h->spooling = 0;
+	histlog_spool_replay(&h->st);
+	if (log_user_turn(h, &hs) == 0) {
+		h->logging = 1;
+		return;
+	}
+	/* the request was built from the context: it stays, only the turn is lost */
+	h->status = EXIT_CANTCREAT;
+	h->conv[0] = 0;
+	h->spooling = h->st.busy;
+}
+
+static void *writer_main(void *arg)
+{
+	write_user_turn(arg);
+	return NULL;
+}
+
+void histlog_write_start(struct histlog *h)
+{
+	if (!h->write_pending || h->writing)
+		return;
+	/* ^C and the like stay with the main thread, which stops the transfer;
+	 * the lock's own deadline signal (flockwait) still reaches this one */
+	sigset_t all, old;
+	sigemptyset(&all);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGTERM);
+	sigaddset(&all, SIGHUP);
+	sigaddset(&all, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	h->writing = pthread_create(&h->writer, NULL, writer_main, h) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void histlog_write_wait(struct histlog *h)
+{
+	if (!h->write_pending)
+		return;
+	if (h->writing)
+		pthread_join(h->writer, NULL);
+	else
+		write_user_turn(h);
+	h->writing = 0;
+	h->write_pending = 0;
 }
 
 int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 {
+	histlog_write_wait(h); /* the last turn's, if it was never waited for */
 	clear_context(h);
 	h->logging = 0;
 	h->spooling = 0;
@@ -273,6 +340,31 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 		}
 	}
 	int logged = 0;
+	if (h->opened && !hs->no_log && hs->defer) {
+		/* read now, write beside the network: histlog_write_start */
+		if (wants_context) {
+			int r = find_and_load(h, hs);
+			if (r < 0)
+				return EXIT_CANTCREAT;
+		}
+		keep_for_spool(h, hs);
+		if (!h->spooling) {
+			error("out of memory");
+			return EXIT_SOFTWARE;
+		}
+		h->spooling = 0;
+		h->write_pending = 1;
+		h->logging = 0;
+		if (hs->system) {
+			free(h->system);
+			h->system = strdup(hs->system);
+		}
+		if (push(h, "user", hs->prompt, strlen(hs->prompt), NULL) < 0) {
+			error("out of memory");
+			return EXIT_SOFTWARE;
+		}
+		return 0;
+	}
 	if (h->opened && !hs->no_log) {
 		histlog_spool_replay(&h->st);
 		logged = log_user_turn(h, hs) == 0;
@@ -351,6 +443,7 @@ static void forget_exchange(struct histlog *h)
 void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
 		 const struct exchange_timing *t, const char *provider, const char *model, double cost)
 {
+	histlog_write_wait(h);
 	if (!h->logging && !h->spooling)
 		return;
 	/* cut off part-way by a signal, a closed pipe or the network: interrupted,
@@ -484,6 +577,7 @@ int histlog_answered(struct store *s, jv id)
 
 void histlog_close(struct histlog *h)
 {
+	histlog_write_wait(h);
 	clear_context(h);
 	free_spool_fields(h);
 	if (h->opened)

@@ -9,6 +9,7 @@
 #include "history/store.h"
 #include "history/histrow.h"
 #include "attach.h"
+#include <pthread.h>
 
 struct histlog {
 	struct store st;
@@ -29,6 +30,11 @@ struct histlog {
 	char *sp_prompt, *sp_system, *sp_conversation, *sp_request_id;
 	int sp_cont;
 	char *system;          /* the system prompt in effect */
+	/* histlog_start.defer: the user turn waits to be written (write_pending)
+	 * by a thread of its own (writing) while the request goes out */
+	int write_pending, writing;
+	pthread_t writer;
+	const struct attachments *sp_atts;
 };
 
 struct histlog_start {
@@ -40,11 +46,25 @@ struct histlog_start {
 	const char *system;       /* NULL: the conversation's own */
 	const char *request_id;   /* a prompt record's id, or NULL */
 	const struct attachments *atts;  /* stored with the user turn, or NULL */
+	/* Read the context now and write the user turn later, beside the
+	 * network (histlog_write_start); atts must then live until
+	 * histlog_write_wait. The turn is written under the history's lock as
+	 * ever, so names still meet; only the context is read before it. */
+	int defer;
 };
 
 /* Prepare one exchange. 0, or an exit status when it must not go ahead
  * (a conversation was asked for and cannot be read). */
 int histlog_begin(struct histlog *h, const struct histlog_start *hs);
+/* With defer: start writing the user turn on a thread of its own, so its
+ * fsyncs overlap DNS, connect, TLS and the request. Until
+ * histlog_write_wait, h and its store are that thread's. */
+void histlog_write_start(struct histlog *h);
+/* Wait for that write (or do it now, if it was not started): then
+ * logging, status and conv say how it went. Nothing when none is due. The
+ * first byte of a reply is written only after this, so every reply shown
+ * has its prompt in the history. */
+void histlog_write_wait(struct histlog *h);
 /* Record how the reply ended. */
 void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
 		 const struct exchange_timing *t, const char *provider, const char *model, double cost);

@@ -228,4 +228,32 @@ run chat-history --db "$T/none.db" list
 is "$st:$(wc -c < "$T/out" | tr -d ' ')" "0:0" "list with no history yet: nothing, exit 0"
 check "... and creates no file" test ! -e "$T/none.db"
 
+# The prompt is written to the history while the request goes out, and
+# the reply's first byte waits until it is in: with the history's lock held
+# elsewhere the request still reaches the provider, nothing is printed, and
+# once the lock is let go the reply comes and the history has both turns.
+export CHAT_DB="$T/beside.db"
+chat-send 'make it' > /dev/null
+rm -f "$T/beside.release" "$T/beside.held"
+( exec 9>> "$T/beside.db.lock"; flock 9 && : > "$T/beside.held" &&
+	while [ ! -e "$T/beside.release" ]; do sleep 0.01; done ) > /dev/null 2>&1 &
+holder=$!
+i=0
+while [ ! -e "$T/beside.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+before=$(wc -l < "$T/log")
+CHAT_DB_TIMEOUT=60 chat-stream 'asked while the history is busy' > "$T/beside.out" 2> "$T/beside.err" &
+asker=$!
+i=0
+while [ "$(wc -l < "$T/log")" -le "$before" ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i + 1)); done
+is "$(($(wc -l < "$T/log") - before))" 1 "the request goes out while the prompt waits for the history's lock"
+is "$(wc -c < "$T/beside.out" | tr -d ' ')" 0 "... and no byte of the reply is printed before the prompt is in the history"
+: > "$T/beside.release"
+wait "$asker"; st=$?
+wait "$holder" 2> /dev/null
+is "$st" 0 "once the lock is free: exit 0"
+is "$(cat "$T/beside.out")" "concurrent reply" "... the reply printed"
+is "$(chat-history export | jq -r 'select(.type == "message") | .text' | tail -n 2 | tr '\n' '|')" \
+	"asked while the history is busy|concurrent reply|" "... and the history holds the prompt and the reply"
+unset CHAT_DB
+
 done_testing
