@@ -5,7 +5,8 @@
 # order, binary files refused or left out, the size guard; and URLs given
 # to -f and -a, fetched from a server on 127.0.0.1: http only with
 # --allow-http, no redirect to http, the size and time capped, the type
-# sniffed from the bytes, --send-url.
+# sniffed from the bytes, --send-url, and https with a certificate trusted
+# through CHAT_CA_FILE (openssl s_server).
 . "$(dirname "$0")/../lib.sh"
 export CHAT_DB="$T/h.db" CHAT_RATE_DB="$T/rate.db"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy no_proxy NO_PROXY
@@ -85,6 +86,9 @@ is "$(content 9)" "$(printf 'look\n\nsrc/main.c:\n```c\nint main(void) { return 
 is "$(jq -r 'select(.id=="p2") | .type + " " + .code' "$T/out")" "error bad_input" \
 	"a record naming a binary file gets an error record"
 
+printf '%s\n' '{"type":"prompt","id":"b1","text":"look","files":["src/main.c"]}' > in
+IN=1 run chat-batch submit --dry-run
+has "$T/out" 'look\\\\n\\\\nsrc/main.c:\\\\n```c' "chat-batch submit: a record's \"files\" go into the batch too"
 mkdir -p "$XDG_CONFIG_HOME/chat/templates"
 printf 'file = src/b.txt\nprompt = Review\n' > "$XDG_CONFIG_HOME/chat/templates/rev"
 run chat-send -t rev -f src/main.c
@@ -110,7 +114,8 @@ cp src/main.c www/main.c
 "$ROOT/tests/bin/mkimage" png 40 30 gradient www/pic.png > /dev/null 2>&1 || printf 'no mkimage\n' > www/pic.png
 "$ROOT/tests/bin/fileserve" --port-file fport --dir www --log flog --idle 60 &
 srv=$!
-trap 'kill $srv 2>/dev/null; fake_stop; rm -rf "$T"' EXIT
+tls=
+trap 'kill $srv $tls 2>/dev/null; fake_stop; rm -rf "$T"' EXIT
 w=0; while [ ! -s fport ] && [ $w -lt 500 ]; do sleep 0.01; w=$((w + 1)); done
 U="http://127.0.0.1:$(cat fport)"
 
@@ -158,6 +163,27 @@ if [ "$(head -c 4 www/pic.png | od -An -c | tr -d ' ')" = '211PNG' ]; then
 
 else
 	ok 0 "# skip: mkimage made no PNG"
+fi
+# https, from openssl's own test server with a certificate made here:
+# trusted through CHAT_CA_FILE, refused without it
+if command -v openssl > /dev/null 2>&1 &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout tls.key -out tls.pem -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 > /dev/null 2>&1; then
+	(cd www && exec openssl s_server -accept 127.0.0.1:0 -cert ../tls.pem -key ../tls.key -WWW -naccept 3) \
+		< /dev/null > tls.out 2>&1 &
+	tls=$!
+	w=0; while ! grep -q '^ACCEPT' tls.out && [ $w -lt 1000 ]; do sleep 0.01; w=$((w + 1)); done
+	S="https://127.0.0.1:$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' tls.out)"
+	fake_start --text 'ok'
+	CHAT_CA_FILE="$T/tls.pem" run chat-send -f "$S/main.c" 'over tls'
+	is "$st" 0 "-f https://: fetched, the certificate trusted through CHAT_CA_FILE"
+	is "$(content 1)" "$(printf 'over tls\n\n%s/main.c:\n```c\nint main(void) { return 0; }\n```\n' "$S")" \
+		"-f https://: the body under the URL"
+	run chat-send -f "$S/main.c" 'x'
+	is "$st" 69 "-f https://: a certificate that does not verify is exit 69"
+	kill $tls 2>/dev/null
+else
+	ok 0 "# skip: no openssl to serve https"
 fi
 kill $srv 2>/dev/null
 done_testing
