@@ -302,7 +302,7 @@ int filetext_append(struct buf *out, const char *const *paths, int n, char *why,
 	int st = 0;
 	for (int i = 0; !st && i < n; i++)
 		st = expand(&l, paths[i], why, cap);
-	size_t total = 0;
+	size_t total = 0, nblocks = 0;
 	struct buf text;
 	buf_init(&text, 0);
 	for (size_t i = 0; !st && i < l.n; i++) {
@@ -358,10 +358,11 @@ int filetext_append(struct buf *out, const char *const *paths, int n, char *why,
 			st = (snprintf(why, cap, "the prompt with its files is too large"), EXIT_DATAERR);
 		} else {
 			total += text.len;
+			nblocks++;
 		}
 	}
-	if (!st && n && !l.n)
-		st = (snprintf(why, cap, "no files"), EXIT_NOINPUT);
+	if (!st && n && !nblocks)
+		st = (snprintf(why, cap, "%s%s: no text file to add", paths[0], n > 1 ? " and the rest" : ""), EXIT_NOINPUT);
 	buf_free(&text);
 	for (size_t i = 0; i < l.n; i++)
 		free(l.v[i].name);

@@ -46,6 +46,10 @@ is "$(content 5 | grep ':$' | tr '\n' ' ')" "src/main.c: src/sub/notes.md: " "a 
 run chat-send -f 'src/*.none' 'nothing'
 is "$st" 66 "a pattern with no match: exit 66"
 has "$T/err" 'no file matches' "... said"
+mkdir -p binonly && cp src/logo.png binonly/
+run chat-send -f binonly 'x'
+is "$st" 66 "a folder of binary files only: exit 66, nothing to add"
+has "$T/err" 'binonly: no text file to add' "... said"
 run chat-send -f missing.c 'x'
 is "$st" 66 "a missing file: exit 66"
 
@@ -153,6 +157,7 @@ if [ "$(head -c 4 www/pic.png | od -An -c | tr -d ' ')" = '211PNG' ]; then
 	run chat-send --allow-http --send-url -m gpt-4o -a "$U/files/pic.png" 'what is it'
 	is "$(request 3 | jq -r '.body.messages[-1].content[1].image_url.url')" "$U/files/pic.png" \
 		"--send-url: OpenAI gets the URL itself"
+	is "$st" 0 "--send-url: exit 0"
 	is "$(cat flog)" "" "... which is not fetched here"
 	run chat-send --allow-http --send-url -m claude-sonnet-4-5 -a "$U/files/pic.png" 'what is it'
 	is "$(request 4 | jq -c '.body.messages[-1].content[0].source')" "{\"type\":\"url\",\"url\":\"$U/files/pic.png\"}" \
