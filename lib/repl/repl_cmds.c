@@ -450,7 +450,7 @@ static void complete_conversations(struct repl *r, const char *word, struct comp
 	store_close(&st);
 }
 
-/* Tab after "/attach " or "/save ": the files, folders ending in "/". */
+/* Tab after "/attach ", "/file " or "/save ": the files, folders ending in "/". */
 static void complete_files(const char *word, struct completions *out)
 {
 	const char *slash = strrchr(word, '/');
