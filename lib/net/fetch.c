@@ -48,8 +48,13 @@ int fetch_url(const char *url, const struct fetch_opts *o, struct buf *out, char
 	long timeout = o->timeout > 0 ? o->timeout : FETCH_TIMEOUT_DEFAULT;
 	const char *ca = getenv("CHAT_CA_FILE");
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, o->allow_http ? "http,https" : "https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	/* a libcurl that cannot hold a fetch to https must not fetch at all */
+	if (curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, o->allow_http ? "http,https" : "https") != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https") != CURLE_OK) {
+		curl_easy_cleanup(h);
+		return snprintf(why, cap, "%s: this libcurl cannot restrict a fetch to https (7.85 or later can)", url),
+		       EXIT_SOFTWARE;
+	}
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)out->max - (curl_off_t)out->len);

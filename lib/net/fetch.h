@@ -21,6 +21,7 @@ struct fetch_opts {
  * exit status with why filled: 64 not an https (or allowed http) URL, 65
  * larger than out's cap, 66 an HTTP error status, a redirect to a URL that
  * is not https or too many redirects, 69 the server cannot be reached or
- * TLS failed, 75 timed out, 130 and the like a signal. */
+ * TLS failed, 70 a libcurl too old to hold a fetch to https, 75 timed
+ * out, 130 and the like a signal. */
 int fetch_url(const char *url, const struct fetch_opts *o, struct buf *out, char *why, size_t cap);
 #endif
