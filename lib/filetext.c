@@ -237,16 +237,51 @@ static int read_text(const char *name, struct buf *b, size_t *bad_at, char *why,
 	return st;
 }
 
-/* The size of the files from i on, as the file system tells it, for the message of a prompt over the cap. */
+/* The size of the text files from i on, as the file system tells it, for
+ * the message of a prompt over the cap (binary files, which would be left
+ * out, are not counted). */
 static size_t rest_size(const struct list *l, size_t i)
 {
 	size_t n = 0;
 	for (; i < l->n; i++) {
 		struct stat sb;
-		if (!filetext_is_url(l->v[i].name) && stat(l->v[i].name, &sb) == 0)
+		if (filetext_is_url(l->v[i].name) || stat(l->v[i].name, &sb) < 0)
+			continue;
+		char head[FILETEXT_SNIFF];
+		int fd = open(l->v[i].name, O_RDONLY | O_CLOEXEC);
+		ssize_t got = fd < 0 ? -1 : read(fd, head, sizeof head);
+		if (fd >= 0)
+			close(fd);
+		if (got >= 0 && binary_at(head, (size_t)got, (size_t)got == sizeof head) == (size_t)got)
 			n += (size_t)sb.st_size;
 	}
 	return n;
+}
+
+/* The note for binary files a folder or pattern held: each with -v, else
+ * how many and the first few. */
+static void note_skipped(const struct list *l, const unsigned char *skipped, size_t count)
+{
+	if (!count || filetext_settings.quiet)
+		return;
+	if (!skipped) { /* out of memory for the list: the count alone */
+		warn("left out %zu files that are not text", count);
+		return;
+	}
+	struct buf names = BUF_INIT(1024);
+	size_t shown = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!skipped[i])
+			continue;
+		if (verbose || count == 1)
+			warn("%s: not text, left out", l->v[i].name);
+		else if (shown < 3 && buf_addf(&names, "%s%s", shown ? ", " : "", l->v[i].name) == 0)
+			shown++;
+	}
+	if (!verbose && count > 1)
+		warn("left out %zu files that are not text: %s%s (-v lists them all)", count, buf_str(&names),
+		     count > shown ? ", ..." : "");
+	buf_free(&names);
 }
 
 /* The longest run of backticks in p. */
@@ -302,7 +337,8 @@ int filetext_append(struct buf *out, const char *const *paths, int n, char *why,
 	int st = 0;
 	for (int i = 0; !st && i < n; i++)
 		st = expand(&l, paths[i], why, cap);
-	size_t total = 0, nblocks = 0;
+	size_t total = 0, nblocks = 0, nskipped = 0;
+	unsigned char *skipped = l.n ? calloc(l.n, 1) : NULL;
 	struct buf text;
 	buf_init(&text, 0);
 	for (size_t i = 0; !st && i < l.n; i++) {
@@ -334,8 +370,9 @@ int filetext_append(struct buf *out, const char *const *paths, int n, char *why,
 			r = read_text(name, &text, &bad, why, cap);
 		}
 		if (r == 1 && l.v[i].expanded) {
-			if (!s->quiet)
-				warn("%s: not text, left out", name);
+			if (skipped)
+				skipped[i] = 1;
+			nskipped++;
 			continue;
 		}
 		if (r == 1) {
@@ -361,6 +398,9 @@ int filetext_append(struct buf *out, const char *const *paths, int n, char *why,
 			nblocks++;
 		}
 	}
+	if (!st)
+		note_skipped(&l, skipped, nskipped);
+	free(skipped);
 	if (!st && n && !nblocks)
 		st = (snprintf(why, cap, "%s%s: no text file to add", paths[0], n > 1 ? " and the rest" : ""), EXIT_NOINPUT);
 	buf_free(&text);

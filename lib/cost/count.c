@@ -271,6 +271,8 @@ int count_input(const struct count_opts *o, int nfiles, char **files)
 		config_free(&c.cfg);
 		return EXIT_CONFIG;
 	}
+	/* a count is wanted most for files too large to send: no cap but the prompt's own */
+	filetext_settings.max_total = INPUT_MAX;
 	c.default_model = o->model;
 	if (!c.default_model || !*c.default_model)
 		c.default_model = getenv("CHAT_MODEL");

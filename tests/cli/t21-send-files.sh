@@ -46,6 +46,14 @@ is "$(content 5 | grep ':$' | tr '\n' ' ')" "src/main.c: src/sub/notes.md: " "a 
 run chat-send -f 'src/*.none' 'nothing'
 is "$st" 66 "a pattern with no match: exit 66"
 has "$T/err" 'no file matches' "... said"
+mkdir -p many && for b in b1 b2 b3 b4; do cp src/logo.png many/$b; done && cp src/b.txt many/t.txt
+run chat-send --dry-run -f many 'x'
+is "$(cat "$T/err")" "chat-send: left out 4 files that are not text: many/b1, many/b2, many/b3, ... (-v lists them all)" \
+	"-f FOLDER: binary files left out are counted in one note"
+run chat-send -v --dry-run -f many 'x'
+is "$(grep -c 'not text, left out' "$T/err")" 4 "... and each is named with -v"
+run chat-send --files-max 40 -f many -f src/main.c 'x'
+has "$T/err" 'the files come to 50 bytes' "over the limit: the total counts the text files only"
 mkdir -p binonly && cp src/logo.png binonly/
 run chat-send -f binonly 'x'
 is "$st" 66 "a folder of binary files only: exit 66, nothing to add"
