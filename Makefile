@@ -56,7 +56,7 @@ BINS = $(addprefix bin/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:.c=)
 FAKEPROV_OBJ = $(patsubst %.c,%.o,$(wildcard tests/fakeprov/*.c))
-TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/mkmedia tests/bin/clitable tests/bin/ptydrive
+TEST_TOOLS = tests/bin/fakeprov tests/bin/mkimage tests/bin/mkmedia tests/bin/clitable tests/bin/ptydrive tests/bin/fileserve
 # the tokenizer's rank tables, compacted for mapping from the published text
 TOK_DATA = share/chat/o200k_base.bin share/chat/cl100k_base.bin
 
@@ -104,6 +104,12 @@ tests/bin/ptydrive: tests/tools/ptydrive.c
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lutil
+
+# a small HTTP server on 127.0.0.1 for the tests of fetching URLs
+tests/bin/fileserve: tests/tools/fileserve.c
+	@mkdir -p tests/bin
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	@mkdir -p tests/bin

@@ -36,6 +36,7 @@ static const char help[] =
 	"                        their input cost, offline\n"
 	"  -m, --model MODEL     the model to count and price for\n"
 	"      --encoding NAME   count with o200k_base or cl100k_base\n"
+	"  -f, --file PATH       --count: the blocks chat-send -f PATH would add\n"
 	"  -r, --records         --count: read prompt records\n"
 	"      --text            --count: read plain text even if it looks like records\n"
 	"      --budget USD      exit 3 when the history's spend this period reached USD\n"
@@ -65,6 +66,7 @@ static const struct option longopts[] = {
 	{ "since", required_argument, NULL, O_SINCE }, { "until", required_argument, NULL, O_UNTIL },
 	{ "count", no_argument, NULL, O_COUNT }, { "model", required_argument, NULL, 'm' },
 	{ "encoding", required_argument, NULL, O_ENCODING }, { "records", no_argument, NULL, 'r' },
+	{ "file", required_argument, NULL, 'f' },
 	{ "text", no_argument, NULL, O_TEXT }, { "budget", required_argument, NULL, O_BUDGET },
 	{ "period", required_argument, NULL, O_PERIOD }, { "json", no_argument, NULL, O_JSON },
 	{ "db", required_argument, NULL, O_DB }, { "quiet", no_argument, NULL, 'q' },
@@ -160,12 +162,14 @@ int main(int argc, char **argv)
 	diag_init(argv[0]);
 	struct tally_query q = { .by = { "model" }, .nby = 1 };
 	struct count_opts co = { 0 };
+	static char *cfiles[64];
+	co.files = cfiles;
 	const char *db = NULL, *period = "month";
 	int history = 0, count = 0, json = 0, quiet = 0, c;
 	double limit = -1;
 	char by[256], why[256];
 	opterr = 0;
-	const char *shortopts = ":m:rqvh";
+	const char *shortopts = ":m:rf:qvh";
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case O_HISTORY: history = 1; break;
@@ -180,6 +184,11 @@ int main(int argc, char **argv)
 		case 'm': co.model = optarg; break;
 		case O_ENCODING: co.encoding = optarg; break;
 		case 'r': co.records = 1; break;
+		case 'f':
+			if (co.nfiles == (int)(sizeof cfiles / sizeof *cfiles))
+				die_usage("too many -f paths", optarg);
+			cfiles[co.nfiles++] = optarg;
+			break;
 		case O_TEXT: co.text_only = 1; break;
 		case O_BUDGET: limit = cli_dollars("--budget", optarg, 1e9); break;
 		case O_PERIOD:
@@ -209,8 +218,8 @@ int main(int argc, char **argv)
 		int r = count_input(&co, nfiles, files);
 		return cli_exit(r);
 	}
-	if (co.model || co.encoding || co.records || co.text_only)
-		die_usage("-m, --encoding, -r and --text go with --count", NULL);
+	if (co.model || co.encoding || co.records || co.text_only || co.nfiles)
+		die_usage("-m, --encoding, -f, -r and --text go with --count", NULL);
 	if (history && nfiles)
 		die_usage("--history reads the history, not files", files[0]);
 	struct tally t;

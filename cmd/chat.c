@@ -35,6 +35,7 @@ static const char help[] =
 	"  -s, --system TEXT        system prompt\n"
 	"  -c, --continue           continue the most recent conversation\n"
 	"      --conversation REF   continue conversation ID or NAME (a new NAME is made)\n"
+	"  -f, --file PATH|URL      add a text file (folder, glob) to the first prompt\n"
 	"      --raw                show replies as sent, not rendered from Markdown\n"
 	"      --db PATH            the history (default $CHAT_DB, else the data folder)\n"
 	"  -q, --quiet              no banner and no warnings\n"

@@ -29,7 +29,8 @@ _chat_key_commands='set list rm'
 _chat_models='gpt-4o-mini gpt-4o gpt-4.1 gpt-5 o3-mini o4-mini claude-sonnet-4-5 claude-haiku-4-5 gemini-2.5-flash gemini-2.5-pro openai: anthropic: gemini: ollama: openrouter: groq: together: deepseek: xai: mistral: vllm: llamacpp: lmstudio:'
 
 # The options every program shares (DESIGN.md, "Common flags").
-_chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=file --max-tokens=num
+_chat_common='-m|--model=model --fallback=model -s|--system=text -a|--attach=file -f|--file=file
+	--files-max=num --allow-http=flag --send-url=flag --fetch-timeout=num --max-tokens=num
 	--temperature=num --max-cost=num --json=flag --text=flag --retries=num
 	--connect-timeout=num --idle-timeout=num --timeout=num
 	-c|--continue=flag --conversation=text --db=file --no-log=flag
@@ -45,7 +46,7 @@ _chat_prompting='-t|--template=template -p|--param=pair --schema=file --data=fla
 
 _chat_options() {
 	case $1 in
-	chat) printf '%s\n' '-m|--model=model -s|--system=text -c|--continue=flag --conversation=text
+	chat) printf '%s\n' '-m|--model=model -s|--system=text -f|--file=file -c|--continue=flag --conversation=text
 		--raw=flag --db=file -q|--quiet=flag -v|--verbose=flag -h|--help=flag --version=flag' ;;
 	chat-stream) printf '%s\n' "$_chat_common $_chat_prompting --render=flag --raw=flag" ;;
 	chat-send) printf '%s\n' "$_chat_common $_chat_prompting -r|--records=flag --parallel=num
@@ -62,7 +63,7 @@ _chat_options() {
 		--connect-timeout=num --db=file --no-log=flag -q|--quiet=flag -v|--verbose=flag
 		-h|--help=flag --version=flag' ;;
 	chat-cost) printf '%s\n' '--history=flag --by=by --since=date --until=date --count=flag
-		-m|--model=model --encoding=encoding -r|--records=flag --text=flag
+		-m|--model=model --encoding=encoding -f|--file=file -r|--records=flag --text=flag
 		--budget=num --period=period --json=flag --db=file -q|--quiet=flag
 		-v|--verbose=flag -h|--help=flag --version=flag' ;;
 	chat-split) printf '%s\n' '-n|--tokens=num -m|--model=model --encoding=encoding --id=text

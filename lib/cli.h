@@ -29,6 +29,12 @@ struct cli_opts {
 	long cache_ttl;            /* --cache-ttl seconds; 0: any age */
 	const char *attach[16];    /* -a FILE, in order */
 	int nattach;
+	const char *files[64];     /* -f PATH: text files, folders, patterns or URLs, in order */
+	int nfiles;
+	long files_max;            /* --files-max BYTES; 0: not set (config, else 1 MB) */
+	int allow_http;            /* --allow-http: -a and -f may fetch http:// URLs */
+	int send_url;              /* --send-url: image URLs go to OpenAI and Anthropic as URLs */
+	long fetch_timeout;        /* --fetch-timeout S: the most one fetch may take; 0: not set */
 	long context;              /* --context N: earlier turns sent; -1: not set (config, else all) */
 	int truncate;              /* --truncate: cut a prompt too large for the window */
 	int wait_limit;            /* --wait-limit: wait out a provider's pause, however long */

@@ -47,6 +47,33 @@ static void attach(struct cli_parser *p, const char *file)
 	o->attach[o->nattach++] = file;
 }
 
+static void file_option(struct cli_parser *p, const char *path)
+{
+	struct cli_opts *o = p->target;
+	if (o->nfiles == MAXOF(o->files))
+		cli_usage("at most %d paths with -f (a folder or pattern stands for many files)", MAXOF(o->files));
+	o->files[o->nfiles++] = path;
+}
+
+/* --files-max: bytes, or a whole number with k or M (10^3, 10^6), up to 64 MB (the prompt's own limit). */
+static void files_max(struct cli_parser *p, const char *s)
+{
+	struct cli_opts *o = p->target;
+	char digits[32], why[200];
+	size_t n = strlen(s);
+	long unit = n && (s[n - 1] == 'k' || s[n - 1] == 'K') ? 1000 : n && s[n - 1] == 'M' ? 1000000 : 1;
+	if (unit > 1)
+		n--;
+	long long v;
+	if (n >= sizeof digits)
+		n = 0;
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	if (parse_whole("--files-max", digits, 1, 64000000 / unit, &v, why, sizeof why) < 0)
+		cli_usage("--files-max: expected a size like 200000, 500k or 4M (at most 64M), got '%s'", s);
+	o->files_max = (long)(v * unit);
+}
+
 /* --arg, --argjson and -p take two values: NAME is the option's, VALUE the next word. */
 static void variable(struct cli_parser *p, const char *name)
 {
@@ -178,6 +205,11 @@ const struct cli_option cli_options[] = {
 	{ .name = "records", .letter = 'r', .kind = CLI_SET, .off = F(records), .needs = CLI_RECORDS,
 	  .refusal = " does not read records" },
 	CALL('a', "attach", "FILE", attach),
+	CALL('f', "file", "PATH", file_option),
+	CALL(0, "files-max", "SIZE", files_max),
+	SET(0, "allow-http", allow_http),
+	SET(0, "send-url", send_url),
+	LONG("fetch-timeout", "S", fetch_timeout, 1, 3600),
 	SET('c', "continue", cont),
 	STR(0, "conversation", "REF", conversation),
 	STR(0, "db", "PATH", db),
@@ -222,6 +254,13 @@ static void apply_template(struct cli_opts *o)
 		o->context = t.context;
 	if (!schema_arg)
 		schema_arg = t.schema;
+	/* the template's files come first, then the command line's */
+	if (t.nfiles + o->nfiles > MAXOF(o->files))
+		cli_usage("at most %d paths with -f, the template's included", MAXOF(o->files));
+	memmove(o->files + t.nfiles, o->files, (size_t)o->nfiles * sizeof *o->files);
+	for (int i = 0; i < t.nfiles; i++)
+		o->files[i] = t.files[i];
+	o->nfiles += t.nfiles;
 	for (int i = 0; i < t.nparams; i++)
 		vars = jv_object_set(vars, jv_string(t.params[i].name), jv_string(t.params[i].value));
 	tpl = t;
@@ -238,6 +277,10 @@ static int save_template(const struct cli_opts *o)
 			      .system = (char *)o->system, .prompt_jq = (char *)o->prompt_jq,
 			      .system_jq = (char *)o->system_jq, .id_jq = (char *)o->id_jq, .schema = o->schema,
 			      .max_tokens = o->max_tokens, .temperature = o->temperature, .context = o->context };
+	if (o->nfiles > TEMPLATE_MAX_FILES)
+		cli_usage("--save: a template holds at most %d file lines", TEMPLATE_MAX_FILES);
+	for (int i = 0; i < o->nfiles; i++)
+		t.files[t.nfiles++] = (char *)o->files[i]; /* borrowed */
 	struct buf prompt = BUF_INIT(16u << 20);
 	for (int i = 0; i < o->nwords; i++)
 		if ((i && buf_addc(&prompt, ' ') < 0) || buf_adds(&prompt, o->words[i]) < 0)
@@ -307,6 +350,10 @@ static void check_combinations(const struct cli_opts *o)
 		die_usage("--continue and --conversation cannot be used together", NULL);
 	if (o->records && o->nattach)
 		die_usage("-a applies to a prompt given as words; prompt records carry their own \"attachments\"", NULL);
+	if (o->records && o->nfiles)
+		die_usage("-f applies to a prompt given as words; prompt records carry their own \"files\"", NULL);
+	if (o->prompt_jq && o->nfiles)
+		die_usage("-f goes with a prompt given as words, not with --prompt-jq", NULL);
 	if (o->records && o->text_only)
 		die_usage("--records and --text cannot be used together", NULL);
 	if (o->extract_lang && (!*o->extract_lang || strlen(o->extract_lang) > 63 || strpbrk(o->extract_lang, " \t\n")))

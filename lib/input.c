@@ -1,5 +1,6 @@
 #include "input.h"
 #include "diag.h"
+#include "filetext.h"
 #include "jsonx.h"
 #include "textcheck.h"
 #include <errno.h>
@@ -33,6 +34,15 @@ static int check_text(const struct cli_opts *o, const struct buf *prompt, size_t
 	return 0;
 }
 
+/* -f's files after the prompt's text, when all went well so far. */
+static int with_files(const struct cli_opts *o, struct buf *prompt, int st)
+{
+	char why[700];
+	if (!st && o->nfiles && (st = filetext_append(prompt, o->files, o->nfiles, why, sizeof why)) && st < 128)
+		error("%s", why);
+	return st;
+}
+
 int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *prompt, int *records)
 {
 	*records = 0;
@@ -55,7 +65,11 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 				      "chat-upload x.png | %s 'what is in this picture?'", progname);
 				return EXIT_USAGE;
 			}
-			return check_text(o, prompt, words, words);
+			if (!o->nwords && o->nfiles) {
+				error("-f applies to a prompt given as words; prompt records carry their own \"files\"");
+				return EXIT_USAGE;
+			}
+			return with_files(o, prompt, check_text(o, prompt, words, words));
 		}
 		if (r == 1 || r == -2) {
 			/* plain text: take all of it */
@@ -88,11 +102,15 @@ int input_gather(const struct cli_opts *o, struct line_reader *lr, struct buf *p
 	size_t i = 0;
 	while (i < prompt->len && strchr(" \t\r\n", prompt->p[i]))
 		i++;
-	if (i == prompt->len) {
+	if (i == prompt->len && o->nfiles) {
+		/* the files alone are the prompt */
+		buf_reset(prompt);
+		words = from_stdin = 0;
+	} else if (i == prompt->len) {
 		error("no prompt: give it as arguments or on stdin");
 		return EXIT_USAGE;
 	}
-	return check_text(o, prompt, words, from_stdin);
+	return with_files(o, prompt, check_text(o, prompt, words, from_stdin));
 too_big:
 	error("the prompt is larger than %u MiB", INPUT_MAX >> 20);
 	return EXIT_DATAERR;

@@ -1,4 +1,6 @@
 #include "promptrec.h"
+#include "filetext.h"
+#include "input.h"
 #include "jsonx.h"
 #include "textcheck.h"
 #include <stdio.h>
@@ -16,6 +18,44 @@ static void read_attachments(jv rec, struct prompt_rec *p, char *why, size_t cap
 	}
 	if (jv_is_valid(list) && jv_get_kind(list) != JV_KIND_ARRAY && jv_get_kind(list) != JV_KIND_NULL)
 		snprintf(why, cap, "\"attachments\" must be a list");
+	jv_free(list);
+}
+
+/* The record's "files" (paths, folders, patterns or URLs), their blocks
+ * added after its text. */
+static void read_files(jv rec, struct prompt_rec *p, char *why, size_t cap)
+{
+	jv list = jx_get(rec, "files");
+	if (!jv_is_valid(list) || jv_get_kind(list) == JV_KIND_NULL) {
+		jv_free(list);
+		return;
+	}
+	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : -1;
+	const char *paths[64];
+	if (n < 0 || n > 64)
+		snprintf(why, cap, "\"files\" must be a list of at most 64 paths");
+	for (int i = 0; i < n && !why[0]; i++) {
+		jv one = jv_array_get(jv_copy(list), i);
+		if (jv_get_kind(one) != JV_KIND_STRING || text_check("a path in \"files\"", jv_string_value(one),
+				(size_t)jv_string_length_bytes(jv_copy(one)), why, cap) < 0 ||
+		    strlen(jv_string_value(one)) != (size_t)jv_string_length_bytes(jv_copy(one))) {
+			if (!why[0])
+				snprintf(why, cap, "\"files\" must be a list of paths (strings)");
+		} else {
+			paths[i] = jv_string_value(one); /* list holds it */
+		}
+		jv_free(one);
+	}
+	if (!why[0] && n > 0) {
+		struct buf text = BUF_INIT(INPUT_MAX);
+		if (jv_get_kind(p->text) == JV_KIND_STRING)
+			buf_add(&text, jv_string_value(p->text), (size_t)jv_string_length_bytes(jv_copy(p->text)));
+		if (filetext_append(&text, paths, n, why, cap) == 0) {
+			jv_free(p->text);
+			p->text = jv_string_sized(buf_str(&text), (int)text.len);
+		}
+		buf_free(&text);
+	}
 	jv_free(list);
 }
 
@@ -39,6 +79,8 @@ int prompt_record_parse(jv rec, struct prompt_rec *p, char *why, size_t cap)
 		snprintf(why, cap, "a prompt record needs a non-empty \"text\"");
 	else if (!why[0])
 		prompt_record_check(rec, why, cap); /* a NUL would cut the text short */
+	if (!why[0])
+		read_files(rec, p, why, cap);
 	return why[0] ? -1 : 0;
 }
 

@@ -88,8 +88,16 @@ static const char *set(struct template *t, const char *key, const char *value)
 		t->params[t->nparams].value = strdup(value);
 		return t->params[t->nparams++].value ? NULL : "out of memory";
 	}
+	if (!strcmp(key, "file")) {
+		if (t->nfiles == TEMPLATE_MAX_FILES)
+			return "too many file lines";
+		if (!*value)
+			return "a file line needs a path: file = PATH";
+		t->files[t->nfiles] = strdup(value);
+		return t->files[t->nfiles++] ? NULL : "out of memory";
+	}
 	return "unknown key (known: description, model, system, prompt, prompt-jq, system-jq, id-jq, schema, "
-	       "max-tokens, temperature, context, param NAME)";
+	       "max-tokens, temperature, context, param NAME, file)";
 }
 
 static int parse(struct template *t, char *text, char *why, size_t cap)
@@ -220,6 +228,8 @@ void template_free(struct template *t)
 		free(t->params[i].name);
 		free(t->params[i].value);
 	}
+	for (int i = 0; i < t->nfiles; i++)
+		free(t->files[i]);
 	memset(t, 0, sizeof *t);
 }
 
@@ -371,6 +381,9 @@ int template_format(const struct template *t, struct buf *out, char *why, size_t
 		if (put_text(out, key, t->params[i].value, what, why, cap) < 0)
 			return -1;
 	}
+	for (int i = 0; i < t->nfiles; i++)
+		if (put_text(out, "file", t->files[i], "a file's path", why, cap) < 0)
+			return -1;
 	if (put_text(out, "prompt-jq", t->prompt_jq, "the prompt jq program", why, cap) < 0 ||
 	    put_text(out, "system-jq", t->system_jq, "the system jq program", why, cap) < 0 ||
 	    put_text(out, "id-jq", t->id_jq, "the id jq program", why, cap) < 0 ||

@@ -12,7 +12,8 @@
  *
  * Keys: description, model, system, prompt (used when no prompt words are
  * given), prompt-jq, system-jq, id-jq, schema, max-tokens, temperature,
- * context, and "param NAME" (a default for -p NAME VALUE).
+ * context, "param NAME" (a default for -p NAME VALUE) and "file" (a path,
+ * folder, pattern or URL as -f takes, one a line, as many as needed).
  * A value is the rest of the line, or the lines up to a line holding only
  * the word after "<<". */
 #ifndef CHAT_TEMPLATE_H
@@ -21,6 +22,7 @@
 #include <stddef.h>
 
 #define TEMPLATE_MAX_PARAMS 32
+#define TEMPLATE_MAX_FILES 32
 
 struct template {
 	char name[128], path[4096];
@@ -33,6 +35,8 @@ struct template {
 		char *name, *value;
 	} params[TEMPLATE_MAX_PARAMS];
 	int nparams;
+	char *files[TEMPLATE_MAX_FILES];   /* "file = PATH" lines: -f's files, before the command line's */
+	int nfiles;
 };
 
 /* The templates folder. 0, or -1 when there is no home. */

@@ -1,4 +1,6 @@
 #include "ask/ask.h"
+#include "ask/urls.h"
+#include "filetext.h"
 #include "paths.h"
 #include "numparse.h"
 #include "ask/cache.h"
@@ -614,7 +616,14 @@ int ask_attach(struct session *s, struct attachments *atts, const char *const *f
 				   .dry_run = o->dry_run };
 	char why_not[320];
 	snprintf(why_not, sizeof why_not, "%s is not a Gemini model", s->model_name);
-	return attachments_files(atts, files, nfiles, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);
+	for (int i = 0; i < nfiles; i++) {
+		int st = filetext_is_url(files[i])
+				 ? ask_attach_url(s, atts, files[i])
+				 : attachments_files(atts, files + i, 1, s->mi, s->prov == &provider_gemini ? &up : NULL, why_not);
+		if (st)
+			return st;
+	}
+	return 0;
 }
 
 const char *ask_conversation_model(const struct session *s, const char *conversation, char *buf, size_t cap)

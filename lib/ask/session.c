@@ -1,4 +1,5 @@
 #include "ask/session.h"
+#include "ask/urls.h"
 #include "diag.h"
 #include "provdefs.h"
 #include "net/ollama_probe.h"
@@ -18,7 +19,7 @@ int session_config(struct session *s, const struct cli_opts *o)
 	char why[1200];
 	if (provdefs_init(&s->cfg, why, sizeof why) < 0)
 		return error("%s", why), EXIT_CONFIG;
-	return 0;
+	return ask_urls_setup(s);
 }
 
 /* Which provider serves a name: provider:model, then the table, then the

@@ -3,6 +3,7 @@
 #include "diag.h"
 #include "input.h"
 #include "fdio.h"
+#include "filetext.h"
 #include "eachinput.h"
 #include "jsonx.h"
 #include "models.h"
@@ -146,6 +147,50 @@ static int count_stream(struct counting *c, int fd, const char *name, const char
 	return report(c, &tc, model, NULL, n, jv_invalid(), c->o->json || strcmp(name, "stdin") ? name : "");
 }
 
+/* One -f path: the blocks chat-send would add for it, counted. */
+static int count_files(struct counting *c, const char *path)
+{
+	struct buf text = BUF_INIT(INPUT_MAX);
+	char why[700];
+	const char *one[1] = { path };
+	int st = filetext_append(&text, one, 1, why, sizeof why);
+	if (st)
+		error("%s", why);
+	else
+		st = count_one(c, c->default_model, NULL, buf_str(&text), text.len, jv_invalid(), path);
+	buf_free(&text);
+	return st < 0 ? EXIT_CANTCREAT : st;
+}
+
+/* A record's "files" after its text, as chat-send -r adds them; NULL
+ * without any, or on an error (said, and *st set). */
+static char *record_text(jv rec, const char *text, size_t *len, int *st)
+{
+	jv list = jx_get(rec, "files");
+	int n = jv_get_kind(list) == JV_KIND_ARRAY ? jv_array_length(jv_copy(list)) : 0;
+	char *out = NULL;
+	if (n > 0 && n <= 64) {
+		const char *paths[64];
+		jv held = jv_array();
+		for (int i = 0; i < n; i++) {
+			jv one = jv_array_get(jv_copy(list), i);
+			paths[i] = jv_get_kind(one) == JV_KIND_STRING ? jv_string_value(one) : "";
+			held = jv_array_append(held, one);
+		}
+		struct buf b = BUF_INIT(INPUT_MAX);
+		char why[700];
+		buf_add(&b, text, *len);
+		if ((*st = filetext_append(&b, paths, n, why, sizeof why)))
+			error("%s", why);
+		else
+			out = buf_detach(&b, len);
+		buf_free(&b);
+		jv_free(held);
+	}
+	jv_free(list);
+	return out;
+}
+
 struct record_ctx {
 	struct counting *c;
 	long bad;
@@ -168,8 +213,13 @@ static int count_record(void *ctx, long lineno, jv rec, const char *why)
 			snprintf(model, sizeof model, "%s", r->c->default_model);
 		jv sys = jx_get(rec, "system");
 		jv id = jx_get(rec, "id");
-		int st = count_one(r->c, model, jv_get_kind(sys) == JV_KIND_STRING ? jv_string_value(sys) : NULL,
-				   jv_string_value(text), (size_t)jv_string_length_bytes(jv_copy(text)), id, NULL);
+		size_t len = (size_t)jv_string_length_bytes(jv_copy(text));
+		int st = 0;
+		char *whole = record_text(rec, jv_string_value(text), &len, &st);
+		if (!st)
+			st = count_one(r->c, model, jv_get_kind(sys) == JV_KIND_STRING ? jv_string_value(sys) : NULL,
+				       whole ? whole : jv_string_value(text), len, id, NULL);
+		free(whole);
 		jv_free(sys);
 		jv_free(id);
 		if (st) {
@@ -221,6 +271,8 @@ int count_input(const struct count_opts *o, int nfiles, char **files)
 		config_free(&c.cfg);
 		return EXIT_CONFIG;
 	}
+	/* a count is wanted most for files too large to send: no cap but the prompt's own */
+	filetext_settings.max_total = INPUT_MAX;
 	c.default_model = o->model;
 	if (!c.default_model || !*c.default_model)
 		c.default_model = getenv("CHAT_MODEL");
@@ -228,7 +280,11 @@ int count_input(const struct count_opts *o, int nfiles, char **files)
 		c.default_model = config_get(&c.cfg, "", "model");
 	if (!c.default_model || !*c.default_model)
 		c.default_model = MODEL_DEFAULT;
-	int status = for_each_input(nfiles, files, count_input_fd, &c);
+	int status = 0;
+	for (int i = 0; !status && i < o->nfiles; i++)
+		status = count_files(&c, o->files[i]);
+	if (!status && (nfiles || !o->nfiles))
+		status = for_each_input(nfiles, files, count_input_fd, &c);
 	if (!o->json && c.counted > 1 && status != EXIT_CANTCREAT) {
 		char cost[32] = "price-unknown";
 		if (!c.unpriced)

@@ -394,6 +394,22 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 	return st;
 }
 
+int upload_buffer(const struct buf *in, const char *source, const struct upload_opts *o, jv *rec, char *why,
+		  size_t cap)
+{
+	if (!in->len)
+		return snprintf(why, cap, "empty"), EXIT_DATAERR;
+	const char *vmime = video_mime((const unsigned char *)in->p, in->len);
+	if (vmime && !fits_inline((long long)in->len, o->max_bytes))
+		return snprintf(why, cap, "a video this large goes only through the Gemini Files API, from a file: "
+				"download it and give its name"), EXIT_DATAERR;
+	if (vmime) {
+		*rec = record(vmime, in, 0, 0, source, 0, 0, in->len, 0);
+		return 0;
+	}
+	return upload_image(in, source, o, rec, NULL, why, cap);
+}
+
 /* The -v line: what the record holds. */
 static void say_done(const char *path, jv rec)
 {

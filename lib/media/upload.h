@@ -52,6 +52,10 @@ int upload_color(const char *s, unsigned char bg[3]);
  * data, 66 unreadable; for an upload, those of gfiles_upload) with why
  * filled. */
 int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap);
+/* Bytes already in memory (a URL's body), the same way; source names
+ * them in the record. A video too large to go inline is refused. */
+int upload_buffer(const struct buf *in, const char *source, const struct upload_opts *o, jv *rec, char *why,
+		  size_t cap);
 /* After upload_emit: go on with the next file; stop quietly (a signal
  * arrived, or stdout's reader went away: sig_caught says which); or stop
  * with the status returned, whatever came before (stdout cannot be

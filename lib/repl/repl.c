@@ -1,6 +1,7 @@
 #include "repl/repl.h"
 #include "ask/ask.h"
 #include "diag.h"
+#include "filetext.h"
 #include "fdio.h"
 #include "paths.h"
 #include "sig.h"
@@ -41,6 +42,17 @@ int repl_store(struct repl *r, struct store *st, enum store_open_mode mode)
 int repl_ask(struct repl *r, const char *prompt)
 {
 	struct session *s = &r->s;
+	/* /file's blocks follow the prompt's words, as -f's do */
+	struct buf whole = BUF_INIT(96u << 20);
+	if (r->pending_files.len) {
+		if (buf_adds(&whole, prompt) < 0 || buf_adds(&whole, "\n\n") < 0 ||
+		    buf_add(&whole, r->pending_files.p, r->pending_files.len) < 0) {
+			warn("the prompt with its files is too large");
+			buf_free(&whole);
+			return 0;
+		}
+		prompt = buf_str(&whole);
+	}
 	struct ask a = { .prompt = prompt, .id = jv_invalid(), .atts = r->pending.n ? &r->pending : NULL,
 			 .mode = ASK_STREAM, .reply_copy = &r->last_reply,
 			 .conversation = r->conv[0] ? r->conv : r->new_name };
@@ -75,6 +87,8 @@ int repl_ask(struct repl *r, const char *prompt)
 	}
 	attachments_free(&r->pending);
 	attachments_init(&r->pending);
+	buf_reset(&r->pending_files);
+	buf_free(&whole);
 	if (sig_caught == SIGINT || sig_caught == SIGPIPE) {
 		/* ^C stops the reply, not the session: what arrived is kept, marked */
 		sig_caught = 0;
@@ -180,6 +194,7 @@ int repl_run(struct cli_opts *o)
 	r.colour = isatty(1) && !getenv("NO_COLOR") && !r.dumb;
 	buf_init(&r.last_reply, 256u << 20);
 	attachments_init(&r.pending);
+	buf_init(&r.pending_files, 64u << 20);
 	r.model_chosen = o->model && *o->model;
 	int st = o->no_log ? scratch_history(o) : 0;
 	if (!st)
@@ -190,6 +205,9 @@ int repl_run(struct cli_opts *o)
 	if (!st)
 		st = session_model(&r.s, r.model_chosen || !r.conv[0] ? NULL
 					 : ask_conversation_model(&r.s, r.conv, conv_model, sizeof conv_model));
+	char why[700];
+	if (!st && o->nfiles && (st = filetext_append(&r.pending_files, o->files, o->nfiles, why, sizeof why)))
+		error("%s", why);
 	char hist[4096];
 	if (!st) {
 		r.le = lineedit_open(progname, lineedit_history_path(hist, sizeof hist) == 0 ? hist : NULL,
@@ -233,6 +251,7 @@ int repl_run(struct cli_opts *o)
 	buf_free(&line);
 	lineedit_close(r.le);
 	attachments_free(&r.pending);
+	buf_free(&r.pending_files);
 	buf_free(&r.last_reply);
 	free(r.last_prompt);
 	free(r.new_name);

@@ -21,6 +21,7 @@ struct repl {
 	char *last_prompt;
 	struct buf last_reply;
 	struct attachments pending;    /* /attach: sent with the next prompt */
+	struct buf pending_files;      /* /file (and -f): blocks added to the next prompt */
 	char *model_choice;        /* /model's, which outlives its line */
 	char *system_choice;       /* /system's */
 	int model_chosen;          /* -m or /model named the model */

@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "cost/tally.h"
 #include "diag.h"
+#include "filetext.h"
 #include "fdio.h"
 #include "history/histio.h"
 #include "history/histview.h"
@@ -236,6 +237,26 @@ static int cmd_attach(struct repl *r, char *arg)
 	return 0;
 }
 
+/* /file: a text file's block (a folder's, a pattern's, a URL's) for the next prompt. */
+static int cmd_file(struct repl *r, char *arg)
+{
+	char why[700];
+	size_t before = r->pending_files.len;
+	const char *paths[1] = { arg };
+	int st = filetext_append(&r->pending_files, paths, 1, why, sizeof why);
+	if (st) {
+		r->pending_files.len = before; /* none of this path's blocks, if one failed */
+		if (r->pending_files.p)
+			r->pending_files.p[before] = 0;
+		if (st < 128)
+			error("%s", why);
+		return 0;
+	}
+	repl_note(r, "Added %s (%zu bytes with its fences), sent with the next prompt.", arg,
+		  r->pending_files.len - before);
+	return 0;
+}
+
 /* /image: chat-image's run, with its default model and file names. */
 static int cmd_image(struct repl *r, char *arg)
 {
@@ -359,6 +380,7 @@ static const struct command commands[] = {
 	{ "model", "[MODEL]", "show or change the model", ARG_MODEL, 0, cmd_model },
 	{ "system", "[TEXT]", "show or set the system prompt", ARG_TEXT, 0, cmd_system },
 	{ "attach", "FILE", "attach an image, PDF, audio or video to the next prompt", ARG_FILE, 1, cmd_attach },
+	{ "file", "PATH", "add a text file (a folder, a glob, a URL) to the next prompt", ARG_FILE, 1, cmd_file },
 	{ "image", "PROMPT", "generate an image (as chat-image does)", ARG_TEXT, 1, cmd_image },
 	{ "retry", NULL, "ask the last prompt again", ARG_NONE, 0, cmd_retry },
 	{ "cost", NULL, "the spend of this conversation and of today", ARG_NONE, 0, cmd_cost },
@@ -428,7 +450,7 @@ static void complete_conversations(struct repl *r, const char *word, struct comp
 	store_close(&st);
 }
 
-/* Tab after "/attach " or "/save ": the files, folders ending in "/". */
+/* Tab after "/attach ", "/file " or "/save ": the files, folders ending in "/". */
 static void complete_files(const char *word, struct completions *out)
 {
 	const char *slash = strrchr(word, '/');

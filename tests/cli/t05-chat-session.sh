@@ -452,4 +452,40 @@ CHAT_IMAGES=kitty drive kitty "$T/kitty.pty" -- chat
 is "$st" 0 "CHAT_IMAGES=kitty: kitty graphics without asking"
 hasnt "$T/kitty.raw" "$(printf '\033')\[c" "and the terminal was not asked"
 
+# --- /file and -f: text files in fenced blocks for the next prompt -------
+printf 'int x;\n' > "$T/f.c"
+printf 'bin\0ary' > "$T/f.bin"
+fake_start --echo
+cat > "$T/file.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "/file $T/f.bin\r"
+expect_plain "is not text: attach it with -a"
+send "/file $T/f.c\r"
+expect_plain "sent with the next prompt."
+send "look\r"
+expect_plain "echo: look"
+expect_plain "> "
+send "again\r"
+expect_plain "echo: again"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+drive file "$T/file.pty" -- chat
+is "$st" 0 "/file: a binary file refused with a hint, a text file added"
+is "$(request 1 | jq -r '.body.messages[-1].content')" "$(printf 'look\n\n%s/f.c:\n```c\nint x;\n```\n' "$T")" \
+	"/file: its block follows the next prompt's words"
+is "$(last_prompt)" "again" "/file: ... and goes with that prompt only"
+fake_start --echo
+cat > "$T/fopt.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "first\r"
+expect_plain "echo: first"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+drive fopt "$T/fopt.pty" -- chat -f "$T/f.c"
+is "$(last_prompt)" "$(printf 'first\n\n%s/f.c:\n```c\nint x;\n```\n' "$T")" "chat -f: the file goes with the first prompt"
+
 done_testing

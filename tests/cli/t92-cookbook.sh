@@ -30,6 +30,10 @@ cat > "$XDG_CONFIG_HOME/chat/templates/triage" <<'TPL'
 description = classify one log line
 prompt-jq = "Classify this log line as disk, network or other: \(.)"
 TPL
+# a code folder and its README, for the recipe that sends them with -f
+mkdir -p src
+printf 'int main(void) { return 0; }\n' > src/main.c
+printf '# demo\nA tiny program.\n' > README.md
 # a git repository with a staged change, for the review recipe
 if command -v git > /dev/null 2>&1; then
 	git init -q . && git config user.email t@example.invalid && git config user.name t
@@ -85,6 +89,9 @@ while [ "$k" -le "$count" ]; do
 			test "$(grep -c '^echo: 2026-11-24 00:00:00 WARN' summary.txt)" -eq 1 -a "$(grep -c '^echo: ' summary.txt)" -ge 4 ;;
 	*answers\ as\ code*)
 		is "$(tr '\n' ' ' < "$T/out")" "pipe socket " "recipe '$title': jq ran the filter from the reply" ;;
+	*code\ folder*)
+		has review.md 'src/main.c:' "recipe '$title': the folder's file went in its block"
+		has review.md '^README.md:$' "recipe '$title': ... and the README in its own" ;;
 	*tee*)
 		check "recipe '$title': the file holds the reply" test -s limerick.txt ;;
 	esac
