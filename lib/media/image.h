@@ -38,7 +38,8 @@ struct image_limits {
  * own irot/imir boxes, and its EXIF orientation is not applied again. GIF
  * always comes out RGBA (its transparency is per frame). target_side > 0 says
  * the caller will shrink to that longest side: a JPEG is then decoded with the
- * smallest libjpeg scale M/8 that keeps its longest side >= target_side, and a
+ * smallest of the scales 1/8, 1/4, 1/2 (those libjpeg-turbo has SIMD code for)
+ * that keeps its longest side >= target_side, without fancy upsampling, and a
  * still WebP scaled by libwebp to exactly target_side (the result can still be
  * larger than target_side; call image_shrink). orig_w/orig_h (either may be
  * NULL) get the full-resolution size as displayed: after orientation, before
@@ -55,6 +56,14 @@ int image_decode(const unsigned char *data, size_t n, const struct image_limits 
 int image_decode_frames(const unsigned char *data, size_t n, const struct image_limits *lim,
                         int target_side, struct image *out, int *orig_w, int *orig_h, int *frames,
                         char *why, size_t cap);
+
+/* image_decode_frames and then image_shrink to max_side, but a JPEG is shrunk
+ * as it is decoded, band by band (on a second thread when the scaled picture
+ * is over 4 megapixels), so the full-size picture is never held. The result
+ * is image_shrink's of the picture at the scale chosen for max_side. */
+int image_decode_fit(const unsigned char *data, size_t n, const struct image_limits *lim,
+                     int max_side, struct image *out, int *orig_w, int *orig_h, int *frames,
+                     char *why, size_t cap);
 
 /* 1 if any pixel has alpha < 255 (always 0 for RGB). */
 int image_has_alpha(const struct image *im);

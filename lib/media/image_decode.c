@@ -6,6 +6,7 @@
  * longjmp; the state they touch lives in a struct owned by the caller of the
  * function that calls setjmp, so nothing is clobbered. */
 #include "media/image_decoders.h"
+#include "media/image_rowpipe.h"
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -126,6 +127,9 @@ struct jdec {
 	int max_scans;
 	unsigned char *px, *row;
 	int orient;
+	struct shrinker shrink;         /* when shrinking as it decodes */
+	struct rowpipe pipe;
+	int piping;                     /* pipe started: it must be ended */
 };
 
 static void jpeg_fail_exit(j_common_ptr c)
@@ -205,8 +209,28 @@ static void cmyk_to_rgb(const unsigned char *s, unsigned char *d, unsigned w, in
 	}
 }
 
+/* The numerator of the smallest scale N/8 libjpeg-turbo has SIMD code for
+ * (1/8 needs only the DC term) that keeps the longest side >= target. */
+static unsigned jpeg_scale(unsigned side, int target)
+{
+	static const unsigned nums[] = { 1, 2, 4 };
+	if (target <= 0 || (unsigned)target >= side)
+		return 8;
+	for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		if (((uint64_t)side * nums[i] + 7) / 8 >= (unsigned)target)
+			return nums[i];
+	return 8;
+}
+
+/* Rows decoded per band when shrinking on the way; past PIPE_PIXELS decoded
+ * pixels the shrink runs on a second thread beside the decode. */
+#define JPEG_BAND 16
+#define PIPE_PIXELS 4000000u
+
+/* fit > 0: shrink to that longest side while decoding (image_shrink's result,
+ * without the full-size picture). */
 static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const struct image_limits *lim,
-                    int target, struct image *out, int *ow, int *oh, char *why, size_t cap)
+                    int target, int fit, struct image *out, int *ow, int *oh, char *why, size_t cap)
 {
 	struct jpeg_decompress_struct *ci = &d->ci;
 	ci->err = jpeg_std_error(&d->err.pub);
@@ -237,39 +261,66 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 	int cmyk = ci->jpeg_color_space == JCS_CMYK || ci->jpeg_color_space == JCS_YCCK;
 	ci->out_color_space = cmyk ? JCS_CMYK : JCS_RGB;
 	unsigned side = ci->image_width > ci->image_height ? ci->image_width : ci->image_height;
-	unsigned num = 8;
-	if (target > 0 && (unsigned)target < side)
-		for (num = 1; num < 8; num++)
-			if (((uint64_t)side * num + 7) / 8 >= (unsigned)target)
-				break;
-	ci->scale_num = num;
+	ci->scale_num = jpeg_scale(side, target);
 	ci->scale_denom = 8;
+	int dw = 0, dh = 0;
+	if (fit > 0)
+		image_fit((int)ci->image_width, (int)ci->image_height, fit, &dw, &dh);
+	int stream = fit > 0 && ((unsigned)dw < ci->image_width || (unsigned)dh < ci->image_height);
+	if (stream || ci->scale_num < 8)
+		ci->do_fancy_upsampling = FALSE;        /* the shrink averages the chroma anyway */
 	jpeg_calc_output_dimensions(ci);
-	uint64_t bytes = (uint64_t)ci->output_width * ci->output_height * 3;
+	size_t stride = (size_t)ci->output_width * 3;
+	int threaded = (uint64_t)ci->output_width * ci->output_height > PIPE_PIXELS;
+	uint64_t bytes = stream ? shrinker_bytes((int)ci->output_width, dw, dh, 3) +
+	                          rowpipe_bytes(stride, JPEG_BAND, threaded)
+	                        : (uint64_t)ci->output_width * ci->output_height * 3;
 	if (image_check_memory(lim, bytes, why, cap) < 0)
 		return -1;
 	jpeg_start_decompress(ci);
 	if (ci->output_components != (cmyk ? 4 : 3))
 		return image_fail(why, cap, "JPEG colour space (%d components) is not supported",
 		            ci->num_components);
-	d->px = malloc((size_t)bytes);
-	if (cmyk)
-		d->row = malloc((size_t)ci->output_width * 4);
-	if (!d->px || (cmyk && !d->row))
+	if (stream) {
+		if (shrinker_init(&d->shrink, (int)ci->output_width, (int)ci->output_height, 3, dw, dh) < 0)
+			return image_fail(why, cap, "out of memory decoding a %ux%u JPEG",
+			            ci->output_width, ci->output_height);
+		if (rowpipe_start(&d->pipe, &d->shrink, stride, JPEG_BAND, threaded) < 0)
+			return image_fail(why, cap, "out of memory decoding a %ux%u JPEG",
+			            ci->output_width, ci->output_height);
+		d->piping = 1;
+	} else {
+		d->px = malloc((size_t)bytes);
+		if (!d->px)
+			return image_fail(why, cap, "out of memory decoding a %ux%u JPEG",
+			            ci->output_width, ci->output_height);
+	}
+	if (cmyk && !(d->row = malloc((size_t)ci->output_width * 4)))
 		return image_fail(why, cap, "out of memory decoding a %ux%u JPEG",
 		            ci->output_width, ci->output_height);
-	size_t stride = (size_t)ci->output_width * 3;
 	while (ci->output_scanline < ci->output_height) {
-		unsigned char *dst = d->px + ci->output_scanline * stride;
-		JSAMPROW rows[1] = { cmyk ? d->row : dst };
-		if (jpeg_read_scanlines(ci, rows, 1) != 1)
-			return image_fail(why, cap, "truncated JPEG");
-		if (cmyk)
-			cmyk_to_rgb(d->row, dst, ci->output_width, ci->saw_Adobe_marker);
+		unsigned char *band = stream ? rowpipe_slot(&d->pipe) : d->px + ci->output_scanline * stride;
+		int rows = stream ? JPEG_BAND : (int)(ci->output_height - ci->output_scanline), got = 0;
+		while (got < rows && ci->output_scanline < ci->output_height) {
+			unsigned char *dst = band + (size_t)got * stride;
+			JSAMPROW row[1] = { cmyk ? d->row : dst };
+			if (jpeg_read_scanlines(ci, row, 1) != 1)
+				return image_fail(why, cap, "truncated JPEG");
+			if (cmyk)
+				cmyk_to_rgb(d->row, dst, ci->output_width, ci->saw_Adobe_marker);
+			got++;
+		}
+		if (stream)
+			rowpipe_push(&d->pipe, got);
 	}
 	jpeg_finish_decompress(ci);
-	out->w = (int)ci->output_width;
-	out->h = (int)ci->output_height;
+	if (stream) {
+		rowpipe_end(&d->pipe, 0);
+		d->piping = 0;
+		d->px = shrinker_take(&d->shrink);
+	}
+	out->w = stream ? dw : (int)ci->output_width;
+	out->h = stream ? dh : (int)ci->output_height;
 	out->channels = 3;
 	out->px = d->px;
 	d->px = NULL;
@@ -277,14 +328,17 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 }
 
 static int decode_jpeg(const unsigned char *data, size_t n, const struct image_limits *lim, int target,
-                       struct image *out, int *ow, int *oh, int *orient, char *why, size_t cap)
+                       int fit, struct image *out, int *ow, int *oh, int *orient, char *why, size_t cap)
 {
 	struct jdec *d = calloc(1, sizeof *d);
 	if (!d)
 		return image_fail(why, cap, "out of memory");
 	d->max_scans = lim->max_scans;
 	d->orient = 1;
-	int r = jpeg_run(d, data, n, lim, target, out, ow, oh, why, cap);
+	int r = jpeg_run(d, data, n, lim, target, fit, out, ow, oh, why, cap);
+	if (d->piping)
+		rowpipe_end(&d->pipe, 1);
+	shrinker_free(&d->shrink);
 	jpeg_destroy_decompress(&d->ci);
 	*orient = d->orient;
 	free(d->px);
@@ -449,8 +503,10 @@ int image_decode(const unsigned char *data, size_t n, const struct image_limits 
 	return image_decode_frames(data, n, lim, target_side, out, orig_w, orig_h, NULL, why, cap);
 }
 
-int image_decode_frames(const unsigned char *data, size_t n, const struct image_limits *lim, int target_side,
-                        struct image *out, int *orig_w, int *orig_h, int *nframes, char *why, size_t cap)
+/* fit > 0: a JPEG comes out shrunk to that longest side (before orientation,
+ * which commutes with the shrink), the other formats as they are. */
+static int decode_any(const unsigned char *data, size_t n, const struct image_limits *lim, int target_side,
+                      int fit, struct image *out, int *orig_w, int *orig_h, int *nframes, char *why, size_t cap)
 {
 	static const struct image_limits def = IMAGE_LIMITS_DEFAULT;
 	int ow = 0, oh = 0, orient = 1, frames = 1, r;
@@ -465,7 +521,7 @@ int image_decode_frames(const unsigned char *data, size_t n, const struct image_
 	else if (f == IMG_PNG)
 		r = decode_png(data, n, lim, out, &ow, &oh, &orient, why, cap);
 	else if (f == IMG_JPEG)
-		r = decode_jpeg(data, n, lim, target_side, out, &ow, &oh, &orient, why, cap);
+		r = decode_jpeg(data, n, lim, target_side, fit, out, &ow, &oh, &orient, why, cap);
 	else if (f == IMG_GIF)
 		r = image_decode_gif(data, n, lim, out, &ow, &oh, &frames, why, cap);
 	else if (f == IMG_WEBP)
@@ -496,4 +552,28 @@ int image_decode_frames(const unsigned char *data, size_t n, const struct image_
 	if (nframes)
 		*nframes = r == 0 ? frames : 0;
 	return r;
+}
+
+int image_decode_frames(const unsigned char *data, size_t n, const struct image_limits *lim, int target_side,
+                        struct image *out, int *orig_w, int *orig_h, int *nframes, char *why, size_t cap)
+{
+	return decode_any(data, n, lim, target_side, 0, out, orig_w, orig_h, nframes, why, cap);
+}
+
+int image_decode_fit(const unsigned char *data, size_t n, const struct image_limits *lim, int max_side,
+                     struct image *out, int *orig_w, int *orig_h, int *frames, char *why, size_t cap)
+{
+	if (decode_any(data, n, lim, max_side, max_side, out, orig_w, orig_h, frames, why, cap) < 0)
+		return -1;
+	if (max_side > 0 && image_shrink(out, max_side) < 0) {
+		image_free(out);
+		if (frames)
+			*frames = 0;
+		if (orig_w)
+			*orig_w = 0;
+		if (orig_h)
+			*orig_h = 0;
+		return image_fail(why, cap, "out of memory resizing the image");
+	}
+	return 0;
 }

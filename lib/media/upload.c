@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,6 +92,32 @@ static int read_input(int fd, size_t max, struct buf *b, char *why, size_t cap)
 		snprintf(why, cap, "empty file");
 		return EXIT_DATAERR;
 	}
+	return 0;
+}
+
+/* A regular file is mapped rather than copied: the decoders read it in
+ * place, in order, and its pages are the page cache's. *in then only points
+ * at the mapping (*map, to be unmapped, never freed). The --max-bytes cap and
+ * its message are read_input's. -1 when the file cannot be mapped (a pipe, an
+ * empty or special file): read it instead. (A file cut short while mapped
+ * would fault; one changed in place is read as it now is, as by read.) */
+static int map_input(int fd, size_t max, struct buf *in, void **map, char *why, size_t cap)
+{
+	struct stat sb;
+	buf_init(in, max);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+		return -1;
+	if ((unsigned long long)sb.st_size > max) {
+		snprintf(why, cap, "larger than the %zu MB limit (--max-bytes)", max / MB);
+		return EXIT_DATAERR;
+	}
+	void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	madvise(p, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	in->p = p;
+	in->len = (size_t)sb.st_size;
+	*map = p;
 	return 0;
 }
 
@@ -195,8 +222,8 @@ static int encode_under(struct image *im, const struct upload_opts *o, struct bu
 /* An image: decoded (within o's limits), turned upright, shrunk, squared or
  * flattened as o asks, and re-encoded; its record in *rec and, when encoded
  * is not NULL, the new bytes appended to it. 0, or 65 with why. */
-static int upload_image(const struct buf *in, const char *path, const struct upload_opts *o, jv *rec,
-			struct buf *encoded, char *why, size_t cap)
+static int upload_image(const struct buf *in, int mapped, const char *path, const struct upload_opts *o,
+			jv *rec, struct buf *encoded, char *why, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)in->p;
 	enum image_format f = image_sniff(p, in->len);
@@ -213,10 +240,13 @@ static int upload_image(const struct buf *in, const char *path, const struct upl
 	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
 	struct image im = { 0 };
 	int ow = 0, oh = 0, frames = 1;
-	if (image_decode_frames(p, in->len, &lim, o->max_side, &im, &ow, &oh, &frames, why, cap) < 0)
+	if (image_decode_fit(p, in->len, &lim, o->max_side, &im, &ow, &oh, &frames, why, cap) < 0)
 		return EXIT_DATAERR;
-	int rc = image_shrink(&im, o->max_side);
-	if (rc == 0 && o->square)
+	/* the file's pages are not needed again: give them back before encoding */
+	if (mapped)
+		madvise(in->p, in->len, MADV_DONTNEED);
+	int rc = 0;
+	if (o->square)
 		rc = image_square(&im);
 	else if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
 		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
@@ -258,7 +288,10 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 		}
 	}
 	struct buf in;
-	int st = read_input(fd, o->max_bytes, &in, why, cap);
+	void *map = NULL;
+	int st = map_input(fd, o->max_bytes, &in, &map, why, cap);
+	if (st < 0)
+		st = read_input(fd, o->max_bytes, &in, why, cap);
 	if (fd)
 		close(fd);
 	vmime = video_mime((const unsigned char *)(in.p ? in.p : ""), in.len);
@@ -268,20 +301,18 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 			 "resume): give its file name instead");
 		st = EXIT_DATAERR;
 	}
-	if (st) {
-		buf_free(&in);
-		return st;
-	}
-	if (vmime) {
+	if (!st && vmime) {
 		/* video goes as it is: the model decodes it */
 		*rec = record(vmime, &in, 0, 0, path, 0, 0, in.len, 0);
 		if (encoded)
 			buf_add(encoded, in.p, in.len);
-		buf_free(&in);
-		return 0;
+	} else if (!st) {
+		st = upload_image(&in, map != NULL, path, o, rec, encoded, why, cap);
 	}
-	st = upload_image(&in, path, o, rec, encoded, why, cap);
-	buf_free(&in);
+	if (map)
+		munmap(map, in.len);
+	else
+		buf_free(&in);
 	return st;
 }
 
