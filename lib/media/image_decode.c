@@ -210,7 +210,9 @@ static void cmyk_to_rgb(const unsigned char *s, unsigned char *d, unsigned w, in
 }
 
 /* The numerator of the smallest scale N/8 libjpeg-turbo has SIMD code for
- * (1/8 needs only the DC term) that keeps the longest side >= target. */
+ * (1/8 needs only the DC term) that keeps the longest side >= target. The
+ * IDCT stays JDCT_ISLOW: IFAST changes only the full-scale one, and there it
+ * measured no faster on a 24 MP photo while losing 0.3 dB. */
 static unsigned jpeg_scale(unsigned side, int target)
 {
 	static const unsigned nums[] = { 1, 2, 4 };
