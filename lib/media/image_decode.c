@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <jpeglib.h>
 #include <jerror.h>
 #include <png.h>
@@ -120,10 +122,19 @@ struct jerr {
 	int scans;              /* > 0: stopped by the scan cap */
 };
 
+/* A source that hands libjpeg the input a chunk at a time and gives back
+ * the pages of the chunks it has read (the input is a file mapping then). */
+struct jsrc {
+	struct jpeg_source_mgr pub;
+	const unsigned char *data;
+	size_t n, next;         /* the next chunk starts at next */
+};
+
 struct jdec {
 	struct jpeg_decompress_struct ci;
 	struct jerr err;
 	struct jpeg_progress_mgr prog;
+	struct jsrc src;
 	int max_scans;
 	unsigned char *px, *row;
 	int orient;
@@ -156,6 +167,59 @@ static void jpeg_progress(j_common_ptr c)
 		d->err.scans = d->ci.input_scan_number;
 		longjmp(d->err.jb, 1);
 	}
+}
+
+#define JSRC_CHUNK ((size_t)1 << 20)
+
+static void jsrc_nothing(j_decompress_ptr c)
+{
+	(void)c;
+}
+
+static boolean jsrc_fill(j_decompress_ptr c)
+{
+	static const JOCTET eoi[2] = { 0xff, JPEG_EOI };
+	struct jsrc *s = (struct jsrc *)(void *)c->src;
+	/* libjpeg never backs up over a chunk it has used up: its pages can go */
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), done = s->next / page * page;
+	if (done)
+		madvise((void *)(uintptr_t)s->data, done, MADV_DONTNEED);
+	if (s->next >= s->n) {
+		WARNMS(c, JWRN_JPEG_EOF);       /* fatal here: a truncated file */
+		s->pub.next_input_byte = eoi;
+		s->pub.bytes_in_buffer = 2;
+		return TRUE;
+	}
+	size_t len = s->n - s->next < JSRC_CHUNK ? s->n - s->next : JSRC_CHUNK;
+	s->pub.next_input_byte = s->data + s->next;
+	s->pub.bytes_in_buffer = len;
+	s->next += len;
+	return TRUE;
+}
+
+static void jsrc_skip(j_decompress_ptr c, long num)
+{
+	struct jpeg_source_mgr *p = c->src;
+	if (num <= 0)
+		return;
+	while ((size_t)num > p->bytes_in_buffer) {
+		num -= (long)p->bytes_in_buffer;
+		p->bytes_in_buffer = 0;
+		jsrc_fill(c);
+	}
+	p->next_input_byte += num;
+	p->bytes_in_buffer -= (size_t)num;
+}
+
+static void jsrc_init(struct jdec *d, const unsigned char *data, size_t n)
+{
+	d->src = (struct jsrc){ .data = data, .n = n };
+	d->src.pub.init_source = jsrc_nothing;
+	d->src.pub.fill_input_buffer = jsrc_fill;
+	d->src.pub.skip_input_data = jsrc_skip;
+	d->src.pub.resync_to_restart = jpeg_resync_to_restart;
+	d->src.pub.term_source = jsrc_nothing;
+	d->ci.src = &d->src.pub;
 }
 
 static int jpeg_why(struct jdec *d, const struct image_limits *lim, char *why, size_t cap)
@@ -232,7 +296,8 @@ static unsigned jpeg_scale(unsigned side, int target)
 /* fit > 0: shrink to that longest side while decoding (image_shrink's result,
  * without the full-size picture). */
 static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const struct image_limits *lim,
-                    int target, int fit, struct image *out, int *ow, int *oh, char *why, size_t cap)
+                    int target, int fit, const struct image_rows *to, struct image *out, int *ow, int *oh,
+                    char *why, size_t cap)
 {
 	struct jpeg_decompress_struct *ci = &d->ci;
 	ci->err = jpeg_std_error(&d->err.pub);
@@ -244,7 +309,10 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 	jpeg_create_decompress(ci);
 	d->prog.progress_monitor = jpeg_progress;
 	ci->progress = &d->prog;
-	jpeg_mem_src(ci, data, (unsigned long)n);
+	if (lim->release_input)
+		jsrc_init(d, data, n);
+	else
+		jpeg_mem_src(ci, data, (unsigned long)n);
 	jpeg_save_markers(ci, JPEG_APP0 + 1, 0xffff);
 	if (jpeg_read_header(ci, TRUE) != JPEG_HEADER_OK)
 		return image_fail(why, cap, "JPEG has no image");
@@ -291,6 +359,10 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 			return image_fail(why, cap, "out of memory decoding a %ux%u JPEG",
 			            ci->output_width, ci->output_height);
 		d->piping = 1;
+		if (to && to->begin(to->arg, dw, dh, d->orient)) {
+			d->shrink.sink = to->row;
+			d->shrink.sink_arg = to->arg;
+		}
 	} else {
 		d->px = malloc((size_t)bytes);
 		if (!d->px)
@@ -330,14 +402,15 @@ static int jpeg_run(struct jdec *d, const unsigned char *data, size_t n, const s
 }
 
 static int decode_jpeg(const unsigned char *data, size_t n, const struct image_limits *lim, int target,
-                       int fit, struct image *out, int *ow, int *oh, int *orient, char *why, size_t cap)
+                       int fit, const struct image_rows *to, struct image *out, int *ow, int *oh, int *orient,
+                       char *why, size_t cap)
 {
 	struct jdec *d = calloc(1, sizeof *d);
 	if (!d)
 		return image_fail(why, cap, "out of memory");
 	d->max_scans = lim->max_scans;
 	d->orient = 1;
-	int r = jpeg_run(d, data, n, lim, target, fit, out, ow, oh, why, cap);
+	int r = jpeg_run(d, data, n, lim, target, fit, to, out, ow, oh, why, cap);
 	if (d->piping)
 		rowpipe_end(&d->pipe, 1);
 	shrinker_free(&d->shrink);
@@ -508,7 +581,8 @@ int image_decode(const unsigned char *data, size_t n, const struct image_limits 
 /* fit > 0: a JPEG comes out shrunk to that longest side (before orientation,
  * which commutes with the shrink), the other formats as they are. */
 static int decode_any(const unsigned char *data, size_t n, const struct image_limits *lim, int target_side,
-                      int fit, struct image *out, int *orig_w, int *orig_h, int *nframes, char *why, size_t cap)
+                      int fit, const struct image_rows *to, struct image *out, int *orig_w, int *orig_h,
+                      int *nframes, char *why, size_t cap)
 {
 	static const struct image_limits def = IMAGE_LIMITS_DEFAULT;
 	int ow = 0, oh = 0, orient = 1, frames = 1, r;
@@ -523,7 +597,7 @@ static int decode_any(const unsigned char *data, size_t n, const struct image_li
 	else if (f == IMG_PNG)
 		r = decode_png(data, n, lim, out, &ow, &oh, &orient, why, cap);
 	else if (f == IMG_JPEG)
-		r = decode_jpeg(data, n, lim, target_side, fit, out, &ow, &oh, &orient, why, cap);
+		r = decode_jpeg(data, n, lim, target_side, fit, to, out, &ow, &oh, &orient, why, cap);
 	else if (f == IMG_GIF)
 		r = image_decode_gif(data, n, lim, out, &ow, &oh, &frames, why, cap);
 	else if (f == IMG_WEBP)
@@ -559,13 +633,14 @@ static int decode_any(const unsigned char *data, size_t n, const struct image_li
 int image_decode_frames(const unsigned char *data, size_t n, const struct image_limits *lim, int target_side,
                         struct image *out, int *orig_w, int *orig_h, int *nframes, char *why, size_t cap)
 {
-	return decode_any(data, n, lim, target_side, 0, out, orig_w, orig_h, nframes, why, cap);
+	return decode_any(data, n, lim, target_side, 0, NULL, out, orig_w, orig_h, nframes, why, cap);
 }
 
 int image_decode_fit(const unsigned char *data, size_t n, const struct image_limits *lim, int max_side,
-                     struct image *out, int *orig_w, int *orig_h, int *frames, char *why, size_t cap)
+                     struct image *out, int *orig_w, int *orig_h, int *frames, const struct image_rows *rows,
+                     char *why, size_t cap)
 {
-	if (decode_any(data, n, lim, max_side, max_side, out, orig_w, orig_h, frames, why, cap) < 0)
+	if (decode_any(data, n, lim, max_side, max_side, rows, out, orig_w, orig_h, frames, why, cap) < 0)
 		return -1;
 	if (max_side > 0 && image_shrink(out, max_side) < 0) {
 		image_free(out);

@@ -141,6 +141,8 @@ static void emit(struct shrinker *s)
 			o[i + 3] = clamp8(a[i + 3]);
 		}
 	}
+	if (s->sink)
+		s->sink(s->sink_arg, o);
 	float *t = s->acc[0];
 	s->acc[0] = s->acc[1];
 	s->acc[1] = t;

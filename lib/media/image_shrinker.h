@@ -16,6 +16,8 @@ struct shrinker {
 	int y;                  /* the output row acc[0] belongs to */
 	int sy;                 /* source rows taken so far */
 	unsigned char *px;      /* dw * dh * ch bytes: the result */
+	void (*sink)(void *arg, const unsigned char *row);     /* when set, told each finished row */
+	void *sink_arg;
 };
 
 /* The size image_shrink makes: the longest side max_side, the other rounded,

@@ -199,12 +199,17 @@ static int send_video(int fd, long long size, const char *mime, const char *path
  * a quarter, down to MIN_SIDE, past which the detail is gone. 0, or -1
  * with why. */
 #define MIN_SIDE 64
-static int encode_under(struct image *im, const struct upload_opts *o, struct buf *out, char *why, size_t cap)
+static int encode_under(struct image *im, const struct upload_opts *o, int encoded, struct buf *out, char *why,
+			size_t cap)
 {
 	for (;;) {
-		buf_reset(out);
-		int rc = im->channels == 4 ? image_encode_png(im, out, why, cap)
-					   : image_encode_jpeg(im, o->quality, out, why, cap);
+		int rc = 0;
+		if (!encoded) {
+			buf_reset(out);
+			rc = im->channels == 4 ? image_encode_png(im, out, why, cap)
+					       : image_encode_jpeg(im, o->quality, out, why, cap);
+		}
+		encoded = 0;
 		if (rc < 0 || !o->max_out || out->len < o->max_out)
 			return rc;
 		int side = (im->w > im->h ? im->w : im->h) * 3 / 4;
@@ -217,6 +222,29 @@ static int encode_under(struct image *im, const struct upload_opts *o, struct bu
 			return -1;
 		}
 	}
+}
+
+/* A JPEG shrunk as it decodes is encoded meanwhile, row by row, when its
+ * rows come in the final order (no EXIF turn) and nothing else is to be done
+ * to them (no --square). */
+struct rows_to_jpeg {
+	int quality;
+	struct buf *out;
+	struct image_jpeg_stream *s;
+};
+
+static int jpeg_rows_begin(void *arg, int w, int h, int orient)
+{
+	struct rows_to_jpeg *t = arg;
+	if (orient != 1)
+		return 0;
+	t->s = image_jpeg_stream_begin(w, h, t->quality, t->out, NULL, 0);
+	return t->s != NULL;
+}
+
+static void jpeg_rows_row(void *arg, const unsigned char *rgb)
+{
+	image_jpeg_stream_row(((struct rows_to_jpeg *)arg)->s, rgb);
 }
 
 /* An image: decoded (within o's limits), turned upright, shrunk, squared or
@@ -237,12 +265,22 @@ static int upload_image(const struct buf *in, int mapped, const char *path, cons
 			 what);
 		return EXIT_DATAERR;
 	}
-	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
+	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200,
+				    .release_input = mapped };
 	struct image im = { 0 };
 	int ow = 0, oh = 0, frames = 1;
-	if (image_decode_fit(p, in->len, &lim, o->max_side, &im, &ow, &oh, &frames, why, cap) < 0)
+	struct buf out = BUF_INIT((size_t)1 << 30);
+	struct rows_to_jpeg t = { o->quality, &out, NULL };
+	struct image_rows rows = { jpeg_rows_begin, jpeg_rows_row, &t };
+	int decoded = image_decode_fit(p, in->len, &lim, o->max_side, &im, &ow, &oh, &frames,
+				       o->square ? NULL : &rows, why, cap);
+	/* a stream that failed leaves out as it was: encoded again below */
+	int streamed = t.s && image_jpeg_stream_end(t.s, decoded == 0, NULL, 0) == 0;
+	if (decoded < 0) {
+		buf_free(&out);
 		return EXIT_DATAERR;
-	/* the file's pages are not needed again: give them back before encoding */
+	}
+	/* the file's pages are not needed again (a JPEG's are gone already) */
 	if (mapped)
 		madvise(in->p, in->len, MADV_DONTNEED);
 	int rc = 0;
@@ -250,12 +288,11 @@ static int upload_image(const struct buf *in, int mapped, const char *path, cons
 		rc = image_square(&im);
 	else if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
 		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
-	struct buf out = BUF_INIT((size_t)1 << 30);
 	const char *mime = im.channels == 4 ? "image/png" : "image/jpeg";
 	if (rc < 0)
 		snprintf(why, cap, "out of memory resizing the image");
 	else
-		rc = encode_under(&im, o, &out, why, cap);
+		rc = encode_under(&im, o, streamed, &out, why, cap);
 	if (rc == 0) {
 		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in->len, frames);
 		if (encoded)

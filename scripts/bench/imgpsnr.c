@@ -25,7 +25,7 @@ static int load(const char *path, struct image *im)
 			break;
 	fclose(f);
 	char why[256];
-	struct image_limits lim = { 0, 0, 0 };
+	struct image_limits lim = { 0, 0, 0, 0 };
 	int r = image_decode((unsigned char *)b.p, b.len, &lim, 0, im, NULL, NULL, why, sizeof why);
 	buf_free(&b);
 	if (r < 0)

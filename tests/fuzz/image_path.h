@@ -9,7 +9,7 @@
 
 static int image_path(const uint8_t *data, size_t size, enum image_format want)
 {
-	static const struct image_limits lim = { 4000000, (size_t)64 << 20, 50 };
+	static const struct image_limits lim = { 4000000, (size_t)64 << 20, 50, 0 };
 	if (want != IMG_UNKNOWN && image_sniff(data, size) != want)
 		return -1;      /* not this target's format: not kept in its corpus */
 	struct image im;
@@ -17,7 +17,7 @@ static int image_path(const uint8_t *data, size_t size, enum image_format want)
 	int target = size && (data[size - 1] & 1) ? 64 : 0;
 	int fit = size && (data[size - 1] & 2);     /* shrunk while decoding, as chat-upload does */
 	int w0, h0;
-	if (fit ? image_decode_fit(data, size, &lim, 64, &im, &w0, &h0, NULL, why, sizeof why) < 0
+	if (fit ? image_decode_fit(data, size, &lim, 64, &im, &w0, &h0, NULL, NULL, why, sizeof why) < 0
 	        : image_decode(data, size, &lim, target, &im, &w0, &h0, why, sizeof why) < 0)
 		return 0;
 	/* touch every pixel so MSan/valgrind would see uninitialised output */
