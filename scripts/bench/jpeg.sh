@@ -4,8 +4,9 @@
 # a 24-megapixel (6000x4000) photo-like picture saved at quality 95 made
 # into a 2048-pixel JPEG at quality 80 with no metadata (chat-upload
 # --max-side 2048 -o; vipsthumbnail -s 2048 with [Q=80,strip]; sharp
-# rotate().resize(2048, 2048, inside).jpeg(80)).  For each: the median wall
-# time and the largest peak RSS over BENCH_JPEG_RUNS runs (default 5), from
+# rotate().resize(2048, 2048, inside).jpeg(80)).  The tools take turns run
+# after run; for each: the median wall and CPU (user + system) time and the
+# largest peak RSS over BENCH_JPEG_RUNS runs (default 5), from
 # /usr/bin/time, and the PSNR of the output against the ideal shrink of the
 # full decode (every pixel the exact mean of the source area it covers) by
 # scripts/bench/imgpsnr.c, built here against lib/libchat.a.  Then our
@@ -47,10 +48,12 @@ trap 'exit 130' HUP INT TERM
 
 # --- the tools -----------------------------------------------------------------
 PKGS="libpng libjpeg libwebp libwebpdemux libheif"
+# shellcheck disable=SC2086 # the package names and flags are words
 IMGLIBS=$(pkg-config --libs $PKGS 2>/dev/null || echo -lpng16 -ljpeg -lwebpdemux -lwebp -lheif)
-# shellcheck disable=SC2086 # the flags are words
+# shellcheck disable=SC2046,SC2086 # the package names and flags are words
 cc -O2 -D_GNU_SOURCE -Ilib $(pkg-config --cflags $PKGS 2>/dev/null) -o "$T/imgpsnr" scripts/bench/imgpsnr.c \
 	lib/libchat.a $IMGLIBS -lgif -lm -pthread 2>"$T/cc.log" || die "cannot build scripts/bench/imgpsnr.c: $(head -3 "$T/cc.log")"
+# shellcheck source=scripts/bench/peer.sh
 . scripts/bench/peer.sh
 SHARP=
 if npm_peer sharp && cp scripts/bench/sharp-thumb.mjs "$SDK_DIR/" 2>/dev/null; then
@@ -74,45 +77,64 @@ vips perlin "$T/r.v" 6000 4000 --cell-size 96 --uchar --seed 1 &&
 rm -f "$T"/*.v
 
 # --- runs ------------------------------------------------------------------------
-# measure KEY NAME COMMAND...: RUNS runs, output ($T/out.jpg) removed before
-# each; prints the row and keeps "seconds KB psnr" in $T/KEY
+# The tools take turns, run after run, so a change in the machine's load
+# falls on all of them alike.
+# measure: RUNS turns of the tools in $TOOLS on $T/$PIC.jpg; then per tool a
+# row (median wall and CPU seconds, largest peak RSS, PSNR, output size) and
+# "seconds KB" in $T/KEY
 measure() {
-	key=$1 name=$2
-	shift 2
-	: >"$T/times"
-	fails=0 i=0
+	for key in $TOOLS; do : >"$T/$key.times"; echo 0 >"$T/$key.fails"; done
+	i=0
 	while [ "$i" -lt "$RUNS" ]; do
-		rm -f "$T/out.jpg"
-		/usr/bin/time -f '%e %M' -o "$T/one" "$@" >/dev/null 2>"$T/err" && [ -s "$T/out.jpg" ] ||
-			fails=$((fails + 1))
-		cat "$T/one" >>"$T/times"
+		for key in $TOOLS; do
+			out=$T/out-$key.jpg
+			case $key in
+			chat) set -- bin/chat-upload --max-side 2048 -o "$out" "$T/$PIC.jpg" ;;
+			vips) set -- vipsthumbnail "$T/$PIC.jpg" -s 2048 -o "${out}[Q=80,strip]" ;;
+			sharp) set -- node "$SDK_DIR/sharp-thumb.mjs" "$T/$PIC.jpg" "$out" 2048 ;;
+			esac
+			rm -f "$out"
+			/usr/bin/time -f '%e %M %U %S' -o "$T/one" "$@" >/dev/null 2>"$T/$key.err" && [ -s "$out" ] ||
+				echo $(($(cat "$T/$key.fails") + 1)) >"$T/$key.fails"
+			tail -n 1 "$T/one" >>"$T/$key.times"
+		done
 		i=$((i + 1))
 	done
-	psnr=$("$T/imgpsnr" "$T/$PIC.jpg" "$T/out.jpg" 2>/dev/null | awk '{ print $3, $2 }')
-	sort -n "$T/times" | awk -v n="$RUNS" -v f="$fails" -v name="$name" -v p="${psnr:-- -}" -v key="$T/$key" '
-		{ t[NR] = $1; if ($2 > m) m = $2 }
-		END { split(p, q, " ")
-		      printf "  %-20s %8.3f s %9.1f MB %8s dB   %s%s\n", name, t[int((n + 1) / 2)], m / 1024, q[1], q[2],
-		             f ? "  (" f " runs failed: " "see below)" : ""
-		      printf "%s %s %s\n", t[int((n + 1) / 2)], m, q[1] > key }'
-	[ "$fails" -eq 0 ] || echo "    $(head -c 200 "$T/err")"
+	for key in $TOOLS; do
+		psnr=$("$T/imgpsnr" "$T/$PIC.jpg" "$T/out-$key.jpg" 2>/dev/null | awk '{ print $3, $2 }')
+		fails=$(cat "$T/$key.fails")
+		name=$key
+		case $key in chat) name=chat-upload ;; vips) name="vipsthumbnail $VIPS" ;; sharp) name=$SHARP ;; esac
+		awk -v n="$RUNS" -v f="$fails" -v name="$name" -v p="${psnr:-- -}" -v key="$T/$key" '
+			{ t[NR] = $1; c[NR] = $3 + $4; if ($2 > m) m = $2 }
+			END { split(p, q, " ")
+			      for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++) {
+			          if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
+			          if (c[j] < c[i]) { x = c[i]; c[i] = c[j]; c[j] = x } }
+			      k = int((n + 1) / 2)
+			      printf "  %-20s %8.3f s %8.3f s %9.1f MB %8s dB   %s%s\n", name, t[k], c[k], m / 1024, q[1], q[2],
+			             f ? "  (" f " runs failed)" : ""
+			      printf "%s %s\n", t[k], m > key }' "$T/$key.times"
+		[ "$fails" -eq 0 ] || echo "    $(head -c 200 "$T/$key.err")"
+	done
 }
-# ratio KEY TIME_TARGET MB_TARGET: ours against vipsthumbnail's
+# ratio WHAT TIME_TARGET MB_TARGET: ours against vipsthumbnail's
 ratio() {
 	awk -v tt="$2" -v mt="$3" -v what="$1" 'NR == FNR { t = $1; m = $2; next }
-		{ rt = t / $1; mb = m / 1024; rm = m / $2
+		{ rt = $1 > 0 ? t / $1 : 0; mb = m / 1024; rm = $2 > 0 ? m / $2 : 0
 		  printf "  %s: time %.2fx vipsthumbnail (target <= %.2fx: %s), peak RSS %.1f MB = %.2fx (target %s: %s)\n",
 		         what, rt, tt, rt <= tt ? "met" : "missed", mb, rm,
 		         mt == "same" ? "<= 1.00x" : "<= " mt " MB",
 		         (mt == "same" ? rm <= 1 : mb <= mt) ? "met" : "missed" }' "$T/chat" "$T/vips"
 }
 
+VIPS=$(vips --version | cut -d- -f2)
+TOOLS="chat vips"
+[ -z "$SHARP" ] || TOOLS="$TOOLS sharp"
 for PIC in baseline progressive; do
 	echo "$PIC $(vipsheader "$T/$PIC.jpg" | sed 's/^[^:]*: \([0-9x]*\).*/\1/'), $(wc -c <"$T/$PIC.jpg") bytes"
-	printf '  %-20s %10s %12s %11s   %s\n' tool median "peak RSS" PSNR output
-	measure chat chat-upload bin/chat-upload --max-side 2048 -o "$T/out.jpg" "$T/$PIC.jpg"
-	measure vips "vipsthumbnail $(vips --version | cut -d- -f2)" vipsthumbnail "$T/$PIC.jpg" -s 2048 -o "$T/out.jpg[Q=80,strip]"
-	[ -z "$SHARP" ] || measure sharp "$SHARP" node "$SDK_DIR/sharp-thumb.mjs" "$T/$PIC.jpg" "$T/out.jpg" 2048
+	printf '  %-20s %10s %10s %12s %11s   %s\n' tool "median" "CPU" "peak RSS" PSNR output
+	measure
 	if [ "$PIC" = baseline ]; then ratio "$PIC" 0.67 45; else ratio "$PIC" 1.00 same; fi
 done
 exit 0
