@@ -19,6 +19,9 @@
 # BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant),
 # BENCH_IMAGES (1: scripts/bench/images.sh, a 12 MP HEIC and a 4000x3000
 # WebP to a 2048-px JPEG beside vipsthumbnail; BENCH_IMAGE_RUNS, default 5),
+# BENCH_JPEG (1: scripts/bench/jpeg.sh, a 24 MP JPEG, baseline and
+# progressive, to a 2048-px JPEG beside vipsthumbnail and sharp, with peak
+# memory and PSNR; BENCH_JPEG_RUNS, default 5),
 # BENCH_RENDER (1: scripts/bench/render.sh, the Markdown renderer on a 10 MB
 # reply beside cat and any Markdown tool installed, and chat-stream --render
 # beside --raw), BENCH_SESSION (1: scripts/bench/session.sh, Enter in
@@ -296,6 +299,12 @@ fi
 if [ "${BENCH_SESSION:-1}" != 0 ]; then
 	echo
 	sh scripts/bench/session.sh
+fi
+
+# a 24 MP JPEG to a 2048-px JPEG beside vipsthumbnail and sharp (skip with BENCH_JPEG=0)
+if [ "${BENCH_JPEG:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/jpeg.sh
 fi
 
 # the Markdown renderer on a long reply (skip with BENCH_RENDER=0)

@@ -27,9 +27,12 @@ struct image_limits {
 	size_t max_memory;      /* bytes for the decoder's large buffers (libjpeg's
 	                         * max_memory_to_use and our pixel buffer); 0 = no cap */
 	int max_scans;          /* progressive JPEG scans; 0 = no cap */
+	int release_input;      /* the data is a read-only private file mapping: a
+	                         * JPEG's pages are given back (MADV_DONTNEED) as
+	                         * they are read, so the file never counts whole */
 };
 /* 100 megapixels, 1 GiB, 200 scans: what a NULL lim means. */
-#define IMAGE_LIMITS_DEFAULT { 100000000, (size_t)1 << 30, 200 }
+#define IMAGE_LIMITS_DEFAULT { 100000000, (size_t)1 << 30, 200, 0 }
 
 /* Decode a PNG, JPEG, GIF (its first frame, on the logical screen), WebP (the
  * first frame of an animation) or HEIC (the primary image), the format told by
@@ -38,7 +41,8 @@ struct image_limits {
  * own irot/imir boxes, and its EXIF orientation is not applied again. GIF
  * always comes out RGBA (its transparency is per frame). target_side > 0 says
  * the caller will shrink to that longest side: a JPEG is then decoded with the
- * smallest libjpeg scale M/8 that keeps its longest side >= target_side, and a
+ * smallest of the scales 1/8, 1/4, 1/2 (those libjpeg-turbo has SIMD code for)
+ * that keeps its longest side >= target_side, without fancy upsampling, and a
  * still WebP scaled by libwebp to exactly target_side (the result can still be
  * larger than target_side; call image_shrink). orig_w/orig_h (either may be
  * NULL) get the full-resolution size as displayed: after orientation, before
@@ -55,6 +59,26 @@ int image_decode(const unsigned char *data, size_t n, const struct image_limits 
 int image_decode_frames(const unsigned char *data, size_t n, const struct image_limits *lim,
                         int target_side, struct image *out, int *orig_w, int *orig_h, int *frames,
                         char *why, size_t cap);
+
+/* image_decode_frames and then image_shrink to max_side, but a JPEG is shrunk
+ * as it is decoded, band by band (on a second thread when the scaled picture
+ * is over 4 megapixels), so the full-size picture is never held. The result
+ * is image_shrink's of the picture at the scale chosen for max_side. */
+struct image_rows;
+int image_decode_fit(const unsigned char *data, size_t n, const struct image_limits *lim,
+                     int max_side, struct image *out, int *orig_w, int *orig_h, int *frames,
+                     const struct image_rows *rows, char *why, size_t cap);
+/* Where image_decode_fit also hands the rows of a JPEG it shrinks while
+ * decoding, as each is finished, so they can be encoded meanwhile. begin gets
+ * the shrunk size and the EXIF orientation the rows are stored in (applied
+ * only afterwards) and returns 1 to take the rows, 0 to decline; row then
+ * gets each RGB row, top to bottom, on the thread that shrinks. Whether or not
+ * the decode succeeds, out is the result as without rows. */
+struct image_rows {
+	int (*begin)(void *arg, int w, int h, int orient);
+	void (*row)(void *arg, const unsigned char *rgb);
+	void *arg;
+};
 
 /* 1 if any pixel has alpha < 255 (always 0 for RGB). */
 int image_has_alpha(const struct image *im);
@@ -76,6 +100,15 @@ int image_shrink(struct image *im, int max_side);
  * RGBA, 8-bit, no ancillary chunks. 0, or -1 with why (out is left as it was). */
 int image_encode_jpeg(const struct image *im, int quality, struct buf *out, char *why, size_t cap);
 int image_encode_png(const struct image *im, struct buf *out, char *why, size_t cap);
+/* image_encode_jpeg's output made from rows given one at a time (from any one
+ * thread at a time). begin: NULL with why on failure. end with keep 1 finishes
+ * (0, or -1 with why: a row failed or is missing), with keep 0 abandons; on
+ * -1 out is left as it was, and either way the stream is freed. */
+struct image_jpeg_stream;
+struct image_jpeg_stream *image_jpeg_stream_begin(int w, int h, int quality, struct buf *out, char *why,
+                                                  size_t cap);
+void image_jpeg_stream_row(struct image_jpeg_stream *s, const unsigned char *rgb);
+int image_jpeg_stream_end(struct image_jpeg_stream *s, int keep, char *why, size_t cap);
 
 void image_free(struct image *im);
 

@@ -69,26 +69,34 @@ static void jenc_term(j_compress_ptr c)
 	}
 }
 
-static int jenc_run(struct jenc *e, const struct image *im, int quality, char *why, size_t cap)
+/* After a longjmp: why the encoder stopped. */
+static int jenc_why(struct jenc *e, char *why, size_t cap)
 {
-	struct jpeg_compress_struct *ci = &e->ci;
-	ci->err = jpeg_std_error(&e->err);
+	char msg[JMSG_LENGTH_MAX];
+	if (e->full)
+		return image_fail(why, cap, "encoded JPEG is over the output size cap");
+	(*e->err.format_message)((j_common_ptr)&e->ci, msg);
+	return image_fail(why, cap, "cannot encode JPEG: %s", msg);
+}
+
+static void jenc_errors(struct jenc *e)
+{
+	e->ci.err = jpeg_std_error(&e->err);
 	e->err.error_exit = jenc_exit;
 	e->err.output_message = jenc_quiet;
-	if (setjmp(e->jb)) {
-		char msg[JMSG_LENGTH_MAX];
-		if (e->full)
-			return image_fail(why, cap, "encoded JPEG is over the output size cap");
-		(*e->err.format_message)((j_common_ptr)ci, msg);
-		return image_fail(why, cap, "cannot encode JPEG: %s", msg);
-	}
+}
+
+/* Up to jpeg_start_compress; the caller holds the setjmp. */
+static void jenc_start(struct jenc *e, int w, int h, int quality)
+{
+	struct jpeg_compress_struct *ci = &e->ci;
 	jpeg_create_compress(ci);
 	e->dest.init_destination = jenc_init;
 	e->dest.empty_output_buffer = jenc_empty;
 	e->dest.term_destination = jenc_term;
 	ci->dest = &e->dest;
-	ci->image_width = (JDIMENSION)im->w;
-	ci->image_height = (JDIMENSION)im->h;
+	ci->image_width = (JDIMENSION)w;
+	ci->image_height = (JDIMENSION)h;
 	ci->input_components = 3;
 	ci->in_color_space = JCS_RGB;
 	jpeg_set_defaults(ci);
@@ -101,6 +109,15 @@ static int jenc_run(struct jenc *e, const struct image *im, int quality, char *w
 	ci->write_JFIF_header = TRUE;
 	ci->write_Adobe_marker = FALSE;
 	jpeg_start_compress(ci, TRUE);
+}
+
+static int jenc_run(struct jenc *e, const struct image *im, int quality, char *why, size_t cap)
+{
+	struct jpeg_compress_struct *ci = &e->ci;
+	jenc_errors(e);
+	if (setjmp(e->jb))
+		return jenc_why(e, why, cap);
+	jenc_start(e, im->w, im->h, quality);
 	size_t stride = (size_t)im->w * 3;
 	while (ci->next_scanline < ci->image_height) {
 		JSAMPROW row[1] = { im->px + ci->next_scanline * stride };
@@ -110,16 +127,23 @@ static int jenc_run(struct jenc *e, const struct image *im, int quality, char *w
 	return 0;
 }
 
+static int jenc_check(int w, int h, int quality, char *why, size_t cap)
+{
+	if (w > JPEG_MAX_DIMENSION || h > JPEG_MAX_DIMENSION)
+		return image_fail(why, cap, "image is %dx%d, too large for JPEG", w, h);
+	if (quality < 1 || quality > 100)
+		return image_fail(why, cap, "JPEG quality %d is not in 1-100", quality);
+	return 0;
+}
+
 int image_encode_jpeg(const struct image *im, int quality, struct buf *out, char *why, size_t cap)
 {
 	if (!im || !im->px || im->w < 1 || im->h < 1)
 		return image_fail(why, cap, "no image to encode");
 	if (im->channels != 3)
 		return image_fail(why, cap, "JPEG needs RGB pixels (flatten the alpha first)");
-	if (im->w > JPEG_MAX_DIMENSION || im->h > JPEG_MAX_DIMENSION)
-		return image_fail(why, cap, "image is %dx%d, too large for JPEG", im->w, im->h);
-	if (quality < 1 || quality > 100)
-		return image_fail(why, cap, "JPEG quality %d is not in 1-100", quality);
+	if (jenc_check(im->w, im->h, quality, why, cap) < 0)
+		return -1;
 	struct jenc *e = calloc(1, sizeof *e);
 	if (!e)
 		return image_fail(why, cap, "out of memory");
@@ -130,6 +154,75 @@ int image_encode_jpeg(const struct image *im, int quality, struct buf *out, char
 	free(e);
 	if (r < 0)
 		rollback(out, base);
+	return r;
+}
+
+/* The same encoder fed a row at a time: each call holds its own setjmp, so
+ * the rows may come from another thread than the one that began. */
+struct image_jpeg_stream {
+	struct jenc e;
+	size_t base;            /* out->len at the start, for the rollback */
+	int failed;
+	char why[200];
+};
+
+struct image_jpeg_stream *image_jpeg_stream_begin(int w, int h, int quality, struct buf *out, char *why,
+                                                  size_t cap)
+{
+	if (w < 1 || h < 1 || jenc_check(w, h, quality, why, cap) < 0)
+		return NULL;
+	struct image_jpeg_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		return image_fail(why, cap, "out of memory"), NULL;
+	s->e.out = out;
+	s->base = out->len;
+	jenc_errors(&s->e);
+	if (setjmp(s->e.jb)) {
+		jenc_why(&s->e, why, cap);
+		jpeg_destroy_compress(&s->e.ci);
+		rollback(out, s->base);
+		free(s);
+		return NULL;
+	}
+	jenc_start(&s->e, w, h, quality);
+	return s;
+}
+
+void image_jpeg_stream_row(struct image_jpeg_stream *s, const unsigned char *rgb)
+{
+	if (s->failed || s->e.ci.next_scanline >= s->e.ci.image_height)
+		return;
+	if (setjmp(s->e.jb)) {
+		s->failed = 1;
+		jenc_why(&s->e, s->why, sizeof s->why);
+		return;
+	}
+	JSAMPROW row[1] = { (JSAMPROW)rgb };
+	jpeg_write_scanlines(&s->e.ci, row, 1);
+}
+
+static int stream_finish(struct image_jpeg_stream *s, char *why, size_t cap)
+{
+	if (s->failed)
+		return image_fail(why, cap, "%s", s->why);
+	if (s->e.ci.next_scanline < s->e.ci.image_height)
+		return image_fail(why, cap, "the JPEG got %u of its %u rows", s->e.ci.next_scanline,
+		                  s->e.ci.image_height);
+	if (setjmp(s->e.jb))
+		return jenc_why(&s->e, why, cap);
+	jpeg_finish_compress(&s->e.ci);
+	return 0;
+}
+
+int image_jpeg_stream_end(struct image_jpeg_stream *s, int keep, char *why, size_t cap)
+{
+	if (!s)
+		return -1;
+	int r = keep ? stream_finish(s, why, cap) : -1;
+	jpeg_destroy_compress(&s->e.ci);
+	if (r < 0)
+		rollback(s->e.out, s->base);
+	free(s);
 	return r;
 }
 

@@ -171,6 +171,32 @@ static int read_input(int fd, size_t max, struct buf *b, char *why, size_t cap)
 	return 0;
 }
 
+/* A regular file is mapped rather than copied: the decoders read it in
+ * place, in order, and its pages are the page cache's. *in then only points
+ * at the mapping (*map, to be unmapped, never freed). The --max-bytes cap and
+ * its message are read_input's. -1 when the file cannot be mapped (a pipe, an
+ * empty or special file): read it instead. (A file cut short while mapped
+ * would fault; one changed in place is read as it now is, as by read.) */
+static int map_input(int fd, size_t max, struct buf *in, void **map, char *why, size_t cap)
+{
+	struct stat sb;
+	buf_init(in, max);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+		return -1;
+	if ((unsigned long long)sb.st_size > max) {
+		snprintf(why, cap, "larger than the %zu MB limit (--max-bytes)", max / MB);
+		return EXIT_DATAERR;
+	}
+	void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	madvise(p, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	in->p = p;
+	in->len = (size_t)sb.st_size;
+	*map = p;
+	return 0;
+}
+
 /* frames > 1: the source was an animation and only its first frame is here. */
 static jv record(const char *mime, const struct buf *bytes, int w, int h, const char *source,
 		 int ow, int oh, size_t obytes, int frames)
@@ -268,12 +294,17 @@ static int send_video(int fd, long long size, const char *mime, const char *path
  * a quarter, down to MIN_SIDE, past which the detail is gone. 0, or -1
  * with why. */
 #define MIN_SIDE 64
-static int encode_under(struct image *im, const struct upload_opts *o, struct buf *out, char *why, size_t cap)
+static int encode_under(struct image *im, const struct upload_opts *o, int encoded, struct buf *out, char *why,
+			size_t cap)
 {
 	for (;;) {
-		buf_reset(out);
-		int rc = im->channels == 4 ? image_encode_png(im, out, why, cap)
-					   : image_encode_jpeg(im, o->quality, out, why, cap);
+		int rc = 0;
+		if (!encoded) {
+			buf_reset(out);
+			rc = im->channels == 4 ? image_encode_png(im, out, why, cap)
+					       : image_encode_jpeg(im, o->quality, out, why, cap);
+		}
+		encoded = 0;
 		if (rc < 0 || !o->max_out || out->len < o->max_out)
 			return rc;
 		int side = (im->w > im->h ? im->w : im->h) * 3 / 4;
@@ -288,11 +319,34 @@ static int encode_under(struct image *im, const struct upload_opts *o, struct bu
 	}
 }
 
+/* A JPEG shrunk as it decodes is encoded meanwhile, row by row, when its
+ * rows come in the final order (no EXIF turn) and nothing else is to be done
+ * to them (no --square). */
+struct rows_to_jpeg {
+	int quality;
+	struct buf *out;
+	struct image_jpeg_stream *s;
+};
+
+static int jpeg_rows_begin(void *arg, int w, int h, int orient)
+{
+	struct rows_to_jpeg *t = arg;
+	if (orient != 1)
+		return 0;
+	t->s = image_jpeg_stream_begin(w, h, t->quality, t->out, NULL, 0);
+	return t->s != NULL;
+}
+
+static void jpeg_rows_row(void *arg, const unsigned char *rgb)
+{
+	image_jpeg_stream_row(((struct rows_to_jpeg *)arg)->s, rgb);
+}
+
 /* An image: decoded (within o's limits), turned upright, shrunk, squared or
  * flattened as o asks, and re-encoded; its record in *rec and, when encoded
  * is not NULL, the new bytes appended to it. 0, or 65 with why. */
-static int upload_image(const struct buf *in, const char *path, const struct upload_opts *o, jv *rec,
-			struct buf *encoded, char *why, size_t cap)
+static int upload_image(const struct buf *in, int mapped, const char *path, const struct upload_opts *o,
+			jv *rec, struct buf *encoded, char *why, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)in->p;
 	enum image_format f = image_sniff(p, in->len);
@@ -306,22 +360,34 @@ static int upload_image(const struct buf *in, const char *path, const struct upl
 			 "AAC, OGG and FLAC audio, MP4, MOV, WebM, MPEG and AVI video", what);
 		return EXIT_DATAERR;
 	}
-	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200 };
+	struct image_limits lim = { .max_pixels = o->max_pixels, .max_memory = 512u * MB, .max_scans = 200,
+				    .release_input = mapped };
 	struct image im = { 0 };
 	int ow = 0, oh = 0, frames = 1;
-	if (image_decode_frames(p, in->len, &lim, o->max_side, &im, &ow, &oh, &frames, why, cap) < 0)
+	struct buf out = BUF_INIT((size_t)1 << 30);
+	struct rows_to_jpeg t = { o->quality, &out, NULL };
+	struct image_rows rows = { jpeg_rows_begin, jpeg_rows_row, &t };
+	int decoded = image_decode_fit(p, in->len, &lim, o->max_side, &im, &ow, &oh, &frames,
+				       o->square ? NULL : &rows, why, cap);
+	/* a stream that failed leaves out as it was: encoded again below */
+	int streamed = t.s && image_jpeg_stream_end(t.s, decoded == 0, NULL, 0) == 0;
+	if (decoded < 0) {
+		buf_free(&out);
 		return EXIT_DATAERR;
-	int rc = image_shrink(&im, o->max_side);
-	if (rc == 0 && o->square)
+	}
+	/* the file's pages are not needed again (a JPEG's are gone already) */
+	if (mapped)
+		madvise(in->p, in->len, MADV_DONTNEED);
+	int rc = 0;
+	if (o->square)
 		rc = image_square(&im);
 	else if (rc == 0 && im.channels == 4 && (o->flatten || !image_has_alpha(&im)))
 		image_flatten(&im, o->bg[0], o->bg[1], o->bg[2]);
-	struct buf out = BUF_INIT((size_t)1 << 30);
 	const char *mime = im.channels == 4 ? "image/png" : "image/jpeg";
 	if (rc < 0)
 		snprintf(why, cap, "out of memory resizing the image");
 	else
-		rc = encode_under(&im, o, &out, why, cap);
+		rc = encode_under(&im, o, streamed, &out, why, cap);
 	if (rc == 0) {
 		*rec = record(mime, &out, im.w, im.h, path, ow, oh, in->len, frames);
 		if (encoded)
@@ -330,6 +396,29 @@ static int upload_image(const struct buf *in, const char *path, const struct upl
 	image_free(&im);
 	buf_free(&out);
 	return rc ? EXIT_DATAERR : 0;
+}
+
+/* Bytes read whole: refused when the model cannot take their kind; video,
+ * audio and PDFs go as they are (the model decodes them), with the facts
+ * their containers give; images through the image pipeline. */
+static int upload_bytes(const struct buf *in, int mapped, const char *vmime, const char *path,
+			const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap)
+{
+	int st = refuse_kind(o, vmime ? vmime : "image/", why, cap);
+	if (st)
+		return st;
+	if (!vmime)
+		return upload_image(in, mapped, path, o, rec, encoded, why, cap);
+	jv facts;
+	st = media_facts(vmime, (const unsigned char *)in->p, in->len, &facts, why, cap);
+	if (st) {
+		jv_free(facts);
+		return st;
+	}
+	*rec = with_facts(record(vmime, in, 0, 0, path, 0, 0, in->len, 0), facts);
+	if (encoded)
+		buf_add(encoded, in->p, in->len);
+	return 0;
 }
 
 int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct buf *encoded, char *why, size_t cap)
@@ -356,7 +445,10 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 		}
 	}
 	struct buf in;
-	int st = read_input(fd, o->max_bytes, &in, why, cap);
+	void *map = NULL;
+	int st = map_input(fd, o->max_bytes, &in, &map, why, cap);
+	if (st < 0)
+		st = read_input(fd, o->max_bytes, &in, why, cap);
 	if (fd)
 		close(fd);
 	vmime = passthrough_mime((const unsigned char *)(in.p ? in.p : ""), in.len);
@@ -366,31 +458,12 @@ int upload_file(const char *path, const struct upload_opts *o, jv *rec, struct b
 			 "resume): give its file name instead", what_kind(vmime));
 		st = EXIT_DATAERR;
 	}
-	if (st) {
+	if (!st)
+		st = upload_bytes(&in, map != NULL, vmime, path, o, rec, encoded, why, cap);
+	if (map)
+		munmap(map, in.len);
+	else
 		buf_free(&in);
-		return st;
-	}
-	st = refuse_kind(o, vmime ? vmime : "image/", why, cap);
-	if (st) {
-		buf_free(&in);
-		return st;
-	}
-	if (vmime) {
-		/* video, audio and PDFs go as they are: the model decodes them */
-		jv facts;
-		st = media_facts(vmime, (const unsigned char *)in.p, in.len, &facts, why, cap);
-		if (!st) {
-			*rec = with_facts(record(vmime, &in, 0, 0, path, 0, 0, in.len, 0), facts);
-			if (encoded)
-				buf_add(encoded, in.p, in.len);
-		} else {
-			jv_free(facts);
-		}
-		buf_free(&in);
-		return st;
-	}
-	st = upload_image(&in, path, o, rec, encoded, why, cap);
-	buf_free(&in);
 	return st;
 }
 
@@ -399,15 +472,11 @@ int upload_buffer(const struct buf *in, const char *source, const struct upload_
 {
 	if (!in->len)
 		return snprintf(why, cap, "empty"), EXIT_DATAERR;
-	const char *vmime = video_mime((const unsigned char *)in->p, in->len);
+	const char *vmime = passthrough_mime((const unsigned char *)in->p, in->len);
 	if (vmime && !fits_inline((long long)in->len, o->max_bytes))
-		return snprintf(why, cap, "a video this large goes only through the Gemini Files API, from a file: "
-				"download it and give its name"), EXIT_DATAERR;
-	if (vmime) {
-		*rec = record(vmime, in, 0, 0, source, 0, 0, in->len, 0);
-		return 0;
-	}
-	return upload_image(in, source, o, rec, NULL, why, cap);
+		return snprintf(why, cap, "%s this large goes only through the Gemini Files API, from a file: "
+				"download it and give its name", what_kind(vmime)), EXIT_DATAERR;
+	return upload_bytes(in, 0, vmime, source, o, rec, NULL, why, cap);
 }
 
 /* The -v line: what the record holds. */

@@ -100,7 +100,7 @@ int termimg_render(enum termimg_proto p, const unsigned char *data, size_t n, in
 		int a = fit_side(hw, hh, bw, bh), b = fit_side(hh, hw, bw, bh);
 		target = a && b ? (a > b ? a : b) : 0;
 	}
-	struct image_limits lim = { 100000000, 512 * MB, 200 };
+	struct image_limits lim = { 100000000, 512 * MB, 200, 0 };
 	struct image im;
 	int ow, oh;
 	if (image_decode(data, n, &lim, target, &im, &ow, &oh, why, cap) < 0)

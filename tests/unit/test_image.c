@@ -659,7 +659,7 @@ static void test_limits(void)
 	png_set_size(&b, 100000, 100000);
 	refused(&b, NULL, "image is 100000x100000, over the 100 megapixel limit",
 	        "PNG bomb: IHDR 100000x100000, tiny IDAT, refused at the header");
-	struct image_limits lim = { 16000000, 64 * MB, 100 };
+	struct image_limits lim = { 16000000, 64 * MB, 100, 0 };
 	png_set_size(&b, 20000, 1000);
 	refused(&b, &lim, "over the 16 megapixel limit", "PNG 20000x1000 over a 16 MP cap");
 	png_set_size(&b, 0, 10);
@@ -671,11 +671,11 @@ static void test_limits(void)
 	buf_reset(&b);
 
 	small_png(&b, 13, 11, PNG_COLOR_TYPE_RGBA, 0);
-	lim = (struct image_limits){ 143, 0, 0 };
+	lim = (struct image_limits){ 143, 0, 0, 0 };
 	accepted(&b, &lim, "PNG of exactly the pixel cap (13x11 = 143)");
 	lim.max_pixels = 142;
 	refused(&b, &lim, "image is 13x11, over the 142 pixel limit", "PNG one pixel over the cap");
-	lim = (struct image_limits){ 0, 100, 0 };
+	lim = (struct image_limits){ 0, 100, 0, 0 };
 	refused(&b, &lim, "memory limit", "PNG over the memory cap");
 	buf_reset(&b);
 
@@ -694,20 +694,20 @@ static void test_limits(void)
 	sof[1] = 0xc3;
 	refused(&b, NULL, "lossless JPEG is not supported", "lossless JPEG refused");
 	memcpy(sof, save, 9);
-	lim = (struct image_limits){ 0, 12000, 1 };
+	lim = (struct image_limits){ 0, 12000, 1, 0 };
 	accepted(&b, &lim, "baseline JPEG: one scan, 12 kB memory");
-	lim = (struct image_limits){ 3072, 0, 0 };
+	lim = (struct image_limits){ 3072, 0, 0, 0 };
 	accepted(&b, &lim, "JPEG of exactly the pixel cap");
 	lim.max_pixels = 3071;
 	refused(&b, &lim, "over the 3071 pixel limit", "JPEG one pixel over the cap");
 	buf_reset(&b);
 
 	small_jpeg(&b, 64, 48, 1, 0);
-	lim = (struct image_limits){ 0, 0, 3 };
+	lim = (struct image_limits){ 0, 0, 3, 0 };
 	refused(&b, &lim, "progressive JPEG has more than 3 scans", "progressive JPEG over the scan cap");
 	lim.max_scans = 200;
 	accepted(&b, &lim, "progressive JPEG under the scan cap");
-	lim = (struct image_limits){ 0, 100, 0 };
+	lim = (struct image_limits){ 0, 100, 0, 0 };
 	refused(&b, &lim, "memory limit", "JPEG pixels over the memory cap");
 	buf_reset(&b);
 
@@ -716,7 +716,7 @@ static void test_limits(void)
 	small_jpeg(&b, 400, 300, 1, 0);
 	struct image im;
 	char why[200] = "";
-	lim = (struct image_limits){ 0, 200000, 0 };
+	lim = (struct image_limits){ 0, 200000, 0, 0 };
 	int r = decode(&b, &lim, 50, &im, why);
 	if (!ok(r == -1 && strstr(why, "memory limit"), "progressive JPEG: coefficient buffer over the memory cap"))
 		printf("#   r=%d why=%s\n", r, why);
@@ -1126,7 +1126,7 @@ static void test_metadata(void)
 static void test_scaled_jpeg(void)
 {
 	static const struct { int w, h, target, ow, oh; } t[] = {
-		{ 400, 300, 0, 400, 300 }, { 400, 300, 100, 100, 75 }, { 400, 300, 101, 150, 113 },
+		{ 400, 300, 0, 400, 300 }, { 400, 300, 100, 100, 75 }, { 400, 300, 101, 200, 150 },
 		{ 400, 300, 50, 50, 38 }, { 400, 300, 10, 50, 38 }, { 400, 300, 399, 400, 300 },
 		{ 400, 300, 5000, 400, 300 }, { 300, 400, 200, 150, 200 },
 	};

@@ -70,7 +70,7 @@ static void caps(const struct buf *b, const char *name)
 {
 	struct image im;
 	char why[200];
-	struct image_limits few = { 500, 0, 0 }, small = { 0, 1000, 0 };
+	struct image_limits few = { 500, 0, 0, 0 }, small = { 0, 1000, 0, 0 };
 	int r = decode(b, &few, 0, &im, NULL, why);
 	ok(r == -1 && !im.px && strstr(why, "over the 500 pixel limit"), "%s: over a 500-pixel cap, refused (%s)", name, why);
 	r = decode(b, &small, 0, &im, NULL, why);
