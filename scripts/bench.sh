@@ -7,7 +7,11 @@
 # Both are measured for each provider's wire format (OpenAI, Anthropic,
 # Gemini) beside that provider's official npm SDK (openai, @anthropic-ai/sdk,
 # @google/genai); the OpenAI format also beside curl and curl|sed|jq.  A
-# table by format ends the run.  Peers are optional: the SDKs are installed
+# table by format ends the run, then the decode beside its floor: the
+# same stream's body, captured once with curl, split into its events and
+# given to libjq's jv_parse_sized alone (the floor: no program can decode
+# with libjq faster), beside the same body fed through chat-stream's decode
+# path without the network (scripts/bench/jqfloor.c), and the ratios.  Peers are optional: the SDKs are installed
 # once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench} (never in CI); a
 # missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
@@ -67,6 +71,10 @@ for f in bin/chat-stream tests/bin/fakeprov; do
 done
 command -v cc >/dev/null || die "no C compiler (cc) for the timing harness"
 cc -O2 -o "$T/firstbyte" scripts/bench/firstbyte.c || die "cannot build scripts/bench/firstbyte.c"
+# the floor's driver is optional: without lib/libchat.a (or libjq's headers) its section says n/a
+JQFLOOR=
+[ -f lib/libchat.a ] && cc -O2 -D_GNU_SOURCE -Ilib -o "$T/jqfloor" scripts/bench/jqfloor.c lib/libchat.a \
+	-ljq -lcurl -lsqlite3 -lm -pthread 2>"$T/jqfloor.cc" && JQFLOOR=$T/jqfloor
 
 # Our program must not read the user's config or write to their history.
 export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" OPENAI_API_KEY=sk-bench \
@@ -194,6 +202,7 @@ openai_bench() {
 	else row openai-node n/a; fi
 	if [ -n "$HAVE_JQ" ]; then tp 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
 	[ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$URL" -H 'content-type: application/json' -d "$BODY"
+	capture openai
 	# for the table by format, like the other formats: without the history write
 	measure 'chat-stream --no-log' -d -n "$TRUNS" -w 0 -- bin/chat-stream --no-log hi && keep tp_ours_openai
 	stop_server
@@ -221,7 +230,44 @@ provider_bench() {    # PROVIDER
 	tp 'chat-stream --no-log' bin/chat-stream --no-log -m "$1:$MODEL" hi && keep "tp_ours_$1"
 	if [ -n "$SDK" ]; then tp "$PEER" node "$SDK" hi && keep "tp_sdk_$1"; else row "$PEER" n/a; fi
 	[ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY"
+	capture "$1"
 	stop_server
+}
+
+# capture PROVIDER: the throughput stream's body as the server sends it,
+# measured against the floor at once (figures in $T/floor.PROVIDER)
+capture() {
+	pinfo "$1"
+	[ -n "$HAVE_CURL" ] && [ -n "$JQFLOOR" ] || return 0
+	curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY" >"$T/body.$1" &&
+		"$JQFLOOR" -p "$1" -n "$TRUNS" "$T/body.$1" >"$T/floor.$1" 2>&1 || : >"$T/floor.$1"
+	rm -f "$T/body.$1"
+}
+
+# --- the decode beside its floor --------------------------------------------
+# floor: jv_parse_sized on each event's data, nothing else; decode: the body
+# through lib/sse, the provider's decoder and emit, one write per 16 KiB read
+# to /dev/null, on one thread (both in that thread's CPU time, as the
+# machine may be shared) and as shipped (two threads, wall time); then
+# chat-stream end to end against the server and the SDK, from the runs above.
+floor_table() {
+	echo
+	echo "decode beside its floor: the same $(rate "$CHUNKS" 1000) events, no network (median of $TRUNS)"
+	printf '  %-10s %-11s %-11s %-7s %-15s %-13s %s\n' format 'floor ev/s' 'decode ev/s' ratio \
+		'2 threads ev/s' 'chat-stream' 'vs SDK'
+	for p in $PROVIDERS; do
+		f=n/a d=n/a r=n/a d2=n/a
+		if grep -q '^events=' "$T/floor.$p" 2>/dev/null; then
+			eval "$(tr ' ' '\n' <"$T/floor.$p" | grep -E '^(floor_eps|decode_eps|decode1_eps|ratio1)=[0-9.]+$')"
+			f=$(rate "$floor_eps" 1000) d=$(rate "$decode1_eps" 1000) r=$ratio1 d2=$(rate "$decode_eps" 1000)
+		elif [ -s "$T/floor.$p" ]; then
+			echo "  $p: $(tail -n1 "$T/floor.$p")" >&2
+		fi
+		a=$(get "tp_sdk_${p}_ms") b=$(get "tp_ours_${p}_ms") ratio=n/a
+		[ -n "$a" ] && [ -n "$b" ] && ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", a / b }')
+		printf '  %-10s %-11s %-11s %-7s %-15s %-13s %s\n' "$p" "$f" "$d" "$r" "$d2" "$(fig "tp_ours_${p}_ms")" "$ratio"
+	done
+	echo "  (targets, not asserted: decode >= 0.85 of the floor; chat-stream >= 6x the SDK)"
 }
 
 # --- the table by format ----------------------------------------------------
@@ -261,6 +307,7 @@ echo "targets (not asserted):"
 	    "$(awk -v a="$SDK_MS" -v b="$OURS_MS" 'BEGIN { printf "%.2fx", a / b }'): chat-stream $OURS_TP vs openai-node $SDK_TP chunks/s"
 [ -n "${OURS_RSS:-}" ] && row "peak RSS < 10 MB" "chat-stream $(mb "$OURS_RSS")"
 format_table
+[ -n "$JQFLOOR" ] && floor_table
 
 # batch throughput, chat-send --parallel beside the openai SDK (skip with BENCH_BATCH=0)
 if [ "${BENCH_BATCH:-1}" != 0 ]; then
