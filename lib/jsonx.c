@@ -1,6 +1,7 @@
 #include "jsonx.h"
 #include "fdio.h"
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,31 +9,39 @@
  * it made for a literal's address, so a look-up does not build, validate
  * and hash a new key every time (jv reference counts are not atomic, hence
  * one cache per thread). */
-#define KEY_CACHE 64
-static _Thread_local struct {
-	const char *lit;
+#define KEY_CACHE 64 /* a power of two */
+struct key_slot {
+	const char *lit;   /* the address looked up, NULL: free */
 	jv key;
-} key_cache[KEY_CACHE];
-static _Thread_local int key_cached;
+	char text[24];     /* its text then, so a reused address is noticed */
+};
+static _Thread_local struct key_slot key_cache[KEY_CACHE];
 
+/* A look-up's key, from the slot its address hashes to. */
 static jv key_for(const char *key)
 {
-	for (int i = 0; i < key_cached; i++)
-		if (key_cache[i].lit == key && !strcmp(jv_string_value(key_cache[i].key), key))
-			return jv_copy(key_cache[i].key);
+	struct key_slot *s = &key_cache[((uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15u) >> 58 & (KEY_CACHE - 1)];
+	if (s->lit == key && !strcmp(s->text, key))
+		return jv_copy(s->key);
 	jv k = jv_string(key);
-	if (key_cached == KEY_CACHE)
+	size_t n = strlen(key);
+	if (n >= sizeof s->text)
 		return k;
-	key_cache[key_cached].lit = key;
-	key_cache[key_cached++].key = jv_copy(k);
+	if (s->lit)
+		jv_free(s->key);
+	s->lit = key;
+	memcpy(s->text, key, n + 1);
+	s->key = jv_copy(k);
 	return k;
 }
 
 void jx_forget_keys(void)
 {
-	for (int i = 0; i < key_cached; i++)
-		jv_free(key_cache[i].key);
-	key_cached = 0;
+	for (int i = 0; i < KEY_CACHE; i++)
+		if (key_cache[i].lit) {
+			jv_free(key_cache[i].key);
+			key_cache[i].lit = NULL;
+		}
 }
 
 jv jx_get(jv obj, const char *key)

@@ -7,7 +7,11 @@
 # Both are measured for each provider's wire format (OpenAI, Anthropic,
 # Gemini) beside that provider's official npm SDK (openai, @anthropic-ai/sdk,
 # @google/genai); the OpenAI format also beside curl and curl|sed|jq.  A
-# table by format ends the run.  Peers are optional: the SDKs are installed
+# table by format ends the run, then the decode beside its floor: the
+# same stream's body, captured once with curl, split into its events and
+# given to libjq's jv_parse_sized alone (the floor: no program can decode
+# with libjq faster), beside the same body fed through chat-stream's decode
+# path without the network (scripts/bench/jqfloor.c), and the ratios.  Peers are optional: the SDKs are installed
 # once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench} (never in CI); a
 # missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
@@ -70,8 +74,15 @@ for f in bin/chat-stream tests/bin/fakeprov; do
 done
 command -v cc >/dev/null || die "no C compiler (cc) for the timing harness"
 cc -O2 -o "$T/firstbyte" scripts/bench/firstbyte.c || die "cannot build scripts/bench/firstbyte.c"
+# the floor's driver is optional: without lib/libchat.a (or libjq's headers) its section says n/a
+JQFLOOR=
+[ -f lib/libchat.a ] && cc -O2 -D_GNU_SOURCE -Ilib -o "$T/jqfloor" scripts/bench/jqfloor.c lib/libchat.a \
+	-ljq -lcurl -lsqlite3 -lm -pthread 2>"$T/jqfloor.cc" && JQFLOOR=$T/jqfloor
 
 # Our program must not read the user's config or write to their history.
+# the long streams' bodies pass the default 64 MiB cap on a reply: allow the most
+MAX_REPLY_MB=256
+export CHAT_MAX_REPLY_MB=$MAX_REPLY_MB
 export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" OPENAI_API_KEY=sk-bench \
 	ANTHROPIC_API_KEY=sk-ant-bench GEMINI_API_KEY=gm-bench
 unset CHAT_CONFIG CHAT_DB CHAT_MODEL OPENAI_ORG_ID OPENAI_PROJECT_ID GOOGLE_API_KEY 2>/dev/null
@@ -140,7 +151,12 @@ smoke() {
 }
 # keep KEY: the last measure's figures as KEY_ft (first-token median, ms),
 # KEY_ms (total median, ms) and KEY_rss (KiB), for the table by format
-keep() { eval "${1}_ft=$first_med ${1}_ms=$total_med ${1}_rss=$rss_kb"; }
+# (KEY ALL: the run had fewer chunks than ALL; its time is scaled to ALL)
+keep() {
+	ms=$total_med
+	[ -n "${2:-}" ] && [ "$2" != "$CHUNKS" ] && ms=$(awk -v t="$ms" -v a="$2" -v n="$CHUNKS" 'BEGIN { print t * a / n }')
+	eval "${1}_ft=$first_med ${1}_ms=$ms ${1}_rss=$rss_kb"
+}
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 rate() {    # chunks, ms -> "1,234,567" chunks/s
 	awk -v n="$1" -v ms="$2" 'BEGIN { s = sprintf("%.0f", n * 1000 / ms); r = "";
@@ -197,6 +213,7 @@ openai_bench() {
 	else row openai-node n/a; fi
 	if [ -n "$HAVE_JQ" ]; then tp 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
 	[ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$URL" -H 'content-type: application/json' -d "$BODY"
+	capture openai
 	# for the table by format, like the other formats: without the history write
 	measure 'chat-stream --no-log' -d -n "$TRUNS" -w 0 -- bin/chat-stream --no-log hi && keep tp_ours_openai
 	stop_server
@@ -217,14 +234,61 @@ provider_bench() {    # PROVIDER
 
 	start_server --repeat "$CHUNKS" --text x
 	# the size of an event on the wire, from one curl of the whole stream
-	per=''
-	[ -n "$HAVE_CURL" ] && per=$(curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY" |
-		wc -c | awk -v n="$CHUNKS" '{ printf " (%.0f bytes of SSE each)", $1 / n }')
+	per='' all=$CHUNKS
+	if [ -n "$HAVE_CURL" ]; then
+		bytes=$(curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY" | wc -c)
+		per=$(awk -v b="$bytes" -v n="$CHUNKS" 'BEGIN { printf " (%.0f bytes of SSE each)", b / n }')
+		# a reply may be 256 MiB at most: a longer stream is cut to what fits
+		if [ "$bytes" -gt $((MAX_REPLY_MB << 20)) ]; then
+			CHUNKS=$(awk -v b="$bytes" -v n="$CHUNKS" -v m=$((MAX_REPLY_MB << 20)) \
+				'BEGIN { printf "%d", n * (m * 0.98 / b) }')
+			stop_server
+			start_server --repeat "$CHUNKS" --text x
+		fi
+	fi
 	tp_head "$per"
-	tp 'chat-stream --no-log' bin/chat-stream --no-log -m "$1:$MODEL" hi && keep "tp_ours_$1"
-	if [ -n "$SDK" ]; then tp "$PEER" node "$SDK" hi && keep "tp_sdk_$1"; else row "$PEER" n/a; fi
+	tp 'chat-stream --no-log' bin/chat-stream --no-log -m "$1:$MODEL" hi && keep "tp_ours_$1" "$all"
+	if [ -n "$SDK" ]; then tp "$PEER" node "$SDK" hi && keep "tp_sdk_$1" "$all"; else row "$PEER" n/a; fi
 	[ -n "$HAVE_CURL" ] && tp 'curl (raw SSE)' curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY"
+	capture "$1"
 	stop_server
+	CHUNKS=$all
+}
+
+# capture PROVIDER: the throughput stream's body as the server sends it,
+# measured against the floor at once (figures in $T/floor.PROVIDER)
+capture() {
+	pinfo "$1"
+	[ -n "$HAVE_CURL" ] && [ -n "$JQFLOOR" ] || return 0
+	curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY" >"$T/body.$1" &&
+		"$JQFLOOR" -p "$1" -n "$TRUNS" "$T/body.$1" >"$T/floor.$1" 2>&1 || : >"$T/floor.$1"
+	rm -f "$T/body.$1"
+}
+
+# --- the decode beside its floor --------------------------------------------
+# floor: jv_parse_sized on each event's data, nothing else; decode: the body
+# through lib/sse, the provider's decoder and emit, one write per 16 KiB read
+# to /dev/null, on one thread (both in that thread's CPU time, as the
+# machine may be shared) and as shipped (two threads, wall time); then
+# chat-stream end to end against the server and the SDK, from the runs above.
+floor_table() {
+	echo
+	echo "decode beside its floor: the throughput streams' events, no network (median of $TRUNS)"
+	printf '  %-10s %-11s %-11s %-7s %-15s %-13s %s\n' format 'floor ev/s' 'decode ev/s' ratio \
+		'2 threads ev/s' 'chat-stream' 'vs SDK'
+	for p in $PROVIDERS; do
+		f=n/a d=n/a r=n/a d2=n/a
+		if grep -q '^events=' "$T/floor.$p" 2>/dev/null; then
+			eval "$(tr ' ' '\n' <"$T/floor.$p" | grep -E '^(floor_eps|decode_eps|decode1_eps|ratio1)=[0-9.]+$')"
+			f=$(rate "$floor_eps" 1000) d=$(rate "$decode1_eps" 1000) r=$ratio1 d2=$(rate "$decode_eps" 1000)
+		elif [ -s "$T/floor.$p" ]; then
+			echo "  $p: $(tail -n1 "$T/floor.$p")" >&2
+		fi
+		a=$(get "tp_sdk_${p}_ms") b=$(get "tp_ours_${p}_ms") ratio=n/a
+		[ -n "$a" ] && [ -n "$b" ] && ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", a / b }')
+		printf '  %-10s %-11s %-11s %-7s %-15s %-13s %s\n' "$p" "$f" "$d" "$r" "$d2" "$(fig "tp_ours_${p}_ms")" "$ratio"
+	done
+	echo "  (targets, not asserted: decode >= 0.85 of the floor; chat-stream >= 6x the SDK)"
 }
 
 # --- the table by format ----------------------------------------------------
@@ -264,6 +328,7 @@ echo "targets (not asserted):"
 	    "$(awk -v a="$SDK_MS" -v b="$OURS_MS" 'BEGIN { printf "%.2fx", a / b }'): chat-stream $OURS_TP vs openai-node $SDK_TP chunks/s"
 [ -n "${OURS_RSS:-}" ] && row "peak RSS < 10 MB" "chat-stream $(mb "$OURS_RSS")"
 format_table
+[ -n "$JQFLOOR" ] && floor_table
 
 # batch throughput, chat-send --parallel beside the openai SDK (skip with BENCH_BATCH=0)
 if [ "${BENCH_BATCH:-1}" != 0 ]; then

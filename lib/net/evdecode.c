@@ -159,7 +159,7 @@ int evdecode_add(struct evdecode *b, const struct sse_event *ev)
 
 void evdecode_decode(struct evdecode *b)
 {
-	if (b->n < PARALLEL_MIN || !start_helper(b)) {
+	if (b->n < PARALLEL_MIN || b->one_thread || !start_helper(b)) {
 		decode_range(b, 0, b->n, 0);
 		return;
 	}

@@ -26,6 +26,7 @@ struct evdecode {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int started, stop;
+	int one_thread;       /* never hand work to the helper (the bench's control) */
 	size_t job_from, job_to;   /* the helper's range; job_to == 0: none */
 	int job_done;
 };

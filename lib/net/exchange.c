@@ -226,9 +226,8 @@ static int deliver(struct exchange_stream *r)
 	return rc;
 }
 
-static int on_body(void *ctx, const char *data, size_t len)
+int exchange_stream_feed(struct exchange_stream *r, const char *data, size_t len)
 {
-	struct exchange_stream *r = ctx;
 	/* the cap counts the body as the write callback gets it, after any
 	 * gzip is undone: bytes past it are never parsed, so a small
 	 * compressed body cannot grow into gigabytes of reply */
@@ -253,6 +252,19 @@ static int on_body(void *ctx, const char *data, size_t len)
 		return -1;
 	}
 	return rc;
+}
+
+static int on_body(void *ctx, const char *data, size_t len)
+{
+	return exchange_stream_feed(ctx, data, len);
+}
+
+void exchange_stream_open(struct exchange_stream *r)
+{
+	/* no line or event can be longer than the whole reply may be */
+	size_t event_max = (size_t)64 << 20;
+	sse_init(&r->sse, r->max_reply < event_max ? r->max_reply : event_max, on_event, r);
+	r->received = 0;
 }
 
 /* The message of a JSON error the provider wrote outside the event stream. */
@@ -403,10 +415,7 @@ CURL *exchange_attempt(struct exchange *x)
 		long left = (x->deadline - now_ms() + 999) / 1000;
 		x->c.total_timeout = left > 0 ? left : 1;
 	}
-	/* no line or event can be longer than the whole reply may be */
-	size_t event_max = (size_t)64 << 20;
-	sse_init(&x->r.sse, x->r.max_reply < event_max ? x->r.max_reply : event_max, on_event, &x->r);
-	x->r.received = 0;
+	exchange_stream_open(&x->r);
 	x->in_attempt = 1;
 	return http_start(&x->c);
 }

@@ -60,6 +60,14 @@ struct exchange_stream {
 	int at_eof;           /* the transfer ended: an unterminated event is being flushed */
 };
 
+/* The stream's parser made ready for a reply body (each attempt does it;
+ * p, reply, emit, flush, ctx, max_reply and batch must be set first). */
+void exchange_stream_open(struct exchange_stream *r);
+/* One network read of the body: parsed, decoded, applied to the reply and
+ * flushed, as the transfer does it; the bench replays a recorded body
+ * through it. 0, or -1 when the reply stops here (reply->err says why). */
+int exchange_stream_feed(struct exchange_stream *r, const char *data, size_t len);
+
 struct exchange {
 	struct exchange_stream r;
 	struct http_call c;

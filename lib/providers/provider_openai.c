@@ -267,14 +267,20 @@ static void openai_decode(const struct sse_event *ev, jv v, struct provider_even
 		jv c0 = provider_first_choice(choices);
 		if (jv_is_valid(c0)) {
 			jv delta = jx_get(c0, "delta");
-			jv content = jx_get(delta, "content"), refusal = jx_get(delta, "refusal");
+			jv content = jx_get(delta, "content");
+			/* the usual chunk's delta holds its content alone: then
+			 * there is nothing else to look up */
+			int more = jv_get_kind(delta) == JV_KIND_OBJECT &&
+				   jv_object_length(jv_copy(delta)) > jv_is_valid(content);
+			jv refusal = more ? jx_get(delta, "refusal") : jv_invalid();
 			provider_text(content, arena, &d->text_off, &d->text_len);
 			if (jv_get_kind(refusal) == JV_KIND_STRING) {
 				/* a refusal is the reply's text, and the reply was filtered */
 				provider_text(refusal, arena, &d->text_off, &d->text_len);
 				d->refusal = 1;
 			}
-			read_tool_calls(delta, d, arena);
+			if (more)
+				read_tool_calls(delta, d, arena);
 			char fr[32];
 			if (jx_str(c0, "finish_reason", fr, sizeof fr) == 0)
 				snprintf(d->finish, sizeof d->finish, "%s", finish_word(fr));

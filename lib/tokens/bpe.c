@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "sha256.h"
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,20 +104,46 @@ static uint64_t checksum(const unsigned char *p, size_t n)
 	return h ^ h >> 29;
 }
 
-static uint64_t key_hash(const unsigned char *p, size_t n)
+/* The bytes p[0..n), n < 8, as a little-endian word: the same value as
+ * or-ing in one byte at a time, from at most three loads. */
+static inline uint64_t tail_word(const unsigned char *p, size_t n)
+{
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		/* the loads overlap where n < 8: the same bytes in the same places */
+		return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+	}
+	if (!n)
+		return 0;
+	return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
+}
+
+static inline uint64_t key_hash(const unsigned char *p, size_t n)
 {
 	uint64_t h = K1 ^ (uint64_t)n;
 	for (; n >= 8; p += 8, n -= 8) {
 		h = (h ^ load64(p)) * K2;
 		h ^= h >> 31;
 	}
-	uint64_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)p[i] << (8 * i);
-	h = (h ^ w) * K3;
+	h = (h ^ tail_word(p, n)) * K3;
 	h ^= h >> 29;
 	h *= K2;
 	return h ^ h >> 32;
+}
+
+/* a[0..n) == b[0..n), without a call for the short strings tokens are */
+static inline int same_bytes(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	if (n < 8)
+		return tail_word(a, n) == tail_word(b, n);
+	if (n <= 16)
+		return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+	for (size_t i = 0; i + 8 < n; i += 8)
+		if (load64(a + i) != load64(b + i))
+			return 0;
+	return load64(a + n - 8) == load64(b + n - 8);
 }
 
 static uint32_t lookup(const struct bpe *b, const unsigned char *p, size_t n)
@@ -130,15 +157,32 @@ static uint32_t lookup(const struct bpe *b, const unsigned char *p, size_t n)
 		if (s >> RANK_BITS != tag)
 			continue;
 		uint32_t r = (s & RANK_MASK) - 1;
-		if (r < b->nranks && b->off[r + 1] - b->off[r] == n && !memcmp(b->bytes + b->off[r], p, n))
+		if (r < b->nranks && b->off[r + 1] - b->off[r] == n && same_bytes(b->bytes + b->off[r], p, n))
 			return r;
 	}
+}
+
+/* The rank of a two-byte token, from the pair table once known. */
+static inline uint32_t pair_rank(const struct bpe *b, const unsigned char *p)
+{
+	if (!b->pairs)
+		return lookup(b, p, 2);
+	_Atomic uint32_t *slot = &b->pairs[p[0] << 8 | p[1]];
+	uint32_t v = atomic_load_explicit(slot, memory_order_relaxed);
+	if (v)
+		return v == BPE_NONE ? BPE_NONE : v - 1;
+	uint32_t r = lookup(b, p, 2);
+	/* BPE_NONE + 1 wraps to 0, which would mean unknown: none is kept as is */
+	atomic_store_explicit(slot, r == BPE_NONE ? BPE_NONE : r + 1, memory_order_relaxed);
+	return r;
 }
 
 uint32_t bpe_rank(const struct bpe *b, const void *p, size_t n)
 {
 	if (n == 1)
 		return b->byte_rank[*(const unsigned char *)p];
+	if (n == 2)
+		return pair_rank(b, p);
 	if (n == 0 || n > b->maxlen)
 		return BPE_NONE;
 	return lookup(b, p, n);
@@ -324,7 +368,7 @@ static int parse_text(struct bpe *b, const char *text, size_t len, char *why, si
 	return rc;
 }
 
-int bpe_load(struct bpe *b, const char *path, char *why, size_t cap)
+static int load(struct bpe *b, const char *path, char *why, size_t cap)
 {
 	char msg[200];
 	memset(b, 0, sizeof *b);
@@ -375,6 +419,16 @@ int bpe_load(struct bpe *b, const char *path, char *why, size_t cap)
 	return 0;
 }
 
+int bpe_load(struct bpe *b, const char *path, char *why, size_t cap)
+{
+	if (load(b, path, why, cap) < 0)
+		return -1;
+	/* 256 KiB of zeroes the system hands out a page at a time, as pairs
+	 * are met; without it every pair is looked up */
+	b->pairs = calloc((size_t)1 << 16, sizeof *b->pairs);
+	return 0;
+}
+
 int bpe_save(const struct bpe *b, const char *path, char *why, size_t cap)
 {
 	char tmp[4096];
@@ -408,6 +462,7 @@ int bpe_save(const struct bpe *b, const char *path, char *why, size_t cap)
 
 void bpe_free(struct bpe *b)
 {
+	free((void *)b->pairs);
 	if (b->mem) {
 		if (b->mapped)
 			munmap(b->mem, b->memlen);
@@ -567,4 +622,61 @@ int bpe_merge(const struct bpe *b, const unsigned char *p, size_t n, struct bpe_
 	if (r != BPE_NONE)
 		return bpe_put(o, r);
 	return n <= SMALL ? merge_small(b, p, n, o) : merge_heap(b, p, n, o);
+}
+
+/* A piece of up to CACHE_BYTES bytes and its tokens (ids kept for up to
+ * CACHE_IDS of them; a count-only cache keeps counts alone). */
+#define CACHE_SLOTS 4096 /* a power of two */
+#define CACHE_BYTES 32
+#define CACHE_IDS 4
+struct cache_entry {
+	unsigned char len, ntok;        /* len 0: empty */
+	unsigned char bytes[CACHE_BYTES];
+	uint32_t ids[CACHE_IDS];
+};
+struct bpe_cache {
+	struct cache_entry e[CACHE_SLOTS];
+};
+
+struct bpe_cache *bpe_cache_new(void)
+{
+	return calloc(1, sizeof(struct bpe_cache));
+}
+
+void bpe_cache_free(struct bpe_cache *c)
+{
+	free(c);
+}
+
+int bpe_merge_cached(const struct bpe *b, struct bpe_cache *c, const unsigned char *p, size_t n,
+		     struct bpe_out *o)
+{
+	if (!c || n == 0 || n > CACHE_BYTES)
+		return bpe_merge(b, p, n, o);
+	/* first and last eight bytes and the length: enough to spread words */
+	uint64_t lo = n >= 8 ? load64(p) : tail_word(p, n), hi = n > 8 ? load64(p + n - 8) : 0;
+	uint64_t h = (lo * K2 ^ rotl(hi * K3, 29) ^ n) * K1;
+	struct cache_entry *e = &c->e[h >> 40 & (CACHE_SLOTS - 1)];
+	if (e->len == n && same_bytes(e->bytes, p, n)) {
+		if (o->count_only) {
+			o->n += e->ntok;
+			return 0;
+		}
+		for (unsigned k = 0; k < e->ntok; k++)
+			if (bpe_put(o, e->ids[k]) < 0)
+				return -1;
+		return 0;
+	}
+	size_t before = o->n;
+	if (bpe_merge(b, p, n, o) < 0)
+		return -1;
+	size_t ntok = o->n - before;
+	if (ntok > (o->count_only ? 255 : CACHE_IDS))
+		return 0;
+	e->len = (unsigned char)n;
+	e->ntok = (unsigned char)ntok;
+	memcpy(e->bytes, p, n);
+	if (!o->count_only)
+		memcpy(e->ids, o->ids + before, ntok * sizeof *e->ids);
+	return 0;
 }

@@ -34,6 +34,10 @@ struct bpe {
 	uint32_t byte_rank[256];        /* the token of each single byte */
 	unsigned char sha256[32];       /* of the .tiktoken text the table came from */
 	void *mem;                      /* the whole table in the .bin layout */
+	/* The rank of each two-byte token, filled in as pairs are first looked
+	 * up (rank + 1; 0: not yet known) by any thread: the merge asks for
+	 * them more than for anything else.  NULL: always looked up. */
+	_Atomic uint32_t *pairs;
 	size_t memlen;
 	int mapped;
 };
@@ -75,4 +79,14 @@ static inline int bpe_put(struct bpe_out *o, uint32_t id)
  * tiktoken does; long pieces use a heap, so any length is O(n log n).
  * 0, or -1 when out of memory. */
 int bpe_merge(const struct bpe *b, const unsigned char *p, size_t n, struct bpe_out *o);
+
+/* Recent short pieces and their tokens, for one encode or count of a long
+ * text (words repeat: a piece met again costs one probe of a small table
+ * in place of the rank table's lookups).  Use one cache for outputs of one
+ * kind: counted only, or with ids. */
+struct bpe_cache *bpe_cache_new(void);
+void bpe_cache_free(struct bpe_cache *c);
+/* bpe_merge through the cache c (NULL: none); the same tokens. */
+int bpe_merge_cached(const struct bpe *b, struct bpe_cache *c, const unsigned char *p, size_t n,
+		     struct bpe_out *o);
 #endif

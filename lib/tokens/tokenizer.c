@@ -98,11 +98,12 @@ void tokenizer_close(struct tokenizer *t)
 	(void)t;        /* stays cached: see tokenizer.h */
 }
 
-static int encode_ordinary(const struct tokenizer *t, const unsigned char *s, size_t len, struct bpe_out *o)
+static int encode_ordinary(const struct tokenizer *t, const unsigned char *s, size_t len, struct bpe_out *o,
+			   struct bpe_cache *c)
 {
 	for (size_t p = 0; p < len;) {
 		size_t e = pretok_next(t->pat, s, len, p);
-		if (bpe_merge(&t->bpe, s + p, e - p, o) < 0)
+		if (bpe_merge_cached(&t->bpe, c, s + p, e - p, o) < 0)
 			return -1;
 		p = e;
 	}
@@ -131,6 +132,8 @@ static size_t find_special(const struct bpe_encoding *enc, const unsigned char *
 	return len;
 }
 
+#define CACHE_FROM 16384
+
 /* The split pattern runs on the text between special tokens on its own, so
  * its look-ahead sees the end of the text there, as in tiktoken. */
 static int encode(const struct tokenizer *t, const char *text, size_t len, int special, struct bpe_out *o)
@@ -147,13 +150,16 @@ static int encode(const struct tokenizer *t, const char *text, size_t len, int s
 		s = (const unsigned char *)fixed.p;
 		len = fixed.len;
 	}
+	/* a long text repeats its words: worth a cache of its pieces (a
+	 * short one would spend more filling it than it saves) */
+	struct bpe_cache *c = len >= CACHE_FROM ? bpe_cache_new() : NULL;
 	int rc = 0;
 	if (!special)
-		rc = encode_ordinary(t, s, len, o);
+		rc = encode_ordinary(t, s, len, o, c);
 	else
 		for (size_t p = 0;;) {
 			size_t which = 0, at = find_special(t->enc, s, len, p, &which);
-			if (encode_ordinary(t, s + p, at - p, o) < 0) {
+			if (encode_ordinary(t, s + p, at - p, o, c) < 0) {
 				rc = -1;
 				break;
 			}
@@ -165,6 +171,7 @@ static int encode(const struct tokenizer *t, const char *text, size_t len, int s
 			}
 			p = at + strlen(t->enc->special[which].text);
 		}
+	bpe_cache_free(c);
 	buf_free(&fixed);
 	return rc;
 }
