@@ -339,33 +339,19 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 			return EXIT_DATAERR;
 		}
 	}
-	int logged = 0;
+	int logged = 0, deferred = 0;
 	if (h->opened && !hs->no_log && hs->defer) {
 		/* read now, write beside the network: histlog_write_start */
-		if (wants_context) {
-			int r = find_and_load(h, hs);
-			if (r < 0)
-				return EXIT_CANTCREAT;
-		}
+		if (wants_context && find_and_load(h, hs) < 0)
+			return EXIT_CANTCREAT;
 		keep_for_spool(h, hs);
 		if (!h->spooling) {
 			error("out of memory");
 			return EXIT_SOFTWARE;
 		}
 		h->spooling = 0;
-		h->write_pending = 1;
-		h->logging = 0;
-		if (hs->system) {
-			free(h->system);
-			h->system = strdup(hs->system);
-		}
-		if (push(h, "user", hs->prompt, strlen(hs->prompt), NULL) < 0) {
-			error("out of memory");
-			return EXIT_SOFTWARE;
-		}
-		return 0;
-	}
-	if (h->opened && !hs->no_log) {
+		h->write_pending = deferred = 1;
+	} else if (h->opened && !hs->no_log) {
 		histlog_spool_replay(&h->st);
 		logged = log_user_turn(h, hs) == 0;
 		if (!logged) {
@@ -376,7 +362,7 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 				keep_for_spool(h, hs);
 		}
 	}
-	if (h->opened && wants_context && !logged) {
+	if (h->opened && wants_context && !logged && !deferred) {
 		/* read-only: --no-log, or a history that cannot be written */
 		int r = find_and_load(h, hs);
 		if (r < 0)
