@@ -252,8 +252,10 @@ wait "$asker"; st=$?
 wait "$holder" 2> /dev/null
 is "$st" 0 "once the lock is free: exit 0"
 is "$(cat "$T/beside.out")" "concurrent reply" "... the reply printed"
-is "$(chat-history export | jq -r 'select(.type == "message") | .text' | tail -n 2 | tr '\n' '|')" \
-	"asked while the history is busy|concurrent reply|" "... and the history holds the prompt and the reply"
+chat-history export | jq -c 'select(.type == "message")' > "$T/beside.msgs"
+conv=$(jq -r 'select(.text == "asked while the history is busy") | .conversation' "$T/beside.msgs")
+is "$(jq -r --arg c "$conv" 'select(.conversation == $c) | .role + ":" + .text' "$T/beside.msgs" | tr '\n' '|')" \
+	"user:asked while the history is busy|assistant:concurrent reply|" "... and the history holds the prompt and the reply"
 unset CHAT_DB
 
 done_testing
