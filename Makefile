@@ -40,7 +40,8 @@ SQLITE_CFLAGS := $(shell $(PKG_CONFIG) --cflags sqlite3 2>/dev/null)
 SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite3)
 # the history in PostgreSQL (Debian's libpq-dev)
 PG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
-PG_LIBS := $(shell $(PKG_CONFIG) --libs libpq 2>/dev/null || echo -lpq)
+# libpq is opened when a history is a PostgreSQL connection string
+# (lib/history/pq_lib.c), not linked
 
 ifeq ($(V),1)
 Q =
@@ -73,16 +74,16 @@ lib/libchat.a: $(LIB_OBJ)
 bin/%: cmd/%.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
 bin/chat: cmd/chat.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(EDIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(EDIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) $(HEIF_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) $(HEIF_LIBS) -lm -pthread
 
 tests/bin/fakeprov: $(FAKEPROV_OBJ) lib/libchat.a
 	@mkdir -p tests/bin
@@ -114,7 +115,7 @@ tests/bin/fileserve: tests/tools/fileserve.c
 tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(PG_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
 
 # libFuzzer targets (clang) for the image decoders (PNG and JPEG together,
 # then GIF, WebP and HEIC each), the SSE parser, the record reader, the PDF

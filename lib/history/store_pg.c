@@ -5,7 +5,7 @@
 #include "errcode.h"
 #include "paths.h"
 #include <ctype.h>
-#include <libpq-fe.h>
+#include "history/pq_lib.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,12 +155,17 @@ static void add_value(struct buf *b, const char *v)
 	buf_addc(b, '\'');
 }
 
+/* libpq, loaded by the first function that needs it (store_pg_display) */
+static const struct pq_lib *P;
+
 int store_pg_display(const char *where, char *out, size_t cap)
 {
+	if (!P && !(P = pq_lib(NULL, 0)))
+		return -1;
 	char *err = NULL;
-	PQconninfoOption *opts = PQconninfoParse(where, &err);
+	PQconninfoOption *opts = P->conninfoParse(where, &err);
 	if (!opts) {
-		PQfreemem(err);
+		P->freemem(err);
 		return -1;
 	}
 	struct buf b = BUF_INIT(cap);
@@ -176,7 +181,7 @@ int store_pg_display(const char *where, char *out, size_t cap)
 		buf_addf(&b, "%s=", o->keyword);
 		add_value(&b, o->val);
 	}
-	PQconninfoFree(opts);
+	P->conninfoFree(opts);
 	snprintf(out, cap, "%s", b.len ? buf_str(&b) : "(PostgreSQL defaults)");
 	buf_free(&b);
 	return 0;
@@ -196,7 +201,7 @@ static void keep_error(struct store *s, const char *msg, const char *sqlstate)
 		s->pg_errclass = STORE_CONSTRAINT;
 	else if (sqlstate && (!strcmp(sqlstate, "55P03") || !strcmp(sqlstate, "40P01") || !strcmp(sqlstate, "40001")))
 		s->pg_errclass = STORE_BUSY;
-	if (s->pg && PQstatus(s->pg) == CONNECTION_BAD) {
+	if (s->pg && P->status(s->pg) == CONNECTION_BAD) {
 		char lost[600];
 		snprintf(lost, sizeof lost, "lost the connection: %s", s->pg_err);
 		snprintf(s->pg_err, sizeof s->pg_err, "%s", lost);
@@ -206,21 +211,21 @@ static void keep_error(struct store *s, const char *msg, const char *sqlstate)
 /* A result's error kept; 1 when res succeeded, else 0. res is kept. */
 static int result_ok(struct store *s, PGresult *res)
 {
-	ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	ExecStatusType t = res ? P->resultStatus(res) : PGRES_FATAL_ERROR;
 	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
 		return 1;
-	keep_error(s, res ? PQresultErrorMessage(res) : PQerrorMessage(s->pg),
-		   res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
-	if (PQtransactionStatus(s->pg) == PQTRANS_INERROR)
+	keep_error(s, res ? P->resultErrorMessage(res) : P->errorMessage(s->pg),
+		   res ? P->resultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+	if (P->transactionStatus(s->pg) == PQTRANS_INERROR)
 		s->pg_tx_failed = 1;
 	return 0;
 }
 
 static int exec_quiet(struct store *s, const char *sql)
 {
-	PGresult *res = PQexec(s->pg, sql);
+	PGresult *res = P->exec(s->pg, sql);
 	int ok = result_ok(s, res);
-	PQclear(res);
+	P->clear(res);
 	return ok ? 0 : -1;
 }
 
@@ -238,8 +243,8 @@ int store_pg_begin(struct store *s)
 {
 	/* a long-lived process (chat, chat-batch) whose server went away and
 	 * came back: one new connection before giving up */
-	if (PQstatus(s->pg) == CONNECTION_BAD)
-		PQreset(s->pg);
+	if (P->status(s->pg) == CONNECTION_BAD)
+		P->reset(s->pg);
 	s->pg_tx_failed = 0;
 	if (exec_quiet(s, "BEGIN") == 0 && exec_quiet(s, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")") == 0)
 		return 0;
@@ -247,21 +252,21 @@ int store_pg_begin(struct store *s)
 		error("history %s: busy: another process held it for %ld s", s->path, s->lock_timeout_ms / 1000);
 	else
 		error("history %s: cannot start a write: %s", s->path, s->pg_err);
-	if (PQstatus(s->pg) == CONNECTION_OK)
+	if (P->status(s->pg) == CONNECTION_OK)
 		exec_quiet(s, "ROLLBACK");
 	return -1;
 }
 
 int store_pg_commit(struct store *s)
 {
-	PGresult *res = PQexec(s->pg, "COMMIT");
+	PGresult *res = P->exec(s->pg, "COMMIT");
 	int ok = result_ok(s, res);
 	/* a transaction a statement failed in ends in ROLLBACK, not an error */
-	if (ok && (s->pg_tx_failed || strcmp(PQcmdStatus(res), "COMMIT"))) {
+	if (ok && (s->pg_tx_failed || strcmp(P->cmdStatus(res), "COMMIT"))) {
 		ok = 0;
 		snprintf(s->pg_err, sizeof s->pg_err, "a statement failed inside the transaction");
 	}
-	PQclear(res);
+	P->clear(res);
 	s->pg_tx_failed = 0;
 	if (!ok)
 		return error("history %s: cannot save: %s", s->path, s->pg_err);
@@ -270,7 +275,7 @@ int store_pg_commit(struct store *s)
 
 void store_pg_rollback(struct store *s)
 {
-	if (PQstatus(s->pg) == CONNECTION_OK)
+	if (P->status(s->pg) == CONNECTION_OK)
 		exec_quiet(s, "ROLLBACK");
 	s->pg_tx_failed = 0;
 }
@@ -296,9 +301,9 @@ void store_pg_release(struct store *s)
 /* 1 when the statement returns a row */
 static int has_row(struct store *s, const char *sql)
 {
-	PGresult *res = PQexec(s->pg, sql);
-	int r = result_ok(s, res) ? PQntuples(res) > 0 : -1;
-	PQclear(res);
+	PGresult *res = P->exec(s->pg, sql);
+	int r = result_ok(s, res) ? P->ntuples(res) > 0 : -1;
+	P->clear(res);
 	return r;
 }
 
@@ -307,9 +312,9 @@ static int schema_version(struct store *s)
 	int has = has_row(s, "SELECT 1 FROM pg_tables WHERE tablename = 'chat_schema' AND schemaname = current_schema()");
 	if (has <= 0)
 		return has < 0 ? -1 : 0;
-	PGresult *res = PQexec(s->pg, "SELECT max(version) FROM chat_schema");
-	int v = result_ok(s, res) && PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : -1;
-	PQclear(res);
+	PGresult *res = P->exec(s->pg, "SELECT max(version) FROM chat_schema");
+	int v = result_ok(s, res) && P->ntuples(res) == 1 ? atoi(P->getvalue(res, 0, 0)) : -1;
+	P->clear(res);
 	return v;
 }
 
@@ -354,11 +359,14 @@ static void quiet_notice(void *arg, const char *msg)
 int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mode)
 {
 	s->kind = STORE_POSTGRES;
+	char missing[300];
+	if (!P && !(P = pq_lib(missing, sizeof missing)))
+		return error("history: PostgreSQL: %s", missing), EXIT_CANTCREAT;
 	if (store_pg_display(conninfo, s->path, sizeof s->path) < 0)
 		return error("history: not a PostgreSQL connection string I can read"), EXIT_CONFIG;
-	s->pg = PQconnectdb(conninfo);
-	if (!s->pg || PQstatus(s->pg) != CONNECTION_OK) {
-		keep_error(s, s->pg ? PQerrorMessage(s->pg) : "out of memory", NULL);
+	s->pg = P->connectdb(conninfo);
+	if (!s->pg || P->status(s->pg) != CONNECTION_OK) {
+		keep_error(s, s->pg ? P->errorMessage(s->pg) : "out of memory", NULL);
 		const char *why = s->pg_err;
 		if (!strncmp(why, "lost the connection: ", 21)) /* it never was */
 			why += 21;
@@ -366,7 +374,7 @@ int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mo
 		store_pg_close(s);
 		return EXIT_CANTCREAT;
 	}
-	PQsetNoticeProcessor(s->pg, quiet_notice, NULL);
+	P->setNoticeProcessor(s->pg, quiet_notice, NULL);
 	char set[128];
 	/* the wait for the write lock, as $CHAT_DB_TIMEOUT says for the file */
 	snprintf(set, sizeof set, "SET lock_timeout = %ld; SET client_min_messages = warning", s->lock_timeout_ms);
@@ -404,7 +412,7 @@ int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mo
 void store_pg_close(struct store *s)
 {
 	if (s->pg)
-		PQfinish(s->pg);
+		P->finish(s->pg);
 	s->pg = NULL;
 }
 
@@ -503,7 +511,7 @@ static void drop_row(struct pg_stmt *p)
 {
 	if (p->blobs)
 		for (int i = 0; i < p->ncols; i++)
-			PQfreemem(p->blobs[i]);
+			P->freemem(p->blobs[i]);
 	free(p->blobs);
 	free(p->blob_lens);
 	p->blobs = NULL;
@@ -513,7 +521,7 @@ static void drop_row(struct pg_stmt *p)
 static void drop_result(struct pg_stmt *p)
 {
 	drop_row(p);
-	PQclear(p->res);
+	P->clear(p->res);
 	p->res = NULL;
 	p->row = p->nrows = p->ncols = 0;
 }
@@ -587,15 +595,15 @@ int store_pg_step(store_stmt *st)
 		drop_row(p);
 		return ++p->row < p->nrows ? STORE_ROW : STORE_DONE;
 	}
-	p->res = PQexecParams(s->pg, p->sql, p->nparams, p->types, (const char *const *)p->vals, p->lens, p->fmts, 0);
+	p->res = P->execParams(s->pg, p->sql, p->nparams, p->types, (const char *const *)p->vals, p->lens, p->fmts, 0);
 	if (!result_ok(s, p->res)) {
 		drop_result(p);
 		return s->pg_errclass;
 	}
-	const char *tuples = PQcmdTuples(p->res);
+	const char *tuples = P->cmdTuples(p->res);
 	s->pg_changes = *tuples ? atoi(tuples) : 0;
-	p->nrows = PQntuples(p->res);
-	p->ncols = PQnfields(p->res);
+	p->nrows = P->ntuples(p->res);
+	p->ncols = P->nfields(p->res);
 	p->row = 0;
 	return p->nrows > 0 ? STORE_ROW : STORE_DONE;
 }
@@ -638,9 +646,9 @@ int store_pg_col_count(store_stmt *st)
 int store_pg_col_type(store_stmt *st, int i)
 {
 	struct pg_stmt *p = st->pg;
-	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+	if (!in_row(p, i) || P->getisnull(p->res, p->row, i))
 		return STORE_NULL;
-	switch (PQftype(p->res, i)) {
+	switch (P->ftype(p->res, i)) {
 	case OID_BOOL:
 	case OID_INT2:
 	case OID_INT4:
@@ -659,10 +667,10 @@ int store_pg_col_type(store_stmt *st, int i)
 const char *store_pg_col_text(store_stmt *st, int i)
 {
 	struct pg_stmt *p = st->pg;
-	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+	if (!in_row(p, i) || P->getisnull(p->res, p->row, i))
 		return NULL;
-	const char *v = PQgetvalue(p->res, p->row, i);
-	if (PQftype(p->res, i) == OID_BOOL)
+	const char *v = P->getvalue(p->res, p->row, i);
+	if (P->ftype(p->res, i) == OID_BOOL)
 		return *v == 't' ? "1" : "0";
 	return v;
 }
@@ -670,10 +678,10 @@ const char *store_pg_col_text(store_stmt *st, int i)
 const void *store_pg_col_blob(store_stmt *st, int i)
 {
 	struct pg_stmt *p = st->pg;
-	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+	if (!in_row(p, i) || P->getisnull(p->res, p->row, i))
 		return NULL;
-	if (PQftype(p->res, i) != OID_BYTEA)
-		return PQgetvalue(p->res, p->row, i);
+	if (P->ftype(p->res, i) != OID_BYTEA)
+		return P->getvalue(p->res, p->row, i);
 	if (!p->blobs) {
 		p->blobs = calloc((size_t)p->ncols, sizeof *p->blobs);
 		p->blob_lens = calloc((size_t)p->ncols, sizeof *p->blob_lens);
@@ -683,18 +691,18 @@ const void *store_pg_col_blob(store_stmt *st, int i)
 		}
 	}
 	if (!p->blobs[i])
-		p->blobs[i] = PQunescapeBytea((const unsigned char *)PQgetvalue(p->res, p->row, i), &p->blob_lens[i]);
+		p->blobs[i] = P->unescapeBytea((const unsigned char *)P->getvalue(p->res, p->row, i), &p->blob_lens[i]);
 	return p->blobs[i];
 }
 
 int store_pg_col_bytes(store_stmt *st, int i)
 {
 	struct pg_stmt *p = st->pg;
-	if (!in_row(p, i) || PQgetisnull(p->res, p->row, i))
+	if (!in_row(p, i) || P->getisnull(p->res, p->row, i))
 		return 0;
-	if (PQftype(p->res, i) == OID_BYTEA)
+	if (P->ftype(p->res, i) == OID_BYTEA)
 		return store_pg_col_blob(st, i) ? (int)p->blob_lens[i] : 0;
-	return PQgetlength(p->res, p->row, i);
+	return P->getlength(p->res, p->row, i);
 }
 
 const char *store_pg_errmsg(struct store *s)
@@ -714,18 +722,18 @@ int store_pg_changes(struct store *s)
 
 store_int store_pg_last_rowid(struct store *s)
 {
-	PGresult *res = PQexec(s->pg, "SELECT lastval()");
-	store_int v = result_ok(s, res) && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-	PQclear(res);
+	PGresult *res = P->exec(s->pg, "SELECT lastval()");
+	store_int v = result_ok(s, res) && P->ntuples(res) == 1 ? strtoll(P->getvalue(res, 0, 0), NULL, 10) : 0;
+	P->clear(res);
 	return v;
 }
 
 int store_pg_has_table(struct store *s, const char *table)
 {
 	const char *v[1] = { table };
-	PGresult *res = PQexecParams(s->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, v, NULL, NULL, 0);
-	int r = result_ok(s, res) && PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
-	PQclear(res);
+	PGresult *res = P->execParams(s->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, v, NULL, NULL, 0);
+	int r = result_ok(s, res) && P->ntuples(res) == 1 && *P->getvalue(res, 0, 0) == 't';
+	P->clear(res);
 	return r;
 }
 
@@ -767,29 +775,29 @@ int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes)
 	*changes = 0;
 	if (!p->nrows_gathered)
 		return 0;
-	PGresult *res = PQexec(s->pg, p->gather_copy);
-	int ok = res && PQresultStatus(res) == PGRES_COPY_IN;
+	PGresult *res = P->exec(s->pg, p->gather_copy);
+	int ok = res && P->resultStatus(res) == PGRES_COPY_IN;
 	if (!ok)
 		result_ok(s, res);
-	PQclear(res);
-	if (ok && (PQputCopyData(s->pg, p->rows.p, (int)p->rows.len) != 1 || PQputCopyEnd(s->pg, NULL) != 1))
-		ok = 0, keep_error(s, PQerrorMessage(s->pg), NULL);
+	P->clear(res);
+	if (ok && (P->putCopyData(s->pg, p->rows.p, (int)p->rows.len) != 1 || P->putCopyEnd(s->pg, NULL) != 1))
+		ok = 0, keep_error(s, P->errorMessage(s->pg), NULL);
 	if (ok) {
-		while ((res = PQgetResult(s->pg))) {
+		while ((res = P->getResult(s->pg))) {
 			if (!result_ok(s, res))
 				ok = 0;
-			PQclear(res);
+			P->clear(res);
 		}
 	}
 	buf_reset(&p->rows);
 	p->nrows_gathered = 0;
 	char *q = ok ? store_pg_translate(sql) : NULL;
 	if (q) {
-		res = PQexec(s->pg, q);
+		res = P->exec(s->pg, q);
 		ok = result_ok(s, res);
 		if (ok)
-			*changes = atol(PQcmdTuples(res));
-		PQclear(res);
+			*changes = atol(P->cmdTuples(res));
+		P->clear(res);
 		free(q);
 	}
 	/* the temporary table is emptied for the next batch */
