@@ -362,35 +362,18 @@ int tally_print(struct tally *t, const struct tally_query *q, int json)
 	return rc;
 }
 
-int tally_spent(struct store *s, const char *since, double *usd, long *unpriced)
+/* The assistant replies a condition picks (its ?1 bound to value): their
+ * cost, their number, and how many have no known price. */
+static int sum_replies(struct store *s, const char *where, const char *value, const char *what, double *usd,
+		       long *requests, long *unpriced)
 {
-	store_stmt *st = store_prepare(s,
-		"SELECT total(cost_usd), total(cost_usd IS NULL AND status <> 'error') FROM messages"
-		" WHERE role = 'assistant' AND created >= ?1");
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT total(cost_usd), count(*), total(cost_usd IS NULL AND status <> 'error')"
+		 " FROM messages WHERE role = 'assistant' AND %s", where);
+	store_stmt *st = store_prepare(s, sql);
 	if (!st)
 		return EXIT_CANTCREAT;
-	store_bind_text(st, 1, since, -1);
-	int rc = store_step(st);
-	if (rc == STORE_ROW) {
-		*usd = store_col_double(st, 0);
-		*unpriced = store_col_int64(st, 1);
-	}
-	store_finalize(st);
-	if (rc != STORE_ROW) {
-		store_error(s, "adding up the spend");
-		return EXIT_CANTCREAT;
-	}
-	return 0;
-}
-
-int tally_conversation(struct store *s, const char *conv_id, double *usd, long *requests, long *unpriced)
-{
-	store_stmt *st = store_prepare(s,
-		"SELECT total(cost_usd), count(*), total(cost_usd IS NULL AND status <> 'error') FROM messages"
-		" WHERE role = 'assistant' AND conversation = ?1");
-	if (!st)
-		return EXIT_CANTCREAT;
-	store_bind_text(st, 1, conv_id, -1);
+	store_bind_text(st, 1, value, -1);
 	int rc = store_step(st);
 	if (rc == STORE_ROW) {
 		*usd = store_col_double(st, 0);
@@ -399,8 +382,20 @@ int tally_conversation(struct store *s, const char *conv_id, double *usd, long *
 	}
 	store_finalize(st);
 	if (rc != STORE_ROW) {
-		store_error(s, "adding up the conversation's spend");
+		store_error(s, what);
 		return EXIT_CANTCREAT;
 	}
 	return 0;
+}
+
+int tally_spent(struct store *s, const char *since, double *usd, long *unpriced)
+{
+	long requests;
+	return sum_replies(s, "created >= ?1", since, "adding up the spend", usd, &requests, unpriced);
+}
+
+int tally_conversation(struct store *s, const char *conv_id, double *usd, long *requests, long *unpriced)
+{
+	return sum_replies(s, "conversation = ?1", conv_id, "adding up the conversation's spend", usd, requests,
+			   unpriced);
 }
