@@ -1,65 +1,45 @@
 #include "history/pq_lib.h"
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
+#include "dynlib.h"
 
+#define S(member) DYNLIB_SYM(struct pq_lib, "PQ", member)
+static const struct dynlib_sym syms[] = {
+	S(clear),
+	S(cmdStatus),
+	S(cmdTuples),
+	S(connectdb),
+	S(conninfoFree),
+	S(conninfoParse),
+	S(errorMessage),
+	S(exec),
+	S(execParams),
+	S(finish),
+	S(freemem),
+	S(ftype),
+	S(getResult),
+	S(getisnull),
+	S(getlength),
+	S(getvalue),
+	S(nfields),
+	S(ntuples),
+	S(putCopyData),
+	S(putCopyEnd),
+	S(reset),
+	S(resultErrorField),
+	S(resultErrorMessage),
+	S(resultStatus),
+	S(setNoticeProcessor),
+	S(status),
+	S(transactionStatus),
+	S(unescapeBytea),
+};
+#undef S
+
+static struct pq_lib fns;
 /* the soname of Debian 12's libpq5 */
-#define PQ_SONAME "libpq.so.5"
-
-static struct pq_lib lib;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char failure[256];
-
-static void load(void)
-{
-	void *h = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(failure, sizeof failure, "cannot load %s: %s", PQ_SONAME, e ? e : "?");
-		return;
-	}
-#define F(name) (*(void **)&lib.name = dlsym(h, "PQ" #name))
-	if (
-	    !F(clear) ||
-	    !F(cmdStatus) ||
-	    !F(cmdTuples) ||
-	    !F(connectdb) ||
-	    !F(conninfoFree) ||
-	    !F(conninfoParse) ||
-	    !F(errorMessage) ||
-	    !F(exec) ||
-	    !F(execParams) ||
-	    !F(finish) ||
-	    !F(freemem) ||
-	    !F(ftype) ||
-	    !F(getResult) ||
-	    !F(getisnull) ||
-	    !F(getlength) ||
-	    !F(getvalue) ||
-	    !F(nfields) ||
-	    !F(ntuples) ||
-	    !F(putCopyData) ||
-	    !F(putCopyEnd) ||
-	    !F(reset) ||
-	    !F(resultErrorField) ||
-	    !F(resultErrorMessage) ||
-	    !F(resultStatus) ||
-	    !F(setNoticeProcessor) ||
-	    !F(status) ||
-	    !F(transactionStatus) ||
-	    !F(unescapeBytea) ||
-	    0)
-		snprintf(failure, sizeof failure, "%s lacks a function this program uses", PQ_SONAME);
-#undef F
-}
+static struct dynlib lib = { .soname = "libpq.so.5", .syms = syms, .nsyms = sizeof syms / sizeof *syms, .fns = &fns,
+			     .mu = PTHREAD_MUTEX_INITIALIZER };
 
 const struct pq_lib *pq_lib(char *why, size_t cap)
 {
-	pthread_once(&once, load);
-	if (failure[0]) {
-		if (why)
-			snprintf(why, cap, "%s", failure);
-		return NULL;
-	}
-	return &lib;
+	return dynlib_get(&lib, why, cap);
 }

@@ -1,62 +1,41 @@
 #include "media/heif_lib.h"
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stdio.h>
+#include "dynlib.h"
 
-/* the soname of Debian 12's libheif1 (ABI 1) */
-#define HEIF_SONAME "libheif.so.1"
-
-static struct heif_lib lib;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char failure[256];
-
-static void load(void)
-{
-	void *h = dlopen(HEIF_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(failure, sizeof failure, "cannot load %s: %s", HEIF_SONAME, e ? e : "?");
-		return;
-	}
-#define F(name) (*(void **)&lib.name = dlsym(h, "heif_" #name))
-	if (
-		!(F(context_alloc)) ||
-		!(F(context_free)) ||
-		!(F(context_get_primary_image_handle)) ||
-		!(F(context_read_from_memory_without_copy)) ||
-		!(F(context_set_maximum_image_size_limit)) ||
-		!(F(decode_image)) ||
-		!(F(decoding_options_alloc)) ||
-		!(F(decoding_options_free)) ||
-		!(F(image_get_bits_per_pixel)) ||
-		!(F(image_get_height)) ||
-		!(F(image_get_plane_readonly)) ||
-		!(F(image_get_width)) ||
-		!(F(image_handle_get_height)) ||
-		!(F(image_handle_get_ispe_height)) ||
-		!(F(image_handle_get_ispe_width)) ||
-		!(F(image_handle_get_width)) ||
-		!(F(image_handle_has_alpha_channel)) ||
-		!(F(image_handle_release)) ||
-		!(F(image_is_premultiplied_alpha)) ||
-		!(F(image_release)) ||
-		!(F(init)) ||
-	    0) {
-		snprintf(failure, sizeof failure, "%s lacks a function this program uses", HEIF_SONAME);
-		return;
-	}
+#define S(member) DYNLIB_SYM(struct heif_lib, "heif_", member)
+static const struct dynlib_sym syms[] = {
+	S(context_alloc),
+	S(context_free),
+	S(context_get_primary_image_handle),
+	S(context_read_from_memory_without_copy),
+	S(context_set_maximum_image_size_limit),
+	S(decode_image),
+	S(decoding_options_alloc),
+	S(decoding_options_free),
+	S(image_get_bits_per_pixel),
+	S(image_get_height),
+	S(image_get_plane_readonly),
+	S(image_get_width),
+	S(image_handle_get_height),
+	S(image_handle_get_ispe_height),
+	S(image_handle_get_ispe_width),
+	S(image_handle_get_width),
+	S(image_handle_has_alpha_channel),
+	S(image_handle_release),
+	S(image_is_premultiplied_alpha),
+	S(image_release),
+	S(init),
 #if LIBHEIF_HAVE_VERSION(1, 19, 0)
-	F(context_get_security_limits);
+	{ "heif_context_get_security_limits", offsetof(struct heif_lib, context_get_security_limits), 1 },
 #endif
-#undef F
-}
+};
+#undef S
+
+static struct heif_lib fns;
+/* the soname of Debian 12's libheif1 (ABI 1) */
+static struct dynlib lib = { .soname = "libheif.so.1", .syms = syms, .nsyms = sizeof syms / sizeof *syms, .fns = &fns,
+			     .mu = PTHREAD_MUTEX_INITIALIZER };
 
 const struct heif_lib *heif_lib(char *why, size_t cap)
 {
-	pthread_once(&once, load);
-	if (failure[0]) {
-		snprintf(why, cap, "%s", failure);
-		return NULL;
-	}
-	return &lib;
+	return dynlib_get(&lib, why, cap);
 }
