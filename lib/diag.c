@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *progname = "chat";
 int verbose;
@@ -308,4 +309,15 @@ void die_usage(const char *msg, const char *arg)
 	snprintf(line + n, sizeof line - n, "\nTry '%s --help' for more information.\n", progname);
 	fputs(line, stderr);
 	exit(EXIT_USAGE);
+}
+
+int term_dumb(void)
+{
+	const char *term = getenv("TERM");
+	return term && !strcmp(term, "dumb");
+}
+
+int colour_on(int fd)
+{
+	return isatty(fd) && !getenv("NO_COLOR") && !term_dumb();
 }

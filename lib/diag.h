@@ -22,6 +22,12 @@ _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(print
 /* A usage error: "prog: msg[: arg]", a hint to try --help, exit 64. */
 _Noreturn void die_usage(const char *msg, const char *arg);
 
+/* TERM=dumb: the terminal takes no escape sequence at all. */
+int term_dumb(void);
+/* Colour on fd: a terminal, no NO_COLOR (no-color.org: any value, even
+ * empty, turns it off) and not a dumb one. */
+int colour_on(int fd);
+
 /* Outside text (names, titles, file names, model names, servers' words)
  * made safe for a terminal, one way everywhere: a C0 control, DEL or a
  * byte that is not UTF-8 is shown as \xNN (\n, \r and \t as such), a C1

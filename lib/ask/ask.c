@@ -156,14 +156,6 @@ static int report_write_error(struct ask_sink *k)
 	return EXIT_CANTCREAT;
 }
 
-/* Colour for --render only on a terminal that wants it (no-color.org: any
- * NO_COLOR, even empty, turns it off). */
-static int colour_wanted(void)
-{
-	const char *term = getenv("TERM");
-	return isatty(1) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
-}
-
 static int extract_wanted(const struct cli_opts *o)
 {
 	return o->extract || o->extract_all || o->extract_lang;
@@ -395,7 +387,7 @@ int ask_begin(struct session *s, const struct ask *a, struct ask_state *st)
 				.extracting = extract_wanted(o) && !(a->mode & ASK_JSON) && !o->data_only };
 	extract_init(&k->code, o->extract_all, o->extract_lang);
 	k->rendering = o->render && (a->mode & (ASK_JSON | ASK_STREAM)) == ASK_STREAM && !o->data_only;
-	mdrender_init(&k->md, k->rendering && colour_wanted());
+	mdrender_init(&k->md, k->rendering && colour_on(1));
 	buf_init(&k->out, 256u << 20);
 	buf_init(&k->text, 256u << 20);
 	st->t.ttft_ms = -1;

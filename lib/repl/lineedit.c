@@ -1,4 +1,5 @@
 #include "repl/lineedit.h"
+#include "diag.h"
 #include "fdio.h"
 #include "sig.h"
 #include <errno.h>
@@ -396,8 +397,7 @@ struct lineedit *lineedit_open(const char *prog, const char *history_path, compl
 		el_set(le->el, EL_PREP_TERM, 0);
 	}
 	lineedit_idle(le);
-	const char *term = getenv("TERM");
-	le->bracketed = !(term && !strcmp(term, "dumb"));
+	le->bracketed = !term_dumb();
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_winch;

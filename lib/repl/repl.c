@@ -67,7 +67,7 @@ int repl_ask(struct repl *r, const char *prompt)
 		}
 	}
 	struct waiting w;
-	int indicator = isatty(2) && isatty(1) && !r->dumb;
+	int indicator = isatty(2) && isatty(1) && !term_dumb();
 	if (indicator) {
 		waiting_start(&w, 2);
 		a.before_output = waiting_stop_hook;
@@ -189,9 +189,7 @@ int repl_run(struct cli_opts *o)
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.images = -1;
-	const char *term = getenv("TERM");
-	r.dumb = term && !strcmp(term, "dumb");
-	r.colour = isatty(1) && !getenv("NO_COLOR") && !r.dumb;
+	r.colour = colour_on(1);
 	buf_init(&r.last_reply, 256u << 20);
 	attachments_init(&r.pending);
 	buf_init(&r.pending_files, 64u << 20);

@@ -27,7 +27,6 @@ struct repl {
 	int model_chosen;          /* -m or /model named the model */
 	int images;                /* the terminal's image protocol; -1 until asked */
 	int colour;                /* stdout is a terminal that takes colour */
-	int dumb;                  /* TERM=dumb: no escape sequence at all */
 	int quit;
 };
 
