@@ -428,24 +428,15 @@ int ask_fallback(struct session *s, struct ask_state *st)
 	    !(c == ERR_SERVER || c == ERR_NETWORK || c == ERR_TIMEOUT || c == ERR_RATE_LIMITED))
 		return 0;
 	const char *next = o->fallback[st->fallbacks++];
-	/* resolved on a copy: a fallback that cannot be used leaves s as it was */
-	struct session *tmp = malloc(sizeof *tmp);
-	if (!tmp)
-		return 0;
-	*tmp = *s;
-	int r = session_model(tmp, next);
-	if (!r) {
-		if (!o->quiet)
-			warn("%s: %s; falling back to %s", s->model_name, st->reply.err.message, tmp->model_name);
-		session_copy_model(s, tmp);
-		st->rq.model = s->model;
-		st->rq.default_max_tokens = s->default_max_tokens;
-		chat_reply_free(&st->reply);
-	}
-	explicit_bzero(tmp->key, sizeof tmp->key);
-	free(tmp);
-	if (r)
-		return ask_fallback(s, st);
+	char was[sizeof s->model_name];
+	memcpy(was, s->model_name, sizeof was);
+	if (session_switch_model(s, next))
+		return ask_fallback(s, st); /* that one cannot be used: the one after it */
+	if (!o->quiet)
+		warn("%s: %s; falling back to %s", was, st->reply.err.message, s->model_name);
+	st->rq.model = s->model;
+	st->rq.default_max_tokens = s->default_max_tokens;
+	chat_reply_free(&st->reply);
 	/* the next model has its own context window and prices */
 	st->go = fit_and_guard(s, &st->rq, &st->f, &st->reply) == 0;
 	s->xo.est_tokens = st->f.input + st->f.reserve;

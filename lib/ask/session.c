@@ -156,6 +156,21 @@ int session_model(struct session *s, const char *model)
 	return st;
 }
 
+int session_switch_model(struct session *s, const char *name)
+{
+	/* resolved on a copy: a model that cannot be used leaves s as it was */
+	struct session *tmp = malloc(sizeof *tmp);
+	if (!tmp)
+		return error("out of memory"), EXIT_SOFTWARE;
+	*tmp = *s;
+	int r = session_model(tmp, name);
+	if (!r)
+		session_copy_model(s, tmp);
+	explicit_bzero(tmp->key, sizeof tmp->key);
+	free(tmp);
+	return r;
+}
+
 void session_copy_model(struct session *dst, const struct session *src)
 {
 	if (dst == src)

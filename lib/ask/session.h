@@ -40,4 +40,7 @@ void session_close(struct session *s);
 /* Copy the resolved model (provider, names, key, base URL, table entry,
  * exchange options) from src to dst, which keeps its own history handle. */
 void session_copy_model(struct session *dst, const struct session *src);
+/* session_model(s, name) done on a copy, which s takes only when the
+ * model can be used: 0, or the exit status (said) with s as it was. */
+int session_switch_model(struct session *s, const char *name);
 #endif

@@ -94,16 +94,8 @@ static void follow_conversation_model(struct repl *r)
 {
 	char model[256];
 	const char *m = r->model_chosen ? NULL : ask_conversation_model(&r->s, r->conv, model, sizeof model);
-	if (m && strcmp(m, r->s.model_name)) {
-		struct session *tmp = malloc(sizeof *tmp);
-		if (!tmp)
-			return;
-		*tmp = r->s;
-		if (session_model(tmp, m) == 0)
-			session_copy_model(&r->s, tmp);
-		explicit_bzero(tmp->key, sizeof tmp->key);
-		free(tmp);
-	}
+	if (m && strcmp(m, r->s.model_name))
+		session_switch_model(&r->s, m);
 }
 
 static int cmd_switch(struct repl *r, char *arg)
@@ -179,16 +171,9 @@ static int cmd_model(struct repl *r, char *arg)
 		return 0;
 	}
 	char *name = strdup(arg);
-	struct session *tmp = malloc(sizeof *tmp);
-	if (!name || !tmp) {
-		free(name);
-		free(tmp);
+	if (!name)
 		return 0;
-	}
-	/* resolved on a copy: a model that cannot be used leaves the session as it was */
-	*tmp = r->s;
-	if (session_model(tmp, name) == 0) {
-		session_copy_model(&r->s, tmp);
+	if (session_switch_model(&r->s, name) == 0) {
 		free(r->model_choice);
 		r->model_choice = name;
 		r->o->model = name;
@@ -197,8 +182,6 @@ static int cmd_model(struct repl *r, char *arg)
 	} else {
 		free(name);
 	}
-	explicit_bzero(tmp->key, sizeof tmp->key);
-	free(tmp);
 	return 0;
 }
 
