@@ -25,19 +25,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "benchtime.h"
 
 /* Nearest-rank percentile of a sorted array. */
 static double pct(const double *v, int n, int p)
@@ -116,9 +104,9 @@ int main(int argc, char **argv)
 		if (bytes > maxbytes) maxbytes = bytes;
 		if (ru.ru_maxrss > maxrss) maxrss = ru.ru_maxrss;
 	}
-	qsort(first, nfirst, sizeof *first, cmp);
-	qsort(total, runs, sizeof *total, cmp);
-	qsort(cpu, runs, sizeof *cpu, cmp);
+	qsort(first, nfirst, sizeof *first, cmp_double);
+	qsort(total, runs, sizeof *total, cmp_double);
+	qsort(cpu, runs, sizeof *cpu, cmp_double);
 	printf("runs=%d fails=%d first_med=%.2f first_p90=%.2f total_med=%.2f total_p90=%.2f "
 	       "total_max=%.2f bytes=%lld rss_kb=%ld cpu_med=%.2f\n", runs, fails, pct(first, nfirst, 50),
 	       pct(first, nfirst, 90), pct(total, runs, 50), pct(total, runs, 90), total[runs - 1],

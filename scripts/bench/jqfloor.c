@@ -27,25 +27,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double clock_ms(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
+#include "benchtime.h"
 
 /* The floor and the one-thread decode are timed in this thread's CPU time:
  * on a machine shared with other work, wall time says more about the
  * other work than about the code. The two-thread decode needs wall time. */
-static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
 static double cpu_ms(void) { return clock_ms(CLOCK_THREAD_CPUTIME_ID); }
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 /* The events' data, copied end to end, and where each one starts. */
 struct split {
@@ -178,9 +165,9 @@ int main(int argc, char **argv)
 		if (two[i] < 0 || one[i] < 0)
 			return 65;
 	}
-	qsort(floor_ms, (size_t)runs, sizeof(double), cmp);
-	qsort(two, (size_t)runs, sizeof(double), cmp);
-	qsort(one, (size_t)runs, sizeof(double), cmp);
+	qsort(floor_ms, (size_t)runs, sizeof(double), cmp_double);
+	qsort(two, (size_t)runs, sizeof(double), cmp_double);
+	qsort(one, (size_t)runs, sizeof(double), cmp_double);
 	double f = s.n / (floor_ms[runs / 2] / 1e3), d2 = s.n / (two[runs / 2] / 1e3), d1 = s.n / (one[runs / 2] / 1e3);
 	printf("events=%zu json=%zu text=%zu floor_eps=%.0f decode_eps=%.0f decode1_eps=%.0f ratio1=%.3f ratio=%.3f\n",
 	       s.n, valid, text, f, d2, d1, d1 / f, d2 / f);

@@ -20,19 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "benchtime.h"
 
 static char seen[1 << 16];
 static size_t nseen;
@@ -77,7 +65,7 @@ static pid_t start(char **argv, int *fd)
 
 static void report(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp);
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
 	printf("runs=%d med=%.2f p90=%.2f min=%.2f\n", n, n ? v[n / 2] : -1, n ? v[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1] : -1,
 	       n ? v[0] : -1);
 }

@@ -18,19 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "benchtime.h"
 
 /* One render of in; the output's size, or -1 when memory ran out. */
 static long long render(const struct buf *in, int colour, size_t piece, int print)
@@ -99,7 +87,7 @@ int main(int argc, char **argv)
 			return 70;
 		}
 	}
-	qsort(ms, (size_t)runs, sizeof *ms, cmp);
+	qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
 	double med = ms[runs / 2];
 	fprintf(stderr, "bytes=%zu out_bytes=%lld piece=%zu colour=%d render_ms=%.3f mb_s=%.1f\n", in.len, outlen,
 		piece, colour, med, med > 0 ? in.len / 1e6 / (med / 1e3) : 0);

@@ -3,7 +3,7 @@
  *
  *   make lib/libchat.a
  *   cc -O2 -D_GNU_SOURCE -Ilib -o /tmp/rlbench scripts/bench/ratelimit.c \
- *       lib/libchat.a -lsqlite3 -lm -pthread
+ *       lib/libchat.a -ljq -lsqlite3 -lm -pthread
  *   /tmp/rlbench [-n TAKES] [-p PROCS] [DIR]
  *
  * DIR (default: a new folder under $TMPDIR or /tmp) holds the state file;
@@ -25,18 +25,13 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "benchtime.h"
 
 static double now_us(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* limits so high that nothing waits: every take reads and writes */
@@ -71,7 +66,7 @@ static void report(const char *name, double *t, int n, long refused)
 	double sum = 0;
 	for (int i = 0; i < n; i++)
 		sum += t[i];
-	qsort(t, (size_t)n, sizeof *t, cmp);
+	qsort(t, (size_t)n, sizeof *t, cmp_double);
 	printf("%-10s takes=%d refused=%ld med_us=%.1f p90_us=%.1f p99_us=%.1f mean_us=%.1f\n", name, n, refused,
 	       t[n / 2], t[n * 9 / 10], t[n * 99 / 100], sum / n);
 	fflush(stdout);
@@ -105,7 +100,8 @@ int main(int argc, char **argv)
 	setenv("CHAT_RATE_DB", path, 1);
 	printf("# state file %s\n", path);
 
-	double *t = malloc(sizeof *t * ((size_t)n + 1));
+	/* n takes, one more slot for a child's count, and the 500 open+take rounds */
+	double *t = malloc(sizeof *t * ((size_t)(n > 500 ? n : 500) + 1));
 	long refused;
 	if (!t)
 		die(70, "out of memory");

@@ -16,19 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "benchtime.h"
 
 int main(int argc, char **argv)
 {
@@ -90,7 +78,7 @@ int main(int argc, char **argv)
 			ms[r] = now_ms() - a;
 		}
 		printf("%zu\n", n);
-		qsort(ms, (size_t)runs, sizeof *ms, cmp);
+		qsort(ms, (size_t)runs, sizeof *ms, cmp_double);
 		if (timing)
 			fprintf(stderr, "tokens=%zu bytes=%zu open_ms=%.3f count_ms=%.3f mb_s=%.2f\n", n, in.len, t1 - t0,
 				ms[runs / 2], ms[runs / 2] > 0 ? in.len / 1e6 / (ms[runs / 2] / 1e3) : 0);
