@@ -20,16 +20,9 @@ case $RUNS in *[!0-9]* | '' | 0) die "BENCH_IMAGE_RUNS must be a number above 0"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package: time)"
 
 echo "images: chat-upload beside vipsthumbnail, to a 2048-px JPEG (Q 80, no metadata), $RUNS runs each"
-if ! command -v vipsthumbnail >/dev/null; then
-	if [ -n "${CI:-}" ]; then
-		echo "  vipsthumbnail: not installed, and CI never installs it; skipped"
-		exit 0
-	fi
-	SUDO=
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	$SUDO apt-get install -y libvips-tools >/dev/null 2>&1 ||
-		{ echo "  vipsthumbnail: apt-get install libvips-tools failed; skipped"; exit 0; }
-fi
+# shellcheck source=scripts/bench/peer.sh
+. scripts/bench/peer.sh
+apt_peer vipsthumbnail libvips-tools || { echo "  vipsthumbnail: $why; skipped"; exit 0; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-bench-images.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' HUP INT TERM

@@ -32,16 +32,9 @@ case $RUNS in *[!0-9]* | '' | 0) die "BENCH_JPEG_RUNS must be a number above 0" 
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package: time)"
 
 echo "jpeg: chat-upload beside vipsthumbnail and sharp, 24 MP Q95 JPEG to a 2048-px JPEG (Q 80), $RUNS runs each"
-if ! command -v vipsthumbnail >/dev/null; then
-	if [ -n "${CI:-}" ]; then
-		echo "  vipsthumbnail: not installed, and CI never installs it; skipped"
-		exit 0
-	fi
-	SUDO=
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	$SUDO apt-get install -y libvips-tools >/dev/null 2>&1 ||
-		{ echo "  vipsthumbnail: apt-get install libvips-tools failed; skipped"; exit 0; }
-fi
+# shellcheck source=scripts/bench/peer.sh
+. scripts/bench/peer.sh
+apt_peer vipsthumbnail libvips-tools || { echo "  vipsthumbnail: $why; skipped"; exit 0; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/chat-bench-jpeg.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' HUP INT TERM
@@ -53,8 +46,6 @@ IMGLIBS=$(pkg-config --libs $PKGS 2>/dev/null || echo -lpng16 -ljpeg -lwebpdemux
 # shellcheck disable=SC2046,SC2086 # the package names and flags are words
 cc -O2 -D_GNU_SOURCE -Ilib $(pkg-config --cflags $PKGS 2>/dev/null) -o "$T/imgpsnr" scripts/bench/imgpsnr.c \
 	lib/libchat.a $IMGLIBS -lgif -lm -pthread 2>"$T/cc.log" || die "cannot build scripts/bench/imgpsnr.c: $(head -3 "$T/cc.log")"
-# shellcheck source=scripts/bench/peer.sh
-. scripts/bench/peer.sh
 SHARP=
 if npm_peer sharp && cp scripts/bench/sharp-thumb.mjs "$SDK_DIR/" 2>/dev/null; then
 	SHARP="sharp $(npm_version sharp)"
