@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 enum arg_kind { ARG_NONE, ARG_TEXT, ARG_MODEL, ARG_CONVERSATION, ARG_FILE };
@@ -302,10 +301,9 @@ static int cmd_cost(struct repl *r, char *arg)
 		repl_note(r, "Nothing spent yet.");
 	if (e)
 		return 0;
-	char today[16];
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&now, &tm));
+	char now[40], today[16];
+	clock_rfc3339(now, sizeof now); /* as chat-cost --budget reads the day, $CHAT_NOW and all */
+	snprintf(today, sizeof today, "%.10s", now);
 	double conv_usd = 0, day_usd = 0;
 	long requests = 0, conv_unpriced = 0, day_unpriced = 0;
 	if (r->conv[0] && tally_conversation(&st, r->conv, &conv_usd, &requests, &conv_unpriced) == 0)
