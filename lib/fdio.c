@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,4 +147,30 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	}
 	sync_dir(path);
 	return 0;
+}
+
+int scratch_dir_make(const char *prefix, char *out, size_t cap)
+{
+	const char *t = getenv("TMPDIR");
+	int n = snprintf(out, cap, "%s/%s-XXXXXX", t && *t ? t : "/tmp", prefix);
+	if (n < 0 || (size_t)n >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return mkdtemp(out) ? 0 : -1;
+}
+
+void scratch_dir_remove(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4600];
+	while (d && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+	rmdir(dir);
 }

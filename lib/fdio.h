@@ -32,4 +32,9 @@ enum { WFA_MAKE = -1, WFA_WRITE = -2, WFA_PLACE = -3, WFA_STOPPED = -4 };
  * (the rename), WFA_STOPPED (a signal arrived before the rename, so
  * nothing was put in place). */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, int flags);
+/* A new folder of the user's own, $TMPDIR/PREFIX-XXXXXX (else under /tmp),
+ * its path in out: 0, or -1 with errno. */
+int scratch_dir_make(const char *prefix, char *out, size_t cap);
+/* Remove such a folder and the files in it. */
+void scratch_dir_remove(const char *dir);
 #endif

@@ -9,7 +9,6 @@
 #include "progress.h"
 #include "response.h"
 #include "sig.h"
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,10 +27,8 @@
  * (r->dbpath stays the history's, read for conversations only). */
 static int open_scratch(struct jobrun *r)
 {
-	const char *t = getenv("TMPDIR");
-	snprintf(r->scratch, sizeof r->scratch, "%s/chat-batch-dry-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(r->scratch)) {
-		error("cannot make a folder in %s: %s", t && *t ? t : "/tmp", strerror(errno));
+	if (scratch_dir_make("chat-batch-dry", r->scratch, sizeof r->scratch) < 0) {
+		error("cannot make a scratch folder for the dry run: %s", strerror(errno));
 		r->scratch[0] = 0;
 		return EXIT_CANTCREAT;
 	}
@@ -39,21 +36,6 @@ static int open_scratch(struct jobrun *r)
 	snprintf(path, sizeof path, "%s/jobs.db", r->scratch);
 	int st = store_open(&r->db, path, STORE_CREATE);
 	return st ? st : 0;
-}
-
-static void remove_scratch(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[4600];
-	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			unlink(path);
-		}
-	if (d)
-		closedir(d);
-	rmdir(dir);
 }
 
 int jobrun_open(struct jobrun *r, struct session *s)
@@ -71,7 +53,7 @@ void jobrun_close(struct jobrun *r)
 {
 	store_close(&r->db);
 	if (r->scratch[0])
-		remove_scratch(r->scratch);
+		scratch_dir_remove(r->scratch);
 	for (int i = 0; i < r->nconns; i++)
 		explicit_bzero(r->conns[i].key, sizeof r->conns[i].key);
 }

@@ -6,7 +6,6 @@
 #include "paths.h"
 #include "sig.h"
 #include "repl/waiting.h"
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -135,38 +134,14 @@ static char scratch_dir[4096], scratch_db[4200];
 
 static int scratch_history(struct cli_opts *o)
 {
-	const char *tmp = getenv("TMPDIR");
-	snprintf(scratch_dir, sizeof scratch_dir, "%s/chat-session.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(scratch_dir))
+	if (scratch_dir_make("chat-session", scratch_dir, sizeof scratch_dir) < 0) {
+		scratch_dir[0] = '\0';
 		return error("cannot make a folder for --no-log's history: %s", strerror(errno)), EXIT_CANTCREAT;
+	}
 	snprintf(scratch_db, sizeof scratch_db, "%s/history.db", scratch_dir);
 	o->db = scratch_db;
 	o->no_log = 0;
 	return 0;
-}
-
-static void scratch_remove(void)
-{
-	if (!scratch_dir[0])
-		return;
-	static const char *const ends[] = { "", "-wal", "-shm", "-journal", ".lock" };
-	char path[4300];
-	for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
-		snprintf(path, sizeof path, "%s%s", scratch_db, ends[i]);
-		unlink(path);
-	}
-	DIR *d = opendir(scratch_dir); /* and whatever else the history kept beside it */
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof path, "%s/%s", scratch_dir, e->d_name);
-			unlink(path);
-		}
-	}
-	if (d)
-		closedir(d);
-	rmdir(scratch_dir);
-	scratch_dir[0] = '\0';
 }
 
 static void banner(const struct repl *r)
@@ -257,6 +232,7 @@ int repl_run(struct cli_opts *o)
 	free(r.system_choice);
 	int hist_status = r.s.hist.status;
 	session_close(&r.s);
-	scratch_remove();
+	if (scratch_dir[0])
+		scratch_dir_remove(scratch_dir); /* the history and whatever it kept beside it */
 	return st ? st : hist_status;
 }

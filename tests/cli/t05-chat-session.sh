@@ -240,6 +240,27 @@ drive hist "$T/hist.pty" -- chat
 is "$st" 0 "Up brings back the last line of an earlier session"
 check "a line that starts with a space stays out of it" sh -c "! grep -q 'secret' '$hist'"
 
+# --- --no-log: the turns are context for each other, and nothing is kept --
+fake_start --echo
+mkdir -p "$T/tmp"
+before=$(chat-history list --json -n 0 | wc -l)
+cat > "$T/nolog.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "first unlogged\r"
+expect_plain "echo: first unlogged"
+send "second unlogged\r"
+expect_plain "echo: second unlogged"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+TMPDIR="$T/tmp" drive nolog "$T/nolog.pty" -- chat --no-log
+is "$st" 0 "a --no-log session"
+is "$(tail -n 1 "$T/log" | jq -c '[.body.messages[].content]')" \
+	'["first unlogged","echo: first unlogged","second unlogged"]' "--no-log: the second turn carries the first as context"
+is "$(chat-history list --json -n 0 | wc -l)" "$before" "--no-log: the history gains nothing"
+is "$(ls -A "$T/tmp")" "" "--no-log: its scratch history is gone when the session ends"
+
 # --- ~/.editrc is read, and "bind -v" there keeps the session's own keys --
 printf 'bind -v\n' > "$HOME/.editrc"
 cat > "$T/vi.pty" <<PTY
