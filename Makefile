@@ -41,7 +41,7 @@ SQLITE_LIBS := $(shell $(PKG_CONFIG) --libs sqlite3 2>/dev/null || echo -lsqlite
 # the history in PostgreSQL (Debian's libpq-dev)
 PG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 # libpq is opened when a history is a PostgreSQL connection string
-# (lib/history/pq_lib.c), not linked
+# (lib/pq_lib.c), not linked
 
 ifeq ($(V),1)
 Q =

@@ -28,3 +28,7 @@ pg_stop() {
 pg_db() {
 	"$PGBIN/createdb" -h "$PGDIR" -U chat "$1" && echo "postgresql://chat@/$1?host=$PGDIR"
 }
+# pg_sql DB SQL: the rows of a query, unaligned, one per line
+pg_sql() {
+	"$PGBIN/psql" -h "$PGDIR" -U chat -d "$1" -XAtqc "$2"
+}

@@ -130,7 +130,7 @@ static int open_limits(struct session *s)
 	if (!s->rl_tried && !o->dry_run) { /* a dry run takes nothing from the limits */
 		char rl_why[512];
 		s->rl_tried = 1;
-		s->rl = ratelimit_open(&s->cfg, rl_why, sizeof rl_why);
+		s->rl = ratelimit_open(&s->cfg, o->db, rl_why, sizeof rl_why);
 		if (!s->rl) {
 			error("%s", rl_why); /* a bad number in the config */
 			return EXIT_CONFIG;

@@ -5,7 +5,7 @@
 #include "errcode.h"
 #include "paths.h"
 #include <ctype.h>
-#include "history/pq_lib.h"
+#include "pq_lib.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,52 +139,12 @@ int store_pg_is_conninfo(const char *where)
 	return path_is_conninfo(where);
 }
 
-/* A value for the keyword=value form, quoted when it needs to be. */
-static void add_value(struct buf *b, const char *v)
-{
-	if (*v && !strpbrk(v, " '\\")) {
-		buf_adds(b, v);
-		return;
-	}
-	buf_addc(b, '\'');
-	for (; *v; v++) {
-		if (*v == '\'' || *v == '\\')
-			buf_addc(b, '\\');
-		buf_addc(b, *v);
-	}
-	buf_addc(b, '\'');
-}
-
-/* libpq, loaded by the first function that needs it (store_pg_display) */
+/* libpq, loaded by the first function that needs it */
 static const struct pq_lib *P;
 
 int store_pg_display(const char *where, char *out, size_t cap)
 {
-	if (!P && !(P = pq_lib(NULL, 0)))
-		return -1;
-	char *err = NULL;
-	PQconninfoOption *opts = P->conninfoParse(where, &err);
-	if (!opts) {
-		P->freemem(err);
-		return -1;
-	}
-	struct buf b = BUF_INIT(cap);
-	for (PQconninfoOption *o = opts; o->keyword; o++) {
-		if (!o->val || !*o->val)
-			continue;
-		if (!strcmp(o->keyword, "password")) {
-			secret_add_min(o->val, strlen(o->val), 1);
-			continue;
-		}
-		if (b.len)
-			buf_addc(&b, ' ');
-		buf_addf(&b, "%s=", o->keyword);
-		add_value(&b, o->val);
-	}
-	P->conninfoFree(opts);
-	snprintf(out, cap, "%s", b.len ? buf_str(&b) : "(PostgreSQL defaults)");
-	buf_free(&b);
-	return 0;
+	return pq_display(where, out, cap);
 }
 
 /* The message's first line, kept as the store's last error. */

@@ -28,9 +28,13 @@ int rl_headers_parse(struct rl_headers *h, const char *name, const char *value, 
 int rl_parse_count(const char *s, long *out);
 
 struct ratelimit;
-/* Open the shared state: $CHAT_RATE_DB, else ratelimit.db in the folder of
- * the history database ($CHAT_DB, else $XDG_DATA_HOME/chat/, else
- * ~/.local/share/chat/), created mode 0600 with its folder. Limits come
+/* Open the shared state: $CHAT_RATE_DB, else the history itself when it
+ * is a PostgreSQL database (history is the --db flag's text, or NULL;
+ * then $CHAT_DB), where machines share the buckets, else ratelimit.db in
+ * the folder of the history database ($CHAT_DB, else
+ * $XDG_DATA_HOME/chat/, else ~/.local/share/chat/), created mode 0600
+ * with its folder; a --db file does not move it, so that one machine's
+ * histories share one limit. $CHAT_RATE_DB may be a connection string. Limits come
  * from the config ([openai] rpm = N, tpm = N, and the same for anthropic,
  * gemini, ollama or any other provider name; 0 = unlimited), else from the
  * provider's own headers once a reply has carried them, else the defaults
@@ -40,7 +44,7 @@ struct ratelimit;
  * the same limits within this process instead, never none, and why says so
  * for the caller to print once. One open limiter may serve several
  * threads, but not a child process after fork: the child opens its own. */
-struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap);
+struct ratelimit *ratelimit_open(const struct config *cfg, const char *history, char *why, size_t cap);
 void ratelimit_close(struct ratelimit *rl);
 /* When the last take was refused because a 429 paused the provider: the
  * pause's end in unix milliseconds (it may be far longer than the wait

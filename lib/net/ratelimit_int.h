@@ -1,8 +1,9 @@
-/* ratelimit_int: what the two halves of the rate limits share — the state
- * of one limiter and the row of one provider's buckets. ratelimit_store.c
- * keeps the rows (in the shared file, or in this process when the file
- * cannot be used); ratelimit.c does the buckets' arithmetic on them. Not
- * for callers outside lib/net/ratelimit*.c. */
+/* ratelimit_int: what the parts of the rate limits share — the state of
+ * one limiter and the row of one provider's buckets. ratelimit_store.c
+ * keeps the rows (in the shared file, in PostgreSQL through
+ * ratelimit_pg.c, or in this process when neither can be used);
+ * ratelimit.c does the buckets' arithmetic on them. Not for callers
+ * outside lib/net/ratelimit*.c. */
 #ifndef CHAT_RATELIMIT_INT_H
 #define CHAT_RATELIMIT_INT_H
 #include <pthread.h>
@@ -34,7 +35,10 @@ struct rl_row {
 	long learnt_rpm, learnt_tpm;
 };
 
+struct pg_conn;
 struct ratelimit {
+	struct pg_conn *pg;     /* the buckets in PostgreSQL, shared by machines */
+	char pg_err[300];       /* its last error, one line */
 	sqlite3 *db;
 	sqlite3_stmt *begin, *commit, *rollback, *get, *put;
 	int lockfd;             /* the file itself, flocked around each transaction */
@@ -61,4 +65,14 @@ struct rl_limit *rl_find_limit(struct ratelimit *rl, const char *provider, int a
 int rl_row_begin(struct ratelimit *rl, const char *provider, long long *now, struct rl_row *r);
 /* Write the row back if it changed, and end the transaction. */
 void rl_row_end(struct ratelimit *rl, const char *provider, const struct rl_row *r, long rpm, long tpm);
+
+/* The PostgreSQL backend (ratelimit_pg.c): connect and make the table
+ * (rl->path is then where it leads, without the password); take one
+ * provider's row under its lock, with the server's clock when *now < 0;
+ * write it back and commit. 0, or -1 with the reason in rl->pg_err. */
+int rl_pg_open(struct ratelimit *rl, const char *conninfo);
+int rl_pg_begin(struct ratelimit *rl, const char *provider, long long *now, struct rl_row *r);
+int rl_pg_end(struct ratelimit *rl, const char *provider, const struct rl_row *r, long rpm, long tpm);
+/* End a failed transaction (if any) and close the connection. */
+void rl_pg_close(struct ratelimit *rl);
 #endif

@@ -1,7 +1,8 @@
 /* ratelimit_store: where the rate limits' buckets live — the shared
  * SQLite file beside the history (flocked around each transaction, no
- * fsync: a lost update of a bucket is harmless), or, when that file cannot
- * be used, this process alone — and the limits the config sets. */
+ * fsync: a lost update of a bucket is harmless), PostgreSQL when the
+ * history is there (ratelimit_pg.c), or, when neither can be used, this
+ * process alone — and the limits the config sets. */
 #include "net/ratelimit_int.h"
 #include "clock.h"
 #include "config.h"
@@ -96,13 +97,21 @@ static int read_limits(struct ratelimit *rl, const struct config *cfg, char *why
 	return 0;
 }
 
-static int rl_path(char *out, size_t cap, char *why, size_t wcap)
+/* Where the buckets are: 0 with a file's path in out, 1 with a
+ * PostgreSQL connection string, or -1 with why. */
+static int rl_path(const char *history, char *out, size_t cap, char *why, size_t wcap)
 {
 	const char *env = getenv("CHAT_RATE_DB");
 	if (env && *env) {
 		if ((size_t)snprintf(out, cap, "%s", env) >= cap)
 			return snprintf(why, wcap, "rate limits: CHAT_RATE_DB is too long"), -1;
-		return 0;
+		return path_is_conninfo(out);
+	}
+	/* a history in PostgreSQL holds them, for every machine that uses it */
+	if (history && path_is_conninfo(history)) {
+		if ((size_t)snprintf(out, cap, "%s", history) >= cap)
+			return snprintf(why, wcap, "rate limits: the history's connection string is too long"), -1;
+		return 1;
 	}
 	const char *vars[] = { "CHAT_DB", "XDG_DATA_HOME", "HOME" };
 	int any = 0;
@@ -116,11 +125,9 @@ static int rl_path(char *out, size_t cap, char *why, size_t wcap)
 	char hist[4096];
 	if (path_history(NULL, hist, sizeof hist) < 0)
 		return snprintf(why, wcap, "rate limits: no folder for the state file; set CHAT_RATE_DB"), -1;
-	/* a history in PostgreSQL: the limits stay in a file of this machine's */
 	if (path_is_conninfo(hist)) {
-		if (path_data_file("ratelimit.db", out, cap) < 0)
-			return snprintf(why, wcap, "rate limits: no folder for the state file; set CHAT_RATE_DB"), -1;
-		return 0;
+		snprintf(out, cap, "%s", hist);
+		return 1;
 	}
 	char *slash = strrchr(hist, '/');
 	int n;
@@ -245,6 +252,7 @@ static void close_file(struct ratelimit *rl)
 	if (rl->lockfd >= 0)
 		close(rl->lockfd);
 	rl->lockfd = -1;
+	rl_pg_close(rl);
 }
 
 static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
@@ -257,7 +265,7 @@ static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
 	return rl;
 }
 
-struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap)
+struct ratelimit *ratelimit_open(const struct config *cfg, const char *history, char *why, size_t cap)
 {
 	struct ratelimit *rl = calloc(1, sizeof *rl);
 	if (!rl) {
@@ -273,8 +281,20 @@ struct ratelimit *ratelimit_open(const struct config *cfg, char *why, size_t cap
 	}
 	if (path_lock_timeout_ms(&rl->lock_timeout_ms) < 0)
 		rl->lock_timeout_ms = 30000;
-	if (rl_path(rl->path, sizeof rl->path, why, cap) < 0)
+	char where[sizeof rl->path];
+	int kind = rl_path(history, where, sizeof where, why, cap);
+	if (kind < 0)
 		goto fail;
+	if (kind == 1) {
+		if (rl_pg_open(rl, where) == 0) {
+			explicit_bzero(where, sizeof where);
+			return rl;
+		}
+		explicit_bzero(where, sizeof where);
+		snprintf(why, cap, "rate limits %s: %s", rl->path[0] ? rl->path : "in PostgreSQL", rl->pg_err);
+		goto fail;
+	}
+	snprintf(rl->path, sizeof rl->path, "%s", where);
 	if (path_on_network_fs(rl->path)) {
 		snprintf(why, cap, "rate limits %s: on a network filesystem, where its locks cannot be trusted", rl->path);
 		goto fail;
@@ -395,7 +415,7 @@ static void rl_failed(struct ratelimit *rl, const char *what)
 {
 	char why[600];
 	snprintf(why, sizeof why, "rate limits %s: %s: %s", rl->path, what,
-		 rl->db ? sqlite3_errmsg(rl->db) : strerror(errno));
+		 rl->pg ? rl->pg_err : rl->db ? sqlite3_errmsg(rl->db) : strerror(errno));
 	if (rl->db && !sqlite3_get_autocommit(rl->db)) {
 		sqlite3_step(rl->rollback);
 		sqlite3_reset(rl->rollback);
@@ -433,6 +453,12 @@ static int step_done(sqlite3_stmt *st)
 int rl_row_begin(struct ratelimit *rl, const char *provider, long long *now, struct rl_row *r)
 {
 	memset(r, 0, sizeof *r);
+	if (rl->pg) {
+		if (rl_pg_begin(rl, provider, now, r) == 0)
+			return 0;
+		rl_failed(rl, "cannot lock or read");
+		return rl_row_begin(rl, provider, now, r);
+	}
 	if (!rl->local && flock_wait(rl->lockfd, rl->lock_timeout_ms) < 0) {
 		if (errno == EINTR)
 			return -1; /* a signal to act on: no take, the caller stops */
@@ -486,6 +512,11 @@ void rl_row_end(struct ratelimit *rl, const char *provider, const struct rl_row 
 		struct rl_row *own = local_row(rl, provider);
 		if (own && r->dirty)
 			*own = *r;
+		return;
+	}
+	if (rl->pg) {
+		if (rl_pg_end(rl, provider, r, rpm, tpm) < 0)
+			rl_failed(rl, "cannot write");
 		return;
 	}
 	if (r->dirty) {

@@ -42,7 +42,7 @@ static struct ratelimit *open_cfg(const char *text)
 	struct config c = { 0 };
 	char why[512];
 	config_parse(&c, text, "bench");
-	struct ratelimit *rl = ratelimit_open(&c, why, sizeof why);
+	struct ratelimit *rl = ratelimit_open(&c, NULL, why, sizeof why);
 	config_free(&c);
 	if (!rl)
 		die(70, "%s", why);

@@ -43,12 +43,16 @@ hasnt "$T/out" "$PW" "... without the password"
 run chat-history stats --json
 is "$(jq -r '.backend + " " + (.messages | tostring)' "$T/out")" "postgresql 4" "stats --json: the backend and the counts"
 
-# the shared rate limits stay in a file of this machine's data folder
+# the shared rate limits live in the history's database, for every machine
 printf '[openai]\nrpm = 600\n' > "$T/limits.conf"
 mkdir -p "$T/cwd"
-(cd "$T/cwd" && CHAT_CONFIG="$T/limits.conf" chat-send 'limited' > /dev/null 2>&1)
-check "rate limits: ratelimit.db in the data folder" test -f "$XDG_DATA_HOME/chat/ratelimit.db"
-is "$(ls "$T/cwd")" "" "... and nothing made of the URI in the working folder"
+(cd "$T/cwd" && CHAT_CONFIG="$T/limits.conf" chat-send 'limited' > /dev/null 2> "$T/limited.err")
+is "$(pg_sql h1 'SELECT provider FROM rate_bucket')" openai "rate limits: the bucket is a row in the history's database"
+is "$(pg_sql h1 "SELECT obj_description('rate_bucket'::regclass, 'pg_class')")" "chat rate limits, schema 1" \
+	"... in a table marked as ours"
+check "... and no ratelimit.db file is made" test ! -e "$XDG_DATA_HOME/chat/ratelimit.db"
+is "$(ls "$T/cwd")" "" "... nor anything made of the URI in the working folder"
+is "$(cat "$T/limited.err")" "" "... and nothing said"
 
 # the cache and the budget read the same rows
 run chat-send --cache 'cache me'
@@ -128,7 +132,7 @@ for g in a b; do
 	while [ "$i" -le "$PROCS" ]; do
 		mkdir -p "$T/homes/$g$i"
 		(read -r _ < "$T/gate"
-		 export HOME="$T/homes/$g$i"
+		 export HOME="$T/homes/$g$i" XDG_DATA_HOME="$T/homes/$g$i/.local/share"
 		 # group b names the database in libpq's keyword form
 		 if [ $g = a ]; then export CHAT_DB="$DBC"; else export CHAT_DB="dbname=crowd user=chat host=$PGDIR"; fi
 		 j=1
@@ -157,6 +161,81 @@ mixed=$(jq -rs 'map(select(.type == "conversation")) as $c | map(select(.type ==
 		  else (.role == "assistant" and .text == "echo: \($name) turn \(($k - 1) / 2 + 1)") end
 		| select(. | not)] | length > 0) | $name' "$T/crowd.ndjson")
 is "$mixed" "" "... no conversation holds another's turn, and every turn is in its place"
+
+# one rate limit for the machines: two groups of processes with their own
+# HOMEs (each would have its own ratelimit.db) share the database's bucket.
+# With rpm = 6 a bucket holds 6 and refills one each 10 s: once group a has
+# taken all 6, group b's request waits past its --timeout, unsent.
+DBL=$(pg_db limits)
+# machine NAME CMD...: CMD with a home and data folder of its own
+machine() {
+	_m="$T/homes/$1"
+	shift
+	mkdir -p "$_m"
+	HOME="$_m" XDG_DATA_HOME="$_m/.local/share" XDG_STATE_HOME="$_m/.local/state" "$@"
+}
+printf '[openai]\nrpm = 6\n' > "$T/rpm6.conf"
+fake_start --echo
+for k in 1 2 3 4 5 6; do
+	CHAT_CONFIG="$T/rpm6.conf" machine la chat-send --db "$DBL" "a $k" > /dev/null 2>> "$T/la.err"
+done
+is "$(wc -l < "$T/log" | tr -d ' ')" 6 "rpm = 6: one machine sends six at once"
+CHAT_CONFIG="$T/rpm6.conf" CHAT_DB="dbname=limits user=chat host=$PGDIR" \
+	machine lb run chat-send --timeout 1 'b 1'
+is "$st|$(wc -l < "$T/log" | tr -d ' ')" "75|6" "... and another machine's seventh waits for the shared bucket (exit 75 at --timeout, unsent)"
+# a 429 met on one machine pauses the other
+printf '[openai]\nrpm = 0\n' > "$T/rpm0.conf"
+DBP=$(pg_db pause)
+fake_start --status 429 --error rate_limit --retry-after 3600 --then --echo
+CHAT_CONFIG="$T/rpm0.conf" machine la chat-send --db "$DBP" --retries 0 hi > /dev/null 2>&1
+: > "$T/log"
+CHAT_CONFIG="$T/rpm0.conf" machine lb run chat-send --db "$DBP" hi
+is "$st|$(wc -l < "$T/log" | tr -d ' ')" "75|0" "a 429's hour-long pause met on one machine: the other exits 75, nothing sent"
+has "$T/err" "paused requests until" "... saying when the limit lifts"
+# $CHAT_RATE_DB may name a PostgreSQL database beside a SQLite history
+DBR2=$(pg_db rates)
+fake_start --echo
+CHAT_RATE_DB="postgresql://chat:$PW@/rates?host=$PGDIR" CHAT_CONFIG="$T/limits.conf" \
+	run chat-send --db "$T/own.db" 'sqlite history, shared limits'
+is "$st|$(pg_sql rates 'SELECT provider FROM rate_bucket')" "0|openai" "CHAT_RATE_DB as a connection string: the bucket is there"
+# a database that cannot be reached: said once, without the password, and
+# the limit still holds within the process
+printf '{"type":"prompt","id":"a","text":"one"}\n{"type":"prompt","id":"b","text":"two"}\n' > "$T/in"
+printf '[openai]\nrpm = 1\n' > "$T/rpm1.conf"
+: > "$T/log"
+CHAT_RATE_DB="postgresql://chat:$PW@/nosuch?host=$PGDIR" CHAT_CONFIG="$T/rpm1.conf" IN=1 \
+	run chat-send --db "$T/own.db" -r --timeout 2
+is "$(grep -c 'within this process only' "$T/err")" 1 "rate limits in a database that is not there: said once"
+has "$T/err" "rate limits user=chat dbname=nosuch" "... naming it"
+hasnt "$T/err" "$PW" "... without the password"
+is "$(wc -l < "$T/log" | tr -d ' ')" 1 "... and rpm = 1 still holds within the process"
+
+# many processes on two machines through one rpm = 120 bucket: 130
+# requests, so 10 must wait for the refill (2 a second). Arrivals within
+# 2 s of the first hold at most the full bucket and the refill of 2 s
+# plus 1.5 s for the first take to arrive: 127. Separate buckets (65
+# each) would let all 130 through at once.
+DBB=$(pg_db bucket)
+printf '[openai]\nrpm = 120\n' > "$T/rpm120.conf"
+fake_start --echo
+pids=
+for g in a b; do
+	for i in 1 2 3 4 5; do
+		(export CHAT_CONFIG="$T/rpm120.conf" CHAT_DB="$DBB"
+		 for j in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
+			 machine r$g$i chat-send "r$g$i $j" > /dev/null 2>> "$T/bucket.err" || echo "r$g$i $j" >> "$T/bucket.fail"
+		 done) &
+		pids="$pids $!"
+	done
+done
+# shellcheck disable=SC2086 # one word each
+wait $pids
+is "$(cat "$T/bucket.fail" 2> /dev/null)|$(wc -l < "$T/log" | tr -d ' ')" "|130" \
+	"rpm = 120, two machines × 5 processes × 13: every exchange goes through"
+early=$(jq -s '[.[].ms] | min as $t0 | map(select(. <= $t0 + 2000)) | length' "$T/log")
+check "... and the log shows one shared bucket ($early arrivals in the first 2 s <= 127)" test "$early" -le 127
+last=$(jq -s '[.[].ms] | (max - min)' "$T/log")
+check "... the last arriving after the refill of 10 requests ($last ms >= 3500)" test "$last" -ge 3500
 
 # the server stopped while replies are on their way: each is printed, the
 # ones that cannot be logged exit 73, nothing is half-written

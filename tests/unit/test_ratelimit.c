@@ -200,7 +200,7 @@ static struct ratelimit *open_with(const char *name, const char *cfgtext, char *
 	struct config c = { 0 };
 	if (cfgtext && config_parse(&c, cfgtext, "t") < 0)
 		return NULL;
-	struct ratelimit *rl = ratelimit_open(cfgtext ? &c : NULL, why, cap);
+	struct ratelimit *rl = ratelimit_open(cfgtext ? &c : NULL, NULL, why, cap);
 	config_free(&c);
 	return rl;
 }
@@ -524,7 +524,7 @@ static void test_processes(void)
 			struct config c = { 0 };
 			config_parse(&c, "[openai]\nrpm = 100\n", "t");
 			char why[512];
-			struct ratelimit *rl = ratelimit_open(&c, why, sizeof why);
+			struct ratelimit *rl = ratelimit_open(&c, NULL, why, sizeof why);
 			int got = -1;
 			if (rl) {
 				got = 0;
@@ -616,7 +616,7 @@ static void test_files(void)
 	unsetenv("CHAT_RATE_DB");
 	snprintf(hist, sizeof hist, "%s/data/sub/history.db", dir);
 	setenv("CHAT_DB", hist, 1);
-	struct ratelimit *rl = ratelimit_open(NULL, why, sizeof why);
+	struct ratelimit *rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	snprintf(p, sizeof p, "%s/data/sub/ratelimit.db", dir);
 	ok(rl != NULL && file_mode(p) == 0600, "no CHAT_RATE_DB: ratelimit.db beside $CHAT_DB's history, mode 0600");
 	snprintf(p, sizeof p, "%s/data/sub", dir);
@@ -626,14 +626,14 @@ static void test_files(void)
 	ratelimit_close(rl);
 	snprintf(hist, sizeof hist, "%s/data/ratelimit.db", dir);
 	setenv("CHAT_DB", hist, 1);
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	snprintf(p, sizeof p, "%s.rate", hist);
 	ok(rl != NULL && file_mode(p) == 0600 && access(hist, F_OK) < 0,
 	   "a history named ratelimit.db: the state goes to ratelimit.db.rate, the history's name stays free");
 	ratelimit_close(rl);
 	unsetenv("CHAT_DB");
 	setenv("XDG_DATA_HOME", dir, 1);
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	snprintf(p, sizeof p, "%s/chat/ratelimit.db", dir);
 	ok(rl != NULL && file_mode(p) == 0600, "else $XDG_DATA_HOME/chat/ratelimit.db");
 	ratelimit_close(rl);
@@ -654,7 +654,7 @@ static void test_files(void)
 	write_file(p, text, sizeof text - 1);
 	setenv("CHAT_RATE_DB", p, 1);
 	why[0] = 0;
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, p) && strstr(why, "not a database") && strstr(why, "removing it starts afresh"),
 	   "a text file at the path: not used, saying why, limits kept in this process (%s)", why);
 	ratelimit_close(rl);
@@ -667,7 +667,7 @@ static void test_files(void)
 	write_file(p, junk, sizeof junk);
 	setenv("CHAT_RATE_DB", p, 1);
 	why[0] = 0;
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "not a database"), "4 KiB of junk: not used (%s)", why);
 	ratelimit_close(rl);
 	ok(same_file(p, junk, sizeof junk), "and left as it was");
@@ -686,7 +686,7 @@ static void test_files(void)
 		write_file(p, db, (size_t)n);
 		setenv("CHAT_RATE_DB", p, 1);
 		why[0] = 0;
-		rl = ratelimit_open(NULL, why, sizeof why);
+		rl = ratelimit_open(NULL, NULL, why, sizeof why);
 		ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && *why, "a damaged SQLite file: refused (%s)", why);
 		ratelimit_close(rl);
 	} else {
@@ -701,7 +701,7 @@ static void test_files(void)
 	}
 	setenv("CHAT_RATE_DB", p, 1);
 	why[0] = 0;
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "other tables"), "another program's SQLite file: not used (%s)", why);
 	ratelimit_close(rl);
 	ok(sqlite3_open(p, &o) == SQLITE_OK &&
@@ -710,14 +710,14 @@ static void test_files(void)
 
 	setenv("CHAT_RATE_DB", dir, 1);
 	why[0] = 0;
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "not a regular file"), "a folder at the path: not used (%s)", why);
 	ratelimit_close(rl);
 
 	snprintf(p, sizeof p, "%s/notes.txt/x/ratelimit.db", dir);
 	setenv("CHAT_RATE_DB", p, 1);
 	why[0] = 0;
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "cannot create its folder"), "a folder that cannot be made: not used (%s)", why);
 	ratelimit_close(rl);
 
@@ -726,11 +726,11 @@ static void test_files(void)
 	} else {
 		snprintf(p, sizeof p, "%s/ro.db", dir);
 		setenv("CHAT_RATE_DB", p, 1);
-		rl = ratelimit_open(NULL, why, sizeof why);
+		rl = ratelimit_open(NULL, NULL, why, sizeof why);
 		ratelimit_close(rl);
 		chmod(p, 0400);
 		why[0] = 0;
-		rl = ratelimit_open(NULL, why, sizeof why);
+		rl = ratelimit_open(NULL, NULL, why, sizeof why);
 		ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && *why, "a read-only file: refused (%s)", why);
 		ratelimit_close(rl);
 	}
@@ -741,7 +741,7 @@ static void test_files(void)
 	char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
 	unsetenv("HOME");
 	why[0] = 0;
-	rl = ratelimit_open(NULL, why, sizeof why);
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "CHAT_RATE_DB"), "no HOME at all: not used, naming CHAT_RATE_DB (%s)", why);
 	ratelimit_close(rl);
 	if (home) {

@@ -1,6 +1,7 @@
-/* pq_lib: libpq, opened the first time a history is a PostgreSQL
- * connection string rather than when a program starts: most runs use the
- * SQLite file, and loading libpq cost each of them time and memory. */
+/* pq_lib: libpq, opened the first time a history or the rate limits are
+ * a PostgreSQL connection string rather than when a program starts: most
+ * runs use SQLite files, and loading libpq cost each of them time and
+ * memory. */
 #ifndef CHAT_PQ_LIB_H
 #define CHAT_PQ_LIB_H
 #include <libpq-fe.h>
@@ -40,4 +41,8 @@ struct pq_lib {
 /* The library's functions, loaded once (thread-safe); NULL with why when
  * libpq cannot be opened. */
 const struct pq_lib *pq_lib(char *why, size_t cap);
+/* Where a connection string leads, as keyword=value pairs without the
+ * password (which is registered as a secret, kept out of every trace):
+ * 0, or -1 when libpq is missing or cannot read the string. */
+int pq_display(const char *where, char *out, size_t cap);
 #endif
