@@ -162,6 +162,14 @@ mixed=$(jq -rs 'map(select(.type == "conversation")) as $c | map(select(.type ==
 		| select(. | not)] | length > 0) | $name' "$T/crowd.ndjson")
 is "$mixed" "" "... no conversation holds another's turn, and every turn is in its place"
 
+# the limiter's own unit tests (buckets, pauses, headers, two connections,
+# eight processes spending one budget) with the state in PostgreSQL
+pg_db unit > /dev/null
+CHAT_TEST_PG="dbname=unit user=chat host=$PGDIR" "$ROOT/tests/unit/test_ratelimit" > "$T/unit.tap" 2>&1
+is "$(grep -c '^not ok' "$T/unit.tap")|$(grep -c '^# again, with the state in PostgreSQL' "$T/unit.tap")" "0|1" \
+	"test_ratelimit passes with its state in PostgreSQL as in a file"
+is "$(pg_sql unit "SELECT count(*) > 5 FROM pg_tables WHERE tablename = 'rate_bucket'")" t "... whose schemas hold its buckets"
+
 # one rate limit for the machines: two groups of processes with their own
 # HOMEs (each would have its own ratelimit.db) share the database's bucket.
 # With rpm = 6 a bucket holds 6 and refills one each 10 s: once group a has

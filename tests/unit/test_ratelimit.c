@@ -2,11 +2,15 @@
  * token-bucket arithmetic at explicit times, pauses, what headers teach,
  * settling, config limits, the state file (path, mode, refusals), two
  * connections and eight processes sharing one budget. No sleeps: every
- * time is given. */
+ * time is given. With $CHAT_TEST_PG (a PostgreSQL database in libpq's
+ * keyword form) the limiter's own tests run a second time, each state a
+ * schema of that database instead of a file. */
 #include "config.h"
 #include "diag.h"
 #include "net/ratelimit.h"
+#include "pq_lib.h"
 #include "tap.h"
+#include <ctype.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -191,12 +195,36 @@ static void test_headers(void)
 /* ---- the limiter ---- */
 
 static char path[600];
+static const char *pg;   /* the PostgreSQL round's database, or NULL */
 
-/* A fresh state file named name, opened with the config text. */
+/* Point $CHAT_RATE_DB at the state called name: a file in dir, or in the
+ * PostgreSQL round a schema of its own (made here) as the search path. */
+static void use_state(const char *name)
+{
+	if (!pg) {
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		setenv("CHAT_RATE_DB", path, 1);
+		return;
+	}
+	char schema[64] = "t_";
+	for (size_t i = 0; name[i] && i < 60; i++)
+		schema[i + 2] = (char)(isalnum((unsigned char)name[i]) ? name[i] : '_');
+	const struct pq_lib *P = pq_lib(NULL, 0);
+	PGconn *c = P ? P->connectdb(pg) : NULL;
+	char sql[128];
+	snprintf(sql, sizeof sql, "SET client_min_messages = warning; CREATE SCHEMA IF NOT EXISTS %s", schema);
+	if (c)
+		P->clear(P->exec(c, sql));
+	if (c)
+		P->finish(c);
+	snprintf(path, sizeof path, "%s options='-csearch_path=%s'", pg, schema);
+	setenv("CHAT_RATE_DB", path, 1);
+}
+
+/* A fresh state named name, opened with the config text. */
 static struct ratelimit *open_with(const char *name, const char *cfgtext, char *why, size_t cap)
 {
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	setenv("CHAT_RATE_DB", path, 1);
+	use_state(name);
 	struct config c = { 0 };
 	if (cfgtext && config_parse(&c, cfgtext, "t") < 0)
 		return NULL;
@@ -509,8 +537,7 @@ out:
 static void test_processes(void)
 {
 	enum { KIDS = 8, EACH = 50 };
-	snprintf(path, sizeof path, "%s/procs.db", dir);
-	setenv("CHAT_RATE_DB", path, 1);
+	use_state("procs.db");
 	int fds[2];
 	if (pipe(fds) < 0) {
 		ok(0, "pipe");
@@ -813,6 +840,20 @@ int main(void)
 	test_clock();
 	test_files();
 	test_broken();
+	if ((pg = getenv("CHAT_TEST_PG")) && *pg) {
+		printf("# again, with the state in PostgreSQL\n");
+		struct ratelimit *rl = fresh("pg.db", "[openai]\nrpm = 1\n");
+		ok(rl && !ratelimit_is_local(rl), "PostgreSQL: the state opens there");
+		ratelimit_close(rl);
+		test_buckets();
+		test_pause();
+		test_note();
+		test_settle();
+		test_config();
+		test_two();
+		test_processes();
+		test_clock();
+	}
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
