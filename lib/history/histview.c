@@ -207,9 +207,9 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 		"SELECT m.id, m.conversation, m.role, m.model, m.created,"
 		" ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
 		" FROM messages m, websearch_to_tsquery('simple', ?1) q"
-		" WHERE to_tsvector('simple', m.text) @@ q AND (?4 IS NULL OR m.model = ?4)"
+		" WHERE m.tsv @@ q AND (?4 IS NULL OR m.model = ?4)"
 		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
-		" ORDER BY ts_rank(to_tsvector('simple', m.text), q) DESC, m.rid LIMIT ?7 OFFSET ?8";
+		" ORDER BY ts_rank(m.tsv, q) DESC, m.rid LIMIT ?7 OFFSET ?8";
 	int pg = store_dialect(s) == STORE_POSTGRES;
 	if (pg) {
 		open = v->json ? "" : PG_MARK_OPEN;

@@ -115,8 +115,15 @@ static const struct pg_migration migrations[] = {
 	  "  message TEXT,"
 	  "  PRIMARY KEY (job, seq));"
 	  "CREATE INDEX batch_items_request ON batch_items(request_id) WHERE request_id IS NOT NULL;" },
+	/* the words of each message kept beside it, so that ranking the hits
+	 * of a search reads them instead of parsing every hit's text again
+	 * (a word in 1,000 of 1,000,000 messages: 25 ms of the query's 30) */
+	{ 5, 6,
+	  "ALTER TABLE messages ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED;"
+	  "DROP INDEX messages_fts;"
+	  "CREATE INDEX messages_tsv ON messages USING gin (tsv);" },
 };
-#define PG_SCHEMA_VERSION 5
+#define PG_SCHEMA_VERSION 6
 
 struct pg_stmt {
 	char *sql;
@@ -267,15 +274,36 @@ static int has_row(struct store *s, const char *sql)
 	return r;
 }
 
-static int schema_version(struct store *s)
+/* The version is the table chat_schema's row and, since version 6, its
+ * comment too: the comment can be read in the same round trip as the
+ * session's settings, whether the table exists or not. */
+#define PG_VERSION_MARK "chat history, schema "
+#define PG_VERSION_QUERY \
+	"SELECT to_regclass('chat_schema') IS NOT NULL, obj_description(to_regclass('chat_schema'), 'pg_class')"
+
+/* The version from res, a row of PG_VERSION_QUERY (taken); -1 on error. */
+static int schema_version_of(struct store *s, PGresult *res)
 {
-	int has = has_row(s, "SELECT 1 FROM pg_tables WHERE tablename = 'chat_schema' AND schemaname = current_schema()");
-	if (has <= 0)
-		return has < 0 ? -1 : 0;
-	PGresult *res = P->exec(s->pg, "SELECT max(version) FROM chat_schema");
-	int v = result_ok(s, res) && P->ntuples(res) == 1 ? atoi(P->getvalue(res, 0, 0)) : -1;
+	if (!result_ok(s, res) || P->ntuples(res) != 1) {
+		P->clear(res);
+		return -1;
+	}
+	int has = !strcmp(P->getvalue(res, 0, 0), "t");
+	const char *mark = P->getisnull(res, 0, 1) ? "" : P->getvalue(res, 0, 1);
+	int v = !has ? 0 : !strncmp(mark, PG_VERSION_MARK, strlen(PG_VERSION_MARK)) ? atoi(mark + strlen(PG_VERSION_MARK)) : -2;
+	P->clear(res);
+	if (v != -2)
+		return v;
+	/* a history from before the comment */
+	res = P->exec(s->pg, "SELECT max(version) FROM chat_schema");
+	v = result_ok(s, res) && P->ntuples(res) == 1 ? atoi(P->getvalue(res, 0, 0)) : -1;
 	P->clear(res);
 	return v;
+}
+
+static int schema_version(struct store *s)
+{
+	return schema_version_of(s, P->exec(s->pg, PG_VERSION_QUERY));
 }
 
 static int migrate(struct store *s)
@@ -294,8 +322,11 @@ static int migrate(struct store *s)
 	for (size_t i = 0; v >= 0 && i < sizeof migrations / sizeof *migrations; i++) {
 		if (migrations[i].from != v)
 			continue;
-		char mark[96];
-		snprintf(mark, sizeof mark, "DELETE FROM chat_schema; INSERT INTO chat_schema VALUES (%d)", migrations[i].to);
+		char mark[192];
+		snprintf(mark, sizeof mark,
+			 "DELETE FROM chat_schema; INSERT INTO chat_schema VALUES (%d);"
+			 " COMMENT ON TABLE chat_schema IS '" PG_VERSION_MARK "%d'",
+			 migrations[i].to, migrations[i].to);
 		if (exec_quiet(s, migrations[i].sql) < 0 || exec_quiet(s, mark) < 0)
 			goto fail;
 		v = migrations[i].to;
@@ -335,15 +366,12 @@ int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mo
 		return EXIT_CANTCREAT;
 	}
 	P->setNoticeProcessor(s->pg, quiet_notice, NULL);
-	char set[128];
-	/* the wait for the write lock, as $CHAT_DB_TIMEOUT says for the file */
-	snprintf(set, sizeof set, "SET lock_timeout = %ld; SET client_min_messages = warning", s->lock_timeout_ms);
-	if (exec_quiet(s, set) < 0) {
-		error("history %s: cannot set up the session: %s", s->path, s->pg_err);
-		store_pg_close(s);
-		return EXIT_CANTCREAT;
-	}
-	int v = schema_version(s);
+	char set[256];
+	/* the wait for the write lock, as $CHAT_DB_TIMEOUT says for the file;
+	 * the settings and the version in one round trip */
+	snprintf(set, sizeof set, "SET lock_timeout = %ld; SET client_min_messages = warning; " PG_VERSION_QUERY,
+		 s->lock_timeout_ms);
+	int v = schema_version_of(s, P->exec(s->pg, set));
 	if (v < 0) {
 		error("history %s: cannot read: %s", s->path, s->pg_err);
 		store_pg_close(s);
