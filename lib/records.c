@@ -497,7 +497,7 @@ void record_item_free(struct record_item *it) { item_free(it); }
 
 int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
 {
-	struct record_reader_opts o = { .max_items = 32768 };
+	struct record_reader_opts o = { .max_items = 1024 };
 	struct record_reader *rr = record_reader_start(lr, &o);
 	if (!rr)
 		return records_each(lr, fn, ctx);
