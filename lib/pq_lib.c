@@ -31,6 +31,7 @@ static const struct dynlib_sym syms[] = {
 	S(resultErrorField),
 	S(resultErrorMessage),
 	S(resultStatus),
+	S(sendQuery),
 	S(setNoticeProcessor),
 	S(status),
 	S(transactionStatus),

@@ -32,6 +32,7 @@ struct pq_lib {
 	__typeof__(PQresultErrorField) *resultErrorField;
 	__typeof__(PQresultErrorMessage) *resultErrorMessage;
 	__typeof__(PQresultStatus) *resultStatus;
+	__typeof__(PQsendQuery) *sendQuery;
 	__typeof__(PQsetNoticeProcessor) *setNoticeProcessor;
 	__typeof__(PQstatus) *status;
 	__typeof__(PQtransactionStatus) *transactionStatus;

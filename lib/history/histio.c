@@ -346,19 +346,15 @@ static int flush_gathered(struct importer *im)
 			 buf_str(&cols), buf_str(&cols));
 		buf_free(&cols);
 	}
-	long n;
-	/* a name another conversation has: imported without it */
+	/* a name another conversation has: imported without it; the counts
+	 * come when the server has run them (store_gather_flush) */
 	if (store_gather_flush(im->conv_g,
 			       "INSERT INTO conversations (id, name, title, system, created, updated)"
 			       " SELECT g.id, CASE WHEN EXISTS (SELECT 1 FROM conversations c WHERE c.name = g.name)"
 			       " THEN NULL ELSE g.name END, g.title, g.system, g.created, g.updated"
-			       " FROM gathered_conversations g ON CONFLICT (id) DO NOTHING", &n) < 0)
+			       " FROM gathered_conversations g ON CONFLICT (id) DO NOTHING", &im->conversations) < 0)
 		return -1;
-	im->conversations += n;
-	if (store_gather_flush(im->msg_g, msg_sql, &n) < 0)
-		return -1;
-	im->messages += n;
-	return 0;
+	return store_gather_flush(im->msg_g, msg_sql, &im->messages);
 }
 
 static const char *import_message(struct importer *im, jv rec)
@@ -504,6 +500,9 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 		} else if (im.in_tx && im.failed) {
 			store_rollback(s);
 		}
+		/* the last commit may still be on its way */
+		if (!im.failed && store_sync(s) < 0)
+			im.failed = 1;
 		/* PostgreSQL plans by its statistics: fresh ones after a big load,
 		 * or the next list and search are planned for empty tables */
 		if (!im.failed && store_dialect(s) == STORE_POSTGRES && im.messages + im.conversations >= 1000)

@@ -43,6 +43,7 @@ struct store {
 	enum store_dialect kind;
 	struct sqlite3 *db;
 	struct pg_conn *pg;        /* the PostgreSQL connection, when kind says so */
+	struct pg_queue *pg_queue; /* bulk statements sent with their commit, not waited for */
 	int pg_held;               /* store_hold's count on PostgreSQL */
 	int pg_tx_failed;          /* a statement failed inside the transaction */
 	int pg_errclass;           /* the last error's STORE_ class */
@@ -116,12 +117,19 @@ double store_col_double(store_stmt *st, int i);
 /* Rows in bulk, where the backend has a faster way than one INSERT each
  * (PostgreSQL: COPY into a temporary table): a statement whose binds are
  * the columns of table named in cols and whose steps only gather the row.
- * store_gather_flush sends what was gathered and runs sql, which reads it
- * from the table "gathered_<table>", then forgets it; 0 with the rows sql
- * changed in *changes, or -1 after printing why. store_gather returns NULL
- * when the backend has no such way (SQLite): the caller inserts each. */
+ * store_gather_flush sends what was gathered and queues sql, which reads it
+ * from the table "gathered_<table>", then forgets it. The queue goes with
+ * the transaction's commit, and neither is waited for: the server runs
+ * them while the caller gathers the next rows. The rows sql changed are
+ * added to *changes (which must stay valid) and a failure is said once
+ * the results are read: by the next call that needs the connection, or
+ * store_sync. 0, or -1 after printing why. store_gather returns NULL when
+ * the backend has no such way (SQLite): the caller inserts each. */
 store_stmt *store_gather(struct store *s, const char *table, const char *const *cols, int n);
 int store_gather_flush(store_stmt *st, const char *sql, long *changes);
+/* Wait for what was sent without waiting: 0, or -1 after printing why (a
+ * commit that failed: its transaction is lost). */
+int store_sync(struct store *s);
 /* rows gathered and not yet sent */
 long store_gather_pending(store_stmt *st);
 

@@ -188,6 +188,8 @@ static int result_ok(struct store *s, PGresult *res)
 	return 0;
 }
 
+static int settle(struct store *s);
+
 static int exec_quiet(struct store *s, const char *sql)
 {
 	PGresult *res = P->exec(s->pg, sql);
@@ -201,12 +203,114 @@ int store_pg_exec(struct store *s, const char *sql)
 	/* SQLite's tuning pragmas mean nothing here */
 	if (!strncmp(sql, "PRAGMA", 6))
 		return 0;
+	if (settle(s) < 0)
+		return -1;
 	if (exec_quiet(s, sql) < 0)
 		return error("history %s: %s", s->path, s->pg_err);
 	return 0;
 }
 
+/* ---- statements sent without waiting ----
+ * An import's bulk statements go with its commit in one message and are
+ * not waited for: the server inserts one batch while the client reads
+ * and gathers the next. The next call that needs the connection reads
+ * their results first (settle), and a transaction begun meanwhile is
+ * begun then. */
+#define PG_QUEUE_MAX 64
+struct pg_queue {
+	struct buf sql;              /* statements to send, ';'-separated */
+	long *counts[PG_QUEUE_MAX];  /* per result: where its row count is added, or NULL */
+	int n;                       /* results the statements bring */
+	int sent;                    /* sent: their results not read yet */
+	int commits;                 /* the last of them is a COMMIT */
+	int begin_owed;              /* a transaction begun while they ran */
+};
+
+static int begin_now(struct store *s);
+
+/* Send the queue (without waiting). 0, or -1 with the error kept. */
+static int queue_send(struct store *s, struct pg_queue *q)
+{
+	if (P->sendQuery(s->pg, buf_str(&q->sql)) != 1) {
+		keep_error(s, P->errorMessage(s->pg), NULL);
+		buf_reset(&q->sql);
+		q->n = q->commits = 0;
+		return -1;
+	}
+	buf_reset(&q->sql);
+	q->sent = 1;
+	return 0;
+}
+
+/* Read the results of what was sent: 1 when all went well, else 0 with
+ * the error kept (and the failed transaction rolled back). */
+static int queue_drain(struct store *s, struct pg_queue *q)
+{
+	int ok = 1, i = 0;
+	PGresult *res;
+	while ((res = P->getResult(s->pg))) {
+		if (ok && !result_ok(s, res))
+			ok = 0;
+		else if (ok && i < q->n && q->counts[i])
+			*q->counts[i] += atol(P->cmdTuples(res));
+		/* a transaction a statement failed in ends in ROLLBACK */
+		if (ok && q->commits && i == q->n - 1 && strcmp(P->cmdStatus(res), "COMMIT")) {
+			ok = 0;
+			snprintf(s->pg_err, sizeof s->pg_err, "a statement failed inside the transaction");
+		}
+		P->clear(res);
+		i++;
+	}
+	if (ok && i < q->n) {
+		ok = 0;
+		keep_error(s, P->errorMessage(s->pg), NULL);
+	}
+	if (!ok && P->status(s->pg) == CONNECTION_OK && P->transactionStatus(s->pg) != PQTRANS_IDLE)
+		exec_quiet(s, "ROLLBACK");
+	q->sent = q->n = q->commits = 0;
+	return ok;
+}
+
+/* Before any other use of the connection: what is queued sent and every
+ * result read, then the transaction owed begun. 0, or -1 after saying why. */
+static int settle(struct store *s)
+{
+	struct pg_queue *q = s->pg_queue;
+	if (!q || (!q->sent && !q->sql.len && !q->begin_owed))
+		return 0;
+	if (q->sql.len && !q->sent && queue_send(s, q) < 0) {
+		q->begin_owed = 0;
+		return error("history %s: cannot save: %s", s->path, s->pg_err);
+	}
+	if (q->sent && !queue_drain(s, q)) {
+		q->begin_owed = 0;
+		return error("history %s: cannot save: %s", s->path, s->pg_err);
+	}
+	if (q->begin_owed) {
+		q->begin_owed = 0;
+		return begin_now(s);
+	}
+	return 0;
+}
+
+int store_pg_sync(struct store *s)
+{
+	return settle(s);
+}
+
 int store_pg_begin(struct store *s)
+{
+	if (s->pg_queue && s->pg_queue->sent) {
+		s->pg_queue->begin_owed = 1;
+		s->pg_tx_failed = 0;
+		return 0;
+	}
+	if (settle(s) < 0)
+		return -1;
+	return begin_now(s);
+}
+
+static int begin_now(struct store *s)
 {
 	/* a long-lived process (chat, chat-batch) whose server went away and
 	 * came back: one new connection before giving up */
@@ -226,6 +330,21 @@ int store_pg_begin(struct store *s)
 
 int store_pg_commit(struct store *s)
 {
+	struct pg_queue *q = s->pg_queue;
+	if (q && q->begin_owed) { /* nothing was written since the begin */
+		q->begin_owed = 0;
+		return 0;
+	}
+	if (q && q->sql.len && !q->sent && !s->pg_tx_failed) {
+		buf_adds(&q->sql, "; COMMIT");
+		q->counts[q->n++] = NULL;
+		q->commits = 1;
+		if (queue_send(s, q) < 0)
+			return error("history %s: cannot save: %s", s->path, s->pg_err);
+		return 0;
+	}
+	if (settle(s) < 0)
+		return -1;
 	PGresult *res = P->exec(s->pg, "COMMIT");
 	int ok = result_ok(s, res);
 	/* a transaction a statement failed in ends in ROLLBACK, not an error */
@@ -242,6 +361,15 @@ int store_pg_commit(struct store *s)
 
 void store_pg_rollback(struct store *s)
 {
+	struct pg_queue *q = s->pg_queue;
+	if (q) { /* what was queued is dropped, what was sent is read */
+		buf_reset(&q->sql);
+		if (!q->sent)
+			q->n = q->commits = 0;
+		q->begin_owed = 0;
+		if (q->sent)
+			queue_drain(s, q);
+	}
 	if (P->status(s->pg) == CONNECTION_OK)
 		exec_quiet(s, "ROLLBACK");
 	s->pg_tx_failed = 0;
@@ -249,6 +377,8 @@ void store_pg_rollback(struct store *s)
 
 int store_pg_hold(struct store *s)
 {
+	if (settle(s) < 0)
+		return -1;
 	if (s->pg_held) {
 		s->pg_held++;
 		return 0;
@@ -261,6 +391,7 @@ int store_pg_hold(struct store *s)
 
 void store_pg_release(struct store *s)
 {
+	settle(s);
 	if (s->pg_held && --s->pg_held == 0)
 		exec_quiet(s, "SELECT pg_advisory_unlock(" PG_WRITE_LOCK ")");
 }
@@ -278,8 +409,12 @@ static int has_row(struct store *s, const char *sql)
  * comment too: the comment can be read in the same round trip as the
  * session's settings, whether the table exists or not. */
 #define PG_VERSION_MARK "chat history, schema "
+/* pg_class read with the statement's snapshot, not looked up through the
+ * session's catalog cache: a process that began its transaction before
+ * another's migration committed, then waited for the lock, must see it */
 #define PG_VERSION_QUERY \
-	"SELECT to_regclass('chat_schema') IS NOT NULL, obj_description(to_regclass('chat_schema'), 'pg_class')"
+	"SELECT count(*) > 0, max(obj_description(c.oid, 'pg_class')) FROM pg_class c" \
+	" WHERE c.relname = 'chat_schema' AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
 
 /* The version from res, a row of PG_VERSION_QUERY (taken); -1 on error. */
 static int schema_version_of(struct store *s, PGresult *res)
@@ -399,6 +534,13 @@ int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mo
 
 void store_pg_close(struct store *s)
 {
+	if (s->pg_queue) {
+		if (s->pg && s->pg_queue->sent)
+			queue_drain(s, s->pg_queue);
+		buf_free(&s->pg_queue->sql);
+		free(s->pg_queue);
+		s->pg_queue = NULL;
+	}
 	if (s->pg)
 		P->finish(s->pg);
 	s->pg = NULL;
@@ -583,6 +725,10 @@ int store_pg_step(store_stmt *st)
 		drop_row(p);
 		return ++p->row < p->nrows ? STORE_ROW : STORE_DONE;
 	}
+	if (settle(s) < 0) {
+		s->pg_errclass = STORE_ERROR;
+		return STORE_ERROR;
+	}
 	p->res = P->execParams(s->pg, p->sql, p->nparams, p->types, (const char *const *)p->vals, p->lens, p->fmts, 0);
 	if (!result_ok(s, p->res)) {
 		drop_result(p);
@@ -719,6 +865,8 @@ store_int store_pg_last_rowid(struct store *s)
 int store_pg_has_table(struct store *s, const char *table)
 {
 	const char *v[1] = { table };
+	if (settle(s) < 0)
+		return 0;
 	PGresult *res = P->execParams(s->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, v, NULL, NULL, 0);
 	int r = result_ok(s, res) && P->ntuples(res) == 1 && *P->getvalue(res, 0, 0) == 't';
 	P->clear(res);
@@ -760,9 +908,10 @@ int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes)
 {
 	struct pg_stmt *p = st->pg;
 	struct store *s = st->s;
-	*changes = 0;
 	if (!p->nrows_gathered)
 		return 0;
+	if (settle(s) < 0)
+		return -1;
 	PGresult *res = P->exec(s->pg, p->gather_copy);
 	int ok = res && P->resultStatus(res) == PGRES_COPY_IN;
 	if (!ok)
@@ -779,22 +928,21 @@ int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes)
 	}
 	buf_reset(&p->rows);
 	p->nrows_gathered = 0;
-	char *q = ok ? store_pg_translate(sql) : NULL;
-	if (q) {
-		res = P->exec(s->pg, q);
-		ok = result_ok(s, res);
-		if (ok)
-			*changes = atol(P->cmdTuples(res));
-		P->clear(res);
-		free(q);
-	}
-	/* the temporary table is emptied for the next batch */
-	char empty[128];
-	snprintf(empty, sizeof empty, "TRUNCATE %s", p->gather_copy + 5);
-	*strchr(empty + 9, ' ') = 0;
-	if (ok && exec_quiet(s, empty) < 0)
-		ok = 0;
 	if (!ok)
 		return error("history %s: writing rows in bulk: %s", s->path, s->pg_err);
+	/* sql, then the temporary table emptied for the next batch: queued */
+	struct pg_queue *q = s->pg_queue;
+	if (!q && (q = s->pg_queue = calloc(1, sizeof *q)))
+		q->sql = (struct buf)BUF_INIT((size_t)1 << 20);
+	char *translated = q ? store_pg_translate(sql) : NULL;
+	if (!translated || q->n + 3 > PG_QUEUE_MAX) {
+		free(translated);
+		return error("history %s: writing rows in bulk: %s", s->path, translated ? "too many statements queued" : "out of memory");
+	}
+	const char *table = p->gather_copy + 5; /* "COPY gathered_x (...)" */
+	buf_addf(&q->sql, "%s%s; TRUNCATE %.*s", q->sql.len ? "; " : "", translated, (int)strcspn(table, " "), table);
+	free(translated);
+	q->counts[q->n++] = changes;
+	q->counts[q->n++] = NULL;
 	return 0;
 }

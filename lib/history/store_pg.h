@@ -42,6 +42,7 @@ store_int store_pg_last_rowid(struct store *s);
 int store_pg_has_table(struct store *s, const char *table);
 store_stmt *store_pg_gather(struct store *s, const char *table, const char *const *cols, int n);
 int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes);
+int store_pg_sync(struct store *s);
 long store_pg_gather_pending(store_stmt *st);
 /* ?N placeholders and the SQLite spellings store_pg knows, in PostgreSQL's:
  * a new string to free, or NULL when out of memory. */

@@ -233,8 +233,12 @@ store_stmt *store_gather(struct store *s, const char *table, const char *const *
 
 int store_gather_flush(store_stmt *st, const char *sql, long *changes)
 {
-	*changes = 0;
 	return st && st->pg ? store_pg_gather_flush(st, sql, changes) : 0;
+}
+
+int store_sync(struct store *s)
+{
+	return s->kind == STORE_POSTGRES ? store_pg_sync(s) : 0;
 }
 
 long store_gather_pending(store_stmt *st)
