@@ -156,6 +156,12 @@ struct importer {
 	struct store *s;
 	store_stmt *conv, *msg, *media, *link;
 	store_stmt *conv_g, *msg_g; /* rows gathered to send in bulk, where the backend can */
+	/* Gathering: rows go in by the batch, where one refused row would fail
+	 * the batch, so a message is checked before it is gathered: its role
+	 * and status here, its conversation among those of this import (known)
+	 * or else asked of the history (conv_known). */
+	jv known;
+	store_stmt *conv_known;
 	unsigned required;         /* the message fields a record must have */
 	long conversations, messages, bad, in_tx;
 	long tx_started;           /* ms, for short transactions */
@@ -265,7 +271,10 @@ static const char *import_conversation(struct importer *im, jv rec)
 			bind_jv(im->conv_g, i + 1, rec, cols[i]);
 		int rc = store_step(im->conv_g);
 		store_clear_bindings(im->conv_g);
-		return rc == STORE_DONE ? NULL : store_errmsg(im->s);
+		if (rc != STORE_DONE)
+			return store_errmsg(im->s);
+		im->known = jv_object_set(im->known, jx_get(rec, "id"), jv_true());
+		return NULL;
 	}
 	for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
 		bind_jv(im->conv, i + 1, rec, cols[i]);
@@ -357,6 +366,42 @@ static int flush_gathered(struct importer *im)
 	return store_gather_flush(im->msg_g, msg_sql, &im->messages);
 }
 
+#define REFUSED_MESSAGE "the message's conversation is not in the history, or its role or status is invalid"
+
+/* What the history would refuse in a message about to be gathered, or NULL. */
+static const char *refused(struct importer *im, jv rec)
+{
+	char role[16] = "", status[16] = "";
+	jx_str(rec, "role", role, sizeof role);
+	jx_str(rec, "status", status, sizeof status);
+	if ((strcmp(role, "user") && strcmp(role, "assistant")) ||
+	    (strcmp(status, "complete") && strcmp(status, "interrupted") && strcmp(status, "error")))
+		return REFUSED_MESSAGE;
+	jv conv = jx_get(rec, "conversation");
+	if (jv_get_kind(conv) != JV_KIND_STRING) {
+		jv_free(conv);
+		return NULL; /* said by the caller */
+	}
+	jv seen = jv_object_get(jv_copy(im->known), jv_copy(conv));
+	int ok = jv_get_kind(seen) == JV_KIND_TRUE;
+	jv_free(seen);
+	if (!ok) { /* one already in the history, asked once */
+		store_bind_text(im->conv_known, 1, jv_string_value(conv), -1);
+		int rc = store_step(im->conv_known);
+		store_reset(im->conv_known);
+		store_clear_bindings(im->conv_known);
+		if (rc != STORE_ROW && rc != STORE_DONE) {
+			jv_free(conv);
+			return store_errmsg(im->s);
+		}
+		ok = rc == STORE_ROW;
+		if (ok)
+			im->known = jv_object_set(im->known, jv_copy(conv), jv_true());
+	}
+	jv_free(conv);
+	return ok ? NULL : REFUSED_MESSAGE;
+}
+
 static const char *import_message(struct importer *im, jv rec)
 {
 	const char *bad = check_message(rec);
@@ -364,6 +409,8 @@ static const char *import_message(struct importer *im, jv rec)
 		return bad;
 	if (im->msg_g) {
 		int plain = !jx_kind_is(rec, "attachments", JV_KIND_ARRAY);
+		if (plain && (bad = refused(im, rec)))
+			return bad;
 		if (plain) { /* gathered, counted when sent */
 			unsigned got = bind_fields(im->msg_g, rec, "");
 			int rc = (got & im->required) == im->required ? store_step(im->msg_g) : STORE_DONE;
@@ -384,9 +431,7 @@ static const char *import_message(struct importer *im, jv rec)
 	}
 	int r = run(im, im->msg);
 	if (r < 0)
-		return store_errcode(im->s) == STORE_CONSTRAINT
-			? "the message's conversation is not in the history, or its role or status is invalid"
-			: store_errmsg(im->s);
+		return store_errcode(im->s) == STORE_CONSTRAINT ? REFUSED_MESSAGE : store_errmsg(im->s);
 	im->messages += r;
 	jv atts = jx_get(rec, "attachments");
 	if (r > 0 && jv_get_kind(atts) == JV_KIND_ARRAY) {
@@ -463,7 +508,7 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 
 int histio_import(struct store *s, int fd, long *conversations, long *messages)
 {
-	struct importer im = { .s = s, .required = required_fields() };
+	struct importer im = { .s = s, .required = required_fields(), .known = jv_object() };
 	/* only the id may match silently: a name taken by another conversation
 	 * must fail, so that conversation still comes in, without the name */
 	im.conv = histrow_prepare_insert(s, HISTROW_CONVERSATIONS, " ON CONFLICT(id) DO NOTHING");
@@ -475,6 +520,7 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 				   " SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM media WHERE sha256 = ?3)");
 	im.conv_g = store_gather(s, "conversations", histrow_conversation_fields, HISTROW_CONVERSATION_COLS);
 	im.msg_g = im.conv_g ? store_gather(s, "messages", histrow_message_columns, HISTROW_MESSAGE_COLS) : NULL;
+	im.conv_known = im.conv_g ? store_prepare(s, "SELECT 1 FROM conversations WHERE id = ?1") : NULL;
 	int status = 0;
 	/* a bulk load: a bigger cache, and checkpoints every 64 MB of log instead
 	 * of every 4 MB, so hot index pages are copied back far fewer times */
@@ -485,7 +531,7 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	 * skips what it finds) */
 	if (store_dialect(s) == STORE_POSTGRES)
 		store_exec(s, "SET gin_pending_list_limit = '64MB'; SET synchronous_commit = off");
-	if (!im.conv || !im.msg || !im.media || !im.link || (im.conv_g && !im.msg_g)) {
+	if (!im.conv || !im.msg || !im.media || !im.link || (im.conv_g && (!im.msg_g || !im.conv_known))) {
 		status = EXIT_CANTCREAT;
 	} else {
 		struct line_reader lr;
@@ -518,6 +564,8 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	store_finalize(im.link);
 	store_finalize(im.conv_g);
 	store_finalize(im.msg_g);
+	store_finalize(im.conv_known);
+	jv_free(im.known);
 	*conversations = im.conversations;
 	*messages = im.messages;
 	return status;

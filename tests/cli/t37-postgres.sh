@@ -85,6 +85,33 @@ has "$T/err" "imported 0 new conversations and 0 new messages" "a second import 
 chat-history --db "$DB2" export > "$T/pg2.ndjson"
 check "SQLite → PostgreSQL → export is byte-identical" cmp -s "$T/lite.ndjson" "$T/pg2.ndjson"
 
+# records the history refuses are skipped and said, the rest imported, as
+# with SQLite: same lines on stderr, same exit status, same history
+{
+	printf '{"type":"conversation","id":"0000bbbb0000","name":"refusals","title":"r","system":null,"created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}\n'
+	printf '{"type":"message","id":"0000bbbb0001","conversation":"0000bbbb0000","seq":1,"role":"user","text":"kept one","status":"complete","created":"2025-01-01T00:00:00Z"}\n'
+	printf '{"type":"message","id":"0000bbbb0002","conversation":"0000ffff0000","seq":1,"role":"user","text":"no such conversation","status":"complete","created":"2025-01-01T00:00:00Z"}\n'
+	printf '{"type":"message","id":"0000bbbb0003","conversation":"0000bbbb0000","seq":2,"role":"system","text":"a role the history has not","status":"complete","created":"2025-01-01T00:00:00Z"}\n'
+	printf '{"type":"message","id":"0000bbbb0004","conversation":"0000bbbb0000","seq":3,"role":"assistant","text":"kept two","status":"later","created":"2025-01-01T00:00:00Z"}\n'
+	printf '{"type":"message","id":"0000bbbb0005","conversation":"0000bbbb0000","seq":4,"role":"assistant","text":"kept three","status":"complete","created":"2025-01-01T00:00:00Z"}\n'
+	printf '{"type":"message","id":"0000bbbb0006","conversation":"%s","seq":99,"role":"user","text":"into a conversation already there","status":"complete","created":"2025-01-01T00:00:00Z"}\n' "$conv"
+} > "$T/refuse.ndjson"
+chat-history export > "$T/before.ndjson"
+chat-history --db "$T/refuse.db" import "$T/before.ndjson" 2> /dev/null
+run chat-history --db "$T/refuse.db" import "$T/refuse.ndjson"
+lite_st=$st
+cp "$T/err" "$T/refuse.lite.err"
+run chat-history import "$T/refuse.ndjson"
+is "$st|$lite_st" "65|65" "an import with refused records: exit 65 on both backends"
+check "... the same lines said, each refused record by its line" cmp -s "$T/err" "$T/refuse.lite.err"
+has "$T/err" "line 3: the message's conversation is not in the history" "... (a message of no conversation)"
+has "$T/err" "line 4: " "... (a role the history has not)"
+has "$T/err" "line 5: " "... (a status it has not)"
+has "$T/err" "imported 1 new conversations and 3 new messages" "... and the rest imported, a message into an existing conversation too"
+chat-history export > "$T/refuse.pg.ndjson"
+chat-history --db "$T/refuse.db" export > "$T/refuse.lite.ndjson"
+check "... both histories hold the same afterwards" cmp -s "$T/refuse.pg.ndjson" "$T/refuse.lite.ndjson"
+
 # media in an export come through whole
 tests_img=$(printf 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==')
 printf '{"type":"conversation","id":"0000aaaa0000","name":null,"title":"img","system":null,"created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}\n' > "$T/img.ndjson"
