@@ -196,6 +196,9 @@ CHAT_TEST_PG="dbname=unit user=chat host=$PGDIR" "$ROOT/tests/unit/test_ratelimi
 is "$(grep -c '^not ok' "$T/unit.tap")|$(grep -c '^# again, with the state in PostgreSQL' "$T/unit.tap")" "0|1" \
 	"test_ratelimit passes with its state in PostgreSQL as in a file"
 is "$(pg_sql unit "SELECT count(*) > 5 FROM pg_tables WHERE tablename = 'rate_bucket'")" t "... whose schemas hold its buckets"
+CHAT_TEST_PG="dbname=unit user=chat host=$PGDIR" "$ROOT/tests/unit/test_store_pg" > "$T/store.tap" 2> /dev/null
+is "$(grep -c '^not ok' "$T/store.tap")|$(grep -c '^ok .*sent with the commit' "$T/store.tap")" "0|1" \
+	"test_store_pg passes its server part: bulk rows sent unwaited, their failure said when read"
 
 # one rate limit for the machines: two groups of processes with their own
 # HOMEs (each would have its own ratelimit.db) share the database's bucket.
@@ -299,4 +302,42 @@ is "$st" 0 "the next run reconnects"
 run chat-history --db "$DBR" export
 is "$(jq -cs '[.[] | select(.type == "message")] | group_by(.conversation) | map(length) | unique' "$T/out")" '[2]' \
 	"... every conversation in the history holds whole turns"
+# the server stopped during an import: the import fails with one line and
+# exit 73 (the batch on its way is lost, not half-written); run again, it
+# completes
+DBI=$(pg_db midimport)
+awk 'BEGIN { for (c = 0; c < 3000; c++) {
+	id = sprintf("%012x", 1000000 + c)
+	printf "{\"type\":\"conversation\",\"id\":\"%s\",\"name\":null,\"title\":\"t\",\"system\":null,\"created\":\"2025-01-01T00:00:00Z\",\"updated\":\"2025-01-01T00:00:00Z\"}\n", id
+	printf "{\"type\":\"message\",\"id\":\"%012x\",\"conversation\":\"%s\",\"seq\":1,\"role\":\"user\",\"text\":\"question %d\",\"status\":\"complete\",\"created\":\"2025-01-01T00:00:00Z\"}\n", 9000000 + c, id, c
+} }' > "$T/many.ndjson"
+split -l 1024 "$T/many.ndjson" "$T/part."
+mkfifo "$T/imp.fifo"
+chat-history --db "$DBI" import < "$T/imp.fifo" > /dev/null 2> "$T/imp.err" &
+imp=$!
+exec 7> "$T/imp.fifo"
+# parts go in until a batch is committed (the import commits every half
+# second of work), then the server stops and the rest follows
+parts=$(ls "$T"/part.*)
+stopped=0
+for part in $parts; do
+	cat "$part" >&7
+	if [ $stopped = 0 ]; then
+		w=0
+		while [ "$(pg_sql midimport 'SELECT count(*) FROM messages')" = 0 ] && [ $w -lt 30 ]; do sleep 0.05; w=$((w + 1)); done
+		if [ "$(pg_sql midimport 'SELECT count(*) FROM messages')" != 0 ]; then
+			pg_stop
+			stopped=1
+		fi
+	fi
+done
+exec 7>&-
+wait "$imp"
+imp_st=$?
+is "$stopped|$imp_st" "1|73" "the server stopped during an import: exit 73"
+is "$(grep -c 'lost the connection' "$T/imp.err")|$(grep -vc 'lost the connection\|^chat-history: imported [0-9]* new' "$T/imp.err")" "1|0" \
+	"... said in one line, then what came in before"
+pg_start
+run chat-history --db "$DBI" import "$T/many.ndjson"
+is "$st|$(pg_sql midimport 'SELECT count(*) FROM messages')" "0|3000" "... and run again it completes"
 done_testing
