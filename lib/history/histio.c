@@ -355,11 +355,13 @@ static int flush_gathered(struct importer *im)
 			 buf_str(&cols), buf_str(&cols));
 		buf_free(&cols);
 	}
-	/* a name another conversation has: imported without it; the counts
+	/* a name another conversation has (in the history, or earlier in the
+	 * batch): imported without it; the counts
 	 * come when the server has run them (store_gather_flush) */
 	if (store_gather_flush(im->conv_g,
 			       "INSERT INTO conversations (id, name, title, system, created, updated)"
 			       " SELECT g.id, CASE WHEN EXISTS (SELECT 1 FROM conversations c WHERE c.name = g.name)"
+			       " OR row_number() OVER (PARTITION BY g.name ORDER BY g.ctid) > 1"
 			       " THEN NULL ELSE g.name END, g.title, g.system, g.created, g.updated"
 			       " FROM gathered_conversations g ON CONFLICT (id) DO NOTHING", &im->conversations) < 0)
 		return -1;

@@ -112,6 +112,12 @@ chat-history export > "$T/refuse.pg.ndjson"
 chat-history --db "$T/refuse.db" export > "$T/refuse.lite.ndjson"
 check "... both histories hold the same afterwards" cmp -s "$T/refuse.pg.ndjson" "$T/refuse.lite.ndjson"
 
+# two new conversations of one name in one import: the first keeps it
+printf '{"type":"conversation","id":"0000cccc%04d","name":"twin","title":"t","system":null,"created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}\n' 1 2 > "$T/twins.ndjson"
+run chat-history import "$T/twins.ndjson"
+is "$st|$(chat-history export | jq -r 'select(.id | startswith("0000cccc")) | "\(.id)=\(.name)"' | tr '\n' ' ')" \
+	"0|0000cccc0001=twin 0000cccc0002=null " "two conversations of one name in one import: the second comes in without it"
+
 # media in an export come through whole
 tests_img=$(printf 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==')
 printf '{"type":"conversation","id":"0000aaaa0000","name":null,"title":"img","system":null,"created":"2025-01-01T00:00:00Z","updated":"2025-01-01T00:00:00Z"}\n' > "$T/img.ndjson"
