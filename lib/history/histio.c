@@ -164,6 +164,8 @@ struct importer {
 	store_stmt *conv_known;
 	unsigned required;         /* the message fields a record must have */
 	long conversations, messages, bad, in_tx;
+	long batch;                /* transactions ended so far */
+	long synced;               /* ... of which all are known to be in the history */
 	long tx_started;           /* ms, for short transactions */
 	store_int first_rid;   /* the first message of this transaction */
 	int failed;
@@ -273,7 +275,7 @@ static const char *import_conversation(struct importer *im, jv rec)
 		store_clear_bindings(im->conv_g);
 		if (rc != STORE_DONE)
 			return store_errmsg(im->s);
-		im->known = jv_object_set(im->known, jx_get(rec, "id"), jv_true());
+		im->known = jv_object_set(im->known, jx_get(rec, "id"), jv_number((double)im->batch));
 		return NULL;
 	}
 	for (int i = 0; i < HISTROW_CONVERSATION_COLS; i++)
@@ -385,7 +387,18 @@ static const char *refused(struct importer *im, jv rec)
 		return NULL; /* said by the caller */
 	}
 	jv seen = jv_object_get(jv_copy(im->known), jv_copy(conv));
-	int ok = jv_get_kind(seen) == JV_KIND_TRUE;
+	int ok = jv_get_kind(seen) == JV_KIND_NUMBER;
+	/* gathered in an earlier transaction, which may still be on its way:
+	 * its rows must be in before this one refers to them */
+	if (ok && jv_number_value(seen) > (double)im->synced && jv_number_value(seen) < (double)im->batch) {
+		if (store_sync(im->s) < 0) {
+			jv_free(seen);
+			jv_free(conv);
+			im->failed = 1;
+			return "the rows before it could not be written";
+		}
+		im->synced = im->batch - 1;
+	}
 	jv_free(seen);
 	if (!ok) { /* one already in the history, asked once */
 		store_bind_text(im->conv_known, 1, jv_string_value(conv), -1);
@@ -397,8 +410,8 @@ static const char *refused(struct importer *im, jv rec)
 			return store_errmsg(im->s);
 		}
 		ok = rc == STORE_ROW;
-		if (ok)
-			im->known = jv_object_set(im->known, jv_copy(conv), jv_true());
+		if (ok) /* in the history: there is nothing to wait for */
+			im->known = jv_object_set(im->known, jv_copy(conv), jv_number(-1));
 	}
 	jv_free(conv);
 	return ok ? NULL : REFUSED_MESSAGE;
@@ -465,12 +478,41 @@ static const char *import_message(struct importer *im, jv rec)
 	return NULL;
 }
 
+/* End the transaction: what was gathered sent, then the commit. 0, or -1. */
+static int import_commit(struct importer *im)
+{
+	im->in_tx = 0;
+	im->batch++;
+	if (flush_gathered(im) < 0 || store_bulk_end(im->s, im->first_rid) < 0) {
+		store_rollback(im->s);
+		im->failed = 1;
+		return -1;
+	}
+	if (store_commit(im->s) < 0) {
+		im->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int import_one(void *ctx, long lineno, jv rec, const char *why)
 {
 	struct importer *im = ctx;
 	if (why) {
 		im->bad++;
 		return 0;
+	}
+	char type[32] = "";
+	jx_str(rec, "type", type, sizeof type);
+	int is_conv = !strcmp(type, "conversation");
+	/* transactions of half a second: big enough to index in bulk, short
+	 * enough that live writers never wait long; they end before a
+	 * conversation, so that its rows go in one batch (batches may run at
+	 * once: see store_gather_flush), and in any case every million records */
+	if (im->in_tx && (im->in_tx >= (1L << 20) || (is_conv && im->in_tx >= 1024 && now_ms() - im->tx_started >= 500)) &&
+	    import_commit(im) < 0) {
+		jv_free(rec);
+		return 1;
 	}
 	if (!im->in_tx && (store_begin(im->s) < 0 || store_bulk_begin(im->s, &im->first_rid) < 0)) {
 		if (im->s->locked)
@@ -481,9 +523,7 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 	}
 	if (!im->in_tx++)
 		im->tx_started = now_ms();
-	char type[32] = "";
-	jx_str(rec, "type", type, sizeof type);
-	const char *err = !strcmp(type, "conversation") ? import_conversation(im, rec)
+	const char *err = is_conv ? import_conversation(im, rec)
 			: !strcmp(type, "message") ? import_message(im, rec)
 			: "not a conversation or message record";
 	if (err) {
@@ -491,20 +531,6 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 		im->bad++;
 	}
 	jv_free(rec);
-	/* transactions of half a second: big enough to index in bulk, short
-	 * enough that live writers never wait long */
-	if (im->in_tx % 1024 == 0 && now_ms() - im->tx_started >= 500) {
-		im->in_tx = 0;
-		if (flush_gathered(im) < 0 || store_bulk_end(im->s, im->first_rid) < 0) {
-			store_rollback(im->s);
-			im->failed = 1;
-			return 1;
-		}
-		if (store_commit(im->s) < 0) {
-			im->failed = 1;
-			return 1;
-		}
-	}
 	return 0;
 }
 

@@ -43,7 +43,8 @@ struct store {
 	enum store_dialect kind;
 	struct sqlite3 *db;
 	struct pg_conn *pg;        /* the PostgreSQL connection, when kind says so */
-	struct pg_queue *pg_queue; /* bulk statements sent with their commit, not waited for */
+	struct pg_bulk *pg_bulk;   /* an import's batches on connections of their own */
+	char *pg_conninfo;         /* ... which are opened with this */
 	int pg_held;               /* store_hold's count on PostgreSQL */
 	int pg_tx_failed;          /* a statement failed inside the transaction */
 	int pg_errclass;           /* the last error's STORE_ class */

@@ -1,5 +1,6 @@
 #include "history/store_pg.h"
 #include "history/store_impl.h"
+#include "history/store_pg_int.h"
 #include "buf.h"
 #include "diag.h"
 #include "errcode.h"
@@ -10,9 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* the advisory lock every writer takes: "chat" */
-#define PG_WRITE_LOCK "1667785076"
-#define PG_MAX_PARAMS 32
 #define OID_BOOL 16
 #define OID_BYTEA 17
 #define OID_INT8 20
@@ -125,21 +123,6 @@ static const struct pg_migration migrations[] = {
 };
 #define PG_SCHEMA_VERSION 6
 
-struct pg_stmt {
-	char *sql;
-	int nparams;
-	char *vals[PG_MAX_PARAMS];
-	int lens[PG_MAX_PARAMS], fmts[PG_MAX_PARAMS];
-	Oid types[PG_MAX_PARAMS];
-	unsigned used;             /* the parameters the SQL names, as bits */
-	PGresult *res;
-	int row, nrows, ncols;
-	unsigned char **blobs;     /* bytea columns of the current row, decoded */
-	size_t *blob_lens;
-	char *gather_copy;         /* a gathering statement's COPY command */
-	struct buf rows;           /* ... and its rows in COPY's text format */
-	long nrows_gathered;
-};
 
 int store_pg_is_conninfo(const char *where)
 {
@@ -147,7 +130,7 @@ int store_pg_is_conninfo(const char *where)
 }
 
 /* libpq, loaded by the first function that needs it */
-static const struct pq_lib *P;
+const struct pq_lib *P;
 
 int store_pg_display(const char *where, char *out, size_t cap)
 {
@@ -155,7 +138,7 @@ int store_pg_display(const char *where, char *out, size_t cap)
 }
 
 /* The message's first line, kept as the store's last error. */
-static void keep_error(struct store *s, const char *msg, const char *sqlstate)
+void keep_error(struct store *s, const char *msg, const char *sqlstate)
 {
 	size_t n = strcspn(msg, "\n");
 	while (n && (msg[n - 1] == ' ' || msg[n - 1] == '.'))
@@ -176,7 +159,7 @@ static void keep_error(struct store *s, const char *msg, const char *sqlstate)
 }
 
 /* A result's error kept; 1 when res succeeded, else 0. res is kept. */
-static int result_ok(struct store *s, PGresult *res)
+int result_ok(struct store *s, PGresult *res)
 {
 	ExecStatusType t = res ? P->resultStatus(res) : PGRES_FATAL_ERROR;
 	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK)
@@ -188,9 +171,7 @@ static int result_ok(struct store *s, PGresult *res)
 	return 0;
 }
 
-static int settle(struct store *s);
-
-static int exec_quiet(struct store *s, const char *sql)
+int exec_quiet(struct store *s, const char *sql)
 {
 	PGresult *res = P->exec(s->pg, sql);
 	int ok = result_ok(s, res);
@@ -203,114 +184,21 @@ int store_pg_exec(struct store *s, const char *sql)
 	/* SQLite's tuning pragmas mean nothing here */
 	if (!strncmp(sql, "PRAGMA", 6))
 		return 0;
-	if (settle(s) < 0)
+	if (pg_settle(s) < 0)
 		return -1;
 	if (exec_quiet(s, sql) < 0)
 		return error("history %s: %s", s->path, s->pg_err);
 	return 0;
 }
 
-/* ---- statements sent without waiting ----
- * An import's bulk statements go with its commit in one message and are
- * not waited for: the server inserts one batch while the client reads
- * and gathers the next. The next call that needs the connection reads
- * their results first (settle), and a transaction begun meanwhile is
- * begun then. */
-#define PG_QUEUE_MAX 64
-struct pg_queue {
-	struct buf sql;              /* statements to send, ';'-separated */
-	long *counts[PG_QUEUE_MAX];  /* per result: where its row count is added, or NULL */
-	int n;                       /* results the statements bring */
-	int sent;                    /* sent: their results not read yet */
-	int commits;                 /* the last of them is a COMMIT */
-	int begin_owed;              /* a transaction begun while they ran */
-};
-
-static int begin_now(struct store *s);
-
-/* Send the queue (without waiting). 0, or -1 with the error kept. */
-static int queue_send(struct store *s, struct pg_queue *q)
-{
-	if (P->sendQuery(s->pg, buf_str(&q->sql)) != 1) {
-		keep_error(s, P->errorMessage(s->pg), NULL);
-		buf_reset(&q->sql);
-		q->n = q->commits = 0;
-		return -1;
-	}
-	buf_reset(&q->sql);
-	q->sent = 1;
-	return 0;
-}
-
-/* Read the results of what was sent: 1 when all went well, else 0 with
- * the error kept (and the failed transaction rolled back). */
-static int queue_drain(struct store *s, struct pg_queue *q)
-{
-	int ok = 1, i = 0;
-	PGresult *res;
-	while ((res = P->getResult(s->pg))) {
-		if (ok && !result_ok(s, res))
-			ok = 0;
-		else if (ok && i < q->n && q->counts[i])
-			*q->counts[i] += atol(P->cmdTuples(res));
-		/* a transaction a statement failed in ends in ROLLBACK */
-		if (ok && q->commits && i == q->n - 1 && strcmp(P->cmdStatus(res), "COMMIT")) {
-			ok = 0;
-			snprintf(s->pg_err, sizeof s->pg_err, "a statement failed inside the transaction");
-		}
-		P->clear(res);
-		i++;
-	}
-	if (ok && i < q->n) {
-		ok = 0;
-		keep_error(s, P->errorMessage(s->pg), NULL);
-	}
-	if (!ok && P->status(s->pg) == CONNECTION_OK && P->transactionStatus(s->pg) != PQTRANS_IDLE)
-		exec_quiet(s, "ROLLBACK");
-	q->sent = q->n = q->commits = 0;
-	return ok;
-}
-
-/* Before any other use of the connection: what is queued sent and every
- * result read, then the transaction owed begun. 0, or -1 after saying why. */
-static int settle(struct store *s)
-{
-	struct pg_queue *q = s->pg_queue;
-	if (!q || (!q->sent && !q->sql.len && !q->begin_owed))
-		return 0;
-	if (q->sql.len && !q->sent && queue_send(s, q) < 0) {
-		q->begin_owed = 0;
-		return error("history %s: cannot save: %s", s->path, s->pg_err);
-	}
-	if (q->sent && !queue_drain(s, q)) {
-		q->begin_owed = 0;
-		return error("history %s: cannot save: %s", s->path, s->pg_err);
-	}
-	if (q->begin_owed) {
-		q->begin_owed = 0;
-		return begin_now(s);
-	}
-	return 0;
-}
-
-int store_pg_sync(struct store *s)
-{
-	return settle(s);
-}
-
 int store_pg_begin(struct store *s)
 {
-	if (s->pg_queue && s->pg_queue->sent) {
-		s->pg_queue->begin_owed = 1;
-		s->pg_tx_failed = 0;
-		return 0;
-	}
-	if (settle(s) < 0)
-		return -1;
-	return begin_now(s);
+	if (s->pg_bulk) /* begun when the main connection is needed */
+		return pg_bulk_begin(s);
+	return pg_begin_now(s);
 }
 
-static int begin_now(struct store *s)
+int pg_begin_now(struct store *s)
 {
 	/* a long-lived process (chat, chat-batch) whose server went away and
 	 * came back: one new connection before giving up */
@@ -330,21 +218,13 @@ static int begin_now(struct store *s)
 
 int store_pg_commit(struct store *s)
 {
-	struct pg_queue *q = s->pg_queue;
-	if (q && q->begin_owed) { /* nothing was written since the begin */
-		q->begin_owed = 0;
-		return 0;
-	}
-	if (q && q->sql.len && !q->sent && !s->pg_tx_failed) {
-		buf_adds(&q->sql, "; COMMIT");
-		q->counts[q->n++] = NULL;
-		q->commits = 1;
-		if (queue_send(s, q) < 0)
-			return error("history %s: cannot save: %s", s->path, s->pg_err);
-		return 0;
-	}
-	if (settle(s) < 0)
-		return -1;
+	if (s->pg_bulk)
+		return pg_bulk_commit(s);
+	return pg_commit_now(s);
+}
+
+int pg_commit_now(struct store *s)
+{
 	PGresult *res = P->exec(s->pg, "COMMIT");
 	int ok = result_ok(s, res);
 	/* a transaction a statement failed in ends in ROLLBACK, not an error */
@@ -361,15 +241,8 @@ int store_pg_commit(struct store *s)
 
 void store_pg_rollback(struct store *s)
 {
-	struct pg_queue *q = s->pg_queue;
-	if (q) { /* what was queued is dropped, what was sent is read */
-		buf_reset(&q->sql);
-		if (!q->sent)
-			q->n = q->commits = 0;
-		q->begin_owed = 0;
-		if (q->sent)
-			queue_drain(s, q);
-	}
+	if (s->pg_bulk && !pg_bulk_rollback(s))
+		return; /* the main connection was not in a transaction */
 	if (P->status(s->pg) == CONNECTION_OK)
 		exec_quiet(s, "ROLLBACK");
 	s->pg_tx_failed = 0;
@@ -377,7 +250,7 @@ void store_pg_rollback(struct store *s)
 
 int store_pg_hold(struct store *s)
 {
-	if (settle(s) < 0)
+	if (pg_settle(s) < 0)
 		return -1;
 	if (s->pg_held) {
 		s->pg_held++;
@@ -391,7 +264,7 @@ int store_pg_hold(struct store *s)
 
 void store_pg_release(struct store *s)
 {
-	settle(s);
+	pg_settle(s);
 	if (s->pg_held && --s->pg_held == 0)
 		exec_quiet(s, "SELECT pg_advisory_unlock(" PG_WRITE_LOCK ")");
 }
@@ -476,7 +349,7 @@ fail:
 }
 
 /* the server's notices ("relation already exists, skipping") are not ours to show */
-static void quiet_notice(void *arg, const char *msg)
+void quiet_notice(void *arg, const char *msg)
 {
 	(void)arg;
 	(void)msg;
@@ -501,6 +374,7 @@ int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mo
 		return EXIT_CANTCREAT;
 	}
 	P->setNoticeProcessor(s->pg, quiet_notice, NULL);
+	s->pg_conninfo = strdup(conninfo); /* for an import's extra connections */
 	char set[256];
 	/* the wait for the write lock, as $CHAT_DB_TIMEOUT says for the file;
 	 * the settings and the version in one round trip */
@@ -534,16 +408,15 @@ int store_pg_open(struct store *s, const char *conninfo, enum store_open_mode mo
 
 void store_pg_close(struct store *s)
 {
-	if (s->pg_queue) {
-		if (s->pg && s->pg_queue->sent)
-			queue_drain(s, s->pg_queue);
-		buf_free(&s->pg_queue->sql);
-		free(s->pg_queue);
-		s->pg_queue = NULL;
-	}
+	pg_bulk_close(s);
 	if (s->pg)
 		P->finish(s->pg);
 	s->pg = NULL;
+	if (s->pg_conninfo) {
+		explicit_bzero(s->pg_conninfo, strlen(s->pg_conninfo));
+		free(s->pg_conninfo);
+		s->pg_conninfo = NULL;
+	}
 }
 
 /* ---- statements ---- */
@@ -690,42 +563,17 @@ int store_pg_bind(store_stmt *st, int i, int type, const void *v, int len)
 
 /* One bound row in COPY's text format: tab between columns, \N for NULL,
  * backslash escapes for what would end a column or a row. */
-static int gather_row(struct store *s, struct pg_stmt *p)
-{
-	for (int i = 0; i < p->nparams; i++) {
-		if (i)
-			buf_addc(&p->rows, '\t');
-		if (!p->vals[i]) {
-			buf_adds(&p->rows, "\\N");
-			continue;
-		}
-		for (const char *c = p->vals[i]; c < p->vals[i] + p->lens[i]; c++) {
-			const char *esc = *c == '\\' ? "\\\\" : *c == '\t' ? "\\t" : *c == '\n' ? "\\n" : *c == '\r' ? "\\r" : NULL;
-			if (esc ? buf_adds(&p->rows, esc) : buf_addc(&p->rows, *c))
-				goto full;
-		}
-	}
-	if (buf_addc(&p->rows, '\n'))
-		goto full;
-	p->nrows_gathered++;
-	return STORE_DONE;
-full:
-	snprintf(s->pg_err, sizeof s->pg_err, "out of memory gathering rows");
-	s->pg_errclass = STORE_ERROR;
-	return STORE_ERROR;
-}
-
 int store_pg_step(store_stmt *st)
 {
 	struct pg_stmt *p = st->pg;
 	struct store *s = st->s;
 	if (p->gather_copy)
-		return gather_row(s, p);
+		return pg_gather_row(s, p);
 	if (p->res) {
 		drop_row(p);
 		return ++p->row < p->nrows ? STORE_ROW : STORE_DONE;
 	}
-	if (settle(s) < 0) {
+	if (pg_settle(s) < 0) {
 		s->pg_errclass = STORE_ERROR;
 		return STORE_ERROR;
 	}
@@ -762,6 +610,8 @@ void store_pg_finalize(store_stmt *st)
 	for (int i = 0; i < PG_MAX_PARAMS; i++)
 		free(p->vals[i]);
 	free(p->sql);
+	free(p->gather_table);
+	free(p->gather_make);
 	free(p->gather_copy);
 	buf_free(&p->rows);
 	free(p);
@@ -865,7 +715,7 @@ store_int store_pg_last_rowid(struct store *s)
 int store_pg_has_table(struct store *s, const char *table)
 {
 	const char *v[1] = { table };
-	if (settle(s) < 0)
+	if (pg_settle(s) < 0)
 		return 0;
 	PGresult *res = P->execParams(s->pg, "SELECT to_regclass($1) IS NOT NULL", 1, NULL, v, NULL, NULL, 0);
 	int r = result_ok(s, res) && P->ntuples(res) == 1 && *P->getvalue(res, 0, 0) == 't';
@@ -873,76 +723,3 @@ int store_pg_has_table(struct store *s, const char *table)
 	return r;
 }
 
-store_stmt *store_pg_gather(struct store *s, const char *table, const char *const *cols, int n)
-{
-	struct buf list = BUF_INIT(1 << 16), sql = BUF_INIT(1 << 16);
-	for (int i = 0; i < n; i++)
-		buf_addf(&list, "%s%s", i ? ", " : "", cols[i]);
-	/* the table's own column types, so COPY reads each value as it will be kept */
-	buf_addf(&sql, "CREATE TEMP TABLE IF NOT EXISTS gathered_%s AS SELECT %s FROM %s WITH NO DATA", table,
-		 buf_str(&list), table);
-	store_stmt *st = NULL;
-	if (store_pg_exec(s, buf_str(&sql)) == 0) {
-		buf_reset(&sql);
-		for (int i = 0; i < n; i++)
-			buf_addf(&sql, "%s?%d", i ? ", " : "", i + 1);
-		st = store_pg_prepare(s, buf_str(&sql));
-	}
-	if (st) {
-		buf_reset(&sql);
-		buf_addf(&sql, "COPY gathered_%s (%s) FROM STDIN", table, buf_str(&list));
-		st->pg->gather_copy = buf_detach(&sql, NULL);
-		st->pg->rows = (struct buf)BUF_INIT((size_t)1 << 30);
-	}
-	buf_free(&list);
-	buf_free(&sql);
-	return st;
-}
-
-long store_pg_gather_pending(store_stmt *st)
-{
-	return st->pg->nrows_gathered;
-}
-
-int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes)
-{
-	struct pg_stmt *p = st->pg;
-	struct store *s = st->s;
-	if (!p->nrows_gathered)
-		return 0;
-	if (settle(s) < 0)
-		return -1;
-	PGresult *res = P->exec(s->pg, p->gather_copy);
-	int ok = res && P->resultStatus(res) == PGRES_COPY_IN;
-	if (!ok)
-		result_ok(s, res);
-	P->clear(res);
-	if (ok && (P->putCopyData(s->pg, p->rows.p, (int)p->rows.len) != 1 || P->putCopyEnd(s->pg, NULL) != 1))
-		ok = 0, keep_error(s, P->errorMessage(s->pg), NULL);
-	if (ok) {
-		while ((res = P->getResult(s->pg))) {
-			if (!result_ok(s, res))
-				ok = 0;
-			P->clear(res);
-		}
-	}
-	buf_reset(&p->rows);
-	p->nrows_gathered = 0;
-	if (!ok)
-		return error("history %s: writing rows in bulk: %s", s->path, s->pg_err);
-	/* sql, then the temporary table emptied for the next batch: queued */
-	struct pg_queue *q = s->pg_queue;
-	if (!q && (q = s->pg_queue = calloc(1, sizeof *q)))
-		q->sql = (struct buf)BUF_INIT((size_t)1 << 20);
-	char *translated = q ? store_pg_translate(sql) : NULL;
-	if (!translated || q->n + 3 > PG_QUEUE_MAX) {
-		free(translated);
-		return error("history %s: writing rows in bulk: %s", s->path, translated ? "too many statements queued" : "out of memory");
-	}
-	const char *table = p->gather_copy + 5; /* "COPY gathered_x (...)" */
-	buf_addf(&q->sql, "%s%s; TRUNCATE %.*s", q->sql.len ? "; " : "", translated, (int)strcspn(table, " "), table);
-	free(translated);
-	q->counts[q->n++] = changes;
-	q->counts[q->n++] = NULL;
-	return 0;
-}
