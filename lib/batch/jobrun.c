@@ -478,24 +478,6 @@ static int fetch_results(struct jobrun *r, const struct jobrow *j, const struct 
 	return c ? 0 : -1;
 }
 
-static int collect_lock(struct jobrun *r)
-{
-	char path[4200];
-	snprintf(path, sizeof path, "%s.collect", r->dbpath);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		error("cannot open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR || sig_caught) {
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
-
 static const char *tmpdir(void)
 {
 	const char *t = getenv("TMPDIR");
@@ -519,7 +501,8 @@ static int collect_one(struct jobrun *r, const char *id)
 		return -1;
 	if (!jobapi_ended(j.status))
 		return 1;
-	int lock = collect_lock(r);
+	/* one collector at a time, on every machine the history serves */
+	int lock = store_mutex_take(&r->db, "collect");
 	if (lock < 0)
 		return r->status = sig_caught ? sig_status() : EXIT_CANTCREAT, -1;
 	int rc = -1, fd = -1;
@@ -566,7 +549,7 @@ static int collect_one(struct jobrun *r, const char *id)
 out:
 	if (fd >= 0)
 		close(fd);
-	close(lock);
+	store_mutex_release(&r->db, lock);
 	return rc;
 }
 

@@ -173,6 +173,32 @@ void store_release(struct store *s)
 	unlock(s);
 }
 
+int store_mutex_take(struct store *s, const char *name)
+{
+	if (s->kind == STORE_POSTGRES)
+		return store_pg_mutex_take(s, name);
+	char path[4200];
+	snprintf(path, sizeof path, "%s.%s", s->path, name);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return error("cannot open %s: %s", path, strerror(errno));
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR || sig_caught) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void store_mutex_release(struct store *s, int handle)
+{
+	if (s->kind == STORE_POSTGRES)
+		store_pg_mutex_release(s, handle);
+	else if (handle >= 0)
+		close(handle);
+}
+
 int store_exec(struct store *s, const char *sql)
 {
 	if (s->kind == STORE_POSTGRES)

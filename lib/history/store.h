@@ -71,6 +71,14 @@ void store_close(struct store *s);
 int store_hold(struct store *s, long wait);
 void store_release(struct store *s);
 
+/* A lock of the caller's own, named, that every process using this history
+ * (on any machine, for PostgreSQL) takes in turn, waited for as long as it
+ * takes: "<db>.NAME" flocked beside a file, an advisory lock on the server.
+ * A handle for store_mutex_release, or -1 after saying why (or when a
+ * signal came). */
+int store_mutex_take(struct store *s, const char *name);
+void store_mutex_release(struct store *s, int handle);
+
 /* A write transaction: the cross-process lock, then BEGIN IMMEDIATE. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);

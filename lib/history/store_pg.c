@@ -269,6 +269,31 @@ void store_pg_release(struct store *s)
 		exec_quiet(s, "SELECT pg_advisory_unlock(" PG_WRITE_LOCK ")");
 }
 
+/* The named lock: the write lock's key with a hash of the name (FNV-1a),
+ * waited for without the lock timeout, since another holder may be busy
+ * for long (a batch's results downloading). */
+int store_pg_mutex_take(struct store *s, const char *name)
+{
+	unsigned h = 2166136261u;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	int key = (int)(h & 0x7fffffff);
+	char sql[256];
+	snprintf(sql, sizeof sql, "SET lock_timeout = 0; SELECT pg_advisory_lock(%s, %d); SET lock_timeout = %ld",
+		 PG_WRITE_LOCK, key, s->lock_timeout_ms);
+	if (pg_settle(s) < 0 || exec_quiet(s, sql) < 0)
+		return error("history %s: cannot take the %s lock: %s", s->path, name, s->pg_err);
+	return key;
+}
+
+void store_pg_mutex_release(struct store *s, int handle)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%s, %d)", PG_WRITE_LOCK, handle);
+	if (handle >= 0 && s->pg)
+		exec_quiet(s, sql);
+}
+
 /* 1 when the statement returns a row */
 static int has_row(struct store *s, const char *sql)
 {

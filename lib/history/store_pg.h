@@ -22,6 +22,8 @@ int store_pg_commit(struct store *s);
 void store_pg_rollback(struct store *s);
 int store_pg_hold(struct store *s);
 void store_pg_release(struct store *s);
+int store_pg_mutex_take(struct store *s, const char *name);
+void store_pg_mutex_release(struct store *s, int handle);
 
 /* statements (store_stmt.c passes here) */
 store_stmt *store_pg_prepare(struct store *s, const char *sql);

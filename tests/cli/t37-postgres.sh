@@ -153,6 +153,26 @@ is "$?|$(cat "$T/ps.out")" "0|echo: seen by ps" "--db with a password: the excha
 hasnt "$T/ps.cmdline" "$PW" "... and ps does not show the password"
 has "$T/ps.cmdline" "chat:x*@/h1" "... but does show the rest of the option"
 
+# chat-batch with the history in PostgreSQL: a job's life, its replies in
+# the history, the same input never sent twice, collected once
+DBJ=$(pg_db jobs)
+mkdir -p "$T/batches"
+fake_start --batch-dir "$T/batches" --upload-polls 0 --echo
+printf '{"type":"prompt","id":%d,"text":"batch question %d","model":"gpt-4o-mini"}\n' 1 1 2 2 3 3 > "$T/in"
+CHAT_BATCH_POLL=0.05 IN=1 run chat-batch --db "$DBJ" submit
+job=$(jq -r .job "$T/out")
+is "$st|$(jq -c '[.type, .provider, .counts.total]' "$T/out")" '0|["job","openai",3]' "chat-batch submit: the job kept in PostgreSQL"
+CHAT_BATCH_POLL=0.05 run chat-batch --db "$DBJ" collect --wait "$job"
+is "$st|$(jq -r 'select(.type == "response") | .id' "$T/out" | sort | tr '\n' ' ')" "0|1 2 3 " "collect --wait: a response for each id"
+is "$(pg_sql jobs "SELECT count(*) FROM messages WHERE batch_job = '$job' AND role = 'assistant' AND status = 'complete'")" 3 \
+	"... and the replies are in the history, marked as from the job"
+CHAT_BATCH_POLL=0.05 IN=1 run chat-batch --db "$DBJ" submit
+is "$st|$(jq -r .job "$T/out")|$(pg_sql jobs 'SELECT count(*) FROM batch_jobs')" "0|$job|1" "the same input again: the job it already is"
+CHAT_BATCH_POLL=0.05 run chat-batch --db "$DBJ" collect --all-done
+is "$st|$(wc -c < "$T/out" | tr -d ' ')" "0|0" "collect --all-done: nothing twice"
+run chat-batch --db "$DBJ" list
+is "$(grep -c "$job" "$T/out")" 1 "chat-batch list shows the job"
+
 # two groups of processes with their own HOMEs, all at once, each its own
 # named conversation: none lost, none mixed
 fake_start --echo
