@@ -19,6 +19,9 @@
 # BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken),
 # BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
 # openai SDK over 400 prompt records; its own knobs are in its header),
+# BENCH_STREAM_MEM (1: scripts/bench/streammem.sh, peak RSS on a 200,000-chunk
+# prose reply with the history on beside --no-log, against the target of
+# at most 4 MB more; its own knobs are in its header),
 # BENCH_LIMITS (1: scripts/bench/limits.sh, 200 records under rpm = 120),
 # BENCH_CROWD ("400 1000": scripts/bench/crowd.sh, processes at one instant),
 # BENCH_IMAGES (1: scripts/bench/images.sh, a 12 MP HEIC and a 4000x3000
@@ -329,6 +332,12 @@ echo "targets (not asserted):"
 [ -n "${OURS_RSS:-}" ] && row "peak RSS < 10 MB" "chat-stream $(mb "$OURS_RSS")"
 format_table
 [ -n "$JQFLOOR" ] && floor_table
+
+# the history's memory on a long prose reply, beside --no-log (skip with BENCH_STREAM_MEM=0)
+if [ "${BENCH_STREAM_MEM:-1}" != 0 ]; then
+	echo
+	sh scripts/bench/streammem.sh
+fi
 
 # batch throughput, chat-send --parallel beside the openai SDK (skip with BENCH_BATCH=0)
 if [ "${BENCH_BATCH:-1}" != 0 ]; then

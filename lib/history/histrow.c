@@ -117,6 +117,10 @@ int histrow_insert_message(struct store *s, const struct histrow_message *m)
 
 int histrow_update_reply(struct store *s, const struct histrow_message *m)
 {
+	if (store_text_begin(s, m->id) < 0) {
+		store_text_end(s, m->id, NULL, 0, 0);
+		return -1;
+	}
 	struct buf b = BUF_INIT(4096);
 	buf_addf(&b, "UPDATE messages SET ");
 	for (int i = M_TEXT; i < M_END; i++)
@@ -129,7 +133,10 @@ int histrow_update_reply(struct store *s, const struct histrow_message *m)
 		bind_text(st, M_ID, m->id);
 		bind_ending(st, m);
 	}
-	return store_run(s, st, "saving the reply");
+	int rc = store_run(s, st, "saving the reply");
+	if (store_text_end(s, m->id, m->text, m->text ? m->len : 0, rc == 0) < 0)
+		rc = -1;
+	return rc;
 }
 
 int histrow_new_conversation(struct store *s, char conv[STORE_ID_LEN + 1], const char *name, const char *title,

@@ -43,7 +43,8 @@ store_stmt *histrow_prepare_insert(struct store *s, enum histrow_table t, const 
 /* Inside a write transaction; each 0 or -1 (said). */
 int histrow_insert_conversation(struct store *s, const struct histrow_conversation *c);
 int histrow_insert_message(struct store *s, const struct histrow_message *m);
-/* A reply's row as it ended (m->id names it; its place is kept). */
+/* A reply's row as it ended (m->id names it; its place is kept); m->text,
+ * when given, has a NUL after its len bytes. */
 int histrow_update_reply(struct store *s, const struct histrow_message *m);
 /* A new conversation, its id made here. */
 int histrow_new_conversation(struct store *s, char conv[STORE_ID_LEN + 1], const char *name, const char *title,

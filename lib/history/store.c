@@ -291,6 +291,66 @@ int store_bulk_end(struct store *s, store_int first_rid)
 	return store_exec(s, STORE_INSERT_TRIGGER);
 }
 
+/* In the update trigger, SQLite would hold the row's record (a copy of the
+ * text) and a copy of the value made to end it with a NUL while FTS5 builds
+ * the text's index in memory, which for prose is larger than the text; a
+ * statement of its own for each, with the text bound where it lies, keeps
+ * the peak to the text and the larger of the two. Meanwhile a small page
+ * cache sends the text's pages to the WAL as they fill (uncommitted until
+ * the commit) instead of holding them all. */
+#define TEXT_CACHE_KIB 128
+
+static int fts_row(struct store *s, const char *sql, const char *msg_id, const char *text, size_t len)
+{
+	store_stmt *st = store_prepare(s, sql);
+	if (st) {
+		store_bind_text(st, 1, msg_id, -1);
+		/* bound up to its NUL, SQLite hands FTS5 the text itself; with a
+		 * length it would copy it to add one */
+		if (text)
+			store_bind_text(st, 2, text, text[len] || memchr(text, 0, len) ? (int)len : -1);
+	}
+	return store_run(s, st, "indexing the reply");
+}
+
+int store_text_begin(struct store *s, const char *msg_id)
+{
+	s->text_cache = 0;
+	if (s->kind == STORE_POSTGRES) /* the words are a column of the row */
+		return 0;
+	if (fts_row(s, "INSERT INTO messages_fts(messages_fts, rowid, text)"
+		       " SELECT 'delete', rid, text FROM messages WHERE id = ?1", msg_id, NULL, 0) < 0)
+		return -1;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			s->text_cache = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	char pragma[48];
+	snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", TEXT_CACHE_KIB);
+	if (s->text_cache && store_exec(s, pragma) < 0)
+		return -1;
+	/* the connection's statements are prepared again, without triggers */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	return 0;
+}
+
+int store_text_end(struct store *s, const char *msg_id, const char *text, size_t len, int written)
+{
+	if (s->kind == STORE_POSTGRES)
+		return 0;
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, (int *)NULL);
+	int rc = written ? fts_row(s, "INSERT INTO messages_fts(rowid, text) SELECT rid, ?2 FROM messages WHERE id = ?1",
+				   msg_id, text ? text : "", text ? len : 0)
+			 : 0;
+	char pragma[48];
+	snprintf(pragma, sizeof pragma, "PRAGMA cache_size = %d", s->text_cache);
+	if (s->text_cache && store_exec(s, pragma) < 0)
+		rc = -1;
+	return rc;
+}
+
 void store_rollback(struct store *s)
 {
 	if (s->kind == STORE_POSTGRES) {

@@ -54,6 +54,7 @@ struct store {
 	int locked;
 	long lock_timeout_ms;      /* $CHAT_DB_TIMEOUT: every wait for the history, the lock's and SQLite's */
 	int busy;                  /* a wait ran out: the exchange goes to the spool */
+	int text_cache;            /* the page cache's size outside store_text_begin/end */
 	char path[4096];           /* the file, or the connection string without its password */
 };
 
@@ -88,6 +89,16 @@ void store_rollback(struct store *s);
  * index them in one go instead of one trigger call each. */
 int store_bulk_begin(struct store *s, store_int *first_rid);
 int store_bulk_end(struct store *s, store_int first_rid);
+
+/* Inside a write transaction, around one UPDATE of a message's text (the
+ * message msg_id), prepared and run between the two: in SQLite the row is
+ * written with the triggers off and store_text_end indexes text (len
+ * bytes, a NUL after them) by a statement of its own when written is set,
+ * so a long reply's record and its index are never in memory at once.
+ * Each 0, or -1 after printing why; store_text_end always turns the
+ * triggers back on. */
+int store_text_begin(struct store *s, const char *msg_id);
+int store_text_end(struct store *s, const char *msg_id, const char *text, size_t len, int written);
 
 /* Prepare, or print the engine's error and return NULL. */
 store_stmt *store_prepare(struct store *s, const char *sql);

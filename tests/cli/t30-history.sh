@@ -256,6 +256,35 @@ chat-history export | jq -c 'select(.type == "message")' > "$T/beside.msgs"
 conv=$(jq -r 'select(.text == "asked while the history is busy") | .conversation' "$T/beside.msgs")
 is "$(jq -r --arg c "$conv" 'select(.conversation == $c) | .role + ":" + .text' "$T/beside.msgs" | tr '\n' '|')" \
 	"user:asked while the history is busy|assistant:concurrent reply|" "... and the history holds the prompt and the reply"
+
+# A long reply is written with its index made by a statement of its own:
+# its text stored whole, every word of it found, FTS5's check of the index
+# against the text passing, and the rows written after it, in the same
+# process, indexed by the triggers as before.
+export CHAT_DB="$T/long.db"
+awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "Line l%d of a long answer, in paragraph p%d.\n", i, i % 997 }' > "$T/long"
+fake_start --text-file "$T/long" --chunks 50000
+run chat-stream --conversation long hi
+is "$st" 0 "a long reply ($(wc -c < "$T/long" | tr -d ' ') bytes in 50,000 chunks): exit 0"
+chat-history export long | jq -j 'select(.type == "message" and .role == "assistant") | .text' > "$T/long.kept"
+check "... stored whole" cmp -s "$T/long.kept" "$T/long"
+is "$(chat-history search --json l1 | jq -r .role)" assistant "... its first word found"
+is "$(chat-history search --json l20000 | jq -r .snippet)" "...Line l20000 of a long answer, in paragraph p60." "... and its last"
+is "$(q "insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)" 2>&1)" "" \
+	"... the index is the text's (FTS5's integrity-check)"
+fake_start --text-file "$T/long" --chunks 50000 --drop-after 30000
+run chat-stream --conversation long-cut hi
+is "$(q "select status from messages m join conversations c on c.id = m.conversation where c.name = 'long-cut' and role = 'assistant'")" \
+	interrupted "a long reply cut off: saved as interrupted"
+cut=$(tail -n 2 "$T/out" | head -n 1 | sed 's/^Line \(l[0-9]*\) .*/\1/')
+is "$(chat-history search --json "$cut" | jq -r 'select(.role == "assistant") | .conversation' | wc -l | tr -d ' ')" 2 \
+	"... its last whole line ($cut) found in it, as in the complete one"
+fake_start --text 'first kiwi' --then --text 'second kiwi'
+printf '%s\n' '{"type":"prompt","text":"ask about the aardvark"}' '{"type":"prompt","text":"ask about the pangolin"}' > "$T/two.in"
+chat-send -r < "$T/two.in" > /dev/null 2>&1
+is "$(chat-history search --json pangolin | jq -r .role)" user "one process, two exchanges: the second prompt is indexed"
+is "$(chat-history search --json kiwi | jq -r .role | tr '\n' ' ')" "assistant assistant " "... and both replies"
+is "$(q "insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)" 2>&1)" "" "... the index still the text's"
 unset CHAT_DB
 
 done_testing

@@ -161,6 +161,124 @@ static void test_rows(struct store *s)
 	jv_free(none);
 }
 
+/* What the full-text index finds for word, as "seq:role" lines. */
+static void hits(struct store *s, const char *word, char *out, size_t cap)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT m.seq || ':' || m.role FROM messages_fts JOIN messages m ON m.rid = messages_fts.rowid"
+		 " WHERE messages_fts MATCH '%s' ORDER BY m.rid", word);
+	rows(s, sql, out, cap);
+}
+
+/* FTS5's own check of its index against the messages' text. */
+static int index_matches_text(struct store *s)
+{
+	store_stmt *st = store_prepare_quiet(s, "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)");
+	int rc = st ? store_step(st) : STORE_ERROR;
+	store_finalize(st);
+	return rc == STORE_DONE;
+}
+
+struct save_call {
+	struct store *s;
+	const struct histrow_message *m;
+};
+static void do_save(void *ctx)
+{
+	struct save_call *c = ctx;
+	said_ret = histrow_update_reply(c->s, c->m);
+}
+
+static void test_reply_index(struct store *s)
+{
+	/* the reply is indexed by a statement of its own, its row written with
+	 * the triggers off: the index stays the text's, and the connection is
+	 * left as it was (triggers on, its page cache) */
+	char conv[STORE_ID_LEN + 1], got[1024], err[512];
+	store_exec(s, "PRAGMA cache_size = -3000");
+	store_begin(s);
+	histrow_new_conversation(s, conv, "indexed", "t", "2026-01-02T00:00:00.000Z");
+	histrow_insert_turn(s, conv, "bbbbbbbbbbb1", "bbbbbbbbbbb2", "ask zebra", NULL, NULL, "2026-01-02T00:00:00.000Z");
+	static const char text[] = "alpha beta\0after the nul";
+	struct histrow_message reply = { .id = "bbbbbbbbbbb2", .text = text, .len = sizeof text - 1, .status = "complete",
+					 .cost = -1, .ttft_ms = -1, .ms = -1 };
+	ok(histrow_update_reply(s, &reply) == 0, "a reply with a NUL in it saved");
+	store_commit(s);
+	hits(s, "alpha", got, sizeof got);
+	is_str(got, "2:assistant\n", "its words before the NUL are found");
+	hits(s, "after", got, sizeof got);
+	is_str(got, "2:assistant\n", "... and after it, as the trigger indexed them");
+	ok(index_matches_text(s), "the index is the text's");
+	rows(s, "PRAGMA cache_size", got, sizeof got);
+	is_str(got, "-3000\n", "the connection's page cache is as it was");
+
+	/* saved again over a text it had: the old words leave the index */
+	store_begin(s);
+	reply.text = "gamma";
+	reply.len = 5;
+	ok(histrow_update_reply(s, &reply) == 0, "the reply saved again");
+	store_commit(s);
+	hits(s, "alpha", got, sizeof got);
+	is_str(got, "", "the words it had are gone from the index");
+	hits(s, "gamma", got, sizeof got);
+	is_str(got, "2:assistant\n", "the new ones are in it");
+
+	/* a save that fails leaves the triggers on all the same */
+	store_begin(s);
+	reply.status = "bogus";
+	struct save_call c = { s, &reply };
+	said(do_save, &c, err, sizeof err);
+	ok(said_ret < 0 && strstr(err, "saving the reply: CHECK constraint failed"), "a row the schema refuses is not saved");
+	store_rollback(s);
+	store_begin(s);
+	struct histrow_message later = { .id = "bbbbbbbbbbb3", .conversation = conv, .seq = 3, .role = "user",
+					 .text = "quokka", .len = 6, .status = "complete", .cost = -1, .ttft_ms = -1,
+					 .ms = -1, .created = "2026-01-02T00:00:01.000Z" };
+	histrow_insert_message(s, &later);
+	store_exec(s, "UPDATE messages SET text = 'ask okapi' WHERE id = 'bbbbbbbbbbb1'");
+	store_commit(s);
+	hits(s, "quokka", got, sizeof got);
+	is_str(got, "3:user\n", "after it, a new row is indexed by its trigger");
+	hits(s, "okapi", got, sizeof got);
+	is_str(got, "1:user\n", "... and a text changed by hand by the update trigger");
+	hits(s, "zebra", got, sizeof got);
+	is_str(got, "", "... its old words gone");
+	ok(index_matches_text(s), "the index is still the text's");
+	hits(s, "gamma", got, sizeof got);
+	is_str(got, "2:assistant\n", "the refused save changed nothing");
+}
+
+static void test_reply_memory(struct store *s)
+{
+	/* SQLite's own peak while a 2 MB reply is saved: the row's record (a
+	 * copy of the reply) and a few pages, with the index built apart */
+	char conv[STORE_ID_LEN + 1], name[160];
+	const size_t n = (size_t)2 << 20;
+	char *text = malloc(n + 1);
+	if (!text)
+		return;
+	for (size_t i = 0; i < n; i++)
+		text[i] = "words of a reply, "[i % 18];
+	text[n] = 0;
+	store_begin(s);
+	histrow_new_conversation(s, conv, "memory", "t", "2026-01-03T00:00:00.000Z");
+	histrow_insert_turn(s, conv, "ccccccccccc1", "ccccccccccc2", "ask", NULL, NULL, "2026-01-03T00:00:00.000Z");
+	struct histrow_message reply = { .id = "ccccccccccc2", .text = text, .len = n, .status = "complete",
+					 .cost = -1, .ttft_ms = -1, .ms = -1 };
+	sqlite3_int64 before, now, peak;
+	sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &before, &peak, 1);
+	int rc = histrow_update_reply(s, &reply);
+	store_commit(s);
+	sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &now, &peak, 0);
+	snprintf(name, sizeof name, "a 2 MB reply saved with SQLite's memory under 1.25 times it (%.2f)",
+		 (double)(peak - before) / (double)n);
+	ok(rc == 0 && peak - before < (sqlite3_int64)(n + n / 4), "%s", name);
+	char got[64];
+	rows(s, "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'reply'", got, sizeof got);
+	is_str(got, "1\n", "... and its words found");
+	free(text);
+}
+
 static void test_find(struct store *s)
 {
 	store_begin(s);
@@ -281,6 +399,8 @@ int main(void)
 		return 1;
 	test_columns(&s);
 	test_rows(&s);
+	test_reply_index(&s);
+	test_reply_memory(&s);
 	test_find(&s);
 	store_close(&s);
 	test_inputs();
