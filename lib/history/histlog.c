@@ -340,6 +340,10 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 		}
 	}
 	int logged = 0, deferred = 0;
+	/* a PostgreSQL server out of reach: the exchange waits in this
+	 * machine's spool for the next program that reaches it */
+	if (!h->opened && h->status == EXIT_CANTCREAT && !hs->no_log && path_is_conninfo(h->db))
+		keep_for_spool(h, hs);
 	if (h->opened && !hs->no_log && hs->defer) {
 		/* read now, write beside the network: histlog_write_start */
 		if (wants_context && find_and_load(h, hs) < 0)
@@ -389,8 +393,10 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 static void spool_exchange(struct histlog *h, const struct histrow_message *r, int rows)
 {
 	jv e = histlog_spool_entry(h, r, rows);
-	if (spool_save(h->db, e) == 0)
-		warn("history %s: the exchange is kept in %s.spool until the history can take it", h->db, h->db);
+	char where[4200];
+	if (spool_save(h->db, e) == 0 && spool_where(h->db, where, sizeof where) == 0)
+		warn("history %s: the exchange is kept in %s until the history can take it",
+		     h->st.path[0] ? h->st.path : h->db, where);
 	jv_free(e);
 	h->status = EXIT_CANTCREAT;
 }

@@ -372,7 +372,7 @@ int histview_stats(struct store *s, const struct view_opts *v)
 			o = jv_object_set(o, jv_string("last"), store_col_type(st, 8) == STORE_NULL ? jv_null() : jv_string(text_or(st, 8, "")));
 			o = jv_object_set(o, jv_string("media"), jv_number(store_col_double(st, 9)));
 			o = jv_object_set(o, jv_string("media_bytes"), jv_number(store_col_double(st, 10)));
-			o = jv_object_set(o, jv_string("spooled"), jv_number(pg ? 0 : (double)spool_count(s->path)));
+			o = jv_object_set(o, jv_string("spooled"), jv_number((double)spool_count(s->path)));
 			if (pg)
 				o = jv_object_set(o, jv_string("backend"), jv_string("postgresql"));
 			jx_dump_line(o, &out);
@@ -388,9 +388,10 @@ int histview_stats(struct store *s, const struct view_opts *v)
 				 (long long)store_col_int64(st, 10));
 			if (store_col_type(st, 7) != STORE_NULL)
 				buf_addf(&out, "span           %.10s to %.10s\n", text_or(st, 7, ""), text_or(st, 8, ""));
-			size_t spooled = pg ? 0 : spool_count(s->path);
-			if (spooled) /* replies the history could not take in time, not yet written in */
-				buf_addf(&out, "spooled        %zu exchanges waiting in %s.spool\n", spooled, s->path);
+			size_t spooled = spool_count(s->path);
+			char where[4200];
+			if (spooled && spool_where(s->path, where, sizeof where) == 0) /* not yet written in */
+				buf_addf(&out, "spooled        %zu exchanges waiting in %s\n", spooled, where);
 		}
 	}
 	store_finalize(st);

@@ -4,6 +4,8 @@
 #include "diag.h"
 #include "fdio.h"
 #include "jsonx.h"
+#include "paths.h"
+#include "pq_lib.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,16 +16,35 @@
 #include <time.h>
 #include <unistd.h>
 
+int spool_where(const char *db, char *out, size_t cap)
+{
+	if (!path_is_conninfo(db)) {
+		snprintf(out, cap, "%s.spool", db);
+		return 0;
+	}
+	/* the same database however it is written, password or not */
+	char shown[4096];
+	if (pq_display(db, shown, sizeof shown) < 0)
+		snprintf(shown, sizeof shown, "%s", db);
+	unsigned long long h = 14695981039346656037ull;
+	for (const unsigned char *c = (const unsigned char *)shown; *c; c++)
+		h = (h ^ *c) * 1099511628211ull;
+	char name[64];
+	snprintf(name, sizeof name, "postgresql-%016llx.spool", h);
+	return path_data_file(name, out, cap);
+}
+
 static void spool_dir(const char *db, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s.spool", db);
+	if (spool_where(db, out, cap) < 0)
+		snprintf(out, cap, "%s.spool", "history");
 }
 
 int spool_save(const char *db, jv v)
 {
 	char dir[4200], tmp[4400], final[4400];
 	spool_dir(db, dir, sizeof dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+	if (mkdirs(dir, 0700) < 0 && errno != EEXIST)
 		return error("history %s: cannot make the spool %s: %s", db, dir, strerror(errno));
 	/* the name sorts by time, so replay keeps the order they ended in */
 	snprintf(final, sizeof final, "%s/%013lld-%06ld-%08x.json", dir, clock_real_ms(), (long)getpid(),

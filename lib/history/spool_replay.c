@@ -117,8 +117,6 @@ static int replay_one(struct store *s, jv e)
 
 size_t histlog_spool_replay(struct store *s)
 {
-	if (store_dialect(s) == STORE_POSTGRES) /* the spool is a file beside a file */
-		return 0;
 	char **names;
 	size_t n = spool_list(s->path, &names), done = 0;
 	if (!n)

@@ -166,6 +166,9 @@ int result_ok(struct store *s, PGresult *res)
 		return 1;
 	keep_error(s, res ? P->resultErrorMessage(res) : P->errorMessage(s->pg),
 		   res ? P->resultErrorField(res, PG_DIAG_SQLSTATE) : NULL);
+	/* the server is gone: what this exchange would write waits in the spool */
+	if (P->status(s->pg) == CONNECTION_BAD)
+		s->busy = 1;
 	if (P->transactionStatus(s->pg) == PQTRANS_INERROR)
 		s->pg_tx_failed = 1;
 	return 0;

@@ -320,14 +320,25 @@ wait $pids
 is "$(cat "$T"/held*.st | sort -u | tr '\n' ' ')" "73 " "server stopped: every process exits 73"
 is "$(cat "$T"/held*.out | grep -c '^echo: held')" "$K" "... and every reply was printed"
 has "$T/held1.err" "lost the connection" "... the failure said"
-run chat-send --db "$DBR" 'while down'
+is "$(cat "$T"/held*.err | grep -c 'the exchange is kept in .*/postgresql-[0-9a-f]*\.spool')" "$K" \
+	"... and each exchange kept in this machine's spool"
+run chat-send --db "dbname=restart user=chat host=$PGDIR" 'while down'
 is "$st|$(cat "$T/out")" "73|echo: while down" "with the server down: the reply printed, exit 73"
+has "$T/err" "kept in .*/postgresql-[0-9a-f]*\.spool" "... and the exchange spooled"
+is "$(ls "$XDG_DATA_HOME"/chat/postgresql-*.spool | wc -l | tr -d ' ')" $((K + 1)) "... one file each"
+run chat-history --db "$DBR" stats
+is "$st" 73 "chat-history stats with the server down: exit 73"
+is "$(ls -d "$XDG_DATA_HOME"/chat/postgresql-*.spool | wc -l | tr -d ' ')" 1 "... the database's one spool, however its name is written"
 pg_start
 run chat-send --db "$DBR" 'after restart'
 is "$st" 0 "the next run reconnects"
+is "$(ls "$XDG_DATA_HOME"/chat/postgresql-*.spool | wc -l | tr -d ' ')" 0 "... writes the spooled exchanges in, and empties the spool"
 run chat-history --db "$DBR" export
 is "$(jq -cs '[.[] | select(.type == "message")] | group_by(.conversation) | map(length) | unique' "$T/out")" '[2]' \
 	"... every conversation in the history holds whole turns"
+is "$(jq -r 'select(.type == "message" and .role == "assistant") | .text' "$T/out" | sort | tr '\n' '|')" \
+	"echo: after restart|echo: held 1|echo: held 2|echo: held 3|echo: held 4|echo: held 5|echo: held 6|echo: while down|" \
+	"... and every reply printed while the server was down is there"
 # the server stopped during an import: the import fails with one line and
 # exit 73 (the batch on its way is lost, not half-written); run again, it
 # completes
