@@ -1,7 +1,8 @@
 #!/bin/sh
 # The history in PostgreSQL: a real server (Debian's initdb and pg_ctl,
 # a Unix socket in a temporary folder) holds what the SQLite file holds:
-# exchanges, list/show/search, the cache, --skip-done, the budget; export
+# exchanges, list/show/search, the cache, --skip-done, the budget, the
+# shared rate limits, chat-batch jobs, the session at the terminal; export
 # and import round trips are byte-identical both ways; forty processes write
 # at once and nothing is lost or mixed; the server stopped mid-run costs no
 # reply; the password shows nowhere.
@@ -152,6 +153,37 @@ wait "$ps_pid"
 is "$?|$(cat "$T/ps.out")" "0|echo: seen by ps" "--db with a password: the exchange goes through"
 hasnt "$T/ps.cmdline" "$PW" "... and ps does not show the password"
 has "$T/ps.cmdline" "chat:x*@/h1" "... but does show the rest of the option"
+
+# the session at the terminal (chat) with the history in PostgreSQL: two
+# turns with context, /new NAME, /list
+DBS=$(pg_db session)
+fake_start --echo
+cat > "$T/s.pty" <<PTY
+expect_plain "Ctrl-D leaves."
+send "first words\r"
+expect_plain "echo: first words"
+expect_plain "> "
+send "second words\r"
+expect_plain "echo: second words"
+expect_plain "> "
+send "/new other\r"
+expect_plain "> "
+send "third words\r"
+expect_plain "echo: third words"
+expect_plain "> "
+send "/list\r"
+expect_plain "other"
+expect_plain "> "
+send "\x04"
+wait 0
+PTY
+"$ROOT/tests/bin/ptydrive" -t 30 -o "$T/s.raw" "$T/s.pty" -- chat --db "$DBS" < /dev/null > "$T/s.err" 2>&1
+is "$?" 0 "chat: a session with its history in PostgreSQL"
+is "$(jq -r '.body.messages | map(.content) | join("|")' "$T/log" | sed -n 2p)" "first words|echo: first words|second words" \
+	"... its second turn carries the first as context"
+run chat-history --db "$DBS" show other --json
+is "$(jq -r 'select(.type == "message") | .text' "$T/out" | tr '\n' '|')" "third words|echo: third words|" \
+	"... and /new keeps the new conversation apart, by name"
 
 # chat-batch with the history in PostgreSQL: a job's life, its replies in
 # the history, the same input never sent twice, collected once
