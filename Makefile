@@ -25,9 +25,11 @@ CURL_LIBS := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
 # Debian's jq 1.6 ships no libjq.pc: fall back to -ljq.
 JQ_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjq 2>/dev/null)
 JQ_LIBS := $(shell $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq)
-# GIF, WebP and HEIC inputs: giflib has no .pc file, so -lgif by name.
-# libheif is opened when a HEIF file is met (lib/media/heif_lib.c), not linked:
-# its codecs would slow every program's start
+# The image libraries' headers. The programs link none of them: libpng,
+# libjpeg, libwebp, giflib and libheif are opened when an image is met
+# (lib/media/*_lib.c), as loading them made every start, a reply's included,
+# slower. IMG_LIBS links them into the test tools that call them directly
+# (giflib has no .pc file, so -lgif by name).
 IMG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng libjpeg libwebp libwebpdemux libheif 2>/dev/null)
 IMG_LIBS := $(shell $(PKG_CONFIG) --libs libpng libjpeg libwebp libwebpdemux 2>/dev/null || \
 	echo -lpng16 -ljpeg -lwebpdemux -lwebp) -lgif
@@ -74,12 +76,12 @@ lib/libchat.a: $(LIB_OBJ)
 bin/%: cmd/%.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm -pthread
 
 bin/chat: cmd/chat.o lib/libchat.a
 	@mkdir -p bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(EDIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libchat.a $(EDIT_LIBS) $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm -pthread
 
 tests/unit/test_%: tests/unit/test_%.o tests/unit/tap.o lib/libchat.a
 	@echo "  LINK    $@"
@@ -115,7 +117,7 @@ tests/bin/fileserve: tests/tools/fileserve.c
 tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	@mkdir -p tests/bin
 	@echo "  LINK    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) $(IMG_LIBS) -lm -pthread
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm -pthread
 
 # libFuzzer targets (clang) for the image decoders (PNG and JPEG together,
 # then GIF, WebP and HEIC each), the SSE parser, the record reader, the PDF
@@ -125,7 +127,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = image gif webp heif sse records pdf audio
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
-IMG_SRC = $(wildcard lib/media/image_*.c) lib/media/heif_lib.c lib/dynlib.c lib/buf.c
+IMG_SRC = $(wildcard lib/media/image_*.c lib/media/*_lib.c) lib/dynlib.c lib/buf.c
 tests/fuzz/fuzz_image tests/fuzz/fuzz_gif tests/fuzz/fuzz_webp tests/fuzz/fuzz_heif: tests/fuzz/fuzz_%: \
 		tests/fuzz/fuzz_%.c tests/fuzz/image_path.h $(IMG_SRC) lib/media/image.h lib/media/image_decoders.h
 	@echo "  FUZZ    $@"

@@ -259,6 +259,18 @@ static void write_user_turn(struct histlog *h)
 				    .system = h->sp_system, .request_id = h->sp_request_id, .atts = h->sp_atts,
 				    .defer = 1 };
 	h->spooling = 0;
+	if (h->open_pending) {
+		h->open_pending = 0;
+		int r = store_open(&h->st, h->db, STORE_CREATE);
+		if (r) {
+			h->status = r;  /* as when opened before the request: the turn goes unlogged */
+			h->conv[0] = 0;
+			/* ... but a PostgreSQL server out of reach: the spool keeps it */
+			h->spooling = r == EXIT_CANTCREAT && path_is_conninfo(h->db);
+			return;
+		}
+		h->opened = 1;
+	}
 	histlog_spool_replay(&h->st);
 	if (log_user_turn(h, &hs) == 0) {
 		h->logging = 1;
@@ -321,6 +333,8 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	if (!h->opened && !h->status && !(hs->no_log && !wants_context)) {
 		if (path_history(hs->db_flag, h->db, sizeof h->db) < 0) {
 			h->status = EXIT_CANTCREAT;
+		} else if (hs->defer && !hs->no_log && !wants_context) {
+			h->open_pending = 1;  /* nothing to read now: open beside the network */
 		} else {
 			int r = store_open(&h->st, h->db, hs->no_log ? STORE_READ : STORE_CREATE);
 			if (r == 0)
@@ -342,9 +356,9 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	int logged = 0, deferred = 0;
 	/* a PostgreSQL server out of reach: the exchange waits in this
 	 * machine's spool for the next program that reaches it */
-	if (!h->opened && h->status == EXIT_CANTCREAT && !hs->no_log && path_is_conninfo(h->db))
+	if (!h->opened && !h->open_pending && h->status == EXIT_CANTCREAT && !hs->no_log && path_is_conninfo(h->db))
 		keep_for_spool(h, hs);
-	if (h->opened && !hs->no_log && hs->defer) {
+	if ((h->opened || h->open_pending) && !hs->no_log && hs->defer) {
 		/* read now, write beside the network: histlog_write_start */
 		if (wants_context && find_and_load(h, hs) < 0)
 			return EXIT_CANTCREAT;

@@ -33,6 +33,9 @@ struct histlog {
 	/* histlog_start.defer: the user turn waits to be written (write_pending)
 	 * by a thread of its own (writing) while the request goes out */
 	int write_pending, writing;
+	/* a turn that reads nothing from the history opens it on that thread
+	 * too, so the request goes out without waiting for SQLite */
+	int open_pending;
 	pthread_t writer;
 	const struct attachments *sp_atts;
 };
@@ -49,7 +52,8 @@ struct histlog_start {
 	/* Read the context now and write the user turn later, beside the
 	 * network (histlog_write_start); atts must then live until
 	 * histlog_write_wait. The turn is written under the history's lock as
-	 * ever, so names still meet; only the context is read before it. */
+	 * ever, so names still meet; only the context is read before it. With
+	 * no context to read, the history is opened then too. */
 	int defer;
 };
 

@@ -518,6 +518,22 @@ int store_open(struct store *s, const char *path, enum store_open_mode mode)
 	return 0;
 }
 
+/* A short WAL is left for the next writer to append to: a checkpoint at
+ * close deletes it, and the next commit must then make a new one, whose
+ * header SQLite syncs apart, with the directory, before the commit's own
+ * sync. That commit is the one a reply waits for (histlog_write_wait), so
+ * the WAL is folded in at the close that finds it past STORE_WAL_KEEP,
+ * after that run's reply, well before SQLite's own checkpoint at 1,000
+ * pages would put one on a commit. */
+#define STORE_WAL_KEEP (1L << 20)
+static int wal_worth_keeping(const struct store *s)
+{
+	char wal[sizeof s->path + 8];
+	struct stat st;
+	snprintf(wal, sizeof wal, "%s-wal", s->path);
+	return stat(wal, &st) == 0 && st.st_size > 0 && st.st_size < STORE_WAL_KEEP;
+}
+
 void store_close(struct store *s)
 {
 	if (s->kind == STORE_POSTGRES) {
@@ -534,7 +550,7 @@ void store_close(struct store *s)
 			got = flock(s->lockfd, LOCK_EX | LOCK_NB) == 0;
 		else if (s->locked)
 			got = 1;
-		if (!got)
+		if (!got || wal_worth_keeping(s))
 			sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		sqlite3_close_v2(s->db);
 		s->db = NULL;

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <jpeglib.h>
+#include "media/jpeg_lib.h"
+#include "media/png_lib.h"
 #include <jerror.h>
-#include <png.h>
 
 int image_fail(char *why, size_t cap, const char *fmt, ...)
 {
@@ -405,6 +405,9 @@ static int decode_jpeg(const unsigned char *data, size_t n, const struct image_l
                        int fit, const struct image_rows *to, struct image *out, int *ow, int *oh, int *orient,
                        char *why, size_t cap)
 {
+	char missing[300];
+	if (!jpeg_lib(missing, sizeof missing))
+		return image_fail(why, cap, "JPEG not supported here: %s", missing);
 	struct jdec *d = calloc(1, sizeof *d);
 	if (!d)
 		return image_fail(why, cap, "out of memory");
@@ -556,6 +559,9 @@ static int decode_png(const unsigned char *data, size_t n, const struct image_li
 {
 	if (png_chunks_fit(data, n, why, cap) < 0)
 		return -1;
+	char missing[300];
+	if (!png_lib(missing, sizeof missing))
+		return image_fail(why, cap, "PNG not supported here: %s", missing);
 	struct pdec d = { .data = data, .n = n, .orient = 1 };
 	d.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &d, png_fail, png_warned);
 	if (d.png)

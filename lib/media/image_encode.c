@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jpeglib.h>
+#include "media/jpeg_lib.h"
+#include "media/png_lib.h"
 #include <jerror.h>
-#include <png.h>
 
 
 static void rollback(struct buf *out, size_t len)
@@ -133,6 +133,9 @@ static int jenc_check(int w, int h, int quality, char *why, size_t cap)
 		return image_fail(why, cap, "image is %dx%d, too large for JPEG", w, h);
 	if (quality < 1 || quality > 100)
 		return image_fail(why, cap, "JPEG quality %d is not in 1-100", quality);
+	char missing[300];
+	if (!jpeg_lib(missing, sizeof missing))
+		return image_fail(why, cap, "cannot write JPEG here: %s", missing);
 	return 0;
 }
 
@@ -287,6 +290,9 @@ int image_encode_png(const struct image *im, struct buf *out, char *why, size_t 
 		return image_fail(why, cap, "no image to encode");
 	if (im->channels != 3 && im->channels != 4)
 		return image_fail(why, cap, "PNG needs RGB or RGBA pixels");
+	char missing[300];
+	if (!png_lib(missing, sizeof missing))
+		return image_fail(why, cap, "cannot write PNG here: %s", missing);
 	struct penc e = { .out = out };
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &e, penc_error, penc_quiet);
 	png_infop info = png ? png_create_info_struct(png) : NULL;

@@ -5,7 +5,7 @@
  * GIF cut short anywhere is refused and every frame is counted; frames after
  * the first are skipped undecoded. */
 #include "media/image_decoders.h"
-#include <gif_lib.h>
+#include "media/giflib_lib.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +163,9 @@ static int gif_run(struct gdec *d, const struct image_limits *lim, struct image 
 int image_decode_gif(const unsigned char *data, size_t n, const struct image_limits *lim, struct image *out,
                      int *ow, int *oh, int *frames, char *why, size_t cap)
 {
+	char missing[300];
+	if (!gif_lib(missing, sizeof missing))
+		return image_fail(why, cap, "GIF not supported here: %s", missing);
 	struct gsrc src = { data, n, 0 };
 	int err = 0;
 	struct gdec d = { .transparent = -1 };

@@ -8,8 +8,7 @@
 #include "media/image_decoders.h"
 #include <stdlib.h>
 #include <string.h>
-#include <webp/decode.h>
-#include <webp/demux.h>
+#include "media/webp_lib.h"
 
 static int webp_status(VP8StatusCode st, char *why, size_t cap)
 {
@@ -119,6 +118,9 @@ static int webp_animation(const WebPData *wd, const struct image_limits *lim, st
 int image_decode_webp(const unsigned char *data, size_t n, const struct image_limits *lim, int target,
                       struct image *out, int *ow, int *oh, int *orient, int *frames, char *why, size_t cap)
 {
+	char missing[300];
+	if (webp_lib(missing, sizeof missing) < 0)
+		return image_fail(why, cap, "WebP not supported here: %s", missing);
 	WebPBitstreamFeatures f;
 	VP8StatusCode st = WebPGetFeatures(data, n, &f);
 	if (st != VP8_STATUS_OK)

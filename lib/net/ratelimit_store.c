@@ -228,6 +228,19 @@ static int migrate(struct ratelimit *rl, char *why, size_t cap)
 	return 0;
 }
 
+/* Whether the file's header (SQLite's first 100 bytes) shows one migrate
+ * made: a rollback journal's format and our user_version, which migrate
+ * sets in the transaction that creates the table. Then the schema need not
+ * be read to know it: a statement still fails on another layout. */
+static int header_is_ours(int fd)
+{
+	unsigned char h[100];
+	if (pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16))
+		return 0;
+	unsigned long v = (unsigned long)h[60] << 24 | (unsigned long)h[61] << 16 | (unsigned long)h[62] << 8 | h[63];
+	return h[18] == 1 && h[19] == 1 && v == RL_SCHEMA_VERSION;
+}
+
 static int prepare(struct ratelimit *rl, sqlite3_stmt **st, const char *sql, char *why, size_t cap)
 {
 	if (sqlite3_prepare_v3(rl->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
@@ -238,7 +251,7 @@ static int prepare(struct ratelimit *rl, sqlite3_stmt **st, const char *sql, cha
 /* The shared file cannot be used: close it and keep the limits in this
  * process; why says so, once, for the caller to print. */
 /* Let go of the shared file: its statements, connection and lock fd. */
-static void close_file(struct ratelimit *rl)
+static void finalize_all(struct ratelimit *rl)
 {
 	sqlite3_finalize(rl->begin);
 	sqlite3_finalize(rl->commit);
@@ -246,6 +259,11 @@ static void close_file(struct ratelimit *rl)
 	sqlite3_finalize(rl->get);
 	sqlite3_finalize(rl->put);
 	rl->begin = rl->commit = rl->rollback = rl->get = rl->put = NULL;
+}
+
+static void close_file(struct ratelimit *rl)
+{
+	finalize_all(rl);
 	if (rl->db)
 		sqlite3_close_v2(rl->db);
 	rl->db = NULL;
@@ -264,6 +282,8 @@ static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
 		snprintf(why + n, cap - n, "; keeping to the limits within this process only");
 	return rl;
 }
+
+static int prepare_all(struct ratelimit *rl, char *why, size_t cap);
 
 struct ratelimit *ratelimit_open(const struct config *cfg, const char *history, char *why, size_t cap)
 {
@@ -367,8 +387,24 @@ struct ratelimit *ratelimit_open(const struct config *cfg, const char *history, 
 		sql_why(rl, "cannot set up", why, cap);
 		goto fail;
 	}
-	if (migrate(rl, why, cap) < 0)
+	int ours = header_is_ours(rl->lockfd);
+	if (!ours && migrate(rl, why, cap) < 0)
 		goto fail;
+	if (prepare_all(rl, why, cap) < 0) {
+		if (!ours)
+			goto fail;
+		/* a header that looked ours over a table that is not: as any file */
+		why[0] = 0;
+		if (migrate(rl, why, cap) < 0 || prepare_all(rl, why, cap) < 0)
+			goto fail;
+	}
+	return rl;
+fail:
+	return go_local(rl, why, cap);
+}
+
+static int prepare_all(struct ratelimit *rl, char *why, size_t cap)
+{
 	if (prepare(rl, &rl->begin, "BEGIN IMMEDIATE", why, cap) < 0 ||
 	    prepare(rl, &rl->commit, "COMMIT", why, cap) < 0 ||
 	    prepare(rl, &rl->rollback, "ROLLBACK", why, cap) < 0 ||
@@ -380,11 +416,11 @@ struct ratelimit *ratelimit_open(const struct config *cfg, const char *history, 
 		    "INSERT OR REPLACE INTO rate_bucket (provider, stamp, req, tok, learnt_rpm, learnt_tpm,"
 		    " paused_until, req_slow, req_slow_until, tok_slow, tok_slow_until)"
 		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-		    why, cap) < 0)
-		goto fail;
-	return rl;
-fail:
-	return go_local(rl, why, cap);
+		    why, cap) < 0) {
+		finalize_all(rl);
+		return -1;
+	}
+	return 0;
 }
 
 long long ratelimit_paused_until(const struct ratelimit *rl)

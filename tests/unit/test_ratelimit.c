@@ -735,6 +735,31 @@ static void test_files(void)
 	   sqlite3_exec(o, "SELECT 1 FROM rate_bucket", NULL, NULL, NULL) != SQLITE_OK, "and not written to");
 	sqlite3_close(o);
 
+	/* a header that looks like ours (rollback journal, user_version 1)
+	 * skips the schema read at open; the file is still judged by its tables */
+	snprintf(p, sizeof p, "%s/looks-ours.db", dir);
+	if (sqlite3_open(p, &o) == SQLITE_OK) {
+		sqlite3_exec(o, "PRAGMA user_version = 1; CREATE TABLE accounts (id INTEGER PRIMARY KEY)", NULL, NULL, NULL);
+		sqlite3_close(o);
+	}
+	setenv("CHAT_RATE_DB", p, 1);
+	why[0] = 0;
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	ok(rl && ratelimit_is_local(rl) && strstr(why, "other tables"),
+	   "another program's file with our user_version: still not used (%s)", why);
+	ratelimit_close(rl);
+	snprintf(p, sizeof p, "%s/no-table.db", dir);
+	if (sqlite3_open(p, &o) == SQLITE_OK) {
+		sqlite3_exec(o, "PRAGMA user_version = 1", NULL, NULL, NULL);
+		sqlite3_close(o);
+	}
+	setenv("CHAT_RATE_DB", p, 1);
+	why[0] = 0;
+	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	ok(rl && !ratelimit_is_local(rl) && !why[0] && ratelimit_take_at(rl, "openai", 10, T0) == 0,
+	   "our user_version but no table yet: the table is made and used (%s)", why);
+	ratelimit_close(rl);
+
 	setenv("CHAT_RATE_DB", dir, 1);
 	why[0] = 0;
 	rl = ratelimit_open(NULL, NULL, why, sizeof why);
