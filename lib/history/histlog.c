@@ -285,6 +285,7 @@ static void write_user_turn(struct histlog *h)
 static void *writer_main(void *arg)
 {
 	write_user_turn(arg);
+	jx_forget_keys(); /* this thread's cache of look-up keys (a spool replay fills it) */
 	return NULL;
 }
 
