@@ -1,5 +1,6 @@
 #include "history/histview.h"
 #include "history/spool.h"
+#include "history/pgquery.h"
 #include "buf.h"
 #include "diag.h"
 #include "history/histio.h"
@@ -200,10 +201,19 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 		" WHERE messages_fts MATCH ?1 AND (?4 IS NULL OR m.model = ?4)"
 		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
 		" ORDER BY rank LIMIT ?7 OFFSET ?8";
-	/* PostgreSQL: its own text search over the same words (README: "The
-	 * history in PostgreSQL" says how its query syntax differs); text
-	 * there is UTF-8, so the marks are control characters, made ours below */
-	const char *pg_sql =
+	/* PostgreSQL: its own text search over the same words, the query
+	 * translated (pgquery) or else read as a web search (README: "The
+	 * history in PostgreSQL" says what differs); text there is UTF-8, so
+	 * the marks are control characters, made ours below */
+	struct buf tq = BUF_INIT(1 << 20);
+	int mapped = store_dialect(s) == STORE_POSTGRES && pgquery_from_fts(match, &tq) == 0;
+	const char *pg_sql = mapped ?
+		"SELECT m.id, m.conversation, m.role, m.model, m.created,"
+		" ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
+		" FROM messages m, to_tsquery('simple', ?1) q"
+		" WHERE m.tsv @@ q AND (?4 IS NULL OR m.model = ?4)"
+		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
+		" ORDER BY ts_rank(m.tsv, q) DESC, m.rid LIMIT ?7 OFFSET ?8" :
 		"SELECT m.id, m.conversation, m.role, m.model, m.created,"
 		" ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
 		" FROM messages m, websearch_to_tsquery('simple', ?1) q"
@@ -216,9 +226,12 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 		close = v->json ? "" : PG_MARK_CLOSE;
 		sql = pg_sql;
 	}
-	if (!(st = store_prepare_quiet(s, sql)))
+	if (!(st = store_prepare_quiet(s, sql))) {
+		buf_free(&tq);
 		return store_error(s, "search"), EXIT_CANTCREAT;
-	store_bind_text(st, 1, match, -1);
+	}
+	store_bind_text_copy(st, 1, mapped ? buf_str(&tq) : match, -1);
+	buf_free(&tq);
 	store_bind_text(st, 2, open, -1);
 	store_bind_text(st, 3, close, -1);
 	if (v->model)

@@ -38,6 +38,22 @@ run chat-history search --json 'first OR second'
 is "$(jq -s length "$T/out")" 4 "search: OR as in the SQLite history"
 run chat-history search --json '"second question"'
 is "$(jq -s length "$T/out")" 2 "search: a quoted phrase"
+run chat-history search --json 'secon*'
+is "$(jq -s length "$T/out")" 2 "search: prefix* as with SQLite"
+run chat-history search --json 'question NOT second'
+is "$(jq -r .snippet "$T/out" | sort | tr '\n' '|')" "echo: first question|first question|" "search: NOT"
+run chat-history search --json '(first OR second) AND echo'
+is "$(jq -s length "$T/out")" 2 "search: parentheses, AND"
+run chat-history search --json 'NEAR(echo first)'
+is "$(jq -s length "$T/out")" 1 "search: NEAR"
+chat-history export | chat-history --db "$T/same.db" import 2> /dev/null
+same=
+for q in 'secon*' 'question NOT second' '(first OR second) AND echo' '"second question"' 'question' 'first OR second'; do
+	chat-history search --json "$q" | jq -r .id | sort > "$T/pg.ids"
+	chat-history --db "$T/same.db" search --json "$q" | jq -r .id | sort > "$T/lite.ids"
+	cmp -s "$T/pg.ids" "$T/lite.ids" || same="$same [$q]"
+done
+is "$same" "" "each query finds the same messages in PostgreSQL as in SQLite"
 run chat-history stats
 has "$T/out" "^history        user=chat dbname=h1 host=$PGDIR (PostgreSQL" "stats says where the history is"
 hasnt "$T/out" "$PW" "... without the password"

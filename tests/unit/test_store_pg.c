@@ -6,6 +6,7 @@
  * when they are read. */
 #include "history/store.h"
 #include "history/store_pg.h"
+#include "history/pgquery.h"
 #include "paths.h"
 #include "diag.h"
 #include "tap.h"
@@ -24,6 +25,17 @@ static void shown(const char *conninfo, const char *want, const char *name)
 	char out[512];
 	ok(store_pg_display(conninfo, out, sizeof out) == 0, "%s: parsed", name);
 	is_str(out, want, name);
+}
+
+static void tsq(const char *fts, const char *want, const char *name)
+{
+	struct buf b = BUF_INIT(1 << 16);
+	int r = pgquery_from_fts(fts, &b);
+	if (!want)
+		ok(r == -1 && b.len == 0, "%s: not translated", name);
+	else
+		is_str(r == 0 ? buf_str(&b) : "(refused)", want, name);
+	buf_free(&b);
 }
 
 /* Gather n rows of (a, b) into t and queue sql on them. */
@@ -113,6 +125,24 @@ int main(void)
 		   "a negative LIMIT means none, as in SQLite");
 	translated("INSERT OR IGNORE INTO media (a) VALUES (?1)", "INSERT INTO media (a) VALUES ($1) ON CONFLICT DO NOTHING",
 		   "INSERT OR IGNORE becomes ON CONFLICT DO NOTHING");
+
+	tsq("rust", "('rust')", "a word is a lexeme");
+	tsq("rust memory", "('rust') & ('memory')", "words side by side: all of them");
+	tsq("rust AND memory", "('rust') & ('memory')", "AND");
+	tsq("rust OR go", "('rust') | ('go')", "OR");
+	tsq("rust NOT go", "('rust' & !'go')", "NOT: the first without the second");
+	tsq("rus*", "('rus':*)", "prefix*");
+	tsq("\"borrow checker\"", "(('borrow' <-> 'checker'))", "a phrase: words in a row");
+	tsq("\"borrow check\"*", "(('borrow' <-> 'check':*))", "a phrase's last word as a prefix");
+	tsq("(rust OR go) memory", "((('rust') | ('go'))) & ('memory')", "parentheses group");
+	tsq("NEAR(rust memory, 5)", "(('rust' & 'memory'))", "NEAR: both, anywhere");
+	tsq("text:rust", "('rust')", "the text: column filter");
+	tsq("\"o'brien \\x\"", "(('o''brien' <-> '\\\\x'))", "quotes and backslashes inside a lexeme are escaped");
+	tsq("don't", NULL, "punctuation FTS5 refuses: read as typed instead");
+	tsq("(rust", NULL, "an unclosed parenthesis");
+	tsq("rust OR", NULL, "an operator with nothing after it");
+	tsq("title:rust", NULL, "a column the history has not");
+	tsq("   ", NULL, "nothing at all");
 
 	shown("postgresql://chat:s3cret-password@db.example:5433/hist?sslmode=require",
 	      "user=chat dbname=hist host=db.example port=5433 sslmode=require", "a URI is shown without its password");
