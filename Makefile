@@ -125,7 +125,7 @@ tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 # `make fuzz` runs each for FUZZ_TIME seconds on its corpus
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_TARGETS = image gif webp heif sse records pdf audio
+FUZZ_TARGETS = image gif webp heif sse records pdf audio pgquery
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
 IMG_SRC = $(wildcard lib/media/image_*.c lib/media/*_lib.c) lib/dynlib.c lib/buf.c
 tests/fuzz/fuzz_image tests/fuzz/fuzz_gif tests/fuzz/fuzz_webp tests/fuzz/fuzz_heif: tests/fuzz/fuzz_%: \
@@ -150,6 +150,10 @@ tests/fuzz/fuzz_pdf: tests/fuzz/fuzz_pdf.c lib/media/pdf.c lib/media/pdf.h
 tests/fuzz/fuzz_audio: tests/fuzz/fuzz_audio.c lib/media/audio.c lib/media/audio.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< lib/media/audio.c -lm
+
+tests/fuzz/fuzz_pgquery: tests/fuzz/fuzz_pgquery.c lib/history/pgquery.c lib/history/pgquery.h lib/buf.c lib/buf.h
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< lib/history/pgquery.c lib/buf.c
 
 fuzz: $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
 	for t in $(FUZZ_TARGETS); do d=$$(mktemp -d) && tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
