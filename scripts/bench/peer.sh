@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # peer.sh: sourced by the bench drivers (scripts/bench.sh, tokens.sh,
-# batch.sh, images.sh, jpeg.sh), never run.  The caller sets SDK_DIR (where the npm peers live,
+# batch.sh, images.sh, jpeg.sh, render.sh, streammem.sh), never run.  The caller sets SDK_DIR (where the npm peers live,
 # ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench}) and T (its temporary folder).
 #
 # npm_peer PKG: make sure the npm package PKG is installed under SDK_DIR,
@@ -36,4 +36,21 @@ apt_peer() {
 # npm_version PKG: the installed version of PKG, or nothing
 npm_version() {
 	node -p 'require(process.argv[1]).version' "$SDK_DIR/node_modules/$1/package.json" 2>/dev/null
+}
+
+# fake_up ARGS...: the local simulator (tests/bin/fakeprov) with ARGS on a
+# free port, its pid in SRV and OPENAI_BASE_URL exported; the caller's die
+# when it does not start.
+fake_up() {
+	rm -f "$T/port"
+	tests/bin/fakeprov --port-file "$T/port" --idle 120 "$@" 2>"$T/fakeprov.log" &
+	SRV=$!
+	_i=0
+	while [ ! -s "$T/port" ]; do
+		_i=$((_i + 1))
+		{ [ $_i -gt 200 ] || ! kill -0 "$SRV" 2>/dev/null; } && die "fakeprov did not start: $(cat "$T/fakeprov.log")"
+		sleep 0.05
+	done
+	OPENAI_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1"
+	export OPENAI_BASE_URL
 }

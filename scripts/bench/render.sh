@@ -19,6 +19,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 MB=${BENCH_MD_MB:-10} RUNS=${BENCH_MD_RUNS:-5} TRUNS=${BENCH_TPUT_RUNS:-3}
 die() { echo "bench render: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench/peer.sh
+. scripts/bench/peer.sh
 for v in "$MB" "$RUNS" "$TRUNS"; do
 	case $v in *[!0-9]* | '' | 0) die "BENCH_MD_MB, BENCH_MD_RUNS and BENCH_TPUT_RUNS must be numbers above 0" ;; esac
 done
@@ -123,17 +125,8 @@ done
 [ $peers = 0 ] && row 'Markdown tools' 'none installed (glow, mdcat, pandoc, cmark): cat is the only peer'
 
 # --- end to end against the fake provider ----------------------------------
-rm -f "$T/port"
 EVENTS=$((BYTES / 20))
-tests/bin/fakeprov --port-file "$T/port" --idle 120 --text-file "$T/reply.md" --chunks $EVENTS 2>"$T/fakeprov.log" &
-SRV=$!
-i=0
-while [ ! -s "$T/port" ]; do
-	i=$((i + 1))
-	{ [ $i -gt 200 ] || ! kill -0 "$SRV" 2>/dev/null; } && die "fakeprov did not start: $(cat "$T/fakeprov.log")"
-	sleep 0.05
-done
-OPENAI_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1"
+fake_up --text-file "$T/reply.md" --chunks $EVENTS
 export OPENAI_BASE_URL OPENAI_API_KEY=sk-bench CHAT_MAX_REPLY_MB=256 \
 	XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 unset CHAT_CONFIG CHAT_DB CHAT_MODEL 2>/dev/null

@@ -12,6 +12,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 CHUNKS=${BENCH_MEM_CHUNKS:-200000} RUNS=${BENCH_MEM_RUNS:-3} MB=${BENCH_MEM_MB:-1.2}
 die() { echo "bench streammem: $*" >&2; exit 1; }
+# shellcheck source=scripts/bench/peer.sh
+. scripts/bench/peer.sh
 for v in "$CHUNKS" "$RUNS"; do
 	case $v in *[!0-9]* | '' | 0) die "BENCH_MEM_CHUNKS and BENCH_MEM_RUNS must be numbers above 0" ;; esac
 done
@@ -43,17 +45,7 @@ awk -v want="$MB" 'BEGIN {
 	} }' >"$T/reply.txt"
 BYTES=$(wc -c <"$T/reply.txt")
 
-rm -f "$T/port"
-tests/bin/fakeprov --port-file "$T/port" --idle 120 --text-file "$T/reply.txt" --chunks "$CHUNKS" \
-	2>"$T/fakeprov.log" &
-SRV=$!
-i=0
-while [ ! -s "$T/port" ]; do
-	i=$((i + 1))
-	{ [ $i -gt 200 ] || ! kill -0 "$SRV" 2>/dev/null; } && die "fakeprov did not start: $(cat "$T/fakeprov.log")"
-	sleep 0.05
-done
-OPENAI_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1"
+fake_up --text-file "$T/reply.txt" --chunks "$CHUNKS"
 export OPENAI_BASE_URL OPENAI_API_KEY=sk-bench XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data"
 unset CHAT_CONFIG CHAT_DB CHAT_MODEL 2>/dev/null
 
