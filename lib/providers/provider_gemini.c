@@ -222,8 +222,7 @@ static void gemini_decode(const struct sse_event *ev, jv v, struct provider_even
 	jv c0 = provider_first_choice(jx_get(v, "candidates"));
 	if (jv_is_valid(c0)) {
 		/* the calls' array is made by the first call (a chunk seldom has one) */
-		jv content = jx_get(c0, "content"), parts = jx_get(content, "parts"), calls = jv_invalid();
-		jv_free(content);
+		jv parts = jx_take(jx_get(c0, "content"), "parts"), calls = jv_invalid();
 		int n = jv_get_kind(parts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(parts)) : 0;
 		for (int i = 0; i < n; i++) {
 			jv part = jv_array_get(jv_copy(parts), i);
@@ -234,22 +233,21 @@ static void gemini_decode(const struct sse_event *ev, jv v, struct provider_even
 		provider_tools(calls, arena, &d->tools_off, &d->tools_len);
 		/* not the end: older models and Vertex AI put a finishReason on
 		 * every chunk, and the text of every chunk up to EOF is the reply */
-		jv fr = jx_get(c0, "finishReason");
+		jv fr = jx_take(c0, "finishReason");
 		if (jv_get_kind(fr) == JV_KIND_STRING)
 			snprintf(d->finish, sizeof d->finish, "%s", finish_word(jv_string_value(fr)));
 		jv_free(fr);
 	} else {
+		jv_free(c0);
 		jv fb = jx_get(v, "promptFeedback");
 		if (jx_kind_is(fb, "blockReason", JV_KIND_STRING))
 			snprintf(d->finish, sizeof d->finish, "filtered"); /* the prompt itself was blocked */
 		jv_free(fb);
 	}
-	jv_free(c0);
-	jv u = jx_get(v, "usageMetadata");
+	jv u = jx_take(v, "usageMetadata");
 	if (jv_get_kind(u) == JV_KIND_OBJECT)
 		read_usage(u, d);
 	jv_free(u);
-	jv_free(v);
 }
 
 const struct provider provider_gemini = {

@@ -290,13 +290,15 @@ static void openai_decode(const struct sse_event *ev, jv v, struct provider_even
 				read_tool_calls(delta, d, arena);
 			}
 			jv_free(delta);
-			jv fr = jx_get(c0, "finish_reason");
+			jv fr = jx_take(c0, "finish_reason");
 			if (jv_get_kind(fr) == JV_KIND_STRING)
 				snprintf(d->finish, sizeof d->finish, "%s", finish_word(jv_string_value(fr)));
 			jv_free(fr);
+		} else {
+			jv_free(c0);
 		}
-		jv_free(c0);
-		jv u = jx_get(v, "usage");
+		jv u = jx_take(v, "usage");
+		v = jv_invalid();
 		if (jv_get_kind(u) == JV_KIND_OBJECT)
 			read_usage(u, d);
 		jv_free(u);
