@@ -120,12 +120,13 @@ tests/bin/clitable: tests/tools/clitable.o lib/libchat.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(JQ_LIBS) $(SQLITE_LIBS) -lm -pthread
 
 # libFuzzer targets (clang) for the image decoders (PNG and JPEG together,
-# then GIF, WebP and HEIC each), the SSE parser, the record reader, the PDF
+# then GIF, WebP and HEIC each), the SSE parser, the record reader, the kept
+# JSON parser beside jv_parse_sized, the PDF
 # page count and the audio duration readers;
 # `make fuzz` runs each for FUZZ_TIME seconds on its corpus
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_TARGETS = image gif webp heif sse records pdf audio pgquery
+FUZZ_TARGETS = image gif webp heif sse records jxparse pdf audio pgquery
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
 IMG_SRC = $(wildcard lib/media/image_*.c lib/media/*_lib.c) lib/dynlib.c lib/buf.c
 tests/fuzz/fuzz_image tests/fuzz/fuzz_gif tests/fuzz/fuzz_webp tests/fuzz/fuzz_heif: tests/fuzz/fuzz_%: \
@@ -142,6 +143,10 @@ REC_SRC = lib/records.c lib/jsonx.c lib/fdio.c lib/diag.c lib/buf.c lib/sig.c
 tests/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(REC_SRC) lib/records.h lib/jsonx.h lib/buf.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< $(REC_SRC) $(JQ_LIBS) -pthread
+
+tests/fuzz/fuzz_jxparse: tests/fuzz/fuzz_jxparse.c lib/jxparse.c lib/jxparse.h
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< lib/jxparse.c $(JQ_LIBS)
 
 tests/fuzz/fuzz_pdf: tests/fuzz/fuzz_pdf.c lib/media/pdf.c lib/media/pdf.h
 	@echo "  FUZZ    $@"

@@ -51,6 +51,15 @@ jv jx_get(jv obj, const char *key)
 	return jv_object_get(jv_copy(obj), key_for(key));
 }
 
+jv jx_take(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT) {
+		jv_free(obj);
+		return jv_invalid();
+	}
+	return jv_object_get(obj, key_for(key));
+}
+
 int jx_str(jv obj, const char *key, char *out, size_t cap)
 {
 	jv v = jx_get(obj, key);

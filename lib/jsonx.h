@@ -8,6 +8,8 @@
 /* Borrow obj; return a new reference to obj[key], or jv_invalid() when obj
  * is not an object or has no such key. */
 jv jx_get(jv obj, const char *key);
+/* jx_get for obj's last look-up: obj is consumed (saves a copy and a free). */
+jv jx_take(jv obj, const char *key);
 /* Free this thread's cached keys (before a thread ends). */
 void jx_forget_keys(void);
 /* Borrow obj; copy obj[key] as a string into out (cap bytes), or return -1. */

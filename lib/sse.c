@@ -100,12 +100,15 @@ static int field(struct sse_parser *p, const char *line, size_t len)
 	return 0;
 }
 
-/* First CR or LF in s[0..n), or NULL. */
-static const char *line_end(const char *s, size_t n)
+/* First CR or LF in s[0..n), or NULL. *cr is the first CR at or after s
+ * (NULL: none up to s + n), found again only once s has passed it, so a
+ * read without CRs is searched for one once, not once per line. */
+static const char *line_end(const char *s, size_t n, const char **cr)
 {
+	if (*cr && *cr < s)
+		*cr = memchr(s, '\r', n);
 	const char *lf = memchr(s, '\n', n);
-	const char *cr = memchr(s, '\r', lf ? (size_t)(lf - s) : n);
-	return cr ? cr : lf;
+	return *cr && (!lf || *cr < lf) ? *cr : lf;
 }
 
 int sse_feed(struct sse_parser *p, const char *s, size_t n)
@@ -129,8 +132,9 @@ int sse_feed(struct sse_parser *p, const char *s, size_t n)
 		if (*s == '\n')
 			s++, n--;
 	}
+	const char *cr = n ? memchr(s, '\r', n) : NULL;
 	while (n) {
-		const char *e = line_end(s, n);
+		const char *e = line_end(s, n, &cr);
 		if (!e) {
 			if (buf_add(&p->line, s, n) < 0)
 				return p->overflow = 1, -1;

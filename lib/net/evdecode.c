@@ -1,6 +1,8 @@
 #include "net/evdecode.h"
 #include <jv.h>
 #include "jsonx.h"
+#include "jxparse.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,12 +61,12 @@ size_t evdecode_fix_surrogates(char *s, size_t n)
 /* An event's JSON, with lone surrogates read as U+FFFD the way the SDKs
  * read them; the bytes are this batch's own copy, so they may be fixed
  * in place, and only when jq refused them (the usual case costs nothing). */
-static jv parse_event(char *data, size_t len)
+static jv parse_event(struct jx_parser *jp, char *data, size_t len)
 {
-	jv v = jv_parse_sized(data, (int)len);
+	jv v = jx_parse(jp, data, len);
 	if (!jv_is_valid(v) && evdecode_fix_surrogates(data, len)) {
 		jv_free(v);
-		v = jv_parse_sized(data, (int)len);
+		v = jx_parse(jp, data, len);
 	}
 	return v;
 }
@@ -75,8 +77,11 @@ static void decode_range(struct evdecode *b, size_t from, size_t to, int half)
 		struct ev_item *it = &b->items[i];
 		struct sse_event ev = { .type = b->in.p + it->type_off, .data = b->in.p + it->data_off,
 					.data_len = it->data_len, .id = "" };
-		jv data = parse_event(b->in.p + it->data_off, ev.data_len);
-		memset(&it->d, 0, sizeof it->d);
+		jv data = parse_event(&b->parser[half], b->in.p + it->data_off, ev.data_len);
+		/* all but the error's message, which is written whole when set */
+		memset(&it->d, 0, offsetof(struct provider_event, err.message));
+		it->d.err.message[0] = 0;
+		it->d.model_known = b->model_known;
 		it->half = half;
 		b->p->decode(&ev, data, &it->d, &b->out[half]);
 	}
@@ -100,6 +105,7 @@ static void *helper(void *arg)
 		pthread_cond_broadcast(&b->cv);
 	}
 	pthread_mutex_unlock(&b->mu);
+	jx_parser_free(&b->parser[1]);
 	jx_forget_keys();
 	return NULL;
 }
@@ -127,6 +133,8 @@ void evdecode_free(struct evdecode *b)
 		pthread_mutex_destroy(&b->mu);
 		pthread_cond_destroy(&b->cv);
 	}
+	jx_parser_free(&b->parser[0]);
+	jx_parser_free(&b->parser[1]);
 	free(b->items);
 	buf_free(&b->in);
 	buf_free(&b->out[0]);

@@ -8,6 +8,7 @@
 #define CHAT_EVDECODE_H
 #include <pthread.h>
 #include "buf.h"
+#include "jxparse.h"
 #include "providers/provider.h"
 
 struct ev_item {
@@ -20,6 +21,7 @@ struct evdecode {
 	const struct provider *p;
 	struct buf in;        /* event types and data, copied from the parser */
 	struct buf out[2];    /* decoded text: [0] this thread's, [1] the helper's */
+	struct jx_parser parser[2];  /* each thread's own */
 	struct ev_item *items;
 	size_t n, cap;
 	pthread_t thread;
@@ -27,6 +29,7 @@ struct evdecode {
 	pthread_cond_t cv;
 	int started, stop;
 	int one_thread;       /* never hand work to the helper (the bench's control) */
+	int model_known;      /* the reply has its model: the decoders skip reading it */
 	size_t job_from, job_to;   /* the helper's range; job_to == 0: none */
 	int job_done;
 };

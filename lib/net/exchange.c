@@ -187,9 +187,11 @@ static int apply(struct exchange_stream *r, size_t i)
 			reply->err.retryable = 0; /* part of the reply is out: not this request again */
 		return -1;
 	}
-	if (d->model_len && !reply->model[0])
+	if (d->model_len && !reply->model[0]) {
 		snprintf(reply->model, sizeof reply->model, "%.*s", (int)d->model_len,
 			 evdecode_text(&r->batch, i, d->model_off));
+		r->batch.model_known = reply->model[0] != 0; /* the first model named is kept */
+	}
 	if (d->usage_mask) {
 		if (d->usage_mask & USAGE_INPUT)
 			reply->usage.input = d->usage.input;
@@ -265,6 +267,7 @@ void exchange_stream_open(struct exchange_stream *r)
 	size_t event_max = (size_t)64 << 20;
 	sse_init(&r->sse, r->max_reply < event_max ? r->max_reply : event_max, on_event, r);
 	r->received = 0;
+	r->batch.model_known = 0; /* a new attempt's reply names its own */
 }
 
 /* The message of a JSON error the provider wrote outside the event stream. */

@@ -338,11 +338,16 @@ jv provider_first_choice(jv arr)
 {
 	int n = jv_get_kind(arr) == JV_KIND_ARRAY ? jv_array_length(jv_copy(arr)) : 0;
 	for (int i = 0; i < n; i++) {
-		jv c = jv_array_get(jv_copy(arr), i);
-		double idx = jx_num(c, "index", (double)i);
-		if (idx == 0 && jv_get_kind(c) == JV_KIND_OBJECT)
+		int last = i + 1 == n;
+		jv c = jv_array_get(last ? arr : jv_copy(arr), i); /* the last look takes arr along */
+		if (jv_get_kind(c) == JV_KIND_OBJECT && jx_num(c, "index", (double)i) == 0) {
+			if (!last)
+				jv_free(arr);
 			return c;
+		}
 		jv_free(c);
 	}
+	if (!n)
+		jv_free(arr);
 	return jv_invalid();
 }

@@ -44,6 +44,7 @@
  * can be decoded on any thread and then applied to the reply in order. */
 enum { USAGE_INPUT = 1, USAGE_OUTPUT = 2, USAGE_CACHED = 4, USAGE_REASONING = 8 };
 struct provider_event {
+	int model_known;            /* in: the reply has its model, so none need be read */
 	size_t text_off, text_len;  /* reply text, in the decoder's arena */
 	size_t model_off, model_len;
 	char finish[24];            /* "" when this event carries none */
@@ -123,12 +124,13 @@ void provider_error_body(long status, const char *body, size_t len, error_map_fn
  * audio unless audio is set, and then audio other than WAV or MP3 (what
  * OpenAI's input_audio takes). */
 int provider_takes(const struct chat_request *rq, int audio, struct chat_error *err);
-/* Append the tool-call fragments (a jv array, consumed) to the arena. */
+/* Append the tool-call fragments (a jv array, consumed; anything else, or
+ * an empty array, adds nothing) to the arena. */
 void provider_tools(jv fragments, struct buf *arena, size_t *off, size_t *len);
 /* One fragment: key, and id, name and args where they are strings (borrowed). */
 jv provider_tool_fragment(long key, jv id, jv name, jv args);
-/* The element of a choices/candidates array whose "index" is 0 (its
- * position when it names none), or jv_invalid(). Others are other
+/* The element of a choices/candidates array (consumed) whose "index" is
+ * 0 (its position when it names none), or jv_invalid(). Others are other
  * completions of the same prompt, never part of the reply. */
 jv provider_first_choice(jv arr);
 /* The first bytes of an error body that is not the JSON we expect. */

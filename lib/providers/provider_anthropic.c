@@ -121,6 +121,30 @@ static void read_usage(jv u, struct provider_event *d)
 	}
 }
 
+/* A content_block_delta: text, or a piece of a tool's input. */
+static void read_delta(jv v, struct provider_event *d, struct buf *arena)
+{
+	jv delta = jx_get(v, "delta"), dt = jx_get(delta, "type");
+	const char *t = jv_get_kind(dt) == JV_KIND_STRING ? jv_string_value(dt) : "";
+	if (!strcmp(t, "text_delta")) {
+		jv text = jx_take(delta, "text");
+		provider_text(text, arena, &d->text_off, &d->text_len);
+		jv_free(text);
+	} else {
+		if (!strcmp(t, "input_json_delta")) {
+			/* a tool's input, never text (but see exchange.c: the
+			 * tool forced for --schema gives the answer) */
+			jv part = jx_get(delta, "partial_json");
+			provider_tools(JV_ARRAY(provider_tool_fragment((long)jx_num(v, "index", 0), jv_null(), jv_null(),
+								       part)),
+				       arena, &d->tools_off, &d->tools_len);
+			jv_free(part);
+		}
+		jv_free(delta);
+	}
+	jv_free(dt);
+}
+
 static void anthropic_decode(const struct sse_event *ev, jv v, struct provider_event *d, struct buf *arena)
 {
 	if (!strcmp(ev->type, "ping")) {
@@ -135,9 +159,11 @@ static void anthropic_decode(const struct sse_event *ev, jv v, struct provider_e
 		jv_free(v);
 		return;
 	}
-	char type[40] = "";
-	jx_str(v, "type", type, sizeof type);
-	if (!strcmp(type, "error") || !strcmp(ev->type, "error")) {
+	jv tv = jx_get(v, "type");
+	const char *type = jv_get_kind(tv) == JV_KIND_STRING ? jv_string_value(tv) : "";
+	if (!strcmp(type, "content_block_delta") && strcmp(ev->type, "error")) {
+		read_delta(v, d, arena); /* nearly every event: first */
+	} else if (!strcmp(type, "error") || !strcmp(ev->type, "error")) {
 		jv e = jx_get(v, "error");
 		map_error(0, e, &d->err);
 		jv_free(e);
@@ -161,22 +187,6 @@ static void anthropic_decode(const struct sse_event *ev, jv v, struct provider_e
 			jv_free(id);
 		}
 		jv_free(block);
-	} else if (!strcmp(type, "content_block_delta")) {
-		jv delta = jx_get(v, "delta"), text = jx_get(delta, "text");
-		char dt[32] = "";
-		jx_str(delta, "type", dt, sizeof dt);
-		if (!strcmp(dt, "text_delta")) {
-			provider_text(text, arena, &d->text_off, &d->text_len);
-		} else if (!strcmp(dt, "input_json_delta")) {
-			/* a tool's input, never text (but see exchange.c: the
-			 * tool forced for --schema gives the answer) */
-			jv part = jx_get(delta, "partial_json");
-			provider_tools(JV_ARRAY(provider_tool_fragment((long)jx_num(v, "index", 0), jv_null(), jv_null(), part)),
-				       arena, &d->tools_off, &d->tools_len);
-			jv_free(part);
-		}
-		jv_free(text);
-		jv_free(delta);
 	} else if (!strcmp(type, "message_delta")) {
 		jv delta = jx_get(v, "delta"), u = jx_get(v, "usage");
 		char reason[32];
@@ -188,6 +198,7 @@ static void anthropic_decode(const struct sse_event *ev, jv v, struct provider_e
 	} else if (!strcmp(type, "message_stop")) {
 		d->done = 1;
 	}
+	jv_free(tv);
 	jv_free(v);
 }
 

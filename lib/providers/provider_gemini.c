@@ -164,6 +164,36 @@ static void read_usage(jv u, struct provider_event *d)
 	d->usage_mask = USAGE_INPUT | USAGE_OUTPUT | USAGE_CACHED | USAGE_REASONING;
 }
 
+/* One part of the first candidate: its text unless it is a thought
+ * summary, and a function call (whole, its args an object) as a tool call. */
+static void read_part(jv part, struct provider_event *d, struct buf *arena, jv *calls)
+{
+	jv text = jx_get(part, "text");
+	/* the usual part holds its text alone: nothing else to look up */
+	if (jv_get_kind(part) == JV_KIND_OBJECT && jv_object_length(jv_copy(part)) == jv_is_valid(text)) {
+		provider_text(text, arena, &d->text_off, &d->text_len);
+		jv_free(text);
+		return;
+	}
+	jv thought = jx_get(part, "thought"), call = jx_get(part, "functionCall");
+	if (jv_get_kind(thought) != JV_KIND_TRUE) /* thought summaries are not the answer */
+		provider_text(text, arena, &d->text_off, &d->text_len);
+	if (jv_get_kind(call) == JV_KIND_OBJECT) {
+		jv id = jx_get(call, "id"), name = jx_get(call, "name"), args = jx_get(call, "args");
+		jv args_text = jv_is_valid(args) && jv_get_kind(args) != JV_KIND_NULL
+			? jv_dump_string(jv_copy(args), 0) : jv_string("{}");
+		*calls = jv_array_append(jv_is_valid(*calls) ? *calls : jv_array(),
+					 provider_tool_fragment(-1, id, name, args_text));
+		jv_free(args_text);
+		jv_free(args);
+		jv_free(name);
+		jv_free(id);
+	}
+	jv_free(call);
+	jv_free(thought);
+	jv_free(text);
+}
+
 static void gemini_decode(const struct sse_event *ev, jv v, struct provider_event *d, struct buf *arena)
 {
 	if (!jv_is_valid(v) || jv_get_kind(v) != JV_KIND_OBJECT) {
@@ -184,55 +214,40 @@ static void gemini_decode(const struct sse_event *ev, jv v, struct provider_even
 		return;
 	}
 	jv_free(e);
-	jv model = jx_get(v, "modelVersion");
-	provider_text(model, arena, &d->model_off, &d->model_len);
-	jv_free(model);
-	jv cands = jx_get(v, "candidates"), fb = jx_get(v, "promptFeedback");
-	jv c0 = provider_first_choice(cands);
+	if (!d->model_known) {
+		jv model = jx_get(v, "modelVersion");
+		provider_text(model, arena, &d->model_off, &d->model_len);
+		jv_free(model);
+	}
+	jv c0 = provider_first_choice(jx_get(v, "candidates"));
 	if (jv_is_valid(c0)) {
-		jv content = jx_get(c0, "content"), parts = jx_get(content, "parts"), calls = jv_array();
+		/* the calls' array is made by the first call (a chunk seldom has one) */
+		jv parts = jx_take(jx_get(c0, "content"), "parts"), calls = jv_invalid();
 		int n = jv_get_kind(parts) == JV_KIND_ARRAY ? jv_array_length(jv_copy(parts)) : 0;
 		for (int i = 0; i < n; i++) {
-			jv part = jv_array_get(jv_copy(parts), i), thought = jx_get(part, "thought"), text = jx_get(part, "text");
-			jv call = jx_get(part, "functionCall");
-			if (jv_get_kind(thought) != JV_KIND_TRUE) /* thought summaries are not the answer */
-				provider_text(text, arena, &d->text_off, &d->text_len);
-			if (jv_get_kind(call) == JV_KIND_OBJECT) {
-				/* a whole call in one part; its args are an object */
-				jv id = jx_get(call, "id"), name = jx_get(call, "name"), args = jx_get(call, "args");
-				jv args_text = jv_is_valid(args) && jv_get_kind(args) != JV_KIND_NULL
-					? jv_dump_string(jv_copy(args), 0) : jv_string("{}");
-				calls = jv_array_append(calls, provider_tool_fragment(-1, id, name, args_text));
-				jv_free(args_text);
-				jv_free(args);
-				jv_free(name);
-				jv_free(id);
-			}
-			jv_free(call);
-			jv_free(text);
-			jv_free(thought);
+			jv part = jv_array_get(jv_copy(parts), i);
+			read_part(part, d, arena, &calls);
 			jv_free(part);
 		}
+		jv_free(parts);
 		provider_tools(calls, arena, &d->tools_off, &d->tools_len);
 		/* not the end: older models and Vertex AI put a finishReason on
 		 * every chunk, and the text of every chunk up to EOF is the reply */
-		char reason[48];
-		if (jx_str(c0, "finishReason", reason, sizeof reason) == 0)
-			snprintf(d->finish, sizeof d->finish, "%s", finish_word(reason));
-		jv_free(parts);
-		jv_free(content);
-	} else if (jx_str(fb, "blockReason", (char[48]){0}, 48) == 0) {
-		/* the prompt itself was blocked: no candidates at all */
-		snprintf(d->finish, sizeof d->finish, "filtered");
+		jv fr = jx_take(c0, "finishReason");
+		if (jv_get_kind(fr) == JV_KIND_STRING)
+			snprintf(d->finish, sizeof d->finish, "%s", finish_word(jv_string_value(fr)));
+		jv_free(fr);
+	} else {
+		jv_free(c0);
+		jv fb = jx_get(v, "promptFeedback");
+		if (jx_kind_is(fb, "blockReason", JV_KIND_STRING))
+			snprintf(d->finish, sizeof d->finish, "filtered"); /* the prompt itself was blocked */
+		jv_free(fb);
 	}
-	jv_free(c0);
-	jv_free(fb);
-	jv_free(cands);
-	jv u = jx_get(v, "usageMetadata");
+	jv u = jx_take(v, "usageMetadata");
 	if (jv_get_kind(u) == JV_KIND_OBJECT)
 		read_usage(u, d);
 	jv_free(u);
-	jv_free(v);
 }
 
 const struct provider provider_gemini = {

@@ -245,12 +245,16 @@ static void openai_decode(const struct sse_event *ev, jv v, struct provider_even
 		jv_free(m);
 		return;
 	}
-	jv e = jx_get(v, "error");
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		err_set(&d->err, ERR_BAD_OUTPUT, 0, "the provider sent a chunk that is not an object");
-	} else if (jv_is_valid(e) && jv_get_kind(e) != JV_KIND_NULL) {
+		jv_free(v);
+		return;
+	}
+	jv e = jx_get(v, "error");
+	jv_kind ek = jv_get_kind(e);
+	if (ek != JV_KIND_INVALID && ek != JV_KIND_NULL) {
 		/* OpenAI and compatible servers report failures after the 200 this way */
-		if (jv_get_kind(e) == JV_KIND_OBJECT) {
+		if (ek == JV_KIND_OBJECT) {
 			classify_error(stream_error_status(e), e, 1, &d->err);
 		} else {
 			jv probe = JV_OBJECT(jv_string("message"), jv_copy(e));
@@ -260,11 +264,12 @@ static void openai_decode(const struct sse_event *ev, jv v, struct provider_even
 	} else if (!strcmp(ev->type, "error")) {
 		err_set(&d->err, ERR_SERVER, 0, "error event in the reply stream");
 	} else {
-		jv model = jx_get(v, "model");
-		provider_text(model, arena, &d->model_off, &d->model_len);
-		jv_free(model);
-		jv choices = jx_get(v, "choices");
-		jv c0 = provider_first_choice(choices);
+		if (!d->model_known) {
+			jv model = jx_get(v, "model");
+			provider_text(model, arena, &d->model_off, &d->model_len);
+			jv_free(model);
+		}
+		jv c0 = provider_first_choice(jx_get(v, "choices"));
 		if (jv_is_valid(c0)) {
 			jv delta = jx_get(c0, "delta");
 			jv content = jx_get(delta, "content");
@@ -272,25 +277,28 @@ static void openai_decode(const struct sse_event *ev, jv v, struct provider_even
 			 * there is nothing else to look up */
 			int more = jv_get_kind(delta) == JV_KIND_OBJECT &&
 				   jv_object_length(jv_copy(delta)) > jv_is_valid(content);
-			jv refusal = more ? jx_get(delta, "refusal") : jv_invalid();
 			provider_text(content, arena, &d->text_off, &d->text_len);
-			if (jv_get_kind(refusal) == JV_KIND_STRING) {
-				/* a refusal is the reply's text, and the reply was filtered */
-				provider_text(refusal, arena, &d->text_off, &d->text_len);
-				d->refusal = 1;
-			}
-			if (more)
-				read_tool_calls(delta, d, arena);
-			char fr[32];
-			if (jx_str(c0, "finish_reason", fr, sizeof fr) == 0)
-				snprintf(d->finish, sizeof d->finish, "%s", finish_word(fr));
 			jv_free(content);
-			jv_free(refusal);
+			if (more) {
+				jv refusal = jx_get(delta, "refusal");
+				if (jv_get_kind(refusal) == JV_KIND_STRING) {
+					/* a refusal is the reply's text, and the reply was filtered */
+					provider_text(refusal, arena, &d->text_off, &d->text_len);
+					d->refusal = 1;
+				}
+				jv_free(refusal);
+				read_tool_calls(delta, d, arena);
+			}
 			jv_free(delta);
+			jv fr = jx_take(c0, "finish_reason");
+			if (jv_get_kind(fr) == JV_KIND_STRING)
+				snprintf(d->finish, sizeof d->finish, "%s", finish_word(jv_string_value(fr)));
+			jv_free(fr);
+		} else {
+			jv_free(c0);
 		}
-		jv_free(c0);
-		jv_free(choices);
-		jv u = jx_get(v, "usage");
+		jv u = jx_take(v, "usage");
+		v = jv_invalid();
 		if (jv_get_kind(u) == JV_KIND_OBJECT)
 			read_usage(u, d);
 		jv_free(u);

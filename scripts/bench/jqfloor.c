@@ -6,17 +6,20 @@
  * The body is split into its events once by lib/sse (untimed); then
  *   floor:   jv_parse_sized on each event's data and nothing else, one thread
  *            (this thread's CPU time, as the one-thread decode)
+ *   kept:    the same with one libjq parser kept from event to event
+ *            (lib/jxparse, as the decode parses), the parse alone
  *   decode:  the body fed READ bytes at a time (default 16384, curl's largest
  *            write) through exchange_stream_feed, the path a network read
  *            takes: SSE parser, the provider's decoder, the reply's text
  *            handed to emit and one write per read to /dev/null; on one
  *            thread (CPU time), and as shipped (a large read decoded on
  *            two threads; wall time)
- * -o floor, -o decode1 or -o decode runs that one alone (for a profiler).
+ * -o floor, -o kept, -o decode1 or -o decode runs that one alone (for a profiler).
  * Prints one line of key=value figures: events, and the median events/s of
  * RUNS runs of each.  Built by scripts/bench.sh against lib/libchat.a. */
 #include "buf.h"
 #include "fdio.h"
+#include "jxparse.h"
 #include "net/exchange.h"
 #include "providers/provider.h"
 #include "sse.h"
@@ -148,7 +151,7 @@ int main(int argc, char **argv)
 	sse_free(&sp);
 
 	double *floor_ms = calloc((size_t)runs, sizeof *floor_ms), *two = calloc((size_t)runs, sizeof *two),
-	       *one = calloc((size_t)runs, sizeof *one);
+	       *one = calloc((size_t)runs, sizeof *one), *kept = calloc((size_t)runs, sizeof *kept);
 	size_t valid = 0, text = 0;
 	for (int i = 0; i < runs; i++) {
 		/* the floor: the parser alone, each event's data once */
@@ -160,6 +163,12 @@ int main(int argc, char **argv)
 			jv_free(v);
 		}
 		floor_ms[i] = cpu_ms() - a;
+		struct jx_parser jp = { 0 };
+		a = cpu_ms();
+		for (size_t e = 0; e < s.n && (!*only || !strcmp(only, "kept")); e++)
+			jv_free(jx_parse(&jp, s.data.p + s.off[e], s.len[e]));
+		kept[i] = cpu_ms() - a;
+		jx_parser_free(&jp);
 		two[i] = !*only || !strcmp(only, "decode") ? decode_pass(p, &body, step, 0, &text) : 1;
 		one[i] = !*only || !strcmp(only, "decode1") ? decode_pass(p, &body, step, 1, &text) : 1;
 		if (two[i] < 0 || one[i] < 0)
@@ -168,10 +177,13 @@ int main(int argc, char **argv)
 	qsort(floor_ms, (size_t)runs, sizeof(double), cmp_double);
 	qsort(two, (size_t)runs, sizeof(double), cmp_double);
 	qsort(one, (size_t)runs, sizeof(double), cmp_double);
+	qsort(kept, (size_t)runs, sizeof(double), cmp_double);
 	double f = s.n / (floor_ms[runs / 2] / 1e3), d2 = s.n / (two[runs / 2] / 1e3), d1 = s.n / (one[runs / 2] / 1e3);
-	printf("events=%zu json=%zu text=%zu floor_eps=%.0f decode_eps=%.0f decode1_eps=%.0f ratio1=%.3f ratio=%.3f\n",
-	       s.n, valid, text, f, d2, d1, d1 / f, d2 / f);
+	double k = s.n / (kept[runs / 2] / 1e3);
+	printf("events=%zu json=%zu text=%zu floor_eps=%.0f kept_eps=%.0f decode_eps=%.0f decode1_eps=%.0f "
+	       "ratio1=%.3f ratio=%.3f ratio1_kept=%.3f\n", s.n, valid, text, f, k, d2, d1, d1 / f, d2 / f, d1 / k);
 	free(floor_ms);
+	free(kept);
 	free(two);
 	free(one);
 	free(s.off);

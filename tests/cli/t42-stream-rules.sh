@@ -30,6 +30,13 @@ for m in openai:gpt-4o-mini anthropic:claude-sonnet-4-5 gemini:gemini-2.5-flash;
 	is "$st:$(cat "$T/out"):$(wc -l < "$T/log" | tr -d ' ')" "0:second try:2" \
 		"$p: an error event before any text (overloaded) is retried"
 
+	# a retried request's reply is named by its own attempt (the model is
+	# read only until the reply has one, and a new attempt starts without)
+	fake_start --model first-m --mid-error 0 --then --model second-m --text 'second try'
+	run chat-send --json -m "$m" hi
+	is "$st:$(jq -r 'select(.type == "response") | [.text, .model] | join("|")' "$T/out")" "0:second try|second-m" \
+		"$p: a retried reply's model is the one its own attempt named"
+
 	# a tool call we did not ask for: not text, carried by the response record
 	fake_start --text 'Let me look.' --tool-call 'get_weather={"city":"Paris","days":[1,2]}'
 	run chat-stream -m "$m" hi
@@ -111,6 +118,20 @@ fake_start --replay "$T/r.sse"
 run chat-send --json -m openai:llama-3.3-70b hi
 is "$st:$(jq -r 'select(.type == "error") | .code' "$T/out"):$(jq -r 'select(.type == "response") | .text' "$T/out")" \
 	"65:bad_request:Par" "openai-compatible: an error event names its status; the text before it is kept"
+
+# OpenAI and Gemini name the model in every chunk: the first one named is the reply's
+sse 'data: {"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"a"}}]}' \
+	'data: {"object":"chat.completion.chunk","model":"m-first","choices":[{"index":0,"delta":{"content":"b"}}]}' \
+	'data: {"object":"chat.completion.chunk","model":"m-later","choices":[{"index":0,"delta":{"content":"c"},"finish_reason":"stop"}]}' \
+	'data: [DONE]'
+fake_start --replay "$T/r.sse"
+run chat-send --json -m openai:gpt-4o-mini hi
+is "$st:$(jq -r '[.text, .model] | join("|")' "$T/out")" "0:abc|m-first" "openai: the first model a chunk names is the reply's"
+g() { printf 'data: {"candidates":[{"content":{"parts":[{"text":"%s"}],"role":"model"}%s}]%s}' "$1" "$2" "$3"; }
+sse "$(g a '' '')" "$(g b '' ',"modelVersion":"g-first"')" "$(g c ',"finishReason":"STOP"' ',"modelVersion":"g-later"')"
+fake_start --replay "$T/r.sse"
+run chat-send --json -m gemini:gemini-2.5-flash hi
+is "$st:$(jq -r '[.text, .model] | join("|")' "$T/out")" "0:abc|g-first" "gemini: the first modelVersion named is the reply's"
 
 # OpenAI: n=3 choices interleaved, each with its own finish, one usage chunk at the end
 c() { printf 'data: {"object":"chat.completion.chunk","choices":[{"index":%s,"delta":{"content":"%s"},"finish_reason":%s}]}' "$1" "$2" "$3"; }

@@ -30,5 +30,14 @@ int main(void)
 	char small[4];
 	jx_id_text(jv_number(123456), small, sizeof small);
 	is_str(small, "123", "cut to the buffer");
+	/* jx_take: the last look-up, the object consumed (valgrind sees any leak) */
+	jv o = jv_parse("{\"a\":{\"b\":[1]},\"c\":2}");
+	jv a = jx_take(jv_copy(o), "a");
+	ok(jv_get_kind(a) == JV_KIND_OBJECT && jx_kind_is(a, "b", JV_KIND_ARRAY), "jx_take finds a key");
+	jv_free(a);
+	ok(!jv_is_valid(jx_take(jv_copy(o), "zz")), "jx_take: a missing key is invalid");
+	jv_free(o);
+	ok(!jv_is_valid(jx_take(jv_parse("[1,2]"), "a")) && !jv_is_valid(jx_take(jv_invalid(), "a")),
+	   "jx_take: a non-object has no keys (and is freed)");
 	return tap_done();
 }
