@@ -579,8 +579,14 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 			im.failed = 1;
 		/* PostgreSQL plans by its statistics: fresh ones after a big load,
 		 * or the next list and search are planned for empty tables */
-		if (!im.failed && store_dialect(s) == STORE_POSTGRES && im.messages + im.conversations >= 1000)
+		if (!im.failed && store_dialect(s) == STORE_POSTGRES && im.messages + im.conversations >= 1000) {
+			/* the search index's pending list, up to 64 MB, merged now: a
+			 * search would otherwise read it through (44 ms, not 21, for a
+			 * word in a million messages); a user who may not is no error */
+			store_exec(s, "DO $$ BEGIN PERFORM gin_clean_pending_list('messages_tsv'::regclass);"
+				      " EXCEPTION WHEN OTHERS THEN NULL; END $$");
 			store_exec(s, "ANALYZE conversations, messages, media, message_media");
+		}
 		if (im.failed)
 			status = EXIT_CANTCREAT;
 		else if (r == -1 || im.bad)

@@ -425,4 +425,6 @@ is "$(grep -c '^chat-history: history .*: \(cannot\|writing\|lost\)' "$T/imp.err
 pg_start
 run chat-history --db "$DBI" import "$T/many.ndjson"
 is "$st|$(pg_sql midimport 'SELECT count(*) FROM messages')" "0|3000" "... and run again it completes"
+is "$(pg_sql midimport "SELECT gin_clean_pending_list('messages_tsv'::regclass)")" 0 \
+	"... leaving the search index merged, no pending list for a search to read through"
 done_testing
