@@ -8,6 +8,8 @@ mkdir -p "$HOME"
 unset OPENAI_API_KEY ANTHROPIC_API_KEY GEMINI_API_KEY GOOGLE_API_KEY OPENAI_BASE_URL OLLAMA_BASE_URL \
 	ANTHROPIC_BASE_URL GEMINI_BASE_URL GOOGLE_GEMINI_BASE_URL CHAT_CONFIG CHAT_MODEL CHAT_DB NO_COLOR
 export CHAT_NOW=1764000000 LC_ALL=C
+# a suite run against another history (t37 runs some against PostgreSQL)
+[ -n "${TEST_CHAT_DB:-}" ] && export CHAT_DB="$TEST_CHAT_DB"
 # no local Ollama server unless a test starts one
 export OLLAMA_HOST=127.0.0.1:9
 PATH="$ROOT/bin:$PATH"
