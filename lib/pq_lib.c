@@ -94,3 +94,21 @@ int pq_display(const char *where, char *out, size_t cap)
 	buf_free(&b);
 	return 0;
 }
+
+void pq_message_line(const char *msg, char *out, size_t cap)
+{
+	if (!strncmp(msg, "ERROR:  ", 8))
+		msg += 8;
+	size_t n = strcspn(msg, "\n");
+	while (n && (msg[n - 1] == ' ' || msg[n - 1] == '.'))
+		n--;
+	snprintf(out, cap, "%.*s", (int)n, msg);
+}
+
+int pq_lock_key(const char *name)
+{
+	unsigned h = 2166136261u;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	return (int)(h & 0x7fffffff);
+}

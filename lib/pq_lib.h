@@ -46,4 +46,10 @@ const struct pq_lib *pq_lib(char *why, size_t cap);
  * password (which is registered as a secret, kept out of every trace):
  * 0, or -1 when libpq is missing or cannot read the string. */
 int pq_display(const char *where, char *out, size_t cap);
+/* A server or libpq message as one line for ours: its first line, without
+ * "ERROR:  " and the trailing spaces and full stop. */
+void pq_message_line(const char *msg, char *out, size_t cap);
+/* A second key for an advisory lock named name (FNV-1a, as a positive
+ * int4); two names that share one only wait for each other. */
+int pq_lock_key(const char *name);
 #endif

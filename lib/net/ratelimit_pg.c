@@ -7,7 +7,6 @@
  * flush. Three round trips a take: lock, read, write and commit. */
 #include "net/ratelimit_int.h"
 #include "pq_lib.h"
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +19,9 @@
 
 static const struct pq_lib *P;
 
-/* The error's first line, without PostgreSQL's "ERROR:  ". */
 static void keep(struct ratelimit *rl, const char *msg)
 {
-	if (!strncmp(msg, "ERROR:  ", 8))
-		msg += 8;
-	size_t n = strcspn(msg, "\n");
-	while (n && (msg[n - 1] == ' ' || msg[n - 1] == '.'))
-		n--;
-	snprintf(rl->pg_err, sizeof rl->pg_err, "%.*s", (int)n, msg);
+	pq_message_line(msg, rl->pg_err, sizeof rl->pg_err);
 }
 
 /* Take res (which may be NULL): 0 when its status is want, else -1 with
@@ -107,14 +100,10 @@ void rl_pg_close(struct ratelimit *rl)
 	rl->pg = NULL;
 }
 
-/* The provider's lock key: FNV-1a, as a positive int4. Two providers that
- * share a key only wait for each other. */
+/* The provider's lock key; never 0, which making the table takes. */
 static long lock_key(const char *provider)
 {
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)provider; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return (long)(h & 0x7fffffff) | 1;
+	return (long)pq_lock_key(provider) | 1;
 }
 
 static double column_double(PGresult *res, int col, double if_null)
