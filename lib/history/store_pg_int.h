@@ -1,6 +1,6 @@
 /* store_pg_int: what the PostgreSQL backend's files share (store_pg.c, the
- * connection and statements; store_pg_bulk.c, an import's batches). Not
- * for callers outside them. */
+ * connection; store_pg_stmt.c, statements; store_pg_bulk.c, an import's
+ * batches). Not for callers outside them. */
 #ifndef CHAT_STORE_PG_INT_H
 #define CHAT_STORE_PG_INT_H
 #include "buf.h"
