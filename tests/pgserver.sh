@@ -6,6 +6,14 @@
 # same data. Without the server binaries pg_have fails.
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 pg_have() { [ -n "$PGBIN" ] && [ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ]; }
+# pg_require: a suite without the server binaries ends here, skipped and said so
+pg_require() {
+	pg_have && return 0
+	echo "# skipped: no postgresql server binaries (apt-get install postgresql)"
+	ok 0 "skipped: no postgresql server binaries"
+	done_testing
+	exit
+}
 pg_as() { # run a server command as the server's user
 	if [ "$(id -u)" -eq 0 ]; then runuser -u nobody -- "$@"; else "$@"; fi
 }

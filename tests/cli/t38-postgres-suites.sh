@@ -8,12 +8,7 @@
 # file of its own cannot pass here unnoticed.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/pgserver.sh"
-if ! pg_have; then
-	echo "# skipped: no postgresql server binaries (apt-get install postgresql)"
-	ok 0 "skipped: no postgresql server binaries"
-	done_testing
-	exit
-fi
+pg_require
 trap 'pg_stop; rm -rf "$T"' EXIT
 pg_start
 ok $? "a PostgreSQL server starts on a Unix socket"
