@@ -150,8 +150,6 @@ int store_gather_flush(store_stmt *st, const char *sql, long *changes);
 /* Wait for what was sent without waiting: 0, or -1 after printing why (a
  * commit that failed: its transaction is lost). */
 int store_sync(struct store *s);
-/* rows gathered and not yet sent */
-long store_gather_pending(store_stmt *st);
 
 /* The last error's message and class, rows the last statement changed, the
  * row id the last insert made. */

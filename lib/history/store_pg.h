@@ -45,7 +45,6 @@ int store_pg_has_table(struct store *s, const char *table);
 store_stmt *store_pg_gather(struct store *s, const char *table, const char *const *cols, int n);
 int store_pg_gather_flush(store_stmt *st, const char *sql, long *changes);
 int store_pg_sync(struct store *s);
-long store_pg_gather_pending(store_stmt *st);
 /* ?N placeholders and the SQLite spellings store_pg knows, in PostgreSQL's:
  * a new string to free, or NULL when out of memory. */
 char *store_pg_translate(const char *sql);

@@ -122,11 +122,6 @@ store_stmt *store_pg_gather(struct store *s, const char *table, const char *cons
 	return st;
 }
 
-long store_pg_gather_pending(store_stmt *st)
-{
-	return st->pg->nrows_gathered;
-}
-
 /* ---- lanes ---- */
 
 static int lane_error(struct store *s, struct pg_lane *ln, PGresult *res)

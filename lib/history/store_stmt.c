@@ -240,8 +240,3 @@ int store_sync(struct store *s)
 {
 	return s->kind == STORE_POSTGRES ? store_pg_sync(s) : 0;
 }
-
-long store_gather_pending(store_stmt *st)
-{
-	return st && st->pg ? store_pg_gather_pending(st) : 0;
-}
