@@ -248,9 +248,7 @@ static int prepare(struct ratelimit *rl, sqlite3_stmt **st, const char *sql, cha
 	return 0;
 }
 
-/* The shared file cannot be used: close it and keep the limits in this
- * process; why says so, once, for the caller to print. */
-/* Let go of the shared file: its statements, connection and lock fd. */
+/* The file's prepared statements, finalized. */
 static void finalize_all(struct ratelimit *rl)
 {
 	sqlite3_finalize(rl->begin);
@@ -261,6 +259,8 @@ static void finalize_all(struct ratelimit *rl)
 	rl->begin = rl->commit = rl->rollback = rl->get = rl->put = NULL;
 }
 
+/* Let go of the shared state: the file's statements, connection and lock
+ * fd, or the PostgreSQL connection. */
 static void close_file(struct ratelimit *rl)
 {
 	finalize_all(rl);
@@ -273,6 +273,8 @@ static void close_file(struct ratelimit *rl)
 	rl_pg_close(rl);
 }
 
+/* The shared state cannot be used: let go of it and keep the limits in
+ * this process; why says so, once, for the caller to print. */
 static struct ratelimit *go_local(struct ratelimit *rl, char *why, size_t cap)
 {
 	close_file(rl);
