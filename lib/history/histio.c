@@ -358,8 +358,8 @@ static int flush_gathered(struct importer *im)
 		buf_free(&cols);
 	}
 	/* a name another conversation has (in the history, or earlier in the
-	 * batch): imported without it; the counts
-	 * come when the server has run them (store_gather_flush) */
+	 * batch): imported without it; the counts come when the server has
+	 * run them (store_gather_flush) */
 	if (store_gather_flush(im->conv_g,
 			       "INSERT INTO conversations (id, name, title, system, created, updated)"
 			       " SELECT g.id, CASE WHEN EXISTS (SELECT 1 FROM conversations c WHERE c.name = g.name)"
@@ -566,11 +566,9 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 		lr_init(&lr, fd, (size_t)1 << 30);
 		int r = records_each_threaded(&lr, import_one, &im);
 		lr_free(&lr);
-		if (im.in_tx && !im.failed &&
-		    (flush_gathered(&im) < 0 || store_bulk_end(s, im.first_rid) < 0 || store_commit(s) < 0)) {
-			if (s->locked)
+		if (im.in_tx && !im.failed) {
+			if (import_commit(&im) < 0 && s->locked)
 				store_rollback(s);
-			im.failed = 1;
 		} else if (im.in_tx && im.failed) {
 			store_rollback(s);
 		}
