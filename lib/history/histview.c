@@ -205,22 +205,18 @@ static int search_with(struct store *s, const char *match, const struct view_opt
 	 * translated (pgquery) or else read as a web search (README: "The
 	 * history in PostgreSQL" says what differs); text there is UTF-8, so
 	 * the marks are control characters, made ours below */
-	struct buf tq = BUF_INIT(1 << 20);
-	int mapped = store_dialect(s) == STORE_POSTGRES && pgquery_from_fts(match, &tq) == 0;
-	const char *pg_sql = mapped ?
-		"SELECT m.id, m.conversation, m.role, m.model, m.created,"
-		" ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
-		" FROM messages m, to_tsquery('simple', ?1) q"
-		" WHERE m.tsv @@ q AND (?4 IS NULL OR m.model = ?4)"
-		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
-		" ORDER BY ts_rank(m.tsv, q) DESC, m.rid LIMIT ?7 OFFSET ?8" :
-		"SELECT m.id, m.conversation, m.role, m.model, m.created,"
-		" ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
-		" FROM messages m, websearch_to_tsquery('simple', ?1) q"
-		" WHERE m.tsv @@ q AND (?4 IS NULL OR m.model = ?4)"
-		" AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
-		" ORDER BY ts_rank(m.tsv, q) DESC, m.rid LIMIT ?7 OFFSET ?8";
 	int pg = store_dialect(s) == STORE_POSTGRES;
+	struct buf tq = BUF_INIT(1 << 20);
+	int mapped = pg && pgquery_from_fts(match, &tq) == 0;
+	char pg_sql[1024];
+	snprintf(pg_sql, sizeof pg_sql,
+		 "SELECT m.id, m.conversation, m.role, m.model, m.created,"
+		 " ts_headline('simple', m.text, q, 'StartSel=\"' || ?2 || '\", StopSel=\"' || ?3 || '\", MaxWords=12, MinWords=4'), m.seq"
+		 " FROM messages m, %s('simple', ?1) q"
+		 " WHERE m.tsv @@ q AND (?4 IS NULL OR m.model = ?4)"
+		 " AND (?5 IS NULL OR m.created >= ?5) AND (?6 IS NULL OR m.created < ?6)"
+		 " ORDER BY ts_rank(m.tsv, q) DESC, m.rid LIMIT ?7 OFFSET ?8",
+		 mapped ? "to_tsquery" : "websearch_to_tsquery");
 	if (pg) {
 		open = v->json ? "" : PG_MARK_OPEN;
 		close = v->json ? "" : PG_MARK_CLOSE;
