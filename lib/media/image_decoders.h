@@ -26,9 +26,15 @@ int image_decode_webp(const unsigned char *data, size_t n, const struct image_li
  * applied by libheif (so *orient is always left at 1). */
 /* What libheif 1.15 does not bound, read from the HEIF boxes before it
  * decodes: an overlay item (refused), more than 4096 items, a grid whose
- * output size (in its item's data) is over the caps. 0, or -1 with why; a
- * file whose boxes do not parse here is left to libheif to refuse. */
+ * output size (in its item's data) is over the caps, an HEVC parameter set
+ * (in hvcC or in an item's data) whose picture is over the caps, an HEVC
+ * item of more than one picture, item data adding up to more than the
+ * file. 0, or -1 with why; a file whose boxes do not parse here is left to
+ * libheif to refuse. */
 int image_heif_items_fit(const unsigned char *data, size_t n, const struct image_limits *lim, char *why, size_t cap);
+/* The picture size an HEVC sequence parameter set NAL unit (its 2-byte
+ * header included) declares. 0, or -1 when it is cut short. */
+int image_hevc_sps_size(const unsigned char *nal, size_t n, uint32_t *w, uint32_t *h);
 int image_decode_heif(const unsigned char *data, size_t n, const struct image_limits *lim, struct image *out,
                       int *ow, int *oh, char *why, size_t cap);
 #endif

@@ -2,12 +2,18 @@
  * for what libheif 1.15 does not bound. Its caps are per side (32768) and
  * cover neither an overlay's canvas ('iovl') nor a grid's output size (both
  * in the item's own data, not in any property libheif checks first): a
- * 1 KB file can make it allocate gigabytes. So the item list (meta/iinf)
- * is walked, overlays are refused, and each grid's size is found through
- * the item locations (iloc: in the file or in meta/idat) and checked
- * against the caps. Every read is bounds-checked; what does not parse is
- * left to libheif, which refuses it. */
+ * 1 KB file can make it allocate gigabytes. Nor does it hold the HEVC
+ * stream to the ispe size it checks: libde265 sizes its frames by the
+ * stream's own parameter sets. So the item list (meta/iinf) is walked,
+ * overlays are refused, each grid's size is found through the item
+ * locations (iloc: in the file or in meta/idat) and checked against the
+ * caps, every item location must lie in the file (libheif reads an item's
+ * extents into one buffer), and every HEVC parameter set, in the hvcC
+ * properties or inside an item's data, is held to the caps. Every read is
+ * bounds-checked; what does not parse is left to libheif, which refuses
+ * it. */
 #include "media/image_decoders.h"
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_ITEMS 4096
@@ -72,10 +78,21 @@ static void child(struct rd parent, const char *want, struct rd *body)
 		}
 }
 
-/* Where an item's data starts, from iloc: its first extent, in the file
- * (construction method 0) or in idat (1). 0, or -1 when not found. */
-static int item_data(struct rd iloc, struct rd idat, struct rd file, uint32_t id, struct rd *data)
+/* An item's data as iloc places it: its extents, in order, each in the file
+ * (construction method 0) or in idat (1); a length of 0 runs to the end.
+ * The number of extents (0 when the item has no location here, or one
+ * built from other items, which libheif refuses itself) with *ext
+ * malloc'd, or -1 with why when the location is outside the file or adds
+ * up to more than the file: libheif would read it all into one buffer. */
+struct extent {
+	const unsigned char *p;
+	size_t n;
+};
+
+static int item_extents(struct rd iloc, struct rd idat, struct rd file, uint32_t id, struct extent **ext,
+                        char *why, size_t cap)
 {
+	*ext = NULL;
 	unsigned version = (unsigned)get(&iloc, 1);
 	get(&iloc, 3);
 	unsigned sizes = (unsigned)get(&iloc, 2);
@@ -88,36 +105,43 @@ static int item_data(struct rd iloc, struct rd idat, struct rd file, uint32_t id
 		get(&iloc, 2);                  /* data reference index */
 		uint64_t base = get(&iloc, base_size);
 		unsigned extents = (unsigned)get(&iloc, 2);
-		uint64_t first_off = 0, first_len = 0;
-		for (unsigned e = 0; e < extents && !iloc.bad; e++) {
+		if (item != id || method > 1) {
+			iloc.at += (size_t)extents * (index_size + off_size + len_size);
+			continue;
+		}
+		struct rd from = method == 0 ? file : idat;
+		if (!from.p || !extents)
+			return 0;
+		struct extent *e = malloc(extents * sizeof *e);
+		if (!e)
+			return image_fail(why, cap, "out of memory reading HEIC");
+		uint64_t total = 0;
+		for (unsigned k = 0; k < extents; k++) {
 			get(&iloc, index_size);
 			uint64_t off = get(&iloc, off_size), len = get(&iloc, len_size);
-			if (!e)
-				first_off = off, first_len = len;
+			if (iloc.bad || base > from.n || off > from.n - base || len > from.n - base - off) {
+				free(e);
+				return image_fail(why, cap, "corrupt HEIC: item %u's data is outside the file", (unsigned)id);
+			}
+			e[k].p = from.p + base + off;
+			e[k].n = len ? (size_t)len : from.n - (size_t)(base + off);
+			total += e[k].n;
 		}
-		if (item != id || iloc.bad || !extents)
-			continue;
-		struct rd from = method == 0 ? file : idat;
-		if (method > 1 || !from.p || base > from.n || first_off > from.n - base)
-			return -1;
-		data->p = from.p + base + first_off;
-		data->n = from.n - (size_t)(base + first_off);
-		if (first_len && first_len < data->n)
-			data->n = (size_t)first_len;
-		data->at = 0;
-		data->bad = 0;
-		return 0;
+		if (total > file.n) {
+			free(e);
+			return image_fail(why, cap, "corrupt HEIC: item %u's data adds up to more than the file",
+			                  (unsigned)id);
+		}
+		*ext = e;
+		return (int)extents;
 	}
-	return -1;
+	return 0;
 }
 
 /* A grid item's output size, from its data, against the caps. */
-static int grid_fits(struct rd iloc, struct rd idat, struct rd file, uint32_t id, const struct image_limits *lim,
-                     char *why, size_t cap)
+static int grid_fits(struct extent data, const struct image_limits *lim, char *why, size_t cap)
 {
-	struct rd d;
-	if (item_data(iloc, idat, file, id, &d) < 0)
-		return 0;
+	struct rd d = { data.p, data.n, 0, 0 };
 	get(&d, 1);                             /* version */
 	unsigned flags = (unsigned)get(&d, 1);
 	get(&d, 2);                             /* rows and columns, minus one */
@@ -129,9 +153,127 @@ static int grid_fits(struct rd iloc, struct rd idat, struct rd file, uint32_t id
 	return 0;
 }
 
+/* An HEVC parameter set's picture size against the caps: libde265 holds a
+ * frame of that size whatever the ispe box says. The memory is counted as
+ * heif_sizes_fit counts it for an opaque picture. */
+static int sps_fits(const unsigned char *nal, size_t n, const struct image_limits *lim, char *why, size_t cap)
+{
+	uint32_t w, h;
+	if (image_hevc_sps_size(nal, n, &w, &h) < 0)
+		return image_fail(why, cap, "corrupt HEIC: unreadable HEVC parameter set");
+	if (!w || !h)
+		return image_fail(why, cap, "corrupt HEIC: HEVC picture has no size");
+	if (image_check_pixels(lim, w, h, why, cap) < 0)
+		return -1;
+	return image_check_memory(lim, (uint64_t)w * h * 8, why, cap);
+}
+
+#define NAL_TYPE(p) ((p)[0] >> 1 & 63)
+#define NAL_SPS 33
+
+/* Every hvcC box among the item properties: its parameter sets. */
+static int hvcc_fit(struct rd ipco, const struct image_limits *lim, char *why, size_t cap)
+{
+	char type[5];
+	struct rd c;
+	while (next_box(&ipco, type, &c) == 0) {
+		if (strcmp(type, "hvcC"))
+			continue;
+		c.at = 22;                      /* the fixed part of the record */
+		unsigned arrays = (unsigned)get(&c, 1);
+		for (unsigned a = 0; a < arrays && !c.bad; a++) {
+			get(&c, 1);
+			unsigned nals = (unsigned)get(&c, 2);
+			for (unsigned k = 0; k < nals && !c.bad; k++) {
+				size_t len = (size_t)get(&c, 2);
+				if (c.bad || len > c.n - c.at)
+					break;
+				const unsigned char *nal = c.p + c.at;
+				c.at += len;
+				if (len >= 2 && NAL_TYPE(nal) == NAL_SPS && sps_fits(nal, len, lim, why, cap) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* An item's extents read as one run, front to back: the extent the last
+ * read ended in is kept, so a walk over the whole run costs its length. */
+struct run {
+	const struct extent *e;
+	int count, k;
+	uint64_t k_start;       /* where extent k starts in the run */
+};
+
+/* Up to want bytes from position at (never before the last read's) into
+ * out; how many there were. */
+static size_t run_read(struct run *r, uint64_t at, unsigned char *out, size_t want)
+{
+	while (r->k < r->count && at >= r->k_start + r->e[r->k].n)
+		r->k_start += r->e[r->k++].n;
+	size_t got = 0;
+	uint64_t in = at - r->k_start;
+	for (int k = r->k; k < r->count && got < want; k++, in = 0) {
+		size_t take = r->e[k].n - (size_t)in < want - got ? r->e[k].n - (size_t)in : want - got;
+		memcpy(out + got, r->e[k].p + in, take);
+		got += take;
+	}
+	return got;
+}
+
+/* An HEVC image item's data, NAL units each after a 4-byte length as
+ * libheif hands them to libde265: a parameter set inside must fit the caps
+ * as those in hvcC must, and the item is one picture (the standard's coded
+ * image), not a stream whose frames libde265 would all keep. */
+static int hevc_item_fits(const struct extent *e, int count, const struct image_limits *lim, char *why,
+                          size_t cap)
+{
+	uint64_t total = 0, at = 0;
+	for (int k = 0; k < count; k++)
+		total += e[k].n;
+	unsigned pictures = 0;
+	unsigned char head[256];
+	struct run run = { e, count, 0, 0 };
+	while (total - at >= 6) {
+		run_read(&run, at, head, 4);
+		uint64_t len = (uint64_t)head[0] << 24 | (uint64_t)head[1] << 16 | (uint64_t)head[2] << 8 | head[3];
+		at += 4;
+		if (len < 2 || len > total - at)
+			return 0;               /* not NAL units: libheif's to refuse */
+		size_t got = run_read(&run, at, head, len < sizeof head ? (size_t)len : sizeof head);
+		unsigned type = NAL_TYPE(head), layer = (head[0] & 1) << 5 | head[1] >> 3;
+		if (type == NAL_SPS && sps_fits(head, got, lim, why, cap) < 0)
+			return -1;
+		/* a slice that starts a picture: first_slice_segment_in_pic_flag */
+		if (type < 32 && layer == 0 && got > 2 && head[2] & 0x80 && ++pictures > 1)
+			return image_fail(why, cap, "corrupt HEIC: an image item holds more than one picture");
+		at += len;
+	}
+	return 0;
+}
+
+/* One item of the list, by its type: overlays refused, grids' sizes and
+ * HEVC items' streams held to the caps. */
+static int item_fits(struct rd iloc, struct rd idat, struct rd file, uint32_t id, const unsigned char *item_type,
+                     const struct image_limits *lim, char *why, size_t cap)
+{
+	if (!memcmp(item_type, "iovl", 4))
+		return image_fail(why, cap, "HEIC overlay images are not supported");
+	int grid = !memcmp(item_type, "grid", 4), hevc = !memcmp(item_type, "hvc1", 4);
+	if (!iloc.p || (!grid && !hevc))
+		return 0;
+	struct extent *e;
+	int count = item_extents(iloc, idat, file, id, &e, why, cap), r = count < 0 ? -1 : 0;
+	if (count > 0)
+		r = grid ? grid_fits(e[0], lim, why, cap) : hevc_item_fits(e, count, lim, why, cap);
+	free(e);
+	return r;
+}
+
 int image_heif_items_fit(const unsigned char *data, size_t n, const struct image_limits *lim, char *why, size_t cap)
 {
-	struct rd file = { data, n, 0, 0 }, meta, iinf, iloc, idat;
+	struct rd file = { data, n, 0, 0 }, meta, iinf, iloc, idat, iprp, ipco;
 	child(file, "meta", &meta);
 	if (!meta.p)
 		return 0;
@@ -140,6 +282,12 @@ int image_heif_items_fit(const unsigned char *data, size_t n, const struct image
 	child(in_meta, "iinf", &iinf);
 	child(in_meta, "iloc", &iloc);
 	child(in_meta, "idat", &idat);
+	child(in_meta, "iprp", &iprp);
+	if (iprp.p) {
+		child(iprp, "ipco", &ipco);
+		if (ipco.p && hvcc_fit(ipco, lim, why, cap) < 0)
+			return -1;
+	}
 	if (!iinf.p)
 		return 0;
 	unsigned version = (unsigned)get(&iinf, 1);
@@ -161,9 +309,7 @@ int image_heif_items_fit(const unsigned char *data, size_t n, const struct image
 		get(&infe, 4);
 		if (infe.bad)
 			continue;
-		if (!memcmp(item_type, "iovl", 4))
-			return image_fail(why, cap, "HEIC overlay images are not supported");
-		if (!memcmp(item_type, "grid", 4) && iloc.p && grid_fits(iloc, idat, file, id, lim, why, cap) < 0)
+		if (item_fits(iloc, idat, file, id, item_type, lim, why, cap) < 0)
 			return -1;
 	}
 	return 0;

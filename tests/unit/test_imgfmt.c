@@ -269,10 +269,158 @@ static int make_heic(struct buf *b, int w, int h, int orientation)
 	return r;
 }
 
+
+/* Where a box of this type starts in b (its size field), or -1. Good enough
+ * for the files libheif writes, where each type named here occurs once. */
+static long box_at(const struct buf *b, const char *type)
+{
+	for (size_t i = 4; i + 4 <= b->len; i++)
+		if (!memcmp(b->p + i, type, 4))
+			return (long)i - 4;
+	return -1;
+}
+
+static uint32_t be32(const struct buf *b, long at)
+{
+	const unsigned char *q = (const unsigned char *)b->p + at;
+	return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+}
+
+static void put32(struct buf *b, long at, uint32_t v)
+{
+	unsigned char *q = (unsigned char *)b->p + at;
+	q[0] = (unsigned char)(v >> 24), q[1] = (unsigned char)(v >> 16), q[2] = (unsigned char)(v >> 8);
+	q[3] = (unsigned char)v;
+}
+
+/* The ispe box made to claim w x h, whatever the HEVC stream inside says. */
+static void claim_size(struct buf *b, uint32_t w, uint32_t h)
+{
+	long at = box_at(b, "ispe");
+	put32(b, at + 12, w);
+	put32(b, at + 16, h);
+}
+
+/* libheif's one-item layout (a side a multiple of 8): iloc version 0 with
+ * 4-byte base offsets, offsets and lengths, one item of one extent (offset
+ * 0 from the base); mdat last. Its image data twice over: a second picture. */
+#define ILOC_BASE 20
+#define ILOC_EXTENTS 24
+#define ILOC_LENGTH 30
+#define ILOC_END 34
+static void second_picture(struct buf *b)
+{
+	long iloc = box_at(b, "iloc"), mdat = box_at(b, "mdat");
+	uint32_t len = be32(b, iloc + ILOC_LENGTH), base = be32(b, iloc + ILOC_BASE);
+	char *copy = malloc(len);
+	memcpy(copy, b->p + base, len);
+	buf_add(b, copy, len);
+	free(copy);
+	put32(b, iloc + ILOC_LENGTH, len * 2);
+	put32(b, mdat, be32(b, mdat) + len);
+}
+
+/* The same layout with the item's one extent listed n times: data adding up
+ * to n times its length, from a file not much longer. */
+static void repeated_extent(struct buf *b, unsigned n)
+{
+	long iloc = box_at(b, "iloc"), meta = box_at(b, "meta");
+	uint32_t grow = 8 * (n - 1), len = be32(b, iloc + ILOC_LENGTH);
+	struct buf out = BUF_INIT(b->len + grow);
+	buf_add(&out, b->p, (size_t)iloc + ILOC_END);
+	for (unsigned i = 1; i < n; i++) {
+		unsigned char e[8] = { 0 };
+		buf_add(&out, (char *)e, 8);
+		put32(&out, (long)out.len - 4, len);
+	}
+	buf_add(&out, b->p + iloc + ILOC_END, b->len - (size_t)iloc - ILOC_END);
+	put32(&out, iloc + ILOC_BASE, be32(b, iloc + ILOC_BASE) + grow);
+	out.p[iloc + ILOC_EXTENTS] = (char)(n >> 8), out.p[iloc + ILOC_EXTENTS + 1] = (char)n;
+	put32(&out, iloc, be32(b, iloc) + grow);
+	put32(&out, meta, be32(b, meta) + grow);
+	buf_free(b);
+	*b = out;
+}
+
+/* libde265 sizes its frames by the HEVC stream, not by ispe: a 600x600
+ * picture in a file that says 40x20 is held to the caps before decoding.
+ * With the old check only the ispe size was seen and the decode went ahead. */
+static void test_heic_stream(void)
+{
+	struct buf b = BUF_INIT(1 << 16);
+	struct image im;
+	char why[200];
+	struct image_limits small = { 0, 1 << 20, 0, 0 };
+	ok(make_heic(&b, 600, 600, 1) == 0, "a 600x600 HEIC made");
+	claim_size(&b, 40, 20);
+	int r = decode(&b, NULL, 0, &im, NULL, why);
+	ok(r == 0 && im.w == 600 && im.h == 600, "libheif decodes the stream's 600x600 though ispe says 40x20 (%s)",
+	   r ? why : "ok");
+	image_free(&im);
+	r = decode(&b, &small, 0, &im, NULL, why);
+	ok(r == -1 && !im.px && strstr(why, "memory limit"),
+	   "a stream bigger than its ispe, over a 1 MiB memory cap: refused before decoding (%s)", why);
+	struct image_limits few = { 100000, 0, 0, 0 };
+	r = decode(&b, &few, 0, &im, NULL, why);
+	ok(r == -1 && strstr(why, "600x600, over the"), "the same over a 100,000-pixel cap: the stream's size named (%s)",
+	   why);
+	buf_reset(&b);
+
+	/* a side that is not a multiple of 8 makes libheif write a grid */
+	ok(make_heic(&b, 64, 64, 1) == 0, "a 64x64 HEIC made");
+	struct buf two = BUF_INIT(1 << 16), many = BUF_INIT(1 << 16);
+	buf_add(&two, b.p, b.len);
+	buf_add(&many, b.p, b.len);
+	second_picture(&two);
+	r = decode(&two, NULL, 0, &im, NULL, why);
+	ok(r == -1 && !im.px && strstr(why, "more than one picture"), "an image item of two pictures: refused (%s)",
+	   r ? why : "decoded");
+	image_free(&im);
+	repeated_extent(&many, 64);
+	r = decode(&many, NULL, 0, &im, NULL, why);
+	ok(r == -1 && !im.px && strstr(why, "adds up to more than the file"),
+	   "an item whose extents repeat 64 times: refused (%s)", r ? why : "decoded");
+	image_free(&im);
+	repeated_extent(&b, 1);
+	r = decode(&b, NULL, 0, &im, NULL, why);
+	ok(r == 0 && im.w == 64, "the same file rewritten with its one extent still decodes (%s)", r ? why : "ok");
+	image_free(&im);
+	buf_free(&two);
+	buf_free(&many);
+	buf_free(&b);
+}
+
+/* Two of the fuzz target's seeds, each once an out-of-memory: refused for
+ * what they are, before libheif decodes. Read from the repository, so run
+ * from its top. */
+static void heic_seed(const char *name, struct image_limits lim, const char *want)
+{
+	char path[200], why[200] = "";
+	snprintf(path, sizeof path, "tests/fuzz/corpus_heif/%s", name);
+	struct buf b = BUF_INIT(1 << 12);
+	FILE *f = fopen(path, "rb");
+	char chunk[4096];
+	size_t n;
+	while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	if (f)
+		fclose(f);
+	struct image im;
+	int r = b.len ? decode(&b, &lim, 0, &im, NULL, why) : 0;
+	ok(b.len && r == -1 && !im.px && strstr(why, want), "%s: refused before decoding (%s)", name, why);
+	buf_free(&b);
+}
+
 static void test_heic(void)
 {
+	/* a grid whose idat range runs past the box: libheif 1.15 asked for 401 MB */
+	struct image_limits fuzz_caps = { 4000000, (size_t)64 << 20, 50, 0 }, mem_only = { 0, (size_t)16 << 20, 0, 0 };
+	heic_seed("idat-outside.heic", fuzz_caps, "item 2's data is outside the file");
+	/* a 2112x2112 stream in a file whose ispe says 40x20: its 35 MB found
+	 * over a 16 MiB cap (decoded, it would have been let through) */
+	heic_seed("stream-bomb.heic", mem_only, "over the 16 MB memory limit");
 	if (!heif_have_encoder_for_format(heif_compression_HEVC)) {
-		for (int i = 0; i < 7; i++)
+		for (int i = 0; i < 7 + 8; i++)
 			skip("libheif has no HEVC encoder to make HEIC files with");
 		return;
 	}
@@ -294,6 +442,7 @@ static void test_heic(void)
 	   "turned a quarter clockwise once (irot), not again by EXIF: red top-right (%s)", r ? why : "ok");
 	image_free(&im);
 	buf_free(&b);
+	test_heic_stream();
 }
 
 int main(void)
