@@ -38,6 +38,17 @@ static uint64_t get(struct rd *r, unsigned bytes)
 	return v;
 }
 
+/* Past count bytes; past the end sets bad. */
+static void skip(struct rd *r, uint64_t count)
+{
+	if (count > r->n - r->at) {
+		r->bad = 1;
+		r->at = r->n;
+	} else {
+		r->at += (size_t)count;
+	}
+}
+
 /* The next box in r: its type and body. 0, or -1 at the end or when it
  * does not fit. */
 static int next_box(struct rd *r, char type[5], struct rd *body)
@@ -106,7 +117,7 @@ static int item_extents(struct rd iloc, struct rd idat, struct rd file, uint32_t
 		uint64_t base = get(&iloc, base_size);
 		unsigned extents = (unsigned)get(&iloc, 2);
 		if (item != id || method > 1) {
-			iloc.at += (size_t)extents * (index_size + off_size + len_size);
+			skip(&iloc, (uint64_t)extents * (index_size + off_size + len_size));
 			continue;
 		}
 		struct rd from = method == 0 ? file : idat;
@@ -179,7 +190,7 @@ static int hvcc_fit(struct rd ipco, const struct image_limits *lim, char *why, s
 	while (next_box(&ipco, type, &c) == 0) {
 		if (strcmp(type, "hvcC"))
 			continue;
-		c.at = 22;                      /* the fixed part of the record */
+		skip(&c, 22);                   /* the fixed part of the record */
 		unsigned arrays = (unsigned)get(&c, 1);
 		for (unsigned a = 0; a < arrays && !c.bad; a++) {
 			get(&c, 1);

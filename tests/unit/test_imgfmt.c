@@ -390,8 +390,8 @@ static void test_heic_stream(void)
 	buf_free(&b);
 }
 
-/* Two of the fuzz target's seeds, each once an out-of-memory: refused for
- * what they are, before libheif decodes. Read from the repository, so run
+/* Three of the fuzz target's seeds, each once an out-of-memory or a stray
+ * read: refused for what they are. Read from the repository, so run
  * from its top. */
 static void heic_seed(const char *name, struct image_limits lim, const char *want)
 {
@@ -416,6 +416,9 @@ static void test_heic(void)
 	/* a grid whose idat range runs past the box: libheif 1.15 asked for 401 MB */
 	struct image_limits fuzz_caps = { 4000000, (size_t)64 << 20, 50, 0 }, mem_only = { 0, (size_t)16 << 20, 0, 0 };
 	heic_seed("idat-outside.heic", fuzz_caps, "item 2's data is outside the file");
+	/* an iloc whose entries run past its box: read out of bounds (ASan) while
+	 * skipping the other items' extents */
+	heic_seed("iloc-skip.heic", fuzz_caps, "corrupt HEIC");
 	/* a 2112x2112 stream in a file whose ispe says 40x20: its 35 MB found
 	 * over a 16 MiB cap (decoded, it would have been let through) */
 	heic_seed("stream-bomb.heic", mem_only, "over the 16 MB memory limit");
