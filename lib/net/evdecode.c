@@ -3,6 +3,7 @@
 #include "jsonx.h"
 #include "jxparse.h"
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,8 +72,21 @@ static jv parse_event(struct jx_parser *jp, char *data, size_t len)
 	return v;
 }
 
+/* The usage object item i's decoder left unread, read into it (and
+ * freed): on the thread that parsed it. */
+static void read_later(struct evdecode *b, size_t i)
+{
+	struct provider_event *d = &b->items[i].d;
+	b->p->read_usage(d->usage_later, &d->usage, &d->usage_mask);
+	d->usage_later = jv_invalid();
+}
+
 static void decode_range(struct evdecode *b, size_t from, size_t to, int half)
 {
+	/* the item whose usage object is unread: only the last one before
+	 * the range ends or an error stops the reply is read; an earlier one
+	 * would be overwritten by it when applied */
+	size_t unread = SIZE_MAX;
 	for (size_t i = from; i < to; i++) {
 		struct ev_item *it = &b->items[i];
 		struct sse_event ev = { .type = b->in.p + it->type_off, .data = b->in.p + it->data_off,
@@ -83,8 +97,22 @@ static void decode_range(struct evdecode *b, size_t from, size_t to, int half)
 		it->d.err.message[0] = 0;
 		it->d.model_known = b->model_known;
 		it->half = half;
+		it->d.usage_later = jv_invalid();
 		b->p->decode(&ev, data, &it->d, &b->out[half]);
+		if (jv_is_valid(it->d.usage_later)) {
+			if (unread != SIZE_MAX) {
+				jv_free(b->items[unread].d.usage_later);
+				b->items[unread].d.usage_later = jv_invalid();
+			}
+			unread = i;
+		}
+		if (it->d.err.code && unread != SIZE_MAX) {
+			read_later(b, unread);
+			unread = SIZE_MAX;
+		}
 	}
+	if (unread != SIZE_MAX)
+		read_later(b, unread);
 }
 
 static void *helper(void *arg)

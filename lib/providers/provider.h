@@ -50,6 +50,10 @@ struct provider_event {
 	char finish[24];            /* "" when this event carries none */
 	struct usage usage;
 	unsigned usage_mask;        /* which usage fields this event sets */
+	/* Or the usage object unread (a provider with read_usage): a stream
+	 * that repeats its running total on every event is read only at its
+	 * last one before the batch ends or an error stops it. */
+	jv usage_later;
 	int done;                   /* the provider's end-of-reply marker */
 	int refusal;                /* this event's text is a refusal */
 	/* Tool-call fragments, a JSON array in the arena: [{"key": K, "id"?,
@@ -76,6 +80,9 @@ struct provider {
 	 * jv_invalid() with the parser's message when it is not JSON). Text and
 	 * the model name are appended to arena. Must not touch shared state. */
 	void (*decode)(const struct sse_event *ev, jv data, struct provider_event *d, struct buf *arena);
+	/* A usage object a decoder left unread in usage_later: into usage and
+	 * usage_mask. NULL: the decoder reads usage itself. */
+	void (*read_usage)(jv usage, struct usage *out, unsigned *mask);
 	/* A non-2xx reply: map status, headers and body to reply->err. */
 	void (*http_error)(long status, const char *body, size_t len, struct chat_error *err);
 	const char *section;            /* its config section; NULL: its name */

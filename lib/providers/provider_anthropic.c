@@ -159,10 +159,17 @@ static void anthropic_decode(const struct sse_event *ev, jv v, struct provider_e
 		jv_free(v);
 		return;
 	}
+	/* nearly every event: first, known by its SSE name, which Anthropic
+	 * always gives as its data's type, so that is not looked up */
+	if (!strcmp(ev->type, "content_block_delta")) {
+		read_delta(v, d, arena);
+		jv_free(v);
+		return;
+	}
 	jv tv = jx_get(v, "type");
 	const char *type = jv_get_kind(tv) == JV_KIND_STRING ? jv_string_value(tv) : "";
 	if (!strcmp(type, "content_block_delta") && strcmp(ev->type, "error")) {
-		read_delta(v, d, arena); /* nearly every event: first */
+		read_delta(v, d, arena); /* a server that names no events */
 	} else if (!strcmp(type, "error") || !strcmp(ev->type, "error")) {
 		jv e = jx_get(v, "error");
 		map_error(0, e, &d->err);

@@ -153,15 +153,18 @@ static const char *finish_word(const char *r)
 	return "filtered"; /* SAFETY, RECITATION, BLOCKLIST, PROHIBITED_CONTENT, SPII, IMAGE_SAFETY, ... */
 }
 
-static void read_usage(jv u, struct provider_event *d)
+/* usageMetadata, the running total every chunk repeats: the decoder
+ * leaves it unread and only the last one of a batch is read. */
+static void read_usage(jv u, struct usage *out, unsigned *mask)
 {
 	double thoughts = jx_num(u, "thoughtsTokenCount", 0);
-	d->usage.input = (long)jx_num(u, "promptTokenCount", 0);
+	out->input = (long)jx_num(u, "promptTokenCount", 0);
 	/* thoughts are billed as output but not counted in candidatesTokenCount */
-	d->usage.output = (long)(jx_num(u, "candidatesTokenCount", 0) + thoughts);
-	d->usage.cached = (long)jx_num(u, "cachedContentTokenCount", 0);
-	d->usage.reasoning = (long)thoughts;
-	d->usage_mask = USAGE_INPUT | USAGE_OUTPUT | USAGE_CACHED | USAGE_REASONING;
+	out->output = (long)(jx_num(u, "candidatesTokenCount", 0) + thoughts);
+	out->cached = (long)jx_num(u, "cachedContentTokenCount", 0);
+	out->reasoning = (long)thoughts;
+	*mask = USAGE_INPUT | USAGE_OUTPUT | USAGE_CACHED | USAGE_REASONING;
+	jv_free(u);
 }
 
 /* One part of the first candidate: its text unless it is a thought
@@ -246,8 +249,9 @@ static void gemini_decode(const struct sse_event *ev, jv v, struct provider_even
 	}
 	jv u = jx_take(v, "usageMetadata");
 	if (jv_get_kind(u) == JV_KIND_OBJECT)
-		read_usage(u, d);
-	jv_free(u);
+		d->usage_later = u;
+	else
+		jv_free(u);
 }
 
 const struct provider provider_gemini = {
@@ -259,5 +263,6 @@ const struct provider provider_gemini = {
 	.default_image_model = "gemini-2.5-flash-image",
 	.build = gemini_build,
 	.decode = gemini_decode,
+	.read_usage = read_usage,
 	.http_error = gemini_http_error,
 };

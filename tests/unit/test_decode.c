@@ -5,6 +5,7 @@
 #include "tap.h"
 #include "buf.h"
 #include "jsonx.h"
+#include "net/exchange.h"
 #include "providers/provider.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,8 +91,12 @@ static int run_file(const struct provider *p, const char *path)
 						.id = "" };
 			struct provider_event d;
 			memset(&d, 0, sizeof d);
+			d.usage_later = jv_invalid();
 			struct buf arena = BUF_INIT(1 << 20);
 			p->decode(&ev, jv_parse(ev.data), &d, &arena);
+			/* a usage object left unread: read as evdecode reads the last one */
+			if (jv_is_valid(d.usage_later))
+				p->read_usage(d.usage_later, &d.usage, &d.usage_mask);
 			jv got = decoded(&d, &arena), want = jv_parse(v);
 			if (!jv_is_valid(want)) {
 				ok(0, "%s:%d: want is JSON", path, lineno);
@@ -122,8 +127,73 @@ static int run_file(const struct provider *p, const char *path)
 	return cases;
 }
 
+/* ---- Gemini's usage through the batch decode ----
+ * Every Gemini chunk repeats the running usage; the decoder leaves it unread
+ * and evdecode reads only the last one of a batch, or the last one before an
+ * error stops the reply. The reply must end with the usage it had when each
+ * chunk was read on its own. */
+
+static int keep_text(void *ctx, const char *t, size_t n) { return buf_add(ctx, t, n); }
+
+static void gemini_chunk(struct buf *body, const char *text, int output)
+{
+	char ev[400];
+	snprintf(ev, sizeof ev,
+		 "data: {\"candidates\": [{\"content\": {\"parts\": [{\"text\": \"%s\"}], \"role\": \"model\"}, "
+		 "\"index\": 0}], \"usageMetadata\": {\"promptTokenCount\": 7, \"candidatesTokenCount\": %d}}\r\n\r\n",
+		 text, output);
+	buf_adds(body, ev);
+}
+
+/* The body fed in one read (one batch), on one thread or two; the reply. */
+static void feed_gemini(const struct buf *body, int one_thread, struct chat_reply *reply, struct buf *text)
+{
+	memset(reply, 0, sizeof *reply);
+	reply->tool_calls = jv_invalid();
+	struct exchange_stream r = { .p = provider_find("gemini"), .reply = reply, .emit = keep_text, .ctx = text,
+				     .max_reply = (size_t)1 << 30 };
+	evdecode_init(&r.batch, r.p);
+	r.batch.one_thread = one_thread;
+	exchange_stream_open(&r);
+	exchange_stream_feed(&r, body->p, body->len);
+	sse_finish(&r.sse);
+	sse_free(&r.sse);
+	evdecode_free(&r.batch);
+}
+
+static void test_gemini_usage(void)
+{
+	for (int one = 0; one < 2; one++) {
+		struct buf body = BUF_INIT(1 << 20), text = BUF_INIT(1 << 20);
+		struct chat_reply reply;
+		/* 40 chunks: over the batch size that is split between two threads */
+		for (int i = 1; i <= 40; i++)
+			gemini_chunk(&body, "x", i);
+		feed_gemini(&body, one, &reply, &text);
+		ok(text.len == 40 && reply.have_usage && reply.usage.input == 7 && reply.usage.output == 40,
+		   "gemini (%s): 40 chunks in one read, the last chunk's usage (%ld in, %ld out)",
+		   one ? "one thread" : "two threads", reply.usage.input, reply.usage.output);
+		chat_reply_free(&reply);
+		buf_reset(&body);
+		buf_reset(&text);
+		for (int i = 1; i <= 30; i++)
+			gemini_chunk(&body, "y", i);
+		buf_adds(&body, "data: {\"error\": {\"code\": 500, \"message\": \"boom\"}}\r\n\r\n");
+		for (int i = 31; i <= 40; i++)
+			gemini_chunk(&body, "z", i);
+		feed_gemini(&body, one, &reply, &text);
+		ok(text.len == 30 && reply.err.code == ERR_SERVER && reply.have_usage && reply.usage.output == 30,
+		   "gemini (%s): an error after 30 chunks stops the reply with the 30th chunk's usage (%ld out, %zu bytes)",
+		   one ? "one thread" : "two threads", reply.usage.output, text.len);
+		chat_reply_free(&reply);
+		buf_free(&body);
+		buf_free(&text);
+	}
+}
+
 int main(void)
 {
+	test_gemini_usage();
 	static const char *const names[] = { "openai", "anthropic", "gemini" };
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		char path[4096];
