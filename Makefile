@@ -128,7 +128,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_TARGETS = image gif webp heif sse records jxparse pdf audio pgquery
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ilib
-IMG_SRC = $(wildcard lib/media/image_*.c lib/media/*_lib.c) lib/dynlib.c lib/buf.c
+IMG_SRC = $(wildcard lib/media/image_*.c lib/media/*_lib.c) lib/dynlib.c lib/buf.c lib/thread.c
 tests/fuzz/fuzz_image tests/fuzz/fuzz_gif tests/fuzz/fuzz_webp tests/fuzz/fuzz_heif: tests/fuzz/fuzz_%: \
 		tests/fuzz/fuzz_%.c tests/fuzz/image_path.h $(IMG_SRC) lib/media/image.h lib/media/image_decoders.h
 	@echo "  FUZZ    $@"

@@ -1,4 +1,5 @@
 #include "history/histlog.h"
+#include "thread.h"
 #include "paths.h"
 #include "base64.h"
 #include "clock.h"
@@ -302,7 +303,7 @@ void histlog_write_start(struct histlog *h)
 	sigaddset(&all, SIGHUP);
 	sigaddset(&all, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	h->writing = pthread_create(&h->writer, NULL, writer_main, h) == 0;
+	h->writing = thread_start_beside(&h->writer, writer_main, h) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 

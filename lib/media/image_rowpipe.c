@@ -3,6 +3,7 @@
  * one condition variable serve both directions: the ring is short and the
  * waits are rare. The shrinker is touched by the worker alone until the end. */
 #include "media/image_rowpipe.h"
+#include "thread.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,7 +56,7 @@ int rowpipe_start(struct rowpipe *p, struct shrinker *s, size_t stride, int band
 		return -1;
 	if (threaded && !pthread_mutex_init(&p->mu, NULL)) {
 		if (!pthread_cond_init(&p->cv, NULL)) {
-			if (!pthread_create(&p->worker, NULL, work, p)) {
+			if (!thread_start_beside(&p->worker, work, p)) {
 				p->threaded = 1;
 				return 0;
 			}

@@ -2,6 +2,7 @@
 #include <jv.h>
 #include "jsonx.h"
 #include "jxparse.h"
+#include "thread.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -144,7 +145,7 @@ static int start_helper(struct evdecode *b)
 		return b->started > 0;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
-	b->started = pthread_create(&b->thread, NULL, helper, b) == 0 ? 1 : -1;
+	b->started = thread_start_beside(&b->thread, helper, b) == 0 ? 1 : -1;
 	return b->started > 0;
 }
 

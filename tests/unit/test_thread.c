@@ -1,0 +1,78 @@
+/* thread_start_beside: the function runs with its argument and its result
+ * comes back through pthread_join; once running, the thread may use every
+ * CPU its creator may (the start on another CPU is lifted); and it starts
+ * on another CPU than its creator's when there is one, while the creator
+ * keeps its CPU busy (a plain pthread_create mostly queues it behind the
+ * creator: 5 in a row elsewhere is then most unlikely). */
+#include "tap.h"
+#include "thread.h"
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+struct seen {
+	int arg;
+	cpu_set_t cpus;      /* the thread's own, as it runs */
+	int cpu;             /* where it first ran */
+	volatile int started;
+};
+
+static void *look(void *p)
+{
+	struct seen *s = p;
+	s->cpu = sched_getcpu();
+	sched_getaffinity(0, sizeof s->cpus, &s->cpus);
+	s->started = 1;
+	return (void *)(intptr_t)(s->arg * 2);
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+int main(void)
+{
+	cpu_set_t mine;
+	sched_getaffinity(0, sizeof mine, &mine);
+	struct seen s = { .arg = 21 };
+	pthread_t t;
+	int r = thread_start_beside(&t, look, &s);
+	void *ret = NULL;
+	if (r == 0)
+		pthread_join(t, &ret);
+	ok(r == 0 && (intptr_t)ret == 42, "the thread ran fn(arg) and pthread_join gives its result");
+	ok(r == 0 && CPU_EQUAL(&s.cpus, &mine), "running, it may use all %d of its creator's CPUs",
+	   CPU_COUNT(&mine));
+
+	if (CPU_COUNT(&mine) < 2) {
+		skip("one CPU: there is no other to start on");
+	} else {
+		/* a busy creator: each of 5 threads must first run on another
+		 * CPU than the one it was created on (a trial in which the
+		 * creator itself moved is made again) */
+		int elsewhere = 0, trials = 0;
+		while (elsewhere < 5 && trials < 50) {
+			struct seen b = { .arg = 1 };
+			int before = sched_getcpu();
+			r = thread_start_beside(&t, look, &b);
+			int after = sched_getcpu();
+			double t0 = now_ms();
+			while (!b.started && now_ms() - t0 < 2000)
+				;       /* busy, as a creator building a request is */
+			if (r == 0)
+				pthread_join(t, NULL);
+			trials++;
+			if (r || before != after)
+				continue;
+			if (b.cpu == before)
+				break;
+			elsewhere++;
+		}
+		ok(elsewhere == 5, "5 threads of a busy creator each started on another CPU (%d trials)", trials);
+	}
+	return tap_done();
+}
