@@ -139,7 +139,7 @@ tests/fuzz/fuzz_sse: tests/fuzz/fuzz_sse.c $(SSE_SRC) lib/sse.h lib/buf.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(SSE_SRC)
 
-REC_SRC = lib/records.c lib/jsonx.c lib/fdio.c lib/diag.c lib/buf.c lib/sig.c
+REC_SRC = lib/records.c lib/jsonx.c lib/fdio.c lib/diag.c lib/buf.c lib/sig.c lib/thread.c
 tests/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(REC_SRC) lib/records.h lib/jsonx.h lib/buf.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< $(REC_SRC) $(JQ_LIBS) -pthread

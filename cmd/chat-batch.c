@@ -1,6 +1,7 @@
 /* chat-batch: large jobs through the providers' batch APIs at half price —
  * submit prompt records, follow the jobs, collect their results. */
 #include "cli.h"
+#include "net/http.h"
 #include "diag.h"
 #include "textcheck.h"
 #include "input.h"
@@ -198,6 +199,8 @@ int main(int argc, char **argv)
 	char **refs = argv + words + 1;
 	int nrefs = argc - words - 1;
 	check_command(c, &b, nrefs, refs);
+	if (strcmp(c->name, "list") && !b.o.dry_run)    /* the others ask the provider */
+		http_global_init_early();
 	b.r.progress = !b.o.quiet && isatty(2);
 
 	struct session s;

@@ -3,6 +3,7 @@
  * atomically, and log the prompt and the images in the history. */
 #include "attach.h"
 #include "cli.h"
+#include "net/http.h"
 #include "diag.h"
 #include "imagegen/imagerun.h"
 #include "providers/endpoint.h"
@@ -152,6 +153,8 @@ int main(int argc, char **argv)
 	static struct opts p;
 	static struct session s;
 	parse(argc, argv, &p);
+	if (!p.o.dry_run)
+		http_global_init_early();
 	struct imagerun *r = &p.r;
 	struct line_reader lr;
 	struct buf prompt = BUF_INIT(INPUT_MAX);

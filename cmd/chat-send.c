@@ -4,6 +4,7 @@
 #include "ask/parallel.h"
 #include "ask/remote_models.h"
 #include "cli.h"
+#include "net/http.h"
 #include "diag.h"
 #include "input.h"
 #include "fdio.h"
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
 	sig_install();
 	struct cli_opts o;
 	cli_parse(argc, argv, &o, help, CLI_RECORDS | CLI_MODELS);
+	if (!o.dry_run && (!o.list_models || o.remote_models))
+		http_global_init_early();  /* beside the prompts and the history getting ready */
 	struct session s;
 	int st = session_config(&s, &o);
 	if (o.remote_models && (!o.list_models || o.nwords > 1))

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "input.h"
+#include "net/http.h"
 #include "fdio.h"
 #include "ask/promptmap.h"
 #include <stdlib.h>
@@ -57,6 +58,8 @@ int main(int argc, char **argv)
 	sig_install();
 	struct cli_opts o;
 	cli_parse(argc, argv, &o, help, CLI_RENDER);
+	if (!o.dry_run)
+		http_global_init_early();  /* beside the prompt and the history getting ready */
 	struct session s;
 	int st = session_config(&s, &o);
 	struct line_reader lr;

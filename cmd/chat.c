@@ -3,6 +3,7 @@
  * runs its commands: "chat send ..." is chat-send, a prompt given as words
  * is chat-stream's, text on stdin is chat-send's. */
 #include "cli.h"
+#include "net/http.h"
 #include "diag.h"
 #include "repl/repl.h"
 #include "sig.h"
@@ -117,6 +118,7 @@ int main(int argc, char **argv)
 		return run_program(o.nwords ? "stream" : "send", argv);
 	refuse_session_flags(&o);
 	sig_install();
+	http_global_init_early();  /* done by the first prompt typed */
 	if (!o.render_given)
 		o.render = 1; /* a session renders unless --raw */
 	return cli_exit(repl_run(&o));

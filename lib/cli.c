@@ -1,6 +1,7 @@
 /* cli: options read by table, the usage errors and defaults every program
  * shares, and the way every program ends. */
 #include "cli.h"
+#include "thread.h"
 #include "clock.h"
 #include "diag.h"
 #include "fdio.h"
@@ -72,6 +73,7 @@ void cli_std_option(int c, int version, const char *shortopts, char **argv, cons
 
 int cli_exit(int status)
 {
+	thread_settle();
 	sig_reraise();
 	if (close_stdout() < 0 && !status) {
 		error("cannot write output");

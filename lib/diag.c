@@ -1,4 +1,5 @@
 #include "diag.h"
+#include "thread.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -297,6 +298,7 @@ void die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(fmt, ap);
 	va_end(ap);
+	thread_settle();
 	exit(status);
 }
 
@@ -308,6 +310,7 @@ void die_usage(const char *msg, const char *arg)
 	size_t n = strlen(line);
 	snprintf(line + n, sizeof line - n, "\nTry '%s --help' for more information.\n", progname);
 	fputs(line, stderr);
+	thread_settle();
 	exit(EXIT_USAGE);
 }
 

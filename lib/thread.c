@@ -1,4 +1,5 @@
 #include "thread.h"
+#include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 
@@ -45,4 +46,30 @@ int thread_start_beside(pthread_t *t, void *(*fn)(void *), void *arg)
 	if (r)
 		free(s);
 	return r;
+}
+
+#define SETTLED_MAX 4
+static pthread_mutex_t settled_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t settled[SETTLED_MAX];
+static int nsettled;
+
+int thread_start_settled(void *(*fn)(void *), void *arg)
+{
+	pthread_mutex_lock(&settled_mu);
+	int r = nsettled < SETTLED_MAX ? thread_start_beside(&settled[nsettled], fn, arg) : EAGAIN;
+	if (!r)
+		nsettled++;
+	pthread_mutex_unlock(&settled_mu);
+	return r;
+}
+
+void thread_settle(void)
+{
+	pthread_mutex_lock(&settled_mu);
+	pthread_t self = pthread_self();
+	for (int i = 0; i < nsettled; i++)
+		if (!pthread_equal(settled[i], self))
+			pthread_join(settled[i], NULL);
+	nsettled = 0;
+	pthread_mutex_unlock(&settled_mu);
 }

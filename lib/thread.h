@@ -14,4 +14,13 @@
 /* pthread_create(t, NULL, fn, arg), started beside the caller: 0 or an
  * error number. */
 int thread_start_beside(pthread_t *t, void *(*fn)(void *), void *arg);
+
+/* A thread started beside the caller whose work must be over before the
+ * process exits: thread_settle, called on every way out (die, die_usage,
+ * cli_exit), waits for it. (libcurl's global init registers OpenSSL's
+ * clean-up with atexit while it runs: an exit under way meanwhile would
+ * clean up what the thread is still setting up.) 0 or an error number;
+ * at most 4 at a time. */
+int thread_start_settled(void *(*fn)(void *), void *arg);
+void thread_settle(void);
 #endif

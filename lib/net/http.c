@@ -3,6 +3,9 @@
 #include "clock.h"
 #include "diag.h"
 #include "sig.h"
+#include "thread.h"
+#include <pthread.h>
+#include <signal.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -10,13 +13,32 @@
 #include <strings.h>
 #include <time.h>
 
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static void global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 void http_global_init(void)
 {
-	static int done;
-	if (!done) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		done = 1;
-	}
+	pthread_once(&global_once, global_init);
+}
+
+static void *global_init_beside(void *arg)
+{
+	(void)arg;
+	http_global_init();
+	return NULL;
+}
+
+void http_global_init_early(void)
+{
+	/* the thread takes no signals: they stay with the threads that act on them */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	thread_start_settled(global_init_beside, NULL);  /* if it cannot start, the first request inits */
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static const char *const secret_headers[] = { "authorization", "x-api-key", "x-goog-api-key",

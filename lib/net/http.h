@@ -56,7 +56,13 @@ struct http_call {
 	void *handle;           /* the curl handle during the transfer */
 };
 
+/* libcurl's global init, once (it reads OpenSSL's configuration: about
+ * 0.5 ms); every request's start calls it. */
 void http_global_init(void);
+/* Start it beside the caller, for a program about to make a request: it
+ * then overlaps the options, config, history and request being made
+ * ready. Any exit waits for it (thread_start_settled). */
+void http_global_init_early(void);
 /* Perform the call. Returns 0 when a reply arrived (any status), -1 on a
  * transport failure or abort (code/curl_err/aborted say which). */
 int http_post(struct http_call *c);

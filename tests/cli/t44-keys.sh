@@ -75,4 +75,17 @@ GOOGLE_API_KEY=g-only-1 run chat-image --dir "$T/img" 'default'
 is "$st:$(request 1 | jq -r .path)" "0:/v1beta/models/gemini-2.5-flash-image:generateContent" \
 	"chat-image with only GOOGLE_API_KEY: gemini-2.5-flash-image"
 
+# no key: refused at once, while libcurl's global init (begun beside the
+# start-up) is still under way; the exit waits for it, so each run ends
+# with its one line and 77, never a crash in the clean-up
+unset GEMINI_API_KEY GOOGLE_API_KEY OPENAI_API_KEY ANTHROPIC_API_KEY
+bad=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	for prog in chat-stream chat-send; do
+		run $prog -m gpt-4o-mini hi
+		[ "$st:$(wc -l < "$T/err")" = "77:1" ] || bad=$((bad + 1))
+	done
+done
+is "$bad" 0 "no key, 40 runs of chat-stream and chat-send: each exits 77 with one line"
+
 done_testing

@@ -34,8 +34,36 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
+/* A settled thread's work is over once thread_settle returns. */
+static volatile int finished;
+static void *slow(void *arg)
+{
+	(void)arg;
+	double t0 = now_ms();
+	while (now_ms() - t0 < 50)
+		;
+	finished = 1;
+	return NULL;
+}
+
+static void test_settle(void)
+{
+	finished = 0;
+	int r = thread_start_settled(slow, NULL);
+	thread_settle();
+	ok(r == 0 && finished, "thread_settle returns once a settled thread's 50 ms of work is done");
+	thread_settle();
+	ok(1, "a second thread_settle, with nothing to wait for, returns");
+	int started = 0;
+	for (int i = 0; i < 6; i++)
+		started += thread_start_settled(slow, NULL) == 0;
+	thread_settle();
+	ok(started == 4, "at most 4 settled threads at a time (%d of 6 started)", started);
+}
+
 int main(void)
 {
+	test_settle();
 	cpu_set_t mine;
 	sched_getaffinity(0, sizeof mine, &mine);
 	struct seen s = { .arg = 21 };
