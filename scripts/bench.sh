@@ -15,6 +15,8 @@
 # once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench} (never in CI); a
 # missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
+# BENCH_FT_ROUNDS and BENCH_FT_RUNS (8 and 20: the first-byte ratios to curl,
+# the tools taking turns),
 # BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_HISTORY (1),
 # BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken),
 # BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
@@ -89,6 +91,12 @@ export CHAT_MAX_REPLY_MB=$MAX_REPLY_MB
 export XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" OPENAI_API_KEY=sk-bench \
 	ANTHROPIC_API_KEY=sk-ant-bench GEMINI_API_KEY=gm-bench
 unset CHAT_CONFIG CHAT_DB CHAT_MODEL OPENAI_ORG_ID OPENAI_PROJECT_ID GOOGLE_API_KEY 2>/dev/null
+# The shared rate limits stay on (each run still takes from them, as a
+# user's does), but with a token budget no stream here can spend: the
+# default (Anthropic's 450k a minute) made every run after a
+# 1,000,000-chunk reply wait out the minute, which read as a slow run.
+mkdir -p "$T/config/chat"
+printf '[%s]\ntpm = 1000000000\n' openai anthropic gemini >"$T/config/chat/config"
 
 start_server() {    # fakeprov reply options
 	rm -f "$T/port"
@@ -189,6 +197,33 @@ tp() {    # NAME COMMAND...
 	row "$name" "n/a"; return 1
 }
 
+# ft_beside_curl: the first-byte ratios to curl, the figure the targets are
+# set in. A row above is 30 runs of one tool, then the next tool's: on a VM
+# whose speed drifts by a third within a minute that compares moments, not
+# tools. Here the three take turns, FT_ROUNDS rounds of FT_RUNS runs each,
+# and each round gives its own ratios; the medians of those are printed.
+ft_beside_curl() {
+	rounds=${BENCH_FT_ROUNDS:-8} n=${BENCH_FT_RUNS:-20} i=0
+	: >"$T/ftr"
+	while [ $i -lt "$rounds" ]; do
+		i=$((i + 1))
+		measure fc -n "$n" -w 2 -- curl -sN "$URL" -H 'content-type: application/json' -d "$BODY" || return 0
+		c=$first_med
+		measure fh -n "$n" -w 2 -- bin/chat-stream hi || return 0
+		h=$first_med
+		measure fn -n "$n" -w 2 -- bin/chat-stream --no-log hi || return 0
+		echo "$c $h $first_med" >>"$T/ftr"
+	done
+	awk -v r="$rounds" -v n="$n" '
+		{ c[NR] = $1; h[NR] = $2 / $1; l[NR] = $3 / $1 }
+		function med(a, k,   i, j, t) {
+			for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+		}
+		END { printf "  beside curl, taking turns (%d rounds of %d): history on %.2fx, --no-log %.2fx" \
+			" (medians of the rounds; curl %.2f ms)\n", r, n, med(h, NR), med(l, NR), med(c, NR) }' "$T/ftr"
+}
+
 # --- the OpenAI format, beside the SDK, curl and curl|sed|jq ----------------
 openai_bench() {
 	SDK=$(get SDK_openai)
@@ -204,6 +239,7 @@ openai_bench() {
 		row 'curl (raw SSE)' "$(printf '%7.2f / %7.2f   exit after %.2f ms, peak RSS %s' \
 			"$first_med" "$first_p90" "$total_med" "$(mb "$rss_kb")")"
 	if [ -n "$HAVE_JQ" ]; then ft 'curl|sed|jq' sh -c "$PIPE" sh "$URL" "$BODY" "$JQF"; else row 'curl|sed|jq' n/a; fi
+	[ -n "$HAVE_CURL" ] && ft_beside_curl
 	stop_server
 
 	echo
