@@ -169,8 +169,11 @@ long pdf_pages(const unsigned char *p, size_t n)
 			const unsigned char *w = p + b;
 			long num = 0;
 			size_t d = w[0] == '+' ? 1 : 0;
-			for (size_t k = d; k < len && num >= 0; k++)
-				num = w[k] >= '0' && w[k] <= '9' ? (num < PAGES_CAP ? num * 10 + (w[k] - '0') : PAGES_CAP) : -1;
+			for (size_t k = d; k < len && num >= 0; k++) {
+				num = w[k] >= '0' && w[k] <= '9' ? num * 10 + (w[k] - '0') : -1;
+				if (num > PAGES_CAP)
+					num = PAGES_CAP;   /* so the next digit cannot overflow either */
+			}
 			if (d == len)
 				num = -1;
 			if (len == 6 && !memcmp(w, "stream", 6)) {

@@ -23,6 +23,9 @@ static void test_pdf(void)
 	ok(pages("<< /Type /Pages /Count 12 /Kids [1 0 R] >> << /Type /Pages /Count 5 >>") == 12,
 	   "the largest /Count of a /Pages node (the root's)");
 	ok(pages("<</Type/Pages/Count 3>>") == 3, "no spaces between tokens");
+	ok(pages("<< /Type /Pages /Count 911111119 >>") == 100000000,
+	   "a 9-digit /Count past 100,000,000 is held at that cap (it was returned whole: the cap came a digit late)");
+	ok(pages("<< /Type /Pages /Count 999999999999999999999999 >>") == 100000000, "and 24 digits, without overflow");
 	ok(pages("<< /Count 40 /Type /Pages >>") == 40, "/Count before /Type");
 	ok(pages("<< /Type /Page /Annots [<< /Type /Pages /Count 99 >>] >>") == 99,
 	   "a /Pages dictionary nested anywhere counts as a node (an upper bound, as limits want)");
