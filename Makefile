@@ -144,7 +144,7 @@ tests/fuzz/fuzz_records: tests/fuzz/fuzz_records.c $(REC_SRC) lib/records.h lib/
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< $(REC_SRC) $(JQ_LIBS) -pthread
 
-tests/fuzz/fuzz_jxparse: tests/fuzz/fuzz_jxparse.c lib/jxparse.c lib/jxparse.h
+tests/fuzz/fuzz_jxparse: tests/fuzz/fuzz_jxparse.c tests/unit/jx_same.h lib/jxparse.c lib/jxparse.h
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(JQ_CFLAGS) -o $@ $< lib/jxparse.c $(JQ_LIBS)
 
