@@ -636,6 +636,24 @@ static int same_file(const char *p, const void *data, size_t len)
 	return n == (ssize_t)len && !memcmp(buf, data, len);
 }
 
+/* The limits opened with their state at path (as $CHAT_RATE_DB), why emptied. */
+static struct ratelimit *open_at(const char *at, char *why, size_t cap)
+{
+	setenv("CHAT_RATE_DB", at, 1);
+	why[0] = 0;
+	return ratelimit_open(NULL, NULL, why, cap);
+}
+
+/* A SQLite file at p made by sql (another program's, for the limiter). */
+static void sqlite_file(const char *p, const char *sql)
+{
+	sqlite3 *o;
+	if (sqlite3_open(p, &o) == SQLITE_OK) {
+		sqlite3_exec(o, sql, NULL, NULL, NULL);
+		sqlite3_close(o);
+	}
+}
+
 static void test_files(void)
 {
 	char why[512], p[800], hist[700];
@@ -679,9 +697,7 @@ static void test_files(void)
 	static const char text[] = "these are my notes, not a database\n";
 	snprintf(p, sizeof p, "%s/notes.txt", dir);
 	write_file(p, text, sizeof text - 1);
-	setenv("CHAT_RATE_DB", p, 1);
-	why[0] = 0;
-	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	rl = open_at(p, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, p) && strstr(why, "not a database") && strstr(why, "removing it starts afresh"),
 	   "a text file at the path: not used, saying why, limits kept in this process (%s)", why);
 	ratelimit_close(rl);
@@ -692,9 +708,7 @@ static void test_files(void)
 		junk[i] = (unsigned char)(i * 131 + 7);
 	snprintf(p, sizeof p, "%s/junk.db", dir);
 	write_file(p, junk, sizeof junk);
-	setenv("CHAT_RATE_DB", p, 1);
-	why[0] = 0;
-	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	rl = open_at(p, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "not a database"), "4 KiB of junk: not used (%s)", why);
 	ratelimit_close(rl);
 	ok(same_file(p, junk, sizeof junk), "and left as it was");
@@ -711,9 +725,7 @@ static void test_files(void)
 	if (n > 100) {
 		memset(db + 16, 0xff, 8);   /* page size and format bytes */
 		write_file(p, db, (size_t)n);
-		setenv("CHAT_RATE_DB", p, 1);
-		why[0] = 0;
-		rl = ratelimit_open(NULL, NULL, why, sizeof why);
+		rl = open_at(p, why, sizeof why);
 		ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && *why, "a damaged SQLite file: refused (%s)", why);
 		ratelimit_close(rl);
 	} else {
@@ -721,16 +733,11 @@ static void test_files(void)
 	}
 
 	snprintf(p, sizeof p, "%s/other.db", dir);
-	sqlite3 *o;
-	if (sqlite3_open(p, &o) == SQLITE_OK) {
-		sqlite3_exec(o, "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)", NULL, NULL, NULL);
-		sqlite3_close(o);
-	}
-	setenv("CHAT_RATE_DB", p, 1);
-	why[0] = 0;
-	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	sqlite_file(p, "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)");
+	rl = open_at(p, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "other tables"), "another program's SQLite file: not used (%s)", why);
 	ratelimit_close(rl);
+	sqlite3 *o;
 	ok(sqlite3_open(p, &o) == SQLITE_OK &&
 	   sqlite3_exec(o, "SELECT 1 FROM rate_bucket", NULL, NULL, NULL) != SQLITE_OK, "and not written to");
 	sqlite3_close(o);
@@ -738,38 +745,24 @@ static void test_files(void)
 	/* a header that looks like ours (rollback journal, user_version 1)
 	 * skips the schema read at open; the file is still judged by its tables */
 	snprintf(p, sizeof p, "%s/looks-ours.db", dir);
-	if (sqlite3_open(p, &o) == SQLITE_OK) {
-		sqlite3_exec(o, "PRAGMA user_version = 1; CREATE TABLE accounts (id INTEGER PRIMARY KEY)", NULL, NULL, NULL);
-		sqlite3_close(o);
-	}
-	setenv("CHAT_RATE_DB", p, 1);
-	why[0] = 0;
-	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	sqlite_file(p, "PRAGMA user_version = 1; CREATE TABLE accounts (id INTEGER PRIMARY KEY)");
+	rl = open_at(p, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "other tables"),
 	   "another program's file with our user_version: still not used (%s)", why);
 	ratelimit_close(rl);
 	snprintf(p, sizeof p, "%s/no-table.db", dir);
-	if (sqlite3_open(p, &o) == SQLITE_OK) {
-		sqlite3_exec(o, "PRAGMA user_version = 1", NULL, NULL, NULL);
-		sqlite3_close(o);
-	}
-	setenv("CHAT_RATE_DB", p, 1);
-	why[0] = 0;
-	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	sqlite_file(p, "PRAGMA user_version = 1");
+	rl = open_at(p, why, sizeof why);
 	ok(rl && !ratelimit_is_local(rl) && !why[0] && ratelimit_take_at(rl, "openai", 10, T0) == 0,
 	   "our user_version but no table yet: the table is made and used (%s)", why);
 	ratelimit_close(rl);
 
-	setenv("CHAT_RATE_DB", dir, 1);
-	why[0] = 0;
-	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	rl = open_at(dir, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "not a regular file"), "a folder at the path: not used (%s)", why);
 	ratelimit_close(rl);
 
 	snprintf(p, sizeof p, "%s/notes.txt/x/ratelimit.db", dir);
-	setenv("CHAT_RATE_DB", p, 1);
-	why[0] = 0;
-	rl = ratelimit_open(NULL, NULL, why, sizeof why);
+	rl = open_at(p, why, sizeof why);
 	ok(rl && ratelimit_is_local(rl) && strstr(why, "within this process") && strstr(why, "cannot create its folder"), "a folder that cannot be made: not used (%s)", why);
 	ratelimit_close(rl);
 
