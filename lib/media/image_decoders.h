@@ -28,10 +28,13 @@ int image_decode_webp(const unsigned char *data, size_t n, const struct image_li
  * decodes: an overlay item (refused), more than 4096 items, a grid whose
  * output size (in its item's data) is over the caps, an HEVC parameter set
  * (in hvcC or in an item's data) whose picture is over the caps, an HEVC
- * item of more than one picture, item data adding up to more than the
+ * item of more than one picture, items' data adding up to more than the
  * file. 0, or -1 with why; a file whose boxes do not parse here is left to
  * libheif to refuse. */
 int image_heif_items_fit(const unsigned char *data, size_t n, const struct image_limits *lim, char *why, size_t cap);
+/* The boxes, location entries and NAL units the last image_heif_items_fit
+ * on this thread read: work that grows with the file, never faster. */
+unsigned long image_heif_items_work(void);
 /* The picture size an HEVC sequence parameter set NAL unit (its 2-byte
  * header included) declares. 0, or -1 when it is cut short. */
 int image_hevc_sps_size(const unsigned char *nal, size_t n, uint32_t *w, uint32_t *h);

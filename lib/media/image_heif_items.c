@@ -9,9 +9,11 @@
  * locations (iloc: in the file or in meta/idat) and checked against the
  * caps, every item location must lie in the file (libheif reads an item's
  * extents into one buffer), and every HEVC parameter set, in the hvcC
- * properties or inside an item's data, is held to the caps. Every read is
- * bounds-checked; what does not parse is left to libheif, which refuses
- * it. */
+ * properties or inside an item's data, is held to the caps. The image
+ * items' data must add up to no more than the file (images do not share
+ * their bytes), and iloc is indexed once, so the work here grows with the
+ * file, not with its square. Every read is bounds-checked; what does not
+ * parse is left to libheif, which refuses it. */
 #include "media/image_decoders.h"
 #include <stdlib.h>
 #include <string.h>
@@ -89,64 +91,140 @@ static void child(struct rd parent, const char *want, struct rd *body)
 		}
 }
 
+/* The work done by the last image_heif_items_fit on this thread: item
+ * boxes, location entries and NAL units read. Kept so a test can check it
+ * grows with the file, not faster. */
+static _Thread_local unsigned long steps;
+
+unsigned long image_heif_items_work(void)
+{
+	return steps;
+}
+
+/* The iloc box read once: each entry's item, construction method, base
+ * offset, extent count and where its extents start, sorted by item (an
+ * item listed twice keeps its first entry, as libheif does). */
+struct loc {
+	uint32_t item, order;
+	unsigned method, extents;
+	uint64_t base;
+	size_t at;
+};
+
+struct locs {
+	struct rd iloc;
+	unsigned index_size, off_size, len_size;
+	struct loc *v;
+	size_t n;
+};
+
+static int loc_order(const void *a, const void *b)
+{
+	const struct loc *x = a, *y = b;
+	if (x->item != y->item)
+		return x->item < y->item ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* 0, or -1 out of memory. The entries that parse are kept; each takes at
+ * least 6 bytes, so there are no more than the box's size over 6. */
+static int locs_read(struct rd iloc, struct locs *l)
+{
+	memset(l, 0, sizeof *l);
+	if (!iloc.p)
+		return 0;
+	unsigned version = (unsigned)get(&iloc, 1);
+	get(&iloc, 3);
+	unsigned sizes = (unsigned)get(&iloc, 2);
+	unsigned base_size = sizes >> 4 & 15;
+	l->off_size = sizes >> 12, l->len_size = sizes >> 8 & 15, l->index_size = version >= 1 ? sizes & 15 : 0;
+	uint32_t count = (uint32_t)get(&iloc, version < 2 ? 2 : 4);
+	size_t most = iloc.n / 6 + 1;
+	l->v = malloc((count < most ? count : most) * sizeof *l->v + 1);
+	if (!l->v)
+		return -1;
+	for (uint32_t i = 0; i < count && !iloc.bad; i++) {
+		struct loc e = { 0 };
+		e.item = (uint32_t)get(&iloc, version < 2 ? 2 : 4);
+		e.method = version >= 1 ? (unsigned)get(&iloc, 2) & 15 : 0;
+		get(&iloc, 2);                  /* data reference index */
+		e.base = get(&iloc, base_size);
+		e.extents = (unsigned)get(&iloc, 2);
+		e.at = iloc.at;
+		e.order = i;
+		skip(&iloc, (uint64_t)e.extents * (l->index_size + l->off_size + l->len_size));
+		steps++;
+		if (l->n < most)
+			l->v[l->n++] = e;
+	}
+	qsort(l->v, l->n, sizeof *l->v, loc_order);
+	l->iloc = iloc;
+	return 0;
+}
+
+/* The item's first entry, or NULL. */
+static const struct loc *locs_find(const struct locs *l, uint32_t item)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->v[mid].item < item)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->n && l->v[lo].item == item ? &l->v[lo] : NULL;
+}
+
 /* An item's data as iloc places it: its extents, in order, each in the file
  * (construction method 0) or in idat (1); a length of 0 runs to the end.
  * The number of extents (0 when the item has no location here, or one
  * built from other items, which libheif refuses itself) with *ext
- * malloc'd, or -1 with why when the location is outside the file or adds
- * up to more than the file: libheif would read it all into one buffer. */
+ * malloc'd and their sum added to *sum, or -1 with why when the location
+ * is outside the file or the items' data so far adds up to more than the
+ * file: libheif would read an item's all into one buffer, and images in a
+ * file do not share their data. */
 struct extent {
 	const unsigned char *p;
 	size_t n;
 };
 
-static int item_extents(struct rd iloc, struct rd idat, struct rd file, uint32_t id, struct extent **ext,
-                        char *why, size_t cap)
+static int item_extents(const struct locs *l, struct rd idat, struct rd file, uint32_t id, struct extent **ext,
+                        uint64_t *sum, char *why, size_t cap)
 {
 	*ext = NULL;
-	unsigned version = (unsigned)get(&iloc, 1);
-	get(&iloc, 3);
-	unsigned sizes = (unsigned)get(&iloc, 2);
-	unsigned off_size = sizes >> 12, len_size = sizes >> 8 & 15, base_size = sizes >> 4 & 15;
-	unsigned index_size = version >= 1 ? sizes & 15 : 0;
-	uint32_t count = (uint32_t)get(&iloc, version < 2 ? 2 : 4);
-	for (uint32_t i = 0; i < count && !iloc.bad; i++) {
-		uint32_t item = (uint32_t)get(&iloc, version < 2 ? 2 : 4);
-		unsigned method = version >= 1 ? (unsigned)get(&iloc, 2) & 15 : 0;
-		get(&iloc, 2);                  /* data reference index */
-		uint64_t base = get(&iloc, base_size);
-		unsigned extents = (unsigned)get(&iloc, 2);
-		if (item != id || method > 1) {
-			skip(&iloc, (uint64_t)extents * (index_size + off_size + len_size));
-			continue;
-		}
-		struct rd from = method == 0 ? file : idat;
-		if (!from.p || !extents)
-			return 0;
-		struct extent *e = malloc(extents * sizeof *e);
-		if (!e)
-			return image_fail(why, cap, "out of memory reading HEIC");
-		uint64_t total = 0;
-		for (unsigned k = 0; k < extents; k++) {
-			get(&iloc, index_size);
-			uint64_t off = get(&iloc, off_size), len = get(&iloc, len_size);
-			if (iloc.bad || base > from.n || off > from.n - base || len > from.n - base - off) {
-				free(e);
-				return image_fail(why, cap, "corrupt HEIC: item %u's data is outside the file", (unsigned)id);
-			}
-			e[k].p = from.p + base + off;
-			e[k].n = len ? (size_t)len : from.n - (size_t)(base + off);
-			total += e[k].n;
-		}
-		if (total > file.n) {
+	const struct loc *at = locs_find(l, id);
+	if (!at || at->method > 1)
+		return 0;
+	struct rd from = at->method == 0 ? file : idat, iloc = l->iloc;
+	if (!from.p || !at->extents)
+		return 0;
+	struct extent *e = malloc(at->extents * sizeof *e);
+	if (!e)
+		return image_fail(why, cap, "out of memory reading HEIC");
+	uint64_t total = 0, base = at->base;
+	iloc.at = at->at;
+	iloc.bad = 0;
+	for (unsigned k = 0; k < at->extents; k++) {
+		get(&iloc, l->index_size);
+		uint64_t off = get(&iloc, l->off_size), len = get(&iloc, l->len_size);
+		if (iloc.bad || base > from.n || off > from.n - base || len > from.n - base - off) {
 			free(e);
-			return image_fail(why, cap, "corrupt HEIC: item %u's data adds up to more than the file",
-			                  (unsigned)id);
+			return image_fail(why, cap, "corrupt HEIC: item %u's data is outside the file", (unsigned)id);
 		}
-		*ext = e;
-		return (int)extents;
+		e[k].p = from.p + base + off;
+		e[k].n = len ? (size_t)len : from.n - (size_t)(base + off);
+		total += e[k].n;
 	}
-	return 0;
+	if (total > file.n || (*sum += total) > file.n) {
+		free(e);
+		return image_fail(why, cap, total > file.n ? "corrupt HEIC: item %u's data adds up to more than the file"
+		                                           : "corrupt HEIC: the image items' data adds up to more than "
+		                                             "the file (at item %u)",
+		                  (unsigned)id);
+	}
+	*ext = e;
+	return (int)at->extents;
 }
 
 /* A grid item's output size, from its data, against the caps. */
@@ -253,6 +331,7 @@ static int hevc_item_fits(const struct extent *e, int count, const struct image_
 		if (len < 2 || len > total - at)
 			return 0;               /* not NAL units: libheif's to refuse */
 		size_t got = run_read(&run, at, head, len < sizeof head ? (size_t)len : sizeof head);
+		steps++;
 		unsigned type = NAL_TYPE(head), layer = (head[0] & 1) << 5 | head[1] >> 3;
 		if (type == NAL_SPS && sps_fits(head, got, lim, why, cap) < 0)
 			return -1;
@@ -266,16 +345,16 @@ static int hevc_item_fits(const struct extent *e, int count, const struct image_
 
 /* One item of the list, by its type: overlays refused, grids' sizes and
  * HEVC items' streams held to the caps. */
-static int item_fits(struct rd iloc, struct rd idat, struct rd file, uint32_t id, const unsigned char *item_type,
-                     const struct image_limits *lim, char *why, size_t cap)
+static int item_fits(const struct locs *l, struct rd idat, struct rd file, uint32_t id, const unsigned char *item_type,
+                     uint64_t *sum, const struct image_limits *lim, char *why, size_t cap)
 {
 	if (!memcmp(item_type, "iovl", 4))
 		return image_fail(why, cap, "HEIC overlay images are not supported");
 	int grid = !memcmp(item_type, "grid", 4), hevc = !memcmp(item_type, "hvc1", 4);
-	if (!iloc.p || (!grid && !hevc))
+	if (!grid && !hevc)
 		return 0;
 	struct extent *e;
-	int count = item_extents(iloc, idat, file, id, &e, why, cap), r = count < 0 ? -1 : 0;
+	int count = item_extents(l, idat, file, id, &e, sum, why, cap), r = count < 0 ? -1 : 0;
 	if (count > 0)
 		r = grid ? grid_fits(e[0], lim, why, cap) : hevc_item_fits(e, count, lim, why, cap);
 	free(e);
@@ -284,6 +363,7 @@ static int item_fits(struct rd iloc, struct rd idat, struct rd file, uint32_t id
 
 int image_heif_items_fit(const unsigned char *data, size_t n, const struct image_limits *lim, char *why, size_t cap)
 {
+	steps = 0;
 	struct rd file = { data, n, 0, 0 }, meta, iinf, iloc, idat, iprp, ipco;
 	child(file, "meta", &meta);
 	if (!meta.p)
@@ -307,9 +387,20 @@ int image_heif_items_fit(const unsigned char *data, size_t n, const struct image
 	if (count > MAX_ITEMS)
 		return image_fail(why, cap, "HEIC has %llu items, more than the %d we read", (unsigned long long)count,
 		                  MAX_ITEMS);
+	struct locs l;
+	if (locs_read(iloc, &l) < 0)
+		return image_fail(why, cap, "out of memory reading HEIC");
+	/* libheif reads every item box, whatever the count says */
 	char type[5];
 	struct rd infe;
-	while (next_box(&iinf, type, &infe) == 0) {
+	uint64_t sum = 0;
+	int r = 0;
+	for (unsigned i = 0; r == 0 && next_box(&iinf, type, &infe) == 0; i++) {
+		steps++;
+		if (i == MAX_ITEMS) {
+			r = image_fail(why, cap, "HEIC has more than the %d items we read", MAX_ITEMS);
+			break;
+		}
 		unsigned v = (unsigned)get(&infe, 1);
 		get(&infe, 3);
 		if (strcmp(type, "infe") || v < 2)
@@ -318,10 +409,9 @@ int image_heif_items_fit(const unsigned char *data, size_t n, const struct image
 		get(&infe, 2);                  /* protection index */
 		const unsigned char *item_type = infe.p + infe.at;
 		get(&infe, 4);
-		if (infe.bad)
-			continue;
-		if (item_fits(iloc, idat, file, id, item_type, lim, why, cap) < 0)
-			return -1;
+		if (!infe.bad)
+			r = item_fits(&l, idat, file, id, item_type, &sum, lim, why, cap);
 	}
-	return 0;
+	free(l.v);
+	return r;
 }

@@ -6,6 +6,7 @@
  * cases are skipped when libheif has no HEVC encoder. */
 #include "buf.h"
 #include "media/image.h"
+#include "media/image_decoders.h"
 #include "tap.h"
 #include <gif_lib.h>
 #include <libheif/heif.h>
@@ -390,6 +391,108 @@ static void test_heic_stream(void)
 	buf_free(&b);
 }
 
+/* ---- HEIF boxes made by hand, for the work the pre-decode checks do ---- */
+
+static void be(struct buf *b, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--) {
+		char c = (char)(v >> 8 * i);
+		buf_add(b, &c, 1);
+	}
+}
+
+/* Ends the box whose size field is at `at`. */
+static void box_end(struct buf *b, size_t at)
+{
+	put32(b, (long)at, (uint32_t)(b->len - at));
+}
+
+static size_t box_start(struct buf *b, const char *type)
+{
+	size_t at = b->len;
+	be(b, 0, 4);
+	buf_add(b, type, 4);
+	return at;
+}
+
+/* A file of `boxes` hvc1 item boxes (the iinf count says `declared`) and
+ * `items` iloc entries, listed last item first, each of one extent: item i
+ * at mdat offset data_at(i) of data_len bytes. The mdat holds `nals` NAL
+ * units of 2 bytes (SEI, no picture), each after its 4-byte length. */
+static void hand_heif(struct buf *b, unsigned declared, unsigned boxes, unsigned items, int shared, unsigned nals)
+{
+	size_t meta = box_start(b, "meta");
+	be(b, 0, 4);
+	size_t iinf = box_start(b, "iinf");
+	be(b, 0, 4);
+	be(b, declared, 2);
+	for (unsigned i = 1; i <= boxes; i++) {
+		size_t infe = box_start(b, "infe");
+		be(b, 2 << 24, 4);
+		be(b, i, 2);
+		be(b, 0, 2);
+		buf_add(b, "hvc1", 5);
+		box_end(b, infe);
+	}
+	box_end(b, iinf);
+	size_t iloc = box_start(b, "iloc");
+	be(b, 0, 4);
+	be(b, 0x4400, 2);               /* 4-byte offsets and lengths, no base */
+	be(b, items, 2);
+	size_t first_offset = b->len + 6;
+	for (unsigned i = items; i >= 1; i--) {
+		be(b, i, 2);
+		be(b, 0, 2);
+		be(b, 1, 2);
+		be(b, 0, 4);            /* the offset, set below */
+		be(b, shared ? 6 * nals : 6, 4);
+	}
+	box_end(b, iloc);
+	box_end(b, meta);
+	size_t mdat = box_start(b, "mdat");
+	size_t data = b->len;
+	for (unsigned k = 0; k < nals; k++) {
+		be(b, 2, 4);
+		be(b, 39 << 9 | 1, 2);
+	}
+	box_end(b, mdat);
+	for (unsigned i = items; i >= 1; i--)
+		put32(b, (long)(first_offset + (size_t)(items - i) * 14), (uint32_t)(data + (shared ? 0 : 6 * (i - 1))));
+}
+
+/* A hostile file costs the checks work in proportion to its size. The
+ * iloc entries were found by scanning the whole box for each item: 3,000
+ * items made 4.5 million entry reads. Items pointing at the same stream
+ * had it walked once for each. */
+static void test_heic_work(void)
+{
+	struct buf b = BUF_INIT(1 << 20);
+	char why[200] = "";
+	unsigned n = 3000;
+	hand_heif(&b, n, n, n, 0, n);
+	int r = image_heif_items_fit((const unsigned char *)b.p, b.len, NULL, why, sizeof why);
+	unsigned long work = image_heif_items_work();
+	ok(r == 0 && work <= 3 * (unsigned long)n, "3,000 items and 3,000 locations, each item's own: read in %lu steps (%s)",
+	   work, r ? why : "fits");
+	buf_reset(&b);
+	hand_heif(&b, 2, 2, 2, 1, 20000);
+	r = image_heif_items_fit((const unsigned char *)b.p, b.len, NULL, why, sizeof why);
+	work = image_heif_items_work();
+	ok(r == -1 && strstr(why, "items' data adds up to more than the file") && work <= 20010,
+	   "two items sharing one stream of 20,000 NAL units: refused after one walk, %lu steps (%s)", work, why);
+	buf_reset(&b);
+	hand_heif(&b, 1, 5000, 1, 0, 1);
+	r = image_heif_items_fit((const unsigned char *)b.p, b.len, NULL, why, sizeof why);
+	ok(r == -1 && strstr(why, "more than the 4096 items"), "5,000 item boxes under a count of 1: refused (%s)",
+	   r ? why : "fits");
+	buf_reset(&b);
+	hand_heif(&b, 3, 3, 3, 0, 3);
+	r = image_heif_items_fit((const unsigned char *)b.p, b.len, NULL, why, sizeof why);
+	ok(r == 0 && image_heif_items_work() == 3 + 3 + 3, "3 items of one NAL unit each: 9 steps, fits (%s)",
+	   r ? why : "fits");
+	buf_free(&b);
+}
+
 /* Three of the fuzz target's seeds, each once an out-of-memory or a stray
  * read: refused for what they are. Read from the repository, so run
  * from its top. */
@@ -422,6 +525,7 @@ static void test_heic(void)
 	/* a 2112x2112 stream in a file whose ispe says 40x20: its 35 MB found
 	 * over a 16 MiB cap (decoded, it would have been let through) */
 	heic_seed("stream-bomb.heic", mem_only, "over the 16 MB memory limit");
+	test_heic_work();
 	if (!heif_have_encoder_for_format(heif_compression_HEVC)) {
 		for (int i = 0; i < 7 + 8; i++)
 			skip("libheif has no HEVC encoder to make HEIC files with");
