@@ -370,6 +370,9 @@ long exchange_wait(struct exchange *x)
 		return 0;
 	const char *name = x->r.p->name;
 	long w = ratelimit_take(x->o->rl, name, x->o->est_tokens);
+	if (w == 0 && verbose && ratelimit_taken_at(x->o->rl))
+		warn("%s: request taken from the shared rate limit at %lld (unix ms)", name,
+		     ratelimit_taken_at(x->o->rl));
 	if (w <= 0)
 		return w;
 	long long paused = ratelimit_paused_until(x->o->rl), now = clock_real_ms();

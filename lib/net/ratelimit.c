@@ -118,6 +118,7 @@ long ratelimit_take_at(struct ratelimit *rl, const char *provider, long est_toke
 	if (!usable(rl, provider))
 		return 0;
 	pthread_mutex_lock(&rl->mu);
+	rl->last_take = 0;
 	struct rl_row r;
 	long wait = 0, rpm, tpm;
 	if (rl_row_begin(rl, provider, &now, &r) < 0)
@@ -141,6 +142,7 @@ long ratelimit_take_at(struct ratelimit *rl, const char *provider, long est_toke
 		if (w > 0) {
 			wait = wait_ms(w);
 		} else {
+			rl->last_take = now;
 			if (rpm > 0)
 				r.req -= 1;
 			if (tpm > 0 && est_tokens > 0)

@@ -50,6 +50,10 @@ void ratelimit_close(struct ratelimit *rl);
  * pause's end in unix milliseconds (it may be far longer than the wait
  * the take returned, which is capped at a minute); else 0. */
 long long ratelimit_paused_until(const struct ratelimit *rl);
+/* When the last take that went ahead was made, in unix milliseconds by the
+ * clock the buckets were refilled by (read under the file's lock); 0
+ * when the last take did not go ahead. */
+long long ratelimit_taken_at(const struct ratelimit *rl);
 /* 1 when the shared file could not be used and the limits are kept in
  * this process alone. */
 int ratelimit_is_local(const struct ratelimit *rl);

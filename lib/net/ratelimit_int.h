@@ -49,6 +49,7 @@ struct ratelimit {
 	 * alone, at the configured rates; never no limit at all. */
 	int local;
 	long long last_pause;   /* the pause the last take met (unix ms), or 0 */
+	long long last_take;    /* when the last take went ahead, by the limiter's clock */
 	char local_name[RL_MAX_PROVIDERS][64];
 	struct rl_row local_row[RL_MAX_PROVIDERS];
 	size_t nlocal;

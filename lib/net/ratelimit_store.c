@@ -430,6 +430,11 @@ long long ratelimit_paused_until(const struct ratelimit *rl)
 	return rl ? rl->last_pause : 0;
 }
 
+long long ratelimit_taken_at(const struct ratelimit *rl)
+{
+	return rl ? rl->last_take : 0;
+}
+
 int ratelimit_is_local(const struct ratelimit *rl)
 {
 	return rl && rl->local;
