@@ -11,17 +11,36 @@
 #include <string.h>
 #include <time.h>
 
+/* A thread of ours busy on some CPU until told to stop; where it is now. */
+struct spinner {
+	volatile int started, stop, cpu;
+};
+
+static void *spin(void *p)
+{
+	struct spinner *a = p;
+	a->cpu = sched_getcpu();
+	a->started = 1;
+	while (!a->stop)
+		a->cpu = sched_getcpu();
+	return NULL;
+}
+
 struct seen {
 	int arg;
 	cpu_set_t cpus;      /* the thread's own, as it runs */
 	int cpu;             /* where it first ran */
 	volatile int started;
+	struct spinner *beside;  /* another thread's, if any */
+	int beside_cpu;          /* where that one was when this one first ran */
 };
 
 static void *look(void *p)
 {
 	struct seen *s = p;
 	s->cpu = sched_getcpu();
+	if (s->beside)
+		s->beside_cpu = s->beside->cpu;
 	sched_getaffinity(0, sizeof s->cpus, &s->cpus);
 	s->started = 1;
 	return (void *)(intptr_t)(s->arg * 2);
@@ -101,6 +120,37 @@ int main(void)
 			elsewhere++;
 		}
 		ok(elsewhere == 5, "5 threads of a busy creator each started on another CPU (%d trials)", trials);
+	}
+
+	if (CPU_COUNT(&mine) != 2) {
+		skip("not 2 CPUs: the case of every other CPU taken by a thread of ours");
+	} else {
+		/* with the other CPU running a thread of ours, the next starts on
+		 * its creator's, which then waits: not queued behind the first */
+		int apart = 0, trials = 0;
+		while (apart < 5 && trials < 50) {
+			struct spinner a = { 0 };
+			pthread_t ta;
+			trials++;
+			if (thread_start_beside(&ta, spin, &a))
+				break;
+			while (!a.started)
+				;
+			struct seen b = { .arg = 1, .beside = &a, .beside_cpu = -1 };
+			int before = sched_getcpu();
+			r = thread_start_beside(&t, look, &b);
+			if (r == 0)
+				pthread_join(t, NULL);
+			a.stop = 1;
+			pthread_join(ta, NULL);
+			if (r || before == a.cpu)
+				continue;       /* the first one moved to this CPU meanwhile */
+			if (b.cpu == b.beside_cpu)
+				break;
+			apart++;
+		}
+		ok(apart == 5, "5 times, a thread started while another of ours ran on the other CPU ran beside it, "
+		   "not behind it (%d trials)", trials);
 	}
 	return tap_done();
 }
