@@ -42,6 +42,39 @@ int read_all(int fd, struct buf *b)
 	}
 }
 
+int pwrite_all(int fd, const void *data, size_t len, off_t at)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, at);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		at += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int pread_all(int fd, void *out, size_t len, off_t at)
+{
+	char *p = out;
+	while (len) {
+		ssize_t n = pread(fd, p, len, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;  /* an error, or the file ends first */
+		p += n;
+		at += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int close_stdout(void)
 {
 	int bad = ferror(stdout);
@@ -85,8 +118,7 @@ int mkdirs_for(const char *file, mode_t mode)
 	return mkdirs(dir, mode);
 }
 
-/* Flush the directory holding path, so the new name survives a crash. */
-static void sync_dir(const char *path)
+void fsync_dir_of(const char *path)
 {
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
@@ -145,7 +177,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		errno = st == WFA_STOPPED ? EINTR : e;
 		return st;
 	}
-	sync_dir(path);
+	fsync_dir_of(path);
 	return 0;
 }
 
@@ -160,17 +192,27 @@ int scratch_dir_make(const char *prefix, char *out, size_t cap)
 	return mkdtemp(out) ? 0 : -1;
 }
 
-void scratch_dir_remove(const char *dir)
+/* The folders a scratch history makes beside it (its spool) are one deep. */
+static void remove_tree(const char *dir, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	char path[4600];
+	struct stat st;
 	while (d && (e = readdir(d)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			unlink(path);
+			if (depth < 2 && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				remove_tree(path, depth + 1);
+			else
+				unlink(path);
 		}
 	if (d)
 		closedir(d);
 	rmdir(dir);
+}
+
+void scratch_dir_remove(const char *dir)
+{
+	remove_tree(dir, 0);
 }

@@ -3,6 +3,7 @@
 #ifndef CHAT_FDIO_H
 #define CHAT_FDIO_H
 #include <stddef.h>
+#include <sys/types.h>
 #include "buf.h"
 
 /* 0, or -1 with errno (EPIPE when the reader has gone away). */
@@ -10,6 +11,14 @@ int write_all(int fd, const void *data, size_t len);
 /* Read fd to EOF into b. 0; -1 with errno on a read error; -2 when the
  * data would exceed b's cap (what fitted is kept). */
 int read_all(int fd, struct buf *b);
+/* write_all at an offset (pwrite). */
+int pwrite_all(int fd, const void *data, size_t len, off_t at);
+/* Exactly len bytes from offset at into out: 0, or -1 (an error, or the
+ * file ends first). */
+int pread_all(int fd, void *out, size_t len, off_t at);
+/* Flush the directory holding path, so a name made or changed there
+ * survives a crash. */
+void fsync_dir_of(const char *path);
 /* Check and close stdout at exit so a full disk is an error, not silent loss. */
 int close_stdout(void);
 /* mkdir -p: dir and each missing parent, made with mode (less the
@@ -35,6 +44,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 /* A new folder of the user's own, $TMPDIR/PREFIX-XXXXXX (else under /tmp),
  * its path in out: 0, or -1 with errno. */
 int scratch_dir_make(const char *prefix, char *out, size_t cap);
-/* Remove such a folder and the files in it. */
+/* Remove such a folder, the files in it and the folders beside a scratch
+ * history (its spool). */
 void scratch_dir_remove(const char *dir);
 #endif

@@ -24,8 +24,9 @@ static int emit(void *ctx, const char *t, size_t n)
 {
 	struct ask_sink *k = ctx;
 	if (k->log_pending) {
-		/* nothing of the reply goes out before its prompt is in the history */
-		histlog_write_wait(k->log_pending);
+		/* nothing of the reply goes out before its prompt is durable: in
+		 * the history, or in the spool the next program writes in from */
+		histlog_prompt_wait(k->log_pending);
 		k->log_pending = NULL;
 		if (k->conversation && !*k->conversation)
 			k->conversation = NULL;

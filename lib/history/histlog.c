@@ -219,7 +219,8 @@ static int log_user_turn(struct histlog *h, const struct histlog_start *hs)
 	} else if ((hs->cont || hs->conversation) && find_and_load(h, hs) < 0) {
 		goto fail;
 	}
-	if (!h->conv[0] && histrow_new_conversation(&h->st, h->conv, hs->conversation, title, now) < 0)
+	if (h->conv_new ? histrow_add_conversation(&h->st, h->conv, NULL, title, now) < 0
+			: !h->conv[0] && histrow_new_conversation(&h->st, h->conv, hs->conversation, title, now) < 0)
 		goto fail;
 	if (histrow_insert_turn(&h->st, h->conv, h->user_msg, h->reply_msg, hs->prompt, hs->system, hs->request_id,
 				now) < 0 ||
@@ -265,9 +266,10 @@ static void write_user_turn(struct histlog *h)
 		int r = store_open(&h->st, h->db, STORE_CREATE);
 		if (r) {
 			h->status = r;  /* as when opened before the request: the turn goes unlogged */
-			h->conv[0] = 0;
-			/* ... but a PostgreSQL server out of reach: the spool keeps it */
-			h->spooling = r == EXIT_CANTCREAT && path_is_conninfo(h->db);
+			/* ... but a PostgreSQL server out of reach, or a turn
+			 * already in its pending record: the spool keeps it */
+			h->spooling = r == EXIT_CANTCREAT && (path_is_conninfo(h->db) || h->pending_held);
+			h->forget_conv = !h->spooling;
 			return;
 		}
 		h->opened = 1;
@@ -277,15 +279,72 @@ static void write_user_turn(struct histlog *h)
 		h->logging = 1;
 		return;
 	}
-	/* the request was built from the context: it stays, only the turn is lost */
+	/* the request was built from the context: it stays, only the turn is
+	 * lost, unless the spool can keep it (a busy history, or a turn whose
+	 * pending record, and so its conversation's id, is out already) */
 	h->status = EXIT_CANTCREAT;
-	h->conv[0] = 0;
-	h->spooling = h->st.busy;
+	h->spooling = h->st.busy || h->pending_held;
+	h->forget_conv = !h->spooling;
+}
+
+static void gate_set(struct histlog *h, int to)
+{
+	pthread_mutex_lock(&h->gate_mu);
+	h->gate = to;
+	pthread_cond_broadcast(&h->gate_cv);
+	pthread_mutex_unlock(&h->gate_mu);
+}
+
+/* The writer, once the turn's pending record is out, waits for the reply
+ * to start (or end) before it takes the CPU SQLite needs: on a busy
+ * machine the request and the first bytes come first. */
+static void wait_for_reply(struct histlog *h)
+{
+	pthread_mutex_lock(&h->gate_mu);
+	while (!h->resume)
+		pthread_cond_wait(&h->gate_cv, &h->gate_mu);
+	pthread_mutex_unlock(&h->gate_mu);
+}
+
+static void resume_writer(struct histlog *h)
+{
+	pthread_mutex_lock(&h->gate_mu);
+	h->resume = 1;
+	pthread_cond_broadcast(&h->gate_cv);
+	pthread_mutex_unlock(&h->gate_mu);
+}
+
+/* The user turn as a pending record: the spool's entry for an exchange
+ * whose reply is the placeholder the history's row holds. 0 once durable. */
+static int save_pending(struct histlog *h)
+{
+	struct histrow_message row = { .id = h->reply_msg, .text = "", .status = "interrupted", .ttft_ms = -1,
+				       .cost = -1 };
+	jv e = jv_object_set(histlog_spool_entry(h, &row, 0), jv_string("pending"), jv_true());
+	int r = spool_pending_save(h->db, e, &h->pending);
+	jv_free(e);
+	h->pending_held = r == 0;
+	return r;
+}
+
+static void drop_pending(struct histlog *h)
+{
+	if (h->pending_held)
+		spool_pending_drop(&h->pending);
+	h->pending_held = 0;
 }
 
 static void *writer_main(void *arg)
 {
-	write_user_turn(arg);
+	struct histlog *h = arg;
+	if (h->pending_wanted && save_pending(h) == 0) {
+		gate_set(h, 1);
+		wait_for_reply(h);
+	}
+	write_user_turn(h);
+	if (h->logging)
+		drop_pending(h); /* the history has the turn */
+	gate_set(h, 2);
 	jx_forget_keys(); /* this thread's cache of look-up keys (a spool replay fills it) */
 	return NULL;
 }
@@ -303,7 +362,14 @@ void histlog_write_start(struct histlog *h)
 	sigaddset(&all, SIGHUP);
 	sigaddset(&all, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
+	h->gate = h->resume = 0;
+	pthread_mutex_init(&h->gate_mu, NULL);
+	pthread_cond_init(&h->gate_cv, NULL);
 	h->writing = thread_start_beside(&h->writer, writer_main, h) == 0;
+	if (!h->writing) {
+		pthread_cond_destroy(&h->gate_cv);
+		pthread_mutex_destroy(&h->gate_mu);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -311,12 +377,37 @@ void histlog_write_wait(struct histlog *h)
 {
 	if (!h->write_pending)
 		return;
-	if (h->writing)
+	if (h->writing) {
+		resume_writer(h);
 		pthread_join(h->writer, NULL);
-	else
+		pthread_cond_destroy(&h->gate_cv);
+		pthread_mutex_destroy(&h->gate_mu);
+	} else {
 		write_user_turn(h);
+	}
+	/* cleared here, not by the writer: a reply under way may be naming it */
+	if (h->forget_conv)
+		h->conv[0] = 0;
+	h->forget_conv = 0;
 	h->writing = 0;
 	h->write_pending = 0;
+}
+
+void histlog_prompt_wait(struct histlog *h)
+{
+	if (!h->write_pending || !h->writing) {
+		histlog_write_wait(h);
+		return;
+	}
+	pthread_mutex_lock(&h->gate_mu);
+	while (!h->gate)
+		pthread_cond_wait(&h->gate_cv, &h->gate_mu);
+	int done = h->gate == 2;
+	pthread_mutex_unlock(&h->gate_mu);
+	if (done)
+		histlog_write_wait(h);
+	else
+		resume_writer(h);
 }
 
 int histlog_begin(struct histlog *h, const struct histlog_start *hs)
@@ -325,6 +416,8 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	clear_context(h);
 	h->logging = 0;
 	h->spooling = 0;
+	drop_pending(h);
+	h->pending_wanted = h->conv_new = 0;
 	h->conv[0] = h->user_msg[0] = h->reply_msg[0] = 0;
 	/* the exchange's ids are made before it is logged, so a spooled copy
 	 * of it carries them and is written in once only */
@@ -371,6 +464,15 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 		}
 		h->spooling = 0;
 		h->write_pending = deferred = 1;
+		/* a text turn to a conversation known now, or to a new one
+		 * (named: its id is found or made under the lock): first to the
+		 * spool, so the reply need not wait for SQLite */
+		h->pending_wanted = !path_is_conninfo(h->db) && (!hs->atts || !hs->atts->n) &&
+				    (h->conv[0] || (!hs->conversation && !hs->cont));
+		if (h->pending_wanted && !h->conv[0]) {
+			store_new_id(h->conv);
+			h->conv_new = 1;
+		}
 	} else if (h->opened && !hs->no_log) {
 		histlog_spool_replay(&h->st);
 		logged = log_user_turn(h, hs) == 0;
@@ -452,8 +554,10 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 		 const struct exchange_timing *t, const char *provider, const char *model, double cost)
 {
 	histlog_write_wait(h);
-	if (!h->logging && !h->spooling)
+	if (!h->logging && !h->spooling) {
+		drop_pending(h);
 		return;
+	}
 	/* cut off part-way by a signal, a closed pipe or the network: interrupted,
 	 * and continued later; refused, broken or never begun: error */
 	enum err_code c = r->err.code;
@@ -483,6 +587,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 		h->status = EXIT_CANTCREAT;
 	}
 	jv_free(calls);
+	drop_pending(h); /* the exchange is in the history or in the spool, or forgotten */
 }
 
 int histlog_write_exchange(struct store *s, const struct histlog_exchange *x, char conv[STORE_ID_LEN + 1],
@@ -586,6 +691,7 @@ int histlog_answered(struct store *s, jv id)
 void histlog_close(struct histlog *h)
 {
 	histlog_write_wait(h);
+	drop_pending(h);
 	clear_context(h);
 	free_spool_fields(h);
 	if (h->opened)

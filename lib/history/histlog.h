@@ -9,6 +9,7 @@
 #include "history/store.h"
 #include "history/histrow.h"
 #include "attach.h"
+#include "history/spool.h"
 #include <pthread.h>
 
 struct histlog {
@@ -38,6 +39,18 @@ struct histlog {
 	int open_pending;
 	pthread_t writer;
 	const struct attachments *sp_atts;
+	/* A text turn whose conversation is known or new (its id made up
+	 * front, conv_new) is first saved as a pending record in the spool
+	 * (pending, while pending_held): once that is on disk the reply may be
+	 * shown (gate 1), before SQLite has the turn (gate 2: the writer is
+	 * done). */
+	int pending_wanted, pending_held, conv_new;
+	int forget_conv;     /* the turn is not kept: no conversation to name */
+	struct spool_pending pending;
+	pthread_mutex_t gate_mu;
+	pthread_cond_t gate_cv;
+	int gate;
+	int resume;          /* the reply has started: SQLite's turn */
 };
 
 struct histlog_start {
@@ -65,10 +78,14 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs);
  * histlog_write_wait, h and its store are that thread's. */
 void histlog_write_start(struct histlog *h);
 /* Wait for that write (or do it now, if it was not started): then
- * logging, status and conv say how it went. Nothing when none is due. The
- * first byte of a reply is written only after this, so every reply shown
- * has its prompt in the history. */
+ * logging, status and conv say how it went. Nothing when none is due. */
 void histlog_write_wait(struct histlog *h);
+/* Wait until the user turn is durable: in the history, or in its pending
+ * record in the spool (then the write goes on beside, and conv does not
+ * change). The first byte of a reply is written only after this, so every
+ * reply shown has its prompt in the history or in the spool the next
+ * program writes in from. */
+void histlog_prompt_wait(struct histlog *h);
 /* Record how the reply ended. */
 void histlog_end(struct histlog *h, const char *text, size_t len, const struct chat_reply *r,
 		 const struct exchange_timing *t, const char *provider, const char *model, double cost);

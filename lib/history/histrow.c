@@ -139,12 +139,18 @@ int histrow_update_reply(struct store *s, const struct histrow_message *m)
 	return rc;
 }
 
+int histrow_add_conversation(struct store *s, const char *conv, const char *name, const char *title,
+			     const char *created)
+{
+	struct histrow_conversation c = { .id = conv, .name = name, .title = title, .created = created, .updated = created };
+	return histrow_insert_conversation(s, &c);
+}
+
 int histrow_new_conversation(struct store *s, char conv[STORE_ID_LEN + 1], const char *name, const char *title,
 			     const char *created)
 {
 	store_new_id(conv);
-	struct histrow_conversation c = { .id = conv, .name = name, .title = title, .created = created, .updated = created };
-	return histrow_insert_conversation(s, &c);
+	return histrow_add_conversation(s, conv, name, title, created);
 }
 
 long histrow_last_seq(struct store *s, const char *conv)

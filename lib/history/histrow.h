@@ -46,6 +46,9 @@ int histrow_insert_message(struct store *s, const struct histrow_message *m);
 /* A reply's row as it ended (m->id names it; its place is kept); m->text,
  * when given, has a NUL after its len bytes. */
 int histrow_update_reply(struct store *s, const struct histrow_message *m);
+/* A new conversation with the id given (made earlier, and maybe shown). */
+int histrow_add_conversation(struct store *s, const char *conv, const char *name, const char *title,
+			     const char *created);
 /* A new conversation, its id made here. */
 int histrow_new_conversation(struct store *s, char conv[STORE_ID_LEN + 1], const char *name, const char *title,
 			     const char *created);

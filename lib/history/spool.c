@@ -9,9 +9,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,12 +65,174 @@ int spool_save(const char *db, jv v)
 		unlink(tmp);
 		return error("history %s: cannot spool the exchange: %s", db, strerror(e));
 	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd); /* the rename itself survives a crash */
-		close(dfd);
-	}
+	fsync_dir_of(final); /* the rename itself survives a crash */
 	return 0;
+}
+
+/* A slot file: a header (SLOT_MAGIC, the record's length and its FNV-1a
+ * hash, 8 bytes each, little-endian) and the record; a header of zeros, or
+ * one that does not match the record (a write cut short), is an empty
+ * slot. Overwritten in place, so saving one costs one data sync (the
+ * file's blocks are there from an earlier use), not a new file's. */
+#define SLOT_PREFIX "slot-"
+#define SLOT_MAGIC "chatpend"
+#define SLOT_HEAD 24
+
+static void le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> 8 * i);
+}
+
+static uint64_t get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	return h;
+}
+
+static void slot_read(int fd, struct buf *b);
+
+/* A slot holding a record: a program died before the history had it,
+ * and it waits for a replay. */
+static int slot_full(int fd)
+{
+	struct buf b = BUF_INIT((size_t)1 << 30);
+	slot_read(fd, &b);
+	int full = b.len > 0;
+	buf_free(&b);
+	return full;
+}
+
+int spool_pending_save(const char *db, jv v, struct spool_pending *p)
+{
+	char dir[4200];
+	p->fd = -1;
+	spool_dir(db, dir, sizeof dir);
+	if (mkdirs(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	struct buf b = BUF_INIT((size_t)1 << 30);
+	unsigned char head[SLOT_HEAD] = { 0 };
+	if (buf_add(&b, (const char *)head, sizeof head) < 0 || jx_dump_line(jv_copy(v), &b) < 0) {
+		buf_free(&b);
+		errno = ENOMEM;
+		return -1;
+	}
+	memcpy(b.p, SLOT_MAGIC, 8);
+	le64((unsigned char *)b.p + 8, b.len - SLOT_HEAD);
+	le64((unsigned char *)b.p + 16, fnv1a(b.p + SLOT_HEAD, b.len - SLOT_HEAD));
+	int r = -1;
+	errno = EBUSY;  /* every slot held by a running program */
+	for (int k = 0; k < SPOOL_SLOTS && r < 0; k++) {
+		snprintf(p->path, sizeof p->path, "%s/" SLOT_PREFIX "%d", dir, k);
+		int fd = open(p->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			continue;
+		struct stat st;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || (st.st_size && slot_full(fd))) {
+			close(fd);
+			continue;
+		}
+		if (pwrite_all(fd, b.p, b.len, 0) < 0 || fdatasync(fd) < 0) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			break;
+		}
+		if (!st.st_size)
+			fsync_dir_of(p->path); /* a slot made now: its name must last too */
+		p->fd = fd;
+		r = 0;
+	}
+	buf_free(&b);
+	return r;
+}
+
+/* A slot's header and record overwritten with zeros (the prompt's text
+ * does not linger there), not synced: a record that outlives a crash
+ * names rows the history has, and a replay of it adds nothing. A slot a
+ * long prompt made large is cut back to nothing instead. */
+#define SLOT_KEEP (1 << 20)
+static void slot_empty(int fd)
+{
+	unsigned char head[SLOT_HEAD];
+	static const char zeros[65536];
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return;
+	if (st.st_size > SLOT_KEEP) {
+		(void)!ftruncate(fd, 0);
+		return;
+	}
+	uint64_t len = SLOT_HEAD;
+	if (pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head && !memcmp(head, SLOT_MAGIC, 8))
+		len += get_le64(head + 8);
+	if (len > (uint64_t)st.st_size)
+		len = (uint64_t)st.st_size;
+	for (uint64_t at = 0; at < len; at += sizeof zeros) {
+		size_t n = len - at < sizeof zeros ? (size_t)(len - at) : sizeof zeros;
+		if (pwrite_all(fd, zeros, n, (off_t)at) < 0)
+			break;
+	}
+}
+
+void spool_pending_drop(struct spool_pending *p)
+{
+	if (p->fd < 0)
+		return;
+	slot_empty(p->fd);
+	close(p->fd);
+	p->fd = -1;
+}
+
+static int is_slot(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return !strncmp(base ? base + 1 : path, SLOT_PREFIX, strlen(SLOT_PREFIX));
+}
+
+int spool_claim(const char *path)
+{
+	if (!is_slot(path))
+		return INT_MAX;
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+void spool_remove(const char *path, int claim)
+{
+	if (claim == INT_MAX) {
+		unlink(path);
+	} else if (claim >= 0) {
+		slot_empty(claim);
+	}
+}
+
+/* The record a slot holds (its header checked) added to b; nothing for an
+ * empty slot or a record cut short. */
+static void slot_read(int fd, struct buf *b)
+{
+	unsigned char head[SLOT_HEAD];
+	if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head || memcmp(head, SLOT_MAGIC, 8))
+		return;
+	uint64_t len = get_le64(head + 8);
+	char *rec = len && len <= (1u << 30) ? malloc((size_t)len) : NULL;
+	if (rec && pread_all(fd, rec, (size_t)len, SLOT_HEAD) == 0 && fnv1a(rec, (size_t)len) == get_le64(head + 16))
+		buf_add(b, rec, (size_t)len);
+	free(rec);
 }
 
 static int by_name(const void *a, const void *b)
@@ -87,7 +252,7 @@ size_t spool_list(const char *db, char ***names)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
-		if (l < 6 || strcmp(e->d_name + l - 5, ".json"))
+		if ((l < 6 || strcmp(e->d_name + l - 5, ".json")) && strncmp(e->d_name, SLOT_PREFIX, strlen(SLOT_PREFIX)))
 			continue; /* ".", "..", and half-written temporary files */
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -118,9 +283,20 @@ void spool_names_free(char **names, size_t n)
 size_t spool_count(const char *db)
 {
 	char **names;
-	size_t n = spool_list(db, &names);
+	size_t n = spool_list(db, &names), waiting = 0;
+	for (size_t i = 0; i < n; i++) {
+		int fd = spool_claim(names[i]);
+		if (fd == INT_MAX) {
+			waiting++;
+		} else if (fd >= 0) {
+			jv v = spool_read(names[i]);
+			waiting += jv_is_valid(v);
+			jv_free(v);
+			close(fd);
+		}
+	}
 	spool_names_free(names, n);
-	return n;
+	return waiting;
 }
 
 jv spool_read(const char *path)
@@ -129,7 +305,11 @@ jv spool_read(const char *path)
 	if (fd < 0)
 		return jv_invalid();
 	struct buf b = BUF_INIT((size_t)1 << 30);
-	int r = read_all(fd, &b);
+	int r = 0;
+	if (is_slot(path))
+		slot_read(fd, &b);
+	else
+		r = read_all(fd, &b);
 	close(fd);
 	jv v = r == 0 && b.len ? jv_parse_sized(b.p, (int)b.len) : jv_invalid();
 	buf_free(&b);

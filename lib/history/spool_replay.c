@@ -2,6 +2,7 @@
 #include "history/spool.h"
 #include "clock.h"
 #include "jsonx.h"
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,10 @@ jv histlog_spool_entry(const struct histlog *h, const struct histrow_message *r,
 
 /* One spooled exchange written in, inside the replay's transaction. The
  * ids it carries make it safe to meet twice (a crash between the commit
- * and the removal of its file): a reply row that exists is only updated. */
+ * and the removal of its file): a reply row that exists is only updated,
+ * and not even that for a pending record, which knows no more of the reply
+ * than the row its program wrote. A conversation it names by id and that
+ * is not there is made with that id: its program may have shown it. */
 static int replay_one(struct store *s, jv e)
 {
 	char user_id[STORE_ID_LEN + 1] = "", reply_id[STORE_ID_LEN + 1] = "", conv[STORE_ID_LEN + 1] = "";
@@ -68,7 +72,7 @@ static int replay_one(struct store *s, jv e)
 				 .cached = (long)jx_num(usage, "cached", 0), .reasoning = (long)jx_num(usage, "reasoning", 0),
 				 .ttft_ms = (long)jx_num(reply, "ttft_ms", -1), .ms = (long)jx_num(reply, "ms", 0),
 				 .cost = jx_num(reply, "cost_usd", -1), .tool_calls = STR(calls) };
-	int rc = 0;
+	int rc = 0, pending = jx_kind_is(e, "pending", JV_KIND_TRUE);
 	store_stmt *q = store_prepare(s, "SELECT 1 FROM messages WHERE id = ?1");
 	int exists = 0;
 	if (q) {
@@ -89,7 +93,13 @@ static int replay_one(struct store *s, jv e)
 			found = store_conv_latest(s, conv);
 		}
 		histlog_title(STR(prompt) ? STR(prompt) : "", title, sizeof title);
-		if (found < 0 || (found && histrow_new_conversation(s, conv, ref[0] ? ref : NULL, title, created) < 0) ||
+		const char *made = STR(cid);
+		int as_named = found == 1 && !ref[0] && made && strlen(made) == STORE_ID_LEN;
+		if (as_named)
+			snprintf(conv, sizeof conv, "%s", made);
+		if (found < 0 ||
+		    (found && (as_named ? histrow_add_conversation(s, conv, NULL, title, created)
+					: histrow_new_conversation(s, conv, ref[0] ? ref : NULL, title, created)) < 0) ||
 		    histrow_insert_turn(s, conv, user_id, reply_id, STR(prompt) ? STR(prompt) : "", STR(system), STR(rid),
 				created) < 0)
 			rc = -1;
@@ -97,7 +107,7 @@ static int replay_one(struct store *s, jv e)
 		jv_free(cref);
 		jv_free(cont);
 	}
-	if (!rc && histrow_update_reply(s, &row) < 0)
+	if (!rc && !pending && histrow_update_reply(s, &row) < 0)
 		rc = -1;
 #undef STR
 	jv_free(reply);
@@ -115,19 +125,42 @@ static int replay_one(struct store *s, jv e)
 	return rc;
 }
 
+/* The pending records' locks taken for the replay, let go. */
+static void release_claims(int *claims, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (claims[i] >= 0 && claims[i] != INT_MAX)
+			close(claims[i]);
+	free(claims);
+}
+
 size_t histlog_spool_replay(struct store *s)
 {
 	char **names;
 	size_t n = spool_list(s->path, &names), done = 0;
 	if (!n)
 		return 0;
+	/* a pending record's program still running: not ours to write in */
+	int *claims = malloc(n * sizeof *claims);
+	if (!claims) {
+		spool_names_free(names, n);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((claims[i] = spool_claim(names[i])) < 0) {
+			free(names[i]);
+			names[i] = NULL;
+		}
 	/* held across the commit and the removals, so nobody writes one twice */
 	if (store_hold(s, 0) < 0) {
+		release_claims(claims, n);
 		spool_names_free(names, n);
 		return 0;
 	}
 	int ok = store_begin(s) == 0;
 	for (size_t i = 0; ok && i < n; i++) {
+		if (!names[i])
+			continue;
 		jv e = spool_read(names[i]);
 		int r = jv_is_valid(e) ? replay_one(s, e) : 1;
 		if (!jv_is_valid(e)) {
@@ -144,13 +177,14 @@ size_t histlog_spool_replay(struct store *s)
 	if (ok && store_commit(s) == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (names[i])
-				unlink(names[i]);
+				spool_remove(names[i], claims[i]);
 	} else {
 		if (!ok)
 			store_rollback(s);
 		done = 0;
 	}
 	store_release(s);
+	release_claims(claims, n);
 	spool_names_free(names, n);
 	return done;
 }

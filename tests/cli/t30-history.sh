@@ -228,34 +228,116 @@ run chat-history --db "$T/none.db" list
 is "$st:$(wc -c < "$T/out" | tr -d ' ')" "0:0" "list with no history yet: nothing, exit 0"
 check "... and creates no file" test ! -e "$T/none.db"
 
-# The prompt is written to the history while the request goes out, and
-# the reply's first byte waits until it is in: with the history's lock held
-# elsewhere the request still reaches the provider, nothing is printed, and
-# once the lock is let go the reply comes and the history has both turns.
+# The prompt is made durable while the request goes out, and the reply's
+# first byte waits for that: a pending record in a slot of the spool (one
+# data sync) when the turn is text to a known or new conversation, then the
+# history itself beside the reply. With the history's lock held elsewhere
+# the request still reaches the provider and the reply is printed, its
+# prompt in a slot; once the lock is let go the history has both turns and
+# the slot is empty.
 export CHAT_DB="$T/beside.db"
 chat-send 'make it' > /dev/null
-rm -f "$T/beside.release" "$T/beside.held"
-( exec 9>> "$T/beside.db.lock"; flock 9 && : > "$T/beside.held" &&
-	while [ ! -e "$T/beside.release" ]; do sleep 0.01; done ) > /dev/null 2>&1 &
-holder=$!
-i=0
-while [ ! -e "$T/beside.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+hold_history() {    # hold_history NAME: the history's lock, held until NAME.release exists
+	rm -f "$T/$1.release" "$T/$1.held"
+	( exec 9>> "$CHAT_DB.lock"; flock 9 && : > "$T/$1.held" &&
+		while [ ! -e "$T/$1.release" ]; do sleep 0.01; done ) > /dev/null 2>&1 &
+	holder=$!
+	i=0
+	while [ ! -e "$T/$1.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+}
+wait_for_output() {    # wait_for_output FILE: until it is not empty
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i + 1)); done
+}
+spooled() { chat-history stats --json | jq .spooled; }
+hold_history beside
 before=$(wc -l < "$T/log")
 CHAT_DB_TIMEOUT=60 chat-stream 'asked while the history is busy' > "$T/beside.out" 2> "$T/beside.err" &
 asker=$!
-i=0
-while [ "$(wc -l < "$T/log")" -le "$before" ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i + 1)); done
-is "$(($(wc -l < "$T/log") - before))" 1 "the request goes out while the prompt waits for the history's lock"
-is "$(wc -c < "$T/beside.out" | tr -d ' ')" 0 "... and no byte of the reply is printed before the prompt is in the history"
+wait_for_output "$T/beside.out"
+is "$(($(wc -l < "$T/log") - before))" 1 "the request goes out while the history's lock is held elsewhere"
+is "$(cat "$T/beside.out")" "concurrent reply" "... and the reply is printed"
+is "$(cat "$T/beside.db.spool"/slot-* | grep -ac 'asked while the history is busy')" 1 \
+	"... its prompt durable in a slot of the spool"
 : > "$T/beside.release"
 wait "$asker"; st=$?
 wait "$holder" 2> /dev/null
 is "$st" 0 "once the lock is free: exit 0"
-is "$(cat "$T/beside.out")" "concurrent reply" "... the reply printed"
 chat-history export | jq -c 'select(.type == "message")' > "$T/beside.msgs"
 conv=$(jq -r 'select(.text == "asked while the history is busy") | .conversation' "$T/beside.msgs")
 is "$(jq -r --arg c "$conv" 'select(.conversation == $c) | .role + ":" + .text' "$T/beside.msgs" | tr '\n' '|')" \
 	"user:asked while the history is busy|assistant:concurrent reply|" "... and the history holds the prompt and the reply"
+is "$(cat "$T/beside.db.spool"/slot-* | grep -ac 'asked while the history is busy')" 0 \
+	"... and the slot is emptied, the prompt's text gone from it"
+
+# Killed after its first byte, before the history had the turn: the next
+# program writes the prompt in from the slot, under the conversation id the
+# reply's records named, its reply marked interrupted; a slot a running
+# program holds is left alone; and a slot met again is written in once.
+fake_start --text 'never finished' --chunks 2 --gate "$T/kill.gate"
+hold_history killed
+chat-stream --json 'killed after the first byte' > "$T/killed.out" 2> /dev/null &
+victim=$!
+wait_for_output "$T/killed.out"
+kill -9 "$victim"
+wait "$victim" 2> /dev/null
+: > "$T/killed.release"
+wait "$holder" 2> /dev/null
+: > "$T/kill.gate"
+shown=$(head -n 1 "$T/killed.out" | jq -r '.type + " " + .conversation')
+slot=$(grep -alF 'killed after the first byte' "$T/beside.db.spool"/slot-*)
+cp "$slot" "$T/slot.copy"
+( exec 8< "$slot"; flock 8 && : > "$T/slot.held" && while [ ! -e "$T/slot.release" ]; do sleep 0.01; done ) &
+slotholder=$!
+i=0
+while [ ! -e "$T/slot.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+chat-send 'while the slot is held' > /dev/null
+is "$(chat-history export | jq -r 'select(.text == "killed after the first byte") | .id' | wc -l | tr -d ' ')" 0 \
+	"a slot held by a running program is not written in by another"
+is "$(spooled)" 0 "... nor counted as waiting"
+: > "$T/slot.release"
+wait "$slotholder"
+is "$(spooled)" 1 "a killed program's slot is counted as waiting"
+chat-send 'after the kill' > /dev/null
+chat-history export | jq -c 'select(.type == "message")' > "$T/killed.msgs"
+conv=$(jq -r 'select(.text == "killed after the first byte") | .conversation' "$T/killed.msgs")
+is "delta $conv" "$shown" "the next program writes the killed prompt in, under the conversation its delta named"
+is "$(jq -r --arg c "$conv" 'select(.conversation == $c) | .role + ":" + .status + ":" + .text' "$T/killed.msgs" |
+	tr '\n' '|')" "user:complete:killed after the first byte|assistant:interrupted:|" \
+	"... once, with its reply marked interrupted"
+is "$(spooled)" 0 "... and the slot is emptied"
+cp "$T/slot.copy" "$slot"
+before=$(chat-history export | jq -s 'map(select(.type == "message")) | length')
+chat-history export | jq -c 'select(.type == "message")' > "$T/before.msgs"
+chat-send 'and once more' > /dev/null
+chat-history export | jq -c 'select(.type == "message")' > "$T/after.msgs"
+is "$(jq -s 'length' "$T/after.msgs")" "$((before + 2))" "a slot met again adds no row twice"
+is "$(spooled)" 0 "... and is emptied"
+
+# with every slot held, the reply waits for the history itself, as before
+mkdir -p "$T/beside.db.spool"
+rm -f "$T/slots.release" "$T/slots.held"
+s=$T/beside.db.spool/slot-
+flock "${s}0" flock "${s}1" flock "${s}2" flock "${s}3" flock "${s}4" flock "${s}5" flock "${s}6" flock "${s}7" \
+	sh -c ': > "$1/slots.held"; while [ ! -e "$1/slots.release" ]; do sleep 0.01; done' sh "$T" > /dev/null 2>&1 &
+slotholder=$!
+i=0
+while [ ! -e "$T/slots.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+fake_start --text 'concurrent reply'
+hold_history full
+CHAT_DB_TIMEOUT=60 chat-stream 'with every slot taken' > "$T/full.out" 2> "$T/full.err" &
+asker=$!
+before=0
+i=0
+while [ "$(wc -l < "$T/log")" -lt 1 ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i + 1)); done
+is "$(wc -l < "$T/log" | tr -d ' '):$(wc -c < "$T/full.out" | tr -d ' ')" "1:0" \
+	"every slot taken: the request goes out, and no byte is printed while the history is held"
+: > "$T/full.release"
+wait "$asker"; st=$?
+wait "$holder" 2> /dev/null
+is "$st:$(cat "$T/full.out")" "0:concurrent reply" "... then the reply, once the history has the prompt"
+: > "$T/slots.release"
+wait "$slotholder"
 
 # A long reply is written with its index made by a statement of its own:
 # its text stored whole, every word of it found, FTS5's check of the index

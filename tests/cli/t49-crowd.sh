@@ -59,7 +59,7 @@ touch "$T/release"
 wait "$holder"
 is "$(chat-history show spooled --json | jq -r 'select(.type == "message") | .text' | tr '\n' '|')" \
 	"while the history is held|echo: while the history is held|" "the next program writes the spooled exchange in"
-is "$(ls "$T/h.db.spool" | wc -l | tr -d ' ')" 0 "... and empties the spool"
+is "$(ls "$T/h.db.spool" | grep -c '\.json$')" 0 "... and empties the spool"
 
 # SQLite's own lock, taken by a program that knows nothing of ours, has the same deadline
 rm -f "$T/held" "$T/release"
