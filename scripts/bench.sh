@@ -17,7 +17,9 @@
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
 # BENCH_FT_ROUNDS and BENCH_FT_RUNS (8 and 20: the first-byte ratios to curl,
 # the tools taking turns),
-# BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_HISTORY (1),
+# BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_INSTR (1: the
+# decode's ratio to its floor also in instructions, under callgrind, over
+# BENCH_INSTR_EVENTS events, default 2000), BENCH_HISTORY (1),
 # BENCH_TOKENS (1: scripts/bench/tokens.sh, the tokenizer beside tiktoken),
 # BENCH_BATCH (1: scripts/bench/batch.sh, chat-send --parallel beside the
 # openai SDK over 400 prompt records; its own knobs are in its header),
@@ -301,7 +303,32 @@ capture() {
 	[ -n "$HAVE_CURL" ] && [ -n "$JQFLOOR" ] || return 0
 	curl -sN "$ROOT$RPATH" -H 'content-type: application/json' -d "$RBODY" >"$T/body.$1" &&
 		"$JQFLOOR" -p "$1" -n "$TRUNS" "$T/body.$1" >"$T/floor.$1" 2>&1 || : >"$T/floor.$1"
+	instructions "$1"
 	rm -f "$T/body.$1"
+}
+
+# instructions PROVIDER: the same ratio counted in instructions, which this
+# VM's drifting speed does not move: one pass of the floor and one of the
+# one-thread decode over about the stream's first INSTR_EVENTS events (the
+# body cut by bytes; a last event cut short is not one), each the
+# difference between callgrind's counts for two passes and for one (so the
+# set-up cancels out). Figures in $T/instr.PROVIDER; skipped without valgrind.
+INSTR_EVENTS=${BENCH_INSTR_EVENTS:-2000}
+instructions() {
+	: >"$T/instr.$1"
+	[ "${BENCH_INSTR:-1}" != 0 ] && command -v valgrind >/dev/null || return 0
+	all=$(sed -n 's/^events=\([0-9]*\) .*/\1/p' "$T/floor.$1")
+	[ -n "$all" ] && [ "$all" -gt 0 ] || return 0
+	head -c "$(($(wc -c <"$T/body.$1") / all * INSTR_EVENTS))" "$T/body.$1" >"$T/small.$1"
+	for o in floor decode1; do
+		for n in 1 2; do
+			valgrind --tool=callgrind --callgrind-out-file=/dev/null "$JQFLOOR" -p "$1" -n $n -o $o \
+				"$T/small.$1" >"$T/instr.out" 2>"$T/instr.err"
+			sed -n "s/.*Collected : \([0-9]*\).*/${o}_$n=\1/p" "$T/instr.err"
+			sed -n 's/^events=\([0-9]*\) .*/events=\1/p' "$T/instr.out"
+		done
+	done >"$T/instr.$1"
+	rm -f "$T/small.$1" "$T/instr.out" "$T/instr.err"
 }
 
 # --- the decode beside its floor --------------------------------------------
@@ -333,6 +360,14 @@ floor_table() {
 	done
 	echo "  (targets, not asserted: decode >= 0.85 of the floor; chat-stream >= 6x the SDK;"
 	echo "   kept: the parse alone with one parser kept between events, as the decode parses)"
+	for p in $PROVIDERS; do
+		[ -s "$T/instr.$p" ] || continue
+		eval "$(cat "$T/instr.$p")"
+		awk -v p="$p" -v n="$events" -v f1="$floor_1" -v f2="$floor_2" -v d1="$decode1_1" -v d2="$decode1_2" \
+			'BEGIN { f = f2 - f1; d = d2 - d1; if (f > 0 && d > 0)
+				printf "  %-10s by instructions (callgrind, %d events): floor %.0f, decode %.0f a event: %.3f\n",
+					p, n, f / n, d / n, f / d }'
+	done
 }
 
 # --- the table by format ----------------------------------------------------

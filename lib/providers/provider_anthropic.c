@@ -121,28 +121,31 @@ static void read_usage(jv u, struct provider_event *d)
 	}
 }
 
-/* A content_block_delta: text, or a piece of a tool's input. */
+/* A content_block_delta: text, or a piece of a tool's input. Of the
+ * deltas (text, input_json, thinking, signature, citations) only a
+ * text_delta has a text field, so the usual one is known by it without
+ * looking up its type. */
 static void read_delta(jv v, struct provider_event *d, struct buf *arena)
 {
-	jv delta = jx_get(v, "delta"), dt = jx_get(delta, "type");
-	const char *t = jv_get_kind(dt) == JV_KIND_STRING ? jv_string_value(dt) : "";
-	if (!strcmp(t, "text_delta")) {
-		jv text = jx_take(delta, "text");
+	jv delta = jx_get(v, "delta"), text = jx_get(delta, "text");
+	if (jv_get_kind(text) == JV_KIND_STRING) {
 		provider_text(text, arena, &d->text_off, &d->text_len);
 		jv_free(text);
-	} else {
-		if (!strcmp(t, "input_json_delta")) {
-			/* a tool's input, never text (but see exchange.c: the
-			 * tool forced for --schema gives the answer) */
-			jv part = jx_get(delta, "partial_json");
-			provider_tools(JV_ARRAY(provider_tool_fragment((long)jx_num(v, "index", 0), jv_null(), jv_null(),
-								       part)),
-				       arena, &d->tools_off, &d->tools_len);
-			jv_free(part);
-		}
 		jv_free(delta);
+		return;
+	}
+	jv_free(text);
+	jv dt = jx_get(delta, "type");
+	if (jv_get_kind(dt) == JV_KIND_STRING && !strcmp(jv_string_value(dt), "input_json_delta")) {
+		/* a tool's input, never text (but see exchange.c: the tool
+		 * forced for --schema gives the answer) */
+		jv part = jx_get(delta, "partial_json");
+		provider_tools(JV_ARRAY(provider_tool_fragment((long)jx_num(v, "index", 0), jv_null(), jv_null(), part)),
+			       arena, &d->tools_off, &d->tools_len);
+		jv_free(part);
 	}
 	jv_free(dt);
+	jv_free(delta);
 }
 
 static void anthropic_decode(const struct sse_event *ev, jv v, struct provider_event *d, struct buf *arena)
