@@ -15,7 +15,7 @@
 # once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench} (never in CI); a
 # missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
-# BENCH_FT_ROUNDS and BENCH_FT_RUNS (8 and 20: the first-byte ratios to curl,
+# BENCH_FT_ROUNDS and BENCH_FT_RUNS (9 and 20: the first-byte ratios to curl,
 # the tools taking turns),
 # BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_INSTR (1: the
 # decode's ratio to its floor also in instructions, under callgrind, over
@@ -203,18 +203,27 @@ tp() {    # NAME COMMAND...
 # set in. A row above is 30 runs of one tool, then the next tool's: on a VM
 # whose speed drifts by a third within a minute that compares moments, not
 # tools. Here the three take turns, FT_ROUNDS rounds of FT_RUNS runs each,
-# and each round gives its own ratios; the medians of those are printed.
+# in an order that turns from round to round, and each round gives its own
+# ratios; the medians of those are printed.
 ft_beside_curl() {
-	rounds=${BENCH_FT_ROUNDS:-8} n=${BENCH_FT_RUNS:-20} i=0
+	rounds=${BENCH_FT_ROUNDS:-9} n=${BENCH_FT_RUNS:-20} i=0
 	: >"$T/ftr"
 	while [ $i -lt "$rounds" ]; do
 		i=$((i + 1))
-		measure fc -n "$n" -w 2 -- curl -sN "$URL" -H 'content-type: application/json' -d "$BODY" || return 0
-		c=$first_med
-		measure fh -n "$n" -w 2 -- bin/chat-stream hi || return 0
-		h=$first_med
-		measure fn -n "$n" -w 2 -- bin/chat-stream --no-log hi || return 0
-		echo "$c $h $first_med" >>"$T/ftr"
+		# the order turns round by round: the tool measured just after
+		# curl came out 5-6% slower here, whichever it was
+		for k in $(case $((i % 3)) in 0) echo c h n ;; 1) echo h n c ;; *) echo n c h ;; esac); do
+			case $k in
+			c) measure fc -n "$n" -w 2 -- curl -sN "$URL" -H 'content-type: application/json' -d "$BODY" ||
+				return 0
+			   c=$first_med ;;
+			h) measure fh -n "$n" -w 2 -- bin/chat-stream hi || return 0
+			   h=$first_med ;;
+			n) measure fn -n "$n" -w 2 -- bin/chat-stream --no-log hi || return 0
+			   l=$first_med ;;
+			esac
+		done
+		echo "$c $h $l" >>"$T/ftr"
 	done
 	awk -v r="$rounds" -v n="$n" '
 		{ c[NR] = $1; h[NR] = $2 / $1; l[NR] = $3 / $1 }
