@@ -19,10 +19,33 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The database's real path, as its lock has it (so a symlinked CHAT_DB
+ * spools where the history's own path replays from); for a history not
+ * made yet, its folder's real path and its name. */
+static void real_db(const char *db, char *out, size_t cap)
+{
+	char real[PATH_MAX], dir[PATH_MAX];
+	const char *slash = strrchr(db, '/');
+	if (realpath(db, real)) {
+		snprintf(out, cap, "%s", real);
+		return;
+	}
+	if (slash && slash != db && (size_t)(slash - db) < sizeof dir) {
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - db), db);
+		if (realpath(dir, real)) {
+			snprintf(out, cap, "%s%s", real, slash);
+			return;
+		}
+	}
+	snprintf(out, cap, "%s", db);
+}
+
 int spool_where(const char *db, char *out, size_t cap)
 {
 	if (!path_is_conninfo(db)) {
-		snprintf(out, cap, "%s.spool", db);
+		char real[PATH_MAX + 256];
+		real_db(db, real, sizeof real);
+		snprintf(out, cap, "%s.spool", real);
 		return 0;
 	}
 	/* the same database however it is written, password or not */

@@ -314,6 +314,24 @@ chat-history export | jq -c 'select(.type == "message")' > "$T/after.msgs"
 is "$(jq -s 'length' "$T/after.msgs")" "$((before + 2))" "a slot met again adds no row twice"
 is "$(spooled)" 0 "... and is emptied"
 
+# through a symlinked CHAT_DB the slot is kept beside the real file, where
+# a program naming the file itself writes it in from
+ln -s "$T/beside.db" "$T/beside.link"
+fake_start --text 'never finished' --chunks 2 --gate "$T/link.gate"
+hold_history linked
+CHAT_DB="$T/beside.link" chat-stream 'killed through a link' > "$T/linked.out" 2> /dev/null &
+victim=$!
+wait_for_output "$T/linked.out"
+kill -9 "$victim"
+wait "$victim" 2> /dev/null
+: > "$T/linked.release"
+wait "$holder" 2> /dev/null
+: > "$T/link.gate"
+check "a symlinked history's slot is beside the real file" test ! -e "$T/beside.link.spool"
+chat-send 'by its own path' > /dev/null
+is "$(chat-history export | jq -r 'select(.text == "killed through a link") | .role')" user \
+	"... and written in by a program that names the file itself"
+
 # with every slot held, the reply waits for the history itself, as before
 mkdir -p "$T/beside.db.spool"
 rm -f "$T/slots.release" "$T/slots.held"
