@@ -454,7 +454,11 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	if (!h->opened && !h->open_pending && h->status == EXIT_CANTCREAT && !hs->no_log && path_is_conninfo(h->db))
 		keep_for_spool(h, hs);
 	if ((h->opened || h->open_pending) && !hs->no_log && hs->defer) {
-		/* read now, write beside the network: histlog_write_start */
+		/* read now, write beside the network: histlog_write_start; a
+		 * killed program's prompt waiting in a slot is part of the
+		 * conversation read */
+		if (wants_context && h->opened)
+			histlog_spool_replay(&h->st);
 		if (wants_context && find_and_load(h, hs) < 0)
 			return EXIT_CANTCREAT;
 		keep_for_spool(h, hs);

@@ -146,14 +146,26 @@ size_t histlog_spool_replay(struct store *s)
 		spool_names_free(names, n);
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		if ((claims[i] = spool_claim(names[i])) < 0) {
+	/* read first: empty slots (the usual spool) need no lock at all; a
+	 * damaged or half-written file is never removed */
+	jv *entries = malloc(n * sizeof *entries);
+	size_t waiting = 0;
+	for (size_t i = 0; entries && i < n; i++) {
+		claims[i] = spool_claim(names[i]);
+		entries[i] = claims[i] >= 0 ? spool_read(names[i]) : jv_invalid();
+		if (jv_is_valid(entries[i])) {
+			waiting++;
+		} else {
 			free(names[i]);
 			names[i] = NULL;
 		}
+	}
 	/* held across the commit and the removals, so nobody writes one twice */
-	if (store_hold(s, 0) < 0) {
-		release_claims(claims, n);
+	if (!entries || !waiting || store_hold(s, 0) < 0) {
+		for (size_t i = 0; entries && i < n; i++)
+			jv_free(entries[i]);
+		free(entries);
+		release_claims(claims, entries ? n : 0);
 		spool_names_free(names, n);
 		return 0;
 	}
@@ -161,19 +173,15 @@ size_t histlog_spool_replay(struct store *s)
 	for (size_t i = 0; ok && i < n; i++) {
 		if (!names[i])
 			continue;
-		jv e = spool_read(names[i]);
-		int r = jv_is_valid(e) ? replay_one(s, e) : 1;
-		if (!jv_is_valid(e)) {
-			/* damaged or half written: never removed */
-			free(names[i]);
-			names[i] = NULL;
-		}
-		jv_free(e);
+		int r = replay_one(s, entries[i]);
 		if (r < 0)
 			ok = 0;
 		else if (r == 0)
 			done++;
 	}
+	for (size_t i = 0; i < n; i++)
+		jv_free(entries[i]);
+	free(entries);
 	if (ok && store_commit(s) == 0) {
 		for (size_t i = 0; i < n; i++)
 			if (names[i])

@@ -314,6 +314,23 @@ chat-history export | jq -c 'select(.type == "message")' > "$T/after.msgs"
 is "$(jq -s 'length' "$T/after.msgs")" "$((before + 2))" "a slot met again adds no row twice"
 is "$(spooled)" 0 "... and is emptied"
 
+# -c just after a program was killed with its prompt still in a slot: the
+# killed conversation is the one continued, its prompt in the context
+fake_start --text 'never finished' --chunks 2 --gate "$T/cont.gate" --then --echo
+hold_history cont
+chat-stream 'killed, then continued' > "$T/cont.out" 2> /dev/null &
+victim=$!
+wait_for_output "$T/cont.out"
+kill -9 "$victim"
+wait "$victim" 2> /dev/null
+: > "$T/cont.release"
+wait "$holder" 2> /dev/null
+: > "$T/cont.gate"
+chat-send -c 'go on' > /dev/null
+is "$(last_request | jq -c '[.body.messages[] | .role + ":" + .content]')" \
+	'["user:killed, then continued","user:go on"]' \
+	"-c after a kill continues the killed conversation, its prompt in the context from the slot"
+
 # through a symlinked CHAT_DB the slot is kept beside the real file, where
 # a program naming the file itself writes it in from
 ln -s "$T/beside.db" "$T/beside.link"
