@@ -242,12 +242,31 @@ hold_history() {    # hold_history NAME: the history's lock, held until NAME.rel
 	( exec 9>> "$CHAT_DB.lock"; flock 9 && : > "$T/$1.held" &&
 		while [ ! -e "$T/$1.release" ]; do sleep 0.01; done ) > /dev/null 2>&1 &
 	holder=$!
+	wait_for_file "$T/$1.held"
+}
+wait_for_file() {    # wait_for_file FILE: until it exists
 	i=0
-	while [ ! -e "$T/$1.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+	while [ ! -e "$1" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
 }
 wait_for_output() {    # wait_for_output FILE: until it is not empty
 	i=0
 	while [ ! -s "$1" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i + 1)); done
+}
+# kill_after_first_byte NAME COMMAND...: with the history's lock held
+# elsewhere, COMMAND (its output in NAME.out) is SIGKILLed once it has
+# printed; then the lock is let go and the fake's gate NAME.gate opened
+kill_after_first_byte() {
+	k=$1
+	shift
+	hold_history "$k"
+	"$@" > "$T/$k.out" 2> /dev/null &
+	victim=$!
+	wait_for_output "$T/$k.out"
+	kill -9 "$victim"
+	wait "$victim" 2> /dev/null
+	: > "$T/$k.release"
+	wait "$holder" 2> /dev/null
+	: > "$T/$k.gate"
 }
 spooled() { chat-history stats --json | jq .spooled; }
 hold_history beside
@@ -274,23 +293,14 @@ is "$(cat "$T/beside.db.spool"/slot-* | grep -ac 'asked while the history is bus
 # program writes the prompt in from the slot, under the conversation id the
 # reply's records named, its reply marked interrupted; a slot a running
 # program holds is left alone; and a slot met again is written in once.
-fake_start --text 'never finished' --chunks 2 --gate "$T/kill.gate"
-hold_history killed
-chat-stream --json 'killed after the first byte' > "$T/killed.out" 2> /dev/null &
-victim=$!
-wait_for_output "$T/killed.out"
-kill -9 "$victim"
-wait "$victim" 2> /dev/null
-: > "$T/killed.release"
-wait "$holder" 2> /dev/null
-: > "$T/kill.gate"
+fake_start --text 'never finished' --chunks 2 --gate "$T/killed.gate"
+kill_after_first_byte killed chat-stream --json 'killed after the first byte'
 shown=$(head -n 1 "$T/killed.out" | jq -r '.type + " " + .conversation')
 slot=$(grep -alF 'killed after the first byte' "$T/beside.db.spool"/slot-*)
 cp "$slot" "$T/slot.copy"
 ( exec 8< "$slot"; flock 8 && : > "$T/slot.held" && while [ ! -e "$T/slot.release" ]; do sleep 0.01; done ) &
 slotholder=$!
-i=0
-while [ ! -e "$T/slot.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+wait_for_file "$T/slot.held"
 chat-send 'while the slot is held' > /dev/null
 is "$(chat-history export | jq -r 'select(.text == "killed after the first byte") | .id' | wc -l | tr -d ' ')" 0 \
 	"a slot held by a running program is not written in by another"
@@ -308,7 +318,6 @@ is "$(jq -r --arg c "$conv" 'select(.conversation == $c) | .role + ":" + .status
 is "$(spooled)" 0 "... and the slot is emptied"
 cp "$T/slot.copy" "$slot"
 before=$(chat-history export | jq -s 'map(select(.type == "message")) | length')
-chat-history export | jq -c 'select(.type == "message")' > "$T/before.msgs"
 chat-send 'and once more' > /dev/null
 chat-history export | jq -c 'select(.type == "message")' > "$T/after.msgs"
 is "$(jq -s 'length' "$T/after.msgs")" "$((before + 2))" "a slot met again adds no row twice"
@@ -317,15 +326,7 @@ is "$(spooled)" 0 "... and is emptied"
 # -c just after a program was killed with its prompt still in a slot: the
 # killed conversation is the one continued, its prompt in the context
 fake_start --text 'never finished' --chunks 2 --gate "$T/cont.gate" --then --echo
-hold_history cont
-chat-stream 'killed, then continued' > "$T/cont.out" 2> /dev/null &
-victim=$!
-wait_for_output "$T/cont.out"
-kill -9 "$victim"
-wait "$victim" 2> /dev/null
-: > "$T/cont.release"
-wait "$holder" 2> /dev/null
-: > "$T/cont.gate"
+kill_after_first_byte cont chat-stream 'killed, then continued'
 chat-send -c 'go on' > /dev/null
 is "$(last_request | jq -c '[.body.messages[] | .role + ":" + .content]')" \
 	'["user:killed, then continued","user:go on"]' \
@@ -334,16 +335,8 @@ is "$(last_request | jq -c '[.body.messages[] | .role + ":" + .content]')" \
 # through a symlinked CHAT_DB the slot is kept beside the real file, where
 # a program naming the file itself writes it in from
 ln -s "$T/beside.db" "$T/beside.link"
-fake_start --text 'never finished' --chunks 2 --gate "$T/link.gate"
-hold_history linked
-CHAT_DB="$T/beside.link" chat-stream 'killed through a link' > "$T/linked.out" 2> /dev/null &
-victim=$!
-wait_for_output "$T/linked.out"
-kill -9 "$victim"
-wait "$victim" 2> /dev/null
-: > "$T/linked.release"
-wait "$holder" 2> /dev/null
-: > "$T/link.gate"
+fake_start --text 'never finished' --chunks 2 --gate "$T/linked.gate"
+kill_after_first_byte linked env CHAT_DB="$T/beside.link" chat-stream 'killed through a link'
 check "a symlinked history's slot is beside the real file" test ! -e "$T/beside.link.spool"
 chat-send 'by its own path' > /dev/null
 is "$(chat-history export | jq -r 'select(.text == "killed through a link") | .role')" user \
@@ -356,13 +349,11 @@ s=$T/beside.db.spool/slot-
 flock "${s}0" flock "${s}1" flock "${s}2" flock "${s}3" flock "${s}4" flock "${s}5" flock "${s}6" flock "${s}7" \
 	sh -c ': > "$1/slots.held"; while [ ! -e "$1/slots.release" ]; do sleep 0.01; done' sh "$T" > /dev/null 2>&1 &
 slotholder=$!
-i=0
-while [ ! -e "$T/slots.held" ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+wait_for_file "$T/slots.held"
 fake_start --text 'concurrent reply'
 hold_history full
 CHAT_DB_TIMEOUT=60 chat-stream 'with every slot taken' > "$T/full.out" 2> "$T/full.err" &
 asker=$!
-before=0
 i=0
 while [ "$(wc -l < "$T/log")" -lt 1 ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i + 1)); done
 is "$(wc -l < "$T/log" | tr -d ' '):$(wc -c < "$T/full.out" | tr -d ' ')" "1:0" \
