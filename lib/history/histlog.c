@@ -287,10 +287,11 @@ static void write_user_turn(struct histlog *h)
 	h->forget_conv = !h->spooling;
 }
 
-static void gate_set(struct histlog *h, int to)
+/* One of the writer's two signals (gate, resume) set, for the other side. */
+static void gate_post(struct histlog *h, int *signal, int to)
 {
 	pthread_mutex_lock(&h->gate_mu);
-	h->gate = to;
+	*signal = to;
 	pthread_cond_broadcast(&h->gate_cv);
 	pthread_mutex_unlock(&h->gate_mu);
 }
@@ -306,45 +307,18 @@ static void wait_for_reply(struct histlog *h)
 	pthread_mutex_unlock(&h->gate_mu);
 }
 
-static void resume_writer(struct histlog *h)
-{
-	pthread_mutex_lock(&h->gate_mu);
-	h->resume = 1;
-	pthread_cond_broadcast(&h->gate_cv);
-	pthread_mutex_unlock(&h->gate_mu);
-}
-
-/* The user turn as a pending record: the spool's entry for an exchange
- * whose reply is the placeholder the history's row holds. 0 once durable. */
-static int save_pending(struct histlog *h)
-{
-	struct histrow_message row = { .id = h->reply_msg, .text = "", .status = "interrupted", .ttft_ms = -1,
-				       .cost = -1 };
-	jv e = jv_object_set(histlog_spool_entry(h, &row, 0), jv_string("pending"), jv_true());
-	int r = spool_pending_save(h->db, e, &h->pending);
-	jv_free(e);
-	h->pending_held = r == 0;
-	return r;
-}
-
-static void drop_pending(struct histlog *h)
-{
-	if (h->pending_held)
-		spool_pending_drop(&h->pending);
-	h->pending_held = 0;
-}
 
 static void *writer_main(void *arg)
 {
 	struct histlog *h = arg;
-	if (h->pending_wanted && save_pending(h) == 0) {
-		gate_set(h, 1);
+	if (h->pending_wanted && histlog_pending_save(h) == 0) {
+		gate_post(h, &h->gate, 1);
 		wait_for_reply(h);
 	}
 	write_user_turn(h);
 	if (h->logging)
-		drop_pending(h); /* the history has the turn */
-	gate_set(h, 2);
+		histlog_pending_drop(h); /* the history has the turn */
+	gate_post(h, &h->gate, 2);
 	jx_forget_keys(); /* this thread's cache of look-up keys (a spool replay fills it) */
 	return NULL;
 }
@@ -378,7 +352,7 @@ void histlog_write_wait(struct histlog *h)
 	if (!h->write_pending)
 		return;
 	if (h->writing) {
-		resume_writer(h);
+		gate_post(h, &h->resume, 1);
 		pthread_join(h->writer, NULL);
 		pthread_cond_destroy(&h->gate_cv);
 		pthread_mutex_destroy(&h->gate_mu);
@@ -407,7 +381,7 @@ void histlog_prompt_wait(struct histlog *h)
 	if (done)
 		histlog_write_wait(h);
 	else
-		resume_writer(h);
+		gate_post(h, &h->resume, 1);
 }
 
 int histlog_begin(struct histlog *h, const struct histlog_start *hs)
@@ -416,7 +390,7 @@ int histlog_begin(struct histlog *h, const struct histlog_start *hs)
 	clear_context(h);
 	h->logging = 0;
 	h->spooling = 0;
-	drop_pending(h);
+	histlog_pending_drop(h);
 	h->pending_wanted = h->conv_new = 0;
 	h->conv[0] = h->user_msg[0] = h->reply_msg[0] = 0;
 	/* the exchange's ids are made before it is logged, so a spooled copy
@@ -559,7 +533,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 {
 	histlog_write_wait(h);
 	if (!h->logging && !h->spooling) {
-		drop_pending(h);
+		histlog_pending_drop(h);
 		return;
 	}
 	/* cut off part-way by a signal, a closed pipe or the network: interrupted,
@@ -591,7 +565,7 @@ void histlog_end(struct histlog *h, const char *text, size_t len, const struct c
 		h->status = EXIT_CANTCREAT;
 	}
 	jv_free(calls);
-	drop_pending(h); /* the exchange is in the history or in the spool, or forgotten */
+	histlog_pending_drop(h); /* the exchange is in the history or in the spool, or forgotten */
 }
 
 int histlog_write_exchange(struct store *s, const struct histlog_exchange *x, char conv[STORE_ID_LEN + 1],
@@ -695,7 +669,7 @@ int histlog_answered(struct store *s, jv id)
 void histlog_close(struct histlog *h)
 {
 	histlog_write_wait(h);
-	drop_pending(h);
+	histlog_pending_drop(h);
 	clear_context(h);
 	free_spool_fields(h);
 	if (h->opened)

@@ -45,6 +45,24 @@ jv histlog_spool_entry(const struct histlog *h, const struct histrow_message *r,
 	return jv_object_set(e, jv_string("reply"), reply);
 }
 
+int histlog_pending_save(struct histlog *h)
+{
+	struct histrow_message row = { .id = h->reply_msg, .text = "", .status = "interrupted", .ttft_ms = -1,
+				       .cost = -1 };
+	jv e = jv_object_set(histlog_spool_entry(h, &row, 0), jv_string("pending"), jv_true());
+	int r = spool_pending_save(h->db, e, &h->pending);
+	jv_free(e);
+	h->pending_held = r == 0;
+	return r;
+}
+
+void histlog_pending_drop(struct histlog *h)
+{
+	if (h->pending_held)
+		spool_pending_drop(&h->pending);
+	h->pending_held = 0;
+}
+
 /* One spooled exchange written in, inside the replay's transaction. The
  * ids it carries make it safe to meet twice (a crash between the commit
  * and the removal of its file): a reply row that exists is only updated,
