@@ -102,6 +102,31 @@ static struct model_info *slot(struct models *m, const char *name)
 	return &v[m->n++];
 }
 
+/* the longest column a table line may have, in bytes, and its end */
+#define MODEL_FIELD_MAX 200
+
+/* Up to max whitespace-separated fields of line, cut in place: their
+ * number, or max + 1 when there are more; -1 when one is too long. */
+static int split_fields(char *line, const char **f, int max)
+{
+	int k = 0;
+	for (char *p = line;;) {
+		p += strspn(p, " \t\r");
+		if (!*p)
+			return k;
+		if (k == max)
+			return max + 1;
+		size_t n = strcspn(p, " \t\r");
+		if (n >= MODEL_FIELD_MAX)
+			return -1;
+		f[k++] = p;
+		if (!p[n])
+			return k;
+		p[n] = 0;
+		p += n + 1;
+	}
+}
+
 static int parse_table(struct models *m, char *text)
 {
 	long lineno = 0;
@@ -114,24 +139,23 @@ static int parse_table(struct models *m, char *text)
 			continue;
 		/* 17 columns; tables of 16 (before img_in) and 13 (before the
 		 * batch prices) still load */
-		char f[18][200];
-		int k = sscanf(line, "%199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s %199s "
-			       "%199s %199s %199s %199s", f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10],
-			       f[11], f[12], f[13], f[14], f[15], f[16], f[17]);
+		const char *f[17];
+		int k = split_fields(line, f, 17);
+		if (k < 0)
+			return error("model table %s: line %ld: a column is longer than %d bytes", m->path, lineno,
+				     MODEL_FIELD_MAX - 1);
 		struct model_info *mi = k == 17 || k == 16 || k == 13 ? slot(m, f[0]) : NULL;
 		if (!mi)
 			return error("model table %s: line %ld: expected 17 columns", m->path, lineno);
-		if (k == 13) {
-			snprintf(f[15], sizeof f[15], "%s", f[12]);
-			snprintf(f[12], sizeof f[12], "-");
-			snprintf(f[13], sizeof f[13], "-");
-			snprintf(f[14], sizeof f[14], "-");
+		if (k == 13) { /* no batch prices: the date moves to the end */
+			f[15] = f[12];
+			f[12] = f[13] = f[14] = "-";
 			k = 16;
 		}
 		if (k == 16) { /* no img_in: put "-" in its place */
 			for (int i = 16; i > 12; i--)
-				memcpy(f[i], f[i - 1], sizeof f[i]);
-			snprintf(f[12], sizeof f[12], "-");
+				f[i] = f[i - 1];
+			f[12] = "-";
 		}
 		snprintf(mi->provider, sizeof mi->provider, "%s", f[1]);
 		mi->context = count(f[2]);
