@@ -1,6 +1,7 @@
 #include "history/store_impl.h"
 #include "history/store_pg.h"
 #include "paths.h"
+#include "randbytes.h"
 #include "fdio.h"
 #include "flockwait.h"
 #include "numparse.h"
@@ -565,16 +566,7 @@ void store_close(struct store *s)
 void store_new_id(char out[STORE_ID_LEN + 1])
 {
 	unsigned char r[STORE_ID_LEN / 2];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		unsigned long x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 20) ^ (unsigned long)ts.tv_sec;
-		for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005UL + 1442695040888963407UL)
-			r[i] = (unsigned char)(x >> 56);
-	}
-	if (fd >= 0)
-		close(fd);
+	randbytes(r, sizeof r, 0);
 	for (size_t i = 0; i < sizeof r; i++)
 		snprintf(out + 2 * i, 3, "%02x", r[i]);
 }

@@ -5,6 +5,7 @@
 #include "net/http.h"
 #include "net/retry.h"
 #include "jsonx.h"
+#include "randbytes.h"
 #include "sig.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -155,14 +156,7 @@ static void form_boundary(struct form *f, const struct buf *image)
 {
 	for (unsigned tries = 0;; tries++) {
 		unsigned char r[12];
-		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || read(fd, r, sizeof r) != (ssize_t)sizeof r) {
-			unsigned long x = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16) ^ tries;
-			for (size_t i = 0; i < sizeof r; i++, x = x * 6364136223846793005UL + 1442695040888963407UL)
-				r[i] = (unsigned char)(x >> 56);
-		}
-		if (fd >= 0)
-			close(fd);
+		randbytes(r, sizeof r, tries);
 		int n = snprintf(f->boundary, sizeof f->boundary, "chat-image-");
 		for (size_t i = 0; i < sizeof r; i++)
 			n += snprintf(f->boundary + n, sizeof f->boundary - (size_t)n, "%02x", r[i]);
