@@ -3,11 +3,13 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* How many threads started here are running on each CPU (where each first
  * ran): a new one is not started behind another's work. */
 #define CPUS_KEPT 64
 static atomic_int helpers_on[CPUS_KEPT];
+static _Thread_local int my_cpu = -1;   /* a helper's entry in helpers_on */
 
 struct start {
 	void *(*fn)(void *);
@@ -28,11 +30,13 @@ static void *trampoline(void *p)
 		pthread_setschedparam(pthread_self(), SCHED_OTHER, &none);
 	}
 	int cpu = sched_getcpu();
-	if (cpu >= 0 && cpu < CPUS_KEPT)
+	if (cpu >= 0 && cpu < CPUS_KEPT) {
+		my_cpu = cpu;
 		atomic_fetch_add(&helpers_on[cpu], 1);
+	}
 	void *r = s.fn(s.arg);
-	if (cpu >= 0 && cpu < CPUS_KEPT)
-		atomic_fetch_sub(&helpers_on[cpu], 1);
+	if (my_cpu >= 0)
+		atomic_fetch_sub(&helpers_on[my_cpu], 1);
 	return r;
 }
 
@@ -86,28 +90,124 @@ int thread_start_beside(pthread_t *t, void *(*fn)(void *), void *arg)
 	return r;
 }
 
+/* Settled helpers. Once its own work is done, a helper waits a moment for
+ * one job (thread_job_start) before it ends: the history's writer, wanted
+ * a moment after libcurl's global init began, then needs no thread of its
+ * own, whose making cost the main thread 0.17 ms on this project's VM
+ * (the stack's mapping, the clone, and the new thread taking the CPU). */
 #define SETTLED_MAX 4
+#define HELPER_WAIT_MS 250
 static pthread_mutex_t settled_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_t settled[SETTLED_MAX];
-static int nsettled;
+static pthread_cond_t settled_cv = PTHREAD_COND_INITIALIZER; /* busy, handed or a job's done changed */
+static int settled_busy;                 /* helpers still in their own work */
+static int helpers_taking;               /* helpers that will take a handed job */
+static struct thread_job *handed;        /* handed over, not yet taken */
+static _Thread_local int settled_self;   /* this thread is a busy settled helper */
+
+struct settled_start {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void job_run(struct thread_job *j)
+{
+	pthread_sigmask(SIG_SETMASK, &j->mask, NULL);
+	void *r = j->fn(j->arg);
+	pthread_mutex_lock(&settled_mu);
+	j->ret = r;
+	j->done = 1;
+	pthread_cond_broadcast(&settled_cv);
+	pthread_mutex_unlock(&settled_mu);
+}
+
+static void *settled_main(void *p)
+{
+	struct settled_start s = *(struct settled_start *)p;
+	free(p);
+	settled_self = 1;
+	s.fn(s.arg);
+	settled_self = 0;
+	/* idle while it waits: not a helper busy on its CPU */
+	if (my_cpu >= 0)
+		atomic_fetch_sub(&helpers_on[my_cpu], 1);
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += HELPER_WAIT_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&settled_mu);
+	settled_busy--;
+	pthread_cond_broadcast(&settled_cv);
+	while (!handed && pthread_cond_timedwait(&settled_cv, &settled_mu, &until) != ETIMEDOUT)
+		;
+	struct thread_job *j = handed;
+	handed = NULL;
+	helpers_taking--;
+	pthread_mutex_unlock(&settled_mu);
+	if (my_cpu >= 0)
+		atomic_fetch_add(&helpers_on[my_cpu], 1);
+	if (j)
+		job_run(j);
+	return NULL;
+}
 
 int thread_start_settled(void *(*fn)(void *), void *arg)
 {
+	struct settled_start *s = malloc(sizeof *s);
+	if (!s)
+		return ENOMEM;
+	s->fn = fn;
+	s->arg = arg;
+	pthread_t t;
 	pthread_mutex_lock(&settled_mu);
-	int r = nsettled < SETTLED_MAX ? thread_start_beside(&settled[nsettled], fn, arg) : EAGAIN;
-	if (!r)
-		nsettled++;
+	int r = settled_busy < SETTLED_MAX ? thread_start_beside(&t, settled_main, s) : EAGAIN;
+	if (!r) {
+		pthread_detach(t); /* thread_settle waits for its work, not for the thread */
+		settled_busy++;
+		helpers_taking++;
+	}
 	pthread_mutex_unlock(&settled_mu);
+	if (r)
+		free(s);
 	return r;
 }
 
 void thread_settle(void)
 {
 	pthread_mutex_lock(&settled_mu);
-	pthread_t self = pthread_self();
-	for (int i = 0; i < nsettled; i++)
-		if (!pthread_equal(settled[i], self))
-			pthread_join(settled[i], NULL);
-	nsettled = 0;
+	while (settled_busy > settled_self)
+		pthread_cond_wait(&settled_cv, &settled_mu);
 	pthread_mutex_unlock(&settled_mu);
+}
+
+int thread_job_start(struct thread_job *j, void *(*fn)(void *), void *arg)
+{
+	j->fn = fn;
+	j->arg = arg;
+	j->done = 0;
+	j->ret = NULL;
+	pthread_sigmask(SIG_SETMASK, NULL, &j->mask);
+	pthread_mutex_lock(&settled_mu);
+	j->own = !(helpers_taking > 0 && !handed);
+	if (!j->own) {
+		handed = j;
+		pthread_cond_broadcast(&settled_cv);
+	}
+	pthread_mutex_unlock(&settled_mu);
+	return j->own ? thread_start_beside(&j->t, fn, arg) : 0;
+}
+
+void *thread_job_join(struct thread_job *j)
+{
+	void *r = NULL;
+	if (j->own) {
+		pthread_join(j->t, &r);
+		return r;
+	}
+	pthread_mutex_lock(&settled_mu);
+	while (!j->done)
+		pthread_cond_wait(&settled_cv, &settled_mu);
+	r = j->ret;
+	pthread_mutex_unlock(&settled_mu);
+	return r;
 }

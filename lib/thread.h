@@ -10,6 +10,7 @@
 #ifndef CHAT_THREAD_H
 #define CHAT_THREAD_H
 #include <pthread.h>
+#include <signal.h>
 
 /* pthread_create(t, NULL, fn, arg), started beside the caller: 0 or an
  * error number. */
@@ -20,7 +21,25 @@ int thread_start_beside(pthread_t *t, void *(*fn)(void *), void *arg);
  * cli_exit), waits for it. (libcurl's global init registers OpenSSL's
  * clean-up with atexit while it runs: an exit under way meanwhile would
  * clean up what the thread is still setting up.) 0 or an error number;
- * at most 4 at a time. */
+ * at most 4 at a time. Its work done, the thread takes the next job
+ * thread_job_start hands over within a quarter of a second. */
 int thread_start_settled(void *(*fn)(void *), void *arg);
 void thread_settle(void);
+
+/* Work run beside the caller: on a settled thread that will take it (once
+ * its own work is done), else on a thread of its own (thread_start_beside).
+ * It runs with the signal mask the caller had at thread_job_start. */
+struct thread_job {
+	void *(*fn)(void *);
+	void *arg;
+	sigset_t mask;
+	int own;          /* on a thread of its own: t */
+	pthread_t t;
+	int done;         /* on a settled thread: finished, ret its result */
+	void *ret;
+};
+/* 0 or an error number (then nothing runs). */
+int thread_job_start(struct thread_job *j, void *(*fn)(void *), void *arg);
+/* Wait for the job; its result. */
+void *thread_job_join(struct thread_job *j);
 #endif

@@ -339,7 +339,7 @@ void histlog_write_start(struct histlog *h)
 	h->gate = h->resume = 0;
 	pthread_mutex_init(&h->gate_mu, NULL);
 	pthread_cond_init(&h->gate_cv, NULL);
-	h->writing = thread_start_beside(&h->writer, writer_main, h) == 0;
+	h->writing = thread_job_start(&h->writer, writer_main, h) == 0;
 	if (!h->writing) {
 		pthread_cond_destroy(&h->gate_cv);
 		pthread_mutex_destroy(&h->gate_mu);
@@ -353,7 +353,7 @@ void histlog_write_wait(struct histlog *h)
 		return;
 	if (h->writing) {
 		gate_post(h, &h->resume, 1);
-		pthread_join(h->writer, NULL);
+		thread_job_join(&h->writer);
 		pthread_cond_destroy(&h->gate_cv);
 		pthread_mutex_destroy(&h->gate_mu);
 	} else {

@@ -10,6 +10,7 @@
 #include "history/histrow.h"
 #include "attach.h"
 #include "history/spool.h"
+#include "thread.h"
 #include <pthread.h>
 
 struct histlog {
@@ -37,7 +38,7 @@ struct histlog {
 	/* a turn that reads nothing from the history opens it on that thread
 	 * too, so the request goes out without waiting for SQLite */
 	int open_pending;
-	pthread_t writer;
+	struct thread_job writer;
 	const struct attachments *sp_atts;
 	/* A text turn whose conversation is known or new (its id made up
 	 * front, conv_new) is first saved as a pending record in the spool

@@ -6,6 +6,7 @@
  * creator: 5 in a row elsewhere is then most unlikely). */
 #include "tap.h"
 #include "thread.h"
+#include <signal.h>
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
@@ -80,8 +81,79 @@ static void test_settle(void)
 	ok(started == 4, "at most 4 settled threads at a time (%d of 6 started)", started);
 }
 
+
+/* Jobs: handed to a settled thread once its own work is done, with the
+ * caller's signal mask; else on a thread of their own. */
+struct jobseen {
+	pthread_t self;
+	int after_settled;          /* the settled work was over when it began */
+	int usr1_blocked, usr2_blocked;
+	volatile int hold;          /* spin until cleared */
+};
+
+static void *job_look(void *p)
+{
+	struct jobseen *j = p;
+	j->self = pthread_self();
+	j->after_settled = finished;
+	sigset_t m;
+	pthread_sigmask(SIG_SETMASK, NULL, &m);
+	j->usr1_blocked = sigismember(&m, SIGUSR1);
+	j->usr2_blocked = sigismember(&m, SIGUSR2);
+	while (j->hold)
+		;
+	return (void *)(intptr_t)7;
+}
+
+/* a settled helper's own work, with every signal blocked as libcurl's is */
+static void *slow_masked(void *arg)
+{
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, NULL);
+	return slow(arg);
+}
+
+static void test_jobs(void)
+{
+	finished = 0;
+	sigset_t usr1, old;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, &old);
+	int r = thread_start_settled(slow_masked, NULL);
+	struct jobseen a = { .hold = 0 }, b = { .hold = 0 };
+	struct thread_job ja, jb;
+	int ra = thread_job_start(&ja, job_look, &a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int rb = thread_job_start(&jb, job_look, &b);
+	void *ret_a = ra ? NULL : thread_job_join(&ja), *ret_b = rb ? NULL : thread_job_join(&jb);
+	ok(r == 0 && ra == 0 && !ja.own && (intptr_t)ret_a == 7 && a.after_settled,
+	   "a job handed to a settled thread runs once its 50 ms of work is done, and join gives its result");
+	ok(!pthread_equal(a.self, pthread_self()) && a.usr1_blocked && !a.usr2_blocked,
+	   "it runs on that thread with the caller's signal mask, not the thread's own (SIGUSR1 blocked: %d, SIGUSR2: %d)",
+	   a.usr1_blocked, a.usr2_blocked);
+	ok(rb == 0 && jb.own && (intptr_t)ret_b == 7 && !b.usr1_blocked,
+	   "a second job, with the settled thread taken, runs on a thread of its own");
+
+	/* thread_settle waits for a settled thread's own work, not its job */
+	finished = 0;
+	struct jobseen c = { .hold = 1 };
+	struct thread_job jc;
+	r = thread_start_settled(slow, NULL);
+	int rc = thread_job_start(&jc, job_look, &c);
+	thread_settle();
+	int settled_first = finished && c.hold;
+	c.hold = 0;
+	if (rc == 0)
+		thread_job_join(&jc);
+	ok(r == 0 && rc == 0 && !jc.own && settled_first,
+	   "thread_settle returns after the settled work while the job it took still runs");
+}
+
 int main(void)
 {
+	test_jobs();
 	test_settle();
 	cpu_set_t mine;
 	sched_getaffinity(0, sizeof mine, &mine);
