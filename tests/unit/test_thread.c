@@ -6,6 +6,7 @@
  * creator: 5 in a row elsewhere is then most unlikely). */
 #include "tap.h"
 #include "thread.h"
+#include <stdatomic.h>
 #include <signal.h>
 #include <sched.h>
 #include <stdint.h>
@@ -14,7 +15,7 @@
 
 /* A thread of ours busy on some CPU until told to stop; where it is now. */
 struct spinner {
-	volatile int started, stop, cpu;
+	atomic_int started, stop, cpu;
 };
 
 static void *spin(void *p)
@@ -31,7 +32,7 @@ struct seen {
 	int arg;
 	cpu_set_t cpus;      /* the thread's own, as it runs */
 	int cpu;             /* where it first ran */
-	volatile int started;
+	atomic_int started;
 	struct spinner *beside;  /* another thread's, if any */
 	int beside_cpu;          /* where that one was when this one first ran */
 };
@@ -55,7 +56,7 @@ static double now_ms(void)
 }
 
 /* A settled thread's work is over once thread_settle returns. */
-static volatile int finished;
+static atomic_int finished;
 static void *slow(void *arg)
 {
 	(void)arg;
@@ -88,7 +89,7 @@ struct jobseen {
 	pthread_t self;
 	int after_settled;          /* the settled work was over when it began */
 	int usr1_blocked, usr2_blocked;
-	volatile int hold;          /* spin until cleared */
+	atomic_int hold;            /* spin until cleared */
 };
 
 static void *job_look(void *p)
