@@ -156,6 +156,7 @@ for sse in "$FIX"/*/*.sse; do
 				"1:a=$kind b=$kind " "$fx: chat-send -r: each record gets its error, exit 1"
 		else
 			is "$st" 0 "$fx: chat-send -r exits 0"
+			[ "$st" = 0 ] || { sed 's/^/#   stderr: /' "$T/err"; grep '"type":"error"' "$T/out" | sed 's/^/#   record: /'; }
 			jq -j 'select(.type == "response" and .id == "b") | .text' "$T/out" > "$T/got"
 			check "$fx: chat-send -r: each record's text" cmp -s "$T/got" "$T/want"
 			is "$(jq -r 'select(.type == "response") | .finish' "$T/out" | sort -u)" "$want_finish" \
