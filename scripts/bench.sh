@@ -15,7 +15,7 @@
 # once into ${CHAT_BENCH_DIR:-$HOME/.cache/chat-bench} (never in CI); a
 # missing peer is reported and skipped.  Knobs: BENCH_PROVIDERS (default
 # "openai anthropic gemini"), BENCH_RUNS (first-token runs, default 30),
-# BENCH_FT_ROUNDS and BENCH_FT_RUNS (9 and 20: the first-byte ratios to curl,
+# BENCH_FT_ROUNDS and BENCH_FT_RUNS (15 and 20: the first-byte ratios to curl,
 # the tools taking turns),
 # BENCH_CHUNKS (default 1000000), BENCH_TPUT_RUNS (3), BENCH_INSTR (1: the
 # decode's ratio to its floor also in instructions, under callgrind, over
@@ -206,7 +206,7 @@ tp() {    # NAME COMMAND...
 # in an order that turns from round to round, and each round gives its own
 # ratios; the medians of those are printed.
 ft_beside_curl() {
-	rounds=${BENCH_FT_ROUNDS:-9} n=${BENCH_FT_RUNS:-20} i=0
+	rounds=${BENCH_FT_ROUNDS:-15} n=${BENCH_FT_RUNS:-20} i=0
 	: >"$T/ftr"
 	while [ $i -lt "$rounds" ]; do
 		i=$((i + 1))
