@@ -264,6 +264,7 @@ pg_db unit > /dev/null
 CHAT_TEST_PG="dbname=unit user=chat host=$PGDIR" "$ROOT/tests/unit/test_ratelimit" > "$T/unit.tap" 2>&1
 is "$(grep -c '^not ok' "$T/unit.tap")|$(grep -c '^# again, with the state in PostgreSQL' "$T/unit.tap")" "0|1" \
 	"test_ratelimit passes with its state in PostgreSQL as in a file"
+grep -A3 '^not ok' "$T/unit.tap" | sed 's/^/#   /'
 is "$(pg_sql unit "SELECT count(*) > 5 FROM pg_tables WHERE tablename = 'rate_bucket'")" t "... whose schemas hold its buckets"
 CHAT_TEST_PG="dbname=unit user=chat host=$PGDIR" "$ROOT/tests/unit/test_store_pg" > "$T/store.tap" 2> /dev/null
 is "$(grep -c '^not ok' "$T/store.tap")|$(grep -c '^ok .*sent with the commit' "$T/store.tap")" "0|1" \
