@@ -312,7 +312,7 @@ size_t spool_count(const char *db)
 		if (fd == INT_MAX) {
 			waiting++;
 		} else if (fd >= 0) {
-			jv v = spool_read(names[i]);
+			jv v = spool_read(names[i], fd);
 			waiting += jv_is_valid(v);
 			jv_free(v);
 			close(fd);
@@ -322,18 +322,20 @@ size_t spool_count(const char *db)
 	return waiting;
 }
 
-jv spool_read(const char *path)
+jv spool_read(const char *path, int claim)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int own = claim == INT_MAX; /* a slot is read through its claim */
+	int fd = own ? open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : claim;
 	if (fd < 0)
 		return jv_invalid();
 	struct buf b = BUF_INIT((size_t)1 << 30);
 	int r = 0;
-	if (is_slot(path))
-		slot_read(fd, &b);
-	else
+	if (own) {
 		r = read_all(fd, &b);
-	close(fd);
+		close(fd);
+	} else {
+		slot_read(fd, &b);
+	}
 	jv v = r == 0 && b.len ? jv_parse_sized(b.p, (int)b.len) : jv_invalid();
 	buf_free(&b);
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {

@@ -47,7 +47,8 @@ void spool_names_free(char **names, size_t n);
 /* How many exchanges wait in db's spool (not counting the pending records
  * of programs still running). */
 size_t spool_count(const char *db);
-/* Read one spooled file: its object, or jv_invalid() when it is damaged
- * (or an empty slot). */
-jv spool_read(const char *path);
+/* Read one spooled file, claimed (a slot is read through its claim's
+ * descriptor, any other file opened by path): its object, or jv_invalid()
+ * when it is damaged (or an empty slot). */
+jv spool_read(const char *path, int claim);
 #endif

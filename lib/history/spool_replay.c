@@ -170,7 +170,7 @@ size_t histlog_spool_replay(struct store *s)
 	size_t waiting = 0;
 	for (size_t i = 0; entries && i < n; i++) {
 		claims[i] = spool_claim(names[i]);
-		entries[i] = claims[i] >= 0 ? spool_read(names[i]) : jv_invalid();
+		entries[i] = claims[i] >= 0 ? spool_read(names[i], claims[i]) : jv_invalid();
 		if (jv_is_valid(entries[i])) {
 			waiting++;
 		} else {
