@@ -144,10 +144,13 @@ static void *settled_main(void *p)
 	handed = NULL;
 	helpers_taking--;
 	pthread_mutex_unlock(&settled_mu);
+	if (!j) {
+		my_cpu = -1; /* taken off helpers_on already */
+		return NULL;
+	}
 	if (my_cpu >= 0)
 		atomic_fetch_add(&helpers_on[my_cpu], 1);
-	if (j)
-		job_run(j);
+	job_run(j);
 	return NULL;
 }
 
