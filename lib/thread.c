@@ -3,7 +3,6 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 /* How many threads started here are running on each CPU (where each first
  * ran): a new one is not started behind another's work. */
@@ -90,17 +89,21 @@ int thread_start_beside(pthread_t *t, void *(*fn)(void *), void *arg)
 	return r;
 }
 
-/* Settled helpers. Once its own work is done, a helper waits a moment for
- * one job (thread_job_start) before it ends: the history's writer, wanted
- * a moment after libcurl's global init began, then needs no thread of its
- * own, whose making cost the main thread 0.17 ms on this project's VM
- * (the stack's mapping, the clone, and the new thread taking the CPU). */
+/* Settled helpers. Once its own work is done, a helper takes the jobs
+ * handed over (thread_job_start) one at a time: the history's writer,
+ * wanted a moment after libcurl's global init began, then needs no thread
+ * of its own, whose making cost the main thread 0.17 ms on this project's
+ * VM (the stack's mapping, the clone, and the new thread taking the CPU).
+ * It never ends: the thread that ran libcurl's init holds OpenSSL's state
+ * for it, and a thread ending while exit cleans OpenSSL up (a wait for
+ * jobs that timed out then) left that state behind (LeakSanitizer saw
+ * it, a run of a quarter of a second ending just as the wait did). Idle,
+ * it sleeps until the process exits. */
 #define SETTLED_MAX 4
-#define HELPER_WAIT_MS 250
 static pthread_mutex_t settled_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t settled_cv = PTHREAD_COND_INITIALIZER; /* busy, handed or a job's done changed */
 static int settled_busy;                 /* helpers still in their own work */
-static int helpers_taking;               /* helpers that will take a handed job */
+static int helpers_taking;               /* helpers that will take a handed job (not running one) */
 static struct thread_job *handed;        /* handed over, not yet taken */
 static _Thread_local int settled_self;   /* this thread is a busy settled helper */
 
@@ -127,31 +130,31 @@ static void *settled_main(void *p)
 	settled_self = 1;
 	s.fn(s.arg);
 	settled_self = 0;
+	sigset_t own;
+	pthread_sigmask(SIG_SETMASK, NULL, &own);
 	/* idle while it waits: not a helper busy on its CPU */
 	if (my_cpu >= 0)
 		atomic_fetch_sub(&helpers_on[my_cpu], 1);
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += HELPER_WAIT_MS * 1000000L;
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
 	pthread_mutex_lock(&settled_mu);
 	settled_busy--;
 	pthread_cond_broadcast(&settled_cv);
-	while (!handed && pthread_cond_timedwait(&settled_cv, &settled_mu, &until) != ETIMEDOUT)
-		;
-	struct thread_job *j = handed;
-	handed = NULL;
-	helpers_taking--;
-	pthread_mutex_unlock(&settled_mu);
-	if (!j) {
-		my_cpu = -1; /* taken off helpers_on already */
-		return NULL;
+	for (;;) {
+		while (!handed)
+			pthread_cond_wait(&settled_cv, &settled_mu);
+		struct thread_job *j = handed;
+		handed = NULL;
+		helpers_taking--;
+		pthread_mutex_unlock(&settled_mu);
+		if (my_cpu >= 0)
+			atomic_fetch_add(&helpers_on[my_cpu], 1);
+		job_run(j);
+		pthread_sigmask(SIG_SETMASK, &own, NULL);
+		if (my_cpu >= 0)
+			atomic_fetch_sub(&helpers_on[my_cpu], 1);
+		pthread_mutex_lock(&settled_mu);
+		helpers_taking++;
 	}
-	if (my_cpu >= 0)
-		atomic_fetch_add(&helpers_on[my_cpu], 1);
-	job_run(j);
-	return NULL;
+	return NULL; /* not reached */
 }
 
 int thread_start_settled(void *(*fn)(void *), void *arg)

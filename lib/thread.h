@@ -21,13 +21,14 @@ int thread_start_beside(pthread_t *t, void *(*fn)(void *), void *arg);
  * cli_exit), waits for it. (libcurl's global init registers OpenSSL's
  * clean-up with atexit while it runs: an exit under way meanwhile would
  * clean up what the thread is still setting up.) 0 or an error number;
- * at most 4 at a time. Its work done, the thread takes the next job
- * thread_job_start hands over within a quarter of a second. */
+ * at most 4 at a time. Its work done, the thread takes the jobs
+ * thread_job_start hands over, one at a time, and never ends. */
 int thread_start_settled(void *(*fn)(void *), void *arg);
 void thread_settle(void);
 
-/* Work run beside the caller: on a settled thread that will take it (once
- * its own work is done), else on a thread of its own (thread_start_beside).
+/* Work run beside the caller: on a settled thread not running another job
+ * (once its own work is done), else on a thread of its own
+ * (thread_start_beside).
  * It runs with the signal mask the caller had at thread_job_start. */
 struct thread_job {
 	void *(*fn)(void *);

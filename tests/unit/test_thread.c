@@ -152,10 +152,48 @@ static void test_jobs(void)
 	   "thread_settle returns after the settled work while the job it took still runs");
 }
 
+
+/* A settled thread never ends, idle or after a job: the thread that ran
+ * libcurl's init, ending while exit cleaned OpenSSL up, left OpenSSL's
+ * state for it behind. A key's destructor would mark its end. */
+static pthread_key_t end_key;
+static atomic_int helper_ended;
+static void mark_end(void *p)
+{
+	(void)p;
+	helper_ended = 1;
+}
+
+static void *keyed(void *arg)
+{
+	pthread_setspecific(end_key, &helper_ended);
+	return arg;
+}
+
+static void test_never_ends(void)
+{
+	helper_ended = 0;
+	pthread_key_create(&end_key, mark_end);
+	int r = thread_start_settled(keyed, NULL);
+	thread_settle();
+	struct jobseen a = { .hold = 0 };
+	struct thread_job ja;
+	int ra = thread_job_start(&ja, job_look, &a);
+	if (ra == 0)
+		thread_job_join(&ja);
+	/* the old helper waited 250 ms for a job, then ended: look for 400 */
+	double t0 = now_ms();
+	while (!helper_ended && now_ms() - t0 < 400)
+		;
+	ok(r == 0 && ra == 0 && !ja.own && !helper_ended,
+	   "a settled thread, its work done and a job handed over meanwhile, has not ended 400 ms on");
+}
+
 int main(void)
 {
 	test_jobs();
 	test_settle();
+	test_never_ends();
 	cpu_set_t mine;
 	sched_getaffinity(0, sizeof mine, &mine);
 	struct seen s = { .arg = 21 };
