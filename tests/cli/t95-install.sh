@@ -41,6 +41,26 @@ hasnt_tree() { ! grep -rlF "$ROOT" "$D" > "$T/refs" 2>/dev/null; }
 check "nothing installed points into the source tree" hasnt_tree
 sed 's/^/#   /' "$T/refs" | head -5
 
+# The programs that send a prompt carry libcurl and SQLite linked in when
+# their archives are installed (the shared libraries' symbol relocations
+# come before main, the first reply byte's included); the others load them.
+needed() { readelf -dW "$ROOT/bin/$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+libdir=$(pkg-config --variable=libdir libcurl 2>/dev/null)
+if [ -f "$libdir/libcurl.a" ] && [ -f "$libdir/libsqlite3.a" ]; then
+	for p in chat chat-stream chat-send; do
+		needed $p > "$T/needed"
+		hasnt "$T/needed" '^libcurl\.' "$p: libcurl linked in, not loaded"
+		hasnt "$T/needed" '^libsqlite3\.' "$p: SQLite linked in, not loaded"
+		has "$T/needed" '^libssl\.so' "$p: the libraries libcurl needs are loaded as before"
+	done
+	needed chat-image > "$T/needed"
+	has "$T/needed" '^libcurl\.so' "chat-image loads the shared libcurl"
+	needed chat-history > "$T/needed"
+	has "$T/needed" '^libsqlite3\.so' "chat-history loads the shared SQLite"
+else
+	ok 0 "# SKIP libcurl.a or libsqlite3.a not installed"
+fi
+
 make -s -C "$ROOT" uninstall PREFIX=/usr DESTDIR="$D" > "$T/uninstall.out" 2>&1
 is "$?" 0 "make uninstall succeeds"
 is "$(find "$D" -type f | sed "s|^$D||" | sort | head -5)" "" "make uninstall removes every file install put there"
