@@ -538,23 +538,25 @@ static void heap_push(uint64_t *h, size_t *n, uint64_t key)
 	h[i] = key;
 }
 
+/* Floyd's pop: the hole left by the top goes down the smaller children all
+ * the way (a compare whose outcome the CPU cannot guess costs a branch
+ * miss at every level, so the child is picked without a branch), then the
+ * last key rises from there, usually by a level or none. */
 static uint64_t heap_pop(uint64_t *h, size_t *n)
 {
 	uint64_t top = h[0], last = h[--*n];
 	size_t i = 0, m = *n;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= m)
-			break;
-		if (c + 1 < m && h[c + 1] < h[c])
-			c++;
-		if (h[c] >= last)
-			break;
+	if (!m)
+		return top;
+	for (size_t c; (c = 2 * i + 1) < m; i = c) {
+		c += c + 1 < m && h[c + 1] < h[c];
 		h[i] = h[c];
-		i = c;
 	}
-	if (m)
-		h[i] = last;
+	while (i > 0 && h[(i - 1) / 2] > last) {
+		h[i] = h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h[i] = last;
 	return top;
 }
 
