@@ -39,6 +39,18 @@ int buf_add(struct buf *b, const void *data, size_t n)
 	return 0;
 }
 
+char *buf_room(struct buf *b, size_t n)
+{
+	return grow(b, n) < 0 ? NULL : b->p + b->len;
+}
+
+/* n is at most what the last buf_room made room for */
+void buf_took(struct buf *b, size_t n)
+{
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
 int buf_adds(struct buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
 int buf_addc(struct buf *b, char c) { return buf_add(b, &c, 1); }
 

@@ -20,6 +20,10 @@ int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+/* Room for n more bytes at the end, for a read to fill in place: NULL when
+ * the cap or memory runs out. The bytes count once buf_took says so. */
+char *buf_room(struct buf *b, size_t n);
+void buf_took(struct buf *b, size_t n);
 /* Drop the first n bytes, keeping the rest. */
 void buf_consume(struct buf *b, size_t n);
 void buf_reset(struct buf *b);

@@ -9,20 +9,29 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int write_all(int fd, const void *data, size_t len)
+/* Write all of data, at offset at, or at the file's own position (which
+ * pipes and terminals need) when at is negative. */
+static int write_loop(int fd, const void *data, size_t len, off_t at)
 {
 	const char *p = data;
 	while (len) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = at < 0 ? write(fd, p, len) : pwrite(fd, p, len, at);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
 		p += n;
+		if (at >= 0)
+			at += n;
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int write_all(int fd, const void *data, size_t len)
+{
+	return write_loop(fd, data, len, -1);
 }
 
 int read_all(int fd, struct buf *b)
@@ -44,19 +53,9 @@ int read_all(int fd, struct buf *b)
 
 int pwrite_all(int fd, const void *data, size_t len, off_t at)
 {
-	const char *p = data;
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, at);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		at += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	if (at < 0)
+		return errno = EINVAL, -1;
+	return write_loop(fd, data, len, at);
 }
 
 int pread_all(int fd, void *out, size_t len, off_t at)

@@ -252,10 +252,9 @@ static void slot_read(int fd, struct buf *b)
 	if (pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head || memcmp(head, SLOT_MAGIC, 8))
 		return;
 	uint64_t len = get_le64(head + 8);
-	char *rec = len && len <= (1u << 30) ? malloc((size_t)len) : NULL;
+	char *rec = len && len <= (1u << 30) ? buf_room(b, (size_t)len) : NULL;
 	if (rec && pread_all(fd, rec, (size_t)len, SLOT_HEAD) == 0 && fnv1a(rec, (size_t)len) == get_le64(head + 16))
-		buf_add(b, rec, (size_t)len);
-	free(rec);
+		buf_took(b, (size_t)len);
 }
 
 static int by_name(const void *a, const void *b)

@@ -1,6 +1,7 @@
 /* write_file_atomic: a file is put in place whole or not at all, with the
  * mode asked for less the umask, replaced only when allowed, and no
- * temporary file outlives a failure. */
+ * temporary file outlives a failure.  write_all, pwrite_all and pread_all:
+ * each write or read lands whole, in its place. */
 #include "fdio.h"
 #include "sig.h"
 #include "tap.h"
@@ -94,6 +95,28 @@ int main(void)
 	ok(write_file_atomic(sub, "x", 1, 0644, 0) == WFA_STOPPED, "a signal caught: stopped before the rename");
 	is_str(listing(), "a.png d", "... nothing put in place, nothing left behind");
 	sig_caught = 0;
+
+	/* write_all at the file's position, pwrite_all and pread_all at an offset */
+	snprintf(sub, sizeof sub, "%s/rw", dir);
+	int fd = open(sub, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ok(fd >= 0 && write_all(fd, "hello ", 6) == 0 && write_all(fd, "world", 5) == 0,
+	   "write_all writes at the file's position, one call after another");
+	ok(pwrite_all(fd, "W", 1, 6) == 0 && pwrite_all(fd, "!", 1, 11) == 0, "pwrite_all writes at an offset");
+	ok(write_all(fd, "?", 1) == 0, "... and leaves the file's position where it was");
+	is_str(content(sub), "hello World?", "the file holds every write in its place");
+	char got[6] = { 0 };
+	ok(pread_all(fd, got, 5, 6) == 0 && !memcmp(got, "World", 5), "pread_all reads at an offset");
+	ok(pread_all(fd, got, 5, 10) < 0, "pread_all fails when the file ends first");
+	errno = 0;
+	ok(pwrite_all(fd, "x", 1, -1) < 0 && errno == EINVAL, "pwrite_all refuses a negative offset");
+	close(fd);
+	ok(write_all(fd, "x", 1) < 0 && errno == EBADF, "write_all fails on a closed descriptor");
+	int pfd[2];
+	ok(pipe(pfd) == 0 && write_all(pfd[1], "pipe", 4) == 0 && read(pfd[0], got, 4) == 4 && !memcmp(got, "pipe", 4),
+	   "write_all writes to a pipe (which has no offset)");
+	close(pfd[0]);
+	close(pfd[1]);
+	unlink(sub);
 
 	snprintf(sub, sizeof sub, "%s/d/x", dir);
 	rmdir(sub);
