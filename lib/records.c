@@ -495,12 +495,33 @@ int record_reader_stop(struct record_reader *rr)
 
 void record_item_free(struct record_item *it) { item_free(it); }
 
-int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
+/* Without a thread to read on, the shaping comes before the callback. */
+struct shaped_inline {
+	record_shape_fn shape;
+	record_fn fn;
+	void *ctx;
+};
+
+static int shape_then_call(void *arg, long lineno, jv rec, const char *why)
 {
-	struct record_reader_opts o = { .max_items = 1024 };
+	struct shaped_inline *si = arg;
+	if (why)
+		return si->fn(si->ctx, lineno, rec, why);
+	jv out, id = jv_null();
+	char no[LOOP_WHY];
+	si->shape(NULL, rec, &out, &id, no, sizeof no);
+	jv_free(id);
+	return si->fn(si->ctx, lineno, out, NULL);
+}
+
+int records_each_shaped(struct line_reader *lr, record_shape_fn shape, record_fn fn, void *ctx)
+{
+	struct record_reader_opts o = { .max_items = 1024, .shape = shape };
 	struct record_reader *rr = record_reader_start(lr, &o);
-	if (!rr)
-		return records_each(lr, fn, ctx);
+	if (!rr) {
+		struct shaped_inline si = { shape, fn, ctx };
+		return shape ? records_each(lr, shape_then_call, &si) : records_each(lr, fn, ctx);
+	}
 	struct record_item it;
 	int rc = 0, r;
 	while (!rc && (r = record_reader_take(rr, &it)) == 1) {
@@ -515,6 +536,11 @@ int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
 		rc = -1;
 	record_reader_stop(rr);
 	return rc;
+}
+
+int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx)
+{
+	return records_each_shaped(lr, NULL, fn, ctx);
 }
 
 int looks_like_record(const char *line, size_t len)

@@ -45,6 +45,12 @@ int records_each(struct line_reader *lr, record_fn fn, void *ctx);
  * record_reader) while the callback runs: for bulk loads where the callback
  * is slow too. */
 int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx);
+/* A good record's shaping, done before fn sees it: rec (consumed) becomes
+ * *out (the record_reader_opts shape, without a context). */
+typedef int (*record_shape_fn)(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap);
+/* records_each_threaded with shape run on the reading thread for each good
+ * record, so its work is off the callback's; it must not fail. */
+int records_each_shaped(struct line_reader *lr, record_shape_fn shape, record_fn fn, void *ctx);
 
 /* A record_reader reads and parses records ahead on a thread of its own,
  * so a slow producer never stalls the taker (and a slow taker holds only

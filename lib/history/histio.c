@@ -216,13 +216,17 @@ static int valid_time(jv v)
 	if (jv_get_kind(v) != JV_KIND_STRING)
 		return 0;
 	const char *s = jv_string_value(v);
-	int y, mo, d, h, mi, sec, n = 0;
-	if (strlen(s) < 20 || !clock_valid_date(s) ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+	/* the date's digits and dashes and its T are checked here, the time's
+	 * below: every field is then read straight from its place */
+	if (strlen(s) < 20 || !clock_valid_date(s))
 		return 0;
 	for (int i = 11; i < 19; i++)
 		if ((i == 13 || i == 16) ? s[i] != ':' : !isdigit((unsigned char)s[i]))
 			return 0;
+#define TWO_DIGITS(p) (((p)[0] - '0') * 10 + ((p)[1] - '0'))
+	int y = TWO_DIGITS(s) * 100 + TWO_DIGITS(s + 2), mo = TWO_DIGITS(s + 5), d = TWO_DIGITS(s + 8);
+	int h = TWO_DIGITS(s + 11), mi = TWO_DIGITS(s + 14), sec = TWO_DIGITS(s + 17);
+#undef TWO_DIGITS
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
@@ -319,7 +323,7 @@ static struct field_key {
 	size_t len;
 	int level;
 } field_keys[HISTROW_MESSAGE_COLS];
-static int seq_column, tool_calls_column;
+static int seq_column, tool_calls_column, role_column, status_column, conversation_column;
 static pthread_once_t field_keys_once = PTHREAD_ONCE_INIT;
 
 static void field_keys_init(void)
@@ -334,6 +338,12 @@ static void field_keys_init(void)
 			seq_column = i;
 		if (!strcmp(f, "tool_calls"))
 			tool_calls_column = i;
+		if (!strcmp(f, "role"))
+			role_column = i;
+		if (!strcmp(f, "status"))
+			status_column = i;
+		if (!strcmp(f, "conversation"))
+			conversation_column = i;
 	}
 }
 
@@ -346,11 +356,18 @@ static int field_column(int level, const char *k, size_t kl)
 	return -1;
 }
 
-/* Bind the fields of obj (one pass over its keys; level 1 for the nested
- * usage object). Returns a bit mask of the columns bound with the right kind. */
-static unsigned bind_fields(store_stmt *st, jv obj, int level)
+/* A message record as the reader's thread leaves it for the writing
+ * thread (an array): its checks' verdict, the columns whose values have
+ * the right kind (a bit each), its attachments, and then each column's
+ * value (null where the record has none), so the writing thread, an
+ * import's slower one, only binds them. */
+enum { PREP_BAD, PREP_SEEN, PREP_ATTS, PREP_COLS };
+
+/* The columns of obj's fields into *prep (one pass over its keys; level 1
+ * for the nested usage object). Returns a bit mask of the columns whose
+ * values have the right kind. */
+static unsigned gather_fields(jv *prep, jv obj, int level)
 {
-	pthread_once(&field_keys_once, field_keys_init);
 	unsigned seen = 0;
 	for (int it = jv_object_iter(obj); jv_object_iter_valid(obj, it); it = jv_object_iter_next(obj, it)) {
 		jv key = jv_object_iter_key(obj, it);
@@ -361,20 +378,68 @@ static unsigned bind_fields(store_stmt *st, jv obj, int level)
 			jv v = jv_object_iter_value(obj, it);
 			if (i == tool_calls_column && jv_get_kind(v) == JV_KIND_ARRAY)
 				v = jv_dump_string(v, 0); /* kept as its JSON text */
-			bind_value(st, i + 1, v);
 			jv_kind want = i == seq_column ? JV_KIND_NUMBER : JV_KIND_STRING;
 			if (jv_get_kind(v) == want)
 				seen |= 1u << i;
-			jv_free(v);
+			*prep = jv_array_set(*prep, PREP_COLS + i, v);
 		} else if (!level && kl == 5 && !memcmp(k, "usage", 5)) {
 			jv u = jv_object_iter_value(obj, it);
 			if (jv_get_kind(u) == JV_KIND_OBJECT)
-				bind_fields(st, u, 1);
+				gather_fields(prep, u, 1);
 			jv_free(u);
 		}
 		jv_free(key);
 	}
 	return seen;
+}
+
+static const char *check_message(jv rec);
+
+/* Runs on the reader's thread: a message record (consumed) becomes its
+ * prepared array; any other record goes on as it is. Never fails: what is
+ * wrong with a record is said by the writing thread, in order. */
+static int prepare_record(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap)
+{
+	(void)ctx, (void)id, (void)why, (void)cap;
+	char type[32] = "";
+	jx_str(rec, "type", type, sizeof type);
+	if (strcmp(type, "message")) {
+		*out = rec;
+		return 0;
+	}
+	pthread_once(&field_keys_once, field_keys_init);
+	const char *bad = check_message(rec);
+	jv atts = jx_get(rec, "attachments");
+	jv p = jv_array_set(jv_array(), PREP_COLS + HISTROW_MESSAGE_COLS - 1, jv_null());
+	p = jv_array_set(p, PREP_BAD, bad ? jv_string(bad) : jv_null());
+	p = jv_array_set(p, PREP_ATTS, jv_get_kind(atts) == JV_KIND_ARRAY ? atts : (jv_free(atts), jv_null()));
+	unsigned seen = gather_fields(&p, rec, 0);
+	p = jv_array_set(p, PREP_SEEN, jv_number(seen));
+	jv_free(rec);
+	*out = p;
+	return 0;
+}
+
+/* A prepared message's value (a copy) */
+static jv prep_get(jv p, int at)
+{
+	return jv_array_get(jv_copy(p), at);
+}
+
+/* Bind a prepared message's columns. Returns its bit mask of the columns
+ * with the right kind. */
+static unsigned bind_prepared(store_stmt *st, jv p)
+{
+	for (int i = 0; i < HISTROW_MESSAGE_COLS; i++) {
+		jv v = prep_get(p, PREP_COLS + i);
+		if (jv_get_kind(v) != JV_KIND_NULL)
+			bind_value(st, i + 1, v);
+		jv_free(v);
+	}
+	jv seen = prep_get(p, PREP_SEEN);
+	unsigned mask = (unsigned)jv_number_value(seen);
+	jv_free(seen);
+	return mask;
 }
 
 /* Send the rows gathered: the conversations, then their messages. */
@@ -407,15 +472,18 @@ static int flush_gathered(struct importer *im)
 #define REFUSED_MESSAGE "the message's conversation is not in the history, or its role or status is invalid"
 
 /* What the history would refuse in a message about to be gathered, or NULL. */
-static const char *refused(struct importer *im, jv rec)
+static const char *refused(struct importer *im, jv p)
 {
-	char role[16] = "", status[16] = "";
-	jx_str(rec, "role", role, sizeof role);
-	jx_str(rec, "status", status, sizeof status);
-	if ((strcmp(role, "user") && strcmp(role, "assistant")) ||
-	    (strcmp(status, "complete") && strcmp(status, "interrupted") && strcmp(status, "error")))
+	jv role = prep_get(p, PREP_COLS + role_column), status = prep_get(p, PREP_COLS + status_column);
+	const char *r = jv_get_kind(role) == JV_KIND_STRING ? jv_string_value(role) : "";
+	const char *t = jv_get_kind(status) == JV_KIND_STRING ? jv_string_value(status) : "";
+	int bad = (strcmp(r, "user") && strcmp(r, "assistant")) ||
+		  (strcmp(t, "complete") && strcmp(t, "interrupted") && strcmp(t, "error"));
+	jv_free(role);
+	jv_free(status);
+	if (bad)
 		return REFUSED_MESSAGE;
-	jv conv = jx_get(rec, "conversation");
+	jv conv = prep_get(p, PREP_COLS + conversation_column);
 	if (jv_get_kind(conv) != JV_KIND_STRING) {
 		jv_free(conv);
 		return NULL; /* said by the caller */
@@ -451,17 +519,25 @@ static const char *refused(struct importer *im, jv rec)
 	return ok ? NULL : REFUSED_MESSAGE;
 }
 
-static const char *import_message(struct importer *im, jv rec)
+static const char *import_message(struct importer *im, jv p)
 {
-	const char *bad = check_message(rec);
-	if (bad)
-		return bad;
+	jv bad = prep_get(p, PREP_BAD);
+	/* the string lives in p, which outlives the warning */
+	const char *why = jv_get_kind(bad) == JV_KIND_STRING ? jv_string_value(bad) : NULL;
+	jv_free(bad);
+	if (why)
+		return why;
+	jv atts = prep_get(p, PREP_ATTS);
+	int plain = jv_get_kind(atts) != JV_KIND_ARRAY;
 	if (im->msg_g) {
-		int plain = !jx_kind_is(rec, "attachments", JV_KIND_ARRAY);
-		if (plain && (bad = refused(im, rec)))
-			return bad;
+		const char *no = plain ? refused(im, p) : NULL;
+		if (no) {
+			jv_free(atts);
+			return no;
+		}
 		if (plain) { /* gathered, counted when sent */
-			unsigned got = bind_fields(im->msg_g, rec, 0);
+			jv_free(atts);
+			unsigned got = bind_prepared(im->msg_g, p);
 			int rc = (got & im->required) == im->required ? store_step(im->msg_g) : STORE_DONE;
 			store_clear_bindings(im->msg_g);
 			if ((got & im->required) != im->required)
@@ -470,19 +546,22 @@ static const char *import_message(struct importer *im, jv rec)
 		}
 		/* its media rows need its row: what came before goes first */
 		if (flush_gathered(im) < 0) {
+			jv_free(atts);
 			im->failed = 1;
 			return "the rows before it could not be written";
 		}
 	}
-	if ((bind_fields(im->msg, rec, 0) & im->required) != im->required) {
+	if ((bind_prepared(im->msg, p) & im->required) != im->required) {
+		jv_free(atts);
 		store_clear_bindings(im->msg);
 		return "a message record needs id, conversation, seq, role, text, status and created";
 	}
 	int r = run(im, im->msg);
-	if (r < 0)
+	if (r < 0) {
+		jv_free(atts);
 		return store_errcode(im->s) == STORE_CONSTRAINT ? REFUSED_MESSAGE : store_errmsg(im->s);
+	}
 	im->messages += r;
-	jv atts = jx_get(rec, "attachments");
 	if (r > 0 && jv_get_kind(atts) == JV_KIND_ARRAY) {
 		store_int rid = store_last_rowid(im->s);
 		int n = jv_array_length(jv_copy(atts));
@@ -536,8 +615,11 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 		im->bad++;
 		return 0;
 	}
+	/* a message comes prepared (an array); any other record as it was */
+	int is_msg = jv_get_kind(rec) == JV_KIND_ARRAY;
 	char type[32] = "";
-	jx_str(rec, "type", type, sizeof type);
+	if (!is_msg)
+		jx_str(rec, "type", type, sizeof type);
 	int is_conv = !strcmp(type, "conversation");
 	/* transactions of half a second: big enough to index in bulk, short
 	 * enough that live writers never wait long; they end before a
@@ -558,7 +640,7 @@ static int import_one(void *ctx, long lineno, jv rec, const char *why)
 	if (!im->in_tx++)
 		im->tx_started = now_ms();
 	const char *err = is_conv ? import_conversation(im, rec)
-			: !strcmp(type, "message") ? import_message(im, rec)
+			: is_msg ? import_message(im, rec)
 			: "not a conversation or message record";
 	if (err) {
 		warn("line %ld: %s", lineno, err);
@@ -598,7 +680,7 @@ int histio_import(struct store *s, int fd, long *conversations, long *messages)
 	} else {
 		struct line_reader lr;
 		lr_init(&lr, fd, (size_t)1 << 30);
-		int r = records_each_threaded(&lr, import_one, &im);
+		int r = records_each_shaped(&lr, prepare_record, import_one, &im);
 		lr_free(&lr);
 		if (im.in_tx && !im.failed) {
 			if (import_commit(&im) < 0 && s->locked)

@@ -262,6 +262,10 @@ msg() { # seq cost created [input]
 	msg 6 0.1 2025-10-01T25:00:00Z
 	msg 7 0.1 '2025-10-01 00:00'
 	msg 8 0.25 2025-10-01T00:00:01Z
+	msg 9 0.1 2025-02-29T00:00:00Z
+	msg 10 0.1 2024-02-29T23:59:60.5Z
+	msg 11 0.1 2025-10-01T00:60:00Z
+	msg 12 0.1 2025-04-31T00:00:00Z
 } > "$T/in"
 IN=1 run chat-history import
 is "$st" 65 "import with bad numbers: 65"
@@ -272,7 +276,11 @@ has "$T/err" '^chat-history: line 6: "usage" must hold token counts' "negative t
 has "$T/err" '^chat-history: line 7: "created" must be a UTC time' "month 13 refused"
 has "$T/err" '^chat-history: line 8: "created" must be a UTC time' "hour 25 refused"
 has "$T/err" '^chat-history: line 9: "created" must be a UTC time' "a time of another shape refused"
-is "$(sqlite3 "$CHAT_DB" 'select group_concat(seq) from messages')" "1,8" "the good lines go in"
+has "$T/err" '^chat-history: line 11: "created" must be a UTC time' "29 February of a common year refused"
+hasnt "$T/err" '^chat-history: line 12:' "29 February of a leap year, and a leap second, taken"
+has "$T/err" '^chat-history: line 13: "created" must be a UTC time' "minute 60 refused"
+has "$T/err" '^chat-history: line 14: "created" must be a UTC time' "31 April refused"
+is "$(sqlite3 "$CHAT_DB" 'select group_concat(seq) from messages')" "1,8,10" "the good lines go in"
 run chat-cost --budget 0.5 --period month
 CHAT_NOW=1759363200 run chat-cost --budget 0.5 --period month
 is "$st" 3 "a negative cost could not open the --budget gate"
