@@ -36,11 +36,35 @@ long long clock_now(void)
 	return (long long)ts.tv_sec;
 }
 
+/* Seconds since 1970 as a UTC date and time, YYYY-MM-DDTHH:MM:SS (the
+ * year unpadded, as strftime's %Y has it), by arithmetic on the days of
+ * the proleptic Gregorian calendar. Not gmtime_r and strftime: glibc's
+ * read the zone file (/etc/localtime) on their first call, which a UTC
+ * time never needs, and a prompt's spool record is written before its
+ * reply's first byte. 0, or -1 for a time too far off or no room. */
+static int format_utc(long long t, char *out, size_t cap)
+{
+	if (t < -(1LL << 50) || t > (1LL << 50))
+		return -1;
+	long long days = t / 86400, sod = t % 86400;
+	if (sod < 0)
+		sod += 86400, days--;
+	/* days to a civil date, years counted from March so leap days end them */
+	long long z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	long long day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+	long long year = yoe + era * 400 + (month <= 2);
+	int n = snprintf(out, cap, "%lld-%02lld-%02lldT%02lld:%02lld:%02lld", year, month, day, sod / 3600,
+			 sod % 3600 / 60, sod % 60);
+	return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
 void clock_format(long long t, char *out, size_t cap)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm) || !strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+	char base[64];
+	if (format_utc(t, base, sizeof base) < 0 || snprintf(out, cap, "%sZ", base) >= (int)cap) {
 		if (cap)
 			out[0] = 0;
 	}
@@ -76,10 +100,9 @@ void clock_rfc3339(char *out, size_t cap)
 {
 	struct timespec ts;
 	wall(&ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char base[32];
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	char base[64];
+	if (format_utc((long long)ts.tv_sec, base, sizeof base) < 0)
+		base[0] = 0;
 	snprintf(out, cap, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
 }
 
