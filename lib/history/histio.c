@@ -529,14 +529,12 @@ static const char *import_message(struct importer *im, jv p)
 		return why;
 	jv atts = prep_get(p, PREP_ATTS);
 	int plain = jv_get_kind(atts) != JV_KIND_ARRAY;
+	jv_free(atts);
 	if (im->msg_g) {
 		const char *no = plain ? refused(im, p) : NULL;
-		if (no) {
-			jv_free(atts);
+		if (no)
 			return no;
-		}
 		if (plain) { /* gathered, counted when sent */
-			jv_free(atts);
 			unsigned got = bind_prepared(im->msg_g, p);
 			int rc = (got & im->required) == im->required ? store_step(im->msg_g) : STORE_DONE;
 			store_clear_bindings(im->msg_g);
@@ -546,23 +544,20 @@ static const char *import_message(struct importer *im, jv p)
 		}
 		/* its media rows need its row: what came before goes first */
 		if (flush_gathered(im) < 0) {
-			jv_free(atts);
 			im->failed = 1;
 			return "the rows before it could not be written";
 		}
 	}
 	if ((bind_prepared(im->msg, p) & im->required) != im->required) {
-		jv_free(atts);
 		store_clear_bindings(im->msg);
 		return "a message record needs id, conversation, seq, role, text, status and created";
 	}
 	int r = run(im, im->msg);
-	if (r < 0) {
-		jv_free(atts);
+	if (r < 0)
 		return store_errcode(im->s) == STORE_CONSTRAINT ? REFUSED_MESSAGE : store_errmsg(im->s);
-	}
 	im->messages += r;
-	if (r > 0 && jv_get_kind(atts) == JV_KIND_ARRAY) {
+	if (r > 0 && !plain) {
+		atts = prep_get(p, PREP_ATTS);
 		store_int rid = store_last_rowid(im->s);
 		int n = jv_array_length(jv_copy(atts));
 		for (int i = 0; i < n; i++) {
@@ -586,8 +581,8 @@ static const char *import_message(struct importer *im, jv p)
 			jv_free(data);
 			jv_free(a);
 		}
+		jv_free(atts);
 	}
-	jv_free(atts);
 	return NULL;
 }
 
