@@ -45,11 +45,13 @@ int records_each(struct line_reader *lr, record_fn fn, void *ctx);
  * record_reader) while the callback runs: for bulk loads where the callback
  * is slow too. */
 int records_each_threaded(struct line_reader *lr, record_fn fn, void *ctx);
-/* A good record's shaping, done before fn sees it: rec (consumed) becomes
- * *out (the record_reader_opts shape, without a context). */
+/* A good record's shaping, on the reader's thread: rec (consumed) becomes
+ * *out, or it fails with why and the record's *id: such an item is a bad
+ * line the taker has to report. */
 typedef int (*record_shape_fn)(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap);
-/* records_each_threaded with shape run on the reading thread for each good
- * record, so its work is off the callback's; it must not fail. */
+/* records_each_threaded with shape (given no context) run on the reading
+ * thread for each good record, so its work is off the callback's; it must
+ * not fail. */
 int records_each_shaped(struct line_reader *lr, record_shape_fn shape, record_fn fn, void *ctx);
 
 /* A record_reader reads and parses records ahead on a thread of its own,
@@ -67,10 +69,7 @@ struct record_reader_opts {
 	size_t max_items;    /* read ahead at most this many (0: 1024) */
 	size_t max_bytes;    /* and this much by weigh() (0: no limit) */
 	size_t (*weigh)(jv rec);
-	/* Runs on the reader's thread for each good record: rec (consumed)
-	 * becomes *out, or it fails with why and the record's *id: such an
-	 * item is a bad line the taker has to report. */
-	int (*shape)(void *ctx, jv rec, jv *out, jv *id, char *why, size_t cap);
+	record_shape_fn shape;    /* for each good record (ctx below) */
 	/* Called on the reader's thread after each item and at the end: for a
 	 * taker that sleeps in something other than record_reader_take. */
 	void (*wake)(void *ctx);
