@@ -276,11 +276,6 @@ int store_commit(struct store *s)
 	return r;
 }
 
-/* Bulk loading: inside one write transaction the insert trigger is set
- * aside and the new rows are indexed in one statement before the trigger
- * comes back. Both happen inside the transaction, so no other connection
- * ever sees the schema without the trigger; FTS5 indexes one big insert far
- * faster than a row at a time. */
 /* The search index's in-memory hash, flushed to a new segment whenever it
  * holds this much: FTS5's 1 MiB by default, 16 MiB while a bulk load
  * indexes its rows, so that a batch is written as one segment or few
@@ -290,6 +285,11 @@ int store_commit(struct store *s)
 #define FTS_HASH_DEFAULT "1048576"
 #define FTS_HASH_BULK "16777216"
 
+/* Bulk loading: inside one write transaction the insert trigger is set
+ * aside and the new rows are indexed in one statement before the trigger
+ * comes back. Both happen inside the transaction, so no other connection
+ * ever sees the schema without the trigger; FTS5 indexes one big insert far
+ * faster than a row at a time. */
 int store_bulk_begin(struct store *s, store_int *first_rid)
 {
 	if (s->kind == STORE_POSTGRES) /* the GIN index keeps up by itself */
