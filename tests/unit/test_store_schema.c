@@ -3,6 +3,7 @@
  * schema 5 both end at the current schema, the status check written as
  * comparisons (schema 6 edits the table's text in place). */
 #include "diag.h"
+#include "fdio.h"
 #include "history/store_impl.h"
 #include "tap.h"
 #include <sqlite3.h>
@@ -10,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char dir[] = "/tmp/test_store_schema.XXXXXX";
 
 static int defensive(sqlite3 *db, const char **err, const struct sqlite3_api_routines *api)
 {
@@ -60,7 +59,8 @@ static int make_schema_5(const char *path)
 int main(void)
 {
 	diag_init("test");
-	if (!mkdtemp(dir))
+	char dir[4096];
+	if (scratch_dir_make("test_store_schema", dir, sizeof dir) < 0)
 		return 1;
 	sqlite3_auto_extension((void (*)(void))defensive);
 	char db[4200], sql[4096];
@@ -88,9 +88,6 @@ int main(void)
 	   "... and is brought to the current schema in place");
 
 	sqlite3_reset_auto_extension();
-	char cmd[4400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		return 1;
+	scratch_dir_remove(dir);
 	return tap_done();
 }
