@@ -8,9 +8,7 @@
 #include "tap.h"
 #include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int defensive(sqlite3 *db, const char **err, const struct sqlite3_api_routines *api)
 {
