@@ -1,7 +1,7 @@
 /* histio: the history as records — export conversations and their messages
  * as NDJSON (attachments too with media), import them back (importing the
- * same file twice changes nothing), and the destructive edits: rm, rename,
- * prune. */
+ * same file twice changes nothing; histimport.c), and the destructive
+ * edits: rm, rename, prune. */
 #ifndef CHAT_HISTIO_H
 #define CHAT_HISTIO_H
 #include "history/store.h"
