@@ -528,14 +528,19 @@ static int merge_small(const struct bpe *b, const unsigned char *p, size_t n, st
 
 /* A min-heap of rank << 32 | position: the lowest rank first, the leftmost
  * of equal ranks first, which is the order of tiktoken's scan. */
-static void heap_push(uint64_t *h, size_t *n, uint64_t key)
+/* key put at hole i, the larger parents above it moved down. */
+static inline void heap_rise(uint64_t *h, size_t i, uint64_t key)
 {
-	size_t i = (*n)++;
 	while (i > 0 && h[(i - 1) / 2] > key) {
 		h[i] = h[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
 	h[i] = key;
+}
+
+static void heap_push(uint64_t *h, size_t *n, uint64_t key)
+{
+	heap_rise(h, (*n)++, key);
 }
 
 /* Floyd's pop: the hole left by the top goes down the smaller children all
@@ -552,11 +557,7 @@ static uint64_t heap_pop(uint64_t *h, size_t *n)
 		c += c + 1 < m && h[c + 1] < h[c];
 		h[i] = h[c];
 	}
-	while (i > 0 && h[(i - 1) / 2] > last) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = last;
+	heap_rise(h, i, last);
 	return top;
 }
 
