@@ -455,18 +455,24 @@ static int migrate(struct store *s)
 		return -2;
 	}
 	/* a library built to start connections defensive refuses the text's
-	 * edit: this connection, migrating under the lock, may make it */
-	if (v < SCHEMA_TEXT_EDITED)
+	 * edit: this connection, migrating under the lock, may make it, and is
+	 * defensive again afterwards */
+	int defensive = 0;
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, -1, &defensive);
+	if (defensive && v < SCHEMA_TEXT_EDITED)
 		sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)NULL);
-	for (; v < STORE_SCHEMA_VERSION; v++) {
-		if (store_exec(s, migrations[v]) < 0 || (v + 1 == SCHEMA_TEXT_EDITED && bump_schema_cookie(s) < 0))
-			goto fail;
+	int rc = 0;
+	for (; rc == 0 && v < STORE_SCHEMA_VERSION; v++) {
 		char pragma[64];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-		if (store_exec(s, pragma) < 0)
-			goto fail;
+		if (store_exec(s, migrations[v]) < 0 || (v + 1 == SCHEMA_TEXT_EDITED && bump_schema_cookie(s) < 0) ||
+		    store_exec(s, pragma) < 0)
+			rc = -1;
 	}
-	return store_commit(s);
+	if (defensive)
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	if (rc == 0)
+		return store_commit(s);
 fail:
 	store_rollback(s);
 	return -1;

@@ -76,6 +76,9 @@ int main(void)
 	read_schema(db, sql, sizeof sql, &v);
 	ok(v == 5 && strstr(sql, "status IN ('complete'") != NULL, "... with schema 5's check");
 	ok(store_open(&s, db, STORE_CREATE) == 0, "a schema 5 history opens with every connection defensive");
+	int on = 0;
+	sqlite3_db_config(s.db, SQLITE_DBCONFIG_DEFENSIVE, -1, &on);
+	ok(on == 1, "... its connection defensive again once migrated");
 	ok(store_exec(&s, "INSERT INTO conversations (id, created, updated) VALUES ('c', 'x', 'x')") == 0 &&
 	   store_exec(&s, "INSERT INTO messages (id, conversation, seq, role, text, status, created)"
 			  " VALUES ('m', 'c', 1, 'user', 't', 'bogus', 'x')") < 0,
